@@ -13,21 +13,9 @@ struct Era {
 
 /// Newest first, so that the first era whose first day is not after a date is its era.
 const ERAS: [Era; 3] = [
-    Era {
-        name: "令和",
-        letter: 'R',
-        first_day: (2019, 5, 1),
-    },
-    Era {
-        name: "平成",
-        letter: 'H',
-        first_day: (1989, 1, 8),
-    },
-    Era {
-        name: "昭和",
-        letter: 'S',
-        first_day: (1926, 12, 25),
-    },
+    Era { name: "令和", letter: 'R', first_day: (2019, 5, 1) },
+    Era { name: "平成", letter: 'H', first_day: (1989, 1, 8) },
+    Era { name: "昭和", letter: 'S', first_day: (1926, 12, 25) },
 ];
 
 fn era_of(year: i32, month: u8, day: u8) -> Option<&'static Era> {
@@ -36,11 +24,7 @@ fn era_of(year: i32, month: u8, day: u8) -> Option<&'static Era> {
 
 fn era_year_text(era: &Era, year: i32) -> String {
     let n = year - era.first_day.0 + 1;
-    if n == 1 {
-        "元".to_string()
-    } else {
-        n.to_string()
-    }
+    if n == 1 { "元".to_string() } else { n.to_string() }
 }
 
 /// A fiscal year (年度), named by the calendar year in which it starts: 2022 = 令和4年度,
@@ -70,31 +54,19 @@ impl FiscalYear {
 
     /// The fiscal year a date falls in.
     pub fn of_date(year: i32, month: u8) -> Self {
-        if month >= 4 {
-            Self(year)
-        } else {
-            Self(year - 1)
-        }
+        if month >= 4 { Self(year) } else { Self(year - 1) }
     }
 
     /// 和暦 name such as 令和4年度. FY2019 is written 令和元年度, as the government does, although
     /// it began under 平成.
     pub fn wareki(self) -> String {
-        let era = if self.0 == 2019 {
-            &ERAS[0]
-        } else {
-            era_of(self.0, 4, 1).unwrap_or(&ERAS[2])
-        };
+        let era = if self.0 == 2019 { &ERAS[0] } else { era_of(self.0, 4, 1).unwrap_or(&ERAS[2]) };
         format!("{}{}年度", era.name, era_year_text(era, self.0))
     }
 
     /// Short 和暦 name such as R4年度.
     pub fn wareki_short(self) -> String {
-        let era = if self.0 == 2019 {
-            &ERAS[0]
-        } else {
-            era_of(self.0, 4, 1).unwrap_or(&ERAS[2])
-        };
+        let era = if self.0 == 2019 { &ERAS[0] } else { era_of(self.0, 4, 1).unwrap_or(&ERAS[2]) };
         format!("{}{}年度", era.letter, self.0 - era.first_day.0 + 1)
     }
 
@@ -115,13 +87,7 @@ impl FiscalYear {
 
     /// The twelve (year, month) pairs of the fiscal year, April first.
     pub fn months(self) -> impl Iterator<Item = (i32, u8)> {
-        (4..=15u8).map(move |m| {
-            if m <= 12 {
-                (self.0, m)
-            } else {
-                (self.0 + 1, m - 12)
-            }
-        })
+        (4..=15u8).map(move |m| if m <= 12 { (self.0, m) } else { (self.0 + 1, m - 12) })
     }
 }
 
@@ -158,20 +124,12 @@ pub struct DateError(pub String);
 impl PartialDate {
     /// A date of year precision.
     pub fn year(year: i32) -> Self {
-        Self {
-            year,
-            month: None,
-            day: None,
-        }
+        Self { year, month: None, day: None }
     }
 
     /// A date of month precision.
     pub fn month(year: i32, month: u8) -> Self {
-        Self {
-            year,
-            month: Some(month),
-            day: None,
-        }
+        Self { year, month: Some(month), day: None }
     }
 
     /// How precise it is.
@@ -199,11 +157,7 @@ impl PartialDate {
 
     /// 和暦 text as the sheet writes it: 平成30年9月, 令和2年, 令和4年7月15日.
     pub fn wareki(&self) -> String {
-        let (m, d) = (
-            self.month.unwrap_or(12),
-            self.day
-                .unwrap_or(if self.month.is_some() { 1 } else { 31 }),
-        );
+        let (m, d) = (self.month.unwrap_or(12), self.day.unwrap_or(if self.month.is_some() { 1 } else { 31 }));
         // A month that straddles an era change (2019-04 vs 2019-05) takes the era of its first day.
         let era = era_of(self.year, m, d).unwrap_or(&ERAS[2]);
         let mut text = format!("{}{}年", era.name, era_year_text(era, self.year));
@@ -225,22 +179,14 @@ impl PartialDate {
             return Err(fail());
         }
         let (year, rest) = if let Some(era) = ERAS.iter().find(|e| {
-            text.starts_with(e.name)
-                || text.starts_with(e.letter)
-                || text.starts_with(e.letter.to_ascii_lowercase())
+            text.starts_with(e.name) || text.starts_with(e.letter) || text.starts_with(e.letter.to_ascii_lowercase())
         }) {
-            let body = text
-                .strip_prefix(era.name)
-                .or_else(|| text.get(1..))
-                .ok_or_else(fail)?;
+            let body = text.strip_prefix(era.name).or_else(|| text.get(1..)).ok_or_else(fail)?;
             let digits: String = body.chars().take_while(|c| c.is_ascii_digit()).collect();
             let (n, rest) = if body.starts_with('元') {
                 (1, &body['元'.len_utf8()..])
             } else if !digits.is_empty() {
-                (
-                    digits.parse::<i32>().map_err(|_| fail())?,
-                    &body[digits.len()..],
-                )
+                (digits.parse::<i32>().map_err(|_| fail())?, &body[digits.len()..])
             } else {
                 return Err(fail());
             };
@@ -250,32 +196,14 @@ impl PartialDate {
             if digits.len() != 4 {
                 return Err(fail());
             }
-            (
-                digits.parse::<i32>().map_err(|_| fail())?,
-                text[4..].to_string(),
-            )
+            (digits.parse::<i32>().map_err(|_| fail())?, text[4..].to_string())
         };
-        let numbers: Vec<&str> = rest
-            .split(['-', '.', '/', '年', '月', '日'])
-            .filter(|s| !s.is_empty())
-            .collect();
-        if numbers
-            .iter()
-            .any(|n| !n.chars().all(|c| c.is_ascii_digit()))
-            || numbers.len() > 2
-        {
+        let numbers: Vec<&str> = rest.split(['-', '.', '/', '年', '月', '日']).filter(|s| !s.is_empty()).collect();
+        if numbers.iter().any(|n| !n.chars().all(|c| c.is_ascii_digit())) || numbers.len() > 2 {
             return Err(fail());
         }
-        let month = numbers
-            .first()
-            .map(|n| n.parse::<u8>())
-            .transpose()
-            .map_err(|_| fail())?;
-        let day = numbers
-            .get(1)
-            .map(|n| n.parse::<u8>())
-            .transpose()
-            .map_err(|_| fail())?;
+        let month = numbers.first().map(|n| n.parse::<u8>()).transpose().map_err(|_| fail())?;
+        let day = numbers.get(1).map(|n| n.parse::<u8>()).transpose().map_err(|_| fail())?;
         let date = Self { year, month, day };
         date.check().map_err(|_| fail())?;
         Ok(date)
@@ -290,9 +218,7 @@ impl PartialDate {
             (Some(m), None) if (1..=12).contains(&m) => Ok(()),
             (Some(m), Some(d)) => {
                 let month = Month::try_from(m).map_err(|_| ())?;
-                Date::from_calendar_date(self.year, month, d)
-                    .map(|_| ())
-                    .map_err(|_| ())
+                Date::from_calendar_date(self.year, month, d).map(|_| ()).map_err(|_| ())
             }
             _ => Err(()),
         }
@@ -334,10 +260,7 @@ mod tests {
     #[test]
     fn january_2022_is_in_fy2021() {
         assert_eq!(FiscalYear::of_date(2022, 1), FiscalYear(2021));
-        assert_eq!(
-            PartialDate::month(2022, 1).fiscal_year(),
-            Some(FiscalYear(2021))
-        );
+        assert_eq!(PartialDate::month(2022, 1).fiscal_year(), Some(FiscalYear(2021)));
         assert_eq!(FiscalYear(2022).last_day().to_string(), "2023-03-31");
         assert_eq!(FiscalYear(2022).months().last(), Some((2023, 3)));
     }
@@ -352,39 +275,13 @@ mod tests {
 
     #[test]
     fn parses_what_staff_type() {
-        assert_eq!(
-            PartialDate::parse("令和3年4月").unwrap(),
-            PartialDate::month(2021, 4)
-        );
-        assert_eq!(
-            PartialDate::parse("R3.4").unwrap(),
-            PartialDate::month(2021, 4)
-        );
-        assert_eq!(
-            PartialDate::parse("Ｈ３０．９").unwrap(),
-            PartialDate::month(2018, 9)
-        );
-        assert_eq!(
-            PartialDate::parse("令和元年").unwrap(),
-            PartialDate::year(2019)
-        );
-        assert_eq!(
-            PartialDate::parse("2022-07-15").unwrap().precision(),
-            Precision::Day
-        );
-        assert_eq!(
-            PartialDate::parse("２０２０").unwrap(),
-            PartialDate::year(2020)
-        );
-        for bad in [
-            "",
-            "令和",
-            "2022-13",
-            "2023-02-29",
-            "R3.4.5.6",
-            "abc",
-            "22-01",
-        ] {
+        assert_eq!(PartialDate::parse("令和3年4月").unwrap(), PartialDate::month(2021, 4));
+        assert_eq!(PartialDate::parse("R3.4").unwrap(), PartialDate::month(2021, 4));
+        assert_eq!(PartialDate::parse("Ｈ３０．９").unwrap(), PartialDate::month(2018, 9));
+        assert_eq!(PartialDate::parse("令和元年").unwrap(), PartialDate::year(2019));
+        assert_eq!(PartialDate::parse("2022-07-15").unwrap().precision(), Precision::Day);
+        assert_eq!(PartialDate::parse("２０２０").unwrap(), PartialDate::year(2020));
+        for bad in ["", "令和", "2022-13", "2023-02-29", "R3.4.5.6", "abc", "22-01"] {
             assert!(PartialDate::parse(bad).is_err(), "{bad}");
         }
     }

@@ -39,18 +39,12 @@ pub struct Figure {
 impl Figure {
     /// An entered count.
     pub fn count(n: i64) -> Self {
-        Self {
-            value: Value::Count(n),
-            source: Source::Entered,
-        }
+        Self { value: Value::Count(n), source: Source::Entered }
     }
 
     /// An entered value of any kind.
     pub fn entered(value: Value) -> Self {
-        Self {
-            value,
-            source: Source::Entered,
-        }
+        Self { value, source: Source::Entered }
     }
 
     /// An entered unknown (empty) value.
@@ -135,46 +129,38 @@ impl Figure {
     pub fn parse_input(input: &str, kind: crate::template::Kind) -> Result<Self, String> {
         use crate::template::Kind;
         let text = crate::text::nfkc(input.trim()).replace([',', '%'], "");
-        let value =
-            if text.is_empty() {
-                Value::Unknown
-            } else if text == "/" {
-                Value::NotApplicable
-            } else {
-                match kind {
-                    Kind::Count => {
-                        Value::Count(text.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(
-                            || format!("0以上の整数を入力してください（入力: {}）", input.trim()),
-                        )?)
+        let value = if text.is_empty() {
+            Value::Unknown
+        } else if text == "/" {
+            Value::NotApplicable
+        } else {
+            match kind {
+                Kind::Count => Value::Count(
+                    text.parse::<i64>()
+                        .ok()
+                        .filter(|n| *n >= 0)
+                        .ok_or_else(|| format!("0以上の整数を入力してください（入力: {}）", input.trim()))?,
+                ),
+                Kind::Rate => {
+                    let r: f64 = text
+                        .parse()
+                        .ok()
+                        .filter(|r: &f64| r.is_finite())
+                        .ok_or_else(|| format!("数値を入力してください（入力: {}）", input.trim()))?;
+                    if !(0.0..=100.0).contains(&r) {
+                        return Err(format!("0〜100の範囲で入力してください（入力: {}）", input.trim()));
                     }
-                    Kind::Rate => {
-                        let r: f64 = text
-                            .parse()
-                            .ok()
-                            .filter(|r: &f64| r.is_finite())
-                            .ok_or_else(|| {
-                                format!("数値を入力してください（入力: {}）", input.trim())
-                            })?;
-                        if !(0.0..=100.0).contains(&r) {
-                            return Err(format!(
-                                "0〜100の範囲で入力してください（入力: {}）",
-                                input.trim()
-                            ));
-                        }
-                        Value::Rate((r * 10.0).round() / 10.0)
-                    }
-                    Kind::YesNo => match text.as_str() {
-                        "有" | "あり" | "1" => Value::YesNo(true),
-                        "無" | "なし" | "0" => Value::YesNo(false),
-                        _ => {
-                            return Err(format!(
-                                "「有」か「無」を入力してください（入力: {}）",
-                                input.trim()
-                            ));
-                        }
-                    },
+                    Value::Rate((r * 10.0).round() / 10.0)
                 }
-            };
+                Kind::YesNo => match text.as_str() {
+                    "有" | "あり" | "1" => Value::YesNo(true),
+                    "無" | "なし" | "0" => Value::YesNo(false),
+                    _ => {
+                        return Err(format!("「有」か「無」を入力してください（入力: {}）", input.trim()));
+                    }
+                },
+            }
+        };
         Ok(Self::entered(value))
     }
 }
@@ -195,9 +181,7 @@ impl TryFrom<RawFigure> for Figure {
         let number = match raw.value {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::Number(n)) => n.as_f64(),
-            Some(serde_json::Value::Bool(b)) if raw.state == "yes_no" => {
-                Some(if b { 1.0 } else { 0.0 })
-            }
+            Some(serde_json::Value::Bool(b)) if raw.state == "yes_no" => Some(if b { 1.0 } else { 0.0 }),
             Some(other) => return Err(format!("値は数値です（値: {other}）")),
         };
         Figure::from_parts(&raw.state, number, raw.source)
@@ -212,11 +196,7 @@ impl From<Figure> for RawFigure {
             Value::YesNo(b) => Some(serde_json::Value::from(b)),
             Value::NotApplicable | Value::Unknown => None,
         };
-        RawFigure {
-            state: figure.state_name().to_string(),
-            value,
-            source: figure.source,
-        }
+        RawFigure { state: figure.state_name().to_string(), value, source: figure.source }
     }
 }
 
@@ -229,20 +209,13 @@ mod tests {
     fn exchange_shape_round_trips() {
         for figure in [
             Figure::count(278748),
-            Figure {
-                value: Value::Rate(23.4),
-                source: Source::Derived,
-            },
+            Figure { value: Value::Rate(23.4), source: Source::Derived },
             Figure::entered(Value::YesNo(true)),
             Figure::entered(Value::NotApplicable),
             Figure::unknown(),
         ] {
             let json = serde_json::to_string(&figure).unwrap();
-            assert_eq!(
-                serde_json::from_str::<Figure>(&json).unwrap(),
-                figure,
-                "{json}"
-            );
+            assert_eq!(serde_json::from_str::<Figure>(&json).unwrap(), figure, "{json}");
         }
         assert_eq!(
             serde_json::to_string(&Figure::count(3)).unwrap(),
@@ -267,31 +240,12 @@ mod tests {
 
     #[test]
     fn form_input_is_forgiving_but_exact() {
-        assert_eq!(
-            Figure::parse_input("２７８，７４８", Kind::Count).unwrap(),
-            Figure::count(278748)
-        );
-        assert_eq!(
-            Figure::parse_input("／", Kind::Count).unwrap().value,
-            Value::NotApplicable
-        );
-        assert_eq!(
-            Figure::parse_input(" ", Kind::Count).unwrap().value,
-            Value::Unknown
-        );
-        assert_eq!(
-            Figure::parse_input("23.44", Kind::Rate).unwrap().value,
-            Value::Rate(23.4)
-        );
-        assert_eq!(
-            Figure::parse_input("有", Kind::YesNo).unwrap().value,
-            Value::YesNo(true)
-        );
-        assert!(
-            Figure::parse_input("-1", Kind::Count)
-                .unwrap_err()
-                .contains("0以上")
-        );
+        assert_eq!(Figure::parse_input("２７８，７４８", Kind::Count).unwrap(), Figure::count(278748));
+        assert_eq!(Figure::parse_input("／", Kind::Count).unwrap().value, Value::NotApplicable);
+        assert_eq!(Figure::parse_input(" ", Kind::Count).unwrap().value, Value::Unknown);
+        assert_eq!(Figure::parse_input("23.44", Kind::Rate).unwrap().value, Value::Rate(23.4));
+        assert_eq!(Figure::parse_input("有", Kind::YesNo).unwrap().value, Value::YesNo(true));
+        assert!(Figure::parse_input("-1", Kind::Count).unwrap_err().contains("0以上"));
         assert!(Figure::parse_input("12人", Kind::Count).is_err());
         assert!(Figure::parse_input("101", Kind::Rate).is_err());
     }

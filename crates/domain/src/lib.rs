@@ -50,33 +50,14 @@ mod demo_tests {
     fn validation_names_every_bad_field() {
         let mut sheet = demo::meguro_r4();
         sheet.strengths.items[0].menu_code = 15;
-        sheet
-            .basic
-            .figures
-            .insert("inpatients_total".into(), Figure::count(219));
+        sheet.basic.figures.insert("inpatients_total".into(), Figure::count(219));
         sheet.basic.figures.insert("bogus".into(), Figure::count(1));
         sheet.schedule[0].month = PartialDate::month(2021, 4);
-        let errors =
-            validate::validate(&sheet, &ProgramMenu::builtin(sheet.fiscal_year)).unwrap_err();
-        assert!(
-            errors
-                .get("strengths.items[0].menu_code")
-                .unwrap()
-                .contains("15")
-        );
-        assert!(
-            errors
-                .get("basic.figures.inpatients_total")
-                .unwrap()
-                .contains("計算値: 218")
-        );
+        let errors = validate::validate(&sheet, &ProgramMenu::builtin(sheet.fiscal_year)).unwrap_err();
+        assert!(errors.get("strengths.items[0].menu_code").unwrap().contains("15"));
+        assert!(errors.get("basic.figures.inpatients_total").unwrap().contains("計算値: 218"));
         assert!(errors.get("basic.figures.bogus").is_some());
-        assert!(
-            errors
-                .get("schedule[0].month")
-                .unwrap()
-                .contains("令和4年度")
-        );
+        assert!(errors.get("schedule[0].month").unwrap().contains("令和4年度"));
         assert_eq!(errors.0.len(), 4, "{errors}");
     }
 
@@ -85,10 +66,7 @@ mod demo_tests {
         let next = demo::meguro_r4().copy_to_next_year();
         assert_eq!(next.fiscal_year, FiscalYear(2023));
         assert_eq!(next.schedule[0].month, PartialDate::month(2023, 4));
-        assert_eq!(
-            next.outcomes.indicators[0].actual.as_ref().unwrap().value,
-            Figure::unknown()
-        );
+        assert_eq!(next.outcomes.indicators[0].actual.as_ref().unwrap().value, Figure::unknown());
         validate::validate(&next, &ProgramMenu::builtin(next.fiscal_year)).unwrap();
     }
 }

@@ -20,10 +20,7 @@ pub struct ProgramMenu {
 impl ProgramMenu {
     /// The label of a code, if the menu of this year has it.
     pub fn label(&self, code: u32) -> Option<&str> {
-        self.items
-            .iter()
-            .find(|i| i.code == code)
-            .map(|i| i.label.as_str())
+        self.items.iter().find(|i| i.code == code).map(|i| i.label.as_str())
     }
 }
 
@@ -36,10 +33,7 @@ pub const BUILTIN_ITEMS: [(u32, &str); 14] = [
     (4, "住まいの確保支援"),
     (5, "ピアサポートの活用"),
     (6, "アウトリーチ支援"),
-    (
-        7,
-        "措置入院者及び緊急措置入院者等の退院後の医療等の継続支援",
-    ),
+    (7, "措置入院者及び緊急措置入院者等の退院後の医療等の継続支援"),
     (8, "構築状況の評価"),
     (9, "精神医療相談"),
     (10, "医療連携体制の構築"),
@@ -59,10 +53,7 @@ impl ProgramMenu {
             fiscal_year,
             items: BUILTIN_ITEMS
                 .iter()
-                .map(|(code, label)| MenuItem {
-                    code: *code,
-                    label: (*label).to_string(),
-                })
+                .map(|(code, label)| MenuItem { code: *code, label: (*label).to_string() })
                 .collect(),
         }
     }
@@ -70,10 +61,7 @@ impl ProgramMenu {
 
 /// The number as the sheet prints it: full-width digits (２, ６, １４).
 pub fn full_width_number(code: u32) -> String {
-    code.to_string()
-        .chars()
-        .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c))
-        .collect()
+    code.to_string().chars().map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c)).collect()
 }
 
 #[cfg(test)]

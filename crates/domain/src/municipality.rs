@@ -34,10 +34,7 @@ impl MunicipalityCode {
         let expected = check_digit(&code[..5]);
         let given = u32::from(code.as_bytes()[5] - b'0');
         if given != expected {
-            return Err(CodeError::CheckDigit {
-                code: code.to_string(),
-                expected,
-            });
+            return Err(CodeError::CheckDigit { code: code.to_string(), expected });
         }
         Ok(Self(code.to_string()))
     }
@@ -55,11 +52,7 @@ impl MunicipalityCode {
 
 /// The check digit for the first five digits of a 地方公共団体コード.
 pub fn check_digit(first_five: &str) -> u32 {
-    let sum: u32 = first_five
-        .bytes()
-        .zip([6u32, 5, 4, 3, 2])
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = first_five.bytes().zip([6u32, 5, 4, 3, 2]).map(|(b, w)| u32::from(b - b'0') * w).sum();
     (11 - sum % 11) % 10
 }
 
@@ -99,10 +92,7 @@ mod tests {
 
     #[test]
     fn meguro_is_valid() {
-        assert_eq!(
-            MunicipalityCode::parse("131105").unwrap().as_str(),
-            "131105"
-        );
+        assert_eq!(MunicipalityCode::parse("131105").unwrap().as_str(), "131105");
         assert_eq!(check_digit("13110"), 5);
     }
 
@@ -117,28 +107,16 @@ mod tests {
     #[test]
     fn wrong_check_digit_is_refused_with_the_right_one() {
         let err = MunicipalityCode::parse("131106").unwrap_err();
-        assert_eq!(
-            err,
-            CodeError::CheckDigit {
-                code: "131106".into(),
-                expected: 5
-            }
-        );
+        assert_eq!(err, CodeError::CheckDigit { code: "131106".into(), expected: 5 });
         assert!(err.to_string().contains("正しくは 5"));
     }
 
     #[test]
     fn bad_shapes_are_refused() {
         for bad in ["13110", "1311050", "13110a", "１３１１０５", ""] {
-            assert!(
-                matches!(MunicipalityCode::parse(bad), Err(CodeError::Shape(_))),
-                "{bad}"
-            );
+            assert!(matches!(MunicipalityCode::parse(bad), Err(CodeError::Shape(_))), "{bad}");
         }
-        assert!(matches!(
-            MunicipalityCode::parse("481009"),
-            Err(CodeError::Prefecture(_))
-        ));
+        assert!(matches!(MunicipalityCode::parse("481009"), Err(CodeError::Prefecture(_))));
     }
 
     proptest::proptest! {

@@ -132,11 +132,7 @@ impl Measure {
     /// As printed: 開催1回; empty when unknown.
     pub fn display(&self) -> String {
         let value = self.value.display();
-        if value.is_empty() {
-            String::new()
-        } else {
-            format!("{}{}{}", self.prefix, value, self.unit)
-        }
+        if value.is_empty() { String::new() } else { format!("{}{}{}", self.prefix, value, self.unit) }
     }
 }
 
@@ -194,12 +190,7 @@ pub struct Action {
 impl Action {
     /// As printed: ①地域関係機関に向けた普及啓発（新規）.
     pub fn display(&self) -> String {
-        format!(
-            "{}{}{}",
-            self.marker,
-            self.text,
-            self.tag.map(Tag::label).unwrap_or("")
-        )
+        format!("{}{}{}", self.marker, self.text, self.tag.map(Tag::label).unwrap_or(""))
     }
 }
 
@@ -283,10 +274,8 @@ impl Sheet {
                 actual.value = Figure::unknown();
             }
         }
-        next.editorial_notes = vec![format!(
-            "{}のシートから複製しました。数値と日付を確認してください。",
-            self.fiscal_year.wareki()
-        )];
+        next.editorial_notes =
+            vec![format!("{}のシートから複製しました。数値と日付を確認してください。", self.fiscal_year.wareki())];
         next.derive();
         next
     }

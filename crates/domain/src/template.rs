@@ -29,10 +29,7 @@ pub enum Rule {
     /// The sum of other counts, when every one of them is known.
     Sum(&'static [&'static str]),
     /// A share in percent (to 0.1) of a part in a whole.
-    Share {
-        part: &'static str,
-        whole: &'static str,
-    },
+    Share { part: &'static str, whole: &'static str },
 }
 
 /// Where a figure is shown.
@@ -66,16 +63,7 @@ const fn def(
     kind: Kind,
     place: Place,
 ) -> FigureDef {
-    FigureDef {
-        key,
-        label,
-        group,
-        unit,
-        kind,
-        basis: Basis::AsOf,
-        place,
-        rule: None,
-    }
+    FigureDef { key, label, group, unit, kind, basis: Basis::AsOf, place, rule: None }
 }
 
 const fn derived(mut d: FigureDef, rule: Rule) -> FigureDef {
@@ -95,196 +83,44 @@ use Place::{Banner, Table};
 pub const FIGURES: &[FigureDef] = &[
     def("total_population", "", "総人口", "人", Count, Banner),
     def("households", "", "世帯数", "世帯", Count, Banner),
-    def(
-        "jiritsu_shien_iryo_recipients",
-        "",
-        "自立支援医療受給者数",
-        "人",
-        Count,
-        Banner,
-    ),
-    def(
-        "techo_holders",
-        "",
-        "精神保健福祉手帳取得者数",
-        "人",
-        Count,
-        Banner,
-    ),
+    def("jiritsu_shien_iryo_recipients", "", "自立支援医療受給者数", "人", Count, Banner),
+    def("techo_holders", "", "精神保健福祉手帳取得者数", "人", Count, Banner),
     def("hokenjo", "", "保健所数", "か所", Count, Table),
-    def(
-        "soudan_ippan",
-        "相談支援事業所数",
-        "一般相談支援事業所数",
-        "か所",
-        Count,
-        Table,
-    ),
-    def(
-        "soudan_tokutei",
-        "相談支援事業所数",
-        "特定相談支援事業所数",
-        "か所",
-        Count,
-        Table,
-    ),
-    def(
-        "kikan_soudan_center",
-        "",
-        "基幹相談支援センター数",
-        "か所",
-        Count,
-        Table,
-    ),
+    def("soudan_ippan", "相談支援事業所数", "一般相談支援事業所数", "か所", Count, Table),
+    def("soudan_tokutei", "相談支援事業所数", "特定相談支援事業所数", "か所", Count, Table),
+    def("kikan_soudan_center", "", "基幹相談支援センター数", "か所", Count, Table),
     def("kenniki", "", "障害保健福祉圏域数", "か所", Count, Table),
-    def(
-        "kenniki_municipalities",
-        "",
-        "市町村数",
-        "市町村",
-        Count,
-        Table,
-    ),
-    derived(
-        def("population", "", "人口", "人", Count, Table),
-        Rule::Same("total_population"),
-    ),
-    def(
-        "psych_hospitals",
-        "",
-        "精神科病院の数",
-        "病院",
-        Count,
-        Table,
-    ),
+    def("kenniki_municipalities", "", "市町村数", "市町村", Count, Table),
+    derived(def("population", "", "人口", "人", Count, Table), Rule::Same("total_population")),
+    def("psych_hospitals", "", "精神科病院の数", "病院", Count, Table),
     def("psych_beds", "", "精神科病床数", "床", Count, Table),
     derived(
-        def(
-            "inpatients_total",
-            "入院精神障害者数",
-            "合計",
-            "人",
-            Count,
-            Table,
-        ),
-        Rule::Sum(&[
-            "inpatients_under_3m",
-            "inpatients_3m_to_1y",
-            "inpatients_1y_plus",
-        ]),
+        def("inpatients_total", "入院精神障害者数", "合計", "人", Count, Table),
+        Rule::Sum(&["inpatients_under_3m", "inpatients_3m_to_1y", "inpatients_1y_plus"]),
     ),
-    def(
-        "inpatients_under_3m",
-        "入院精神障害者数",
-        "３か月未満",
-        "人",
-        Count,
-        Table,
+    def("inpatients_under_3m", "入院精神障害者数", "３か月未満", "人", Count, Table),
+    derived(
+        def("inpatients_under_3m_share", "入院精神障害者数", "３か月未満（構成割合）", "％", Rate, Table),
+        Rule::Share { part: "inpatients_under_3m", whole: "inpatients_total" },
+    ),
+    def("inpatients_3m_to_1y", "入院精神障害者数", "３か月以上１年未満", "人", Count, Table),
+    derived(
+        def("inpatients_3m_to_1y_share", "入院精神障害者数", "３か月以上１年未満（構成割合）", "％", Rate, Table),
+        Rule::Share { part: "inpatients_3m_to_1y", whole: "inpatients_total" },
     ),
     derived(
-        def(
-            "inpatients_under_3m_share",
-            "入院精神障害者数",
-            "３か月未満（構成割合）",
-            "％",
-            Rate,
-            Table,
-        ),
-        Rule::Share {
-            part: "inpatients_under_3m",
-            whole: "inpatients_total",
-        },
-    ),
-    def(
-        "inpatients_3m_to_1y",
-        "入院精神障害者数",
-        "３か月以上１年未満",
-        "人",
-        Count,
-        Table,
+        def("inpatients_1y_plus", "入院精神障害者数", "１年以上", "人", Count, Table),
+        Rule::Sum(&["inpatients_1y_plus_under_65", "inpatients_1y_plus_65_and_over"]),
     ),
     derived(
-        def(
-            "inpatients_3m_to_1y_share",
-            "入院精神障害者数",
-            "３か月以上１年未満（構成割合）",
-            "％",
-            Rate,
-            Table,
-        ),
-        Rule::Share {
-            part: "inpatients_3m_to_1y",
-            whole: "inpatients_total",
-        },
+        def("inpatients_1y_plus_share", "入院精神障害者数", "１年以上（構成割合）", "％", Rate, Table),
+        Rule::Share { part: "inpatients_1y_plus", whole: "inpatients_total" },
     ),
-    derived(
-        def(
-            "inpatients_1y_plus",
-            "入院精神障害者数",
-            "１年以上",
-            "人",
-            Count,
-            Table,
-        ),
-        Rule::Sum(&[
-            "inpatients_1y_plus_under_65",
-            "inpatients_1y_plus_65_and_over",
-        ]),
-    ),
-    derived(
-        def(
-            "inpatients_1y_plus_share",
-            "入院精神障害者数",
-            "１年以上（構成割合）",
-            "％",
-            Rate,
-            Table,
-        ),
-        Rule::Share {
-            part: "inpatients_1y_plus",
-            whole: "inpatients_total",
-        },
-    ),
-    def(
-        "inpatients_1y_plus_under_65",
-        "入院精神障害者数",
-        "１年以上 うち６５歳未満",
-        "人",
-        Count,
-        Table,
-    ),
-    def(
-        "inpatients_1y_plus_65_and_over",
-        "入院精神障害者数",
-        "１年以上 うち６５歳以上",
-        "人",
-        Count,
-        Table,
-    ),
-    def(
-        "discharge_rate_3m",
-        "退院率",
-        "入院後３か月時点",
-        "％",
-        Rate,
-        Table,
-    ),
-    def(
-        "discharge_rate_6m",
-        "退院率",
-        "入院後６か月時点",
-        "％",
-        Rate,
-        Table,
-    ),
-    def(
-        "discharge_rate_1y",
-        "退院率",
-        "入院後１年時点",
-        "％",
-        Rate,
-        Table,
-    ),
+    def("inpatients_1y_plus_under_65", "入院精神障害者数", "１年以上 うち６５歳未満", "人", Count, Table),
+    def("inpatients_1y_plus_65_and_over", "入院精神障害者数", "１年以上 うち６５歳以上", "人", Count, Table),
+    def("discharge_rate_3m", "退院率", "入院後３か月時点", "％", Rate, Table),
+    def("discharge_rate_6m", "退院率", "入院後６か月時点", "％", Rate, Table),
+    def("discharge_rate_1y", "退院率", "入院後１年時点", "％", Rate, Table),
     def(
         "kyogi_no_ba",
         "",
@@ -293,22 +129,8 @@ pub const FIGURES: &[FigureDef] = &[
         Count,
         Table,
     ),
-    per_year(def(
-        "jiritsu_shien_kyogikai_frequency",
-        "",
-        "（自立支援）協議会の開催頻度",
-        "回",
-        Count,
-        Table,
-    )),
-    per_year(def(
-        "seishin_bukai",
-        "",
-        "精神領域に関する議論を行う部会の有無",
-        "有・無",
-        YesNo,
-        Table,
-    )),
+    per_year(def("jiritsu_shien_kyogikai_frequency", "", "（自立支援）協議会の開催頻度", "回", Count, Table)),
+    per_year(def("seishin_bukai", "", "精神領域に関する議論を行う部会の有無", "有・無", YesNo, Table)),
 ];
 
 /// The definition of a figure key, if the template has it.
@@ -318,10 +140,7 @@ pub fn figure_def(key: &str) -> Option<&'static FigureDef> {
 
 /// A template in which every figure is unknown (entered), for a new sheet.
 pub fn empty_figures() -> BTreeMap<String, Figure> {
-    FIGURES
-        .iter()
-        .map(|d| (d.key.to_string(), Figure::unknown()))
-        .collect()
+    FIGURES.iter().map(|d| (d.key.to_string(), Figure::unknown())).collect()
 }
 
 /// Recomputes every derived figure from the others, in template order (a rule only reads
@@ -332,13 +151,7 @@ pub fn derive(figures: &mut BTreeMap<String, Figure>) {
     let mut order: Vec<&FigureDef> = FIGURES.iter().filter(|d| d.rule.is_some()).collect();
     order.sort_by_key(|d| match d.rule {
         Some(Rule::Same(_)) => 0,
-        Some(Rule::Sum(parts))
-            if parts
-                .iter()
-                .any(|p| figure_def(p).and_then(|d| d.rule).is_some()) =>
-        {
-            2
-        }
+        Some(Rule::Sum(parts)) if parts.iter().any(|p| figure_def(p).and_then(|d| d.rule).is_some()) => 2,
         Some(Rule::Sum(_)) => 1,
         _ => 3,
     });
@@ -346,29 +159,16 @@ pub fn derive(figures: &mut BTreeMap<String, Figure>) {
         let count = |key: &str| figures.get(key).and_then(Figure::as_count);
         let computed = match def.rule {
             Some(Rule::Same(other)) => count(other).map(Value::Count),
-            Some(Rule::Sum(parts)) => parts
-                .iter()
-                .map(|p| count(p))
-                .sum::<Option<i64>>()
-                .map(Value::Count),
+            Some(Rule::Sum(parts)) => parts.iter().map(|p| count(p)).sum::<Option<i64>>().map(Value::Count),
             Some(Rule::Share { part, whole }) => match (count(part), count(whole)) {
-                (Some(p), Some(w)) if w > 0 => Some(Value::Rate(
-                    ((p as f64) * 1000.0 / (w as f64)).round() / 10.0,
-                )),
+                (Some(p), Some(w)) if w > 0 => Some(Value::Rate(((p as f64) * 1000.0 / (w as f64)).round() / 10.0)),
                 _ => None,
             },
             None => None,
         };
-        let entry = figures
-            .entry(def.key.to_string())
-            .or_insert_with(Figure::unknown);
+        let entry = figures.entry(def.key.to_string()).or_insert_with(Figure::unknown);
         match computed {
-            Some(value) => {
-                *entry = Figure {
-                    value,
-                    source: Source::Derived,
-                }
-            }
+            Some(value) => *entry = Figure { value, source: Source::Derived },
             None if entry.source == Source::Derived => *entry = Figure::unknown(),
             None => {}
         }

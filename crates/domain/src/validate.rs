@@ -21,10 +21,7 @@ pub struct ValidationErrors(pub Vec<FieldError>);
 impl ValidationErrors {
     /// Records a problem.
     pub fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError {
-            path: path.into(),
-            message: message.into(),
-        });
+        self.0.push(FieldError { path: path.into(), message: message.into() });
     }
 
     /// Whether there is none.
@@ -34,10 +31,7 @@ impl ValidationErrors {
 
     /// The message for a path, if any.
     pub fn get(&self, path: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.path == path)
-            .map(|e| e.message.as_str())
+        self.0.iter().find(|e| e.path == path).map(|e| e.message.as_str())
     }
 
     /// Ok when empty.
@@ -82,11 +76,7 @@ pub fn validate(sheet: &Sheet, menu: &ProgramMenu) -> Result<(), ValidationError
         );
     }
     required(&mut errors, "municipality.name", &sheet.municipality.name);
-    required(
-        &mut errors,
-        "municipality.prefecture",
-        &sheet.municipality.prefecture,
-    );
+    required(&mut errors, "municipality.prefecture", &sheet.municipality.prefecture);
 
     // Section 1: known keys, right kinds, sensible values, derived figures as computed.
     let figures = &sheet.basic.figures;
@@ -107,9 +97,7 @@ pub fn validate(sheet: &Sheet, menu: &ProgramMenu) -> Result<(), ValidationError
             (_, Value::NotApplicable | Value::Unknown) => {}
             (Kind::Count, Value::Count(n)) if n < 0 => errors.add(&path, "0以上の整数です"),
             (Kind::Count, Value::Count(_)) => {}
-            (Kind::Rate, Value::Rate(r)) if !(0.0..=100.0).contains(&r) => {
-                errors.add(&path, "0〜100の割合（％）です")
-            }
+            (Kind::Rate, Value::Rate(r)) if !(0.0..=100.0).contains(&r) => errors.add(&path, "0〜100の割合（％）です"),
             (Kind::Rate, Value::Rate(_)) => {}
             (Kind::YesNo, Value::YesNo(_)) => {}
             (kind, _) => errors.add(
@@ -129,17 +117,10 @@ pub fn validate(sheet: &Sheet, menu: &ProgramMenu) -> Result<(), ValidationError
         if def.rule.is_some() && expected.source == Source::Derived && *figure != expected {
             errors.add(
                 &path,
-                format!(
-                    "自動計算される値です（計算値: {}、指定値: {}）",
-                    expected.display(),
-                    figure.display()
-                ),
+                format!("自動計算される値です（計算値: {}、指定値: {}）", expected.display(), figure.display()),
             );
         } else if figure.source == Source::Derived && expected.source != Source::Derived {
-            errors.add(
-                &path,
-                "この値は計算できないため source は entered にしてください",
-            );
+            errors.add(&path, "この値は計算できないため source は entered にしてください");
         }
     }
 
@@ -147,36 +128,20 @@ pub fn validate(sheet: &Sheet, menu: &ProgramMenu) -> Result<(), ValidationError
         required(&mut errors, &format!("history[{i}].text"), &event.text);
     }
     for (i, indicator) in sheet.outcomes.indicators.iter().enumerate() {
-        required(
-            &mut errors,
-            &format!("outcomes.indicators[{i}].name"),
-            &indicator.name,
-        );
+        required(&mut errors, &format!("outcomes.indicators[{i}].name"), &indicator.name);
         let measures = [("target", &indicator.target), ("actual", &indicator.actual)];
         for (name, measure) in measures {
             if let Some(m) = measure {
-                if !matches!(
-                    m.value.value,
-                    Value::Count(_) | Value::Unknown | Value::NotApplicable
-                ) {
-                    errors.add(
-                        format!("outcomes.indicators[{i}].{name}.value"),
-                        "件数・回数（count）で指定してください",
-                    );
+                if !matches!(m.value.value, Value::Count(_) | Value::Unknown | Value::NotApplicable) {
+                    errors
+                        .add(format!("outcomes.indicators[{i}].{name}.value"), "件数・回数（count）で指定してください");
                 }
             }
         }
         for (j, line) in indicator.breakdown.iter().enumerate() {
-            required(
-                &mut errors,
-                &format!("outcomes.indicators[{i}].breakdown[{j}].label"),
-                &line.label,
-            );
+            required(&mut errors, &format!("outcomes.indicators[{i}].breakdown[{j}].label"), &line.label);
             if line.depth > 3 {
-                errors.add(
-                    format!("outcomes.indicators[{i}].breakdown[{j}].depth"),
-                    "階層は0〜3です",
-                );
+                errors.add(format!("outcomes.indicators[{i}].breakdown[{j}].depth"), "階層は0〜3です");
             }
         }
     }
@@ -184,49 +149,25 @@ pub fn validate(sheet: &Sheet, menu: &ProgramMenu) -> Result<(), ValidationError
         if menu.label(item.menu_code).is_none() {
             errors.add(
                 format!("strengths.items[{i}].menu_code"),
-                format!(
-                    "構築推進事業のコード {} は{}のメニューにありません",
-                    item.menu_code,
-                    fy.wareki()
-                ),
+                format!("構築推進事業のコード {} は{}のメニューにありません", item.menu_code, fy.wareki()),
             );
         }
-        required(
-            &mut errors,
-            &format!("strengths.items[{i}].challenge"),
-            &item.challenge,
-        );
+        required(&mut errors, &format!("strengths.items[{i}].challenge"), &item.challenge);
         for (j, action) in item.actions.iter().enumerate() {
-            required(
-                &mut errors,
-                &format!("strengths.items[{i}].actions[{j}].text"),
-                &action.text,
-            );
+            required(&mut errors, &format!("strengths.items[{i}].actions[{j}].text"), &action.text);
         }
     }
     for (i, row) in sheet.schedule.iter().enumerate() {
         let path = format!("schedule[{i}].month");
         match row.month.fiscal_year() {
             None => errors.add(path, "月まで指定してください（例: 2022-07）"),
-            Some(_) if row.month.day.is_some() => {
-                errors.add(path, "月までで指定してください（日は不要です）")
-            }
-            Some(other) if other != fy => errors.add(
-                path,
-                format!(
-                    "{}の月ではありません（{}は{}）",
-                    fy.wareki(),
-                    row.month.wareki(),
-                    other.wareki()
-                ),
-            ),
+            Some(_) if row.month.day.is_some() => errors.add(path, "月までで指定してください（日は不要です）"),
+            Some(other) if other != fy => errors
+                .add(path, format!("{}の月ではありません（{}は{}）", fy.wareki(), row.month.wareki(), other.wareki())),
             Some(_) => {}
         }
         if row.item.trim().is_empty() && row.content.trim().is_empty() {
-            errors.add(
-                format!("schedule[{i}].item"),
-                "項目か内容を入力してください",
-            );
+            errors.add(format!("schedule[{i}].item"), "項目か内容を入力してください");
         }
     }
     errors.into_result()

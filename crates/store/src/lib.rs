@@ -1,1 +1,12 @@
-//! placeholder
+//! nimo's storage: one pool and one set of queries for SQLite (embedded default) and PostgreSQL
+//! (production), through sqlx's `Any` driver. Only migrations differ per backend.
+
+mod db;
+mod error;
+pub mod menu;
+pub mod municipalities;
+pub mod sheets;
+pub mod testing;
+
+pub use db::{Backend, Db};
+pub use error::StoreError;

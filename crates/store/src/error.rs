@@ -1,0 +1,31 @@
+//! The store's errors, in its own words: not found, conflict, bad stored data, database failure.
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// Someone else changed the record since it was read (optimistic concurrency).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A stored row could not be turned back into a domain value.
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    /// The database URL is not one nimo can use.
+    #[error("unsupported database url: {0}")]
+    Url(String),
+    /// A migration failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Whether the error is "not found".
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, StoreError::NotFound(_))
+    }
+}

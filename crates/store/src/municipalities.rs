@@ -1,0 +1,72 @@
+//! Municipalities and the fiscal years for which they keep sheets.
+
+use crate::{Db, StoreError};
+use nimo_domain::{FiscalYear, Municipality, MunicipalityCode};
+
+/// A municipality with the fiscal years of its sheets (newest first).
+#[derive(Debug, Clone)]
+pub struct MunicipalitySummary {
+    pub municipality: Municipality,
+    pub fiscal_years: Vec<FiscalYear>,
+}
+
+fn to_municipality(code: String, name: String, prefecture: String) -> Result<Municipality, StoreError> {
+    let code = MunicipalityCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(Municipality { code, name, prefecture })
+}
+
+/// Every municipality, by code, with its sheets' fiscal years.
+pub async fn list(db: &Db) -> Result<Vec<MunicipalitySummary>, StoreError> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT code, name, prefecture FROM municipality ORDER BY code").fetch_all(&db.pool).await?;
+    let years: Vec<(String, i64)> =
+        sqlx::query_as("SELECT municipality_code, fiscal_year FROM sheet ORDER BY fiscal_year DESC")
+            .fetch_all(&db.pool)
+            .await?;
+    rows.into_iter()
+        .map(|(code, name, prefecture)| {
+            let fiscal_years = years
+                .iter()
+                .filter(|(c, _)| *c == code)
+                .map(|(_, y)| FiscalYear(i32::try_from(*y).unwrap_or_default()))
+                .collect();
+            Ok(MunicipalitySummary { municipality: to_municipality(code, name, prefecture)?, fiscal_years })
+        })
+        .collect()
+}
+
+/// One municipality with its sheets' fiscal years.
+pub async fn get(db: &Db, code: &MunicipalityCode) -> Result<MunicipalitySummary, StoreError> {
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT code, name, prefecture FROM municipality WHERE code = $1")
+            .bind(code.as_str())
+            .fetch_optional(&db.pool)
+            .await?;
+    let (code_text, name, prefecture) = row.ok_or_else(|| StoreError::NotFound(format!("municipality {code}")))?;
+    let years: Vec<(i64,)> =
+        sqlx::query_as("SELECT fiscal_year FROM sheet WHERE municipality_code = $1 ORDER BY fiscal_year DESC")
+            .bind(code.as_str())
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(MunicipalitySummary {
+        municipality: to_municipality(code_text, name, prefecture)?,
+        fiscal_years: years.into_iter().map(|(y,)| FiscalYear(i32::try_from(y).unwrap_or_default())).collect(),
+    })
+}
+
+/// Creates or renames a municipality.
+pub async fn upsert<'c>(
+    executor: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    municipality: &Municipality,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO municipality (code, name, prefecture) VALUES ($1, $2, $3)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, prefecture = excluded.prefecture",
+    )
+    .bind(municipality.code.as_str())
+    .bind(&municipality.name)
+    .bind(&municipality.prefecture)
+    .execute(executor)
+    .await?;
+    Ok(())
+}

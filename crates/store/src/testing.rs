@@ -1,0 +1,112 @@
+//! Throw-away databases for tests: a temporary SQLite file or a randomly named PostgreSQL
+//! database, dropped afterwards. Every storage test runs on each backend [`backends`] lists.
+
+use crate::{Backend, Db, StoreError};
+use sqlx::{Connection, Executor};
+
+/// The PostgreSQL server tests use: `NIMO_TEST_POSTGRES_URL`, else the local one.
+pub fn postgres_admin_url() -> String {
+    std::env::var("NIMO_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// The backends to test on: `NIMO_TEST_BACKENDS` (comma-separated `sqlite`, `postgres`), else both.
+pub fn backends() -> Vec<Backend> {
+    let list = std::env::var("NIMO_TEST_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
+    list.split(',')
+        .filter_map(|name| match name.trim() {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" => Some(Backend::Postgres),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A fresh, migrated, empty database that is removed when dropped.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+fn unique_name() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("nimo_test_{}_{}_{}", std::process::id(), nanos % 1_000_000_000, COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Creates an empty database on a backend and returns its URL (not yet migrated).
+pub async fn create_database(backend: Backend) -> Result<(String, TestDbGuard), StoreError> {
+    let name = unique_name();
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(&name);
+            std::fs::create_dir_all(&dir).map_err(|e| StoreError::Url(e.to_string()))?;
+            let path = dir.join("nimo.db");
+            Ok((format!("sqlite://{}?mode=rwc", path.display()), TestDbGuard(Some(Cleanup::Sqlite(dir)))))
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url();
+            let mut conn = sqlx::PgConnection::connect(&admin_url).await?;
+            conn.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+            conn.close().await?;
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.clone());
+            Ok((format!("{base}/{name}"), TestDbGuard(Some(Cleanup::Postgres { admin_url, name }))))
+        }
+    }
+}
+
+/// Removes a database made by [`create_database`] when dropped.
+pub struct TestDbGuard(Option<Cleanup>);
+
+impl TestDb {
+    /// A fresh migrated database on a backend.
+    pub async fn new(backend: Backend) -> Result<Self, StoreError> {
+        let (url, mut guard) = create_database(backend).await?;
+        let db = Db::connect(&url).await?;
+        Ok(Self { db, url, cleanup: guard.0.take().expect("fresh guard") })
+    }
+}
+
+impl Drop for TestDbGuard {
+    fn drop(&mut self) {
+        if let Some(cleanup) = self.0.take() {
+            run_cleanup(cleanup);
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let cleanup = std::mem::replace(&mut self.cleanup, Cleanup::Sqlite(std::path::PathBuf::new()));
+        run_cleanup(cleanup);
+    }
+}
+
+fn run_cleanup(cleanup: Cleanup) {
+    match cleanup {
+        Cleanup::Sqlite(dir) => {
+            if !dir.as_os_str().is_empty() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+        Cleanup::Postgres { admin_url, name } => {
+            // Drop runs inside a Tokio runtime, where blocking on another is not allowed: use a
+            // thread with its own small runtime and wait for it.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                rt.block_on(async {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                        let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
