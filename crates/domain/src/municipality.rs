@@ -77,6 +77,7 @@ impl fmt::Display for MunicipalityCode {
 
 /// A municipality (市区町村) or other local authority that keeps sheets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Municipality {
     /// 地方公共団体コード.
     pub code: MunicipalityCode,

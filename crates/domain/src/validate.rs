@@ -131,11 +131,10 @@ pub fn validate(sheet: &Sheet, menu: &ProgramMenu) -> Result<(), ValidationError
         required(&mut errors, &format!("outcomes.indicators[{i}].name"), &indicator.name);
         let measures = [("target", &indicator.target), ("actual", &indicator.actual)];
         for (name, measure) in measures {
-            if let Some(m) = measure {
-                if !matches!(m.value.value, Value::Count(_) | Value::Unknown | Value::NotApplicable) {
-                    errors
-                        .add(format!("outcomes.indicators[{i}].{name}.value"), "件数・回数（count）で指定してください");
-                }
+            if let Some(m) = measure
+                && !matches!(m.value.value, Value::Count(_) | Value::Unknown | Value::NotApplicable)
+            {
+                errors.add(format!("outcomes.indicators[{i}].{name}.value"), "件数・回数（count）で指定してください");
             }
         }
         for (j, line) in indicator.breakdown.iter().enumerate() {

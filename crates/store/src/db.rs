@@ -117,11 +117,11 @@ fn sqlite_url_with_create(url: &str) -> Result<String, StoreError> {
     if path.is_empty() || path == ":memory:" {
         return Err(StoreError::Url("nimo needs an SQLite file, not an in-memory database".into()));
     }
-    if let Some(parent) = std::path::Path::new(path).parent() {
-        if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| StoreError::Url(format!("cannot create {}: {e}", parent.display())))?;
-        }
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StoreError::Url(format!("cannot create {}: {e}", parent.display())))?;
     }
     Ok(if url.contains('?') { url.to_string() } else { format!("sqlite://{path}?mode=rwc") })
 }

@@ -8,5 +8,5 @@ pub mod municipalities;
 pub mod sheets;
 pub mod testing;
 
-pub use db::{Backend, Db};
+pub use db::{Backend, Db, redact};
 pub use error::StoreError;

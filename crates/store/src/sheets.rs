@@ -92,10 +92,10 @@ async fn save_in(
             .bind(fy)
             .fetch_optional(&mut **tx)
             .await?;
-    if let (Some(expected), Some((_, stored))) = (expected_revision, current) {
-        if expected != stored {
-            return Err(StoreError::Conflict(format!("sheet {code} {fy} is at revision {stored}, not {expected}")));
-        }
+    if let (Some(expected), Some((_, stored))) = (expected_revision, current)
+        && expected != stored
+    {
+        return Err(StoreError::Conflict(format!("sheet {code} {fy} is at revision {stored}, not {expected}")));
     }
     let revision = current.map_or(1, |(_, r)| r + 1);
     let (h, b, p, o, s) = (&sheet.header, &sheet.basic, &sheet.policy, &sheet.outcomes, &sheet.strengths);
