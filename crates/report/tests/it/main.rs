@@ -1,0 +1,205 @@
+//! Integration tests of nimo-report: sheets rendered to the PDF bytes a user downloads, read
+//! back with poppler-utils (`pdftotext`, `pdfinfo`, `pdffonts`).
+
+mod poppler;
+mod seed;
+
+use nimo_domain::figure::{Figure, Value};
+use nimo_domain::{PartialDate, ProgramMenu, Sheet};
+use nimo_report::{Fonts, render_pdf, typst_source};
+use poppler::{RenderedPdf, squeeze};
+use std::sync::OnceLock;
+
+/// Fonts are loaded once for the whole binary, as the web server does.
+fn fonts() -> &'static Fonts {
+    static FONTS: OnceLock<Fonts> = OnceLock::new();
+    FONTS.get_or_init(|| Fonts::discover().expect("fonts-noto-cjk is installed"))
+}
+
+fn render(sheet: &Sheet) -> RenderedPdf {
+    let menu = ProgramMenu::builtin(sheet.fiscal_year);
+    RenderedPdf::write(&render_pdf(sheet, &menu, fonts()).unwrap())
+}
+
+/// The expected texts that the printed text (squeezed) lacks.
+fn missing<'a>(printed: &str, expected: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let printed = squeeze(printed);
+    expected.into_iter().filter(|text| !printed.contains(&squeeze(text))).collect()
+}
+
+/// Texts up to this many characters never wrap in the demo sheet, so they must also appear in
+/// the `-layout` text; longer ones may wrap inside a table cell, where `-layout` interleaves them
+/// with the neighbouring column, and are checked in content order (`-raw`) only.
+const FITS_ON_ONE_LINE: usize = 20;
+
+#[test]
+fn demo_sheet_pdf_shows_every_value_of_the_seed() {
+    let pdf = render(&nimo_domain::demo::meguro_r4());
+    let (layout, raw) = (pdf.layout_text(), pdf.raw_text());
+
+    let mut expected: Vec<String> = Vec::new();
+    expected.extend(seed::TEXTS.iter().map(|s| s.to_string()));
+    expected.extend(seed::FIGURES.iter().map(|s| s.to_string()));
+    expected.extend(seed::STRENGTHS.iter().map(|s| format!("・{s}")));
+    expected.extend(seed::ACTIONS.iter().map(|s| s.to_string()));
+    expected.extend(seed::MENU_NUMBERS.iter().map(|s| s.to_string()));
+    // A history date prints on the same line as its event.
+    expected.extend(seed::HISTORY.iter().map(|(date, text)| format!("{date}{text}")));
+    for (month, item, content) in seed::SCHEDULE {
+        expected.push(month.to_string());
+        expected.push(format!("{item}{content}"));
+    }
+    let lost = missing(&raw, expected.iter().map(String::as_str));
+    assert!(lost.is_empty(), "not in the PDF: {lost:#?}\n\n{raw}");
+    let short = expected.iter().map(String::as_str).filter(|text| text.chars().count() <= FITS_ON_ONE_LINE);
+    let lost = missing(&layout, short);
+    assert!(lost.is_empty(), "not in the -layout text: {lost:#?}\n\n{layout}");
+}
+
+#[test]
+fn each_section_starts_on_its_own_page_after_the_cover() {
+    let pdf = render(&nimo_domain::demo::meguro_r4());
+    assert_eq!(pdf.pages(), 7);
+    let cover = squeeze(&pdf.page_text(1));
+    assert!(cover.contains(&squeeze("～さくら咲き 心地よいまち ずっと めぐろ～")));
+    for (index, title) in nimo_domain::sheet::SECTION_TITLES.iter().enumerate() {
+        let page = squeeze(&pdf.page_text(index + 2));
+        assert!(page.contains(&squeeze(title)), "page {}: {page}", index + 2);
+    }
+}
+
+#[test]
+fn every_page_names_the_municipality_page_and_fiscal_year() {
+    let pdf = render(&nimo_domain::demo::meguro_r4());
+    for page in 1..=7 {
+        let text = squeeze(&pdf.page_text(page));
+        assert!(text.contains("目黒区"), "page {page}");
+        assert!(text.contains(&format!("{page}/7")), "page {page}: {text}");
+        assert!(text.contains("令和4年度(2022年度)"), "page {page}: {text}");
+    }
+}
+
+#[test]
+fn pdf_is_a4_with_noto_sans_cjk_embedded() {
+    let pdf = render(&nimo_domain::demo::meguro_r4());
+    let info = pdf.info();
+    assert!(info.lines().any(|line| line.starts_with("Page size:") && line.contains("(A4)")), "{info}");
+    let fonts = pdf.fonts();
+    let noto: Vec<&str> = fonts.lines().filter(|line| line.contains("NotoSansCJKjp")).collect();
+    assert!(!noto.is_empty(), "{fonts}");
+    // pdffonts' "emb" column: every Noto face is embedded.
+    assert!(noto.iter().all(|line| line.contains(" yes ")), "{fonts}");
+}
+
+#[test]
+fn editorial_notes_are_not_printed() {
+    let sheet = nimo_domain::demo::meguro_r4();
+    let pdf = render(&sheet);
+    let printed = squeeze(&pdf.layout_text());
+    for note in &sheet.editorial_notes {
+        assert!(!printed.contains(&squeeze(note)), "{note}");
+    }
+    assert!(!printed.contains("推定"));
+}
+
+#[test]
+fn markup_in_user_text_comes_out_literally() {
+    let tricky = [
+        "#set page(width: 1pt)",
+        "*bold* _emph_ `raw`",
+        "$x^2$",
+        "<script>alert(1)</script>",
+        r"C:\path\to \n \\ \u{41}",
+        "] ) } [",
+        "\"quoted\" 'single'",
+        "// not a comment",
+        "/* nor this */",
+        "@label <label>",
+        "= not a heading",
+        "- not a list",
+        "#{panic()}",
+    ];
+    let mut sheet = nimo_domain::demo::meguro_r4();
+    sheet.header.program_title = tricky[0].into();
+    sheet.header.slogan = tricky[1].into();
+    sheet.header.vision = tricky[2].into();
+    sheet.basic.profile = tricky[3].into();
+    sheet.policy.goal = tricky[4].into();
+    sheet.history[0].text = tricky[5].into();
+    sheet.outcomes.indicators[0].effects = vec![tricky[6].into()];
+    sheet.strengths.strengths[0] = tricky[7].into();
+    sheet.strengths.items[0].actions[0].text = tricky[8].into();
+    sheet.strengths.closing = tricky[9].into();
+    sheet.schedule[0].item = tricky[10].into();
+    sheet.schedule[0].content = tricky[11].into();
+    sheet.municipality.name = tricky[12].into();
+
+    let pdf = render(&sheet);
+    let info = pdf.info();
+    assert!(info.contains("(A4)"), "{info}");
+    let raw = pdf.raw_text();
+    let lost = missing(&raw, tricky);
+    assert!(lost.is_empty(), "not printed literally: {lost:#?}\n\n{raw}");
+}
+
+#[test]
+fn not_applicable_unknown_and_yes_no_print_as_on_paper() {
+    let mut sheet = nimo_domain::demo::meguro_r4();
+    sheet.basic.figures.insert("seishin_bukai".into(), Figure::entered(Value::YesNo(true)));
+    sheet.basic.figures.insert("psych_beds".into(), Figure::unknown());
+    let page = squeeze(&render(&sheet).page_raw_text(2));
+    assert!(page.contains("/か所"), "{page}");
+    assert!(page.contains("精神科病床数(R4年7月時点)床"), "{page}");
+    assert!(page.contains("有・無"), "{page}");
+    assert!(page.contains("※印は、入力された内訳などから自動計算した値です。"), "{page}");
+}
+
+#[test]
+fn an_empty_sheet_renders() {
+    let sheet = Sheet::empty(nimo_domain::demo::meguro_r4().municipality, nimo_domain::FiscalYear(2023));
+    let pdf = render(&sheet);
+    assert_eq!(pdf.pages(), 7);
+    let text = squeeze(&pdf.page_text(1));
+    assert!(text.contains("令和5年度(2023年度)"), "{text}");
+}
+
+#[test]
+fn long_sections_flow_onto_more_pages() {
+    let mut sheet = nimo_domain::demo::meguro_r4();
+    let event = sheet.history[1].clone();
+    sheet.history = (0..60)
+        .map(|i| nimo_domain::sheet::HistoryEvent {
+            date: PartialDate::month(2000 + i / 12, (i % 12) as u8 + 1),
+            text: format!("{}（{i}）", event.text),
+        })
+        .collect();
+    let pdf = render(&sheet);
+    assert!(pdf.pages() > 7, "{}", pdf.pages());
+    let printed = squeeze(&pdf.raw_text());
+    assert!(printed.contains(&squeeze("（59）")));
+}
+
+#[test]
+fn concurrent_renders_share_the_fonts() {
+    let sheet = nimo_domain::demo::meguro_r4();
+    let menu = ProgramMenu::builtin(sheet.fiscal_year);
+    let pdfs: Vec<Vec<u8>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..3)
+            .map(|_| {
+                let fonts = fonts().clone();
+                let (sheet, menu) = (&sheet, &menu);
+                scope.spawn(move || render_pdf(sheet, menu, &fonts).unwrap())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(pdfs.iter().all(|pdf| pdf == &pdfs[0]), "renders are deterministic");
+}
+
+#[test]
+fn the_debugging_source_is_self_contained() {
+    let sheet = nimo_domain::demo::meguro_r4();
+    let source = typst_source(&sheet, &ProgramMenu::builtin(sheet.fiscal_year));
+    assert!(source.contains("精神障害にも対応した地域包括ケアシステム構築支援事業自治体情報シート"));
+    assert!(!source.contains("/sheet.json"));
+}
