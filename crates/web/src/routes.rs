@@ -1,0 +1,48 @@
+//! The route table. Every route of the app is listed here, in one place.
+
+mod exports;
+mod imports;
+mod municipalities;
+mod sheets;
+
+use crate::AppState;
+use axum::Router;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+
+/// All routes, without state.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/municipalities") }))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/assets/style.css", get(style))
+        .route("/municipalities", get(municipalities::list).post(municipalities::create))
+        .route("/municipalities/{code}", get(municipalities::show))
+        .route("/municipalities/{code}/sheets/{fy}", get(sheets::show))
+        .route("/municipalities/{code}/sheets/{fy}/edit/{section}", get(sheets::edit).post(sheets::update))
+        .route("/municipalities/{code}/sheets/{fy}/copy", post(sheets::copy_to_next_year))
+        .route("/municipalities/{code}/sheets/{fy}/figures.csv", post(imports::figures_csv))
+        .route("/municipalities/{code}/sheets/{fy}/{file}", get(exports::download))
+        .route("/api/v1/municipalities/{code}/sheets/{fy}", get(exports::api_sheet))
+        .route("/import", get(imports::form).post(imports::upload))
+        .layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024))
+}
+
+async fn style() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../assets/style.css"),
+    )
+}
+
+/// Parses the `{code}` and `{fy}` of a sheet URL, or 404.
+pub(crate) fn sheet_key(
+    code: &str,
+    fy: &str,
+) -> Result<(nimo_domain::MunicipalityCode, nimo_domain::FiscalYear), crate::WebError> {
+    let not_found = || crate::WebError::NotFound("お探しのシートは見つかりません".into());
+    let code = nimo_domain::MunicipalityCode::parse(code).map_err(|_| not_found())?;
+    let fy = fy.parse::<i32>().ok().and_then(nimo_domain::FiscalYear::new).ok_or_else(not_found)?;
+    Ok((code, fy))
+}

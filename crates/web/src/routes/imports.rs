@@ -1,0 +1,97 @@
+//! Imports: a whole sheet from JSON or XLSX, and section-1 figures from CSV. All-or-nothing: a
+//! bad file changes nothing, and the page lists every problem with its place in the file.
+
+use super::sheet_key;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_store::{menu, sheets};
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    errors: Vec<String>,
+}
+
+/// GET /import
+pub async fn form() -> Result<Html<String>, WebError> {
+    Ok(Html(ImportPage { errors: Vec::new() }.render()?))
+}
+
+struct Upload {
+    file_name: String,
+    bytes: Vec<u8>,
+    replace: bool,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
+    let mut upload = Upload { file_name: String::new(), bytes: Vec::new(), replace: false };
+    while let Some(field) = multipart.next_field().await.map_err(|e| format!("送信を読み取れません: {e}"))? {
+        match field.name() {
+            Some("file") => {
+                upload.file_name = field.file_name().unwrap_or_default().to_string();
+                upload.bytes = field.bytes().await.map_err(|e| format!("ファイルを読み取れません: {e}"))?.to_vec();
+            }
+            Some("replace") => upload.replace = true,
+            _ => {}
+        }
+    }
+    if upload.bytes.is_empty() {
+        return Err("ファイルを選んでください（空のファイルは取り込めません）".into());
+    }
+    Ok(upload)
+}
+
+fn refused(errors: Vec<String>) -> Result<Response, WebError> {
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(ImportPage { errors }.render()?)).into_response())
+}
+
+/// POST /import: a JSON or XLSX sheet.
+pub async fn upload(State(state): State<AppState>, multipart: Multipart) -> Result<Response, WebError> {
+    let upload = match read_upload(multipart).await {
+        Ok(u) => u,
+        Err(message) => return refused(vec![message]),
+    };
+    match crate::import::import_sheet(&state.db, &upload.bytes, &upload.file_name, upload.replace).await {
+        Ok(sheet) => Ok(Redirect::to(&format!(
+            "/municipalities/{}/sheets/{}?notice=imported",
+            sheet.municipality.code,
+            sheet.fiscal_year.year()
+        ))
+        .into_response()),
+        Err(crate::import::ImportFailure::Refused(errors)) => refused(errors),
+        Err(crate::import::ImportFailure::Store(e)) => Err(e.into()),
+    }
+}
+
+/// POST /municipalities/{code}/sheets/{fy}/figures.csv: updates section-1 figures from CSV
+/// (UTF-8 with or without BOM, or Shift_JIS).
+pub async fn figures_csv(
+    State(state): State<AppState>,
+    Path((code, fy)): Path<(String, String)>,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let (code, fy) = sheet_key(&code, &fy)?;
+    let stored = sheets::load(&state.db, &code, fy).await?;
+    let upload = match read_upload(multipart).await {
+        Ok(u) => u,
+        Err(message) => return refused(vec![message]),
+    };
+    let figures = match nimo_exchange::figures_from_csv(&upload.bytes) {
+        Ok(f) => f,
+        Err(e) => return refused(vec![e.to_string()]),
+    };
+    let mut sheet = stored.sheet;
+    for (key, figure) in figures {
+        sheet.basic.figures.insert(key, figure);
+    }
+    sheet.derive();
+    let menu = menu::for_fiscal_year(&state.db, fy).await?;
+    if let Err(errors) = nimo_domain::validate::validate(&sheet, &menu) {
+        return refused(errors.0.into_iter().map(|e| format!("CSV {}: {}", e.path, e.message)).collect());
+    }
+    sheets::save(&state.db, &sheet, Some(stored.revision)).await?;
+    Ok(Redirect::to(&format!("/municipalities/{code}/sheets/{}?notice=imported#s1", fy.year())).into_response())
+}

@@ -1,0 +1,164 @@
+//! Municipality pages: the list (with the form that starts a new sheet) and one municipality.
+
+use crate::forms::{Field, FieldKind};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::validate::ValidationErrors;
+use nimo_domain::{FiscalYear, Municipality, MunicipalityCode, Sheet};
+use nimo_store::{municipalities, sheets};
+use std::collections::HashMap;
+
+pub struct Row {
+    code: String,
+    name: String,
+    prefecture: String,
+    years: Vec<(i32, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "municipalities.html")]
+struct ListPage {
+    rows: Vec<Row>,
+    fields: Vec<Field>,
+    form_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "municipality.html")]
+struct ShowPage {
+    code: String,
+    name: String,
+    prefecture: String,
+    years: Vec<(i32, String, String)>,
+}
+
+fn new_sheet_fields(values: &HashMap<String, String>, errors: &ValidationErrors) -> Vec<Field> {
+    [
+        ("code", "地方公共団体コード（6桁）", "例: 131105（検査数字を含む）"),
+        ("name", "自治体名", "例: 目黒区"),
+        ("prefecture", "都道府県", "例: 東京都"),
+        ("fiscal_year", "年度", "西暦（2022）または和暦（令和4年度・R4）"),
+    ]
+    .into_iter()
+    .map(|(name, label, hint)| Field {
+        name: name.into(),
+        label: label.into(),
+        value: values.get(name).cloned().unwrap_or_default(),
+        error: errors.get(name).map(str::to_string),
+        kind: FieldKind::Text,
+        hint: hint.into(),
+        short: true,
+    })
+    .collect()
+}
+
+async fn list_page(
+    state: &AppState,
+    values: &HashMap<String, String>,
+    errors: &ValidationErrors,
+) -> Result<String, WebError> {
+    let rows = municipalities::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|m| Row {
+            code: m.municipality.code.to_string(),
+            name: m.municipality.name,
+            prefecture: m.municipality.prefecture,
+            years: m.fiscal_years.iter().map(|fy| (fy.year(), fy.wareki())).collect(),
+        })
+        .collect();
+    let form_error = (!errors.is_empty()).then(|| "入力内容を確認してください".to_string());
+    Ok(ListPage { rows, fields: new_sheet_fields(values, errors), form_error }.render()?)
+}
+
+/// GET /municipalities
+pub async fn list(State(state): State<AppState>) -> Result<Html<String>, WebError> {
+    Ok(Html(list_page(&state, &HashMap::new(), &ValidationErrors::default()).await?))
+}
+
+/// Parses a fiscal year typed as 2022, 令和4年度, R4 or R4年度.
+fn parse_fiscal_year(text: &str) -> Option<FiscalYear> {
+    let t = nimo_domain::text::nfkc(text.trim());
+    let t = t.trim_end_matches("年度").trim_end_matches('年');
+    if let Ok(year) = t.parse::<i32>() {
+        return FiscalYear::new(year);
+    }
+    // 和暦: reuse the date parser on "<era><n>年4月", then take the year.
+    let date = nimo_domain::PartialDate::parse(&format!("{t}年4月")).ok()?;
+    FiscalYear::new(date.year)
+}
+
+/// POST /municipalities: starts an empty sheet for a municipality and fiscal year.
+pub async fn create(
+    State(state): State<AppState>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let mut errors = ValidationErrors::default();
+    let get = |k: &str| form.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let code = match MunicipalityCode::parse(&nimo_domain::text::nfkc(&get("code"))) {
+        Ok(code) => Some(code),
+        Err(e) => {
+            errors.add("code", e.to_string());
+            None
+        }
+    };
+    for field in ["name", "prefecture"] {
+        if get(field).is_empty() {
+            errors.add(field, "入力してください");
+        }
+    }
+    let fy = parse_fiscal_year(&get("fiscal_year"));
+    if fy.is_none() {
+        errors.add(
+            "fiscal_year",
+            format!("年度を読み取れません（入力: {}）。2022 や 令和4年度 のように入力してください", get("fiscal_year")),
+        );
+    }
+    if let (Some(code), Some(fy)) = (&code, fy)
+        && sheets::exists(&state.db, code, fy).await?
+    {
+        errors.add("fiscal_year", format!("{}のシートはすでにあります", fy.wareki()));
+    }
+    let (Some(code), Some(fy), true) = (code, fy, errors.is_empty()) else {
+        let page = list_page(&state, &form, &errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+    };
+    let municipality = Municipality { code: code.clone(), name: get("name"), prefecture: get("prefecture") };
+    let mut sheet = Sheet::empty(municipality, fy);
+    sheet.derive();
+    sheets::save(&state.db, &sheet, None).await?;
+    Ok(Redirect::to(&format!("/municipalities/{code}/sheets/{}?notice=created", fy.year())).into_response())
+}
+
+/// GET /municipalities/{code}
+pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result<Html<String>, WebError> {
+    let code =
+        MunicipalityCode::parse(&code).map_err(|_| WebError::NotFound("お探しの自治体は見つかりません".into()))?;
+    let m = municipalities::get(&state.db, &code).await?;
+    let page = ShowPage {
+        code: code.to_string(),
+        name: m.municipality.name,
+        prefecture: m.municipality.prefecture,
+        years: m.fiscal_years.iter().map(|fy| (fy.year(), fy.wareki(), fy.seireki())).collect(),
+    };
+    Ok(Html(page.render()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_fiscal_year;
+    use nimo_domain::FiscalYear;
+
+    #[test]
+    fn fiscal_years_as_staff_type_them() {
+        for text in ["2022", "２０２２年度", "令和4年度", "R4", "r4年度"] {
+            assert_eq!(parse_fiscal_year(text), Some(FiscalYear(2022)), "{text}");
+        }
+        assert_eq!(parse_fiscal_year("令和元年度"), Some(FiscalYear(2019)));
+        assert_eq!(parse_fiscal_year("来年"), None);
+    }
+}

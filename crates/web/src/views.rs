@@ -1,0 +1,132 @@
+//! View models: the sheet turned into the strings and rows the templates print.
+
+use nimo_domain::template::{self, Basis, Place};
+use nimo_domain::{ProgramMenu, Sheet, Source};
+
+/// One figure row of section 1.
+pub struct FigureRow {
+    pub group: String,
+    pub label: String,
+    pub unit: String,
+    pub value: String,
+    pub derived: bool,
+    pub basis: String,
+}
+
+/// One 課題 row of section 5.
+pub struct ItemView {
+    pub number: String,
+    pub menu_label: String,
+    pub challenge: String,
+    pub detail: String,
+    pub actions: Vec<(String, String)>,
+}
+
+/// One breakdown line of section 4.
+pub struct LineView {
+    pub indent: u8,
+    pub text: String,
+    pub derived: bool,
+}
+
+/// One indicator of section 4.
+pub struct IndicatorView {
+    pub label: String,
+    pub target: String,
+    pub actual: String,
+    pub lines: Vec<LineView>,
+    pub effects: Vec<String>,
+}
+
+/// The whole sheet page.
+pub struct SheetView {
+    pub sheet: Sheet,
+    pub code: String,
+    pub fy: i32,
+    pub fy_wareki: String,
+    pub fy_seireki: String,
+    pub as_of: String,
+    pub banner: Vec<FigureRow>,
+    pub table: Vec<FigureRow>,
+    pub plans_date: String,
+    pub history: Vec<(String, String)>,
+    pub indicators: Vec<IndicatorView>,
+    pub items: Vec<ItemView>,
+    pub schedule: Vec<(String, String, String)>,
+    pub closing: Vec<String>,
+}
+
+impl SheetView {
+    /// Builds the page model of a sheet, with menu labels of its fiscal year.
+    pub fn new(sheet: Sheet, menu: &ProgramMenu) -> Self {
+        let as_of = format!("{}時点", sheet.basic.as_of.wareki());
+        let rows = |place: Place| {
+            template::FIGURES
+                .iter()
+                .filter(|d| d.place == place)
+                .map(|d| {
+                    let figure = sheet.basic.figures.get(d.key).copied().unwrap_or_else(nimo_domain::Figure::unknown);
+                    FigureRow {
+                        group: d.group.to_string(),
+                        label: d.label.to_string(),
+                        unit: d.unit.to_string(),
+                        value: figure.display(),
+                        derived: figure.source == Source::Derived,
+                        basis: match d.basis {
+                            Basis::AsOf => String::new(),
+                            Basis::FiscalYear => sheet.fiscal_year.wareki(),
+                        },
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        let indicators = sheet
+            .outcomes
+            .indicators
+            .iter()
+            .map(|i| IndicatorView {
+                label: format!("{}{}", i.marker, i.name),
+                target: i.target.as_ref().map(|m| m.display()).unwrap_or_default(),
+                actual: i.actual.as_ref().map(|m| m.display()).unwrap_or_default(),
+                lines: i
+                    .breakdown
+                    .iter()
+                    .map(|l| LineView {
+                        indent: l.depth,
+                        text: format!("{} {}{}{}", l.label, l.value.display(), l.unit, l.note),
+                        derived: l.value.source == Source::Derived,
+                    })
+                    .collect(),
+                effects: i.effects.clone(),
+            })
+            .collect();
+        let items = sheet
+            .strengths
+            .items
+            .iter()
+            .map(|item| ItemView {
+                number: nimo_domain::menu::full_width_number(item.menu_code),
+                menu_label: menu.label(item.menu_code).unwrap_or("（メニューにないコード）").to_string(),
+                challenge: item.challenge.clone(),
+                detail: item.challenge_detail.clone(),
+                actions: item.actions.iter().map(|a| (a.display(), a.note.clone())).collect(),
+            })
+            .collect();
+        Self {
+            code: sheet.municipality.code.to_string(),
+            fy: sheet.fiscal_year.year(),
+            fy_wareki: sheet.fiscal_year.wareki(),
+            fy_seireki: sheet.fiscal_year.seireki(),
+            as_of,
+            banner: rows(Place::Banner),
+            table: rows(Place::Table),
+            plans_date: sheet.policy.plans_date.map(|d| d.wareki()).unwrap_or_default(),
+            history: sheet.history.iter().map(|e| (e.date.wareki(), e.text.clone())).collect(),
+            indicators,
+            items,
+            schedule: sheet.schedule.iter().map(|r| (r.month.wareki(), r.item.clone(), r.content.clone())).collect(),
+            closing: sheet.strengths.closing.lines().map(str::to_string).collect(),
+            sheet,
+        }
+    }
+}

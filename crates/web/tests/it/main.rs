@@ -1,0 +1,8 @@
+//! Web app tests through HTTP: the same router `nimo serve` runs, on a random port, with a fresh
+//! database per test, on every backend of `nimo_store::testing::backends()`.
+
+mod harness;
+mod imports;
+mod pages;
+
+pub use harness::{TestApp, for_each_backend};

@@ -1,0 +1,223 @@
+//! Pages and edit forms: what a 保健師 sees and types.
+
+use crate::for_each_backend;
+use crate::harness::{form_fields, set};
+
+const SHEET: &str = "/municipalities/131105/sheets/2022";
+
+#[tokio::test]
+async fn the_sheet_page_shows_the_demo_sheet_in_japanese() {
+    for_each_backend(|app| async move {
+        let (status, html) = app.get(SHEET).await;
+        assert_eq!(status, 200, "{:?}", app.backend);
+        for text in [
+            "目黒区における精神保健福祉包括ケアシステムの構築推進",
+            "令和4年度（2022年度）",
+            "令和4年7月時点",
+            "278,748",
+            "157,988",
+            "平成30年9月",
+            "（参考）目黒区内 23条通報 40件",
+            "そのうち措置入院 6件（全件フォロー）",
+            "②病状悪化時の緊急入院先がスムーズに探せる仕組みづくり（新規）",
+            "アウトリーチ支援",
+            "令和5年3月",
+            "自動計算",
+        ] {
+            assert!(html.contains(text), "{:?}: page lacks {text}", app.backend);
+        }
+        let (status, list) = app.get("/municipalities").await;
+        assert_eq!(status, 200);
+        assert!(list.contains("131105") && list.contains("令和4年度"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404_in_japanese() {
+    for_each_backend(|app| async move {
+        for path in [
+            "/municipalities/131105/sheets/2030",
+            "/municipalities/131106/sheets/2022",
+            "/municipalities/999999",
+            "/municipalities/131105/sheets/2022/edit/nothing",
+            "/municipalities/131105/sheets/2022/export.doc",
+        ] {
+            let (status, html) = app.get(path).await;
+            assert_eq!(status, 404, "{path}");
+            assert!(html.contains("見つかりません"), "{path}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    for_each_backend(|app| async move {
+        for path in [SHEET, "/municipalities", "/nothing-here", "/assets/style.css"] {
+            let (_, headers, _) = app.get_bytes(path).await;
+            let csp = headers.get("content-security-policy").expect("csp").to_str().unwrap();
+            assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{path}");
+            assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff");
+            assert!(headers.get("referrer-policy").is_some());
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_and_changes_nothing() {
+    for_each_backend(|app| async move {
+        let before = app.sheet_json(2022).await;
+        let response = app
+            .client
+            .post(format!("{}{SHEET}/copy", app.base))
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 403);
+        assert_eq!(app.sheet_json(2022).await, before);
+        let (status, _) = app.get("/municipalities/131105/sheets/2023").await;
+        assert_eq!(status, 404);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn editing_the_history_saves_and_shows_the_new_event() {
+    for_each_backend(|app| async move {
+        let (status, html) = app.get(&format!("{SHEET}/edit/history")).await;
+        assert_eq!(status, 200);
+        let mut form = form_fields(&html);
+        set(&mut form, "history[9].date", "R4.11");
+        set(&mut form, "history[9].text", "令和4年度第2回アドバイザー合同会議に参加");
+        let (status, location, _) = app.post_form(&format!("{SHEET}/edit/history"), &form).await;
+        assert_eq!(status, 303, "{:?}", app.backend);
+        let location = location.unwrap();
+        assert!(location.contains("notice=saved"));
+        let (_, page) = app.get(&location).await;
+        assert!(page.contains("令和4年11月") && page.contains("令和4年度第2回アドバイザー合同会議に参加"));
+        assert!(page.contains("保存しました"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_bad_value_is_shown_beside_its_field_and_nothing_is_saved() {
+    for_each_backend(|app| async move {
+        let before = app.sheet_json(2022).await;
+        let (_, html) = app.get(&format!("{SHEET}/edit/basic")).await;
+        let mut form = form_fields(&html);
+        set(&mut form, "basic.figures.households", "15万");
+        set(&mut form, "basic.figures.discharge_rate_3m", "120");
+        set(&mut form, "basic.profile", "入力途中の紹介文");
+        let (status, _, html) = app.post_form(&format!("{SHEET}/edit/basic"), &form).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("入力に誤りが 2 か所あります"), "{html}");
+        let households = html.find("name=\"basic.figures.households\"").unwrap();
+        let error = html[households..].find("field-error").unwrap();
+        assert!(
+            html[households + error..]
+                .starts_with("field-error\" role=\"alert\">0以上の整数を入力してください（入力: 15万）")
+        );
+        assert!(html.contains("0〜100の範囲で入力してください（入力: 120）"));
+        assert!(html.contains("入力途中の紹介文"), "what the user typed is kept");
+        assert!(html.contains("value=\"15万\""));
+        assert_eq!(app.sheet_json(2022).await, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_band_typed_in_the_form_updates_the_derived_total() {
+    for_each_backend(|app| async move {
+        let (_, html) = app.get(&format!("{SHEET}/edit/basic")).await;
+        let mut form = form_fields(&html);
+        assert!(!form.iter().any(|(n, _)| n == "basic.figures.inpatients_total"), "derived figures are not inputs");
+        set(&mut form, "basic.figures.inpatients_under_3m", "６１");
+        let (status, _, _) = app.post_form(&format!("{SHEET}/edit/basic"), &form).await;
+        assert_eq!(status, 303);
+        let json = String::from_utf8(app.sheet_json(2022).await).unwrap();
+        assert!(
+            json.contains("\"inpatients_total\": {\n          \"state\": \"count\",\n          \"value\": 228"),
+            "{json}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_schedule_month_outside_the_year_is_named() {
+    for_each_backend(|app| async move {
+        let (_, html) = app.get(&format!("{SHEET}/edit/schedule")).await;
+        let mut form = form_fields(&html);
+        set(&mut form, "schedule[3].month", "令和6年9月");
+        let (status, _, html) = app.post_form(&format!("{SHEET}/edit/schedule"), &form).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("令和4年度の月ではありません（令和6年9月は令和6年度）"), "{html}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stale_form_is_refused_as_a_conflict_keeping_the_input() {
+    for_each_backend(|app| async move {
+        let (_, html) = app.get(&format!("{SHEET}/edit/policy")).await;
+        let mut first = form_fields(&html);
+        let mut second = first.clone();
+        set(&mut first, "policy.goal", "一人目の変更");
+        set(&mut second, "policy.goal", "二人目の変更");
+        assert_eq!(app.post_form(&format!("{SHEET}/edit/policy"), &first).await.0, 303);
+        let (status, _, html) = app.post_form(&format!("{SHEET}/edit/policy"), &second).await;
+        assert_eq!(status, 409);
+        assert!(html.contains("他の職員がこのシートを先に更新しました") && html.contains("二人目の変更"));
+        let json = String::from_utf8(app.sheet_json(2022).await).unwrap();
+        assert!(json.contains("一人目の変更") && !json.contains("二人目の変更"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_sheet_needs_a_valid_municipality_code() {
+    for_each_backend(|app| async move {
+        let form = |code: &str| {
+            vec![
+                ("code".to_string(), code.to_string()),
+                ("name".to_string(), "千代田区".to_string()),
+                ("prefecture".to_string(), "東京都".to_string()),
+                ("fiscal_year".to_string(), "令和5年度".to_string()),
+            ]
+        };
+        let (status, _, html) = app.post_form("/municipalities", &form("131017")).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("検査数字が正しくありません（正しくは 6）"), "{html}");
+        assert!(html.contains("value=\"131017\""));
+        let (status, location, _) = app.post_form("/municipalities", &form("131016")).await;
+        assert_eq!(status, 303);
+        assert_eq!(location.unwrap(), "/municipalities/131016/sheets/2023?notice=created");
+        let (status, html) = app.get("/municipalities/131016/sheets/2023").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("千代田区") && html.contains("令和5年度"));
+        let (status, _, html) = app.post_form("/municipalities", &form("131016")).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("令和5年度のシートはすでにあります"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn copying_to_the_next_year_starts_a_sheet_once() {
+    for_each_backend(|app| async move {
+        let (status, location, _) = app.post_form(&format!("{SHEET}/copy"), &[]).await;
+        assert_eq!(status, 303);
+        assert_eq!(location.unwrap(), "/municipalities/131105/sheets/2023?notice=copied");
+        let (status, html) = app.get("/municipalities/131105/sheets/2023").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("令和5年度") && html.contains("令和5年4月") && html.contains("令和5年7月時点"));
+        let (status, _, html) = app.post_form(&format!("{SHEET}/copy"), &[]).await;
+        assert_eq!(status, 409);
+        assert!(html.contains("令和5年度のシートはすでにあります"));
+    })
+    .await;
+}
