@@ -1,1 +1,235 @@
-fn main() {}
+//! The `nimo` command: serve the web app, run the demo, migrate, and import/export sheets.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use nimo_domain::{FiscalYear, MunicipalityCode};
+use nimo_store::{Db, menu, sheets};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// nimo — 精神障害にも対応した地域包括ケアシステム（にも包括）のための自治体・保健所向け基盤
+#[derive(Parser)]
+#[command(name = "nimo", version, about, long_about = None, disable_help_subcommand = true)]
+#[command(help_template = "{about}\n\n使い方: {usage}\n\n{all-args}")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives: an explicit URL, or an SQLite file in the data directory.
+#[derive(clap::Args, Clone)]
+struct DbArgs {
+    /// データベースの URL（postgres://… または sqlite://…）。省略時はデータディレクトリの SQLite
+    #[arg(long, env = "NIMO_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// データディレクトリ（SQLite のファイルを置く場所）
+    #[arg(long, env = "NIMO_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+}
+
+impl DbArgs {
+    fn url(&self, file: &str) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join(file).display()),
+        }
+    }
+
+    async fn connect(&self) -> Result<Db> {
+        let url = self.url("nimo.db");
+        Db::connect(&url).await.with_context(|| format!("データベースに接続できません（{}）", nimo_store::redact(&url)))
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Web アプリを起動する
+    Serve {
+        /// 待ち受けるアドレス（HOST:PORT）
+        #[arg(long, env = "NIMO_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// デモ用データベース（目黒区 令和4年度のシート）を新しく作って起動する
+    Demo {
+        /// 待ち受けるアドレス（HOST:PORT）
+        #[arg(long, env = "NIMO_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// データベースのマイグレーションを適用する
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// 自治体情報シートの出力・取り込み
+    Sheet {
+        #[command(subcommand)]
+        command: SheetCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SheetCommand {
+    /// シートを PDF・JSON・CSV・XLSX で出力する
+    Export {
+        /// 地方公共団体コード（6桁、例: 131105）
+        #[arg(long)]
+        municipality: String,
+        /// 年度（西暦、例: 2022 = 令和4年度）
+        #[arg(long)]
+        fy: i32,
+        /// 出力形式
+        #[arg(long, value_enum)]
+        format: Format,
+        /// 出力先ファイル（省略時は標準出力）
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// JSON または XLSX のシートを取り込む（誤りがあれば何も変更しない）
+    Import {
+        /// 取り込むファイル（.json または .xlsx）
+        file: PathBuf,
+        /// 同じ自治体・年度の既存のシートを置き換える
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Pdf,
+    Json,
+    Csv,
+    Xlsx,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("NIMO_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("エラー: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("エラー: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { addr, db } => serve(&addr, db.connect().await?).await,
+        Command::Demo { addr, db } => {
+            let db = demo_database(&db).await?;
+            serve(&addr, db).await
+        }
+        Command::Migrate { db } => {
+            db.connect().await?;
+            eprintln!("マイグレーションを適用しました");
+            Ok(())
+        }
+        Command::Sheet { command } => sheet(command).await,
+    }
+}
+
+async fn serve(addr: &str, db: Db) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("{addr} で待ち受けできません"))?;
+    let local = listener.local_addr()?;
+    let state = nimo_web::AppState::new(db);
+    tracing::info!(backend = state.db.backend.name(), "nimo serving on http://{local}/");
+    eprintln!("nimo を起動しました: http://{local}/ （終了は Ctrl+C）");
+    nimo_web::serve(listener, state).await?;
+    Ok(())
+}
+
+/// A fresh demo database: for SQLite a new file `demo.db` in the data directory (the old one is
+/// removed); for an explicit URL, the demo sheets are written into that database.
+async fn demo_database(args: &DbArgs) -> Result<Db> {
+    if args.database_url.is_none() {
+        let path = args.data_dir.join("demo.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                std::fs::remove_file(&file).with_context(|| format!("{} を削除できません", file.display()))?;
+            }
+        }
+    }
+    let url = args.url("demo.db");
+    let db = Db::connect(&url)
+        .await
+        .with_context(|| format!("データベースに接続できません（{}）", nimo_store::redact(&url)))?;
+    let sheet = nimo_domain::demo::meguro_r4();
+    sheets::save(&db, &sheet, None).await?;
+    eprintln!("デモデータを読み込みました: {} {}", sheet.municipality.name, sheet.fiscal_year);
+    Ok(db)
+}
+
+async fn sheet(command: SheetCommand) -> Result<()> {
+    match command {
+        SheetCommand::Export { municipality, fy, format, output, db } => {
+            let code = MunicipalityCode::parse(&municipality).map_err(|e| anyhow::anyhow!("--municipality: {e}"))?;
+            let fy = FiscalYear::new(fy).with_context(|| format!("--fy: 年度 {fy} は範囲外です（1989〜2100）"))?;
+            let db = db.connect().await?;
+            let stored = match sheets::load(&db, &code, fy).await {
+                Ok(s) => s,
+                Err(e) if e.is_not_found() => bail!("{code} の{}のシートはありません", fy.wareki()),
+                Err(e) => return Err(e.into()),
+            };
+            let bytes = match format {
+                Format::Json => nimo_exchange::to_json(&stored.sheet),
+                Format::Csv => nimo_exchange::to_csv(&stored.sheet),
+                Format::Xlsx => nimo_exchange::to_xlsx(&stored.sheet)?,
+                Format::Pdf => {
+                    let fonts = nimo_report::Fonts::discover()?;
+                    let menu = menu::for_fiscal_year(&db, fy).await?;
+                    nimo_report::render_pdf(&stored.sheet, &menu, &fonts)?
+                }
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, &bytes).with_context(|| format!("{} に書き込めません", path.display()))?;
+                    eprintln!("{} に出力しました（{} バイト）", path.display(), bytes.len());
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+            }
+            Ok(())
+        }
+        SheetCommand::Import { file, replace, db } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("{} を読めません", file.display()))?;
+            let db = db.connect().await?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            match nimo_web::import::import_sheet(&db, &bytes, &name, replace).await {
+                Ok(sheet) => {
+                    eprintln!(
+                        "取り込みました: {} {}（{}）",
+                        sheet.municipality.name, sheet.fiscal_year, sheet.municipality.code
+                    );
+                    Ok(())
+                }
+                Err(failure) => bail!("{} を取り込めませんでした。何も変更していません。\n{failure}", file.display()),
+            }
+        }
+    }
+}
