@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system packages nimo needs on Debian 12: the Japanese font for PDFs (fonts-noto-cjk)
+# and, with --test, poppler-utils for the PDF checks. Does nothing for what is already there.
+set -euo pipefail
+
+need=()
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
+if [ "${1:-}" = "--test" ]; then
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+
+echo "installing: ${need[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
