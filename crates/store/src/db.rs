@@ -143,3 +143,20 @@ mod tests {
         assert!(Backend::of_url("mysql://x/y").is_err());
     }
 }
+
+#[cfg(test)]
+mod migration_parity {
+    #[test]
+    fn every_migration_exists_for_both_backends() {
+        let names = |dir: &str| {
+            let mut names: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                .expect("migrations folder")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names("sqlite"), names("postgres"));
+        assert!(!names("sqlite").is_empty());
+    }
+}
