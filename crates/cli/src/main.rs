@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 /// nimo — 精神障害にも対応した地域包括ケアシステム（にも包括）のための自治体・保健所向け基盤
 #[derive(Parser)]
-#[command(name = "nimo", version, about, long_about = None, disable_help_subcommand = true)]
+#[command(name = "nimo", version, long_about = None, disable_help_subcommand = true)]
 #[command(help_template = "{about}\n\n使い方: {usage}\n\n{all-args}")]
 struct Cli {
     #[command(subcommand)]

@@ -1,0 +1,98 @@
+//! `nimo demo`: the binary started as a server, asked over HTTP for the 目黒区 sheet.
+
+use crate::harness::{TestDatabase, block_on, nimo};
+use nimo_store::Backend;
+use nimo_store::testing::backends;
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A running `nimo demo`, killed when dropped so that a failed assertion leaves no server behind.
+struct RunningServer {
+    child: Child,
+    base: String,
+}
+
+impl RunningServer {
+    /// Starts the command and waits for the line that announces its address.
+    fn start(command: &mut Command) -> Self {
+        let mut child = command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut server = Self { child, base: String::new() };
+        // A reader thread keeps draining stderr for as long as the server runs, so that the
+        // server never blocks on a full pipe; the lines come here until the address is found.
+        let (lines, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let mut seen = Vec::new();
+        while server.base.is_empty() {
+            let line = received
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|e| panic!("no address announced ({e}):\n{}", seen.join("\n")));
+            if line.contains("nimo を起動しました") {
+                let url = line.split_whitespace().find(|word| word.starts_with("http://")).expect("a URL");
+                server.base = url.trim_end_matches('/').to_string();
+            }
+            seen.push(line);
+        }
+        assert!(server.base.starts_with("http://127.0.0.1:"), "{}", server.base);
+        assert!(!server.base.ends_with(":0"), "the real port is announced: {}", server.base);
+        server
+    }
+
+    /// GET a path; returns the status and body.
+    fn get(&self, path: &str) -> (u16, String) {
+        block_on(async {
+            let response = reqwest::get(format!("{}{path}", self.base)).await.expect("request");
+            (response.status().as_u16(), response.text().await.expect("body"))
+        })
+    }
+
+    /// Asserts that the server shows the 目黒区 R4 sheet.
+    #[track_caller]
+    fn assert_serves_meguro(&self) {
+        let (status, html) = self.get("/municipalities/131105/sheets/2022");
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("目黒区") && html.contains("278,748"), "{html}");
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_demo_serves_the_meguro_sheet() {
+    for backend in backends() {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let data_dir = dir.path().join("data");
+                let data_dir = data_dir.to_str().unwrap();
+                let start = || {
+                    let mut command = nimo(dir.path());
+                    command.args(["demo", "--addr", "127.0.0.1:0", "--data-dir", data_dir]);
+                    command
+                };
+                RunningServer::start(&mut start()).assert_serves_meguro();
+                assert!(dir.path().join("data/demo.db").exists());
+                // A second start replaces the old demo database with a fresh one.
+                RunningServer::start(&mut start()).assert_serves_meguro();
+            }
+            Backend::Postgres => {
+                let db = TestDatabase::new(backend);
+                let start = || db.command(&["demo", "--addr", "127.0.0.1:0"]);
+                RunningServer::start(&mut start()).assert_serves_meguro();
+                // Started again on the same database, the demo sheet is written over itself.
+                RunningServer::start(&mut start()).assert_serves_meguro();
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Running the built `nimo` binary: a fresh database per backend, the command with its
+//! arguments, and what it printed.
+
+use nimo_store::Backend;
+use nimo_store::testing::{TestDbGuard, backends, create_database};
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus, Output};
+
+/// The 目黒区 sheet every test imports and exports.
+pub const MUNICIPALITY: &str = "131105";
+pub const FISCAL_YEAR: &str = "2022";
+
+/// The built binary, run in `dir`, without any `NIMO_*` setting of the environment the tests
+/// run in (a developer's `NIMO_DATABASE_URL` must not decide where a test writes).
+pub fn nimo(dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nimo"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("NIMO_") {
+            command.env_remove(key);
+        }
+    }
+    command.current_dir(dir);
+    command
+}
+
+/// What a finished `nimo` printed and how it exited.
+pub struct Run {
+    pub status: ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Runs a command to its end.
+    pub fn of(command: &mut Command) -> Self {
+        let Output { status, stdout, stderr } = command.output().expect("nimo runs");
+        Self { status, stdout, stderr: String::from_utf8(stderr).expect("stderr is UTF-8") }
+    }
+
+    /// Asserts exit code 0.
+    #[track_caller]
+    pub fn succeeds(self) -> Self {
+        assert!(self.status.success(), "nimo failed ({}):\n{}", self.status, self.stderr);
+        self
+    }
+
+    /// Asserts a run-time failure: exit code 1 and nothing on stdout.
+    #[track_caller]
+    pub fn fails(self) -> Self {
+        assert_eq!(self.status.code(), Some(1), "nimo should fail:\n{}", self.stderr);
+        assert!(self.stdout.is_empty(), "stdout of a failure: {}", self.stdout_text());
+        assert!(self.stderr.contains("エラー: "), "{}", self.stderr);
+        self
+    }
+
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+/// A fresh, empty (not yet migrated) database on one backend, with a temporary directory for
+/// the files a test reads and writes. Both are removed when dropped.
+pub struct TestDatabase {
+    pub backend: Backend,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    _guard: TestDbGuard,
+}
+
+impl TestDatabase {
+    pub fn new(backend: Backend) -> Self {
+        let (url, guard) = block_on(create_database(backend)).expect("test database");
+        Self { backend, url, dir: tempfile::tempdir().expect("temporary directory"), _guard: guard }
+    }
+
+    /// The binary with `--database-url` added after the arguments.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = nimo(self.dir.path());
+        command.args(args).args(["--database-url", &self.url]);
+        command
+    }
+
+    /// Runs `nimo ARGS --database-url URL`.
+    pub fn nimo(&self, args: &[&str]) -> Run {
+        Run::of(&mut self.command(args))
+    }
+
+    /// A path in the test's directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes a file into the test's directory and returns its path as text.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, bytes).expect("write test file");
+        path.to_str().expect("UTF-8 temporary path").to_string()
+    }
+
+    /// `nimo sheet import` of the demo sheet as JSON.
+    pub fn import_demo(&self) {
+        let file = self.write("demo.json", &demo_json());
+        self.nimo(&["sheet", "import", &file]).succeeds();
+    }
+
+    /// `nimo sheet export` of the 目黒区 sheet to stdout in a format.
+    pub fn export(&self, format: &str) -> Vec<u8> {
+        let run = self.nimo(&export_args(format)).succeeds();
+        run.stdout
+    }
+
+    /// Counts rows with a query straight on the database, bypassing nimo.
+    pub fn count(&self, sql: &str) -> i64 {
+        block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&self.url).await?;
+            let count: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await?;
+            pool.close().await;
+            Ok::<_, sqlx::Error>(count)
+        })
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+}
+
+/// `sheet export` arguments for the 目黒区 sheet.
+pub fn export_args(format: &str) -> [&str; 8] {
+    ["sheet", "export", "--municipality", MUNICIPALITY, "--fy", FISCAL_YEAR, "--format", format]
+}
+
+/// The demo sheet as the JSON file a user would import.
+pub fn demo_json() -> Vec<u8> {
+    nimo_exchange::to_json(&nimo_domain::demo::meguro_r4())
+}
+
+/// Runs a test body on a fresh database of every backend.
+pub fn for_each_backend(test: impl Fn(&TestDatabase)) {
+    for backend in backends() {
+        test(&TestDatabase::new(backend));
+    }
+}
+
+/// Runs a future to its end on a small runtime of its own (the tests themselves are plain
+/// threads, as the binary they drive is a separate process).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(future)
+}

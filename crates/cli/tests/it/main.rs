@@ -1,0 +1,22 @@
+//! Tests of the `nimo` binary as a user runs it: the built executable as a child process, on a
+//! fresh database of every backend of `nimo_store::testing::backends()`.
+
+mod database;
+mod demo;
+mod exports;
+mod harness;
+mod imports;
+mod secrets;
+mod usage;
+
+// The report crate's hand-written seed list and poppler helpers, and the exchange crate's
+// workbook editor, shared rather than copied so that the checks stay identical.
+#[allow(dead_code)]
+#[path = "../../../report/tests/it/poppler.rs"]
+mod poppler;
+#[allow(dead_code)]
+#[path = "../../../report/tests/it/seed.rs"]
+mod seed;
+#[allow(dead_code)]
+#[path = "../../../exchange/tests/it/workbook.rs"]
+mod workbook;
