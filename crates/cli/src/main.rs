@@ -1,7 +1,7 @@
 //! The `nimo` command: serve the web app, run the demo, migrate, and import/export sheets.
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use nimo_domain::{FiscalYear, MunicipalityCode};
 use nimo_store::{Db, menu, sheets};
 use std::path::PathBuf;
@@ -10,7 +10,6 @@ use std::process::ExitCode;
 /// nimo — 精神障害にも対応した地域包括ケアシステム（にも包括）のための自治体・保健所向け基盤
 #[derive(Parser)]
 #[command(name = "nimo", version, long_about = None, disable_help_subcommand = true)]
-#[command(help_template = "{about}\n\n使い方: {usage}\n\n{all-args}")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,11 +18,11 @@ struct Cli {
 /// Where the data lives: an explicit URL, or an SQLite file in the data directory.
 #[derive(clap::Args, Clone)]
 struct DbArgs {
-    /// データベースの URL（postgres://… または sqlite://…）。省略時はデータディレクトリの SQLite
-    #[arg(long, env = "NIMO_DATABASE_URL", hide_env_values = true)]
+    /// データベースの URL（postgres://… または sqlite://…）。省略時はデータディレクトリの SQLite。環境変数 NIMO_DATABASE_URL
+    #[arg(long, env = "NIMO_DATABASE_URL", hide_env = true)]
     database_url: Option<String>,
-    /// データディレクトリ（SQLite のファイルを置く場所）
-    #[arg(long, env = "NIMO_DATA_DIR", default_value = "data")]
+    /// データディレクトリ（SQLite のファイルを置く場所）。既定: data、環境変数 NIMO_DATA_DIR
+    #[arg(long, env = "NIMO_DATA_DIR", default_value = "data", hide_env = true, hide_default_value = true)]
     data_dir: PathBuf,
 }
 
@@ -45,16 +44,16 @@ impl DbArgs {
 enum Command {
     /// Web アプリを起動する
     Serve {
-        /// 待ち受けるアドレス（HOST:PORT）
-        #[arg(long, env = "NIMO_ADDR", default_value = "127.0.0.1:8080")]
+        /// 待ち受けるアドレス（HOST:PORT）。既定: 127.0.0.1:8080、環境変数 NIMO_ADDR
+        #[arg(long, env = "NIMO_ADDR", default_value = "127.0.0.1:8080", hide_env = true, hide_default_value = true)]
         addr: String,
         #[command(flatten)]
         db: DbArgs,
     },
     /// デモ用データベース（目黒区 令和4年度のシート）を新しく作って起動する
     Demo {
-        /// 待ち受けるアドレス（HOST:PORT）
-        #[arg(long, env = "NIMO_ADDR", default_value = "127.0.0.1:8080")]
+        /// 待ち受けるアドレス（HOST:PORT）。既定: 127.0.0.1:8080、環境変数 NIMO_ADDR
+        #[arg(long, env = "NIMO_ADDR", default_value = "127.0.0.1:8080", hide_env = true, hide_default_value = true)]
         addr: String,
         #[command(flatten)]
         db: DbArgs,
@@ -81,8 +80,8 @@ enum SheetCommand {
         /// 年度（西暦、例: 2022 = 令和4年度）
         #[arg(long)]
         fy: i32,
-        /// 出力形式
-        #[arg(long, value_enum)]
+        /// 出力形式: pdf, json, csv, xlsx のいずれか
+        #[arg(long, value_enum, hide_possible_values = true)]
         format: Format,
         /// 出力先ファイル（省略時は標準出力）
         #[arg(short, long)]
@@ -110,8 +109,46 @@ enum Format {
     Xlsx,
 }
 
+/// clap's own words in Japanese: headings, the help and version flags, and usage errors.
+fn localized(command: clap::Command) -> clap::Command {
+    let template = if command.get_subcommands().next().is_some() {
+        "{about}\n\n使い方: {usage}\n\nコマンド:\n{subcommands}\n\nオプション:\n{options}"
+    } else if command.get_positionals().next().is_some() {
+        "{about}\n\n使い方: {usage}\n\n引数:\n{positionals}\n\nオプション:\n{options}"
+    } else {
+        "{about}\n\n使い方: {usage}\n\nオプション:\n{options}"
+    };
+    let mut command = command
+        .help_template(template)
+        .disable_help_flag(true)
+        .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).help("このヘルプを表示する"));
+    if command.get_version().is_some() {
+        command = command.disable_version_flag(true).arg(
+            Arg::new("version").short('V').long("version").action(ArgAction::Version).help("バージョンを表示する"),
+        );
+    }
+    command.mut_subcommands(localized)
+}
+
+fn parse_arguments() -> Cli {
+    let matches = localized(Cli::command()).try_get_matches().and_then(|m| Cli::from_arg_matches(&m));
+    match matches {
+        Ok(cli) => cli,
+        Err(error)
+            if matches!(error.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) =>
+        {
+            error.exit()
+        }
+        Err(error) => {
+            // The detail stays as clap words it (it quotes the offending argument).
+            eprintln!("エラー: コマンドの指定が正しくありません（使い方は nimo --help）\n{}", error.render());
+            std::process::exit(2);
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_arguments();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("NIMO_LOG")

@@ -36,8 +36,26 @@ impl Backend {
     }
 }
 
-/// A database URL with any password hidden, for messages and logs.
+/// A database URL with any password hidden (in the user part or a `password=` parameter), for
+/// messages and logs.
 pub fn redact(url: &str) -> String {
+    let (url, query) = match url.split_once('?') {
+        Some((base, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => pair.to_string(),
+                })
+                .collect();
+            (base, format!("?{}", query.join("&")))
+        }
+        None => (url, String::new()),
+    };
+    redact_userinfo(url) + &query
+}
+
+fn redact_userinfo(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let userinfo = &url[scheme + 3..at];
@@ -134,6 +152,7 @@ mod tests {
     fn passwords_are_hidden() {
         assert_eq!(redact("postgres://nimo:secret@db:5432/nimo"), "postgres://nimo:***@db:5432/nimo");
         assert_eq!(redact("postgres://postgres@127.0.0.1/test"), "postgres://postgres@127.0.0.1/test");
+        assert_eq!(redact("postgres://db/nimo?user=a&password=secret"), "postgres://db/nimo?user=a&password=***");
     }
 
     #[test]

@@ -16,10 +16,10 @@ pub enum StoreError {
     #[error("unsupported database url: {0}")]
     Url(String),
     /// A migration failed.
-    #[error("migration failed: {0}")]
+    #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// Any other database failure.
-    #[error("database error: {0}")]
+    #[error("database error")]
     Database(#[from] sqlx::Error),
 }
 

@@ -28,9 +28,21 @@ impl From<StoreError> for WebError {
             StoreError::Conflict(_) => {
                 WebError::Conflict("他の職員が先に更新しました。最新の内容を確認してからやり直してください".into())
             }
-            other => WebError::Internal(other.to_string()),
+            other => WebError::Internal(with_causes(&other)),
         }
     }
+}
+
+/// An error with its chain of causes, for the log line of a 500.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 impl From<askama::Error> for WebError {
