@@ -160,7 +160,11 @@ impl Builder<'_> {
     }
 }
 
-/// The number of rows submitted under a list prefix such as `history[`.
+/// The most rows any list of a form may have. A sheet has tens; the cap keeps a forged index
+/// such as `history[999999999]` from making the server loop.
+pub const MAX_ROWS: usize = 200;
+
+/// The number of rows submitted under a list prefix such as `history[` (at most [`MAX_ROWS`]).
 fn submitted_rows(form: &HashMap<String, String>, prefix: &str) -> usize {
     form.keys()
         .filter_map(|k| k.strip_prefix(prefix))
@@ -168,6 +172,14 @@ fn submitted_rows(form: &HashMap<String, String>, prefix: &str) -> usize {
         .map(|i| i + 1)
         .max()
         .unwrap_or(0)
+        .min(MAX_ROWS)
+}
+
+/// The first field whose row index is beyond [`MAX_ROWS`], if any.
+fn field_beyond_max_rows(form: &HashMap<String, String>) -> Option<&str> {
+    form.keys().map(String::as_str).find(|key| {
+        key.split('[').skip(1).filter_map(|part| part.split(']').next()?.parse::<usize>().ok()).any(|i| i >= MAX_ROWS)
+    })
 }
 
 const DATE_HINT: &str = "例: 令和4年7月、R4.7、2022-07";
@@ -433,6 +445,10 @@ pub fn apply(
     form: &HashMap<String, String>,
 ) -> Result<Sheet, ValidationErrors> {
     let mut r = Reader { form, errors: ValidationErrors::default() };
+    if let Some(field) = field_beyond_max_rows(form) {
+        r.errors.add(field, format!("1つの一覧に入力できるのは{MAX_ROWS}行までです"));
+        return Err(r.errors);
+    }
     let mut next = sheet.clone();
     // For lists, the form row each kept entry came from, to put later errors on the right row.
     let mut rows_of: Vec<(&'static str, Vec<usize>)> = Vec::new();
@@ -709,6 +725,18 @@ mod tests {
         form.insert("schedule[2].month".into(), "R4.8".into());
         let errors = apply(Section::Schedule, &sheet, &menu, &form).unwrap_err();
         assert!(errors.get("schedule[1].month").unwrap().contains("令和4年度の月ではありません"), "{errors}");
+    }
+
+    #[test]
+    fn a_forged_row_index_is_refused_without_looping() {
+        let sheet = demo::meguro_r4();
+        let menu = ProgramMenu::builtin(FiscalYear(2022));
+        let mut form = form_of(&groups(Section::History, &sheet, &menu, None, &ValidationErrors::default()));
+        form.insert("history[999999999].date".into(), "R4.4".into());
+        let errors = apply(Section::History, &sheet, &menu, &form).unwrap_err();
+        assert!(errors.get("history[999999999].date").unwrap().contains("200行まで"));
+        let shown = groups(Section::History, &sheet, &menu, Some(&form), &errors);
+        assert_eq!(shown.len(), MAX_ROWS);
     }
 
     #[test]

@@ -7,9 +7,15 @@ mod sheets;
 
 use crate::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
+
+/// The largest file upload (an XLSX workbook; the exchange crate refuses larger ones too).
+const UPLOAD_LIMIT: usize = nimo_exchange::MAX_XLSX_BYTES + 64 * 1024;
+/// The largest form submission: a whole section of a sheet is a few tens of kilobytes.
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
 
 /// All routes, without state.
 pub fn router() -> Router<AppState> {
@@ -22,11 +28,14 @@ pub fn router() -> Router<AppState> {
         .route("/municipalities/{code}/sheets/{fy}", get(sheets::show))
         .route("/municipalities/{code}/sheets/{fy}/edit/{section}", get(sheets::edit).post(sheets::update))
         .route("/municipalities/{code}/sheets/{fy}/copy", post(sheets::copy_to_next_year))
-        .route("/municipalities/{code}/sheets/{fy}/figures.csv", post(imports::figures_csv))
+        .route(
+            "/municipalities/{code}/sheets/{fy}/figures.csv",
+            post(imports::figures_csv).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route("/municipalities/{code}/sheets/{fy}/{file}", get(exports::download))
         .route("/api/v1/municipalities/{code}/sheets/{fy}", get(exports::api_sheet))
-        .route("/import", get(imports::form).post(imports::upload))
-        .layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024))
+        .route("/import", get(imports::form).post(imports::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .layer(DefaultBodyLimit::max(FORM_LIMIT))
 }
 
 async fn style() -> impl IntoResponse {

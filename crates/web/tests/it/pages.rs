@@ -221,3 +221,15 @@ async fn copying_to_the_next_year_starts_a_sheet_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_oversized_form_is_refused_before_it_is_read() {
+    for_each_backend(|app| async move {
+        let before = app.sheet_json(2022).await;
+        let form = vec![("policy.goal".to_string(), "あ".repeat(1_000_000))];
+        let (status, _, _) = app.post_form(&format!("{SHEET}/edit/policy"), &form).await;
+        assert_eq!(status, 413);
+        assert_eq!(app.sheet_json(2022).await, before);
+    })
+    .await;
+}
