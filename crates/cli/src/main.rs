@@ -7,22 +7,46 @@ use nimo_store::{Db, menu, sheets};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod config;
+
 /// nimo — 精神障害にも対応した地域包括ケアシステム（にも包括）のための自治体・保健所向け基盤
 #[derive(Parser)]
 #[command(name = "nimo", version, long_about = None, disable_help_subcommand = true)]
 struct Cli {
+    /// 設定ファイル（TOML）。省略時はカレントディレクトリの nimo.toml があれば読む。環境変数 NIMO_CONFIG
+    #[arg(long, global = true, env = "NIMO_CONFIG", hide_env = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
-/// Where the data lives: an explicit URL, or an SQLite file in the data directory.
+/// Where the data lives, as given on the command line or in the environment.
 #[derive(clap::Args, Clone)]
-struct DbArgs {
+struct DbFlags {
     /// データベースの URL（postgres://… または sqlite://…）。省略時はデータディレクトリの SQLite。環境変数 NIMO_DATABASE_URL
     #[arg(long, env = "NIMO_DATABASE_URL", hide_env = true)]
     database_url: Option<String>,
-    /// データディレクトリ（SQLite のファイルを置く場所）。既定: data、環境変数 NIMO_DATA_DIR
-    #[arg(long, env = "NIMO_DATA_DIR", default_value = "data", hide_env = true, hide_default_value = true)]
+    /// データディレクトリ（SQLite のファイルを置く場所）。既定: data、環境変数 NIMO_DATA_DIR、設定 data_dir
+    #[arg(long, env = "NIMO_DATA_DIR", hide_env = true)]
+    data_dir: Option<PathBuf>,
+}
+
+impl DbFlags {
+    /// Fills what the flags and environment leave open from the configuration file.
+    fn resolve(self, file: &config::FileConfig) -> DbArgs {
+        DbArgs {
+            database_url: self.database_url.or_else(|| file.database_url.clone()),
+            data_dir: self
+                .data_dir
+                .or_else(|| file.data_dir.clone())
+                .unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR)),
+        }
+    }
+}
+
+/// Where the data lives: an explicit URL, or an SQLite file in the data directory.
+struct DbArgs {
+    database_url: Option<String>,
     data_dir: PathBuf,
 }
 
@@ -44,24 +68,24 @@ impl DbArgs {
 enum Command {
     /// Web アプリを起動する
     Serve {
-        /// 待ち受けるアドレス（HOST:PORT）。既定: 127.0.0.1:8080、環境変数 NIMO_ADDR
-        #[arg(long, env = "NIMO_ADDR", default_value = "127.0.0.1:8080", hide_env = true, hide_default_value = true)]
-        addr: String,
+        /// 待ち受けるアドレス（HOST:PORT）。既定: 127.0.0.1:8080、環境変数 NIMO_ADDR、設定 addr
+        #[arg(long, env = "NIMO_ADDR", hide_env = true)]
+        addr: Option<String>,
         #[command(flatten)]
-        db: DbArgs,
+        db: DbFlags,
     },
     /// デモ用データベース（目黒区 令和4年度のシート）を新しく作って起動する
     Demo {
-        /// 待ち受けるアドレス（HOST:PORT）。既定: 127.0.0.1:8080、環境変数 NIMO_ADDR
-        #[arg(long, env = "NIMO_ADDR", default_value = "127.0.0.1:8080", hide_env = true, hide_default_value = true)]
-        addr: String,
+        /// 待ち受けるアドレス（HOST:PORT）。既定: 127.0.0.1:8080、環境変数 NIMO_ADDR、設定 addr
+        #[arg(long, env = "NIMO_ADDR", hide_env = true)]
+        addr: Option<String>,
         #[command(flatten)]
-        db: DbArgs,
+        db: DbFlags,
     },
     /// データベースのマイグレーションを適用する
     Migrate {
         #[command(flatten)]
-        db: DbArgs,
+        db: DbFlags,
     },
     /// 自治体情報シートの出力・取り込み
     Sheet {
@@ -87,7 +111,7 @@ enum SheetCommand {
         #[arg(short, long)]
         output: Option<PathBuf>,
         #[command(flatten)]
-        db: DbArgs,
+        db: DbFlags,
     },
     /// JSON または XLSX のシートを取り込む（誤りがあれば何も変更しない）
     Import {
@@ -97,7 +121,7 @@ enum SheetCommand {
         #[arg(long)]
         replace: bool,
         #[command(flatten)]
-        db: DbArgs,
+        db: DbFlags,
     },
 }
 
@@ -173,18 +197,21 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    let file = config::FileConfig::load(cli.config.as_deref())?;
+    let addr =
+        |flag: Option<String>| flag.or_else(|| file.addr.clone()).unwrap_or_else(|| config::DEFAULT_ADDR.to_string());
     match cli.command {
-        Command::Serve { addr, db } => serve(&addr, db.connect().await?).await,
-        Command::Demo { addr, db } => {
-            let db = demo_database(&db).await?;
-            serve(&addr, db).await
+        Command::Serve { addr: a, db } => serve(&addr(a), db.resolve(&file).connect().await?).await,
+        Command::Demo { addr: a, db } => {
+            let db = demo_database(&db.resolve(&file)).await?;
+            serve(&addr(a), db).await
         }
         Command::Migrate { db } => {
-            db.connect().await?;
+            db.resolve(&file).connect().await?;
             eprintln!("マイグレーションを適用しました");
             Ok(())
         }
-        Command::Sheet { command } => sheet(command).await,
+        Command::Sheet { command } => sheet(command, &file).await,
     }
 }
 
@@ -220,12 +247,12 @@ async fn demo_database(args: &DbArgs) -> Result<Db> {
     Ok(db)
 }
 
-async fn sheet(command: SheetCommand) -> Result<()> {
+async fn sheet(command: SheetCommand, config: &config::FileConfig) -> Result<()> {
     match command {
         SheetCommand::Export { municipality, fy, format, output, db } => {
             let code = MunicipalityCode::parse(&municipality).map_err(|e| anyhow::anyhow!("--municipality: {e}"))?;
             let fy = FiscalYear::new(fy).with_context(|| format!("--fy: 年度 {fy} は範囲外です（1989〜2100）"))?;
-            let db = db.connect().await?;
+            let db = db.resolve(config).connect().await?;
             let stored = match sheets::load(&db, &code, fy).await {
                 Ok(s) => s,
                 Err(e) if e.is_not_found() => bail!("{code} の{}のシートはありません", fy.wareki()),
@@ -255,7 +282,7 @@ async fn sheet(command: SheetCommand) -> Result<()> {
         }
         SheetCommand::Import { file, replace, db } => {
             let bytes = std::fs::read(&file).with_context(|| format!("{} を読めません", file.display()))?;
-            let db = db.connect().await?;
+            let db = db.resolve(config).connect().await?;
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
             match nimo_web::import::import_sheet(&db, &bytes, &name, replace).await {
                 Ok(sheet) => {
