@@ -1,0 +1,171 @@
+//! Sheet-page latency and throughput over HTTP: the real router served on 127.0.0.1:0 in this
+//! process, on a throw-away database of one backend, beside the trivial `/healthz` of the same
+//! server as the baseline.
+
+use crate::Sizes;
+use crate::stats::Summary;
+use anyhow::{Context, ensure};
+use nimo_domain::Sheet;
+use nimo_report::Fonts;
+use nimo_store::Backend;
+use nimo_store::testing::{TestDb, postgres_admin_url};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+
+/// The 目黒区 R4 sheet page.
+pub const SHEET_PATH: &str = "/municipalities/131105/sheets/2022";
+
+/// The trivial endpoint of the same server: routing, middleware and HTTP, no database.
+pub const HEALTH_PATH: &str = "/healthz";
+
+/// The figures of one backend.
+#[derive(Debug, Clone)]
+pub struct BackendFigures {
+    pub backend: Backend,
+    pub sheet: Summary,
+    pub healthz: Summary,
+    pub sheet_bytes: usize,
+    pub sheet_throughput: Throughput,
+    pub healthz_throughput: Throughput,
+}
+
+impl BackendFigures {
+    /// How many times slower the sheet page's median is than the trivial endpoint's.
+    pub fn ratio(&self) -> f64 {
+        self.sheet.p50.as_secs_f64() / self.healthz.p50.as_secs_f64()
+    }
+}
+
+/// Concurrent clients, each sending its requests one after another on its own connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Throughput {
+    pub clients: usize,
+    pub requests: usize,
+    pub wall: Duration,
+}
+
+impl Throughput {
+    /// Completed requests per second of wall-clock time.
+    pub fn per_second(&self) -> f64 {
+        self.requests as f64 / self.wall.as_secs_f64()
+    }
+}
+
+/// Serves the app on a fresh database of `backend` holding `sheet`, measures, and tears it down.
+pub async fn measure(backend: Backend, sheet: &Sheet, fonts: &Fonts, sizes: &Sizes) -> anyhow::Result<BackendFigures> {
+    let database = TestDb::new(backend).await.with_context(|| match backend {
+        Backend::Sqlite => "cannot create a temporary SQLite database".to_string(),
+        Backend::Postgres => format!(
+            "cannot create a throw-away database on {} (set NIMO_TEST_POSTGRES_URL, or pass --backends sqlite)",
+            nimo_store::redact(&postgres_admin_url())
+        ),
+    })?;
+    nimo_store::sheets::save(&database.db, sheet, None).await.context("saving the demo sheet")?;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    // The fonts found for the PDF figures, rather than `AppState::new` finding them again: the
+    // sheet page does not use them, and discovery would only slow the start.
+    let state = nimo_web::AppState { db: database.db.clone(), fonts: Arc::new(Ok(fonts.clone())) };
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, nimo_web::router(state))
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+
+    let figures = measure_server(backend, &base, sizes).await;
+
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+    database.db.close().await;
+    drop(database);
+    figures
+}
+
+async fn measure_server(backend: Backend, base: &str, sizes: &Sizes) -> anyhow::Result<BackendFigures> {
+    let sheet_url = format!("{base}{SHEET_PATH}");
+    let health_url = format!("{base}{HEALTH_PATH}");
+    let client = client()?;
+    let page = get_text(&client, &sheet_url).await?;
+    ensure!(page.contains("目黒区"), "GET {SHEET_PATH} did not show the 目黒区 sheet");
+
+    for _ in 0..sizes.warmup {
+        get(&client, &sheet_url).await?;
+        get(&client, &health_url).await?;
+    }
+    // Interleaved, so that both series see the same machine: other processes come and go.
+    let mut sheet = Vec::with_capacity(sizes.requests);
+    let mut healthz = Vec::with_capacity(sizes.requests);
+    for _ in 0..sizes.requests {
+        sheet.push(timed_get(&client, &sheet_url).await?);
+        healthz.push(timed_get(&client, &health_url).await?);
+    }
+    drop(client);
+
+    Ok(BackendFigures {
+        backend,
+        sheet: Summary::of(sheet),
+        healthz: Summary::of(healthz),
+        sheet_bytes: page.len(),
+        sheet_throughput: throughput(&sheet_url, sizes.clients, sizes.per_client).await?,
+        healthz_throughput: throughput(&health_url, sizes.clients, sizes.per_client).await?,
+    })
+}
+
+/// A keep-alive client that ignores any proxy settings: only the loopback address is a target.
+fn client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build()?)
+}
+
+/// GETs a URL, reads the whole body and insists on 200.
+async fn get(client: &reqwest::Client, url: &str) -> anyhow::Result<usize> {
+    let response = client.get(url).send().await.with_context(|| format!("GET {url}"))?;
+    let status = response.status();
+    let body = response.bytes().await.with_context(|| format!("GET {url}: body"))?;
+    ensure!(status == reqwest::StatusCode::OK, "GET {url} answered {status}");
+    Ok(body.len())
+}
+
+async fn get_text(client: &reqwest::Client, url: &str) -> anyhow::Result<String> {
+    let response = client.get(url).send().await.with_context(|| format!("GET {url}"))?;
+    ensure!(response.status() == reqwest::StatusCode::OK, "GET {url} answered {}", response.status());
+    Ok(response.text().await?)
+}
+
+/// One request, from sending to the last byte of the body.
+async fn timed_get(client: &reqwest::Client, url: &str) -> anyhow::Result<Duration> {
+    let start = Instant::now();
+    get(client, url).await?;
+    Ok(start.elapsed())
+}
+
+/// `clients` tasks with a connection each send `per_client` requests; the clock starts once
+/// every connection is open.
+async fn throughput(url: &str, clients: usize, per_client: usize) -> anyhow::Result<Throughput> {
+    let mut connected = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let client = client()?;
+        get(&client, url).await?;
+        connected.push(client);
+    }
+    let start = Instant::now();
+    let mut tasks = JoinSet::new();
+    for client in connected {
+        let url = url.to_string();
+        tasks.spawn(async move {
+            for _ in 0..per_client {
+                get(&client, &url).await?;
+            }
+            anyhow::Ok(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    Ok(Throughput { clients, requests: clients * per_client, wall: start.elapsed() })
+}

@@ -1,0 +1,51 @@
+//! A quick run of the bench on SQLite, so that it keeps compiling and working as the app changes.
+
+use clap::Parser;
+use nimo_bench::Options;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quick_run_prints_every_figure() {
+    let options = Options::try_parse_from(["nimo-bench", "--quick", "--backends", "sqlite"]).unwrap();
+    let figures = nimo_bench::run(&options).await.unwrap();
+    let text = figures.to_text();
+
+    assert!(text.contains(&format!("build profile: {}", nimo_bench::profile())), "{text}");
+    for label in [
+        "font discovery (",
+        "PDF render, cold (first in process)",
+        "PDF render, warm",
+        "JSON export (to_json)",
+        "JSON import (from_json)",
+        "XLSX export (to_xlsx)",
+        "XLSX import (from_xlsx)",
+        "sqlite    sheet page",
+        "sqlite    /healthz",
+        "sqlite    ratio sheet-p50 / healthz-p50 = ",
+        "req/s",
+    ] {
+        assert!(text.lines().any(|line| line.starts_with(label) || line.contains(label)), "no {label:?} in\n{text}");
+    }
+    assert!(!text.contains("postgres"), "{text}");
+
+    let json: serde_json::Value = serde_json::from_str(&figures.to_json().to_string()).unwrap();
+    assert_eq!(json["profile"], nimo_bench::profile());
+    assert_eq!(json["http"]["backends"]["sqlite"]["sheet"]["n"], 50);
+    assert!(json["http"]["backends"]["sqlite"]["ratio_p50"].as_f64().unwrap() > 0.0);
+    assert!(json["pdf"]["cold_ms"].as_f64().unwrap() > 0.0);
+    assert!(json["pdf"]["bytes"].as_u64().unwrap() > 1000);
+}
+
+#[test]
+fn unknown_backends_are_refused() {
+    let error = Options::try_parse_from(["nimo-bench", "--backends", "mysql"]).unwrap_err();
+    assert!(error.to_string().contains("unknown backend \"mysql\""), "{error}");
+}
+
+#[test]
+fn defaults_measure_both_backends_with_full_samples() {
+    let options = Options::try_parse_from(["nimo-bench"]).unwrap();
+    assert_eq!(options.backends.len(), 2);
+    let sizes = options.sizes();
+    assert_eq!((sizes.requests, sizes.pdf_warm, sizes.json, sizes.xlsx), (1000, 20, 200, 50));
+    assert_eq!((sizes.clients, sizes.per_client, sizes.warmup), (8, 250, 50));
+}
