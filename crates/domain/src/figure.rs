@@ -3,6 +3,20 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The largest count nimo keeps (just under one trillion). The store keeps figures in a float
+/// column, so counts must stay far below 2^53; no figure on the sheet comes near this.
+pub const MAX_COUNT: i64 = 999_999_999_999;
+
+/// The message for a count outside `0..=MAX_COUNT`, naming the limit.
+pub(crate) fn count_range_message() -> String {
+    format!("件数・人数は0〜{}の整数です", crate::text::group_thousands(MAX_COUNT))
+}
+
+/// Whether a count is one nimo can keep: not negative and at most [`MAX_COUNT`].
+pub fn count_in_range(n: i64) -> bool {
+    (0..=MAX_COUNT).contains(&n)
+}
+
 /// The value of a figure. ／ (not applicable) ≠ 0 ≠ unknown (empty).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value {
@@ -32,7 +46,9 @@ pub enum Source {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RawFigure", into = "RawFigure")]
 pub struct Figure {
+    /// The value itself.
     pub value: Value,
+    /// Whether staff entered it or nimo derived it.
     pub source: Source,
 }
 
@@ -100,12 +116,20 @@ impl Figure {
         }
     }
 
-    /// Builds a figure from its exchange parts (state name, optional number, source).
+    /// Builds a figure from its exchange parts (state name, optional number, source). Counts must
+    /// be whole numbers in `0..=MAX_COUNT` and rates finite and within 0–100, so that whatever
+    /// this accepts can be stored and loaded again.
     pub fn from_parts(state: &str, number: Option<f64>, source: Source) -> Result<Self, String> {
         let value = match (state, number) {
-            ("count", Some(n)) if n.fract() == 0.0 && n.abs() < 9.0e15 => Value::Count(n as i64),
+            // The bound is checked on the float, before the cast, so that huge values cannot
+            // saturate into range.
+            ("count", Some(n)) if n.fract() == 0.0 && (0.0..=MAX_COUNT as f64).contains(&n) => Value::Count(n as i64),
+            ("count", Some(n)) if n.is_finite() && n.fract() == 0.0 => {
+                return Err(format!("{}（値: {n}）", count_range_message()));
+            }
             ("count", Some(n)) => return Err(format!("件数・人数は整数です（値: {n}）")),
-            ("rate", Some(r)) if r.is_finite() => Value::Rate((r * 10.0).round() / 10.0),
+            ("rate", Some(r)) if r.is_finite() && (0.0..=100.0).contains(&r) => Value::Rate((r * 10.0).round() / 10.0),
+            ("rate", Some(r)) => return Err(format!("割合は0〜100の数値です（値: {r}）")),
             ("yes_no", Some(v)) if v == 0.0 || v == 1.0 => Value::YesNo(v == 1.0),
             ("not_applicable", None) => Value::NotApplicable,
             ("unknown", None) => Value::Unknown,
@@ -135,12 +159,16 @@ impl Figure {
             Value::NotApplicable
         } else {
             match kind {
-                Kind::Count => Value::Count(
-                    text.parse::<i64>()
-                        .ok()
-                        .filter(|n| *n >= 0)
-                        .ok_or_else(|| format!("0以上の整数を入力してください（入力: {}）", input.trim()))?,
-                ),
+                Kind::Count => {
+                    let is_digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+                    // Digits alone but too many for i64 are still a number, only too large.
+                    match text.parse::<i64>() {
+                        Ok(n) if count_in_range(n) => Value::Count(n),
+                        Ok(n) if n > MAX_COUNT => return Err(too_large(input)),
+                        Err(_) if is_digits => return Err(too_large(input)),
+                        _ => return Err(format!("0以上の整数を入力してください（入力: {}）", input.trim())),
+                    }
+                }
                 Kind::Rate => {
                     let r: f64 = text
                         .parse()
@@ -163,6 +191,10 @@ impl Figure {
         };
         Ok(Self::entered(value))
     }
+}
+
+fn too_large(input: &str) -> String {
+    format!("{}以下の整数を入力してください（入力: {}）", crate::text::group_thousands(MAX_COUNT), input.trim())
 }
 
 /// The exchange shape of a figure: `{"state":"count","value":278748,"source":"entered"}`.
@@ -248,6 +280,64 @@ mod tests {
         assert!(Figure::parse_input("-1", Kind::Count).unwrap_err().contains("0以上"));
         assert!(Figure::parse_input("12人", Kind::Count).is_err());
         assert!(Figure::parse_input("101", Kind::Rate).is_err());
+    }
+
+    #[test]
+    fn typed_counts_above_the_limit_are_refused_naming_it() {
+        assert_eq!(Figure::parse_input("999,999,999,999", Kind::Count).unwrap(), Figure::count(MAX_COUNT));
+        for too_large in ["1,000,000,000,000", "９９９９９９９９９９９９９", "99999999999999999999999"] {
+            let message = Figure::parse_input(too_large, Kind::Count).unwrap_err();
+            assert!(message.contains("999,999,999,999以下"), "{too_large}: {message}");
+        }
+        assert!(Figure::parse_input("-5", Kind::Count).unwrap_err().contains("0以上"));
+    }
+
+    #[test]
+    fn exchange_counts_outside_zero_to_the_limit_are_refused_naming_it() {
+        assert_eq!(
+            Figure::from_parts("count", Some(MAX_COUNT as f64), Source::Entered).unwrap(),
+            Figure::count(MAX_COUNT)
+        );
+        for bad in [1.0e12, 9.0e15, 1.0e300, -1.0] {
+            let message = Figure::from_parts("count", Some(bad), Source::Entered).unwrap_err();
+            assert!(message.contains("999,999,999,999"), "{bad}: {message}");
+        }
+        for not_whole in [f64::NAN, f64::INFINITY, 0.5] {
+            assert!(Figure::from_parts("count", Some(not_whole), Source::Entered).is_err(), "{not_whole}");
+        }
+    }
+
+    #[test]
+    fn exchange_rates_must_be_finite_and_within_zero_to_a_hundred() {
+        for good in [0.0, 57.3, 100.0] {
+            assert_eq!(Figure::from_parts("rate", Some(good), Source::Derived).unwrap().value, Value::Rate(good));
+        }
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.1, 100.1, 1.0e9] {
+            let message = Figure::from_parts("rate", Some(bad), Source::Derived).unwrap_err();
+            assert!(message.contains("0〜100"), "{bad}: {message}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_count_loads_back_from_a_float_column_exactly_when_it_is_within_the_limit(n in proptest::num::i64::ANY) {
+            let loaded = Figure::from_parts("count", Some(n as f64), Source::Entered);
+            proptest::prop_assert_eq!(loaded.is_ok(), count_in_range(n));
+            if let Ok(figure) = loaded {
+                proptest::prop_assert_eq!(figure, Figure::count(n));
+            }
+        }
+
+        #[test]
+        fn every_count_typed_with_separators_within_the_limit_is_read_back(n in 0..=MAX_COUNT) {
+            let typed = crate::text::group_thousands(n);
+            proptest::prop_assert_eq!(Figure::parse_input(&typed, Kind::Count).unwrap(), Figure::count(n));
+        }
+
+        #[test]
+        fn every_typed_count_above_the_limit_is_refused(n in (MAX_COUNT as u64 + 1)..=u64::MAX) {
+            proptest::prop_assert!(Figure::parse_input(&n.to_string(), Kind::Count).is_err());
+        }
     }
 
     #[test]

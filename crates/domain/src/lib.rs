@@ -3,6 +3,8 @@
 //! This crate does no I/O: no database, no HTTP, no files. Everything here is a plain value or a
 //! pure function, tested beside its code.
 
+#![warn(missing_docs)]
+
 pub mod calendar;
 pub mod figure;
 pub mod menu;

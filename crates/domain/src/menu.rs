@@ -6,14 +6,18 @@ use serde::{Deserialize, Serialize};
 /// One item of the menu, e.g. (2, 普及啓発).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MenuItem {
+    /// The item's number in the year's menu (1–14 in 令和4年度).
     pub code: u32,
+    /// The item's name as MHLW wrote it that year.
     pub label: String,
 }
 
 /// The menu in force for one fiscal year, as the store loads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgramMenu {
+    /// The fiscal year the menu is in force for.
     pub fiscal_year: FiscalYear,
+    /// The items in menu order.
     pub items: Vec<MenuItem>,
 }
 

@@ -11,10 +11,18 @@ pub struct MunicipalityCode(String);
 /// Why a string is not a valid 地方公共団体コード.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodeError {
+    /// Not six ASCII digits; holds the input as typed (trimmed).
     #[error("地方公共団体コードは半角数字6桁です（入力: {0}）")]
     Shape(String),
+    /// The sixth digit does not match the first five.
     #[error("地方公共団体コード {code} の検査数字が正しくありません（正しくは {expected}）")]
-    CheckDigit { code: String, expected: u32 },
+    CheckDigit {
+        /// The code as typed.
+        code: String,
+        /// The check digit the first five digits call for.
+        expected: u32,
+    },
+    /// The first two digits are not a prefecture (01–47); holds the code.
     #[error("地方公共団体コード {0} の都道府県番号（先頭2桁）は01〜47です")]
     Prefecture(String),
 }

@@ -9,6 +9,9 @@ use crate::municipality::Municipality;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod fields;
+pub use fields::TextField;
+
 /// The sheet's fixed title.
 pub const TITLE: &str = "精神障害にも対応した地域包括ケアシステム構築支援事業自治体情報シート";
 
@@ -26,14 +29,23 @@ pub const SECTION_TITLES: [&str; 6] = [
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sheet {
+    /// The municipality the sheet is about.
     pub municipality: Municipality,
+    /// The fiscal year of the sheet (令和4年度 = 2022).
     pub fiscal_year: FiscalYear,
+    /// Programme title, slogan and vision.
     pub header: Header,
+    /// Section 1: basic figures.
     pub basic: BasicData,
+    /// Section 2: where the work sits in the municipality's policy.
     pub policy: Policy,
+    /// Section 3: dated events, oldest first.
     pub history: Vec<HistoryEvent>,
+    /// Section 4: outcome indicators.
     pub outcomes: Outcomes,
+    /// Section 5: strengths, challenges and next actions.
     pub strengths: Strengths,
+    /// Section 6: this year's schedule, month by month.
     pub schedule: Vec<ScheduleRow>,
     /// Editors' remarks about the data itself (e.g. a field rebuilt from a damaged source). Shown
     /// on the web page, not printed.
@@ -45,8 +57,11 @@ pub struct Sheet {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Header {
+    /// The programme title (目黒区における精神保健福祉包括ケアシステムの構築推進).
     pub program_title: String,
+    /// The slogan, one line.
     pub slogan: String,
+    /// The vision, which may run over several lines.
     pub vision: String,
 }
 
@@ -84,7 +99,9 @@ pub struct Policy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryEvent {
+    /// When it happened, to the month or the year.
     pub date: PartialDate,
+    /// What happened, one line.
     pub text: String,
 }
 
@@ -98,6 +115,7 @@ pub struct Outcomes {
     pub target_basis: String,
     /// When actuals were measured (R3年度末).
     pub actual_basis: String,
+    /// The indicator rows (①, ②, ③).
     pub indicators: Vec<Indicator>,
 }
 
@@ -107,8 +125,11 @@ pub struct Outcomes {
 pub struct Indicator {
     /// ①, ②, ③ as printed.
     pub marker: String,
+    /// The indicator (協議の場の設置).
     pub name: String,
+    /// The target set at the start of the year, if any.
     pub target: Option<Measure>,
+    /// The value reached at the end of the year, if any.
     pub actual: Option<Measure>,
     /// Supporting figures (the 23条通報 breakdown, visits by profession). They need not sum.
     pub breakdown: Vec<BreakdownLine>,
@@ -124,7 +145,9 @@ pub struct Measure {
     pub key: Option<String>,
     /// The word before the number (開催, 実施).
     pub prefix: String,
+    /// The number (a count, or ／ or unknown).
     pub value: Figure,
+    /// The unit after the number (回, 件).
     pub unit: String,
 }
 
@@ -142,8 +165,11 @@ impl Measure {
 pub struct BreakdownLine {
     /// Stable metric key, when nimo can derive this value from its own records.
     pub key: Option<String>,
+    /// The label (区内 23条通報, そのうち措置入院).
     pub label: String,
+    /// The number (a count, or ／ or unknown).
     pub value: Figure,
+    /// The unit after the number (件).
     pub unit: String,
     /// Nesting depth: 0 for the total, 1 for そのうち, 2 for そのうち of that.
     pub depth: u8,
@@ -157,6 +183,7 @@ pub struct BreakdownLine {
 pub struct Strengths {
     /// 【特徴（強み）】 bullets.
     pub strengths: Vec<String>,
+    /// The 課題 / 今後の取組 rows.
     pub items: Vec<ChallengeItem>,
     /// The closing text under the table.
     pub closing: String,
@@ -172,6 +199,7 @@ pub struct ChallengeItem {
     pub challenge: String,
     /// The challenge in detail (正しい知識の普及、…).
     pub challenge_detail: String,
+    /// The planned actions (今後の取組).
     pub actions: Vec<Action>,
 }
 
@@ -181,7 +209,9 @@ pub struct ChallengeItem {
 pub struct Action {
     /// ①, ②, ③ or empty.
     pub marker: String,
+    /// What will be done.
     pub text: String,
+    /// （新規） or （拡充）, if printed.
     pub tag: Option<Tag>,
     /// A note on its own line under the action, e.g. （医師会、歯科医師会、薬剤師会との連携強化）.
     pub note: String,
@@ -198,7 +228,9 @@ impl Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tag {
+    /// （新規）: a new action.
     New,
+    /// （拡充）: an existing action made larger.
     Expanded,
 }
 

@@ -1,14 +1,17 @@
 //! The R4 template of section 1 (自治体の基礎情報): which figures the sheet holds, their labels and
 //! units, and which of them nimo derives from others.
 
-use crate::figure::{Figure, Source, Value};
+use crate::figure::{Figure, Source, Value, count_in_range};
 use std::collections::BTreeMap;
 
 /// What kind of value a figure holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// A whole count in `0..=MAX_COUNT` (人, か所, 件).
     Count,
+    /// A percentage from 0 to 100, kept to 0.1.
     Rate,
+    /// A 有・無 choice.
     YesNo,
 }
 
@@ -29,7 +32,12 @@ pub enum Rule {
     /// The sum of other counts, when every one of them is known.
     Sum(&'static [&'static str]),
     /// A share in percent (to 0.1) of a part in a whole.
-    Share { part: &'static str, whole: &'static str },
+    Share {
+        /// The key of the part (a band of inpatients).
+        part: &'static str,
+        /// The key of the whole (all inpatients).
+        whole: &'static str,
+    },
 }
 
 /// Where a figure is shown.
@@ -44,14 +52,21 @@ pub enum Place {
 /// One figure of the section-1 template.
 #[derive(Debug, Clone, Copy)]
 pub struct FigureDef {
+    /// The stable key used in the exchange formats and the store (e.g. `inpatients_total`).
     pub key: &'static str,
+    /// The label as the sheet prints it (e.g. 合計).
     pub label: &'static str,
     /// The group label printed before the figure's own label (e.g. 相談支援事業所数).
     pub group: &'static str,
+    /// The unit as printed (人, か所, ％, 有・無).
     pub unit: &'static str,
+    /// What kind of value it holds.
     pub kind: Kind,
+    /// Whether it is reported as of a date or over the fiscal year.
     pub basis: Basis,
+    /// Whether it is shown in the banner or in the table.
     pub place: Place,
+    /// How nimo derives it, or `None` when staff enter it.
     pub rule: Option<Rule>,
 }
 
@@ -145,7 +160,9 @@ pub fn empty_figures() -> BTreeMap<String, Figure> {
 
 /// Recomputes every derived figure from the others, in template order (a rule only reads
 /// figures defined before it or entered ones). A rule whose inputs are not all known leaves the
-/// figure to be entered; a figure that was derived before becomes unknown then.
+/// figure to be entered; a figure that was derived before becomes unknown then. The same holds
+/// when a result would fall outside `0..=MAX_COUNT` (an overflowing sum): derive never panics
+/// and never produces a count the store could not load again.
 pub fn derive(figures: &mut BTreeMap<String, Figure>) {
     // Sums first (1年以上 before 合計), then shares, so that every share sees final counts.
     let mut order: Vec<&FigureDef> = FIGURES.iter().filter(|d| d.rule.is_some()).collect();
@@ -158,8 +175,12 @@ pub fn derive(figures: &mut BTreeMap<String, Figure>) {
     for def in order {
         let count = |key: &str| figures.get(key).and_then(Figure::as_count);
         let computed = match def.rule {
-            Some(Rule::Same(other)) => count(other).map(Value::Count),
-            Some(Rule::Sum(parts)) => parts.iter().map(|p| count(p)).sum::<Option<i64>>().map(Value::Count),
+            Some(Rule::Same(other)) => count(other).filter(|n| count_in_range(*n)).map(Value::Count),
+            Some(Rule::Sum(parts)) => parts
+                .iter()
+                .try_fold(0i64, |total, part| total.checked_add(count(part)?))
+                .filter(|n| count_in_range(*n))
+                .map(Value::Count),
             Some(Rule::Share { part, whole }) => match (count(part), count(whole)) {
                 (Some(p), Some(w)) if w > 0 => Some(Value::Rate(((p as f64) * 1000.0 / (w as f64)).round() / 10.0)),
                 _ => None,
@@ -210,6 +231,58 @@ mod tests {
         derive(&mut figures);
         assert_eq!(figures["inpatients_total"], Figure::count(300));
         assert_eq!(figures["inpatients_under_3m_share"].display(), "17.0");
+    }
+
+    #[test]
+    fn an_overflowing_sum_is_left_unknown_instead_of_panicking() {
+        let mut figures = empty_figures();
+        figures.insert("inpatients_1y_plus_under_65".into(), Figure::count(i64::MAX));
+        figures.insert("inpatients_1y_plus_65_and_over".into(), Figure::count(1));
+        figures.insert("inpatients_1y_plus".into(), Figure { value: Value::Count(5), source: Source::Derived });
+        derive(&mut figures);
+        assert_eq!(figures["inpatients_1y_plus"], Figure::unknown());
+    }
+
+    #[test]
+    fn a_sum_above_the_count_limit_is_left_to_be_entered() {
+        let mut figures = empty_figures();
+        for key in ["inpatients_under_3m", "inpatients_3m_to_1y", "inpatients_1y_plus"] {
+            figures.insert(key.into(), Figure::count(crate::figure::MAX_COUNT));
+        }
+        figures.insert("inpatients_total".into(), Figure::count(7));
+        derive(&mut figures);
+        assert_eq!(figures["inpatients_total"], Figure::count(7));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn derive_never_panics_and_derives_only_counts_within_the_limit(
+            counts in proptest::collection::vec(proptest::option::of(proptest::num::i64::ANY), FIGURES.len()),
+        ) {
+            let mut figures = empty_figures();
+            for (def, count) in FIGURES.iter().zip(&counts) {
+                if let (Kind::Count, Some(n)) = (def.kind, count) {
+                    figures.insert(def.key.into(), Figure::count(*n));
+                }
+            }
+            let entered = figures.clone();
+            derive(&mut figures);
+            for def in FIGURES {
+                let figure = figures[def.key];
+                if let (Source::Derived, Value::Count(n)) = (figure.source, figure.value) {
+                    proptest::prop_assert!(count_in_range(n), "{} = {n}", def.key);
+                }
+                if let Some(Rule::Sum(parts)) = def.rule {
+                    // The exact sum, computed without overflow, decides whether nimo derives it.
+                    let exact: Option<i128> =
+                        parts.iter().map(|p| figures[*p].as_count().map(i128::from)).sum();
+                    match exact.filter(|n| (0..=i128::from(crate::figure::MAX_COUNT)).contains(n)) {
+                        Some(n) => proptest::prop_assert_eq!(figure.as_count().map(i128::from), Some(n)),
+                        None => proptest::prop_assert_eq!(figure, entered[def.key]),
+                    }
+                }
+            }
+        }
     }
 
     #[test]

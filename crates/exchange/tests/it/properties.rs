@@ -15,7 +15,7 @@ fn text() -> impl Strategy<Value = String> {
 
 fn figure() -> impl Strategy<Value = Figure> {
     let value = prop_oneof![
-        (-1_000_000_000_000i64..1_000_000_000_000).prop_map(Value::Count),
+        (0i64..=nimo_domain::figure::MAX_COUNT).prop_map(Value::Count),
         (0u32..=1000).prop_map(|k| Value::Rate(f64::from(k) / 10.0)),
         any::<bool>().prop_map(Value::YesNo),
         Just(Value::NotApplicable),
@@ -26,7 +26,7 @@ fn figure() -> impl Strategy<Value = Figure> {
 }
 
 fn date() -> impl Strategy<Value = PartialDate> {
-    (1900i32..2100, option::of((1u8..=12, option::of(1u8..=28)))).prop_map(|(year, rest)| PartialDate {
+    (1927i32..=2100, option::of((1u8..=12, option::of(1u8..=28)))).prop_map(|(year, rest)| PartialDate {
         year,
         month: rest.map(|r| r.0),
         day: rest.and_then(|r| r.1),
