@@ -9,7 +9,6 @@ use nimo_domain::Sheet;
 use nimo_report::Fonts;
 use nimo_store::Backend;
 use nimo_store::testing::{TestDb, postgres_admin_url};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
@@ -62,13 +61,15 @@ pub async fn measure(backend: Backend, sheet: &Sheet, fonts: &Fonts, sizes: &Siz
             nimo_store::redact(&postgres_admin_url())
         ),
     })?;
-    nimo_store::sheets::save(&database.db, sheet, None).await.context("saving the demo sheet")?;
+    nimo_store::sheets::save(&database.db, sheet, nimo_store::sheets::SaveMode::Create)
+        .await
+        .context("saving the demo sheet")?;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     // The fonts found for the PDF figures, rather than `AppState::new` finding them again: the
     // sheet page does not use them, and discovery would only slow the start.
-    let state = nimo_web::AppState { db: database.db.clone(), fonts: Arc::new(Ok(fonts.clone())) };
+    let state = nimo_web::AppState::with_fonts(database.db.clone(), Ok(fonts.clone()));
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(listener, nimo_web::router(state))

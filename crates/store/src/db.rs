@@ -112,6 +112,18 @@ impl Db {
         Ok(db)
     }
 
+    /// Connects to a database that must already exist (for commands that only read): an SQLite
+    /// file that is not there is `StoreError::Missing` instead of a new empty database.
+    pub async fn connect_existing(url: &str) -> Result<Self, StoreError> {
+        if Backend::of_url(url)? == Backend::Sqlite {
+            let path = sqlite_path(url);
+            if !std::path::Path::new(path).exists() {
+                return Err(StoreError::Missing(path.to_string()));
+            }
+        }
+        Self::connect(url).await
+    }
+
     /// Applies pending migrations for this backend, then seeds built-in code lists.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
@@ -129,9 +141,14 @@ impl Db {
 
 /// Adds `mode=rwc` to an SQLite URL and creates the file's folder, so that a fresh data
 /// directory just works.
-fn sqlite_url_with_create(url: &str) -> Result<String, StoreError> {
+/// The file path of an SQLite URL.
+fn sqlite_path(url: &str) -> &str {
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-    let path = path.split('?').next().unwrap_or(path);
+    path.split('?').next().unwrap_or(path)
+}
+
+fn sqlite_url_with_create(url: &str) -> Result<String, StoreError> {
+    let path = sqlite_path(url);
     if path.is_empty() || path == ":memory:" {
         return Err(StoreError::Url("nimo needs an SQLite file, not an in-memory database".into()));
     }
@@ -139,7 +156,7 @@ fn sqlite_url_with_create(url: &str) -> Result<String, StoreError> {
         && !parent.as_os_str().is_empty()
     {
         std::fs::create_dir_all(parent)
-            .map_err(|e| StoreError::Url(format!("cannot create {}: {e}", parent.display())))?;
+            .map_err(|source| StoreError::Io { path: parent.display().to_string(), source })?;
     }
     Ok(if url.contains('?') { url.to_string() } else { format!("sqlite://{path}?mode=rwc") })
 }

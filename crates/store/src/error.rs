@@ -12,6 +12,16 @@ pub enum StoreError {
     /// A stored row could not be turned back into a domain value.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// An SQLite database file that a read-only command needs does not exist.
+    #[error("database file {0} does not exist")]
+    Missing(String),
+    /// A file-system operation failed (creating the data directory).
+    #[error("cannot create {path}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     /// The database URL is not one nimo can use.
     #[error("unsupported database url: {0}")]
     Url(String),

@@ -32,11 +32,12 @@ pub async fn for_fiscal_year(db: &Db, fiscal_year: FiscalYear) -> Result<Program
     .bind(i64::from(fiscal_year.year()))
     .fetch_all(&db.pool)
     .await?;
-    Ok(ProgramMenu {
-        fiscal_year,
-        items: rows
-            .into_iter()
-            .map(|(code, label)| MenuItem { code: u32::try_from(code).unwrap_or(0), label })
-            .collect(),
-    })
+    let items = rows
+        .into_iter()
+        .map(|(code, label)| {
+            let code = u32::try_from(code).map_err(|_| StoreError::Corrupt(format!("menu code {code}")))?;
+            Ok(MenuItem { code, label })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(ProgramMenu { fiscal_year, items })
 }

@@ -15,6 +15,10 @@ fn to_municipality(code: String, name: String, prefecture: String) -> Result<Mun
     Ok(Municipality { code, name, prefecture })
 }
 
+fn fiscal_year(year: i64) -> Result<FiscalYear, StoreError> {
+    i32::try_from(year).ok().and_then(FiscalYear::new).ok_or_else(|| StoreError::Corrupt(format!("fiscal year {year}")))
+}
+
 /// Every municipality, by code, with its sheets' fiscal years.
 pub async fn list(db: &Db) -> Result<Vec<MunicipalitySummary>, StoreError> {
     let rows: Vec<(String, String, String)> =
@@ -28,8 +32,8 @@ pub async fn list(db: &Db) -> Result<Vec<MunicipalitySummary>, StoreError> {
             let fiscal_years = years
                 .iter()
                 .filter(|(c, _)| *c == code)
-                .map(|(_, y)| FiscalYear(i32::try_from(*y).unwrap_or_default()))
-                .collect();
+                .map(|(_, y)| fiscal_year(*y))
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(MunicipalitySummary { municipality: to_municipality(code, name, prefecture)?, fiscal_years })
         })
         .collect()
@@ -50,7 +54,7 @@ pub async fn get(db: &Db, code: &MunicipalityCode) -> Result<MunicipalitySummary
             .await?;
     Ok(MunicipalitySummary {
         municipality: to_municipality(code_text, name, prefecture)?,
-        fiscal_years: years.into_iter().map(|(y,)| FiscalYear(i32::try_from(y).unwrap_or_default())).collect(),
+        fiscal_years: years.into_iter().map(|(y,)| fiscal_year(y)).collect::<Result<Vec<_>, _>>()?,
     })
 }
 

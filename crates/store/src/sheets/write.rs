@@ -1,0 +1,289 @@
+//! Writing a sheet: the sheet row according to the [`SaveMode`], then its child rows replaced.
+
+use super::{SaveMode, figure_columns, json_list};
+use crate::StoreError;
+use nimo_domain::sheet::{Indicator, Measure, Tag};
+use nimo_domain::{Figure, Sheet};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, Transaction};
+
+/// The sheet row's own columns, bound as $3…$19 in the order of [`INSERT_NEW`].
+struct SheetColumns {
+    /// program_title … policy_plans ($3…$8).
+    before_date: [String; 6],
+    /// policy_plans_date ($9), which may be NULL.
+    plans_date: Option<String>,
+    /// policy_goal … editorial_notes ($10…$19).
+    after_date: [String; 10],
+}
+
+impl SheetColumns {
+    fn of(sheet: &Sheet) -> Self {
+        let (h, b, p, o, s) = (&sheet.header, &sheet.basic, &sheet.policy, &sheet.outcomes, &sheet.strengths);
+        Self {
+            before_date: [
+                h.program_title.clone(),
+                h.slogan.clone(),
+                h.vision.clone(),
+                b.as_of.iso(),
+                b.profile.clone(),
+                json_list(&p.plans),
+            ],
+            plans_date: p.plans_date.map(|d| d.iso()),
+            after_date: [
+                p.goal.clone(),
+                json_list(&p.measures),
+                p.project_title.clone(),
+                p.project_text.clone(),
+                o.period_label.clone(),
+                o.target_basis.clone(),
+                o.actual_basis.clone(),
+                json_list(&s.strengths),
+                s.closing.clone(),
+                json_list(&sheet.editorial_notes),
+            ],
+        }
+    }
+
+    /// Binds $1 code, $2 fiscal year, $3…$19 the columns and $20 updated_at.
+    fn bind<'q>(
+        &'q self,
+        sheet: &'q Sheet,
+        query: Query<'q, Any, AnyArguments<'q>>,
+    ) -> Query<'q, Any, AnyArguments<'q>> {
+        let mut query = query.bind(sheet.municipality.code.as_str()).bind(i64::from(sheet.fiscal_year.year()));
+        for text in &self.before_date {
+            query = query.bind(text);
+        }
+        query = query.bind(self.plans_date.as_deref());
+        for text in &self.after_date {
+            query = query.bind(text);
+        }
+        query.bind(now())
+    }
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+const INSERT_NEW: &str = "INSERT INTO sheet (municipality_code, fiscal_year, program_title, slogan, vision,
+        basic_as_of, profile, policy_plans, policy_plans_date, policy_goal, policy_measures, project_title,
+        project_text, outcomes_period_label, outcomes_target_basis, outcomes_actual_basis, strengths,
+        strengths_closing, editorial_notes, updated_at, revision)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1)";
+
+const CREATE: &str = "ON CONFLICT (municipality_code, fiscal_year) DO NOTHING RETURNING id, revision";
+
+const REPLACE: &str = "ON CONFLICT (municipality_code, fiscal_year) DO UPDATE SET
+        program_title = excluded.program_title, slogan = excluded.slogan, vision = excluded.vision,
+        basic_as_of = excluded.basic_as_of, profile = excluded.profile, policy_plans = excluded.policy_plans,
+        policy_plans_date = excluded.policy_plans_date, policy_goal = excluded.policy_goal,
+        policy_measures = excluded.policy_measures, project_title = excluded.project_title,
+        project_text = excluded.project_text, outcomes_period_label = excluded.outcomes_period_label,
+        outcomes_target_basis = excluded.outcomes_target_basis, outcomes_actual_basis = excluded.outcomes_actual_basis,
+        strengths = excluded.strengths, strengths_closing = excluded.strengths_closing,
+        editorial_notes = excluded.editorial_notes, updated_at = excluded.updated_at,
+        revision = sheet.revision + 1
+    RETURNING id, revision";
+
+const UPDATE_AT_REVISION: &str = "UPDATE sheet SET program_title = $3, slogan = $4, vision = $5, basic_as_of = $6,
+        profile = $7, policy_plans = $8, policy_plans_date = $9, policy_goal = $10, policy_measures = $11,
+        project_title = $12, project_text = $13, outcomes_period_label = $14, outcomes_target_basis = $15,
+        outcomes_actual_basis = $16, strengths = $17, strengths_closing = $18, editorial_notes = $19,
+        updated_at = $20, revision = revision + 1
+    WHERE municipality_code = $1 AND fiscal_year = $2 AND revision = $21
+    RETURNING id, revision";
+
+/// Writes the sheet row as the mode says, then replaces every child row. Returns the revision.
+pub(super) async fn save_in(
+    tx: &mut Transaction<'static, Any>,
+    sheet: &Sheet,
+    mode: SaveMode,
+) -> Result<i64, StoreError> {
+    crate::municipalities::upsert(&mut **tx, &sheet.municipality).await?;
+    let columns = SheetColumns::of(sheet);
+    let what = || format!("sheet {} {}", sheet.municipality.code, sheet.fiscal_year.year());
+    let (id, revision): (i64, i64) = match mode {
+        SaveMode::Create => {
+            let sql = format!("{INSERT_NEW} {CREATE}");
+            let row = columns.bind(sheet, sqlx::query(&sql).persistent(false)).fetch_optional(&mut **tx).await?;
+            let row = row.ok_or_else(|| StoreError::Conflict(format!("{} already exists", what())))?;
+            id_and_revision(&row)?
+        }
+        SaveMode::Replace => {
+            let sql = format!("{INSERT_NEW} {REPLACE}");
+            let row = columns.bind(sheet, sqlx::query(&sql).persistent(false)).fetch_one(&mut **tx).await?;
+            id_and_revision(&row)?
+        }
+        SaveMode::Update { revision } => {
+            let query = columns.bind(sheet, sqlx::query(UPDATE_AT_REVISION).persistent(false)).bind(revision);
+            match query.fetch_optional(&mut **tx).await? {
+                Some(row) => id_and_revision(&row)?,
+                None => {
+                    let exists = super::exists_in(tx, sheet).await?;
+                    return Err(if exists {
+                        StoreError::Conflict(format!("{} is no longer at revision {revision}", what()))
+                    } else {
+                        StoreError::NotFound(what())
+                    });
+                }
+            }
+        }
+    };
+    replace_children(tx, id, sheet).await?;
+    Ok(revision)
+}
+
+fn id_and_revision(row: &sqlx::any::AnyRow) -> Result<(i64, i64), StoreError> {
+    use sqlx::Row;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
+async fn replace_children(tx: &mut Transaction<'static, Any>, id: i64, sheet: &Sheet) -> Result<(), StoreError> {
+    for delete in [
+        "DELETE FROM sheet_figure WHERE sheet_id = $1",
+        "DELETE FROM sheet_history WHERE sheet_id = $1",
+        "DELETE FROM sheet_indicator WHERE sheet_id = $1",
+        "DELETE FROM sheet_breakdown WHERE sheet_id = $1",
+        "DELETE FROM sheet_challenge WHERE sheet_id = $1",
+        "DELETE FROM sheet_action WHERE sheet_id = $1",
+        "DELETE FROM sheet_schedule WHERE sheet_id = $1",
+    ] {
+        sqlx::query(delete).bind(id).execute(&mut **tx).await?;
+    }
+    let (b, o, s) = (&sheet.basic, &sheet.outcomes, &sheet.strengths);
+    for (key, figure) in &b.figures {
+        let (state, value, source) = figure_columns(figure);
+        sqlx::query("INSERT INTO sheet_figure (sheet_id, key, state, value, source) VALUES ($1, $2, $3, $4, $5)")
+            .persistent(false)
+            .bind(id)
+            .bind(key)
+            .bind(state)
+            .bind(value)
+            .bind(source)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (i, event) in sheet.history.iter().enumerate() {
+        sqlx::query("INSERT INTO sheet_history (sheet_id, position, date, text) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(i as i64)
+            .bind(event.date.iso())
+            .bind(&event.text)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (i, indicator) in o.indicators.iter().enumerate() {
+        save_indicator(tx, id, i as i64, indicator).await?;
+    }
+    for (i, item) in s.items.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO sheet_challenge (sheet_id, position, menu_code, challenge, challenge_detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(i as i64)
+        .bind(i64::from(item.menu_code))
+        .bind(&item.challenge)
+        .bind(&item.challenge_detail)
+        .execute(&mut **tx)
+        .await?;
+        for (j, action) in item.actions.iter().enumerate() {
+            let tag = action.tag.map(|t| match t {
+                Tag::New => "new",
+                Tag::Expanded => "expanded",
+            });
+            sqlx::query(
+                "INSERT INTO sheet_action (sheet_id, challenge_position, position, marker, text, tag, note)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .persistent(false)
+            .bind(id)
+            .bind(i as i64)
+            .bind(j as i64)
+            .bind(&action.marker)
+            .bind(&action.text)
+            .bind(tag)
+            .bind(&action.note)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    for (i, row) in sheet.schedule.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO sheet_schedule (sheet_id, position, month, item, content) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(i as i64)
+        .bind(row.month.iso())
+        .bind(&row.item)
+        .bind(&row.content)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn save_indicator(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    position: i64,
+    indicator: &Indicator,
+) -> Result<(), StoreError> {
+    let absent = Measure { key: None, prefix: String::new(), value: Figure::unknown(), unit: String::new() };
+    let target = indicator.target.as_ref().unwrap_or(&absent);
+    let actual = indicator.actual.as_ref().unwrap_or(&absent);
+    let (ts, tv, tsrc) = figure_columns(&target.value);
+    let (as_, av, asrc) = figure_columns(&actual.value);
+    sqlx::query(
+        "INSERT INTO sheet_indicator (sheet_id, position, marker, name,
+            target_present, target_key, target_prefix, target_state, target_value, target_source, target_unit,
+            actual_present, actual_key, actual_prefix, actual_state, actual_value, actual_source, actual_unit, effects)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+    )
+    .persistent(false)
+    .bind(id)
+    .bind(position)
+    .bind(&indicator.marker)
+    .bind(&indicator.name)
+    .bind(i64::from(indicator.target.is_some()))
+    .bind(target.key.as_deref())
+    .bind(&target.prefix)
+    .bind(ts)
+    .bind(tv)
+    .bind(tsrc)
+    .bind(&target.unit)
+    .bind(i64::from(indicator.actual.is_some()))
+    .bind(actual.key.as_deref())
+    .bind(&actual.prefix)
+    .bind(as_)
+    .bind(av)
+    .bind(asrc)
+    .bind(&actual.unit)
+    .bind(json_list(&indicator.effects))
+    .execute(&mut **tx)
+    .await?;
+    for (j, line) in indicator.breakdown.iter().enumerate() {
+        let (state, value, source) = figure_columns(&line.value);
+        sqlx::query(
+            "INSERT INTO sheet_breakdown (sheet_id, indicator_position, position, key, label, state, value, source, unit, depth, note)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+    .persistent(false)
+        .bind(id)
+        .bind(position)
+        .bind(j as i64)
+        .bind(line.key.as_deref())
+        .bind(&line.label)
+        .bind(state)
+        .bind(value)
+        .bind(source)
+        .bind(&line.unit)
+        .bind(i64::from(line.depth))
+        .bind(&line.note)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
