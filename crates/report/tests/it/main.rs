@@ -1,12 +1,14 @@
 //! Integration tests of nimo-report: sheets rendered to the PDF bytes a user downloads, read
 //! back with poppler-utils (`pdftotext`, `pdfinfo`, `pdffonts`).
 
+mod placement;
 mod poppler;
 mod seed;
 
 use nimo_domain::figure::{Figure, Value};
 use nimo_domain::{PartialDate, ProgramMenu, Sheet};
-use nimo_report::{Fonts, render_pdf, typst_source};
+use nimo_report::{DERIVED_MARKER, Fonts, render_pdf, typst_source};
+use placement::Mismatch;
 use poppler::{RenderedPdf, squeeze};
 use std::sync::OnceLock;
 
@@ -54,6 +56,94 @@ fn demo_sheet_pdf_shows_every_value_of_the_seed() {
     let short = expected.iter().map(String::as_str).filter(|text| text.chars().count() <= FITS_ON_ONE_LINE);
     let lost = missing(&layout, short);
     assert!(lost.is_empty(), "not in the -layout text: {lost:#?}\n\n{layout}");
+}
+
+#[test]
+fn demo_sheet_pdf_prints_every_value_beside_its_label() {
+    let demo = nimo_domain::demo::meguro_r4();
+    // What the checks below expect of section 1 is the original's, as written out by hand.
+    let expected: Vec<(&str, String)> = placement::expected_figures(&demo)
+        .into_iter()
+        .map(|(def, printed)| (def.label, printed.replace(DERIVED_MARKER, "")))
+        .collect();
+    let written: Vec<(&str, String)> =
+        seed::FIGURE_ROWS.iter().map(|(label, printed)| (*label, printed.to_string())).collect();
+    assert_eq!(expected, written);
+
+    let words = placement::words(&render(&demo).bbox_layout());
+    let misplaced = placement::misplaced(&words, &demo);
+    assert!(misplaced.is_empty(), "not beside their labels: {misplaced:#?}");
+}
+
+/// The check above fails when values are printed beside the wrong label or not at all, although
+/// every value still appears somewhere in the document.
+#[test]
+fn the_placement_check_names_swapped_and_blank_figures() {
+    let demo = nimo_domain::demo::meguro_r4();
+    let mut altered = demo.clone();
+    let figures = &mut altered.basic.figures;
+    let (ippan, tokutei) = (figures["soudan_ippan"], figures["soudan_tokutei"]);
+    figures.insert("soudan_ippan".into(), tokutei);
+    figures.insert("soudan_tokutei".into(), ippan);
+    figures.insert("hokenjo".into(), Figure::unknown());
+    let pdf = render(&altered);
+
+    let lost = missing(&pdf.raw_text(), seed::FIGURES.iter().copied());
+    assert!(lost.is_empty(), "the text-only check cannot tell: {lost:?}");
+
+    let misplaced = placement::misplaced(&placement::words(&pdf.bbox_layout()), &demo);
+    let mismatch = |what: &str, expected: &str, found: &str| Mismatch {
+        what: what.into(),
+        expected: expected.into(),
+        found: vec![found.into()],
+    };
+    assert_eq!(
+        misplaced,
+        [
+            mismatch("保健所数", "1か所", "か所"),
+            mismatch("一般相談支援事業所数", "7か所", "88か所"),
+            mismatch("特定相談支援事業所数", "88か所", "7か所"),
+        ]
+    );
+}
+
+/// The same for sections 4 and 6: a target printed as the actual, a breakdown amount left out,
+/// schedule contents swapped between rows, and a month beside the wrong row.
+#[test]
+fn the_placement_check_names_misplaced_outcomes_and_schedule_rows() {
+    let demo = nimo_domain::demo::meguro_r4();
+    let mut altered = demo.clone();
+    let indicator = &mut altered.outcomes.indicators[1];
+    std::mem::swap(&mut indicator.target, &mut indicator.actual);
+    indicator.breakdown[0].value = Figure::unknown();
+    let contents = (altered.schedule[0].content.clone(), altered.schedule[3].content.clone());
+    (altered.schedule[3].content, altered.schedule[0].content) = contents;
+    altered.schedule[4].month = altered.schedule[5].month;
+
+    let misplaced = placement::misplaced(&placement::words(&render(&altered).bbox_layout()), &demo);
+    let mismatch = |what: &str, expected: &str, found: &[&str]| Mismatch {
+        what: what.into(),
+        expected: squeeze(expected),
+        found: found.iter().map(|text| squeeze(text)).collect(),
+    };
+    assert_eq!(
+        misplaced,
+        [
+            mismatch("②措置入院者退院後支援 目標値（R3年度当初）", "実施2件", &["実施1件"]),
+            mismatch("②措置入院者退院後支援 実績値（R3年度末）", "実施1件", &["実施2件"]),
+            mismatch("（参考）目黒区内 23条通報", "40件", &[""]),
+            mismatch(
+                "今年度の取り組み内容に対する具体的な進め方を確認",
+                "今年度の取り組み内容の確認",
+                &["令和4年9月アウトリーチ支援事業"],
+            ),
+            mismatch("新しい仕組みでの運用開始", "アウトリーチ支援事業", &["令和4年4月今年度の取り組み内容の確認"]),
+            // 令和4年11月 is not printed at all; 令和4年12月 now spans two rows, so it is centred
+            // between them, beside neither.
+            mismatch("令和4年11月", "普及啓発", &[]),
+            mismatch("令和4年12月", "普及啓発（区民・当事者・家族）", &[""]),
+        ]
+    );
 }
 
 #[test]

@@ -29,6 +29,11 @@ impl RenderedPdf {
         run("pdftotext", &["-raw"], &self.path, &["-"])
     }
 
+    /// `pdftotext -bbox-layout`: every word with its box, as XHTML.
+    pub fn bbox_layout(&self) -> String {
+        run("pdftotext", &["-bbox-layout"], &self.path, &["-"])
+    }
+
     /// `pdftotext -layout` of one page (1-based).
     pub fn page_text(&self, page: usize) -> String {
         let page = page.to_string();
