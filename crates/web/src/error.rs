@@ -1,8 +1,12 @@
 //! The web app's one error type: not found → 404 page, invalid input → 422 with the message,
-//! conflict → 409, anything unexpected → logged, generic 500 page without details.
+//! conflict → 409, anything unexpected → logged, generic 500 page without details. The
+//! framework's own refusals (unknown route, wrong method, a body its extractors cannot read) are
+//! turned into the same Japanese pages, so that no English plain text reaches a user.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use nimo_store::StoreError;
 
@@ -14,9 +18,20 @@ pub enum WebError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
+    Forbidden(String),
+    #[error("method not allowed: {0}")]
+    MethodNotAllowed(Method),
+    #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
     Unavailable(String),
+    /// Every renderer is busy: 503 with `Retry-After`.
+    #[error("busy")]
+    Busy,
+    /// A request refused before any handler ran (a wrong `Host`, a body the extractors cannot
+    /// read, too large a body), answered with this status.
+    #[error("{1}")]
+    Rejected(StatusCode, String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -58,23 +73,107 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
+/// The heading of an error page for a status.
+fn title_for(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "リクエストを処理できません",
+        StatusCode::FORBIDDEN => "送信を受け付けられません",
+        StatusCode::NOT_FOUND => "見つかりません",
+        StatusCode::METHOD_NOT_ALLOWED => "この操作はできません",
+        StatusCode::CONFLICT => "更新が競合しました",
+        StatusCode::PAYLOAD_TOO_LARGE => "送信データが大きすぎます",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "送信の形式が正しくありません",
+        StatusCode::UNPROCESSABLE_ENTITY => "入力に誤りがあります",
+        StatusCode::SERVICE_UNAVAILABLE => "利用できません",
+        _ => "エラーが発生しました",
+    }
+}
+
+/// What a user is told when the framework refused the request with a status.
+fn rejection_message(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "送信されたデータが大きすぎます。ファイルの大きさを確認してください。",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "送信の形式が正しくありません。画面のフォームから送信してください。",
+        StatusCode::UNPROCESSABLE_ENTITY => "送信された内容を読み取れません。画面のフォームから送信してください。",
+        _ => "リクエストの形式が正しくありません。画面のリンクやフォームからやり直してください。",
+    }
+}
+
+const INTERNAL_MESSAGE: &str = "時間をおいてもう一度お試しください。続く場合はシステム管理者に連絡してください。";
+const BUSY_MESSAGE: &str = "混み合っています。しばらくしてからもう一度お試しください";
+
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let (status, title, message) = match &self {
-            WebError::NotFound(m) => (StatusCode::NOT_FOUND, "見つかりません", m.as_str()),
-            WebError::BadRequest(m) => (StatusCode::UNPROCESSABLE_ENTITY, "入力に誤りがあります", m.as_str()),
-            WebError::Conflict(m) => (StatusCode::CONFLICT, "更新が競合しました", m.as_str()),
-            WebError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "利用できません", m.as_str()),
+        let method_message;
+        let (status, message) = match &self {
+            WebError::NotFound(m) => (StatusCode::NOT_FOUND, m.as_str()),
+            WebError::BadRequest(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.as_str()),
+            WebError::Forbidden(m) => (StatusCode::FORBIDDEN, m.as_str()),
+            WebError::MethodNotAllowed(method) => {
+                method_message = format!("このページでは {method} の操作は受け付けていません");
+                (StatusCode::METHOD_NOT_ALLOWED, method_message.as_str())
+            }
+            WebError::Conflict(m) => (StatusCode::CONFLICT, m.as_str()),
+            WebError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, m.as_str()),
+            WebError::Busy => (StatusCode::SERVICE_UNAVAILABLE, BUSY_MESSAGE),
+            WebError::Rejected(status, m) => (*status, m.as_str()),
             WebError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "エラーが発生しました",
-                    "時間をおいてもう一度お試しください。続く場合はシステム管理者に連絡してください。",
-                )
+                (StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)
             }
         };
+        let title = match &self {
+            WebError::Busy => "混み合っています",
+            _ => title_for(status),
+        };
         let body = ErrorPage { title, message }.render().unwrap_or_else(|_| message.to_string());
-        (status, Html(body)).into_response()
+        let mut response = (status, Html(body)).into_response();
+        if matches!(self, WebError::Busy) {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+        }
+        response
     }
+}
+
+/// The page for a route that does not exist (the router's fallback).
+pub async fn not_found() -> WebError {
+    WebError::NotFound("お探しのページは見つかりません".into())
+}
+
+/// The page for a route that exists but not with this method (the router's 405 fallback; axum
+/// still adds the `Allow` header).
+pub async fn method_not_allowed(method: Method) -> WebError {
+    WebError::MethodNotAllowed(method)
+}
+
+/// Replaces the plain-text error responses that axum's extractors produce (a form without its
+/// content type, a broken multipart boundary, a body over the limit, an undecodable path) with
+/// the Japanese error page of the same status. The English detail is dropped rather than logged:
+/// it can quote what the user sent.
+pub async fn rejections_as_pages(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let plain = match response.headers().get(header::CONTENT_TYPE) {
+        None => true,
+        Some(value) => value.to_str().is_ok_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/plain")),
+    };
+    if !plain {
+        return response;
+    }
+    let mut page = if status.is_server_error() {
+        tracing::error!(%status, "the framework refused a request with a server error");
+        WebError::Rejected(status, INTERNAL_MESSAGE.into()).into_response()
+    } else {
+        WebError::Rejected(status, rejection_message(status).into()).into_response()
+    };
+    // Keep what the refusal said about the protocol (`Allow`, `Retry-After`), never its body.
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = response.headers().get(&name) {
+            page.headers_mut().insert(name, value.clone());
+        }
+    }
+    page
 }

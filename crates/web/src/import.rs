@@ -2,6 +2,7 @@
 //! year, then save in one transaction. Shared by the web upload and `nimo sheet import`.
 
 use nimo_domain::Sheet;
+use nimo_store::sheets::SaveMode;
 use nimo_store::{Db, StoreError, menu, sheets};
 
 /// Why an import did not happen. Nothing was changed in either case.
@@ -50,14 +51,14 @@ pub async fn parse_sheet(db: &Db, bytes: &[u8], file_name: &str) -> Result<Sheet
 /// with `replace`.
 pub async fn import_sheet(db: &Db, bytes: &[u8], file_name: &str, replace: bool) -> Result<Sheet, ImportFailure> {
     let sheet = parse_sheet(db, bytes, file_name).await?;
-    let exists = sheets::exists(db, &sheet.municipality.code, sheet.fiscal_year).await.map_err(ImportFailure::Store)?;
-    if exists && !replace {
-        return Err(ImportFailure::Refused(vec![format!(
+    let mode = if replace { SaveMode::Replace } else { SaveMode::Create };
+    match sheets::save(db, &sheet, mode).await {
+        Ok(_) => Ok(sheet),
+        Err(StoreError::Conflict(_)) => Err(ImportFailure::Refused(vec![format!(
             "{} {}のシートはすでにあります。置き換える場合は「既存のシートを置き換える」を選んでください（CLI では --replace）",
             sheet.municipality.name,
             sheet.fiscal_year.wareki()
-        )]));
+        )])),
+        Err(other) => Err(ImportFailure::Store(other)),
     }
-    sheets::save(db, &sheet, None).await.map_err(ImportFailure::Store)?;
-    Ok(sheet)
 }

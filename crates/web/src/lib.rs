@@ -12,8 +12,13 @@ use axum::Router;
 use nimo_report::Fonts;
 use nimo_store::Db;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
 
 pub use error::WebError;
+
+/// How long a PDF or XLSX download waits for a free renderer before the app answers 503.
+pub const RENDER_WAIT: Duration = Duration::from_secs(20);
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -21,27 +26,87 @@ pub struct AppState {
     pub db: Db,
     /// The PDF fonts, or why they could not be found (PDF export then explains what to install).
     pub fonts: Arc<Result<Fonts, String>>,
+    /// The host names (or `host:port`) the app answers to; `None` answers to any. Checking the
+    /// `Host` header is what stops a DNS-rebinding page from reaching a server on localhost.
+    pub allowed_hosts: Option<Arc<[String]>>,
+    /// Whether the app is reached over HTTPS (through a TLS-terminating proxy): then every
+    /// response carries `Strict-Transport-Security`.
+    pub behind_https: bool,
+    /// PDF typesetting and XLSX writing: how many may run at once, and how long a download waits.
+    pub renderers: Renderers,
+}
+
+/// A limit on the CPU-bound renderings, so that a few concurrent PDF downloads cannot take
+/// every core from the pages.
+#[derive(Clone)]
+pub struct Renderers {
+    /// One permit per rendering in progress.
+    pub permits: Arc<Semaphore>,
+    /// How long a download waits for a permit before it is answered with 503.
+    pub wait: Duration,
+}
+
+impl Renderers {
+    /// `permits` renderings at once (at least one), each download waiting at most `wait`.
+    pub fn new(permits: usize, wait: Duration) -> Self {
+        Self { permits: Arc::new(Semaphore::new(permits.max(1))), wait }
+    }
+
+    /// One rendering per CPU, waiting at most [`RENDER_WAIT`].
+    pub fn per_cpu() -> Self {
+        Self::new(std::thread::available_parallelism().map_or(1, |n| n.get()), RENDER_WAIT)
+    }
 }
 
 impl AppState {
-    /// State over a database, discovering the PDF fonts once.
+    /// State over a database, discovering the PDF fonts once. Any host is allowed, HSTS is off
+    /// and one rendering runs per CPU.
     pub fn new(db: Db) -> Self {
         let fonts = Fonts::discover().map_err(|e| e.to_string());
         if let Err(reason) = &fonts {
             tracing::warn!(%reason, "PDF export is unavailable");
         }
-        Self { db, fonts: Arc::new(fonts) }
+        Self::with_fonts(db, fonts)
+    }
+
+    /// State over a database with fonts already found (or the reason they are missing), with
+    /// the same defaults as [`AppState::new`].
+    pub fn with_fonts(db: Db, fonts: Result<Fonts, String>) -> Self {
+        Self { db, fonts: Arc::new(fonts), allowed_hosts: None, behind_https: false, renderers: Renderers::per_cpu() }
+    }
+
+    /// Answers only to these hosts (`name` or `name:port`, compared without regard to case; an
+    /// entry without a port allows every port). `None` answers to any host.
+    pub fn with_allowed_hosts(mut self, hosts: Option<Vec<String>>) -> Self {
+        self.allowed_hosts = hosts.map(Arc::from);
+        self
+    }
+
+    /// Marks the app as reached over HTTPS, which adds `Strict-Transport-Security`.
+    pub fn with_behind_https(mut self, behind_https: bool) -> Self {
+        self.behind_https = behind_https;
+        self
+    }
+
+    /// Replaces the limit on concurrent renderings.
+    pub fn with_renderers(mut self, renderers: Renderers) -> Self {
+        self.renderers = renderers;
+        self
     }
 }
 
-/// The whole application router, as `nimo serve` runs it.
+/// The whole application router, as `nimo serve` runs it. From the outside in: tracing, the
+/// host and same-origin checks with the security headers, then the Japanese pages for the
+/// framework's own rejections, then the routes.
 pub fn router(state: AppState) -> Router {
-    routes::router().with_state(state).layer(axum::middleware::from_fn(security::headers_and_same_origin)).layer(
-        tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+    routes::router()
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn(error::rejections_as_pages))
+        .layer(axum::middleware::from_fn_with_state(state, security::headers_and_same_origin))
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             // Only the method and the route's path: never query strings, which could carry input.
             tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
-        }),
-    )
+        }))
 }
 
 /// Serves the app on a bound listener until the process is stopped.

@@ -1,4 +1,5 @@
-//! The route table. Every route of the app is listed here, in one place.
+//! The route table. Every route of the app is listed here, in one place, with the Japanese 404 and
+//! 405 pages for everything else.
 
 mod exports;
 mod imports;
@@ -35,6 +36,9 @@ pub fn router() -> Router<AppState> {
         .route("/municipalities/{code}/sheets/{fy}/{file}", get(exports::download))
         .route("/api/v1/municipalities/{code}/sheets/{fy}", get(exports::api_sheet))
         .route("/import", get(imports::form).post(imports::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        // Both after every route: the 405 fallback applies to the routes registered before it.
+        .method_not_allowed_fallback(crate::error::method_not_allowed)
+        .fallback(crate::error::not_found)
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
 }
 

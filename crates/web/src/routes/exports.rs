@@ -1,4 +1,5 @@
-//! Downloads of a sheet: A4 PDF, JSON (canonical), CSV (UTF-8 with BOM) and XLSX.
+//! Downloads of a sheet: A4 PDF, JSON (canonical), CSV (UTF-8 with BOM) and XLSX. PDF and XLSX are
+//! CPU work, rendered on the blocking pool under the state's limit on concurrent renderings.
 
 use super::sheet_key;
 use crate::{AppState, WebError};
@@ -58,21 +59,14 @@ pub async fn download(
     let bytes = match format {
         Format::Json => nimo_exchange::to_json(&sheet),
         Format::Csv => nimo_exchange::to_csv(&sheet),
-        Format::Xlsx => tokio::task::spawn_blocking(move || nimo_exchange::to_xlsx(&sheet))
-            .await
-            .map_err(|e| WebError::Internal(e.to_string()))?
-            .map_err(|e| WebError::Internal(e.to_string()))?,
+        Format::Xlsx => render(&state, move || nimo_exchange::to_xlsx(&sheet)).await?,
         Format::Pdf => {
             let fonts = match state.fonts.as_ref() {
                 Ok(fonts) => fonts.clone(),
                 Err(reason) => return Err(WebError::Unavailable(format!("PDFを作成できません: {reason}"))),
             };
             let menu = menu::for_fiscal_year(&state.db, fy).await?;
-            // Typesetting is CPU work: keep it off the async workers.
-            tokio::task::spawn_blocking(move || nimo_report::render_pdf(&sheet, &menu, &fonts))
-                .await
-                .map_err(|e| WebError::Internal(e.to_string()))?
-                .map_err(|e| WebError::Internal(e.to_string()))?
+            render(&state, move || nimo_report::render_pdf(&sheet, &menu, &fonts)).await?
         }
     };
     let filename = format!("jichitai-sheet-{code}-{}.{}", fy.year(), format.extension());
@@ -84,6 +78,32 @@ pub async fn download(
         bytes,
     )
         .into_response())
+}
+
+/// Runs a CPU-bound rendering off the async workers, at most as many at once as the state's
+/// renderers allow. A download that finds none free within their wait is answered 503.
+async fn render<E: std::fmt::Display + Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> Result<Vec<u8>, E> + Send + 'static,
+) -> Result<Vec<u8>, WebError> {
+    let renderers = &state.renderers;
+    let permit = match tokio::time::timeout(renderers.wait, renderers.permits.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => permit,
+        Ok(Err(closed)) => return Err(WebError::Internal(format!("render permits: {closed}"))),
+        Err(_) => {
+            tracing::warn!(wait = ?renderers.wait, "every renderer is busy");
+            return Err(WebError::Busy);
+        }
+    };
+    // The permit moves into the blocking task: if the client goes away, the rendering still runs
+    // to its end and keeps its permit until then.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?
+    .map_err(|e| WebError::Internal(e.to_string()))
 }
 
 /// GET /api/v1/municipalities/{code}/sheets/{fy}: the canonical JSON.

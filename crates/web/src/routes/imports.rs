@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_store::sheets::SaveMode;
 use nimo_store::{menu, sheets};
 
 #[derive(Template)]
@@ -84,14 +85,26 @@ pub async fn figures_csv(
         Err(e) => return refused(vec![e.to_string()]),
     };
     let mut sheet = stored.sheet;
-    for (key, figure) in figures {
-        sheet.basic.figures.insert(key, figure);
+    for (key, figure) in &figures {
+        sheet.basic.figures.insert(key.clone(), *figure);
     }
     sheet.derive();
+    // A value the file gives for a figure nimo computes must be the computed one.
+    let overridden: Vec<String> = figures
+        .iter()
+        .filter(|(key, figure)| sheet.basic.figures.get(key).is_some_and(|d| d.value != figure.value))
+        .map(|(key, figure)| {
+            let computed = sheet.basic.figures[key].display();
+            format!("CSV {key}: 自動計算される値です（計算値: {computed}、CSV の値: {}）", figure.display())
+        })
+        .collect();
+    if !overridden.is_empty() {
+        return refused(overridden);
+    }
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
     if let Err(errors) = nimo_domain::validate::validate(&sheet, &menu) {
         return refused(errors.0.into_iter().map(|e| format!("CSV {}: {}", e.path, e.message)).collect());
     }
-    sheets::save(&state.db, &sheet, Some(stored.revision)).await?;
+    sheets::save(&state.db, &sheet, SaveMode::Update { revision: stored.revision }).await?;
     Ok(Redirect::to(&format!("/municipalities/{code}/sheets/{}?notice=imported#s1", fy.year())).into_response())
 }

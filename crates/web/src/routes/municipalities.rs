@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::validate::ValidationErrors;
 use nimo_domain::{FiscalYear, Municipality, MunicipalityCode, Sheet};
-use nimo_store::{municipalities, sheets};
+use nimo_store::sheets::SaveMode;
+use nimo_store::{StoreError, municipalities, sheets};
 use std::collections::HashMap;
 
 pub struct Row {
@@ -87,8 +88,8 @@ fn parse_fiscal_year(text: &str) -> Option<FiscalYear> {
     if let Ok(year) = t.parse::<i32>() {
         return FiscalYear::new(year);
     }
-    // 和暦: reuse the date parser on "<era><n>年4月", then take the year.
-    let date = nimo_domain::PartialDate::parse(&format!("{t}年4月")).ok()?;
+    // 和暦: reuse the date parser on "<era><n>年", then take the year (令和元年度 = 2019).
+    let date = nimo_domain::PartialDate::parse(&format!("{t}年")).ok()?;
     FiscalYear::new(date.year)
 }
 
@@ -118,20 +119,23 @@ pub async fn create(
             format!("年度を読み取れません（入力: {}）。2022 や 令和4年度 のように入力してください", get("fiscal_year")),
         );
     }
-    if let (Some(code), Some(fy)) = (&code, fy)
-        && sheets::exists(&state.db, code, fy).await?
-    {
-        errors.add("fiscal_year", format!("{}のシートはすでにあります", fy.wareki()));
+    if let (Some(code), Some(fy), true) = (&code, fy, errors.is_empty()) {
+        let municipality = Municipality { code: code.clone(), name: get("name"), prefecture: get("prefecture") };
+        let mut sheet = Sheet::empty(municipality, fy);
+        sheet.derive();
+        match sheets::save(&state.db, &sheet, SaveMode::Create).await {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!("/municipalities/{code}/sheets/{}?notice=created", fy.year()))
+                    .into_response());
+            }
+            Err(StoreError::Conflict(_)) => {
+                errors.add("fiscal_year", format!("{}のシートはすでにあります", fy.wareki()));
+            }
+            Err(other) => return Err(other.into()),
+        }
     }
-    let (Some(code), Some(fy), true) = (code, fy, errors.is_empty()) else {
-        let page = list_page(&state, &form, &errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
-    };
-    let municipality = Municipality { code: code.clone(), name: get("name"), prefecture: get("prefecture") };
-    let mut sheet = Sheet::empty(municipality, fy);
-    sheet.derive();
-    sheets::save(&state.db, &sheet, None).await?;
-    Ok(Redirect::to(&format!("/municipalities/{code}/sheets/{}?notice=created", fy.year())).into_response())
+    let page = list_page(&state, &form, &errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
 }
 
 /// GET /municipalities/{code}

@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::validate::ValidationErrors;
+use nimo_store::sheets::SaveMode;
 use nimo_store::{StoreError, menu, sheets};
 use std::collections::HashMap;
 
@@ -36,6 +37,7 @@ struct EditPage {
     revision: i64,
     error_count: usize,
     conflict: bool,
+    problem: Option<&'static str>,
 }
 
 fn notice_text(key: Option<&String>) -> Option<&'static str> {
@@ -92,13 +94,15 @@ pub async fn edit(
         revision: stored.revision,
         error_count: 0,
         conflict: false,
+        problem: None,
     };
     Ok(Html(page.render()?))
 }
 
 /// POST /municipalities/{code}/sheets/{fy}/edit/{section}: validates on the server; on error
-/// re-renders the form with what was typed and each message beside its field (422); a save over
-/// someone else's newer revision is refused (409) and keeps what was typed.
+/// re-renders the form with what was typed and each message beside its field (422). A form made
+/// from an older revision is refused (409) and shown again with what was typed; a submission
+/// that is not exactly this form's fields (partial, duplicated, forged) changes nothing (422).
 pub async fn update(
     State(state): State<AppState>,
     Path((code, fy, section)): Path<(String, String, String)>,
@@ -106,24 +110,10 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let (code, fy) = sheet_key(&code, &fy)?;
     let section_enum = section_of(&section)?;
-    let form: HashMap<String, String> = pairs.into_iter().collect();
-    let revision: i64 = form.get("revision").and_then(|r| r.parse().ok()).unwrap_or(0);
+    let revision: Option<i64> = pairs.iter().find(|(n, _)| n == "revision").and_then(|(_, v)| v.parse().ok());
     let stored = sheets::load(&state.db, &code, fy).await?;
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
-    let outcome = match forms::apply(section_enum, &stored.sheet, &menu, &form) {
-        Ok(next) => match sheets::save(&state.db, &next, Some(revision)).await {
-            Ok(_) => {
-                let to = format!("/municipalities/{code}/sheets/{}?notice=saved{}", fy.year(), section_enum.anchor());
-                return Ok(Redirect::to(&to).into_response());
-            }
-            Err(StoreError::Conflict(_)) => (StatusCode::CONFLICT, ValidationErrors::default(), true),
-            Err(other) => return Err(other.into()),
-        },
-        Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, false),
-    };
-    let (status, errors, conflict) = outcome;
-    let groups = forms::groups(section_enum, &stored.sheet, &menu, Some(&form), &errors);
-    let page = EditPage {
+    let page = |groups: Vec<Group>, errors: usize, conflict: bool, problem: Option<&'static str>| EditPage {
         code: code.to_string(),
         fy: fy.year(),
         name: stored.sheet.municipality.name.clone(),
@@ -131,11 +121,48 @@ pub async fn update(
         title: section_enum.title(),
         anchor: section_enum.anchor(),
         groups,
-        revision: if conflict { stored.revision } else { revision },
-        error_count: errors.0.len(),
+        revision: stored.revision,
+        error_count: errors,
         conflict,
+        problem,
     };
-    Ok((status, Html(page.render()?)).into_response())
+    let no_errors = ValidationErrors::default();
+
+    if revision != Some(stored.revision) {
+        // Someone saved since this form was shown: show the current form with what was typed
+        // (fields the submission lacks show the stored value), to be checked and saved again.
+        let typed: HashMap<String, String> = pairs.into_iter().collect();
+        let groups = forms::groups(section_enum, &stored.sheet, &menu, Some(&typed), &no_errors);
+        return Ok((StatusCode::CONFLICT, Html(page(groups, 0, true, None).render()?)).into_response());
+    }
+    let expected = forms::field_names(section_enum, &stored.sheet, &menu);
+    let form = match forms::check_submission(pairs, &expected) {
+        Ok(form) => form,
+        Err(_) => {
+            let groups = forms::groups(section_enum, &stored.sheet, &menu, None, &no_errors);
+            let problem =
+                "送信内容がこのフォームと一致しないため、保存していません。表示し直したフォームから入力してください。";
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page(groups, 0, false, Some(problem)).render()?))
+                .into_response());
+        }
+    };
+    let errors = match forms::apply(section_enum, &stored.sheet, &menu, &form) {
+        Ok(next) => match sheets::save(&state.db, &next, SaveMode::Update { revision: stored.revision }).await {
+            Ok(_) => {
+                let to = format!("/municipalities/{code}/sheets/{}?notice=saved{}", fy.year(), section_enum.anchor());
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(StoreError::Conflict(_)) => {
+                let groups = forms::groups(section_enum, &stored.sheet, &menu, Some(&form), &no_errors);
+                return Ok((StatusCode::CONFLICT, Html(page(groups, 0, true, None).render()?)).into_response());
+            }
+            Err(other) => return Err(other.into()),
+        },
+        Err(errors) => errors,
+    };
+    let groups = forms::groups(section_enum, &stored.sheet, &menu, Some(&form), &errors);
+    let body = page(groups, errors.0.len(), false, None).render()?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
 }
 
 /// POST /municipalities/{code}/sheets/{fy}/copy: starts next year's sheet from this one.
@@ -146,18 +173,21 @@ pub async fn copy_to_next_year(
     let (code, fy) = sheet_key(&code, &fy)?;
     let stored = sheets::load(&state.db, &code, fy).await?;
     let next = fy.next();
-    if sheets::exists(&state.db, &code, next).await? {
-        return Err(WebError::Conflict(format!(
-            "{}のシートはすでにあります。複製すると上書きになるため、既存のシートを編集してください。",
-            next.wareki()
-        )));
-    }
     let copy = stored.sheet.copy_to_next_year();
     let menu = menu::for_fiscal_year(&state.db, next).await?;
     // The next year's menu may differ: the copy keeps only what it can, and says so.
     if let Err(errors) = nimo_domain::validate::validate(&copy, &menu) {
         return Err(WebError::BadRequest(format!("{}の様式に合わないため複製できません: {errors}", next.wareki())));
     }
-    sheets::save(&state.db, &copy, None).await?;
+    match sheets::save(&state.db, &copy, SaveMode::Create).await {
+        Ok(_) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Err(WebError::Conflict(format!(
+                "{}のシートはすでにあります。複製すると上書きになるため、既存のシートを編集してください。",
+                next.wareki()
+            )));
+        }
+        Err(other) => return Err(other.into()),
+    }
     Ok(Redirect::to(&format!("/municipalities/{code}/sheets/{}?notice=copied", next.year())).into_response())
 }

@@ -16,7 +16,9 @@ impl TestApp {
     /// Starts the app on a fresh database holding the 目黒区 R4 demo sheet.
     pub async fn spawn(backend: Backend) -> Self {
         let database = TestDb::new(backend).await.expect("test database");
-        sheets::save(&database.db, &nimo_domain::demo::meguro_r4(), None).await.expect("demo sheet");
+        sheets::save(&database.db, &nimo_domain::demo::meguro_r4(), nimo_store::sheets::SaveMode::Create)
+            .await
+            .expect("demo sheet");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
         let state = nimo_web::AppState::new(database.db.clone());
@@ -142,4 +144,35 @@ fn unescape(text: &str) -> String {
 pub fn set(form: &mut [(String, String)], name: &str, value: &str) {
     let field = form.iter_mut().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no field {name}"));
     field.1 = value.to_string();
+}
+
+impl TestApp {
+    /// Like [`TestApp::spawn`], with the state adjusted first (allowed hosts, HTTPS, renderers).
+    pub async fn spawn_with(
+        backend: Backend,
+        configure: impl FnOnce(nimo_web::AppState) -> nimo_web::AppState,
+    ) -> Self {
+        let database = TestDb::new(backend).await.expect("test database");
+        sheets::save(&database.db, &nimo_domain::demo::meguro_r4(), nimo_store::sheets::SaveMode::Create)
+            .await
+            .expect("demo sheet");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let state = configure(nimo_web::AppState::new(database.db.clone()));
+        tokio::spawn(async move { axum::serve(listener, nimo_web::router(state)).await });
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Self { base: format!("http://{addr}"), client, db: database.db.clone(), backend, _database: database }
+    }
+}
+
+/// Runs a test body on every backend, each with its own app whose state `configure` adjusted.
+pub async fn for_each_backend_with<C, F, Fut>(configure: C, test: F)
+where
+    C: Fn(nimo_web::AppState) -> nimo_web::AppState,
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in backends() {
+        test(TestApp::spawn_with(backend, &configure).await).await;
+    }
 }

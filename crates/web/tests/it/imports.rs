@@ -110,3 +110,17 @@ async fn figures_update_from_a_shift_jis_csv() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_csv_value_for_a_computed_figure_must_be_the_computed_one() {
+    for_each_backend(|app| async move {
+        let before = app.sheet_json(2022).await;
+        let csv = "key,value\r\nhokenjo,2\r\ninpatients_total,300\r\n";
+        let (status, _, html) =
+            app.post_file(&format!("{SHEET}/figures.csv"), "f.csv", csv.as_bytes().to_vec(), &[]).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("inpatients_total: 自動計算される値です（計算値: 218、CSV の値: 300）"), "{html}");
+        assert_eq!(app.sheet_json(2022).await, before, "保健所数 is not half-applied either");
+    })
+    .await;
+}

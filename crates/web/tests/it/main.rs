@@ -4,5 +4,6 @@
 mod harness;
 mod imports;
 mod pages;
+mod security;
 
 pub use harness::{TestApp, for_each_backend};

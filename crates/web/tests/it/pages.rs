@@ -233,3 +233,24 @@ async fn an_oversized_form_is_refused_before_it_is_read() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_partial_or_duplicated_submission_changes_nothing() {
+    for_each_backend(|app| async move {
+        let before = app.sheet_json(2022).await;
+        let (_, html) = app.get(&format!("{SHEET}/edit/history")).await;
+        let full = form_fields(&html);
+        // Only the first row and the revision: a truncated post must not delete the other events.
+        let partial: Vec<(String, String)> =
+            full.iter().filter(|(n, _)| n == "revision" || n.starts_with("history[0]")).cloned().collect();
+        let (status, _, html) = app.post_form(&format!("{SHEET}/edit/history"), &partial).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("送信内容がこのフォームと一致しない"), "{html}");
+        let mut twice = full.clone();
+        twice.push(("history[0].text".into(), "二重送信".into()));
+        let (status, _, _) = app.post_form(&format!("{SHEET}/edit/history"), &twice).await;
+        assert_eq!(status, 422);
+        assert_eq!(app.sheet_json(2022).await, before);
+    })
+    .await;
+}
