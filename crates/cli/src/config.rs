@@ -2,15 +2,18 @@
 //! or `nimo.toml` in the working directory), then `NIMO_*` environment variables and flags.
 //! `nimo.sample.toml` at the top of the repository lists every key.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// The address `serve` and `demo` listen on when nothing else says.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 /// The data directory when nothing else says.
 pub const DEFAULT_DATA_DIR: &str = "data";
+/// The host names the app answers to when it listens on a loopback address and nothing else says.
+pub const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
 
 /// What a configuration file may set. Unknown keys are errors, so that a typo is not ignored.
 #[derive(Deserialize, Default, Clone)]
@@ -19,6 +22,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub data_dir: Option<PathBuf>,
     pub addr: Option<String>,
+    pub allowed_hosts: Option<Vec<String>>,
+    pub behind_https: Option<bool>,
 }
 
 impl fmt::Debug for FileConfig {
@@ -28,6 +33,8 @@ impl fmt::Debug for FileConfig {
             .field("database_url", &self.database_url.as_deref().map(nimo_store::redact))
             .field("data_dir", &self.data_dir)
             .field("addr", &self.addr)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("behind_https", &self.behind_https)
             .finish()
     }
 }
@@ -52,6 +59,42 @@ impl FileConfig {
     }
 }
 
+/// The host names the web app answers to (`None`: any), from what the flag, the environment or
+/// the file gave (`given`) and the address actually bound. Without a list, a loopback address
+/// answers only to the loopback names (a DNS-rebinding page cannot reach it); any other address
+/// answers to any host, and `warn_any_host` says so. `*` alone in the list means any host.
+pub fn allowed_hosts(given: Option<Vec<String>>, local: SocketAddr) -> Result<AllowedHosts> {
+    let Some(given) = given else {
+        return Ok(if local.ip().is_loopback() {
+            AllowedHosts { hosts: Some(LOOPBACK_HOSTS.iter().map(|h| h.to_string()).collect()), warn_any_host: false }
+        } else {
+            AllowedHosts { hosts: None, warn_any_host: true }
+        });
+    };
+    let hosts: Vec<String> = given.iter().map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).collect();
+    if hosts.is_empty() {
+        bail!("allowed_hosts にホスト名がありません（すべて許可するには * を指定します）");
+    }
+    if hosts.iter().any(|h| h == "*") {
+        return Ok(AllowedHosts { hosts: None, warn_any_host: false });
+    }
+    for host in &hosts {
+        if host.contains(['/', '@', '*', ' ', '\t']) {
+            bail!(
+                "allowed_hosts の「{host}」はホスト名ではありません（例: nimo.city.example または nimo.city.example:8443）"
+            );
+        }
+    }
+    Ok(AllowedHosts { hosts: Some(hosts), warn_any_host: false })
+}
+
+/// The resolved host allow-list, and whether to warn that any host is answered.
+#[derive(Debug, PartialEq, Eq)]
+pub struct AllowedHosts {
+    pub hosts: Option<Vec<String>>,
+    pub warn_any_host: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +105,33 @@ mod tests {
         let config: FileConfig = toml::from_str(sample).unwrap();
         assert_eq!(config.addr.as_deref(), Some(DEFAULT_ADDR));
         assert!(toml::from_str::<FileConfig>("adr = \"x\"").is_err());
+        // Every key the sample shows commented out is valid when uncommented.
+        let uncommented: String = sample
+            .lines()
+            .map(|l| l.strip_prefix("# ").filter(|r| r.contains(" = ")).unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config: FileConfig = toml::from_str(&uncommented).unwrap();
+        assert!(config.allowed_hosts.is_some() && config.behind_https.is_some() && config.database_url.is_some());
+    }
+
+    #[test]
+    fn the_host_allow_list_defaults_to_loopback_names_on_a_loopback_address() {
+        let loopback: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let v6_loopback: SocketAddr = "[::1]:8080".parse().unwrap();
+        let public: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let names = Some(vec!["localhost".to_string(), "127.0.0.1".to_string(), "[::1]".to_string()]);
+        assert_eq!(allowed_hosts(None, loopback).unwrap(), AllowedHosts { hosts: names.clone(), warn_any_host: false });
+        assert_eq!(allowed_hosts(None, v6_loopback).unwrap().hosts, names);
+        assert_eq!(allowed_hosts(None, public).unwrap(), AllowedHosts { hosts: None, warn_any_host: true });
+        let given = allowed_hosts(Some(vec![" nimo.city.example ".into(), "".into()]), loopback).unwrap();
+        assert_eq!(given.hosts, Some(vec!["nimo.city.example".to_string()]));
+        assert_eq!(
+            allowed_hosts(Some(vec!["*".into()]), public).unwrap(),
+            AllowedHosts { hosts: None, warn_any_host: false }
+        );
+        assert!(allowed_hosts(Some(vec!["https://nimo.city.example".into()]), public).is_err());
+        assert!(allowed_hosts(Some(vec![String::new()]), public).is_err());
     }
 
     #[test]

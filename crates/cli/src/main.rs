@@ -64,6 +64,26 @@ impl DbArgs {
     }
 }
 
+/// How the web app is reached, as given on the command line or in the environment (`serve`, `demo`).
+#[derive(clap::Args, Clone)]
+struct WebFlags {
+    /// 受け付けるホスト名（カンマ区切り、HOST または HOST:PORT、* はすべて）。既定: ループバックで待ち受けるときは localhost, 127.0.0.1, [::1]、それ以外は制限なし。環境変数 NIMO_ALLOWED_HOSTS、設定 allowed_hosts
+    #[arg(long, env = "NIMO_ALLOWED_HOSTS", hide_env = true, value_delimiter = ',', value_name = "HOSTS")]
+    allowed_hosts: Option<Vec<String>>,
+    /// HTTPS で公開している（TLS を終端するプロキシの後ろ）。全応答に HSTS を付ける。環境変数 NIMO_BEHIND_HTTPS=1、設定 behind_https
+    #[arg(
+        long,
+        env = "NIMO_BEHIND_HTTPS",
+        hide_env = true,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_name = "BOOL",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    behind_https: Option<bool>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Web アプリを起動する
@@ -72,6 +92,8 @@ enum Command {
         #[arg(long, env = "NIMO_ADDR", hide_env = true)]
         addr: Option<String>,
         #[command(flatten)]
+        web: WebFlags,
+        #[command(flatten)]
         db: DbFlags,
     },
     /// デモ用データベース（目黒区 令和4年度のシート）を新しく作って起動する
@@ -79,6 +101,8 @@ enum Command {
         /// 待ち受けるアドレス（HOST:PORT）。既定: 127.0.0.1:8080、環境変数 NIMO_ADDR、設定 addr
         #[arg(long, env = "NIMO_ADDR", hide_env = true)]
         addr: Option<String>,
+        #[command(flatten)]
+        web: WebFlags,
         #[command(flatten)]
         db: DbFlags,
     },
@@ -201,10 +225,10 @@ async fn run(cli: Cli) -> Result<()> {
     let addr =
         |flag: Option<String>| flag.or_else(|| file.addr.clone()).unwrap_or_else(|| config::DEFAULT_ADDR.to_string());
     match cli.command {
-        Command::Serve { addr: a, db } => serve(&addr(a), db.resolve(&file).connect().await?).await,
-        Command::Demo { addr: a, db } => {
+        Command::Serve { addr: a, web, db } => serve(&addr(a), web, &file, db.resolve(&file).connect().await?).await,
+        Command::Demo { addr: a, web, db } => {
             let db = demo_database(&db.resolve(&file)).await?;
-            serve(&addr(a), db).await
+            serve(&addr(a), web, &file, db).await
         }
         Command::Migrate { db } => {
             db.resolve(&file).connect().await?;
@@ -215,10 +239,21 @@ async fn run(cli: Cli) -> Result<()> {
     }
 }
 
-async fn serve(addr: &str, db: Db) -> Result<()> {
+/// Serves the app on `addr`. The host allow-list and HTTPS come from the flags or environment,
+/// else the configuration file; the allow-list's default depends on the address actually bound.
+async fn serve(addr: &str, web: WebFlags, file: &config::FileConfig, db: Db) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("{addr} で待ち受けできません"))?;
     let local = listener.local_addr()?;
-    let state = nimo_web::AppState::new(db);
+    let allowed = config::allowed_hosts(web.allowed_hosts.or_else(|| file.allowed_hosts.clone()), local)?;
+    let behind_https = web.behind_https.or(file.behind_https).unwrap_or(false);
+    if allowed.warn_any_host {
+        tracing::warn!("listening on {local} for any host name: set allowed_hosts to the names users type");
+        eprintln!(
+            "警告: {local} はループバックではありません。allowed_hosts（--allowed-hosts）で受け付けるホスト名を指定してください"
+        );
+    }
+    tracing::info!(allowed_hosts = ?allowed.hosts, behind_https, "host allow-list and HTTPS");
+    let state = nimo_web::AppState::new(db).with_allowed_hosts(allowed.hosts).with_behind_https(behind_https);
     tracing::info!(backend = state.db.backend.name(), "nimo serving on http://{local}/");
     eprintln!("nimo を起動しました: http://{local}/ （終了は Ctrl+C）");
     nimo_web::serve(listener, state).await?;
@@ -226,7 +261,9 @@ async fn serve(addr: &str, db: Db) -> Result<()> {
 }
 
 /// A fresh demo database: for SQLite a new file `demo.db` in the data directory (the old one is
-/// removed); for an explicit URL, the demo sheets are written into that database.
+/// removed); an explicit database URL must name an empty database, which then gets the demo
+/// sheets (a database that already holds sheets is refused, so that the demo never overwrites
+/// real data).
 async fn demo_database(args: &DbArgs) -> Result<Db> {
     if args.database_url.is_none() {
         let path = args.data_dir.join("demo.db");
@@ -241,10 +278,29 @@ async fn demo_database(args: &DbArgs) -> Result<Db> {
     let db = Db::connect(&url)
         .await
         .with_context(|| format!("データベースに接続できません（{}）", nimo_store::redact(&url)))?;
+    if !sheets::is_empty(&db).await? {
+        bail!(
+            "デモは空のデータベースでのみ起動できます。{} にはすでにシートがあります（上書きを防ぐため中止しました）。\n\
+             --database-url を外すとデータディレクトリに新しいデモ用 SQLite を作ります",
+            nimo_store::redact(&url)
+        );
+    }
     let sheet = nimo_domain::demo::meguro_r4();
-    sheets::save(&db, &sheet, None).await?;
+    sheets::save(&db, &sheet, sheets::SaveMode::Create).await?;
     eprintln!("デモデータを読み込みました: {} {}", sheet.municipality.name, sheet.fiscal_year);
     Ok(db)
+}
+
+/// Connects for a command that only reads: a missing SQLite file is an error, not a new database.
+async fn connect_existing(args: &DbArgs) -> Result<Db> {
+    let url = args.url("nimo.db");
+    match Db::connect_existing(&url).await {
+        Ok(db) => Ok(db),
+        Err(nimo_store::StoreError::Missing(path)) => {
+            bail!("データベース {path} がありません（--data-dir か --database-url を確認してください）")
+        }
+        Err(e) => Err(e).with_context(|| format!("データベースに接続できません（{}）", nimo_store::redact(&url))),
+    }
 }
 
 async fn sheet(command: SheetCommand, config: &config::FileConfig) -> Result<()> {
@@ -252,7 +308,7 @@ async fn sheet(command: SheetCommand, config: &config::FileConfig) -> Result<()>
         SheetCommand::Export { municipality, fy, format, output, db } => {
             let code = MunicipalityCode::parse(&municipality).map_err(|e| anyhow::anyhow!("--municipality: {e}"))?;
             let fy = FiscalYear::new(fy).with_context(|| format!("--fy: 年度 {fy} は範囲外です（1989〜2100）"))?;
-            let db = db.resolve(config).connect().await?;
+            let db = connect_existing(&db.resolve(config)).await?;
             let stored = match sheets::load(&db, &code, fy).await {
                 Ok(s) => s,
                 Err(e) if e.is_not_found() => bail!("{code} の{}のシートはありません", fy.wareki()),

@@ -1,6 +1,6 @@
 //! `nimo demo`: the binary started as a server, asked over HTTP for the 目黒区 sheet.
 
-use crate::harness::{TestDatabase, block_on, nimo};
+use crate::harness::{Run, TestDatabase, block_on, nimo};
 use nimo_store::Backend;
 use nimo_store::testing::backends;
 use std::io::BufRead;
@@ -90,8 +90,9 @@ fn the_demo_serves_the_meguro_sheet() {
                 let db = TestDatabase::new(backend);
                 let start = || db.command(&["demo", "--addr", "127.0.0.1:0"]);
                 RunningServer::start(&mut start()).assert_serves_meguro();
-                // Started again on the same database, the demo sheet is written over itself.
-                RunningServer::start(&mut start()).assert_serves_meguro();
+                // A database that already holds sheets is never overwritten by the demo.
+                let run = Run::of(&mut start()).fails();
+                assert!(run.stderr.contains("デモは空のデータベースでのみ起動できます"), "{}", run.stderr);
             }
         }
     }

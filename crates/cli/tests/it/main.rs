@@ -5,6 +5,7 @@ mod database;
 mod demo;
 mod exports;
 mod harness;
+mod hosts;
 mod imports;
 mod secrets;
 mod usage;
