@@ -24,4 +24,10 @@ fi
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
-cargo test --workspace --no-fail-fast
+# cargo-nextest (on this kind of machine) runs each test in its own process and ends with one
+# summary line for the whole suite; plain cargo test is the fallback.
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast
+else
+  cargo test --workspace --no-fail-fast
+fi
