@@ -5,6 +5,8 @@
 //! loaded once ([`Fonts::discover`]) and shared by every render. This crate never opens the
 //! database, and it is the only one that depends on typst.
 
+#![warn(missing_docs)]
+
 mod data;
 mod fonts;
 mod world;

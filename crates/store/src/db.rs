@@ -11,7 +11,9 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 /// Which database engine a pool talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
+    /// The embedded default: one file in the data directory.
     Sqlite,
+    /// The production backend.
     Postgres,
 }
 
@@ -71,7 +73,9 @@ fn redact_userinfo(url: &str) -> String {
 /// The application's database: a pool plus the backend it talks to.
 #[derive(Clone, Debug)]
 pub struct Db {
+    /// The connection pool (sqlx `Any`).
     pub pool: AnyPool,
+    /// Which engine the pool talks to.
     pub backend: Backend,
 }
 

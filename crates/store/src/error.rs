@@ -18,7 +18,9 @@ pub enum StoreError {
     /// A file-system operation failed (creating the data directory).
     #[error("cannot create {path}")]
     Io {
+        /// The folder that could not be created.
         path: String,
+        /// Why.
         #[source]
         source: std::io::Error,
     },

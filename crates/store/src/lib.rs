@@ -1,6 +1,8 @@
 //! nimo's storage: one pool and one set of queries for SQLite (embedded default) and PostgreSQL
 //! (production), through sqlx's `Any` driver. Only migrations differ per backend.
 
+#![warn(missing_docs)]
+
 mod db;
 mod error;
 pub mod menu;

@@ -6,7 +6,9 @@ use nimo_domain::{FiscalYear, Municipality, MunicipalityCode};
 /// A municipality with the fiscal years of its sheets (newest first).
 #[derive(Debug, Clone)]
 pub struct MunicipalitySummary {
+    /// The municipality.
     pub municipality: Municipality,
+    /// The fiscal years for which it has a sheet, newest first.
     pub fiscal_years: Vec<FiscalYear>,
 }
 

@@ -23,7 +23,9 @@ pub fn backends() -> Vec<Backend> {
 
 /// A fresh, migrated, empty database that is removed when dropped.
 pub struct TestDb {
+    /// The migrated database.
     pub db: Db,
+    /// Its URL (to hand to the `nimo` binary).
     pub url: String,
     cleanup: Cleanup,
 }
