@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod calendar;
 pub mod figure;
 pub mod menu;

@@ -1,0 +1,369 @@
+//! Access control as data and one pure decision: roles, their scopes, account states, the
+//! permissions a route can ask for, and [`authorize`], which denies unless everything allows.
+//!
+//! The web layer declares one [`Permission`] per route in its policy table and asks
+//! [`authorize`] with the signed-in [`Principal`] (or none) and the scope of the record the
+//! request touches. Checking the role but not the account state or the record's scope is the
+//! classic hole in systems like this one; here all three are one function.
+
+use crate::municipality::MunicipalityCode;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What a user is, which decides what they may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// システム管理者: accounts, audit, every municipality's sheets; no case records.
+    SystemAdmin,
+    /// 保健所・市区町村職員 (保健師, PSW): their municipality (and optionally one 地区).
+    Staff,
+    /// 病院職員: their own hospital's wards only (bed finder).
+    HospitalStaff,
+    /// 協議の場の構成員: read-only aggregates of their municipality, no personal data.
+    CouncilMember,
+}
+
+impl Role {
+    /// Every role, in the order tables list them.
+    pub const ALL: [Role; 4] = [Role::SystemAdmin, Role::Staff, Role::HospitalStaff, Role::CouncilMember];
+
+    /// The role's code in the CLI, the database and the policy table.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "admin",
+            Role::Staff => "staff",
+            Role::HospitalStaff => "hospital",
+            Role::CouncilMember => "council",
+        }
+    }
+
+    /// The role named by its code.
+    pub fn parse(code: &str) -> Option<Self> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// The role as staff read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "システム管理者",
+            Role::Staff => "保健所・市区町村職員",
+            Role::HospitalStaff => "病院職員",
+            Role::CouncilMember => "協議の場 構成員（閲覧のみ）",
+        }
+    }
+
+    /// Whether the role can ever see personal data, and so must sign in with a second factor.
+    /// The administrator manages the accounts of those who can, so it is held to the same bar.
+    pub fn requires_two_factor(self) -> bool {
+        !matches!(self, Role::CouncilMember)
+    }
+
+    /// Whether the role holds a permission at all (before account state and scope).
+    pub fn grants(self, permission: Permission) -> bool {
+        use Permission::*;
+        match permission {
+            Public | SignedIn => true,
+            SheetRead => matches!(self, Role::SystemAdmin | Role::Staff | Role::CouncilMember),
+            SheetWrite | SheetImport => matches!(self, Role::SystemAdmin | Role::Staff),
+            UserAdmin | AuditRead => self == Role::SystemAdmin,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// What a route needs. Routes declare exactly one; a route without a declaration is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Anyone, signed in or not (login page, assets, health check).
+    Public,
+    /// Any active, fully signed-in account (logout, own password, own second factor).
+    SignedIn,
+    /// Read a 自治体情報シート and its exports.
+    SheetRead,
+    /// Edit a sheet, start one, copy it to the next year.
+    SheetWrite,
+    /// Import a sheet or its figures from a file.
+    SheetImport,
+    /// Manage accounts.
+    UserAdmin,
+    /// Read and export the audit log.
+    AuditRead,
+}
+
+impl Permission {
+    /// Every permission, in the order tables list them.
+    pub const ALL: [Permission; 7] = [
+        Permission::Public,
+        Permission::SignedIn,
+        Permission::SheetRead,
+        Permission::SheetWrite,
+        Permission::SheetImport,
+        Permission::UserAdmin,
+        Permission::AuditRead,
+    ];
+
+    /// The permission's code in the policy table.
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::Public => "public",
+            Permission::SignedIn => "signed_in",
+            Permission::SheetRead => "sheet.read",
+            Permission::SheetWrite => "sheet.write",
+            Permission::SheetImport => "sheet.import",
+            Permission::UserAdmin => "user.admin",
+            Permission::AuditRead => "audit.read",
+        }
+    }
+
+    /// The roles that hold it, for the printed policy table.
+    pub fn roles(self) -> Vec<Role> {
+        Role::ALL.into_iter().filter(|r| r.grants(self)).collect()
+    }
+}
+
+/// Where an account may act. Staff and council members are tied to a municipality (staff
+/// optionally to one 地区 of it); hospital staff to one hospital; the administrator to none.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Scope {
+    /// The municipality (地方公共団体コード).
+    pub municipality: Option<MunicipalityCode>,
+    /// The 地区 within it (保健師 地区担当制).
+    pub district: Option<String>,
+    /// The hospital (bed finder), by its id.
+    pub hospital: Option<String>,
+}
+
+impl Scope {
+    /// Checks that a scope fits a role: what each role needs, and nothing it may not have.
+    pub fn check_for(&self, role: Role) -> Result<(), String> {
+        match role {
+            Role::SystemAdmin if *self == Scope::default() => Ok(()),
+            Role::SystemAdmin => Err("システム管理者に範囲（自治体・地区・病院）は指定できません".into()),
+            Role::Staff if self.municipality.is_some() && self.hospital.is_none() => Ok(()),
+            Role::Staff => {
+                Err("保健所・市区町村職員には自治体（地方公共団体コード）が必要です（病院は指定できません）".into())
+            }
+            Role::CouncilMember
+                if self.municipality.is_some() && self.district.is_none() && self.hospital.is_none() =>
+            {
+                Ok(())
+            }
+            Role::CouncilMember => Err("協議の場 構成員には自治体だけを指定します".into()),
+            Role::HospitalStaff
+                if self.hospital.is_some() && self.municipality.is_none() && self.district.is_none() =>
+            {
+                Ok(())
+            }
+            Role::HospitalStaff => Err("病院職員には病院だけを指定します".into()),
+        }
+    }
+}
+
+/// The state of an account, checked on every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountState {
+    /// Signed in with every factor the role needs.
+    Active,
+    /// Switched off by an administrator.
+    Disabled,
+    /// Locked after too many failed sign-ins.
+    Locked,
+    /// Password accepted, but the role needs a second factor that is not yet enrolled.
+    TwoFactorPending,
+}
+
+impl AccountState {
+    /// Every state, for tests and tables.
+    pub const ALL: [AccountState; 4] =
+        [AccountState::Active, AccountState::Disabled, AccountState::Locked, AccountState::TwoFactorPending];
+}
+
+/// The signed-in user a request acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The account's id.
+    pub user_id: i64,
+    /// Its role.
+    pub role: Role,
+    /// Where it may act.
+    pub scope: Scope,
+    /// Its state at the time of the request.
+    pub state: AccountState,
+}
+
+/// The scope of what a request touches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Nothing in particular (lists, the user's own settings, admin pages).
+    Nothing,
+    /// A municipality's records (its sheets; later its cases).
+    Municipality(MunicipalityCode),
+    /// A record of one 地区 of a municipality.
+    District(MunicipalityCode, String),
+    /// A hospital's records (its wards and holds).
+    Hospital(String),
+}
+
+/// Why a request is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// Nobody is signed in: send to the login page (401/redirect).
+    SignInRequired,
+    /// The account may not act now (disabled, locked, second factor pending): 403.
+    AccountState(AccountState),
+    /// The role does not hold the permission: 403.
+    Role,
+    /// The role holds it, but not for this municipality, 地区 or hospital: 403 (or 404, to not
+    /// reveal that the record exists).
+    Scope,
+}
+
+/// Decides whether a principal may use a permission on a target. Denies unless the permission
+/// is public, or an active account's role holds it and the target lies within its scope.
+pub fn authorize(principal: Option<&Principal>, permission: Permission, target: &Target) -> Result<(), Denial> {
+    if permission == Permission::Public {
+        return Ok(());
+    }
+    let principal = principal.ok_or(Denial::SignInRequired)?;
+    if principal.state != AccountState::Active {
+        return Err(Denial::AccountState(principal.state));
+    }
+    if !principal.role.grants(permission) {
+        return Err(Denial::Role);
+    }
+    if within_scope(principal, target) { Ok(()) } else { Err(Denial::Scope) }
+}
+
+fn within_scope(principal: &Principal, target: &Target) -> bool {
+    let scope = &principal.scope;
+    match (principal.role, target) {
+        (_, Target::Nothing) => true,
+        (Role::SystemAdmin, Target::Municipality(_) | Target::District(..)) => true,
+        (Role::SystemAdmin, Target::Hospital(_)) => false,
+        (Role::Staff | Role::CouncilMember, Target::Municipality(code)) => scope.municipality.as_ref() == Some(code),
+        (Role::Staff | Role::CouncilMember, Target::District(code, district)) => {
+            scope.municipality.as_ref() == Some(code) && scope.district.as_ref().is_none_or(|own| own == district)
+        }
+        (Role::HospitalStaff, Target::Hospital(id)) => scope.hospital.as_ref() == Some(id),
+        (Role::HospitalStaff, _) | (Role::Staff | Role::CouncilMember, Target::Hospital(_)) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn code(text: &str) -> MunicipalityCode {
+        MunicipalityCode::parse(text).unwrap()
+    }
+
+    fn staff(municipality: &str, district: Option<&str>) -> Principal {
+        Principal {
+            user_id: 1,
+            role: Role::Staff,
+            scope: Scope {
+                municipality: Some(code(municipality)),
+                district: district.map(str::to_string),
+                hospital: None,
+            },
+            state: AccountState::Active,
+        }
+    }
+
+    #[test]
+    fn nobody_signed_in_gets_only_public_routes() {
+        for permission in Permission::ALL {
+            let decision = authorize(None, permission, &Target::Nothing);
+            assert_eq!(decision.is_ok(), permission == Permission::Public, "{permission:?}");
+        }
+    }
+
+    #[test]
+    fn staff_edit_their_own_municipality_only() {
+        let meguro = staff("131105", None);
+        assert_eq!(authorize(Some(&meguro), Permission::SheetWrite, &Target::Municipality(code("131105"))), Ok(()));
+        assert_eq!(
+            authorize(Some(&meguro), Permission::SheetWrite, &Target::Municipality(code("131016"))),
+            Err(Denial::Scope)
+        );
+        assert_eq!(authorize(Some(&meguro), Permission::UserAdmin, &Target::Nothing), Err(Denial::Role));
+    }
+
+    #[test]
+    fn a_district_nurse_sees_only_her_district() {
+        let nurse = staff("131105", Some("東部"));
+        let target = |d: &str| Target::District(code("131105"), d.to_string());
+        assert_eq!(authorize(Some(&nurse), Permission::SheetRead, &target("東部")), Ok(()));
+        assert_eq!(authorize(Some(&nurse), Permission::SheetRead, &target("西部")), Err(Denial::Scope));
+        let whole_ward = staff("131105", None);
+        assert_eq!(authorize(Some(&whole_ward), Permission::SheetRead, &target("西部")), Ok(()));
+    }
+
+    #[test]
+    fn council_members_read_but_never_write() {
+        let member = Principal { role: Role::CouncilMember, ..staff("131105", None) };
+        let meguro = Target::Municipality(code("131105"));
+        assert_eq!(authorize(Some(&member), Permission::SheetRead, &meguro), Ok(()));
+        assert_eq!(authorize(Some(&member), Permission::SheetWrite, &meguro), Err(Denial::Role));
+        assert!(!Role::CouncilMember.requires_two_factor());
+    }
+
+    #[test]
+    fn hospital_staff_act_for_their_hospital_only() {
+        let nurse = Principal {
+            user_id: 2,
+            role: Role::HospitalStaff,
+            scope: Scope { hospital: Some("h1".into()), ..Scope::default() },
+            state: AccountState::Active,
+        };
+        assert_eq!(authorize(Some(&nurse), Permission::SignedIn, &Target::Hospital("h1".into())), Ok(()));
+        assert_eq!(authorize(Some(&nurse), Permission::SignedIn, &Target::Hospital("h2".into())), Err(Denial::Scope));
+        assert_eq!(
+            authorize(Some(&nurse), Permission::SheetRead, &Target::Municipality(code("131105"))),
+            Err(Denial::Role)
+        );
+    }
+
+    #[test]
+    fn scopes_must_fit_their_role() {
+        assert!(Scope::default().check_for(Role::SystemAdmin).is_ok());
+        assert!(Scope::default().check_for(Role::Staff).is_err());
+        let meguro = Scope { municipality: Some(code("131105")), ..Scope::default() };
+        assert!(meguro.check_for(Role::Staff).is_ok());
+        assert!(meguro.check_for(Role::HospitalStaff).is_err());
+        assert!(meguro.check_for(Role::SystemAdmin).is_err());
+    }
+
+    fn any_state() -> impl Strategy<Value = AccountState> {
+        proptest::sample::select(AccountState::ALL.to_vec())
+    }
+
+    fn any_role() -> impl Strategy<Value = Role> {
+        proptest::sample::select(Role::ALL.to_vec())
+    }
+
+    fn any_permission() -> impl Strategy<Value = Permission> {
+        proptest::sample::select(Permission::ALL.to_vec())
+    }
+
+    proptest! {
+        /// Deny by default: a non-public permission is granted only to an active account whose
+        /// role holds it.
+        #[test]
+        fn only_active_accounts_with_the_role_get_through(role in any_role(), state in any_state(), permission in any_permission()) {
+            let principal = Principal { user_id: 1, role, scope: Scope::default(), state };
+            let allowed = authorize(Some(&principal), permission, &Target::Nothing).is_ok();
+            let expected = permission == Permission::Public || (state == AccountState::Active && role.grants(permission));
+            prop_assert_eq!(allowed, expected);
+        }
+    }
+}
