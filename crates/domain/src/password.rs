@@ -1,0 +1,140 @@
+//! The password policy: long enough, not too long, no composition rules, not the login, not a
+//! common password, not one character repeated (OWASP ASVS 6.2, NIST SP 800-63B §3.1.1.2).
+//!
+//! Passwords are compared, counted and hashed in their NFKC form ([`normalize`]), so that a
+//! password typed with full-width digits on a Japanese IME (`ｐａｓｓ１２３`) is the same password
+//! as its half-width form and the policy cannot be dodged by switching width.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+use unicode_normalization::UnicodeNormalization;
+
+/// The fewest characters a password may have.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// The most characters a password may have (long passphrases are welcome; this only bounds the
+/// work of hashing).
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// The common passwords nimo refuses, one a line, lower-cased (see the file's header for sources).
+const COMMON_PASSWORDS: &str = include_str!("../data/common-passwords.txt");
+
+static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    COMMON_PASSWORDS.lines().map(str::trim_end).filter(|line| !line.is_empty() && !line.starts_with('#')).collect()
+});
+
+/// The form of a password that is checked and hashed: NFKC, nothing else (no trimming, no case
+/// folding: spaces and case are part of the password).
+pub fn normalize(password: &str) -> String {
+    password.nfkc().collect()
+}
+
+/// Whether a password is on the shipped list of common passwords (case-insensitive, after NFKC).
+pub fn is_common(password: &str) -> bool {
+    COMMON.contains(normalize(password).to_lowercase().as_str())
+}
+
+/// The number of entries in the shipped list of common passwords.
+pub fn common_password_count() -> usize {
+    COMMON.len()
+}
+
+/// Checks a new password for an account with this login. The error names the rule that failed,
+/// in Japanese, for the form or the command line.
+pub fn check_password_policy(password: &str, login: &str) -> Result<(), String> {
+    let password = normalize(password);
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(format!("パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください（いまは{chars}文字です）"));
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(format!("パスワードは{MAX_PASSWORD_CHARS}文字以内にしてください（いまは{chars}文字です）"));
+    }
+    let mut distinct = password.chars();
+    let first = distinct.next();
+    if distinct.all(|c| Some(c) == first) {
+        return Err("パスワードが同じ文字の繰り返しだけになっています。別の文字も使ってください".into());
+    }
+    let folded = password.to_lowercase();
+    let login = normalize(login.trim()).to_lowercase();
+    // A login of one or two characters would forbid half the alphabet; for those only equality
+    // counts (nimo's own logins are at least three characters long).
+    if !login.is_empty() && (folded == login || (login.chars().count() >= 3 && folded.contains(&login))) {
+        return Err("パスワードにログイン名を含めないでください".into());
+    }
+    if COMMON.contains(folded.as_str()) {
+        return Err("よく使われるパスワードの一覧に載っているパスワードです。推測されにくいものにしてください".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_unusual_password_passes() {
+        assert_eq!(check_password_policy("correct horse battery", "tanaka"), Ok(()));
+        assert_eq!(check_password_policy("みどりの窓口で切符を買う", "tanaka"), Ok(()));
+    }
+
+    #[test]
+    fn short_passwords_are_refused_by_character_count() {
+        let error = check_password_policy("abcdefghijk", "tanaka").unwrap_err();
+        assert!(error.contains("12文字以上") && error.contains("11文字"), "{error}");
+        // Twelve characters, 36 bytes: characters are counted, not bytes.
+        assert_eq!(check_password_policy("ねこがすきなひとのあつまり", "tanaka"), Ok(()));
+        assert!(check_password_policy("ねこがすきなひとのあつ", "tanaka").is_err());
+    }
+
+    #[test]
+    fn over_long_passwords_are_refused() {
+        let long = "ab".repeat(64);
+        assert_eq!(check_password_policy(&long, "tanaka"), Ok(()));
+        let error = check_password_policy(&format!("{long}c"), "tanaka").unwrap_err();
+        assert!(error.contains("128文字以内"), "{error}");
+    }
+
+    #[test]
+    fn no_composition_rules() {
+        // All lower case, no digit, no symbol: fine.
+        assert_eq!(check_password_policy("riverbanksunsetwalk", "tanaka"), Ok(()));
+        assert_eq!(check_password_policy("8261 9935 0471", "tanaka"), Ok(()));
+    }
+
+    #[test]
+    fn the_login_may_not_be_the_password_or_part_of_it() {
+        let error = check_password_policy("Tanaka.Hanako", "tanaka.hanako").unwrap_err();
+        assert!(error.contains("ログイン名"), "{error}");
+        assert!(check_password_policy("my-name-is-TANAKA-ok", "tanaka").unwrap_err().contains("ログイン名"));
+        assert!(check_password_policy("ｔａｎａｋａ-is-my-name", "tanaka").is_err(), "full-width login");
+        // A two-letter login only forbids itself, not every password holding those letters.
+        assert_eq!(check_password_policy("riverbanksunsetwalk", "ri"), Ok(()));
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case_or_width() {
+        for common in
+            ["password1234", "PASSWORD1234", "ｐａｓｓｗｏｒｄ１２３４", "qwertyuiopas", "123456789012", "sakura123456"]
+        {
+            let error = check_password_policy(common, "tanaka").unwrap_err();
+            assert!(error.contains("よく使われる"), "{common}: {error}");
+        }
+        assert!(is_common("winniethepooh"));
+        assert!(is_common("123456"), "the short entries are kept too");
+        assert!(common_password_count() > 3000);
+    }
+
+    #[test]
+    fn one_repeated_character_is_refused() {
+        let error = check_password_policy("zzzzzzzzzzzzzz", "tanaka").unwrap_err();
+        assert!(error.contains("同じ文字"), "{error}");
+        assert!(check_password_policy("あああああああああああああ", "tanaka").is_err());
+    }
+
+    #[test]
+    fn full_width_and_half_width_normalize_to_one_password() {
+        assert_eq!(normalize("ｐａｓｓ１２３"), "pass123");
+        assert_eq!(normalize("Pass 123"), "Pass 123", "case and spaces are kept");
+    }
+}

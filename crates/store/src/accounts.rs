@@ -1,0 +1,456 @@
+//! Accounts: who may sign in, with which role and scope, and the state of their credentials
+//! (argon2id password, TOTP second factor, recovery codes, lockout, security stamp).
+//!
+//! The web layer signs people in with [`check_password`] then [`check_second_factor`], and keeps
+//! the account's [`User::security_stamp`] in the session: every change that must end existing
+//! sessions (password change or reset, second factor confirmed, account disabled) rotates it.
+//!
+//! Time enters through the `*_at` variants, which take "now" as an argument; the plain functions
+//! pass the system clock. Tests use the variants to move through lockouts and TOTP steps
+//! without sleeping.
+
+mod credentials;
+mod login;
+mod two_factor;
+
+pub use credentials::argon2_parameters;
+pub use login::{check_password, check_password_at};
+pub use two_factor::{
+    begin_totp_enrolment, check_second_factor, check_second_factor_at, confirm_totp_enrolment,
+    confirm_totp_enrolment_at,
+};
+
+use crate::{Db, StoreError};
+use credentials::{hash_password, random_password, security_stamp, timestamp, verify_password};
+use nimo_domain::MunicipalityCode;
+use nimo_domain::access::{Role, Scope};
+use nimo_domain::password::check_password_policy;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+
+/// Failed sign-ins (wrong password or wrong second factor) after which an account is locked.
+pub const MAX_FAILED_LOGINS: i64 = 5;
+/// How long a lock lasts.
+pub const LOCKOUT_MINUTES: i64 = 15;
+/// Failed sign-ins from one client address, across all logins, after which that address is
+/// refused until its window ends.
+pub const ADDRESS_FAILURES_PER_WINDOW: i64 = 20;
+/// The length of an address's window, counted from its first failure.
+pub const ADDRESS_WINDOW_MINUTES: i64 = 15;
+/// How many recovery codes a confirmed enrolment hands out.
+pub const RECOVERY_CODES: usize = 10;
+
+/// An account as the rest of nimo sees it (no hashes, no secrets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// The account's id.
+    pub id: i64,
+    /// The sign-in name, lower-case.
+    pub login: String,
+    /// The name shown on pages.
+    pub display_name: String,
+    /// What the account may do.
+    pub role: Role,
+    /// Where it may do it.
+    pub scope: Scope,
+    /// Switched off by an administrator.
+    pub disabled: bool,
+    /// Until when the account is locked after failed sign-ins (RFC 3339, UTC); a time in the
+    /// past means the lock has run out. See [`User::is_locked_at`].
+    pub locked_until: Option<String>,
+    /// Whether a TOTP second factor is enrolled and confirmed.
+    pub totp_enabled: bool,
+    /// Whether the next sign-in must set a new password (new account, admin reset).
+    pub must_change_password: bool,
+    /// Random; changes whenever existing sessions must end.
+    pub security_stamp: String,
+}
+
+impl User {
+    /// Whether the account is locked at a given time.
+    pub fn is_locked_at(&self, now: OffsetDateTime) -> bool {
+        let parse = |t: &str| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok();
+        self.locked_until.as_deref().and_then(parse).is_some_and(|until| until > now)
+    }
+
+    /// Whether the account is locked now.
+    pub fn is_locked(&self) -> bool {
+        self.is_locked_at(OffsetDateTime::now_utc())
+    }
+}
+
+/// What it takes to create an account.
+pub struct NewUser<'a> {
+    /// The sign-in name (stored lower-case; 3–64 of `a-z 0-9 . _ - @`).
+    pub login: &'a str,
+    /// The name shown on pages.
+    pub display_name: &'a str,
+    /// What the account may do.
+    pub role: Role,
+    /// Where it may do it; must fit the role ([`Scope::check_for`]).
+    pub scope: Scope,
+    /// The first password; must pass the password policy.
+    pub password: &'a str,
+}
+
+impl std::fmt::Debug for NewUser<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("login", &self.login)
+            .field("display_name", &self.display_name)
+            .field("role", &self.role)
+            .field("scope", &self.scope)
+            .field("password", &"***")
+            .finish()
+    }
+}
+
+/// Why an account operation failed, in words an administrator or user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// The input breaks a rule; the message (Japanese) names the field and the rule.
+    #[error("{0}")]
+    Invalid(String),
+    /// Another account already has this login (case-insensitively).
+    #[error("このログイン名はすでに使われています")]
+    LoginTaken,
+    /// No account has this id or login.
+    #[error("アカウントが見つかりません")]
+    NotFound,
+    /// The database failed.
+    #[error("アカウントの処理中にデータベースのエラーが起きました")]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(error: sqlx::Error) -> Self {
+        AccountError::Store(StoreError::Database(error))
+    }
+}
+
+/// Why a sign-in was refused.
+///
+/// To not reveal which logins exist, an unknown login and a wrong password (or second factor)
+/// are the same [`LoginError::BadCredentials`], after the same argon2 work. [`LoginError::Locked`]
+/// and [`LoginError::Disabled`] are only returned together with proof of the password: for a
+/// wrong password on a locked or disabled account the answer is `BadCredentials` too, so that
+/// locking someone's account does not tell an attacker that it exists. While a lock lasts, only
+/// [`MAX_FAILED_LOGINS`] further passwords are verified at all; after that every attempt is
+/// `BadCredentials` until the lock ends, so "Locked means the password was right" cannot be used
+/// to keep guessing through a lock.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Unknown login, wrong password, or wrong, reused or unknown second-factor code.
+    #[error("ログイン名・パスワードまたは確認コードが正しくありません")]
+    BadCredentials,
+    /// Locked after too many failures; the password was right.
+    #[error(
+        "ログインに続けて失敗したため、このアカウントを一時的にロックしています。{LOCKOUT_MINUTES}分ほどたってからもう一度お試しください"
+    )]
+    Locked,
+    /// Too many failures from this address; nothing was checked.
+    #[error("この接続元からのログインの失敗が多すぎます。しばらくたってからもう一度お試しください")]
+    Throttled,
+    /// The account is disabled; the password was right.
+    #[error("このアカウントは無効になっています。管理者に連絡してください")]
+    Disabled,
+    /// The database failed.
+    #[error("ログインの処理中にデータベースのエラーが起きました")]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for LoginError {
+    fn from(error: sqlx::Error) -> Self {
+        LoginError::Store(StoreError::Database(error))
+    }
+}
+
+/// What a user needs to add nimo to an authenticator app. The secret is not in force until
+/// [`confirm_totp_enrolment`] sees a code made from it.
+pub struct TotpEnrolment {
+    /// The shared secret in base32, for typing into an app by hand.
+    pub secret_base32: String,
+    /// The `otpauth://totp/nimo:LOGIN?...` URL the QR code holds.
+    pub otpauth_url: String,
+    /// The QR code as a PNG image.
+    pub qr_png: Vec<u8>,
+}
+
+impl std::fmt::Debug for TotpEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpEnrolment").field("qr_png", &format_args!("{} bytes", self.qr_png.len())).finish()
+    }
+}
+
+const USER_COLUMNS: &str = "id, login, display_name, role, scope_municipality, scope_district, scope_hospital, \
+     disabled, locked_until, totp_enabled, must_change_password, security_stamp";
+
+fn user_from(row: &AnyRow) -> Result<User, StoreError> {
+    let role: String = row.try_get("role")?;
+    let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("account role {role}")))?;
+    let municipality = row
+        .try_get::<Option<String>, _>("scope_municipality")?
+        .map(|code| MunicipalityCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()?;
+    Ok(User {
+        id: row.try_get("id")?,
+        login: row.try_get("login")?,
+        display_name: row.try_get("display_name")?,
+        role,
+        scope: Scope {
+            municipality,
+            district: row.try_get("scope_district")?,
+            hospital: row.try_get("scope_hospital")?,
+        },
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        locked_until: row.try_get("locked_until")?,
+        totp_enabled: row.try_get::<i64, _>("totp_enabled")? != 0,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        security_stamp: row.try_get("security_stamp")?,
+    })
+}
+
+/// A login as stored: NFKC, trimmed, lower-case.
+fn normalize_login(login: &str) -> String {
+    nimo_domain::text::nfkc(login).trim().to_lowercase()
+}
+
+fn check_login(login: &str) -> Result<(), AccountError> {
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-' | '@');
+    if (3..=64).contains(&login.chars().count()) && login.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(AccountError::Invalid("ログイン名は3〜64文字の半角英小文字・数字と記号 . _ - @ で指定してください".into()))
+    }
+}
+
+fn checked_display_name(name: &str) -> Result<String, AccountError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AccountError::Invalid("表示名を100文字以内で入力してください".into()));
+    }
+    Ok(name.to_string())
+}
+
+/// The scope with blank parts made absent and the rest trimmed, checked against the role.
+fn checked_scope(scope: &Scope, role: Role) -> Result<Scope, AccountError> {
+    let clean = |part: &Option<String>| part.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
+    let scope = Scope {
+        municipality: scope.municipality.clone(),
+        district: clean(&scope.district),
+        hospital: clean(&scope.hospital),
+    };
+    scope.check_for(role).map_err(AccountError::Invalid)?;
+    Ok(scope)
+}
+
+/// Creates an account after checking the login, display name, scope (for the role) and
+/// password policy. The password is stored as an argon2id hash; the new account has no second
+/// factor yet and need not change its password.
+pub async fn create_user(db: &Db, new: &NewUser<'_>) -> Result<User, AccountError> {
+    let login = normalize_login(new.login);
+    check_login(&login)?;
+    let display_name = checked_display_name(new.display_name)?;
+    let scope = checked_scope(&new.scope, new.role)?;
+    check_password_policy(new.password, &login).map_err(AccountError::Invalid)?;
+    let hash = hash_password(new.password).await;
+    let row = sqlx::query(
+        "INSERT INTO app_user (login, display_name, role, scope_municipality, scope_district, scope_hospital,
+             password_hash, security_stamp, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (login) DO NOTHING RETURNING id",
+    )
+    .persistent(false)
+    .bind(&login)
+    .bind(&display_name)
+    .bind(new.role.code())
+    .bind(scope.municipality.as_ref().map(|code| code.as_str().to_string()))
+    .bind(scope.district.as_deref())
+    .bind(scope.hospital.as_deref())
+    .bind(&hash)
+    .bind(security_stamp())
+    .bind(timestamp(OffsetDateTime::now_utc()))
+    .fetch_optional(&db.pool)
+    .await?;
+    let id: i64 = row.ok_or(AccountError::LoginTaken)?.try_get("id")?;
+    tracing::info!(user_id = id, role = new.role.code(), "account created");
+    get(db, id).await
+}
+
+/// The account with this id.
+pub async fn get(db: &Db, id: i64) -> Result<User, AccountError> {
+    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM app_user WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(user_from(&row.ok_or(AccountError::NotFound)?)?)
+}
+
+/// The account with this login (case-insensitive).
+pub async fn find_by_login(db: &Db, login: &str) -> Result<User, AccountError> {
+    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM app_user WHERE login = $1"))
+        .bind(normalize_login(login))
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(user_from(&row.ok_or(AccountError::NotFound)?)?)
+}
+
+/// Every account, oldest first.
+pub async fn list(db: &Db) -> Result<Vec<User>, AccountError> {
+    let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM app_user ORDER BY id")).fetch_all(&db.pool).await?;
+    Ok(rows.iter().map(user_from).collect::<Result<_, _>>()?)
+}
+
+/// The number of accounts.
+pub async fn count(db: &Db) -> Result<i64, AccountError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM app_user").fetch_one(&db.pool).await?)
+}
+
+/// The password hash and login of an account, for re-checking its password.
+async fn password_hash_of(db: &Db, user_id: i64) -> Result<(String, String), AccountError> {
+    let row = sqlx::query("SELECT login, password_hash FROM app_user WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AccountError::NotFound)?;
+    Ok((row.try_get("login")?, row.try_get("password_hash")?))
+}
+
+/// Changes a user's own password, after checking the current one (a wrong current password
+/// counts toward the lockout like a failed sign-in). Ends other sessions (new security stamp)
+/// and clears [`User::must_change_password`].
+pub async fn change_password(db: &Db, user_id: i64, current: &str, new: &str) -> Result<(), AccountError> {
+    let (login, hash) = password_hash_of(db, user_id).await?;
+    if !verify_password(current, &hash).await {
+        login::record_account_failure(db, user_id, OffsetDateTime::now_utc()).await?;
+        return Err(AccountError::Invalid("現在のパスワードが正しくありません".into()));
+    }
+    check_password_policy(new, &login).map_err(AccountError::Invalid)?;
+    let normalize = nimo_domain::password::normalize;
+    if normalize(new) == normalize(current) {
+        return Err(AccountError::Invalid("新しいパスワードが現在のパスワードと同じです".into()));
+    }
+    let hash = hash_password(new).await;
+    sqlx::query(
+        "UPDATE app_user SET password_hash = $1, must_change_password = 0, security_stamp = $2, failed_logins = 0
+         WHERE id = $3",
+    )
+    .bind(&hash)
+    .bind(security_stamp())
+    .bind(user_id)
+    .execute(&db.pool)
+    .await?;
+    tracing::info!(user_id, "password changed");
+    Ok(())
+}
+
+/// Sets a random temporary password (returned once, at least 16 characters) that must be
+/// changed at the next sign-in, ends the account's sessions and lifts a lock. The second factor
+/// stays enrolled: a reset password alone never signs anyone in.
+pub async fn admin_reset_password(db: &Db, user_id: i64) -> Result<String, AccountError> {
+    let (login, _) = password_hash_of(db, user_id).await?;
+    let password = temporary_password(&login);
+    let hash = hash_password(&password).await;
+    let done = sqlx::query(
+        "UPDATE app_user SET password_hash = $1, must_change_password = 1, security_stamp = $2,
+             failed_logins = 0, locked_until = NULL
+         WHERE id = $3",
+    )
+    .bind(&hash)
+    .bind(security_stamp())
+    .bind(user_id)
+    .execute(&db.pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AccountError::NotFound);
+    }
+    tracing::info!(user_id, "password reset by an administrator");
+    Ok(password)
+}
+
+/// A random password for an account with this login, as [`admin_reset_password`] and
+/// [`bootstrap_admin`] make them: 23 characters (four groups of five from 31 letters and digits
+/// that cannot be confused, about 99 bits), and always passing the password policy (a short
+/// login could, very rarely, turn up inside a random one).
+pub fn temporary_password(login: &str) -> String {
+    loop {
+        let password = random_password();
+        if check_password_policy(&password, login).is_ok() {
+            return password;
+        }
+    }
+}
+
+/// Requires a new password at the account's next sign-in (for an account whose first password
+/// an administrator chose).
+pub async fn require_password_change(db: &Db, user_id: i64) -> Result<(), AccountError> {
+    let done = sqlx::query("UPDATE app_user SET must_change_password = 1 WHERE id = $1")
+        .bind(user_id)
+        .execute(&db.pool)
+        .await?;
+    if done.rows_affected() == 0 { Err(AccountError::NotFound) } else { Ok(()) }
+}
+
+/// Disables or re-enables an account. Either way its sessions end (new security stamp).
+pub async fn set_disabled(db: &Db, user_id: i64, disabled: bool) -> Result<(), AccountError> {
+    let done = sqlx::query("UPDATE app_user SET disabled = $1, security_stamp = $2 WHERE id = $3")
+        .bind(i64::from(disabled))
+        .bind(security_stamp())
+        .bind(user_id)
+        .execute(&db.pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AccountError::NotFound);
+    }
+    tracing::info!(user_id, disabled, "account disabled flag set");
+    Ok(())
+}
+
+/// Lifts a lock and forgets the account's failed sign-ins.
+pub async fn unlock(db: &Db, user_id: i64) -> Result<(), AccountError> {
+    let done = sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(user_id)
+        .execute(&db.pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AccountError::NotFound);
+    }
+    tracing::info!(user_id, "account unlocked");
+    Ok(())
+}
+
+/// On a database without any account, creates the first administrator, login `admin`, with a
+/// random password that must be changed at first sign-in, and returns (login, password) for
+/// printing once. Otherwise `None`. Safe when several processes start at once: the insert only
+/// happens while the table is empty, and the unique login lets exactly one of them through.
+pub async fn bootstrap_admin(db: &Db) -> Result<Option<(String, String)>, AccountError> {
+    if count(db).await? > 0 {
+        return Ok(None);
+    }
+    let login = "admin";
+    let password = temporary_password(login);
+    let hash = hash_password(&password).await;
+    let row = sqlx::query(
+        "INSERT INTO app_user (login, display_name, role, password_hash, must_change_password, security_stamp,
+             created_at)
+         SELECT $1, $2, $3, $4, 1, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM app_user)
+         ON CONFLICT (login) DO NOTHING RETURNING id",
+    )
+    .bind(login)
+    .bind("システム管理者")
+    .bind(Role::SystemAdmin.code())
+    .bind(&hash)
+    .bind(security_stamp())
+    .bind(timestamp(OffsetDateTime::now_utc()))
+    .fetch_optional(&db.pool)
+    .await?;
+    match row {
+        Some(row) => {
+            let id: i64 = row.try_get("id")?;
+            tracing::info!(user_id = id, "first administrator account created");
+            Ok(Some((login.to_string(), password)))
+        }
+        None => Ok(None),
+    }
+}
