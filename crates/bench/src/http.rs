@@ -64,6 +64,20 @@ pub async fn measure(backend: Backend, sheet: &Sheet, fonts: &Fonts, sizes: &Siz
     nimo_store::sheets::save(&database.db, sheet, nimo_store::sheets::SaveMode::Create)
         .await
         .context("saving the demo sheet")?;
+    // A reader of the sheet who signs in with a password only (a 協議の場 member), so that every
+    // measured page request goes through the session, the account check and the policy.
+    let scope = nimo_domain::access::Scope {
+        municipality: Some(sheet.municipality.code.clone()),
+        ..nimo_domain::access::Scope::default()
+    };
+    let new = nimo_store::accounts::NewUser {
+        login: BENCH_LOGIN,
+        display_name: "ベンチ 閲覧者",
+        role: nimo_domain::access::Role::CouncilMember,
+        scope,
+        password: BENCH_PASSWORD,
+    };
+    nimo_store::accounts::create_user(&database.db, &new).await.context("creating the bench account")?;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -72,14 +86,17 @@ pub async fn measure(backend: Backend, sheet: &Sheet, fonts: &Fonts, sizes: &Siz
     let state = nimo_web::AppState::with_fonts(database.db.clone(), Ok(fonts.clone()));
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        axum::serve(listener, nimo_web::router(state))
+        axum::serve(listener, nimo_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })
             .await
     });
 
-    let figures = measure_server(backend, &base, sizes).await;
+    let figures = match sign_in(&base).await {
+        Ok(cookie) => measure_server(backend, &base, &cookie, sizes).await,
+        Err(error) => Err(error),
+    };
 
     let _ = stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
@@ -88,10 +105,34 @@ pub async fn measure(backend: Backend, sheet: &Sheet, fonts: &Fonts, sizes: &Siz
     figures
 }
 
-async fn measure_server(backend: Backend, base: &str, sizes: &Sizes) -> anyhow::Result<BackendFigures> {
+const BENCH_LOGIN: &str = "bench-reader";
+const BENCH_PASSWORD: &str = "ベンチマーク用の長いパスフレーズです";
+
+/// Signs the bench account in and returns the session cookie (`name=value`).
+async fn sign_in(base: &str) -> anyhow::Result<String> {
+    let client =
+        reqwest::Client::builder().no_proxy().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
+    let page = client.get(format!("{base}/login")).send().await?.text().await?;
+    let marker = "name=\"csrf\" value=\"";
+    let at = page.find(marker).context("the login page has no CSRF token")? + marker.len();
+    let csrf = &page[at..at + page[at..].find('"').context("CSRF token")?];
+    let form = [("login", BENCH_LOGIN), ("password", BENCH_PASSWORD), ("csrf", csrf)];
+    let response = client.post(format!("{base}/login")).form(&form).send().await?;
+    ensure!(response.status() == reqwest::StatusCode::SEE_OTHER, "sign-in answered {}", response.status());
+    let cookie = response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("nimo_session="))
+        .context("no session cookie after sign-in")?;
+    Ok(cookie.split(';').next().unwrap_or_default().to_string())
+}
+
+async fn measure_server(backend: Backend, base: &str, cookie: &str, sizes: &Sizes) -> anyhow::Result<BackendFigures> {
     let sheet_url = format!("{base}{SHEET_PATH}");
     let health_url = format!("{base}{HEALTH_PATH}");
-    let client = client()?;
+    let client = client(cookie)?;
     let page = get_text(&client, &sheet_url).await?;
     ensure!(page.contains("目黒区"), "GET {SHEET_PATH} did not show the 目黒区 sheet");
 
@@ -113,14 +154,21 @@ async fn measure_server(backend: Backend, base: &str, sizes: &Sizes) -> anyhow::
         sheet: Summary::of(sheet),
         healthz: Summary::of(healthz),
         sheet_bytes: page.len(),
-        sheet_throughput: throughput(&sheet_url, sizes.clients, sizes.per_client).await?,
-        healthz_throughput: throughput(&health_url, sizes.clients, sizes.per_client).await?,
+        sheet_throughput: throughput(&sheet_url, cookie, sizes.clients, sizes.per_client).await?,
+        healthz_throughput: throughput(&health_url, cookie, sizes.clients, sizes.per_client).await?,
     })
 }
 
-/// A keep-alive client that ignores any proxy settings: only the loopback address is a target.
-fn client() -> anyhow::Result<reqwest::Client> {
-    Ok(reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build()?)
+/// A keep-alive client of the signed-in session that ignores any proxy settings: only the
+/// loopback address is a target.
+fn client(cookie: &str) -> anyhow::Result<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::COOKIE, reqwest::header::HeaderValue::from_str(cookie)?);
+    Ok(reqwest::Client::builder()
+        .no_proxy()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?)
 }
 
 /// GETs a URL, reads the whole body and insists on 200.
@@ -147,10 +195,10 @@ async fn timed_get(client: &reqwest::Client, url: &str) -> anyhow::Result<Durati
 
 /// `clients` tasks with a connection each send `per_client` requests; the clock starts once
 /// every connection is open.
-async fn throughput(url: &str, clients: usize, per_client: usize) -> anyhow::Result<Throughput> {
+async fn throughput(url: &str, cookie: &str, clients: usize, per_client: usize) -> anyhow::Result<Throughput> {
     let mut connected = Vec::with_capacity(clients);
     for _ in 0..clients {
-        let client = client()?;
+        let client = client(cookie)?;
         get(&client, url).await?;
         connected.push(client);
     }

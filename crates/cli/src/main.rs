@@ -7,7 +7,11 @@ use nimo_store::{Db, menu, sheets};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod audit;
 mod config;
+mod demo;
+mod keys;
+mod users;
 
 /// nimo — 精神障害にも対応した地域包括ケアシステム（にも包括）のための自治体・保健所向け基盤
 #[derive(Parser)]
@@ -106,6 +110,8 @@ enum Command {
         #[command(flatten)]
         db: DbFlags,
     },
+    /// 権限の表（ルート・メソッド・必要な権限・許可される役割）を表示する
+    Policy,
     /// データベースのマイグレーションを適用する
     Migrate {
         #[command(flatten)]
@@ -115,6 +121,21 @@ enum Command {
     Sheet {
         #[command(subcommand)]
         command: SheetCommand,
+    },
+    /// アカウントの作成・一覧・パスワードの再発行・無効化・ロック解除
+    User {
+        #[command(subcommand)]
+        command: users::UserCommand,
+    },
+    /// 監査ログの検証・出力
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
+    /// 個人情報を暗号化する鍵の管理（鍵ファイルの作成、鍵の追加）
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
     },
 }
 
@@ -225,7 +246,21 @@ async fn run(cli: Cli) -> Result<()> {
     let addr =
         |flag: Option<String>| flag.or_else(|| file.addr.clone()).unwrap_or_else(|| config::DEFAULT_ADDR.to_string());
     match cli.command {
-        Command::Serve { addr: a, web, db } => serve(&addr(a), web, &file, db.resolve(&file).connect().await?).await,
+        Command::Serve { addr: a, web, db } => {
+            let db = db.resolve(&file).connect().await?;
+            // An empty database gets its first administrator, shown once here and never logged.
+            if let Some((login, password)) = nimo_store::accounts::bootstrap_admin(&db).await? {
+                eprintln!(
+                    "最初の管理者アカウントを作成しました: ログイン名 {login} / 仮パスワード {password}\n\
+                     （この表示は一度だけです。初回ログインでパスワードの変更と二要素認証の設定を求めます）"
+                );
+            }
+            serve(&addr(a), web, &file, db).await
+        }
+        Command::Policy => {
+            print_policy();
+            Ok(())
+        }
         Command::Demo { addr: a, web, db } => {
             let db = demo_database(&db.resolve(&file)).await?;
             serve(&addr(a), web, &file, db).await
@@ -236,6 +271,9 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Sheet { command } => sheet(command, &file).await,
+        Command::User { command } => users::run(command, &file).await,
+        Command::Audit { command } => audit::run(command, &file).await,
+        Command::Keys { command } => keys::run(command),
     }
 }
 
@@ -258,6 +296,28 @@ async fn serve(addr: &str, web: WebFlags, file: &config::FileConfig, db: Db) -> 
     eprintln!("nimo を起動しました: http://{local}/ （終了は Ctrl+C）");
     nimo_web::serve(listener, state).await?;
     Ok(())
+}
+
+/// Prints the policy table: every route with the permission it needs and the roles that hold it.
+fn print_policy() {
+    use nimo_domain::access::Permission;
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<7} {:<52} {:<13} 許可される役割", "メソッド", "ルート", "権限");
+    for (method, path, permission) in nimo_web::policy::POLICY {
+        let roles = if *permission == Permission::Public {
+            "全員（ログイン不要）".to_string()
+        } else {
+            permission.roles().iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
+        };
+        let _ = writeln!(out, "{method:<7} {path:<52} {:<13} {roles}", permission.code());
+    }
+    let _ = writeln!(
+        out,
+        "\n表にないルートはすべて拒否します。範囲（自治体・地区・病院）とアカウントの状態（有効・停止・ロック・二要素認証未設定）も毎回確認します。"
+    );
+    // A closed pipe (`nimo policy | head`) is not an error worth a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
 }
 
 /// A fresh demo database: for SQLite a new file `demo.db` in the data directory (the old one is
@@ -285,9 +345,14 @@ async fn demo_database(args: &DbArgs) -> Result<Db> {
             nimo_store::redact(&url)
         );
     }
+    if nimo_store::accounts::count(&db).await? > 0 {
+        bail!("デモは空のデータベースでのみ起動できます。{} にはすでにアカウントがあります", nimo_store::redact(&url));
+    }
     let sheet = nimo_domain::demo::meguro_r4();
     sheets::save(&db, &sheet, sheets::SaveMode::Create).await?;
     eprintln!("デモデータを読み込みました: {} {}", sheet.municipality.name, sheet.fiscal_year);
+    let accounts = demo::create_accounts(&db).await?;
+    demo::print_accounts(&accounts);
     Ok(db)
 }
 
@@ -346,6 +411,11 @@ async fn sheet(command: SheetCommand, config: &config::FileConfig) -> Result<()>
                         "取り込みました: {} {}（{}）",
                         sheet.municipality.name, sheet.fiscal_year, sheet.municipality.code
                     );
+                    let record = format!("{}/{}", sheet.municipality.code, sheet.fiscal_year.year());
+                    let event = nimo_store::audit::AuditEvent::cli("import").with_record("sheet", record);
+                    nimo_store::audit::append(&db, &event)
+                        .await
+                        .context("取り込みましたが、監査ログに記録できませんでした")?;
                     Ok(())
                 }
                 Err(failure) => bail!("{} を取り込めませんでした。何も変更していません。\n{failure}", file.display()),

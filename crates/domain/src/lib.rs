@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod figure;
 pub mod menu;
 pub mod municipality;
+pub mod password;
 pub mod sheet;
 pub mod template;
 pub mod text;

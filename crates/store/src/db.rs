@@ -77,6 +77,8 @@ pub struct Db {
     pub pool: AnyPool,
     /// Which engine the pool talks to.
     pub backend: Backend,
+    /// The server-side session store in the same database.
+    pub sessions: crate::sessions::Sessions,
 }
 
 impl Db {
@@ -111,7 +113,7 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        let db = Db { pool, backend };
+        let db = Db { pool, backend, sessions: crate::sessions::Sessions::lazy(&url)? };
         db.migrate().await?;
         Ok(db)
     }

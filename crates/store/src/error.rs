@@ -9,6 +9,9 @@ pub enum StoreError {
     /// Someone else changed the record since it was read (optimistic concurrency).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A value the store refuses to write (for instance an audit field that is not a short code).
+    #[error("invalid value: {0}")]
+    Invalid(String),
     /// A stored row could not be turned back into a domain value.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),

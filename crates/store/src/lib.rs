@@ -3,10 +3,13 @@
 
 #![warn(missing_docs)]
 
+pub mod accounts;
+pub mod audit;
 mod db;
 mod error;
 pub mod menu;
 pub mod municipalities;
+pub mod sessions;
 pub mod sheets;
 pub mod testing;
 

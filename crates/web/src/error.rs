@@ -19,6 +19,9 @@ pub enum WebError {
     BadRequest(String),
     #[error("{0}")]
     Forbidden(String),
+    /// Nobody is signed in (for a request that cannot be redirected to the login page).
+    #[error("sign-in required")]
+    Unauthorized,
     #[error("method not allowed: {0}")]
     MethodNotAllowed(Method),
     #[error("{0}")]
@@ -69,6 +72,7 @@ impl From<askama::Error> for WebError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    ctx: crate::layout::Layout,
     title: &'a str,
     message: &'a str,
 }
@@ -109,6 +113,7 @@ impl IntoResponse for WebError {
             WebError::NotFound(m) => (StatusCode::NOT_FOUND, m.as_str()),
             WebError::BadRequest(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.as_str()),
             WebError::Forbidden(m) => (StatusCode::FORBIDDEN, m.as_str()),
+            WebError::Unauthorized => (StatusCode::UNAUTHORIZED, "ログインしてください"),
             WebError::MethodNotAllowed(method) => {
                 method_message = format!("このページでは {method} の操作は受け付けていません");
                 (StatusCode::METHOD_NOT_ALLOWED, method_message.as_str())
@@ -126,7 +131,9 @@ impl IntoResponse for WebError {
             WebError::Busy => "混み合っています",
             _ => title_for(status),
         };
-        let body = ErrorPage { title, message }.render().unwrap_or_else(|_| message.to_string());
+        let body = ErrorPage { ctx: crate::layout::Layout::default(), title, message }
+            .render()
+            .unwrap_or_else(|_| message.to_string());
         let mut response = (status, Html(body)).into_response();
         if matches!(self, WebError::Busy) {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("10"));

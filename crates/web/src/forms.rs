@@ -398,7 +398,7 @@ pub fn check_submission(
 ) -> Result<HashMap<String, String>, SubmissionError> {
     let mut form = HashMap::new();
     for (name, value) in pairs {
-        if name == "revision" {
+        if name == "revision" || name == "csrf" {
             continue;
         }
         if form.contains_key(&name) {

@@ -51,6 +51,11 @@ pub async fn parse_sheet(db: &Db, bytes: &[u8], file_name: &str) -> Result<Sheet
 /// with `replace`.
 pub async fn import_sheet(db: &Db, bytes: &[u8], file_name: &str, replace: bool) -> Result<Sheet, ImportFailure> {
     let sheet = parse_sheet(db, bytes, file_name).await?;
+    save_sheet(db, sheet, replace).await
+}
+
+/// Saves a parsed and validated sheet; an existing one is replaced only with `replace`.
+pub async fn save_sheet(db: &Db, sheet: Sheet, replace: bool) -> Result<Sheet, ImportFailure> {
     let mode = if replace { SaveMode::Replace } else { SaveMode::Create };
     match sheets::save(db, &sheet, mode).await {
         Ok(_) => Ok(sheet),

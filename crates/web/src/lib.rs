@@ -1,9 +1,13 @@
 //! nimo's web app: the axum router, its handlers and the Japanese UI. Handlers stay thin: they
 //! parse input, call the store, the domain and the report/exchange crates, and render.
 
+mod context;
+mod csrf;
 mod error;
 mod forms;
 pub mod import;
+mod layout;
+pub mod policy;
 mod routes;
 mod security;
 mod views;
@@ -99,8 +103,18 @@ impl AppState {
 /// host and same-origin checks with the security headers, then the Japanese pages for the
 /// framework's own rejections, then the routes.
 pub fn router(state: AppState) -> Router {
+    let cookie = if state.behind_https { "__Host-nimo" } else { "nimo_session" };
+    let sessions = tower_sessions::SessionManagerLayer::new(state.db.sessions.clone())
+        .with_name(cookie)
+        .with_secure(state.behind_https)
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Strict)
+        .with_path("/")
+        .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::minutes(context::IDLE_MINUTES)));
     routes::router()
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), context::load))
+        .layer(sessions)
         .layer(axum::middleware::from_fn(error::rejections_as_pages))
         .layer(axum::middleware::from_fn_with_state(state, security::headers_and_same_origin))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
@@ -111,7 +125,9 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves the app on a bound listener until the process is stopped.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {

@@ -1,6 +1,7 @@
 //! The route table. Every route of the app is listed here, in one place, with the Japanese 404 and
 //! 405 pages for everything else.
 
+mod account;
 mod exports;
 mod imports;
 mod municipalities;
@@ -36,6 +37,15 @@ pub fn router() -> Router<AppState> {
         .route("/municipalities/{code}/sheets/{fy}/{file}", get(exports::download))
         .route("/api/v1/municipalities/{code}/sheets/{fy}", get(exports::api_sheet))
         .route("/import", get(imports::form).post(imports::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/login/totp", get(account::totp_form).post(account::totp))
+        .route("/account/2fa", get(account::enrol_form).post(account::enrol))
+        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/logout", post(account::logout))
+        // Every route above: first the policy table (one missing from it is refused), then the CSRF
+        // token of every state-changing request. Unknown routes and methods get their 404/405.
+        .route_layer(axum::middleware::from_fn(crate::csrf::check))
+        .route_layer(axum::middleware::from_fn(crate::policy::enforce))
         // Both after every route: the 405 fallback applies to the routes registered before it.
         .method_not_allowed_fallback(crate::error::method_not_allowed)
         .fallback(crate::error::not_found)

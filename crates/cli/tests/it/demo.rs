@@ -12,6 +12,8 @@ use std::time::Duration;
 struct RunningServer {
     child: Child,
     base: String,
+    /// What the server printed up to its address (the demo accounts among it).
+    announced: Vec<String>,
 }
 
 impl RunningServer {
@@ -19,7 +21,7 @@ impl RunningServer {
     fn start(command: &mut Command) -> Self {
         let mut child = command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
         let stderr = child.stderr.take().unwrap();
-        let mut server = Self { child, base: String::new() };
+        let mut server = Self { child, base: String::new(), announced: Vec::new() };
         // A reader thread keeps draining stderr for as long as the server runs, so that the
         // server never blocks on a full pipe; the lines come here until the address is found.
         let (lines, received) = mpsc::channel();
@@ -39,25 +41,57 @@ impl RunningServer {
             }
             seen.push(line);
         }
+        server.announced = seen;
         assert!(server.base.starts_with("http://127.0.0.1:"), "{}", server.base);
         assert!(!server.base.ends_with(":0"), "the real port is announced: {}", server.base);
         server
     }
 
-    /// GET a path; returns the status and body.
-    fn get(&self, path: &str) -> (u16, String) {
-        block_on(async {
-            let response = reqwest::get(format!("{}{path}", self.base)).await.expect("request");
-            (response.status().as_u16(), response.text().await.expect("body"))
-        })
+    /// The password and first recovery code the demo printed for the 目黒区 nurse.
+    fn staff_credentials(&self) -> (String, String) {
+        let at =
+            self.announced.iter().position(|l| l.contains("ログイン名 demo-hokenshi")).expect("staff account printed");
+        let password = self.announced[at].split("パスワード ").nth(1).expect("password").trim().to_string();
+        let codes = self.announced[at + 1..]
+            .iter()
+            .find(|l| l.contains("リカバリーコード"))
+            .and_then(|l| l.split('）').nth(1))
+            .expect("recovery codes printed");
+        (password, codes.split_whitespace().next().expect("a code").to_string())
     }
 
-    /// Asserts that the server shows the 目黒区 R4 sheet.
+    /// Asserts that the server asks for a sign-in, accepts the printed demo account, and then
+    /// shows the 目黒区 R4 sheet.
     #[track_caller]
     fn assert_serves_meguro(&self) {
-        let (status, html) = self.get("/municipalities/131105/sheets/2022");
-        assert_eq!(status, 200, "{html}");
-        assert!(html.contains("目黒区") && html.contains("278,748"), "{html}");
+        let (password, code) = self.staff_credentials();
+        let base = self.base.clone();
+        block_on(async move {
+            let client = reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let sheet = format!("{base}/municipalities/131105/sheets/2022");
+            let response = client.get(&sheet).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 303, "a stranger is sent to sign in");
+            let csrf_of = |html: &str| {
+                let at = html.find("name=\"csrf\" value=\"").expect("csrf") + "name=\"csrf\" value=\"".len();
+                html[at..at + html[at..].find('"').unwrap()].to_string()
+            };
+            let page = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+            let form = [("login", "demo-hokenshi"), ("password", password.as_str()), ("csrf", &csrf_of(&page))];
+            let response = client.post(format!("{base}/login")).form(&form).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 303, "the printed password works");
+            let page = client.get(format!("{base}/login/totp")).send().await.unwrap().text().await.unwrap();
+            let form = [("code", code.as_str()), ("csrf", &csrf_of(&page))];
+            let response = client.post(format!("{base}/login/totp")).form(&form).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 303, "the printed recovery code works");
+            let response = client.get(&sheet).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            let html = response.text().await.unwrap();
+            assert!(html.contains("目黒区") && html.contains("278,748"), "{html}");
+        });
     }
 }
 

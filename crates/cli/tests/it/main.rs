@@ -1,14 +1,17 @@
 //! Tests of the `nimo` binary as a user runs it: the built executable as a child process, on a
 //! fresh database of every backend of `nimo_store::testing::backends()`.
 
+mod audit;
 mod database;
 mod demo;
 mod exports;
 mod harness;
 mod hosts;
 mod imports;
+mod keys;
 mod secrets;
 mod usage;
+mod users;
 
 // The report crate's hand-written seed list and poppler helpers, and the exchange crate's
 // workbook editor, shared rather than copied so that the checks stay identical.

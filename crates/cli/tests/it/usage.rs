@@ -49,3 +49,19 @@ fn an_unknown_format_is_a_usage_error() {
         assert!(run.stderr.contains("--fy"), "{}", run.stderr);
     });
 }
+
+#[test]
+fn the_policy_table_lists_every_route_with_its_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = crate::harness::Run::of(crate::harness::nimo(dir.path()).arg("policy")).succeeds();
+    let table = run.stdout_text();
+    for (method, path, permission) in nimo_web::policy::POLICY {
+        let line = table
+            .lines()
+            .find(|l| l.split_whitespace().take(2).eq([*method, *path]))
+            .unwrap_or_else(|| panic!("{method} {path} missing:\n{table}"));
+        assert!(line.contains(permission.code()), "{line}");
+    }
+    assert!(table.contains("GET     /municipalities/{code}/sheets/{fy}/edit/{section}    sheet.write   admin, staff"));
+    assert!(table.contains("表にないルートはすべて拒否します"));
+}

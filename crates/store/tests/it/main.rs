@@ -1,5 +1,8 @@
 //! Store tests, each run on every backend of `nimo_store::testing::backends()`.
 
+mod accounts;
+mod audit;
+
 use nimo_domain::{FiscalYear, MunicipalityCode, demo};
 use nimo_store::sheets::SaveMode;
 use nimo_store::testing::{TestDb, backends};

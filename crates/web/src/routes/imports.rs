@@ -2,23 +2,27 @@
 //! bad file changes nothing, and the page lists every problem with its place in the file.
 
 use super::sheet_key;
+use crate::context::Ctx;
+use crate::layout::Layout;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::access::Permission;
 use nimo_store::sheets::SaveMode;
 use nimo_store::{menu, sheets};
 
 #[derive(Template)]
 #[template(path = "import.html")]
 struct ImportPage {
+    ctx: Layout,
     errors: Vec<String>,
 }
 
 /// GET /import
-pub async fn form() -> Result<Html<String>, WebError> {
-    Ok(Html(ImportPage { errors: Vec::new() }.render()?))
+pub async fn form(ctx: Ctx) -> Result<Html<String>, WebError> {
+    Ok(Html(ImportPage { ctx: Layout::of(&ctx), errors: Vec::new() }.render()?))
 }
 
 struct Upload {
@@ -45,24 +49,31 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
     Ok(upload)
 }
 
-fn refused(errors: Vec<String>) -> Result<Response, WebError> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(ImportPage { errors }.render()?)).into_response())
+fn refused(ctx: &Ctx, errors: Vec<String>) -> Result<Response, WebError> {
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(ImportPage { ctx: Layout::of(ctx), errors }.render()?)).into_response())
 }
 
 /// POST /import: a JSON or XLSX sheet.
-pub async fn upload(State(state): State<AppState>, multipart: Multipart) -> Result<Response, WebError> {
+pub async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, WebError> {
     let upload = match read_upload(multipart).await {
         Ok(u) => u,
-        Err(message) => return refused(vec![message]),
+        Err(message) => return refused(&ctx, vec![message]),
     };
-    match crate::import::import_sheet(&state.db, &upload.bytes, &upload.file_name, upload.replace).await {
+    let sheet = match crate::import::parse_sheet(&state.db, &upload.bytes, &upload.file_name).await {
+        Ok(sheet) => sheet,
+        Err(crate::import::ImportFailure::Refused(errors)) => return refused(&ctx, errors),
+        Err(crate::import::ImportFailure::Store(e)) => return Err(e.into()),
+    };
+    // The municipality is named in the file: check the scope now that it is known.
+    crate::policy::check_target(ctx.0.principal().as_ref(), Permission::SheetImport, &sheet.municipality.code)?;
+    match crate::import::save_sheet(&state.db, sheet, upload.replace).await {
         Ok(sheet) => Ok(Redirect::to(&format!(
             "/municipalities/{}/sheets/{}?notice=imported",
             sheet.municipality.code,
             sheet.fiscal_year.year()
         ))
         .into_response()),
-        Err(crate::import::ImportFailure::Refused(errors)) => refused(errors),
+        Err(crate::import::ImportFailure::Refused(errors)) => refused(&ctx, errors),
         Err(crate::import::ImportFailure::Store(e)) => Err(e.into()),
     }
 }
@@ -71,6 +82,7 @@ pub async fn upload(State(state): State<AppState>, multipart: Multipart) -> Resu
 /// (UTF-8 with or without BOM, or Shift_JIS).
 pub async fn figures_csv(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path((code, fy)): Path<(String, String)>,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
@@ -78,11 +90,11 @@ pub async fn figures_csv(
     let stored = sheets::load(&state.db, &code, fy).await?;
     let upload = match read_upload(multipart).await {
         Ok(u) => u,
-        Err(message) => return refused(vec![message]),
+        Err(message) => return refused(&ctx, vec![message]),
     };
     let figures = match nimo_exchange::figures_from_csv(&upload.bytes) {
         Ok(f) => f,
-        Err(e) => return refused(vec![e.to_string()]),
+        Err(e) => return refused(&ctx, vec![e.to_string()]),
     };
     let mut sheet = stored.sheet;
     for (key, figure) in &figures {
@@ -99,11 +111,11 @@ pub async fn figures_csv(
         })
         .collect();
     if !overridden.is_empty() {
-        return refused(overridden);
+        return refused(&ctx, overridden);
     }
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
     if let Err(errors) = nimo_domain::validate::validate(&sheet, &menu) {
-        return refused(errors.0.into_iter().map(|e| format!("CSV {}: {}", e.path, e.message)).collect());
+        return refused(&ctx, errors.0.into_iter().map(|e| format!("CSV {}: {}", e.path, e.message)).collect());
     }
     sheets::save(&state.db, &sheet, SaveMode::Update { revision: stored.revision }).await?;
     Ok(Redirect::to(&format!("/municipalities/{code}/sheets/{}?notice=imported#s1", fy.year())).into_response())

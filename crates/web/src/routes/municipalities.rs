@@ -1,12 +1,15 @@
 //! Municipality pages: the list (with the form that starts a new sheet) and one municipality.
 
+use crate::context::Ctx;
 use crate::forms::{Field, FieldKind};
+use crate::layout::Layout;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::access::Permission;
 use nimo_domain::validate::ValidationErrors;
 use nimo_domain::{FiscalYear, Municipality, MunicipalityCode, Sheet};
 use nimo_store::sheets::SaveMode;
@@ -23,6 +26,7 @@ pub struct Row {
 #[derive(Template)]
 #[template(path = "municipalities.html")]
 struct ListPage {
+    ctx: Layout,
     rows: Vec<Row>,
     fields: Vec<Field>,
     form_error: Option<String>,
@@ -31,6 +35,7 @@ struct ListPage {
 #[derive(Template)]
 #[template(path = "municipality.html")]
 struct ShowPage {
+    ctx: Layout,
     code: String,
     name: String,
     prefecture: String,
@@ -59,12 +64,19 @@ fn new_sheet_fields(values: &HashMap<String, String>, errors: &ValidationErrors)
 
 async fn list_page(
     state: &AppState,
+    ctx: &Ctx,
     values: &HashMap<String, String>,
     errors: &ValidationErrors,
 ) -> Result<String, WebError> {
+    // Each user sees the municipalities their scope reaches (the administrator sees all).
+    let principal = ctx.0.principal();
     let rows = municipalities::list(&state.db)
         .await?
         .into_iter()
+        .filter(|m| {
+            let target = nimo_domain::access::Target::Municipality(m.municipality.code.clone());
+            nimo_domain::access::authorize(principal.as_ref(), Permission::SheetRead, &target).is_ok()
+        })
         .map(|m| Row {
             code: m.municipality.code.to_string(),
             name: m.municipality.name,
@@ -73,12 +85,12 @@ async fn list_page(
         })
         .collect();
     let form_error = (!errors.is_empty()).then(|| "入力内容を確認してください".to_string());
-    Ok(ListPage { rows, fields: new_sheet_fields(values, errors), form_error }.render()?)
+    Ok(ListPage { ctx: Layout::of(ctx), rows, fields: new_sheet_fields(values, errors), form_error }.render()?)
 }
 
 /// GET /municipalities
-pub async fn list(State(state): State<AppState>) -> Result<Html<String>, WebError> {
-    Ok(Html(list_page(&state, &HashMap::new(), &ValidationErrors::default()).await?))
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>, WebError> {
+    Ok(Html(list_page(&state, &ctx, &HashMap::new(), &ValidationErrors::default()).await?))
 }
 
 /// Parses a fiscal year typed as 2022, 令和4年度, R4 or R4年度.
@@ -96,6 +108,7 @@ fn parse_fiscal_year(text: &str) -> Option<FiscalYear> {
 /// POST /municipalities: starts an empty sheet for a municipality and fiscal year.
 pub async fn create(
     State(state): State<AppState>,
+    ctx: Ctx,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let mut errors = ValidationErrors::default();
@@ -119,6 +132,9 @@ pub async fn create(
             format!("年度を読み取れません（入力: {}）。2022 や 令和4年度 のように入力してください", get("fiscal_year")),
         );
     }
+    if let Some(code) = &code {
+        crate::policy::check_target(ctx.0.principal().as_ref(), Permission::SheetWrite, code)?;
+    }
     if let (Some(code), Some(fy), true) = (&code, fy, errors.is_empty()) {
         let municipality = Municipality { code: code.clone(), name: get("name"), prefecture: get("prefecture") };
         let mut sheet = Sheet::empty(municipality, fy);
@@ -134,16 +150,17 @@ pub async fn create(
             Err(other) => return Err(other.into()),
         }
     }
-    let page = list_page(&state, &form, &errors).await?;
+    let page = list_page(&state, &ctx, &form, &errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
 }
 
 /// GET /municipalities/{code}
-pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result<Html<String>, WebError> {
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Html<String>, WebError> {
     let code =
         MunicipalityCode::parse(&code).map_err(|_| WebError::NotFound("お探しの自治体は見つかりません".into()))?;
     let m = municipalities::get(&state.db, &code).await?;
     let page = ShowPage {
+        ctx: Layout::of(&ctx),
         code: code.to_string(),
         name: m.municipality.name,
         prefecture: m.municipality.prefecture,

@@ -1,7 +1,9 @@
 //! The sheet page, its per-section edit forms, and copying a sheet to the next fiscal year.
 
 use super::sheet_key;
+use crate::context::Ctx;
 use crate::forms::{self, Group, Section};
+use crate::layout::Layout;
 use crate::views::SheetView;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -17,6 +19,7 @@ use std::collections::HashMap;
 #[derive(Template)]
 #[template(path = "sheet.html")]
 struct SheetPage {
+    ctx: Layout,
     v: SheetView,
     notice: Option<&'static str>,
     next_wareki: String,
@@ -27,6 +30,7 @@ struct SheetPage {
 #[derive(Template)]
 #[template(path = "edit.html")]
 struct EditPage {
+    ctx: Layout,
     code: String,
     fy: i32,
     name: String,
@@ -53,6 +57,7 @@ fn notice_text(key: Option<&String>) -> Option<&'static str> {
 /// GET /municipalities/{code}/sheets/{fy}
 pub async fn show(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path((code, fy)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
@@ -60,6 +65,7 @@ pub async fn show(
     let stored = sheets::load(&state.db, &code, fy).await?;
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
     let page = SheetPage {
+        ctx: Layout::of(&ctx),
         v: SheetView::new(stored.sheet, &menu),
         notice: notice_text(query.get("notice")),
         next_wareki: fy.next().wareki(),
@@ -76,6 +82,7 @@ fn section_of(name: &str) -> Result<Section, WebError> {
 /// GET /municipalities/{code}/sheets/{fy}/edit/{section}
 pub async fn edit(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path((code, fy, section)): Path<(String, String, String)>,
 ) -> Result<Html<String>, WebError> {
     let (code, fy) = sheet_key(&code, &fy)?;
@@ -84,6 +91,7 @@ pub async fn edit(
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
     let groups = forms::groups(section_enum, &stored.sheet, &menu, None, &ValidationErrors::default());
     let page = EditPage {
+        ctx: Layout::of(&ctx),
         code: code.to_string(),
         fy: fy.year(),
         name: stored.sheet.municipality.name.clone(),
@@ -105,6 +113,7 @@ pub async fn edit(
 /// that is not exactly this form's fields (partial, duplicated, forged) changes nothing (422).
 pub async fn update(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path((code, fy, section)): Path<(String, String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
@@ -114,6 +123,7 @@ pub async fn update(
     let stored = sheets::load(&state.db, &code, fy).await?;
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
     let page = |groups: Vec<Group>, errors: usize, conflict: bool, problem: Option<&'static str>| EditPage {
+        ctx: Layout::of(&ctx),
         code: code.to_string(),
         fy: fy.year(),
         name: stored.sheet.municipality.name.clone(),

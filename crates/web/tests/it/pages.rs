@@ -184,7 +184,7 @@ async fn a_new_sheet_needs_a_valid_municipality_code() {
         let form = |code: &str| {
             vec![
                 ("code".to_string(), code.to_string()),
-                ("name".to_string(), "千代田区".to_string()),
+                ("name".to_string(), "目黒区".to_string()),
                 ("prefecture".to_string(), "東京都".to_string()),
                 ("fiscal_year".to_string(), "令和5年度".to_string()),
             ]
@@ -193,13 +193,17 @@ async fn a_new_sheet_needs_a_valid_municipality_code() {
         assert_eq!(status, 422);
         assert!(html.contains("検査数字が正しくありません（正しくは 6）"), "{html}");
         assert!(html.contains("value=\"131017\""));
-        let (status, location, _) = app.post_form("/municipalities", &form("131016")).await;
-        assert_eq!(status, 303);
-        assert_eq!(location.unwrap(), "/municipalities/131016/sheets/2023?notice=created");
-        let (status, html) = app.get("/municipalities/131016/sheets/2023").await;
-        assert_eq!(status, 200);
-        assert!(html.contains("千代田区") && html.contains("令和5年度"));
+        // A 目黒区 nurse cannot start a sheet for 千代田区 (131016), however valid the code.
         let (status, _, html) = app.post_form("/municipalities", &form("131016")).await;
+        assert_eq!(status, 403, "{html}");
+        assert!(html.contains("自治体 131016 のシートを扱う権限がありません"));
+        let (status, location, _) = app.post_form("/municipalities", &form("131105")).await;
+        assert_eq!(status, 303);
+        assert_eq!(location.unwrap(), "/municipalities/131105/sheets/2023?notice=created");
+        let (status, html) = app.get("/municipalities/131105/sheets/2023").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("目黒区") && html.contains("令和5年度"));
+        let (status, _, html) = app.post_form("/municipalities", &form("131105")).await;
         assert_eq!(status, 422);
         assert!(html.contains("令和5年度のシートはすでにあります"));
     })

@@ -35,7 +35,7 @@ async fn assert_japanese_page(response: reqwest::Response, status: u16, text: &s
 
 /// A POST to copy the 目黒区 sheet to the next year, with the given request headers.
 async fn copy_with(app: &TestApp, headers: &[(&str, String)]) -> reqwest::Response {
-    let mut request = app.client.post(format!("{}{SHEET}/copy", app.base));
+    let mut request = app.client.post(format!("{}{SHEET}/copy", app.base)).form(&[("csrf", app.csrf.as_str())]);
     for (name, value) in headers {
         request = request.header(*name, value);
     }
@@ -90,7 +90,10 @@ async fn same_origin_posts_and_non_browser_clients_are_allowed() {
             ("no browser headers at all", vec![]),
         ];
         for (what, headers) in variants {
-            let mut request = app.client.post(format!("{own}/municipalities")).form(&[("code", "131016")]);
+            let mut request = app
+                .client
+                .post(format!("{own}/municipalities"))
+                .form(&[("code", "131105"), ("csrf", app.csrf.as_str())]);
             for (name, value) in &headers {
                 request = request.header(*name, value);
             }
@@ -161,19 +164,27 @@ async fn bodies_the_extractors_cannot_read_get_japanese_pages() {
         let before = app.sheet_json(2022).await;
         let post = |path: &str| app.client.post(format!("{}{path}", app.base));
 
+        // Bodies that cannot carry the CSRF token are refused by that check, before any extractor.
+        let expired = "フォームの有効期限が切れたか、正しくない送信です";
         let response = post("/municipalities").body("code=131016&name=x").send().await.unwrap();
-        let body = assert_japanese_page(response, 415, "送信の形式が正しくありません", "form without a type").await;
+        let body = assert_japanese_page(response, 403, expired, "form without a type").await;
         assert!(!body.contains("Content-Type"), "no English detail: {body}");
 
         let response = post(&format!("{SHEET}/edit/basic")).header("content-type", "text/plain").body("x").send();
-        assert_japanese_page(response.await.unwrap(), 415, "送信の形式が正しくありません", "text/plain form").await;
+        assert_japanese_page(response.await.unwrap(), 403, expired, "text/plain form").await;
 
         let response =
             post("/import").header("content-type", "multipart/form-data").body("--x--").send().await.unwrap();
-        let body = assert_japanese_page(response, 400, "リクエストの形式が正しくありません", "no boundary").await;
+        let body = assert_japanese_page(response, 403, expired, "no boundary").await;
         assert!(!body.contains("boundary"), "no English detail: {body}");
 
-        let huge = format!("code={}", "1".repeat(3 * 1024 * 1024));
+        // With its token, a form is read by the extractor, which enforces the size limit.
+        let response = post(&format!("{SHEET}/edit/basic"))
+            .header("content-type", "text/plain")
+            .body(format!("csrf={}", app.csrf))
+            .send();
+        assert_japanese_page(response.await.unwrap(), 403, expired, "a token in a body of the wrong type").await;
+        let huge = format!("csrf={}&code={}", app.csrf, "1".repeat(3 * 1024 * 1024));
         let response = post("/municipalities")
             .header("content-type", "application/x-www-form-urlencoded")
             .body(huge)

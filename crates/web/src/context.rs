@@ -1,0 +1,210 @@
+//! Who a request acts for: the session's signed-in account turned into a domain `Principal`, the
+//! CSRF token of the session, and the `Ctx` extractor that hands both to handlers and templates.
+//!
+//! Sessions live in the database (tower-sessions over `nimo_store::sessions`). The cookie is
+//! HttpOnly and SameSite=Strict, Secure (and named `__Host-nimo`) behind HTTPS; it expires after
+//! [`IDLE_MINUTES`] without a request, and a sign-in lasts at most [`ABSOLUTE_HOURS`]. A session
+//! also carries the account's security stamp: a password change, a reset, a second-factor change
+//! or a disable rotates the stamp and so ends every session of that account.
+
+use crate::AppState;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
+use nimo_domain::access::{AccountState, Principal};
+use std::sync::Arc;
+use tower_sessions::Session;
+
+/// Minutes without a request after which a session ends.
+pub const IDLE_MINUTES: i64 = 30;
+/// Hours after sign-in after which a session ends whatever the activity.
+pub const ABSOLUTE_HOURS: i64 = 12;
+
+/// Session keys.
+pub(crate) mod key {
+    pub const USER: &str = "uid";
+    pub const STAMP: &str = "stamp";
+    pub const STAGE: &str = "stage";
+    pub const SIGNED_IN_AT: &str = "signed_in_at";
+    pub const CSRF: &str = "csrf";
+}
+
+/// How far a sign-in has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Password accepted; the one-time code is next.
+    SecondFactor,
+    /// Password accepted; the role needs a second factor that is not enrolled yet.
+    Enrol,
+    /// Fully signed in.
+    Full,
+}
+
+impl Stage {
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Stage::SecondFactor => "second_factor",
+            Stage::Enrol => "enrol",
+            Stage::Full => "full",
+        }
+    }
+
+    fn parse(code: &str) -> Option<Self> {
+        [Stage::SecondFactor, Stage::Enrol, Stage::Full].into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// The signed-in account of a request, as far as it got.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// The domain principal the policy decides on.
+    pub principal: Principal,
+    /// How far the sign-in has got.
+    pub stage: Stage,
+    /// The name shown in the header.
+    pub display_name: String,
+    /// The account must choose a new password before anything else.
+    pub must_change_password: bool,
+}
+
+/// What a request knows about its session.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    /// The account, if the session holds one that is still valid.
+    pub account: Option<Account>,
+    /// The session's CSRF token, for every form.
+    pub csrf: String,
+    /// The client's address, for throttling and the audit log.
+    pub address: String,
+}
+
+impl RequestContext {
+    /// The principal the policy decides on: only a fully signed-in account counts as active.
+    pub fn principal(&self) -> Option<Principal> {
+        self.account.as_ref().map(|a| {
+            let mut p = a.principal.clone();
+            if a.stage != Stage::Full && p.state == AccountState::Active {
+                p.state = AccountState::TwoFactorPending;
+            }
+            p
+        })
+    }
+}
+
+/// The request context as handlers take it.
+#[derive(Debug, Clone)]
+pub struct Ctx(pub Arc<RequestContext>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = crate::WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Arc<RequestContext>>()
+            .cloned()
+            .map(Ctx)
+            .ok_or_else(|| crate::WebError::Internal("request context missing".into()))
+    }
+}
+
+/// A fresh random token (two v4 UUIDs: 244 random bits).
+pub(crate) fn random_token() -> String {
+    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Loads the session's account (ending the session if it is no longer valid) and makes sure the
+/// session has a CSRF token, then runs the request with a [`RequestContext`].
+pub async fn load(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
+    // The health check and the stylesheet need no session: do not create one for them.
+    let path = request.uri().path();
+    if path == "/healthz" || path.starts_with("/assets/") {
+        let context = RequestContext { account: None, csrf: String::new(), address: String::new() };
+        request.extensions_mut().insert(Arc::new(context));
+        return next.run(request).await;
+    }
+    let address = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let csrf = match session.get::<String>(key::CSRF).await.ok().flatten() {
+        Some(token) => token,
+        None => {
+            let token = random_token();
+            if let Err(error) = session.insert(key::CSRF, &token).await {
+                tracing::error!(%error, "could not store the CSRF token");
+            }
+            token
+        }
+    };
+    let account = match account_of(&state, &session).await {
+        Ok(account) => account,
+        Err(()) => {
+            // Expired, stamp changed, account gone: sign out, keep a fresh anonymous session.
+            let _ = session.flush().await;
+            let _ = session.insert(key::CSRF, &csrf).await;
+            None
+        }
+    };
+    let context = Arc::new(RequestContext { account, csrf, address });
+    request.extensions_mut().insert(context);
+    next.run(request).await
+}
+
+async fn account_of(state: &AppState, session: &Session) -> Result<Option<Account>, ()> {
+    let Some(user_id) = session.get::<i64>(key::USER).await.map_err(|_| ())? else {
+        return Ok(None);
+    };
+    let stamp: Option<String> = session.get(key::STAMP).await.map_err(|_| ())?;
+    let stage = session.get::<String>(key::STAGE).await.map_err(|_| ())?.and_then(|s| Stage::parse(&s)).ok_or(())?;
+    let signed_in_at: i64 = session.get(key::SIGNED_IN_AT).await.map_err(|_| ())?.ok_or(())?;
+    if now() - signed_in_at > ABSOLUTE_HOURS * 3600 {
+        return Err(());
+    }
+    let user = nimo_store::accounts::get(&state.db, user_id).await.map_err(|_| ())?;
+    if stamp.as_deref() != Some(user.security_stamp.as_str()) {
+        return Err(());
+    }
+    let state_now = if user.disabled {
+        AccountState::Disabled
+    } else if is_locked(user.locked_until.as_deref()) {
+        AccountState::Locked
+    } else if user.role.requires_two_factor() && !user.totp_enabled {
+        AccountState::TwoFactorPending
+    } else {
+        AccountState::Active
+    };
+    Ok(Some(Account {
+        principal: Principal { user_id: user.id, role: user.role, scope: user.scope.clone(), state: state_now },
+        stage,
+        display_name: user.display_name,
+        must_change_password: user.must_change_password,
+    }))
+}
+
+fn is_locked(until: Option<&str>) -> bool {
+    let parse = |t: &str| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok();
+    until.and_then(parse).is_some_and(|t| t > time::OffsetDateTime::now_utc())
+}
+
+/// Signs an account in at a stage: a new session id (no fixation), the account's stamp, the time.
+pub(crate) async fn sign_in(
+    session: &Session,
+    user: &nimo_store::accounts::User,
+    stage: Stage,
+) -> Result<(), crate::WebError> {
+    let fail = |e: tower_sessions::session::Error| crate::WebError::Internal(format!("session: {e}"));
+    session.cycle_id().await.map_err(fail)?;
+    session.insert(key::USER, user.id).await.map_err(fail)?;
+    session.insert(key::STAMP, &user.security_stamp).await.map_err(fail)?;
+    session.insert(key::STAGE, stage.code()).await.map_err(fail)?;
+    session.insert(key::SIGNED_IN_AT, now()).await.map_err(fail)?;
+    session.insert(key::CSRF, random_token()).await.map_err(fail)?;
+    Ok(())
+}

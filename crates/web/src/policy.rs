@@ -1,0 +1,120 @@
+//! The policy table: every route of the app with the one permission it needs. The enforcement
+//! middleware looks each request up by its matched route and method and asks
+//! `nimo_domain::access::authorize`; a route missing from the table is refused (deny by
+//! default). Routes whose record is named in the body (a new sheet, an import) check the scope
+//! again in their handler once they know the municipality.
+
+use crate::WebError;
+use crate::context::RequestContext;
+use axum::extract::{MatchedPath, RawPathParams, Request};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use nimo_domain::MunicipalityCode;
+use nimo_domain::access::{Denial, Permission, Principal, Target, authorize};
+use std::sync::Arc;
+
+/// Every route: method, path pattern (as registered), permission.
+pub const POLICY: &[(&str, &str, Permission)] = &[
+    ("GET", "/", Permission::Public),
+    ("GET", "/healthz", Permission::Public),
+    ("GET", "/assets/style.css", Permission::Public),
+    ("GET", "/login", Permission::Public),
+    ("POST", "/login", Permission::Public),
+    ("GET", "/login/totp", Permission::Public),
+    ("POST", "/login/totp", Permission::Public),
+    ("GET", "/account/2fa", Permission::Public),
+    ("POST", "/account/2fa", Permission::Public),
+    ("POST", "/logout", Permission::Public),
+    ("GET", "/account/password", Permission::SignedIn),
+    ("POST", "/account/password", Permission::SignedIn),
+    ("GET", "/municipalities", Permission::SheetRead),
+    ("POST", "/municipalities", Permission::SheetWrite),
+    ("GET", "/municipalities/{code}", Permission::SheetRead),
+    ("GET", "/municipalities/{code}/sheets/{fy}", Permission::SheetRead),
+    ("GET", "/municipalities/{code}/sheets/{fy}/edit/{section}", Permission::SheetWrite),
+    ("POST", "/municipalities/{code}/sheets/{fy}/edit/{section}", Permission::SheetWrite),
+    ("POST", "/municipalities/{code}/sheets/{fy}/copy", Permission::SheetWrite),
+    ("POST", "/municipalities/{code}/sheets/{fy}/figures.csv", Permission::SheetImport),
+    ("GET", "/municipalities/{code}/sheets/{fy}/{file}", Permission::SheetRead),
+    ("GET", "/api/v1/municipalities/{code}/sheets/{fy}", Permission::SheetRead),
+    ("GET", "/import", Permission::SheetImport),
+    ("POST", "/import", Permission::SheetImport),
+];
+
+/// The permission a route needs, if the table declares it.
+pub fn permission_of(method: &Method, path: &str) -> Option<Permission> {
+    POLICY.iter().find(|(m, p, _)| *m == method.as_str() && *p == path).map(|(_, _, permission)| *permission)
+}
+
+/// Checks a principal against a permission and a municipality named in the body (new sheet,
+/// import), for handlers that learn the target after parsing.
+pub fn check_target(
+    principal: Option<&Principal>,
+    permission: Permission,
+    code: &MunicipalityCode,
+) -> Result<(), WebError> {
+    authorize(principal, permission, &Target::Municipality(code.clone()))
+        .map_err(|_| WebError::Forbidden(format!("自治体 {code} のシートを扱う権限がありません")))
+}
+
+/// The route layer that enforces [`POLICY`].
+pub async fn enforce(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let matched = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let context = request.extensions().get::<Arc<RequestContext>>().cloned();
+    let (Some(path), Some(context)) = (matched, context) else {
+        return WebError::Forbidden("このページは利用できません".into()).into_response();
+    };
+    let Some(permission) = permission_of(&method, &path) else {
+        tracing::error!(%method, %path, "route missing from the policy table: refused");
+        return WebError::Forbidden("このページは利用できません".into()).into_response();
+    };
+    let (mut parts, body) = request.into_parts();
+    let target = match axum::RequestPartsExt::extract::<RawPathParams>(&mut parts).await {
+        Ok(params) => params
+            .iter()
+            .find(|(name, _)| *name == "code")
+            .and_then(|(_, value)| MunicipalityCode::parse(value).ok())
+            .map_or(Target::Nothing, Target::Municipality),
+        Err(_) => Target::Nothing,
+    };
+    let principal = context.principal();
+    if let Some(account) = &context.account
+        && account.must_change_password
+        && account.stage == crate::context::Stage::Full
+        && permission != Permission::Public
+        && path != "/account/password"
+    {
+        return Redirect::to("/account/password").into_response();
+    }
+    match authorize(principal.as_ref(), permission, &target) {
+        Ok(()) => next.run(Request::from_parts(parts, body)).await,
+        Err(Denial::SignInRequired) if method == Method::GET => {
+            let next_path = parts.uri.path();
+            let to = if next_path.starts_with('/') && !next_path.starts_with("//") {
+                format!("/login?next={}", urlencode(next_path))
+            } else {
+                "/login".into()
+            };
+            Redirect::to(&to).into_response()
+        }
+        Err(Denial::SignInRequired) => WebError::Unauthorized.into_response(),
+        Err(Denial::AccountState(state)) => {
+            let message = match state {
+                nimo_domain::access::AccountState::Disabled => "このアカウントは利用停止中です",
+                nimo_domain::access::AccountState::Locked => "このアカウントはロックされています",
+                _ => "二要素認証の設定またはワンタイムコードの入力が済んでいません",
+            };
+            WebError::Forbidden(message.into()).into_response()
+        }
+        Err(Denial::Role | Denial::Scope) => {
+            WebError::Forbidden("このページを表示する権限がありません".into()).into_response()
+        }
+    }
+}
+
+/// Percent-encodes a path for the `next` parameter.
+fn urlencode(path: &str) -> String {
+    serde_urlencoded::to_string([("", path)]).map(|s| s.trim_start_matches('=').to_string()).unwrap_or_default()
+}

@@ -1,0 +1,294 @@
+//! Signing in and out: password, then the one-time code (or enrolment of a second factor for
+//! roles that need one), recovery codes shown once, password change, logout.
+
+use crate::context::{Ctx, Stage, key, sign_in};
+use crate::layout::Layout;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use base64::Engine;
+use nimo_store::accounts::{self, AccountError, LoginError};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    ctx: Layout,
+    error: Option<String>,
+    login: String,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "totp.html")]
+struct TotpPage {
+    ctx: Layout,
+    error: Option<String>,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "enrol.html")]
+struct EnrolPage {
+    ctx: Layout,
+    error: Option<String>,
+    qr_base64: String,
+    secret: String,
+}
+
+#[derive(Template)]
+#[template(path = "recovery.html")]
+struct RecoveryPage {
+    ctx: Layout,
+    codes: Vec<String>,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    ctx: Layout,
+    error: Option<String>,
+    forced: bool,
+}
+
+/// Where to go after signing in: a local path only (never another site).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
+        _ => "/municipalities".to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// GET /login
+pub async fn login_form(ctx: Ctx, Query(query): Query<NextQuery>) -> Result<Response, WebError> {
+    let next = safe_next(query.next.as_deref());
+    if ctx.0.account.as_ref().is_some_and(|a| a.stage == Stage::Full) {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    Ok(Html(LoginPage { ctx: Layout::of(&ctx), error: None, login: String::new(), next }.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// POST /login
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let next = safe_next(form.next.as_deref());
+    let refused = |status: StatusCode, message: &str| -> Result<Response, WebError> {
+        let page = LoginPage {
+            ctx: Layout::of(&ctx),
+            error: Some(message.into()),
+            login: form.login.clone(),
+            next: next.clone(),
+        };
+        Ok((status, Html(page.render()?)).into_response())
+    };
+    let user = match accounts::check_password(&state.db, &form.login, &form.password, &ctx.0.address).await {
+        Ok(user) => user,
+        Err(LoginError::BadCredentials) => {
+            return refused(StatusCode::UNAUTHORIZED, "ログイン名またはパスワードが違います");
+        }
+        Err(LoginError::Locked) => {
+            return refused(
+                StatusCode::FORBIDDEN,
+                "ログインの失敗が続いたため、このアカウントは一時的にロックされています。15分ほどしてからもう一度お試しください",
+            );
+        }
+        Err(LoginError::Throttled) => {
+            return refused(
+                StatusCode::TOO_MANY_REQUESTS,
+                "この端末からの試行が多すぎます。しばらくしてからもう一度お試しください",
+            );
+        }
+        Err(LoginError::Disabled) => {
+            return refused(StatusCode::FORBIDDEN, "このアカウントは利用停止中です。管理者に連絡してください");
+        }
+        Err(LoginError::Store(e)) => return Err(e.into()),
+    };
+    if user.totp_enabled {
+        sign_in(&session, &user, Stage::SecondFactor).await?;
+        Ok(Redirect::to(&format!("/login/totp?next={}", encode(&next))).into_response())
+    } else if user.role.requires_two_factor() {
+        sign_in(&session, &user, Stage::Enrol).await?;
+        Ok(Redirect::to("/account/2fa").into_response())
+    } else {
+        sign_in(&session, &user, Stage::Full).await?;
+        Ok(Redirect::to(&next).into_response())
+    }
+}
+
+fn encode(path: &str) -> String {
+    serde_urlencoded::to_string([("", path)]).map(|s| s.trim_start_matches('=').to_string()).unwrap_or_default()
+}
+
+fn pending(ctx: &Ctx, stage: Stage) -> Option<i64> {
+    ctx.0.account.as_ref().filter(|a| a.stage == stage).map(|a| a.principal.user_id)
+}
+
+/// GET /login/totp
+pub async fn totp_form(ctx: Ctx, Query(query): Query<NextQuery>) -> Result<Response, WebError> {
+    if pending(&ctx, Stage::SecondFactor).is_none() {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    let page = TotpPage { ctx: Layout::of(&ctx), error: None, next: safe_next(query.next.as_deref()) };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    code: String,
+    next: Option<String>,
+}
+
+/// POST /login/totp
+pub async fn totp(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, WebError> {
+    let Some(user_id) = pending(&ctx, Stage::SecondFactor) else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let next = safe_next(form.next.as_deref());
+    match accounts::check_second_factor(&state.db, user_id, form.code.trim()).await {
+        Ok(()) => {
+            let user = accounts::get(&state.db, user_id).await.map_err(account_error)?;
+            sign_in(&session, &user, Stage::Full).await?;
+            Ok(Redirect::to(&next).into_response())
+        }
+        Err(LoginError::Store(e)) => Err(e.into()),
+        Err(LoginError::Locked) => {
+            let _ = session.flush().await;
+            Err(WebError::Forbidden("ログインの失敗が続いたため、このアカウントは一時的にロックされています".into()))
+        }
+        Err(_) => {
+            let page = TotpPage {
+                ctx: Layout::of(&ctx),
+                error: Some("コードが正しくないか、すでに使われています".into()),
+                next,
+            };
+            Ok((StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
+        }
+    }
+}
+
+fn account_error(error: AccountError) -> WebError {
+    match error {
+        AccountError::Store(e) => e.into(),
+        AccountError::NotFound => WebError::Unauthorized,
+        other => WebError::BadRequest(other.to_string()),
+    }
+}
+
+/// GET /account/2fa: a new secret and its QR code for the authenticator app.
+pub async fn enrol_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let Some(user_id) = pending(&ctx, Stage::Enrol) else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let enrolment = accounts::begin_totp_enrolment(&state.db, user_id).await.map_err(account_error)?;
+    let page = EnrolPage {
+        ctx: Layout::of(&ctx),
+        error: None,
+        qr_base64: base64::engine::general_purpose::STANDARD.encode(&enrolment.qr_png),
+        secret: enrolment.secret_base32,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// POST /account/2fa: confirms the first code, then shows the recovery codes once.
+pub async fn enrol(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, WebError> {
+    let Some(user_id) = pending(&ctx, Stage::Enrol) else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    match accounts::confirm_totp_enrolment(&state.db, user_id, form.code.trim()).await {
+        Ok(codes) => {
+            let user = accounts::get(&state.db, user_id).await.map_err(account_error)?;
+            sign_in(&session, &user, Stage::Full).await?;
+            let csrf: String = session.get(key::CSRF).await.ok().flatten().unwrap_or_default();
+            let layout = Layout { user: Some((user.display_name.clone(), user.role.label().to_string())), csrf };
+            let page = RecoveryPage { ctx: layout, codes, next: "/municipalities".into() };
+            Ok(Html(page.render()?).into_response())
+        }
+        Err(AccountError::Store(e)) => Err(e.into()),
+        Err(_) => {
+            let enrolment = accounts::begin_totp_enrolment(&state.db, user_id).await.map_err(account_error)?;
+            let page = EnrolPage {
+                ctx: Layout::of(&ctx),
+                error: Some("コードが正しくありません。新しい QR コードを読み取り直してください".into()),
+                qr_base64: base64::engine::general_purpose::STANDARD.encode(&enrolment.qr_png),
+                secret: enrolment.secret_base32,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+    }
+}
+
+/// POST /logout
+pub async fn logout(session: Session) -> Result<Response, WebError> {
+    session.flush().await.map_err(|e| WebError::Internal(format!("session: {e}")))?;
+    Ok(Redirect::to("/login").into_response())
+}
+
+/// GET /account/password
+pub async fn password_form(ctx: Ctx) -> Result<Response, WebError> {
+    let forced = ctx.0.account.as_ref().is_some_and(|a| a.must_change_password);
+    Ok(Html(PasswordPage { ctx: Layout::of(&ctx), error: None, forced }.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+}
+
+/// POST /account/password: the account's other sessions end (its security stamp changes).
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    let account = ctx.0.account.as_ref().ok_or(WebError::Unauthorized)?;
+    let user_id = account.principal.user_id;
+    match accounts::change_password(&state.db, user_id, &form.current, &form.new).await {
+        Ok(()) => {
+            let user = accounts::get(&state.db, user_id).await.map_err(account_error)?;
+            sign_in(&session, &user, Stage::Full).await?;
+            Ok(Redirect::to("/municipalities?notice=password").into_response())
+        }
+        Err(AccountError::Store(e)) => Err(e.into()),
+        Err(error) => {
+            let page = PasswordPage {
+                ctx: Layout::of(&ctx),
+                error: Some(error.to_string()),
+                forced: account.must_change_password,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Signing in, sessions and the policy: what a stranger, a nurse of another ward and a council
+//! member can and cannot do, through HTTP.
+
+use crate::for_each_backend;
+use crate::harness::{TestApp, account, anonymous_client, csrf_of, staff_account};
+use nimo_domain::access::Role;
+use nimo_web::policy::POLICY;
+
+const SHEET: &str = "/municipalities/131105/sheets/2022";
+
+/// A concrete path for a policy pattern.
+fn path_of(pattern: &str) -> String {
+    pattern
+        .replace("{code}", "131105")
+        .replace("{fy}", "2022")
+        .replace("{section}", "basic")
+        .replace("{file}", "export.json")
+}
+
+#[tokio::test]
+async fn a_stranger_is_sent_to_sign_in_and_sees_no_sheet_data() {
+    for_each_backend(|app| async move {
+        let stranger = anonymous_client();
+        let mut checked = 0;
+        for (method, pattern, permission) in POLICY {
+            if *permission == nimo_domain::access::Permission::Public {
+                continue;
+            }
+            let url = format!("{}{}", app.base, path_of(pattern));
+            let response = match *method {
+                "GET" => stranger.get(&url).send().await.unwrap(),
+                _ => stranger.post(&url).form(&[("csrf", "forged")]).send().await.unwrap(),
+            };
+            let status = response.status().as_u16();
+            let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+            let body = response.text().await.unwrap();
+            match *method {
+                "GET" => {
+                    assert_eq!(status, 303, "{method} {pattern}");
+                    assert!(location.unwrap().starts_with("/login?next="), "{method} {pattern}");
+                }
+                _ => assert!(status == 401 || status == 403, "{method} {pattern}: {status}"),
+            }
+            assert!(!body.contains("278,748") && !body.contains("目黒区における"), "{method} {pattern} leaked data");
+            checked += 1;
+        }
+        assert!(checked > 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_without_saying_which_part_was_wrong() {
+    for_each_backend(|app| async move {
+        let stranger = anonymous_client();
+        let page = stranger.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = csrf_of(&page).unwrap();
+        for login in ["hokenshi", "nobody-here"] {
+            let form = [("login", login), ("password", "まちがったパスワードです"), ("csrf", csrf.as_str())];
+            let response = stranger.post(format!("{}/login", app.base)).form(&form).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 401, "{login}");
+            let body = response.text().await.unwrap();
+            assert!(body.contains("ログイン名またはパスワードが違います"), "{login}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_strict_and_renewed_at_sign_in() {
+    for_each_backend(|app| async move {
+        let response = app.client.get(format!("{}/login", app.base)).send().await.unwrap();
+        let _ = response;
+        let stranger = anonymous_client();
+        let response = stranger.get(format!("{}/login", app.base)).send().await.unwrap();
+        let cookie = response.headers().get("set-cookie").expect("a session cookie").to_str().unwrap().to_string();
+        assert!(cookie.starts_with("nimo_session="), "{cookie}");
+        for flag in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(cookie.contains(flag), "{flag}: {cookie}");
+        }
+        assert!(!cookie.contains("Secure"), "Secure only behind HTTPS: {cookie}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_session() {
+    for_each_backend(|app| async move {
+        assert_eq!(app.get(SHEET).await.0, 200);
+        let (status, location, _) = app.post_form("/logout", &[]).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/login")));
+        let (status, _) = app.get(SHEET).await;
+        assert_eq!(status, 303, "signed out");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_accounts_other_sessions() {
+    for_each_backend(|app| async move {
+        let codes = staff_account(&app.db, "hokenshi2", "131105").await;
+        let first = TestApp::client_for(&app, "hokenshi2", &codes[0]).await;
+        let second = TestApp::client_for(&app, "hokenshi2", &codes[1]).await;
+        assert_eq!(first.get(SHEET).await.0, 200);
+        assert_eq!(second.get(SHEET).await.0, 200);
+        let form = vec![
+            ("current".to_string(), crate::harness::PASSWORD.to_string()),
+            ("new".to_string(), "新しい長いパスフレーズに変えました".to_string()),
+        ];
+        let (status, _, body) = first.post_form("/account/password", &form).await;
+        assert_eq!(status, 303, "{body}");
+        assert_eq!(first.get(SHEET).await.0, 200, "the session that changed it goes on");
+        assert_eq!(second.get(SHEET).await.0, 303, "the other session is over");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn staff_of_another_municipality_cannot_see_or_change_meguro() {
+    for_each_backend(|app| async move {
+        let codes = staff_account(&app.db, "chiyoda", "131016").await;
+        let other = TestApp::client_for(&app, "chiyoda", &codes[0]).await;
+        for path in [SHEET.to_string(), format!("{SHEET}/export.pdf"), format!("{SHEET}/edit/basic")] {
+            assert_eq!(other.get(&path).await.0, 403, "{path}");
+        }
+        let before = app.sheet_json(2022).await;
+        let (status, _, _) = other.post_form(&format!("{SHEET}/copy"), &[]).await;
+        assert_eq!(status, 403);
+        let (_, list) = other.get("/municipalities").await;
+        assert!(!list.contains("/municipalities/131105"), "the list shows only the account's own municipality");
+        assert_eq!(app.sheet_json(2022).await, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_council_member_reads_but_cannot_edit() {
+    for_each_backend(|app| async move {
+        account(&app.db, "kyogikai", Role::CouncilMember, Some("131105")).await;
+        let member = TestApp::client_for_password_only(&app, "kyogikai").await;
+        assert_eq!(member.get(SHEET).await.0, 200);
+        assert_eq!(member.get(&format!("{SHEET}/edit/basic")).await.0, 403);
+        let (status, _, _) = member.post_form(&format!("{SHEET}/copy"), &[]).await;
+        assert_eq!(status, 403);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_role_that_needs_two_factor_must_enrol_before_anything_else() {
+    for_each_backend(|app| async move {
+        let user = nimo_store::accounts::create_user(
+            &app.db,
+            &nimo_store::accounts::NewUser {
+                login: "newnurse",
+                display_name: "新任 保健師",
+                role: Role::Staff,
+                scope: nimo_domain::access::Scope {
+                    municipality: Some(nimo_domain::MunicipalityCode::parse("131105").unwrap()),
+                    ..Default::default()
+                },
+                password: crate::harness::PASSWORD,
+            },
+        )
+        .await
+        .unwrap();
+        let _ = user;
+        let client = TestApp::client_for_password_only(&app, "newnurse").await;
+        assert_eq!(client.get(SHEET).await.0, 403, "no sheet before the second factor is set up");
+        let (status, page) = client.get("/account/2fa").await;
+        assert_eq!(status, 200);
+        assert!(page.contains("data:image/png;base64,") && page.contains("二要素認証の設定"));
+    })
+    .await;
+}
