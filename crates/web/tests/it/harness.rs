@@ -45,6 +45,27 @@ pub async fn account(
     accounts::confirm_totp_enrolment(db, user.id, &code).await.expect("confirm")
 }
 
+/// An account of any role in any scope (a hospital, a 地区), with a second factor enrolled when
+/// `enrol` is set; returns the account and its recovery codes (empty without a second factor).
+pub async fn account_in_scope(
+    db: &nimo_store::Db,
+    login: &str,
+    role: nimo_domain::access::Role,
+    scope: nimo_domain::access::Scope,
+    enrol: bool,
+) -> (nimo_store::accounts::User, Vec<String>) {
+    use nimo_store::accounts;
+    let new = accounts::NewUser { login, display_name: "検査 用子", role, scope, password: PASSWORD };
+    let user = accounts::create_user(db, &new).await.expect("account");
+    if !enrol {
+        return (user, Vec::new());
+    }
+    let enrolment = accounts::begin_totp_enrolment(db, user.id).await.expect("enrolment");
+    let codes =
+        accounts::confirm_totp_enrolment(db, user.id, &totp_now(&enrolment.secret_base32)).await.expect("confirm");
+    (accounts::get(db, user.id).await.expect("account"), codes)
+}
+
 /// The current one-time code of a base32 secret.
 pub fn totp_now(secret: &str) -> String {
     let secret = totp_rs::Secret::try_from_base32(secret).expect("secret");

@@ -1,9 +1,11 @@
 //! Web app tests through HTTP: the same router `nimo serve` runs, on a random port, with a fresh
 //! database per test, on every backend of `nimo_store::testing::backends()`.
 
+mod admin;
 mod auth;
 mod harness;
 mod imports;
+mod matrix;
 mod pages;
 mod security;
 
