@@ -6,6 +6,11 @@
 //! [`IDLE_MINUTES`] without a request, and a sign-in lasts at most [`ABSOLUTE_HOURS`]. A session
 //! also carries the account's security stamp: a password change, a reset, a second-factor change
 //! or a disable rotates the stamp and so ends every session of that account.
+//!
+//! The client address kept here is the `origin` of every audit row the request writes. Whether a
+//! failed audit append fails the request is decided per kind of row in `crate::audit`: sign-ins,
+//! refusals and exports fail closed (500, nothing granted or sent); changes already committed
+//! are logged with `tracing::error!` (codes only) and the request succeeds.
 
 use crate::AppState;
 use axum::extract::{FromRequestParts, Request, State};

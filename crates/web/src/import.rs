@@ -24,7 +24,7 @@ impl std::fmt::Display for ImportFailure {
 }
 
 /// Which format a file is, by its name or, failing that, its first bytes.
-fn is_xlsx(bytes: &[u8], file_name: &str) -> bool {
+pub(crate) fn is_xlsx(bytes: &[u8], file_name: &str) -> bool {
     let lower = file_name.to_lowercase();
     lower.ends_with(".xlsx") || (!lower.ends_with(".json") && bytes.starts_with(b"PK"))
 }

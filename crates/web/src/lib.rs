@@ -1,6 +1,7 @@
 //! nimo's web app: the axum router, its handlers and the Japanese UI. Handlers stay thin: they
 //! parse input, call the store, the domain and the report/exchange crates, and render.
 
+mod audit;
 mod context;
 mod csrf;
 mod error;
@@ -111,7 +112,7 @@ pub fn router(state: AppState) -> Router {
         .with_same_site(tower_sessions::cookie::SameSite::Strict)
         .with_path("/")
         .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::minutes(context::IDLE_MINUTES)));
-    routes::router()
+    routes::router(&state)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(state.clone(), context::load))
         .layer(sessions)

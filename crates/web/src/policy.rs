@@ -2,16 +2,27 @@
 //! middleware looks each request up by its matched route and method and asks
 //! `nimo_domain::access::authorize`; a route missing from the table is refused (deny by
 //! default). Routes whose record is named in the body (a new sheet, an import) check the scope
-//! again in their handler once they know the municipality.
+//! again in their handler once they know the municipality ([`check_target`]).
+//!
+//! Every refusal, here and in [`check_target`], is written to the audit log before it is
+//! answered: action `denied`, outcome `denied`, actor `user:ID` (or `anonymous`), origin the
+//! client address. A route refusal has record type `route`, the matched pattern as record id
+//! (with `{name}` written `:name`, since audit codes allow no braces) and the permission code as
+//! detail (`unlisted` for a route missing from the table); a scope refusal in a handler has
+//! record type `municipality`, the code as record id and the permission code as detail.
+//! Refusals **fail closed**: when the row cannot be written the answer is a 500 page instead of
+//! the refusal, which still lets nothing through (see `crate::audit` for the rules of every
+//! other row).
 
-use crate::WebError;
 use crate::context::RequestContext;
-use axum::extract::{MatchedPath, RawPathParams, Request};
+use crate::{AppState, WebError};
+use axum::extract::{MatchedPath, RawPathParams, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
-use nimo_domain::access::{Denial, Permission, Principal, Target, authorize};
+use nimo_domain::access::{Denial, Permission, Target, authorize};
+use nimo_store::audit::Outcome;
 use std::sync::Arc;
 
 /// Every route: method, path pattern (as registered), permission.
@@ -40,6 +51,14 @@ pub const POLICY: &[(&str, &str, Permission)] = &[
     ("GET", "/api/v1/municipalities/{code}/sheets/{fy}", Permission::SheetRead),
     ("GET", "/import", Permission::SheetImport),
     ("POST", "/import", Permission::SheetImport),
+    ("GET", "/admin/users", Permission::UserAdmin),
+    ("POST", "/admin/users", Permission::UserAdmin),
+    ("POST", "/admin/users/{id}/reset-password", Permission::UserAdmin),
+    ("POST", "/admin/users/{id}/disable", Permission::UserAdmin),
+    ("POST", "/admin/users/{id}/enable", Permission::UserAdmin),
+    ("POST", "/admin/users/{id}/unlock", Permission::UserAdmin),
+    ("GET", "/admin/audit", Permission::AuditRead),
+    ("GET", "/admin/audit.csv", Permission::AuditRead),
 ];
 
 /// The permission a route needs, if the table declares it.
@@ -47,27 +66,49 @@ pub fn permission_of(method: &Method, path: &str) -> Option<Permission> {
     POLICY.iter().find(|(m, p, _)| *m == method.as_str() && *p == path).map(|(_, _, permission)| *permission)
 }
 
-/// Checks a principal against a permission and a municipality named in the body (new sheet,
-/// import), for handlers that learn the target after parsing.
-pub fn check_target(
-    principal: Option<&Principal>,
+/// Checks the request's principal against a permission and a municipality named in the body
+/// (new sheet, import), for handlers that learn the target after parsing. A refusal is audited
+/// (failing closed) and answered 403.
+pub async fn check_target(
+    state: &AppState,
+    ctx: &RequestContext,
     permission: Permission,
     code: &MunicipalityCode,
 ) -> Result<(), WebError> {
-    authorize(principal, permission, &Target::Municipality(code.clone()))
-        .map_err(|_| WebError::Forbidden(format!("自治体 {code} のシートを扱う権限がありません")))
+    if authorize(ctx.principal().as_ref(), permission, &Target::Municipality(code.clone())).is_ok() {
+        return Ok(());
+    }
+    let event = crate::audit::event(ctx, "denied", Outcome::Denied)
+        .with_record("municipality", code.as_str())
+        .with_detail(permission.code());
+    crate::audit::before(&state.db, &event).await?;
+    Err(WebError::Forbidden(format!("自治体 {code} のシートを扱う権限がありません")))
+}
+
+/// Writes the audit row of a route refused by the policy; `None` when it was written, the 500
+/// to answer instead when it could not be.
+async fn audit_refusal(state: &AppState, ctx: &RequestContext, route: &str, detail: &str) -> Option<Response> {
+    let event = crate::audit::event(ctx, "denied", Outcome::Denied)
+        .with_record("route", crate::audit::route_code(route))
+        .with_detail(detail);
+    crate::audit::before(&state.db, &event).await.err().map(IntoResponse::into_response)
 }
 
 /// The route layer that enforces [`POLICY`].
-pub async fn enforce(request: Request, next: Next) -> Response {
+pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let matched = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
     let context = request.extensions().get::<Arc<RequestContext>>().cloned();
     let (Some(path), Some(context)) = (matched, context) else {
+        // Not reachable for a registered route (both are always there): refused unaudited, as
+        // there is neither a route nor a client to name.
         return WebError::Forbidden("このページは利用できません".into()).into_response();
     };
     let Some(permission) = permission_of(&method, &path) else {
         tracing::error!(%method, %path, "route missing from the policy table: refused");
+        if let Some(failure) = audit_refusal(&state, &context, &path, "unlisted").await {
+            return failure;
+        }
         return WebError::Forbidden("このページは利用できません".into()).into_response();
     };
     let (mut parts, body) = request.into_parts();
@@ -88,9 +129,15 @@ pub async fn enforce(request: Request, next: Next) -> Response {
     {
         return Redirect::to("/account/password").into_response();
     }
-    match authorize(principal.as_ref(), permission, &target) {
-        Ok(()) => next.run(Request::from_parts(parts, body)).await,
-        Err(Denial::SignInRequired) if method == Method::GET => {
+    let denial = match authorize(principal.as_ref(), permission, &target) {
+        Ok(()) => return next.run(Request::from_parts(parts, body)).await,
+        Err(denial) => denial,
+    };
+    if let Some(failure) = audit_refusal(&state, &context, &path, permission.code()).await {
+        return failure;
+    }
+    match denial {
+        Denial::SignInRequired if method == Method::GET => {
             let next_path = parts.uri.path();
             let to = if next_path.starts_with('/') && !next_path.starts_with("//") {
                 format!("/login?next={}", urlencode(next_path))
@@ -99,16 +146,16 @@ pub async fn enforce(request: Request, next: Next) -> Response {
             };
             Redirect::to(&to).into_response()
         }
-        Err(Denial::SignInRequired) => WebError::Unauthorized.into_response(),
-        Err(Denial::AccountState(state)) => {
-            let message = match state {
+        Denial::SignInRequired => WebError::Unauthorized.into_response(),
+        Denial::AccountState(account_state) => {
+            let message = match account_state {
                 nimo_domain::access::AccountState::Disabled => "このアカウントは利用停止中です",
                 nimo_domain::access::AccountState::Locked => "このアカウントはロックされています",
                 _ => "二要素認証の設定またはワンタイムコードの入力が済んでいません",
             };
             WebError::Forbidden(message.into()).into_response()
         }
-        Err(Denial::Role | Denial::Scope) => {
+        Denial::Role | Denial::Scope => {
             WebError::Forbidden("このページを表示する権限がありません".into()).into_response()
         }
     }

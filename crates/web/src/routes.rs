@@ -2,6 +2,7 @@
 //! 405 pages for everything else.
 
 mod account;
+mod admin;
 mod exports;
 mod imports;
 mod municipalities;
@@ -19,8 +20,8 @@ const UPLOAD_LIMIT: usize = nimo_exchange::MAX_XLSX_BYTES + 64 * 1024;
 /// The largest form submission: a whole section of a sheet is a few tens of kilobytes.
 const FORM_LIMIT: usize = 2 * 1024 * 1024;
 
-/// All routes, without state.
-pub fn router() -> Router<AppState> {
+/// All routes; the state is needed by the policy layer (which audits its refusals).
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/municipalities") }))
         .route("/healthz", get(|| async { "ok" }))
@@ -42,10 +43,17 @@ pub fn router() -> Router<AppState> {
         .route("/account/2fa", get(account::enrol_form).post(account::enrol))
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/logout", post(account::logout))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{id}/reset-password", post(admin::reset_password))
+        .route("/admin/users/{id}/disable", post(admin::disable))
+        .route("/admin/users/{id}/enable", post(admin::enable))
+        .route("/admin/users/{id}/unlock", post(admin::unlock))
+        .route("/admin/audit", get(admin::audit))
+        .route("/admin/audit.csv", get(admin::audit_csv))
         // Every route above: first the policy table (one missing from it is refused), then the CSRF
         // token of every state-changing request. Unknown routes and methods get their 404/405.
         .route_layer(axum::middleware::from_fn(crate::csrf::check))
-        .route_layer(axum::middleware::from_fn(crate::policy::enforce))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::policy::enforce))
         // Both after every route: the 405 fallback applies to the routes registered before it.
         .method_not_allowed_fallback(crate::error::method_not_allowed)
         .fallback(crate::error::not_found)

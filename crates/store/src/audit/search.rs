@@ -25,6 +25,9 @@ pub struct AuditFilter {
     pub to: Option<OffsetDateTime>,
     /// Only rows with a greater id (for paging through the whole log with `oldest_first`).
     pub after_id: Option<i64>,
+    /// Only rows with a smaller id (for paging back through the log newest first, as the admin
+    /// page does).
+    pub before_id: Option<i64>,
     /// Oldest first (for exports) instead of newest first (for the admin page).
     pub oldest_first: bool,
     /// At most this many rows (capped at [`MAX_LIMIT`]).
@@ -44,6 +47,7 @@ impl Default for AuditFilter {
             from: None,
             to: None,
             after_id: None,
+            before_id: None,
             oldest_first: false,
             limit: 100,
             offset: 0,
@@ -70,6 +74,7 @@ pub async fn search(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditRow>, Stor
         filter.from.map(|t| ("at >=", Param::Text(timestamp(t)))),
         filter.to.map(|t| ("at <", Param::Text(timestamp(t)))),
         filter.after_id.map(|id| ("id >", Param::Integer(id))),
+        filter.before_id.map(|id| ("id <", Param::Integer(id))),
     ]
     .into_iter()
     .flatten()

@@ -1,6 +1,16 @@
 //! Signing in and out: password, then the one-time code (or enrolment of a second factor for
 //! roles that need one), recovery codes shown once, password change, logout.
+//!
+//! Each step writes an audit row (see `crate::audit`): `login` (the password step passed; the
+//! detail says which stage follows) or `login_failed` (actor `anonymous`, detail
+//! `bad_credentials`, `locked`, `throttled` or `disabled`; the typed login is never stored, and
+//! the account id only for `locked` and `disabled`, which are answered only when the password was
+//! right), `second_factor` ok or failed, `totp_enrolled`, `password_changed` and `logout`.
+//! Sign-in rows fail closed: if one cannot be written the answer is a 500 and no session is
+//! granted. Rows about changes already committed (a confirmed second factor, a changed password,
+//! a logout) are logged when they cannot be written, and the request goes on.
 
+use crate::audit;
 use crate::context::{Ctx, Stage, key, sign_in};
 use crate::layout::Layout;
 use crate::{AppState, WebError};
@@ -11,6 +21,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine;
 use nimo_store::accounts::{self, AccountError, LoginError};
+use nimo_store::audit::{AuditEvent, Outcome, user_actor};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -104,35 +115,69 @@ pub async fn login(
     };
     let user = match accounts::check_password(&state.db, &form.login, &form.password, &ctx.0.address).await {
         Ok(user) => user,
-        Err(LoginError::BadCredentials) => {
-            return refused(StatusCode::UNAUTHORIZED, "ログイン名またはパスワードが違います");
-        }
-        Err(LoginError::Locked) => {
-            return refused(
-                StatusCode::FORBIDDEN,
-                "ログインの失敗が続いたため、このアカウントは一時的にロックされています。15分ほどしてからもう一度お試しください",
-            );
-        }
-        Err(LoginError::Throttled) => {
-            return refused(
-                StatusCode::TOO_MANY_REQUESTS,
-                "この端末からの試行が多すぎます。しばらくしてからもう一度お試しください",
-            );
-        }
-        Err(LoginError::Disabled) => {
-            return refused(StatusCode::FORBIDDEN, "このアカウントは利用停止中です。管理者に連絡してください");
-        }
         Err(LoginError::Store(e)) => return Err(e.into()),
+        Err(error) => {
+            audit_failed_login(&state, &ctx, &form.login, &error).await?;
+            return refuse_login(error, refused);
+        }
     };
-    if user.totp_enabled {
-        sign_in(&session, &user, Stage::SecondFactor).await?;
-        Ok(Redirect::to(&format!("/login/totp?next={}", encode(&next))).into_response())
+    let stage = if user.totp_enabled {
+        Stage::SecondFactor
     } else if user.role.requires_two_factor() {
-        sign_in(&session, &user, Stage::Enrol).await?;
-        Ok(Redirect::to("/account/2fa").into_response())
+        Stage::Enrol
     } else {
-        sign_in(&session, &user, Stage::Full).await?;
-        Ok(Redirect::to(&next).into_response())
+        Stage::Full
+    };
+    let event = AuditEvent::new(user_actor(user.id), audit::origin_of(&ctx.0), "login", Outcome::Ok)
+        .with_record("user", user.id.to_string())
+        .with_detail(stage.code());
+    audit::before(&state.db, &event).await?;
+    sign_in(&session, &user, stage).await?;
+    Ok(match stage {
+        Stage::SecondFactor => Redirect::to(&format!("/login/totp?next={}", encode(&next))).into_response(),
+        Stage::Enrol => Redirect::to("/account/2fa").into_response(),
+        Stage::Full => Redirect::to(&next).into_response(),
+    })
+}
+
+/// Writes the `login_failed` row of a refused password step (failing closed). The typed login is
+/// only used to find the account's id, and only when the refusal says the password was right.
+async fn audit_failed_login(state: &AppState, ctx: &Ctx, login: &str, error: &LoginError) -> Result<(), WebError> {
+    let detail = match error {
+        LoginError::BadCredentials => "bad_credentials",
+        LoginError::Locked => "locked",
+        LoginError::Throttled => "throttled",
+        LoginError::Disabled => "disabled",
+        LoginError::Store(_) => "error",
+    };
+    let mut event = audit::anonymous(&ctx.0, "login_failed", Outcome::Failed).with_detail(detail);
+    if matches!(error, LoginError::Locked | LoginError::Disabled)
+        && let Ok(user) = accounts::find_by_login(&state.db, login).await
+    {
+        event = event.with_record("user", user.id.to_string());
+    }
+    audit::before(&state.db, &event).await
+}
+
+/// The login page again with what a refusal means for the user.
+fn refuse_login(
+    error: LoginError,
+    refused: impl Fn(StatusCode, &str) -> Result<Response, WebError>,
+) -> Result<Response, WebError> {
+    match error {
+        LoginError::BadCredentials => refused(StatusCode::UNAUTHORIZED, "ログイン名またはパスワードが違います"),
+        LoginError::Locked => refused(
+            StatusCode::FORBIDDEN,
+            "ログインの失敗が続いたため、このアカウントは一時的にロックされています。15分ほどしてからもう一度お試しください",
+        ),
+        LoginError::Throttled => refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            "この端末からの試行が多すぎます。しばらくしてからもう一度お試しください",
+        ),
+        LoginError::Disabled => {
+            refused(StatusCode::FORBIDDEN, "このアカウントは利用停止中です。管理者に連絡してください")
+        }
+        LoginError::Store(e) => Err(e.into()),
     }
 }
 
@@ -170,7 +215,21 @@ pub async fn totp(
         return Ok(Redirect::to("/login").into_response());
     };
     let next = safe_next(form.next.as_deref());
-    match accounts::check_second_factor(&state.db, user_id, form.code.trim()).await {
+    let result = accounts::check_second_factor(&state.db, user_id, form.code.trim()).await;
+    let detail = match &result {
+        Ok(()) | Err(LoginError::Store(_)) => None,
+        Err(LoginError::Locked) => Some("locked"),
+        Err(LoginError::Disabled) => Some("disabled"),
+        Err(LoginError::Throttled) => Some("throttled"),
+        Err(LoginError::BadCredentials) => Some("bad_code"),
+    };
+    if !matches!(result, Err(LoginError::Store(_))) {
+        let outcome = if result.is_ok() { Outcome::Ok } else { Outcome::Failed };
+        let mut event = audit::event(&ctx.0, "second_factor", outcome).with_record("user", user_id.to_string());
+        event.detail = detail.map(str::to_string);
+        audit::before(&state.db, &event).await?;
+    }
+    match result {
         Ok(()) => {
             let user = accounts::get(&state.db, user_id).await.map_err(account_error)?;
             sign_in(&session, &user, Stage::Full).await?;
@@ -227,15 +286,25 @@ pub async fn enrol(
     };
     match accounts::confirm_totp_enrolment(&state.db, user_id, form.code.trim()).await {
         Ok(codes) => {
+            let event = audit::event(&ctx.0, "totp_enrolled", Outcome::Ok).with_record("user", user_id.to_string());
+            audit::after_commit(&state.db, &event).await;
             let user = accounts::get(&state.db, user_id).await.map_err(account_error)?;
             sign_in(&session, &user, Stage::Full).await?;
             let csrf: String = session.get(key::CSRF).await.ok().flatten().unwrap_or_default();
-            let layout = Layout { user: Some((user.display_name.clone(), user.role.label().to_string())), csrf };
+            let layout = Layout {
+                user: Some((user.display_name.clone(), user.role.label().to_string())),
+                is_admin: user.role == nimo_domain::access::Role::SystemAdmin && !user.must_change_password,
+                csrf,
+            };
             let page = RecoveryPage { ctx: layout, codes, next: "/municipalities".into() };
             Ok(Html(page.render()?).into_response())
         }
         Err(AccountError::Store(e)) => Err(e.into()),
         Err(_) => {
+            let event = audit::event(&ctx.0, "totp_enrolled", Outcome::Failed)
+                .with_record("user", user_id.to_string())
+                .with_detail("bad_code");
+            audit::before(&state.db, &event).await?;
             let enrolment = accounts::begin_totp_enrolment(&state.db, user_id).await.map_err(account_error)?;
             let page = EnrolPage {
                 ctx: Layout::of(&ctx),
@@ -248,8 +317,14 @@ pub async fn enrol(
     }
 }
 
-/// POST /logout
-pub async fn logout(session: Session) -> Result<Response, WebError> {
+/// POST /logout: ends the session even when its audit row cannot be written (refusing to sign
+/// someone out would be worse; the lost row is logged).
+pub async fn logout(State(state): State<AppState>, ctx: Ctx, session: Session) -> Result<Response, WebError> {
+    if let Some(account) = &ctx.0.account {
+        let event =
+            audit::event(&ctx.0, "logout", Outcome::Ok).with_record("user", account.principal.user_id.to_string());
+        audit::after_commit(&state.db, &event).await;
+    }
     session.flush().await.map_err(|e| WebError::Internal(format!("session: {e}")))?;
     Ok(Redirect::to("/login").into_response())
 }
@@ -277,12 +352,20 @@ pub async fn change_password(
     let user_id = account.principal.user_id;
     match accounts::change_password(&state.db, user_id, &form.current, &form.new).await {
         Ok(()) => {
+            let event = audit::event(&ctx.0, "password_changed", Outcome::Ok).with_record("user", user_id.to_string());
+            audit::after_commit(&state.db, &event).await;
             let user = accounts::get(&state.db, user_id).await.map_err(account_error)?;
             sign_in(&session, &user, Stage::Full).await?;
             Ok(Redirect::to("/municipalities?notice=password").into_response())
         }
         Err(AccountError::Store(e)) => Err(e.into()),
         Err(error) => {
+            // A wrong current password counts toward the lockout like a failed sign-in, so its
+            // row fails closed like one.
+            let event = audit::event(&ctx.0, "password_changed", Outcome::Failed)
+                .with_record("user", user_id.to_string())
+                .with_detail("rejected");
+            audit::before(&state.db, &event).await?;
             let page = PasswordPage {
                 ctx: Layout::of(&ctx),
                 error: Some(error.to_string()),

@@ -2,10 +2,13 @@
 //! CPU work, rendered on the blocking pool under the state's limit on concurrent renderings.
 
 use super::sheet_key;
+use crate::audit;
+use crate::context::Ctx;
 use crate::{AppState, WebError};
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use nimo_store::audit::Outcome;
 use nimo_store::{menu, sheets};
 
 /// The formats a sheet downloads in.
@@ -50,6 +53,7 @@ impl Format {
 /// GET /municipalities/{code}/sheets/{fy}/export.{pdf,json,csv,xlsx}
 pub async fn download(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path((code, fy, file)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     let format = Format::from_file(&file).ok_or_else(|| WebError::NotFound("その形式では出力できません".into()))?;
@@ -69,6 +73,11 @@ pub async fn download(
             render(&state, move || nimo_report::render_pdf(&sheet, &menu, &fonts)).await?
         }
     };
+    // The file leaves only with its audit row (failing closed, see `crate::audit`).
+    let event = audit::event(&ctx.0, "export", Outcome::Ok)
+        .with_record("sheet", audit::sheet_id(&code, fy))
+        .with_detail(format.extension());
+    audit::before(&state.db, &event).await?;
     let filename = format!("jichitai-sheet-{code}-{}.{}", fy.year(), format.extension());
     Ok((
         [
@@ -109,9 +118,14 @@ async fn render<E: std::fmt::Display + Send + 'static>(
 /// GET /api/v1/municipalities/{code}/sheets/{fy}: the canonical JSON.
 pub async fn api_sheet(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path((code, fy)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let (code, fy) = sheet_key(&code, &fy)?;
     let stored = sheets::load(&state.db, &code, fy).await?;
+    let event = audit::event(&ctx.0, "export", Outcome::Ok)
+        .with_record("sheet", audit::sheet_id(&code, fy))
+        .with_detail("api_json");
+    audit::before(&state.db, &event).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], nimo_exchange::to_json(&stored.sheet)).into_response())
 }

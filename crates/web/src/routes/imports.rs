@@ -2,6 +2,7 @@
 //! bad file changes nothing, and the page lists every problem with its place in the file.
 
 use super::sheet_key;
+use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::{AppState, WebError};
@@ -10,6 +11,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::access::Permission;
+use nimo_store::audit::Outcome;
 use nimo_store::sheets::SaveMode;
 use nimo_store::{menu, sheets};
 
@@ -65,14 +67,21 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipar
         Err(crate::import::ImportFailure::Store(e)) => return Err(e.into()),
     };
     // The municipality is named in the file: check the scope now that it is known.
-    crate::policy::check_target(ctx.0.principal().as_ref(), Permission::SheetImport, &sheet.municipality.code)?;
+    crate::policy::check_target(&state, &ctx.0, Permission::SheetImport, &sheet.municipality.code).await?;
+    let format = if crate::import::is_xlsx(&upload.bytes, &upload.file_name) { "xlsx" } else { "json" };
     match crate::import::save_sheet(&state.db, sheet, upload.replace).await {
-        Ok(sheet) => Ok(Redirect::to(&format!(
-            "/municipalities/{}/sheets/{}?notice=imported",
-            sheet.municipality.code,
-            sheet.fiscal_year.year()
-        ))
-        .into_response()),
+        Ok(sheet) => {
+            let event = audit::event(&ctx.0, "import", Outcome::Ok)
+                .with_record("sheet", audit::sheet_id(&sheet.municipality.code, sheet.fiscal_year))
+                .with_detail(if upload.replace { format!("{format}_replace") } else { format.to_string() });
+            audit::after_commit(&state.db, &event).await;
+            Ok(Redirect::to(&format!(
+                "/municipalities/{}/sheets/{}?notice=imported",
+                sheet.municipality.code,
+                sheet.fiscal_year.year()
+            ))
+            .into_response())
+        }
         Err(crate::import::ImportFailure::Refused(errors)) => refused(&ctx, errors),
         Err(crate::import::ImportFailure::Store(e)) => Err(e.into()),
     }
@@ -118,5 +127,9 @@ pub async fn figures_csv(
         return refused(&ctx, errors.0.into_iter().map(|e| format!("CSV {}: {}", e.path, e.message)).collect());
     }
     sheets::save(&state.db, &sheet, SaveMode::Update { revision: stored.revision }).await?;
+    let event = audit::event(&ctx.0, "import", Outcome::Ok)
+        .with_record("sheet", audit::sheet_id(&code, fy))
+        .with_detail("figures_csv");
+    audit::after_commit(&state.db, &event).await;
     Ok(Redirect::to(&format!("/municipalities/{code}/sheets/{}?notice=imported#s1", fy.year())).into_response())
 }

@@ -133,7 +133,7 @@ pub async fn create(
         );
     }
     if let Some(code) = &code {
-        crate::policy::check_target(ctx.0.principal().as_ref(), Permission::SheetWrite, code)?;
+        crate::policy::check_target(&state, &ctx.0, Permission::SheetWrite, code).await?;
     }
     if let (Some(code), Some(fy), true) = (&code, fy, errors.is_empty()) {
         let municipality = Municipality { code: code.clone(), name: get("name"), prefecture: get("prefecture") };
@@ -141,6 +141,10 @@ pub async fn create(
         sheet.derive();
         match sheets::save(&state.db, &sheet, SaveMode::Create).await {
             Ok(_) => {
+                let event = crate::audit::event(&ctx.0, "write", nimo_store::audit::Outcome::Ok)
+                    .with_record("sheet", crate::audit::sheet_id(code, fy))
+                    .with_detail("create");
+                crate::audit::after_commit(&state.db, &event).await;
                 return Ok(Redirect::to(&format!("/municipalities/{code}/sheets/{}?notice=created", fy.year()))
                     .into_response());
             }

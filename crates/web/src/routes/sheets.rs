@@ -1,6 +1,7 @@
 //! The sheet page, its per-section edit forms, and copying a sheet to the next fiscal year.
 
 use super::sheet_key;
+use crate::audit;
 use crate::context::Ctx;
 use crate::forms::{self, Group, Section};
 use crate::layout::Layout;
@@ -12,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::validate::ValidationErrors;
+use nimo_store::audit::Outcome;
 use nimo_store::sheets::SaveMode;
 use nimo_store::{StoreError, menu, sheets};
 use std::collections::HashMap;
@@ -159,6 +161,10 @@ pub async fn update(
     let errors = match forms::apply(section_enum, &stored.sheet, &menu, &form) {
         Ok(next) => match sheets::save(&state.db, &next, SaveMode::Update { revision: stored.revision }).await {
             Ok(_) => {
+                let event = audit::event(&ctx.0, "write", Outcome::Ok)
+                    .with_record("sheet", audit::sheet_id(&code, fy))
+                    .with_detail(format!("section:{section}"));
+                audit::after_commit(&state.db, &event).await;
                 let to = format!("/municipalities/{code}/sheets/{}?notice=saved{}", fy.year(), section_enum.anchor());
                 return Ok(Redirect::to(&to).into_response());
             }
@@ -178,6 +184,7 @@ pub async fn update(
 /// POST /municipalities/{code}/sheets/{fy}/copy: starts next year's sheet from this one.
 pub async fn copy_to_next_year(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path((code, fy)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let (code, fy) = sheet_key(&code, &fy)?;
@@ -190,7 +197,12 @@ pub async fn copy_to_next_year(
         return Err(WebError::BadRequest(format!("{}の様式に合わないため複製できません: {errors}", next.wareki())));
     }
     match sheets::save(&state.db, &copy, SaveMode::Create).await {
-        Ok(_) => {}
+        Ok(_) => {
+            let event = audit::event(&ctx.0, "write", Outcome::Ok)
+                .with_record("sheet", audit::sheet_id(&code, next))
+                .with_detail(format!("copy_from:{}", audit::sheet_id(&code, fy)));
+            audit::after_commit(&state.db, &event).await;
+        }
         Err(StoreError::Conflict(_)) => {
             return Err(WebError::Conflict(format!(
                 "{}のシートはすでにあります。複製すると上書きになるため、既存のシートを編集してください。",
