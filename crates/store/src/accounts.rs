@@ -407,6 +407,21 @@ pub async fn set_disabled(db: &Db, user_id: i64, disabled: bool) -> Result<(), A
     Ok(())
 }
 
+/// Ends every session of an account, on every device ("log out everywhere"), by giving it a
+/// new security stamp.
+pub async fn end_sessions(db: &Db, user_id: i64) -> Result<(), AccountError> {
+    let done = sqlx::query("UPDATE app_user SET security_stamp = $1 WHERE id = $2")
+        .bind(security_stamp())
+        .bind(user_id)
+        .execute(&db.pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AccountError::NotFound);
+    }
+    tracing::info!(user_id, "all sessions of the account ended");
+    Ok(())
+}
+
 /// Lifts a lock and forgets the account's failed sign-ins.
 pub async fn unlock(db: &Db, user_id: i64) -> Result<(), AccountError> {
     let done = sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")

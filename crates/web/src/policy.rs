@@ -37,6 +37,7 @@ pub const POLICY: &[(&str, &str, Permission)] = &[
     ("GET", "/account/2fa", Permission::Public),
     ("POST", "/account/2fa", Permission::Public),
     ("POST", "/logout", Permission::Public),
+    ("POST", "/account/logout-everywhere", Permission::SignedIn),
     ("GET", "/account/password", Permission::SignedIn),
     ("POST", "/account/password", Permission::SignedIn),
     ("GET", "/municipalities", Permission::SheetRead),

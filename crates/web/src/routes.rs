@@ -43,6 +43,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/account/2fa", get(account::enrol_form).post(account::enrol))
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/logout", post(account::logout))
+        .route("/account/logout-everywhere", post(account::logout_everywhere))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}/reset-password", post(admin::reset_password))
         .route("/admin/users/{id}/disable", post(admin::disable))

@@ -329,6 +329,22 @@ pub async fn logout(State(state): State<AppState>, ctx: Ctx, session: Session) -
     Ok(Redirect::to("/login").into_response())
 }
 
+/// POST /account/logout-everywhere: ends every session of the account, this one included (for a
+/// lost phone or a shared PC left signed in).
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+) -> Result<Response, WebError> {
+    let account = ctx.0.account.as_ref().ok_or(WebError::Unauthorized)?;
+    accounts::end_sessions(&state.db, account.principal.user_id).await.map_err(account_error)?;
+    let event = audit::event(&ctx.0, "logout_everywhere", Outcome::Ok)
+        .with_record("user", account.principal.user_id.to_string());
+    audit::after_commit(&state.db, &event).await;
+    session.flush().await.map_err(|e| WebError::Internal(format!("session: {e}")))?;
+    Ok(Redirect::to("/login").into_response())
+}
+
 /// GET /account/password
 pub async fn password_form(ctx: Ctx) -> Result<Response, WebError> {
     let forced = ctx.0.account.as_ref().is_some_and(|a| a.must_change_password);

@@ -96,6 +96,22 @@ async fn logging_out_ends_the_session() {
 }
 
 #[tokio::test]
+async fn logging_out_everywhere_ends_every_session_of_the_account() {
+    for_each_backend(|app| async move {
+        let codes = staff_account(&app.db, "hokenshi3", "131105").await;
+        let phone = TestApp::client_for(&app, "hokenshi3", &codes[0]).await;
+        let office = TestApp::client_for(&app, "hokenshi3", &codes[1]).await;
+        assert_eq!(phone.get(SHEET).await.0, 200);
+        let (status, location, _) = office.post_form("/account/logout-everywhere", &[]).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/login")));
+        assert_eq!(office.get(SHEET).await.0, 303);
+        assert_eq!(phone.get(SHEET).await.0, 303, "the other device is signed out too");
+        assert_eq!(app.get(SHEET).await.0, 200, "another account's session goes on");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_password_change_ends_the_accounts_other_sessions() {
     for_each_backend(|app| async move {
         let codes = staff_account(&app.db, "hokenshi2", "131105").await;
