@@ -46,6 +46,27 @@ struct EditPage {
     problem: Option<&'static str>,
 }
 
+impl EditPage {
+    /// The edit page of a section of a stored sheet, with no message yet.
+    fn new(ctx: &Ctx, stored: &nimo_store::sheets::StoredSheet, section: Section, groups: Vec<Group>) -> Self {
+        let (sheet, fy) = (&stored.sheet, stored.sheet.fiscal_year);
+        Self {
+            ctx: Layout::of(ctx),
+            code: sheet.municipality.code.to_string(),
+            fy: fy.year(),
+            name: sheet.municipality.name.clone(),
+            fy_wareki: fy.wareki(),
+            title: section.title(),
+            anchor: section.anchor(),
+            groups,
+            revision: stored.revision,
+            error_count: 0,
+            conflict: false,
+            problem: None,
+        }
+    }
+}
+
 fn notice_text(key: Option<&String>) -> Option<&'static str> {
     Some(match key?.as_str() {
         "saved" => "保存しました。",
@@ -92,21 +113,7 @@ pub async fn edit(
     let stored = sheets::load(&state.db, &code, fy).await?;
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
     let groups = forms::groups(section_enum, &stored.sheet, &menu, None, &ValidationErrors::default());
-    let page = EditPage {
-        ctx: Layout::of(&ctx),
-        code: code.to_string(),
-        fy: fy.year(),
-        name: stored.sheet.municipality.name.clone(),
-        fy_wareki: fy.wareki(),
-        title: section_enum.title(),
-        anchor: section_enum.anchor(),
-        groups,
-        revision: stored.revision,
-        error_count: 0,
-        conflict: false,
-        problem: None,
-    };
-    Ok(Html(page.render()?))
+    Ok(Html(EditPage::new(&ctx, &stored, section_enum, groups).render()?))
 }
 
 /// POST /municipalities/{code}/sheets/{fy}/edit/{section}: validates on the server; on error
@@ -125,18 +132,10 @@ pub async fn update(
     let stored = sheets::load(&state.db, &code, fy).await?;
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
     let page = |groups: Vec<Group>, errors: usize, conflict: bool, problem: Option<&'static str>| EditPage {
-        ctx: Layout::of(&ctx),
-        code: code.to_string(),
-        fy: fy.year(),
-        name: stored.sheet.municipality.name.clone(),
-        fy_wareki: fy.wareki(),
-        title: section_enum.title(),
-        anchor: section_enum.anchor(),
-        groups,
-        revision: stored.revision,
         error_count: errors,
         conflict,
         problem,
+        ..EditPage::new(&ctx, &stored, section_enum, groups)
     };
     let no_errors = ValidationErrors::default();
 
