@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod harness;
 mod imports;
+mod logs;
 mod matrix;
 mod pages;
 mod security;
