@@ -189,3 +189,63 @@ async fn a_role_that_needs_two_factor_must_enrol_before_anything_else() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_one_time_code_works_once_and_a_wrong_one_not_at_all() {
+    for_each_backend(|app| async move {
+        use nimo_store::accounts;
+        let scope = nimo_domain::access::Scope {
+            municipality: Some(nimo_domain::MunicipalityCode::parse("131105").unwrap()),
+            ..Default::default()
+        };
+        let new = accounts::NewUser {
+            login: "totp-user",
+            display_name: "ワンタイム 確認",
+            role: Role::Staff,
+            scope,
+            password: crate::harness::PASSWORD,
+        };
+        let user = accounts::create_user(&app.db, &new).await.unwrap();
+        let enrolment = accounts::begin_totp_enrolment(&app.db, user.id).await.unwrap();
+        // Enrol with the previous step's code (accepted within the ±1 step window), so that the
+        // current step's code is still unused for the sign-in below.
+        let secret = totp_rs::Secret::try_from_base32(&enrolment.secret_base32).unwrap();
+        let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        accounts::confirm_totp_enrolment(&app.db, user.id, &totp.generate(now - 30).to_string()).await.unwrap();
+        let current = totp.generate(now).to_string();
+        let wrong = ["123456", "654321"]
+            .into_iter()
+            .find(|c| *c != current && *c != totp.generate(now + 30).to_string())
+            .unwrap();
+
+        let submit = |code: String| {
+            let base = app.base.clone();
+            async move {
+                let client = anonymous_client();
+                let page = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+                let form = [
+                    ("login", "totp-user"),
+                    ("password", crate::harness::PASSWORD),
+                    ("csrf", &csrf_of(&page).unwrap()),
+                ];
+                assert_eq!(
+                    client.post(format!("{base}/login")).form(&form).send().await.unwrap().status().as_u16(),
+                    303
+                );
+                let page = client.get(format!("{base}/login/totp")).send().await.unwrap().text().await.unwrap();
+                let form = [("code", code.as_str()), ("csrf", &csrf_of(&page).unwrap())];
+                let response = client.post(format!("{base}/login/totp")).form(&form).send().await.unwrap();
+                let status = response.status().as_u16();
+                (status, response.text().await.unwrap())
+            }
+        };
+        let (status, body) = submit(wrong.to_string()).await;
+        assert_eq!(status, 401);
+        assert!(body.contains("コードが正しくないか、すでに使われています"));
+        assert_eq!(submit(current.clone()).await.0, 303, "the current code signs in");
+        let (status, _) = submit(current).await;
+        assert_eq!(status, 401, "the same code cannot be replayed");
+    })
+    .await;
+}
