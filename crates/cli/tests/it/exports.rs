@@ -14,23 +14,6 @@ fn export_to_file(db: &TestDatabase, format: &str) -> Vec<u8> {
     std::fs::read(&out).expect("the export wrote its file")
 }
 
-/// Every value of the seed, built as the report crate's own test builds it.
-fn expected_texts() -> Vec<String> {
-    let mut expected: Vec<String> = Vec::new();
-    expected.extend(seed::TEXTS.iter().map(|s| s.to_string()));
-    expected.extend(seed::FIGURES.iter().map(|s| s.to_string()));
-    expected.extend(seed::STRENGTHS.iter().map(|s| format!("・{s}")));
-    expected.extend(seed::ACTIONS.iter().map(|s| s.to_string()));
-    expected.extend(seed::MENU_NUMBERS.iter().map(|s| s.to_string()));
-    // A history date prints on the same line as its event.
-    expected.extend(seed::HISTORY.iter().map(|(date, text)| format!("{date}{text}")));
-    for (month, item, content) in seed::SCHEDULE {
-        expected.push(month.to_string());
-        expected.push(format!("{item}{content}"));
-    }
-    expected
-}
-
 /// The expected texts that the printed text (squeezed) lacks.
 fn missing<'a>(printed: &str, expected: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let printed = squeeze(printed);
@@ -49,7 +32,7 @@ fn the_pdf_export_contains_every_seed_value() {
         assert!(info.lines().any(|line| line.starts_with("Page size:") && line.contains("(A4)")), "{info}");
 
         let (layout, raw) = (pdf.layout_text(), pdf.raw_text());
-        let expected = expected_texts();
+        let expected = seed::expected_texts();
         let lost = missing(&raw, expected.iter().map(String::as_str));
         assert!(lost.is_empty(), "not in the PDF ({:?}): {lost:#?}\n\n{raw}", db.backend);
         let short = expected.iter().map(String::as_str).filter(|text| text.chars().count() <= FITS_ON_ONE_LINE);

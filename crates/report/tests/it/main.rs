@@ -39,18 +39,7 @@ fn demo_sheet_pdf_shows_every_value_of_the_seed() {
     let pdf = render(&nimo_domain::demo::meguro_r4());
     let (layout, raw) = (pdf.layout_text(), pdf.raw_text());
 
-    let mut expected: Vec<String> = Vec::new();
-    expected.extend(seed::TEXTS.iter().map(|s| s.to_string()));
-    expected.extend(seed::FIGURES.iter().map(|s| s.to_string()));
-    expected.extend(seed::STRENGTHS.iter().map(|s| format!("・{s}")));
-    expected.extend(seed::ACTIONS.iter().map(|s| s.to_string()));
-    expected.extend(seed::MENU_NUMBERS.iter().map(|s| s.to_string()));
-    // A history date prints on the same line as its event.
-    expected.extend(seed::HISTORY.iter().map(|(date, text)| format!("{date}{text}")));
-    for (month, item, content) in seed::SCHEDULE {
-        expected.push(month.to_string());
-        expected.push(format!("{item}{content}"));
-    }
+    let expected = seed::expected_texts();
     let lost = missing(&raw, expected.iter().map(String::as_str));
     assert!(lost.is_empty(), "not in the PDF: {lost:#?}\n\n{raw}");
     let short = expected.iter().map(String::as_str).filter(|text| text.chars().count() <= FITS_ON_ONE_LINE);

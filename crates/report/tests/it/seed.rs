@@ -206,3 +206,20 @@ pub const SCHEDULE: &[(&str, &str, &str)] = &[
     ("令和5年3月", "普及啓発（関係機関）", "関係機関向けの講座や意見交換ができる場の設定"),
     ("令和5年3月", "今年度の評価", "今年度の取り組み内容の評価と次年度の進め方について確認"),
 ];
+
+/// Every value of the seed as the PDF prints it (a history date on its event's line, a schedule
+/// item beside its content), for the text checks of the report and CLI tests.
+pub fn expected_texts() -> Vec<String> {
+    let mut expected: Vec<String> = Vec::new();
+    expected.extend(TEXTS.iter().map(|s| s.to_string()));
+    expected.extend(FIGURES.iter().map(|s| s.to_string()));
+    expected.extend(STRENGTHS.iter().map(|s| format!("・{s}")));
+    expected.extend(ACTIONS.iter().map(|s| s.to_string()));
+    expected.extend(MENU_NUMBERS.iter().map(|s| s.to_string()));
+    expected.extend(HISTORY.iter().map(|(date, text)| format!("{date}{text}")));
+    for (month, item, content) in SCHEDULE {
+        expected.push(month.to_string());
+        expected.push(format!("{item}{content}"));
+    }
+    expected
+}
