@@ -48,7 +48,7 @@ pub async fn create_accounts(db: &Db) -> Result<Vec<DemoAccount>> {
             .with_context(|| format!("デモ用アカウント {login} を作成できません"))?;
         let (totp_secret, recovery_codes) = if role.requires_two_factor() {
             let enrolment = accounts::begin_totp_enrolment(db, user.id).await?;
-            let code = current_code(&enrolment.secret_base32)?;
+            let code = accounts::code_at(&enrolment.secret_base32, time::OffsetDateTime::now_utc())?;
             let codes = accounts::confirm_totp_enrolment(db, user.id, &code).await?;
             (Some(enrolment.secret_base32), codes)
         } else {
@@ -57,13 +57,6 @@ pub async fn create_accounts(db: &Db) -> Result<Vec<DemoAccount>> {
         created.push(DemoAccount { role, login, password, totp_secret, recovery_codes });
     }
     Ok(created)
-}
-
-fn current_code(secret: &str) -> Result<String> {
-    let secret = totp_rs::Secret::try_from_base32(secret).context("TOTP secret")?;
-    let totp = totp_rs::Builder::new().with_secret(secret).build().context("TOTP")?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
-    Ok(totp.generate(now).to_string())
 }
 
 /// Prints the accounts for the person who started the demo (stderr only).

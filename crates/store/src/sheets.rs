@@ -10,7 +10,7 @@ mod read;
 mod write;
 
 use crate::{Db, StoreError};
-use nimo_domain::{Figure, FiscalYear, MunicipalityCode, PartialDate, Sheet, Source, Value};
+use nimo_domain::{Figure, PartialDate, Sheet, Source, Value};
 
 pub use read::load;
 
@@ -56,16 +56,6 @@ pub async fn save_all(db: &Db, sheets: &[Sheet], mode: SaveMode) -> Result<(), S
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// Whether a sheet exists.
-pub async fn exists(db: &Db, code: &MunicipalityCode, fiscal_year: FiscalYear) -> Result<bool, StoreError> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sheet WHERE municipality_code = $1 AND fiscal_year = $2")
-        .bind(code.as_str())
-        .bind(i64::from(fiscal_year.year()))
-        .fetch_one(&db.pool)
-        .await?;
-    Ok(n > 0)
 }
 
 /// Whether the database holds no sheet at all.

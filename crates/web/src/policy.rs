@@ -163,6 +163,6 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
 }
 
 /// Percent-encodes a path for the `next` parameter.
-fn urlencode(path: &str) -> String {
+pub(crate) fn urlencode(path: &str) -> String {
     serde_urlencoded::to_string([("", path)]).map(|s| s.trim_start_matches('=').to_string()).unwrap_or_default()
 }

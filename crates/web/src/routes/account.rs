@@ -134,7 +134,9 @@ pub async fn login(
     audit::before(&state.db, &event).await?;
     sign_in(&session, &user, stage).await?;
     Ok(match stage {
-        Stage::SecondFactor => Redirect::to(&format!("/login/totp?next={}", encode(&next))).into_response(),
+        Stage::SecondFactor => {
+            Redirect::to(&format!("/login/totp?next={}", crate::policy::urlencode(&next))).into_response()
+        }
         Stage::Enrol => Redirect::to("/account/2fa").into_response(),
         Stage::Full => Redirect::to(&next).into_response(),
     })
@@ -179,10 +181,6 @@ fn refuse_login(
         }
         LoginError::Store(e) => Err(e.into()),
     }
-}
-
-fn encode(path: &str) -> String {
-    serde_urlencoded::to_string([("", path)]).map(|s| s.trim_start_matches('=').to_string()).unwrap_or_default()
 }
 
 fn pending(ctx: &Ctx, stage: Stage) -> Option<i64> {

@@ -68,10 +68,7 @@ pub async fn account_in_scope(
 
 /// The current one-time code of a base32 secret.
 pub fn totp_now(secret: &str) -> String {
-    let secret = totp_rs::Secret::try_from_base32(secret).expect("secret");
-    let totp = totp_rs::Builder::new().with_secret(secret).build().expect("totp");
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
-    totp.generate(now).to_string()
+    nimo_store::accounts::code_at(secret, time::OffsetDateTime::now_utc()).expect("code")
 }
 
 /// The CSRF token in a page.
