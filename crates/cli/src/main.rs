@@ -88,27 +88,29 @@ struct WebFlags {
     behind_https: Option<bool>,
 }
 
+/// What `serve` and `demo` share: where to listen, what to answer, where the data is.
+#[derive(clap::Args)]
+struct ServerArgs {
+    /// 待ち受けるアドレス（HOST:PORT）。既定: 127.0.0.1:8080、環境変数 NIMO_ADDR、設定 addr
+    #[arg(long, env = "NIMO_ADDR", hide_env = true)]
+    addr: Option<String>,
+    #[command(flatten)]
+    web: WebFlags,
+    #[command(flatten)]
+    db: DbFlags,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Web アプリを起動する
     Serve {
-        /// 待ち受けるアドレス（HOST:PORT）。既定: 127.0.0.1:8080、環境変数 NIMO_ADDR、設定 addr
-        #[arg(long, env = "NIMO_ADDR", hide_env = true)]
-        addr: Option<String>,
         #[command(flatten)]
-        web: WebFlags,
-        #[command(flatten)]
-        db: DbFlags,
+        server: ServerArgs,
     },
     /// デモ用データベース（目黒区 令和4年度のシート）を新しく作って起動する
     Demo {
-        /// 待ち受けるアドレス（HOST:PORT）。既定: 127.0.0.1:8080、環境変数 NIMO_ADDR、設定 addr
-        #[arg(long, env = "NIMO_ADDR", hide_env = true)]
-        addr: Option<String>,
         #[command(flatten)]
-        web: WebFlags,
-        #[command(flatten)]
-        db: DbFlags,
+        server: ServerArgs,
     },
     /// 権限の表（ルート・メソッド・必要な権限・許可される役割）を表示する
     Policy,
@@ -246,7 +248,7 @@ async fn run(cli: Cli) -> Result<()> {
     let addr =
         |flag: Option<String>| flag.or_else(|| file.addr.clone()).unwrap_or_else(|| config::DEFAULT_ADDR.to_string());
     match cli.command {
-        Command::Serve { addr: a, web, db } => {
+        Command::Serve { server: ServerArgs { addr: a, web, db } } => {
             let db = db.resolve(&file).connect().await?;
             // An empty database gets its first administrator, shown once here and never logged.
             if let Some((login, password)) = nimo_store::accounts::bootstrap_admin(&db).await? {
@@ -261,7 +263,7 @@ async fn run(cli: Cli) -> Result<()> {
             print_policy();
             Ok(())
         }
-        Command::Demo { addr: a, web, db } => {
+        Command::Demo { server: ServerArgs { addr: a, web, db } } => {
             let db = demo_database(&db.resolve(&file)).await?;
             serve(&addr(a), web, &file, db).await
         }
