@@ -24,6 +24,7 @@ pub struct FileConfig {
     pub addr: Option<String>,
     pub allowed_hosts: Option<Vec<String>>,
     pub behind_https: Option<bool>,
+    pub key_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for FileConfig {

@@ -1,7 +1,8 @@
 //! `nimo keys`: the key file that encrypts personal data — create one, and add a key for rotation.
 //! Key material is written to the file only, never printed or logged.
 
-use anyhow::Result;
+use crate::{DbFlags, KeyFlags, config, connect_existing};
+use anyhow::{Result, bail};
 use clap::Subcommand;
 use nimo_vault::Keyring;
 use std::path::PathBuf;
@@ -26,9 +27,16 @@ pub enum KeysCommand {
         #[arg(long)]
         id: Option<String>,
     },
+    /// 保存済みの個人情報を有効な鍵で暗号化し直す（稼働中に実行できます。古い鍵の値がなくなれば、その鍵は削除できます）
+    Rotate {
+        #[command(flatten)]
+        keys: KeyFlags,
+        #[command(flatten)]
+        db: DbFlags,
+    },
 }
 
-pub fn run(command: KeysCommand) -> Result<()> {
+pub async fn run(command: KeysCommand, file: &config::FileConfig) -> Result<()> {
     match command {
         KeysCommand::Generate { output, id } => {
             let keyring = match id {
@@ -62,6 +70,39 @@ pub fn run(command: KeysCommand) -> Result<()> {
                 file.display(),
                 previous.join(", ")
             );
+            Ok(())
+        }
+        KeysCommand::Rotate { keys, db } => {
+            let keyring = keys.require(file)?;
+            let active = keyring.active_key_id().to_string();
+            let db = connect_existing(&db.resolve(file)).await?.with_keyring(std::sync::Arc::new(keyring));
+            let report = nimo_store::sealed::rotate(&db).await?;
+            let (mut failed, mut raced) = (0, 0);
+            for column in &report {
+                println!(
+                    "{}: 再暗号化 {} 件、有効な鍵のまま {} 件、同時更新のため次回 {} 件、復号できない値 {} 件{}",
+                    column.column,
+                    column.resealed,
+                    column.current,
+                    column.raced,
+                    column.failed.len(),
+                    if column.failed.is_empty() {
+                        String::new()
+                    } else {
+                        format!("（id: {}）", column.failed.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+                    }
+                );
+                failed += column.failed.len();
+                raced += column.raced;
+            }
+            if failed > 0 {
+                bail!("{failed} 件の値を復号できませんでした。鍵ファイルにその値の鍵が残っているか確認してください");
+            }
+            if raced > 0 {
+                eprintln!("{raced} 件は実行中に更新されたため、もう一度 nimo keys rotate を実行してください");
+            } else {
+                eprintln!("すべての値が鍵 {active} で暗号化されています");
+            }
             Ok(())
         }
     }

@@ -4,8 +4,11 @@ use anyhow::{Context, Result, bail};
 use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use nimo_domain::{FiscalYear, MunicipalityCode};
 use nimo_store::{Db, menu, sheets};
+use nimo_vault::{Keyring, VaultError};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use zeroize::Zeroizing;
 
 mod audit;
 mod config;
@@ -98,6 +101,34 @@ struct ServerArgs {
     web: WebFlags,
     #[command(flatten)]
     db: DbFlags,
+    #[command(flatten)]
+    keys: KeyFlags,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct KeyFlags {
+    /// 個人情報を暗号化する鍵ファイル（nimo keys generate で作成）。環境変数 NIMO_KEY_FILE、設定 key_file（鍵ファイルの内容を環境変数 NIMO_KEYS で渡すこともできます）
+    #[arg(long, env = "NIMO_KEY_FILE", hide_env = true, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+}
+
+impl KeyFlags {
+    /// The configured keyring: the flag or `NIMO_KEY_FILE`, else the configuration file's
+    /// `key_file`, or the TOML in `NIMO_KEYS`; `None` when nothing is configured.
+    pub(crate) fn load(self, file: &config::FileConfig) -> Result<Option<Keyring>> {
+        let path = self.key_file.or_else(|| file.key_file.clone());
+        let text = std::env::var(nimo_vault::KEYS_VAR).ok().filter(|v| !v.is_empty()).map(Zeroizing::new);
+        match Keyring::from_sources(path.as_deref(), text.as_ref().map(|t| t.as_str())) {
+            Ok(keyring) => Ok(Some(keyring)),
+            Err(VaultError::NoKeys) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The configured keyring, or the error that explains how to make one.
+    pub(crate) fn require(self, file: &config::FileConfig) -> Result<Keyring> {
+        Ok(self.load(file)?.ok_or(VaultError::NoKeys)?)
+    }
 }
 
 #[derive(Subcommand)]
@@ -248,8 +279,10 @@ async fn run(cli: Cli) -> Result<()> {
     let addr =
         |flag: Option<String>| flag.or_else(|| file.addr.clone()).unwrap_or_else(|| config::DEFAULT_ADDR.to_string());
     match cli.command {
-        Command::Serve { server: ServerArgs { addr: a, web, db } } => {
-            let db = db.resolve(&file).connect().await?;
+        Command::Serve { server: ServerArgs { addr: a, web, db, keys } } => {
+            let keyring = keys.require(&file)?;
+            let db = db.resolve(&file).connect().await?.with_keyring(Arc::new(keyring));
+            nimo_store::accounts::seal_plain_totp_secrets(&db).await?;
             // An empty database gets its first administrator, shown once here and never logged.
             if let Some((login, password)) = nimo_store::accounts::bootstrap_admin(&db).await? {
                 eprintln!(
@@ -263,8 +296,15 @@ async fn run(cli: Cli) -> Result<()> {
             print_policy();
             Ok(())
         }
-        Command::Demo { server: ServerArgs { addr: a, web, db } } => {
-            let db = demo_database(&db.resolve(&file)).await?;
+        Command::Demo { server: ServerArgs { addr: a, web, db, keys } } => {
+            let db = db.resolve(&file);
+            let keyring = match keys.load(&file)? {
+                Some(keyring) => keyring,
+                None => demo_keys(&db.data_dir)?,
+            };
+            let db = demo_database(&db).await?.with_keyring(Arc::new(keyring));
+            let accounts = demo::create_accounts(&db).await?;
+            demo::print_accounts(&accounts);
             serve(&addr(a), web, &file, db).await
         }
         Command::Migrate { db } => {
@@ -275,7 +315,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Sheet { command } => sheet(command, &file).await,
         Command::User { command } => users::run(command, &file).await,
         Command::Audit { command } => audit::run(command, &file).await,
-        Command::Keys { command } => keys::run(command),
+        Command::Keys { command } => keys::run(command, &file).await,
     }
 }
 
@@ -353,9 +393,24 @@ async fn demo_database(args: &DbArgs) -> Result<Db> {
     let sheet = nimo_domain::demo::meguro_r4();
     sheets::save(&db, &sheet, sheets::SaveMode::Create).await?;
     eprintln!("デモデータを読み込みました: {} {}", sheet.municipality.name, sheet.fiscal_year);
-    let accounts = demo::create_accounts(&db).await?;
-    demo::print_accounts(&accounts);
     Ok(db)
+}
+
+/// The demo's keys when none are configured: `demo.keys` in the data directory, made on first use.
+/// (Real deployments keep the key file apart from the database; the demo's data is synthetic.)
+fn demo_keys(data_dir: &std::path::Path) -> Result<Keyring> {
+    let path = data_dir.join("demo.keys");
+    if path.exists() {
+        return Ok(Keyring::load_file(&path)?);
+    }
+    std::fs::create_dir_all(data_dir).with_context(|| format!("{} を作成できません", data_dir.display()))?;
+    let keyring = Keyring::generate();
+    keyring.write_new_file(&path)?;
+    eprintln!(
+        "デモ用の暗号鍵ファイル {} を作成しました（本番では鍵ファイルをデータベースと別の場所に置きます）",
+        path.display()
+    );
+    Ok(keyring)
 }
 
 /// Connects for a command that only reads: a missing SQLite file is an error, not a new database.

@@ -17,7 +17,7 @@ pub use credentials::argon2_parameters;
 pub use login::{check_password, check_password_at};
 pub use two_factor::{
     begin_totp_enrolment, check_second_factor, check_second_factor_at, code_at, confirm_totp_enrolment,
-    confirm_totp_enrolment_at,
+    confirm_totp_enrolment_at, seal_plain_totp_secrets,
 };
 
 use crate::{Db, StoreError};

@@ -1,9 +1,11 @@
 //! The connection pool for either backend, SQLite's durability settings, and migrations.
 
 use crate::StoreError;
+use nimo_vault::Keyring;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
+use std::sync::Arc;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -79,6 +81,9 @@ pub struct Db {
     pub backend: Backend,
     /// The server-side session store in the same database.
     pub sessions: crate::sessions::Sessions,
+    /// The keys that seal personal data; `None` for commands that never touch it. Set with
+    /// [`Db::with_keyring`]; the keys come from a file or the environment, never from the database.
+    keyring: Option<Arc<Keyring>>,
 }
 
 impl Db {
@@ -113,7 +118,7 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        let db = Db { pool, backend, sessions: crate::sessions::Sessions::lazy(&url)? };
+        let db = Db { pool, backend, sessions: crate::sessions::Sessions::lazy(&url)?, keyring: None };
         db.migrate().await?;
         Ok(db)
     }
@@ -137,6 +142,17 @@ impl Db {
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         crate::menu::seed_builtin(self).await
+    }
+
+    /// The same database with the keys that seal and open personal data.
+    pub fn with_keyring(mut self, keyring: Arc<Keyring>) -> Self {
+        self.keyring = Some(keyring);
+        self
+    }
+
+    /// The keys for personal data, or [`StoreError::NoKeys`] when none were configured.
+    pub fn keyring(&self) -> Result<&Keyring, StoreError> {
+        self.keyring.as_deref().ok_or(StoreError::NoKeys)
     }
 
     /// Closes the pool.

@@ -30,6 +30,12 @@ pub enum StoreError {
     /// The database URL is not one nimo can use.
     #[error("unsupported database url: {0}")]
     Url(String),
+    /// Personal data was to be sealed or opened, but no keys were configured.
+    #[error("no encryption keys are configured (NIMO_KEY_FILE or NIMO_KEYS)")]
+    NoKeys,
+    /// A sealed value did not open (wrong key, wrong place, or tampered), or keys are unusable.
+    #[error("sealed value: {0}")]
+    Vault(#[from] nimo_vault::VaultError),
     /// A migration failed.
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),

@@ -9,6 +9,7 @@ mod db;
 mod error;
 pub mod menu;
 pub mod municipalities;
+pub mod sealed;
 pub mod sessions;
 pub mod sheets;
 pub mod testing;

@@ -70,7 +70,8 @@ impl TestDb {
     /// A fresh migrated database on a backend.
     pub async fn new(backend: Backend) -> Result<Self, StoreError> {
         let (url, mut guard) = create_database(backend).await?;
-        let db = Db::connect(&url).await?;
+        // A throw-away keyring per database, as `nimo serve` loads one from its key file.
+        let db = Db::connect(&url).await?.with_keyring(std::sync::Arc::new(nimo_vault::Keyring::generate()));
         Ok(Self { db, url, cleanup: guard.0.take().expect("fresh guard") })
     }
 }

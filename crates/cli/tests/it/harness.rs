@@ -23,6 +23,9 @@ pub fn nimo(dir: &std::path::Path) -> Command {
     command
 }
 
+/// The name of each test database's key file, in its directory.
+pub const KEY_FILE: &str = "nimo.keys";
+
 /// What a finished `nimo` printed and how it exited.
 pub struct Run {
     pub status: ExitStatus,
@@ -70,13 +73,17 @@ pub struct TestDatabase {
 impl TestDatabase {
     pub fn new(backend: Backend) -> Self {
         let (url, guard) = block_on(create_database(backend)).expect("test database");
-        Self { backend, url, dir: tempfile::tempdir().expect("temporary directory"), _guard: guard }
+        let dir = tempfile::tempdir().expect("temporary directory");
+        // The key file `serve` needs, as an operator makes it with `nimo keys generate`.
+        nimo_vault::Keyring::generate().write_new_file(&dir.path().join(KEY_FILE)).expect("key file");
+        Self { backend, url, dir, _guard: guard }
     }
 
-    /// The binary with `--database-url` added after the arguments.
+    /// The binary with `--database-url` added after the arguments, and the test's key file in
+    /// `NIMO_KEY_FILE`.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = nimo(self.dir.path());
-        command.args(args).args(["--database-url", &self.url]);
+        command.args(args).args(["--database-url", &self.url]).env("NIMO_KEY_FILE", self.path(KEY_FILE));
         command
     }
 

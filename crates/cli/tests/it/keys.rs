@@ -1,7 +1,7 @@
 //! `nimo keys`: a new key file is private and never overwrites one, `add` rotates the active key,
 //! and no key material is ever printed.
 
-use crate::harness::{Run, nimo};
+use crate::harness::{KEY_FILE, Run, TestDatabase, block_on, for_each_backend, nimo};
 use nimo_vault::Keyring;
 use std::path::Path;
 
@@ -94,4 +94,78 @@ fn keys_help_is_in_japanese() {
     assert!(help.contains("鍵ファイルを新しく作る") && help.contains("新しい鍵を追加"), "{help}");
     let help = Run::of(nimo(dir.path()).args(["keys", "generate", "--help"])).succeeds().stdout_text();
     assert!(help.contains("作成する鍵ファイル") && help.contains("上書きしない"), "{help}");
+}
+
+/// Connects to the test database with the keys now in its key file.
+async fn keyed(database: &TestDatabase) -> nimo_store::Db {
+    let keyring = Keyring::load_file(&database.path(KEY_FILE)).unwrap();
+    nimo_store::Db::connect(&database.url).await.unwrap().with_keyring(std::sync::Arc::new(keyring))
+}
+
+#[test]
+fn rotate_reseals_stored_secrets_under_the_new_key_and_sign_in_keeps_working() {
+    for_each_backend(|database| {
+        use nimo_domain::access::{Role, Scope};
+        use nimo_store::accounts::{self, NewUser};
+        use time::OffsetDateTime;
+        let now = OffsetDateTime::now_utc();
+        let (user, secret) = block_on(async {
+            let db = keyed(database).await;
+            let scope = Scope {
+                municipality: Some(nimo_domain::MunicipalityCode::parse("131105").unwrap()),
+                ..Scope::default()
+            };
+            let new = NewUser {
+                login: "kato",
+                display_name: "加藤",
+                role: Role::Staff,
+                scope,
+                password: "kawa no nagare 2026",
+            };
+            let user = accounts::create_user(&db, &new).await.unwrap().id;
+            let secret = accounts::begin_totp_enrolment(&db, user).await.unwrap().secret_base32;
+            accounts::confirm_totp_enrolment_at(&db, user, &accounts::code_at(&secret, now).unwrap(), now)
+                .await
+                .unwrap();
+            (user, secret)
+        });
+        let file = database.path(KEY_FILE);
+        let old = Keyring::load_file(&file).unwrap().active_key_id().to_string();
+        Run::of(nimo(database.dir.path()).args(["keys", "add", "-f", file.to_str().unwrap(), "--id", "k2099z"]))
+            .succeeds();
+
+        let run = database.nimo(&["keys", "rotate"]).succeeds();
+        let out = run.stdout_text();
+        assert!(out.contains("app_user.totp_secret_sealed: 再暗号化 1 件、有効な鍵のまま 0 件"), "{out}");
+        assert!(run.stderr.contains("すべての値が鍵 k2099z で暗号化されています"), "{}", run.stderr);
+        assert_no_key_material(&run, &file);
+        let again = database.nimo(&["keys", "rotate"]).succeeds().stdout_text();
+        assert!(again.contains("app_user.totp_secret_sealed: 再暗号化 0 件、有効な鍵のまま 1 件"), "{again}");
+
+        // The old key can now be deleted from the file: sign-in opens the secret with the new one.
+        let text = std::fs::read_to_string(&file).unwrap();
+        let kept: String =
+            text.lines().filter(|l| !l.starts_with(&format!("{old} ="))).map(|l| format!("{l}\n")).collect();
+        assert_ne!(kept, text, "the old key was in the file");
+        std::fs::write(&file, kept).unwrap();
+        block_on(async {
+            let db = keyed(database).await;
+            let later = now + time::Duration::minutes(2);
+            accounts::check_second_factor_at(&db, user, &accounts::code_at(&secret, later).unwrap(), later)
+                .await
+                .unwrap();
+        });
+    });
+}
+
+#[test]
+fn serve_refuses_to_start_without_keys() {
+    for_each_backend(|database| {
+        let run = Run::of(database.command(&["serve", "--addr", "127.0.0.1:0"]).env_remove("NIMO_KEY_FILE")).fails();
+        assert!(
+            run.stderr.contains("暗号鍵が設定されていません") && run.stderr.contains("nimo keys generate"),
+            "{}",
+            run.stderr
+        );
+    });
 }

@@ -7,10 +7,12 @@ use super::credentials::{
 };
 use super::login::{forget_account_failures, record_account_failure};
 use super::{AccountError, LoginError, RECOVERY_CODES, TotpEnrolment};
+use crate::sealed::{TOTP_PENDING, TOTP_SECRET};
 use crate::{Db, StoreError};
 use sqlx::Row;
 use time::OffsetDateTime;
 use totp_rs::{Algorithm, Secret, Totp};
+use zeroize::Zeroizing;
 
 /// The issuer name authenticator apps show next to the account.
 const ISSUER: &str = "nimo";
@@ -65,8 +67,9 @@ pub async fn begin_totp_enrolment(db: &Db, user_id: i64) -> Result<TotpEnrolment
     let generator = totp(&secret_base32, &login, SKEW_STEPS as u16)?;
     let otpauth_url = generator.to_url().map_err(|e| StoreError::Corrupt(format!("otpauth URL: {e}")))?;
     let qr_png = generator.to_qr_png().map_err(|e| StoreError::Corrupt(format!("QR code: {e}")))?;
-    sqlx::query("UPDATE app_user SET totp_pending_secret = $1 WHERE id = $2")
-        .bind(&secret_base32)
+    let sealed = TOTP_PENDING.seal(db.keyring()?, user_id, &secret_base32);
+    sqlx::query("UPDATE app_user SET totp_pending_sealed = $1 WHERE id = $2")
+        .bind(&sealed)
         .bind(user_id)
         .execute(&db.pool)
         .await?;
@@ -89,18 +92,21 @@ pub async fn confirm_totp_enrolment_at(
     code: &str,
     now: OffsetDateTime,
 ) -> Result<Vec<String>, AccountError> {
-    let row = sqlx::query("SELECT login, totp_pending_secret FROM app_user WHERE id = $1")
+    let keyring = db.keyring()?;
+    let row = sqlx::query("SELECT login, totp_pending_sealed FROM app_user WHERE id = $1")
         .bind(user_id)
         .fetch_optional(&db.pool)
         .await?
         .ok_or(AccountError::NotFound)?;
     let login: String = row.try_get("login")?;
-    let Some(pending): Option<String> = row.try_get("totp_pending_secret")? else {
+    let Some(pending_sealed): Option<String> = row.try_get("totp_pending_sealed")? else {
         return Err(AccountError::Invalid(
             "二段階認証の登録を最初からやり直してください（QR コードの表示から）".into(),
         ));
     };
+    let pending = Zeroizing::new(TOTP_PENDING.open(keyring, user_id, &pending_sealed)?);
     let generator = totp(&pending, &login, SKEW_STEPS as u16)?;
+    let secret_sealed = TOTP_SECRET.seal(keyring, user_id, &pending);
     let step = totp_code(code).and_then(|code| generator.check(&code, now.unix_timestamp().max(0) as u64));
     let Some(step) = step else {
         return Err(AccountError::Invalid(
@@ -113,14 +119,15 @@ pub async fn confirm_totp_enrolment_at(
     // The pending secret must still be the one the code was checked against (no enrolment was
     // restarted in between).
     let done = sqlx::query(
-        "UPDATE app_user SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_enabled = 1,
-             totp_last_step = $1, security_stamp = $2
-         WHERE id = $3 AND totp_pending_secret = $4",
+        "UPDATE app_user SET totp_secret_sealed = $1, totp_pending_sealed = NULL, totp_enabled = 1,
+             totp_last_step = $2, security_stamp = $3
+         WHERE id = $4 AND totp_pending_sealed = $5",
     )
+    .bind(&secret_sealed)
     .bind(step as i64)
     .bind(security_stamp())
     .bind(user_id)
-    .bind(&pending)
+    .bind(&pending_sealed)
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
@@ -154,7 +161,7 @@ pub async fn check_second_factor(db: &Db, user_id: i64, code: &str) -> Result<()
 /// not exist, gets `BadCredentials`.
 pub async fn check_second_factor_at(db: &Db, user_id: i64, code: &str, now: OffsetDateTime) -> Result<(), LoginError> {
     let row = sqlx::query(&format!(
-        "SELECT {}, totp_secret, totp_last_step FROM app_user WHERE id = $1",
+        "SELECT {}, totp_secret_sealed, totp_last_step FROM app_user WHERE id = $1",
         super::USER_COLUMNS
     ))
     .bind(user_id)
@@ -168,11 +175,12 @@ pub async fn check_second_factor_at(db: &Db, user_id: i64, code: &str, now: Offs
     if user.is_locked_at(now) {
         return Err(LoginError::Locked);
     }
-    let secret: Option<String> = row.try_get("totp_secret").map_err(StoreError::from)?;
+    let secret: Option<String> = row.try_get("totp_secret_sealed").map_err(StoreError::from)?;
     let last_step: Option<i64> = row.try_get("totp_last_step").map_err(StoreError::from)?;
     let (true, Some(secret)) = (user.totp_enabled, secret) else {
         return Err(LoginError::BadCredentials);
     };
+    let secret = Zeroizing::new(TOTP_SECRET.open(db.keyring()?, user_id, &secret)?);
     let accepted = if let Some(code) = totp_code(code) {
         accept_totp(db, user_id, &user.login, &secret, last_step, &code, now).await?
     } else if let Some(code) = canonical_recovery_code(code) {
@@ -238,4 +246,43 @@ async fn accept_recovery_code(db: &Db, user_id: i64, code: String, now: OffsetDa
         tracing::info!(user_id, "recovery code used");
     }
     Ok(done.rows_affected() == 1)
+}
+
+/// Seals TOTP secrets left in the plain columns of databases made before secrets were sealed
+/// (migration 0005), and clears the plain columns. Run at start-up with the keys loaded; returns
+/// how many accounts it sealed. A row changed in between is left for the next start.
+pub async fn seal_plain_totp_secrets(db: &Db) -> Result<u64, StoreError> {
+    let keyring = db.keyring()?;
+    let rows = sqlx::query(
+        "SELECT id, totp_secret, totp_pending_secret FROM app_user
+         WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut sealed = 0;
+    for row in &rows {
+        let id: i64 = row.try_get("id")?;
+        let secret: Option<String> = row.try_get("totp_secret")?;
+        let pending: Option<String> = row.try_get("totp_pending_secret")?;
+        let done = sqlx::query(
+            "UPDATE app_user SET
+                 totp_secret_sealed = COALESCE($1, totp_secret_sealed),
+                 totp_pending_sealed = COALESCE($2, totp_pending_sealed),
+                 totp_secret = NULL, totp_pending_secret = NULL
+             WHERE id = $3 AND totp_secret IS NOT DISTINCT FROM $4 AND totp_pending_secret IS NOT DISTINCT FROM $5",
+        )
+        .bind(secret.as_deref().map(|s| TOTP_SECRET.seal(keyring, id, s)))
+        .bind(pending.as_deref().map(|s| TOTP_PENDING.seal(keyring, id, s)))
+        .bind(id)
+        .bind(secret.as_deref())
+        .bind(pending.as_deref())
+        .persistent(false)
+        .execute(&db.pool)
+        .await?;
+        sealed += done.rows_affected();
+    }
+    if sealed > 0 {
+        tracing::info!(accounts = sealed, "sealed TOTP secrets left in plain columns");
+    }
+    Ok(sealed)
 }

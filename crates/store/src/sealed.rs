@@ -1,0 +1,144 @@
+//! The columns that hold sealed personal data, and `rotate`, which re-seals them under the
+//! active key while the app keeps running.
+//!
+//! Every column whose name ends in `_sealed` holds `nimo_vault` sealed text whose associated data
+//! is [`place`]`("table.column", id)`: the value opens only in the row and column it was sealed
+//! for. [`ENCRYPTED_COLUMNS`] lists them all; a test checks that every `*_sealed` column in both
+//! migration folders is listed, so a new one cannot be left out of rotation.
+
+use crate::{Db, StoreError};
+use nimo_vault::{Keyring, place};
+use sqlx::Row;
+
+/// A column of sealed values, addressed by its table's integer id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EncryptedColumn {
+    /// The table.
+    pub table: &'static str,
+    /// The column.
+    pub column: &'static str,
+}
+
+impl EncryptedColumn {
+    /// `table.column`, the prefix of the associated data.
+    pub fn name(&self) -> String {
+        format!("{}.{}", self.table, self.column)
+    }
+
+    /// The associated data of this column's value in row `id`.
+    pub fn place(&self, id: i64) -> Vec<u8> {
+        place(&self.name(), id)
+    }
+
+    /// Seals `text` for row `id` of this column under the active key.
+    pub fn seal(&self, keyring: &Keyring, id: i64, text: &str) -> String {
+        keyring.seal_str(text, &self.place(id))
+    }
+
+    /// Opens this column's value of row `id`.
+    pub fn open(&self, keyring: &Keyring, id: i64, sealed: &str) -> Result<String, StoreError> {
+        Ok(keyring.open_str(sealed, &self.place(id))?)
+    }
+}
+
+/// The enrolled TOTP secret of an account.
+pub const TOTP_SECRET: EncryptedColumn = EncryptedColumn { table: "app_user", column: "totp_secret_sealed" };
+/// A TOTP secret being enrolled, not yet confirmed.
+pub const TOTP_PENDING: EncryptedColumn = EncryptedColumn { table: "app_user", column: "totp_pending_sealed" };
+
+/// Every column holding sealed values. Rotation walks exactly these.
+pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[TOTP_SECRET, TOTP_PENDING];
+
+/// Rows per batch: each batch is one short transaction.
+pub const ROTATION_BATCH: i64 = 500;
+
+/// What rotation did to one column. Ids only, never values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnRotation {
+    /// `table.column`.
+    pub column: String,
+    /// Values re-sealed under the active key.
+    pub resealed: u64,
+    /// Values already under the active key.
+    pub current: u64,
+    /// Values changed by someone else between read and write; the next run picks them up.
+    pub raced: u64,
+    /// Ids of rows whose value did not open (unknown key, tampered, or moved).
+    pub failed: Vec<i64>,
+}
+
+/// Re-seals every stored value that is not under the keyring's active key, column by column in
+/// batches of [`ROTATION_BATCH`] rows. Each write is `UPDATE … WHERE id = $id AND column = $old`,
+/// so a user's concurrent edit wins and the app can keep serving throughout.
+pub async fn rotate(db: &Db) -> Result<Vec<ColumnRotation>, StoreError> {
+    let keyring = db.keyring()?;
+    let mut report = Vec::with_capacity(ENCRYPTED_COLUMNS.len());
+    for column in ENCRYPTED_COLUMNS {
+        report.push(rotate_column(db, keyring, column).await?);
+    }
+    Ok(report)
+}
+
+async fn rotate_column(db: &Db, keyring: &Keyring, column: &EncryptedColumn) -> Result<ColumnRotation, StoreError> {
+    let (table, col) = (column.table, column.column);
+    let mut outcome = ColumnRotation { column: column.name(), resealed: 0, current: 0, raced: 0, failed: Vec::new() };
+    let select = format!("SELECT id, {col} FROM {table} WHERE id > $1 AND {col} IS NOT NULL ORDER BY id LIMIT $2");
+    let update = format!("UPDATE {table} SET {col} = $1 WHERE id = $2 AND {col} = $3");
+    let mut last = 0_i64;
+    loop {
+        let rows = sqlx::query(&select).bind(last).bind(ROTATION_BATCH).fetch_all(&db.pool).await?;
+        let Some(tail) = rows.last() else { break };
+        last = tail.try_get("id")?;
+        let mut tx = db.pool.begin().await?;
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let sealed: String = row.try_get(col)?;
+            if !keyring.needs_rotation(&sealed) {
+                outcome.current += 1;
+                continue;
+            }
+            match keyring.reseal(&sealed, &column.place(id)) {
+                Ok(new) => {
+                    let done = sqlx::query(&update).bind(&new).bind(id).bind(&sealed).execute(&mut *tx).await?;
+                    if done.rows_affected() == 1 {
+                        outcome.resealed += 1;
+                    } else {
+                        outcome.raced += 1;
+                    }
+                }
+                Err(_) => outcome.failed.push(id),
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ENCRYPTED_COLUMNS;
+
+    /// Every `*_sealed` column that a migration adds is one that rotation walks.
+    #[test]
+    fn every_sealed_column_is_registered() {
+        for dir in ["sqlite", "postgres"] {
+            let folder = format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR"));
+            let mut found = Vec::new();
+            for entry in std::fs::read_dir(&folder).expect("migrations folder") {
+                let text = std::fs::read_to_string(entry.expect("entry").path()).expect("migration");
+                for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                    if word.ends_with("_sealed") {
+                        found.push(word.to_string());
+                    }
+                }
+            }
+            assert!(!found.is_empty(), "{dir}: no sealed columns found");
+            for name in found {
+                assert!(
+                    ENCRYPTED_COLUMNS.iter().any(|c| c.column == name),
+                    "{dir}: column {name} is sealed but missing from ENCRYPTED_COLUMNS"
+                );
+            }
+        }
+    }
+}
