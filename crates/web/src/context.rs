@@ -32,6 +32,7 @@ pub(crate) mod key {
     pub const STAMP: &str = "stamp";
     pub const STAGE: &str = "stage";
     pub const SIGNED_IN_AT: &str = "signed_in_at";
+    pub const LAST_SEEN: &str = "last_seen";
     pub const CSRF: &str = "csrf";
 }
 
@@ -119,10 +120,6 @@ pub(crate) fn random_token() -> String {
     format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
 }
 
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 /// Loads the session's account (ending the session if it is no longer valid) and makes sure the
 /// session has a CSRF token, then runs the request with a [`RequestContext`].
 pub async fn load(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
@@ -169,16 +166,21 @@ async fn account_of(state: &AppState, session: &Session) -> Result<Option<Accoun
     let stamp: Option<String> = session.get(key::STAMP).await.map_err(|_| ())?;
     let stage = session.get::<String>(key::STAGE).await.map_err(|_| ())?.and_then(|s| Stage::parse(&s)).ok_or(())?;
     let signed_in_at: i64 = session.get(key::SIGNED_IN_AT).await.map_err(|_| ())?.ok_or(())?;
-    if now() - signed_in_at > ABSOLUTE_HOURS * 3600 {
+    let last_seen: i64 = session.get(key::LAST_SEEN).await.map_err(|_| ())?.ok_or(())?;
+    let now = state.clock.unix();
+    // The store drops a session idle for IDLE_MINUTES too (its expiry moves with each request);
+    // checking here as well keeps both limits in one place that tests can move the clock for.
+    if now - signed_in_at > ABSOLUTE_HOURS * 3600 || now - last_seen > IDLE_MINUTES * 60 {
         return Err(());
     }
+    session.insert(key::LAST_SEEN, now).await.map_err(|_| ())?;
     let user = nimo_store::accounts::get(&state.db, user_id).await.map_err(|_| ())?;
     if stamp.as_deref() != Some(user.security_stamp.as_str()) {
         return Err(());
     }
     let state_now = if user.disabled {
         AccountState::Disabled
-    } else if is_locked(user.locked_until.as_deref()) {
+    } else if is_locked(user.locked_until.as_deref(), state.clock.now()) {
         AccountState::Locked
     } else if user.role.requires_two_factor() && !user.totp_enabled {
         AccountState::TwoFactorPending
@@ -193,9 +195,9 @@ async fn account_of(state: &AppState, session: &Session) -> Result<Option<Accoun
     }))
 }
 
-fn is_locked(until: Option<&str>) -> bool {
+fn is_locked(until: Option<&str>, now: time::OffsetDateTime) -> bool {
     let parse = |t: &str| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok();
-    until.and_then(parse).is_some_and(|t| t > time::OffsetDateTime::now_utc())
+    until.and_then(parse).is_some_and(|t| t > now)
 }
 
 /// Signs an account in at a stage: a new session id (no fixation), the account's stamp, the time.
@@ -203,13 +205,15 @@ pub(crate) async fn sign_in(
     session: &Session,
     user: &nimo_store::accounts::User,
     stage: Stage,
+    now: i64,
 ) -> Result<(), crate::WebError> {
     let fail = |e: tower_sessions::session::Error| crate::WebError::Internal(format!("session: {e}"));
     session.cycle_id().await.map_err(fail)?;
     session.insert(key::USER, user.id).await.map_err(fail)?;
     session.insert(key::STAMP, &user.security_stamp).await.map_err(fail)?;
     session.insert(key::STAGE, stage.code()).await.map_err(fail)?;
-    session.insert(key::SIGNED_IN_AT, now()).await.map_err(fail)?;
+    session.insert(key::SIGNED_IN_AT, now).await.map_err(fail)?;
+    session.insert(key::LAST_SEEN, now).await.map_err(fail)?;
     session.insert(key::CSRF, random_token()).await.map_err(fail)?;
     Ok(())
 }

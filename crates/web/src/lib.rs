@@ -2,6 +2,7 @@
 //! parse input, call the store, the domain and the report/exchange crates, and render.
 
 mod audit;
+pub mod clock;
 mod context;
 mod csrf;
 mod error;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub behind_https: bool,
     /// PDF typesetting and XLSX writing: how many may run at once, and how long a download waits.
     pub renderers: Renderers,
+    /// The time sessions expire by (the system clock; tests advance it).
+    pub clock: clock::Clock,
 }
 
 /// A limit on the CPU-bound renderings, so that a few concurrent PDF downloads cannot take
@@ -77,7 +80,14 @@ impl AppState {
     /// State over a database with fonts already found (or the reason they are missing), with
     /// the same defaults as [`AppState::new`].
     pub fn with_fonts(db: Db, fonts: Result<Fonts, String>) -> Self {
-        Self { db, fonts: Arc::new(fonts), allowed_hosts: None, behind_https: false, renderers: Renderers::per_cpu() }
+        Self {
+            db,
+            fonts: Arc::new(fonts),
+            allowed_hosts: None,
+            behind_https: false,
+            renderers: Renderers::per_cpu(),
+            clock: clock::Clock::default(),
+        }
     }
 
     /// Answers only to these hosts (`name` or `name:port`, compared without regard to case; an

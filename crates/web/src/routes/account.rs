@@ -132,7 +132,7 @@ pub async fn login(
         .with_record("user", user.id.to_string())
         .with_detail(stage.code());
     audit::before(&state.db, &event).await?;
-    sign_in(&session, &user, stage).await?;
+    sign_in(&session, &user, stage, state.clock.unix()).await?;
     Ok(match stage {
         Stage::SecondFactor => {
             Redirect::to(&format!("/login/totp?next={}", crate::policy::urlencode(&next))).into_response()
@@ -230,7 +230,7 @@ pub async fn totp(
     match result {
         Ok(()) => {
             let user = accounts::get(&state.db, user_id).await.map_err(account_error)?;
-            sign_in(&session, &user, Stage::Full).await?;
+            sign_in(&session, &user, Stage::Full, state.clock.unix()).await?;
             Ok(Redirect::to(&next).into_response())
         }
         Err(LoginError::Store(e)) => Err(e.into()),
@@ -287,7 +287,7 @@ pub async fn enrol(
             let event = audit::event(&ctx.0, "totp_enrolled", Outcome::Ok).with_record("user", user_id.to_string());
             audit::after_commit(&state.db, &event).await;
             let user = accounts::get(&state.db, user_id).await.map_err(account_error)?;
-            sign_in(&session, &user, Stage::Full).await?;
+            sign_in(&session, &user, Stage::Full, state.clock.unix()).await?;
             let csrf: String = session.get(key::CSRF).await.ok().flatten().unwrap_or_default();
             let layout = Layout {
                 user: Some((user.display_name.clone(), user.role.label().to_string())),
@@ -369,7 +369,7 @@ pub async fn change_password(
             let event = audit::event(&ctx.0, "password_changed", Outcome::Ok).with_record("user", user_id.to_string());
             audit::after_commit(&state.db, &event).await;
             let user = accounts::get(&state.db, user_id).await.map_err(account_error)?;
-            sign_in(&session, &user, Stage::Full).await?;
+            sign_in(&session, &user, Stage::Full, state.clock.unix()).await?;
             Ok(Redirect::to("/municipalities?notice=password").into_response())
         }
         Err(AccountError::Store(e)) => Err(e.into()),

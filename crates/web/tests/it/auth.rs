@@ -244,3 +244,51 @@ async fn a_one_time_code_works_once_and_a_wrong_one_not_at_all() {
     })
     .await;
 }
+
+/// Where a GET of `path` lands for a client: `Ok(status)` for a page, `Err(location)` for a
+/// redirect.
+async fn landing(client: &reqwest::Client, base: &str, path: &str) -> Result<u16, String> {
+    let response = client.get(format!("{base}{path}")).send().await.unwrap();
+    match response.headers().get("location") {
+        Some(location) => Err(location.to_str().unwrap().to_string()),
+        None => Ok(response.status().as_u16()),
+    }
+}
+
+#[tokio::test]
+async fn a_session_ends_after_thirty_idle_minutes() {
+    for_each_backend(|app| async move {
+        let page = "/municipalities";
+        // Activity within the limit keeps the session going: 29 minutes, then 29 more.
+        for _ in 0..2 {
+            app.clock.advance(time::Duration::minutes(29));
+            assert_eq!(landing(&app.client, &app.base, page).await, Ok(200), "{:?}", app.backend);
+        }
+        // 31 minutes without a request end it: the page asks for sign-in again, and stays so.
+        app.clock.advance(time::Duration::minutes(31));
+        let ended = landing(&app.client, &app.base, page).await;
+        assert_eq!(ended, Err("/login?next=%2Fmunicipalities".into()), "{:?}", app.backend);
+        app.clock.advance(time::Duration::minutes(1));
+        assert!(landing(&app.client, &app.base, page).await.is_err(), "{:?}: the session is gone", app.backend);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
+    for_each_backend(|app| async move {
+        let codes = staff_account(&app.db, "yamada", "131105").await;
+        let other = TestApp::client_for(&app, "yamada", &codes[0]).await;
+        let page = "/municipalities/131105";
+        // A request every 25 minutes for 11 h 40 min: still signed in.
+        for step in 1..=28 {
+            app.clock.advance(time::Duration::minutes(25));
+            assert_eq!(landing(&other.client, &other.base, page).await, Ok(200), "{:?} step {step}", app.backend);
+        }
+        // 25 minutes more is 12 h 5 min after sign-in: the session ends although it is not idle.
+        app.clock.advance(time::Duration::minutes(25));
+        let ended = landing(&other.client, &other.base, page).await;
+        assert_eq!(ended, Err("/login?next=%2Fmunicipalities%2F131105".into()), "{:?}", app.backend);
+    })
+    .await;
+}

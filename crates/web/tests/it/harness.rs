@@ -11,6 +11,8 @@ pub struct TestApp {
     pub backend: Backend,
     /// The signed-in session's CSRF token, added to every form the helpers post.
     pub csrf: String,
+    /// The app's clock: tests move it forward instead of sleeping.
+    pub clock: nimo_web::clock::Clock,
     _database: TestDb,
 }
 
@@ -107,6 +109,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
         let state = configure(nimo_web::AppState::new(database.db.clone()));
+        let clock = state.clock.clone();
         let service = nimo_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, service).await });
         let mut app = Self {
@@ -115,6 +118,7 @@ impl TestApp {
             db: database.db.clone(),
             backend,
             csrf: String::new(),
+            clock,
             _database: database,
         };
         app.csrf = app.sign_in("hokenshi", &codes[0]).await;
