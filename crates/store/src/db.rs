@@ -135,13 +135,42 @@ impl Db {
         Self::connect(url).await
     }
 
-    /// Applies pending migrations for this backend, then seeds built-in code lists.
+    /// Applies pending migrations for this backend, then seeds built-in code lists. When every
+    /// migration is already applied with the same checksum, nothing is run, so that an
+    /// application role without the right to create tables can connect (docs/postgres-app-role.sql).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        if !self.migrations_up_to_date(migrator).await {
+            migrator.run(&self.pool).await?;
         }
         crate::menu::seed_builtin(self).await
+    }
+
+    /// Whether the database records every migration of `migrator`, each with its checksum.
+    /// Any doubt (no history table yet, a failed or changed migration) answers `false`, and the
+    /// migrator then applies or reports it.
+    async fn migrations_up_to_date(&self, migrator: &sqlx::migrate::Migrator) -> bool {
+        let Ok(rows) =
+            sqlx::query("SELECT version, checksum, success FROM _sqlx_migrations").fetch_all(&self.pool).await
+        else {
+            return false;
+        };
+        let applied: Vec<(i64, Vec<u8>, bool)> = rows
+            .iter()
+            .filter_map(|row| {
+                use sqlx::Row;
+                Some((row.try_get("version").ok()?, row.try_get("checksum").ok()?, row.try_get("success").ok()?))
+            })
+            .collect();
+        applied.len() == rows.len()
+            && migrator.iter().all(|m| {
+                applied.iter().any(|(version, checksum, success)| {
+                    *version == m.version && *success && checksum.as_slice() == m.checksum.as_ref()
+                })
+            })
     }
 
     /// The same database with the keys that seal and open personal data.

@@ -1,6 +1,7 @@
 //! Store tests, each run on every backend of `nimo_store::testing::backends()`.
 
 mod accounts;
+mod app_role;
 mod audit;
 mod sealed;
 

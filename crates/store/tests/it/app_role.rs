@@ -1,0 +1,77 @@
+//! PostgreSQL in production: `nimo serve` connects as the application role of
+//! docs/postgres-app-role.sql, which works with rows but cannot rewrite or remove the audit log,
+//! disable its triggers or change the schema, even if the app were subverted.
+
+use nimo_domain::MunicipalityCode;
+use nimo_domain::access::{Role, Scope};
+use nimo_store::accounts::{self, NewUser};
+use nimo_store::audit::{self, AuditEvent, Outcome};
+use nimo_store::testing::{TestDb, backends};
+use nimo_store::{Backend, Db};
+
+const GRANTS: &str = include_str!("../../../../docs/postgres-app-role.sql");
+
+#[tokio::test]
+async fn the_application_role_appends_to_the_audit_log_but_cannot_change_it_or_the_schema() {
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let t = TestDb::new(Backend::Postgres).await.unwrap();
+    let role = format!("nimo_app_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    sqlx::query(&format!("CREATE ROLE {role} LOGIN")).execute(&t.db.pool).await.unwrap();
+    let result = check_role(&t, &role).await;
+    // Clean up whatever happened: the role is cluster-wide, the database is dropped with `t`.
+    sqlx::query(&format!("DROP OWNED BY {role}")).execute(&t.db.pool).await.unwrap();
+    sqlx::query(&format!("DROP ROLE {role}")).execute(&t.db.pool).await.unwrap();
+    result.unwrap();
+}
+
+async fn check_role(t: &TestDb, role: &str) -> Result<(), String> {
+    let grants = GRANTS.replace("nimo_app", role);
+    sqlx::raw_sql(&grants).execute(&t.db.pool).await.map_err(|e| format!("grants: {e}"))?;
+    let url = t.url.replacen("postgres@", &format!("{role}@"), 1);
+    assert_ne!(url, t.url, "the test database URL names the postgres user");
+    let app = Db::connect(&url).await.map_err(|e| format!("the app role connects: {e:?}"))?;
+
+    // What the app does works: accounts, audit rows.
+    let scope = Scope { municipality: Some(MunicipalityCode::parse("131105").unwrap()), ..Scope::default() };
+    let new =
+        NewUser { login: "hayashi", display_name: "林", role: Role::Staff, scope, password: "kawa no nagare 2026" };
+    accounts::create_user(&app, &new).await.map_err(|e| format!("create user: {e:?}"))?;
+    let event = AuditEvent {
+        actor: "user:1".into(),
+        origin: "192.0.2.1".into(),
+        action: "sheet.read".into(),
+        record_type: Some("sheet".into()),
+        record_id: Some("131105/2022".into()),
+        outcome: Outcome::Ok,
+        detail: None,
+    };
+    for _ in 0..3 {
+        audit::append(&app, &event).await.map_err(|e| format!("append: {e:?}"))?;
+    }
+
+    // What it must not do is refused by the database's permissions, before any trigger.
+    let refused = [
+        "UPDATE audit_log SET actor = 'user:99' WHERE id = 2",
+        "DELETE FROM audit_log WHERE id = 3",
+        "TRUNCATE audit_log",
+        "DELETE FROM audit_head",
+        "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+        "DROP TRIGGER audit_log_no_update_or_delete ON audit_log",
+        "DROP TABLE audit_log",
+        "CREATE TABLE shadow (id BIGINT)",
+        "DELETE FROM _sqlx_migrations",
+    ];
+    for sql in refused {
+        let error = sqlx::query(sql).execute(&app.pool).await.err().ok_or(format!("not refused: {sql}"))?;
+        let message = error.to_string();
+        if !(message.contains("permission denied") || message.contains("must be owner")) {
+            return Err(format!("{sql}: refused for another reason: {message}"));
+        }
+    }
+    let report = audit::verify(&app).await.map_err(|e| format!("verify: {e:?}"))?;
+    assert_eq!((report.rows, report.first_broken), (3, None));
+    app.close().await;
+    Ok(())
+}
