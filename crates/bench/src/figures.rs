@@ -91,6 +91,17 @@ impl Figures {
                 );
             }
             let _ = writeln!(out, "{:<10}ratio sheet-p50 / healthz-p50 = {:.1}x", b.backend.name(), b.ratio());
+            let _ = writeln!(
+                out,
+                "{:<10}{:<12}{:>6}{:>12}{:>12}{:>12}{:>12}",
+                b.backend.name(),
+                "sign-in",
+                b.sign_in.n,
+                human(b.sign_in.p50),
+                human(b.sign_in.p90),
+                human(b.sign_in.p99),
+                human(b.sign_in.max)
+            );
         }
 
         let _ = writeln!(out);
@@ -127,6 +138,7 @@ impl Figures {
                     "healthz": b.healthz.to_json(),
                     "ratio_p50": (b.ratio() * 100.0).round() / 100.0,
                     "sheet_bytes": b.sheet_bytes,
+                    "sign_in": b.sign_in.to_json(),
                     "throughput": {
                         "sheet": throughput_json(b.sheet_throughput),
                         "healthz": throughput_json(b.healthz_throughput),

@@ -28,6 +28,9 @@ pub struct BackendFigures {
     pub sheet_bytes: usize,
     pub sheet_throughput: Throughput,
     pub healthz_throughput: Throughput,
+    /// Password sign-ins over HTTP (login page for the CSRF token, then the POST that verifies
+    /// the argon2id hash and starts the session), one after another.
+    pub sign_in: Summary,
 }
 
 impl BackendFigures {
@@ -93,10 +96,12 @@ pub async fn measure(backend: Backend, sheet: &Sheet, fonts: &Fonts, sizes: &Siz
             .await
     });
 
-    let figures = match sign_in(&base).await {
-        Ok(cookie) => measure_server(backend, &base, &cookie, sizes).await,
-        Err(error) => Err(error),
-    };
+    let figures = async {
+        let cookie = sign_in(&base).await?;
+        let sign_ins = measure_sign_ins(&base, sizes.sign_ins).await?;
+        measure_server(backend, &base, &cookie, sign_ins, sizes).await
+    }
+    .await;
 
     let _ = stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
@@ -129,7 +134,24 @@ async fn sign_in(base: &str) -> anyhow::Result<String> {
     Ok(cookie.split(';').next().unwrap_or_default().to_string())
 }
 
-async fn measure_server(backend: Backend, base: &str, cookie: &str, sizes: &Sizes) -> anyhow::Result<BackendFigures> {
+/// Times `n` sign-ins, each from a new client (its own session).
+async fn measure_sign_ins(base: &str, n: usize) -> anyhow::Result<Summary> {
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = Instant::now();
+        sign_in(base).await?;
+        times.push(start.elapsed());
+    }
+    Ok(Summary::of(times))
+}
+
+async fn measure_server(
+    backend: Backend,
+    base: &str,
+    cookie: &str,
+    sign_in: Summary,
+    sizes: &Sizes,
+) -> anyhow::Result<BackendFigures> {
     let sheet_url = format!("{base}{SHEET_PATH}");
     let health_url = format!("{base}{HEALTH_PATH}");
     let client = client(cookie)?;
@@ -156,6 +178,7 @@ async fn measure_server(backend: Backend, base: &str, cookie: &str, sizes: &Size
         sheet_bytes: page.len(),
         sheet_throughput: throughput(&sheet_url, cookie, sizes.clients, sizes.per_client).await?,
         healthz_throughput: throughput(&health_url, cookie, sizes.clients, sizes.per_client).await?,
+        sign_in,
     })
 }
 

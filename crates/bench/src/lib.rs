@@ -33,6 +33,8 @@
 //!   sheet-p50 / healthz-p50 is the cost of the page (database, domain, template) relative to
 //!   routing, middleware and HTTP alone. Then 8 concurrent clients, a connection each, send 250
 //!   requests each, for requests per second.
+//! - **Sign-in**: 20 password sign-ins over HTTP, each from a new client (GET the login page for
+//!   the CSRF token, POST the password: argon2id m=19456 KiB, t=2, p=1, and a new session).
 //!
 //! Client and server share the process and its cores, as with any load generator on the same
 //! machine, so the figures are an upper bound on latency rather than the server's alone. No
@@ -88,6 +90,7 @@ pub struct Sizes {
     pub warmup: usize,
     pub clients: usize,
     pub per_client: usize,
+    pub sign_ins: usize,
 }
 
 impl Options {
@@ -102,6 +105,7 @@ impl Options {
                 warmup: 5,
                 clients: 8,
                 per_client: 5,
+                sign_ins: 2,
             }
         } else {
             Sizes {
@@ -112,6 +116,7 @@ impl Options {
                 warmup: 50,
                 clients: 8,
                 per_client: 250,
+                sign_ins: 20,
             }
         }
     }
