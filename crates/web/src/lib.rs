@@ -1,6 +1,7 @@
 //! nimo's web app: the axum router, its handlers and the Japanese UI. Handlers stay thin: they
 //! parse input, call the store, the domain and the report/exchange crates, and render.
 
+mod api_doc;
 mod audit;
 mod context;
 mod csrf;
@@ -39,6 +40,68 @@ pub struct AppState {
     pub behind_https: bool,
     /// PDF typesetting and XLSX writing: how many may run at once, and how long a download waits.
     pub renderers: Renderers,
+    /// The bed finder's settings (hold expiry, stale postings).
+    pub beds: BedSettings,
+    /// The time the bed finder works with (the system clock, moved forward in tests).
+    pub clock: Clock,
+}
+
+/// The bed finder's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BedSettings {
+    /// How long a hold lasts without an answer, in seconds (default 30 minutes).
+    pub hold_ttl_seconds: i64,
+    /// After how many seconds a posting of free beds is stale (default 6 hours): marked and
+    /// ranked last.
+    pub stale_after_seconds: i64,
+    /// How often the background task expires due holds, in seconds.
+    pub expiry_interval_seconds: u64,
+}
+
+impl Default for BedSettings {
+    fn default() -> Self {
+        Self { hold_ttl_seconds: 30 * 60, stale_after_seconds: 6 * 3600, expiry_interval_seconds: 5 }
+    }
+}
+
+/// The bed finder's clock: the system time plus an offset that tests move forward (so that they
+/// never sleep through a hold's expiry). Clones share the offset.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_seconds: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    /// Now, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        time::OffsetDateTime::now_utc().unix_timestamp() + self.offset_seconds.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Moves the clock forward (tests).
+    pub fn advance(&self, seconds: i64) {
+        self.offset_seconds.fetch_add(seconds, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Starts the background task that marks due holds expired every few seconds, on the app's
+/// clock. Holds are also expired lazily by every hold query, so this task only keeps the
+/// hospital's inbox and the statistics current when nobody acts; after a restart it picks up
+/// whatever fell due meanwhile, as the due times are in the database.
+pub fn spawn_hold_expiry(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let db = state.db.clone();
+    let clock = state.clock.clone();
+    let interval = Duration::from_secs(state.beds.expiry_interval_seconds.max(1));
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        loop {
+            ticker.tick().await;
+            match nimo_store::beds::expire_due_at(&db, clock.now()).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "holds expired"),
+                Err(error) => tracing::error!(%error, "expiring holds failed"),
+            }
+        }
+    })
 }
 
 /// A limit on the CPU-bound renderings, so that a few concurrent PDF downloads cannot take
@@ -77,7 +140,27 @@ impl AppState {
     /// State over a database with fonts already found (or the reason they are missing), with
     /// the same defaults as [`AppState::new`].
     pub fn with_fonts(db: Db, fonts: Result<Fonts, String>) -> Self {
-        Self { db, fonts: Arc::new(fonts), allowed_hosts: None, behind_https: false, renderers: Renderers::per_cpu() }
+        Self {
+            db,
+            fonts: Arc::new(fonts),
+            allowed_hosts: None,
+            behind_https: false,
+            renderers: Renderers::per_cpu(),
+            beds: BedSettings::default(),
+            clock: Clock::default(),
+        }
+    }
+
+    /// Replaces the bed finder's settings.
+    pub fn with_beds(mut self, beds: BedSettings) -> Self {
+        self.beds = beds;
+        self
+    }
+
+    /// Replaces the bed finder's clock (tests share one to move time).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Answers only to these hosts (`name` or `name:port`, compared without regard to case; an
@@ -124,11 +207,22 @@ pub fn router(state: AppState) -> Router {
         }))
 }
 
-/// Serves the app on a bound listener until the process is stopped.
+/// Serves the app on a bound listener until the process is stopped, with the hold-expiry task.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let expiry = spawn_hold_expiry(&state);
+    let _stop_expiry = AbortOnDrop(expiry);
     axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
+}
+
+/// Stops a background task when the server stops.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn shutdown_signal() {
