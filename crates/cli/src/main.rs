@@ -11,6 +11,7 @@ mod audit;
 mod config;
 mod demo;
 mod keys;
+mod tokens;
 mod users;
 
 /// nimo — 精神障害にも対応した地域包括ケアシステム（にも包括）のための自治体・保健所向け基盤
@@ -133,6 +134,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: audit::AuditCommand,
+    },
+    /// API トークン（病院のシステムなどが Authorization: Bearer で使う）の発行・一覧・失効
+    Token {
+        #[command(subcommand)]
+        command: tokens::TokenCommand,
     },
     /// 個人情報を暗号化する鍵の管理（鍵ファイルの作成、鍵の追加）
     Keys {
@@ -276,6 +282,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::User { command } => users::run(command, &file).await,
         Command::Audit { command } => audit::run(command, &file).await,
         Command::Keys { command } => keys::run(command),
+        Command::Token { command } => tokens::run(command, &file).await,
     }
 }
 
@@ -353,6 +360,8 @@ async fn demo_database(args: &DbArgs) -> Result<Db> {
     let sheet = nimo_domain::demo::meguro_r4();
     sheets::save(&db, &sheet, sheets::SaveMode::Create).await?;
     eprintln!("デモデータを読み込みました: {} {}", sheet.municipality.name, sheet.fiscal_year);
+    let (hospitals, wards) = demo::create_beds(&db).await?;
+    eprintln!("空床検索のデモデータ: 架空の病院 {hospitals} か所・病棟 {wards} か所");
     let accounts = demo::create_accounts(&db).await?;
     demo::print_accounts(&accounts);
     Ok(db)
