@@ -2,6 +2,7 @@
 
 mod accounts;
 mod audit;
+mod beds;
 
 use nimo_domain::{FiscalYear, MunicipalityCode, demo};
 use nimo_store::sheets::SaveMode;
