@@ -332,7 +332,7 @@ pub async fn post_many_at(
     now: i64,
 ) -> Result<(), StoreError> {
     for (index, (_, free)) in postings.iter().enumerate() {
-        check_free_beds(*free).map_err(|reason| StoreError::Invalid(format!("{}行目: {reason}", index + 1)))?;
+        check_free_beds(*free).map_err(|reason| StoreError::Invalid(format!("{}件目: {reason}", index + 1)))?;
     }
     let mut tx = begin_write(db).await?;
     for (index, (ward_id, free)) in postings.iter().enumerate() {
@@ -340,18 +340,18 @@ pub async fn post_many_at(
         let (owner, _, seq) = match lock_ward(&mut tx, db.backend, ward_id).await {
             Ok(found) => found,
             Err(StoreError::NotFound(_)) => {
-                return Err(StoreError::Invalid(format!("{row}行目: 病棟 {ward_id} は登録されていません")));
+                return Err(StoreError::Invalid(format!("{row}件目: 病棟 {ward_id} は登録されていません")));
             }
             Err(other) => return Err(other),
         };
         if hospital.is_some_and(|h| h != owner) {
-            return Err(StoreError::Invalid(format!("{row}行目: 病棟 {ward_id} は自院の病棟ではありません")));
+            return Err(StoreError::Invalid(format!("{row}件目: 病棟 {ward_id} は自院の病棟ではありません")));
         }
         holds::expire_in(&mut tx, Some(ward_id), now).await?;
         let (active, _) = taken_in(&mut tx, ward_id, seq, now).await?;
         if *free < active {
             return Err(StoreError::Invalid(format!(
-                "{row}行目: 空床数（{free}）が仮押さえ中の件数（{active}件）より少なくなります。先に仮押さえに回答してください"
+                "{row}件目: 空床数（{free}）が仮押さえ中の件数（{active}件）より少なくなります。先に仮押さえに回答してください"
             )));
         }
         sqlx::query("UPDATE ward SET free_beds = $1, posted_at = $2, posting_seq = posting_seq + 1 WHERE id = $3")

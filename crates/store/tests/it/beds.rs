@@ -156,7 +156,7 @@ async fn postings_below_the_active_holds_and_imports_with_a_foreign_ward_change_
         assert!(matches!(low, Err(StoreError::Invalid(ref m)) if m.contains("仮押さえ")), "{backend:?}: {low:?}");
         let postings = vec![("w-b".to_string(), 5), ("w-x".to_string(), 0)];
         let foreign = beds::post_many_at(&t.db, Some("h-a"), &postings, "user:9", "test", NOW + 2).await;
-        assert!(matches!(foreign, Err(StoreError::Invalid(ref m)) if m.contains("2行目")), "{backend:?}: {foreign:?}");
+        assert!(matches!(foreign, Err(StoreError::Invalid(ref m)) if m.contains("2件目")), "{backend:?}: {foreign:?}");
         let wards = beds::wards_of_hospital_at(&t.db, "h-a", NOW + 3).await.unwrap();
         let posted: Vec<i64> = wards.iter().map(|w| w.availability.posted).collect();
         assert_eq!(posted, vec![2, 1], "{backend:?}: nothing changed");

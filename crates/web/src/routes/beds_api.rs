@@ -156,7 +156,7 @@ pub async fn put_availability(
     beds::post_availability_at(&state.db, &ward, request.free_beds, &actor, &origin, now).await.map_err(
         |e| match e {
             StoreError::Invalid(reason) => {
-                ApiError::fields(vec![("free_beds", reason.trim_start_matches("1行目: ").to_string())])
+                ApiError::fields(vec![("free_beds", reason.trim_start_matches("1件目: ").to_string())])
             }
             other => other.into(),
         },

@@ -155,7 +155,7 @@ pub async fn post_availability(
         Ok(()) => Ok(Redirect::to("/hospital?notice=posted").into_response()),
         Err(error) => {
             let (status, message) = refusal(error)?;
-            refused(&state, &ctx, status, vec![format!("空床数: {}", message.trim_start_matches("1行目: "))]).await
+            refused(&state, &ctx, status, vec![format!("空床数: {}", message.trim_start_matches("1件目: "))]).await
         }
     }
 }
