@@ -87,6 +87,12 @@ struct WebFlags {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     behind_https: Option<bool>,
+    /// 空床の仮押さえの有効期限（分）。既定: 30、環境変数 NIMO_HOLD_MINUTES、設定 hold_minutes
+    #[arg(long, env = "NIMO_HOLD_MINUTES", hide_env = true, value_name = "MINUTES")]
+    hold_minutes: Option<i64>,
+    /// 空床数の掲示を「情報が古い」とするまでの時間（分）。既定: 360、環境変数 NIMO_STALE_MINUTES、設定 stale_minutes
+    #[arg(long, env = "NIMO_STALE_MINUTES", hide_env = true, value_name = "MINUTES")]
+    stale_minutes: Option<i64>,
 }
 
 /// What `serve` and `demo` share: where to listen, what to answer, where the data is.
@@ -300,7 +306,21 @@ async fn serve(addr: &str, web: WebFlags, file: &config::FileConfig, db: Db) -> 
         );
     }
     tracing::info!(allowed_hosts = ?allowed.hosts, behind_https, "host allow-list and HTTPS");
-    let state = nimo_web::AppState::new(db).with_allowed_hosts(allowed.hosts).with_behind_https(behind_https);
+    let mut beds = nimo_web::BedSettings::default();
+    if let Some(minutes) = web.hold_minutes.or(file.hold_minutes) {
+        if !(1..=24 * 60).contains(&minutes) {
+            bail!("hold_minutes（--hold-minutes）は1から1440までの分で指定してください");
+        }
+        beds.hold_ttl_seconds = minutes * 60;
+    }
+    if let Some(minutes) = web.stale_minutes.or(file.stale_minutes) {
+        if !(1..=7 * 24 * 60).contains(&minutes) {
+            bail!("stale_minutes（--stale-minutes）は1から10080までの分で指定してください");
+        }
+        beds.stale_after_seconds = minutes * 60;
+    }
+    let state =
+        nimo_web::AppState::new(db).with_allowed_hosts(allowed.hosts).with_behind_https(behind_https).with_beds(beds);
     tracing::info!(backend = state.db.backend.name(), "nimo serving on http://{local}/");
     eprintln!("nimo を起動しました: http://{local}/ （終了は Ctrl+C）");
     nimo_web::serve(listener, state).await?;
