@@ -244,14 +244,10 @@ pub async fn create_beds(db: &Db) -> Result<(usize, usize)> {
             physical_care: *physical,
         };
         beds::upsert_hospital(db, &hospital).await?;
-        // Three or four wards each, chosen by the hospital's place in the list; 合併症 and
+        // Three of the five patterns each, chosen by the hospital's place in the list; 合併症 and
         // 児童思春期 wards where the hospital has them.
-        let mut chosen: Vec<WardPattern> = patterns
-            .iter()
-            .enumerate()
-            .filter(|(p, _)| (p + index) % 5 != 4 || index % 3 == 0)
-            .map(|(_, p)| p.clone())
-            .collect();
+        let mut chosen: Vec<WardPattern> =
+            patterns.iter().enumerate().filter(|(p, _)| (p + index) % 5 < 3).map(|(_, p)| p.clone()).collect();
         if *physical {
             chosen.push(pattern("f", "F病棟（身体合併症）", WardType::Gappeisho, Sex::Mixed, (16, 120), &all));
         }

@@ -49,7 +49,7 @@ impl RunningServer {
 
     /// Whether the demo announced its bed-finder data and the hospital account.
     fn announced_beds(&self) -> bool {
-        self.announced.iter().any(|l| l.contains("架空の病院 12 か所"))
+        self.announced.iter().any(|l| l.contains("架空の病院 12 か所・病棟 44 か所"))
             && self.announced.iter().any(|l| l.contains("ログイン名 demo-byoin"))
     }
 
