@@ -44,6 +44,9 @@ pub struct AppState {
     pub beds: BedSettings,
     /// The time the bed finder works with (the system clock, moved forward in tests).
     pub clock: Clock,
+    /// Changes to beds and holds, for the pages' server-sent events: the hospital whose ward or
+    /// hold changed (empty: any, as after a sweep of expired holds).
+    pub bed_events: tokio::sync::broadcast::Sender<String>,
 }
 
 /// The bed finder's settings.
@@ -90,6 +93,7 @@ impl Clock {
 pub fn spawn_hold_expiry(state: &AppState) -> tokio::task::JoinHandle<()> {
     let db = state.db.clone();
     let clock = state.clock.clone();
+    let events = state.bed_events.clone();
     let interval = Duration::from_secs(state.beds.expiry_interval_seconds.max(1));
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
@@ -97,7 +101,10 @@ pub fn spawn_hold_expiry(state: &AppState) -> tokio::task::JoinHandle<()> {
             ticker.tick().await;
             match nimo_store::beds::expire_due_at(&db, clock.now()).await {
                 Ok(0) => {}
-                Ok(count) => tracing::info!(count, "holds expired"),
+                Ok(count) => {
+                    tracing::info!(count, "holds expired");
+                    let _ = events.send(String::new());
+                }
                 Err(error) => tracing::error!(%error, "expiring holds failed"),
             }
         }
@@ -148,6 +155,7 @@ impl AppState {
             renderers: Renderers::per_cpu(),
             beds: BedSettings::default(),
             clock: Clock::default(),
+            bed_events: tokio::sync::broadcast::channel(256).0,
         }
     }
 
@@ -155,6 +163,11 @@ impl AppState {
     pub fn with_beds(mut self, beds: BedSettings) -> Self {
         self.beds = beds;
         self
+    }
+
+    /// Tells the live pages that a hospital's beds or holds changed (no receiver is fine).
+    pub fn bed_changed(&self, hospital: &str) {
+        let _ = self.bed_events.send(hospital.to_string());
     }
 
     /// Replaces the bed finder's clock (tests share one to move time).

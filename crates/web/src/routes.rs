@@ -8,6 +8,7 @@ mod beds_api;
 mod exports;
 mod hospital;
 mod imports;
+mod live;
 mod municipalities;
 mod sheets;
 
@@ -55,6 +56,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/audit", get(admin::audit))
         .route("/admin/audit.csv", get(admin::audit_csv))
         .route("/api/openapi.json", get(crate::api_doc::serve))
+        .route("/assets/live.js", get(live::script))
+        .route("/beds/events", get(live::search))
+        .route("/hospital/events", get(live::hospital))
         .route("/beds", get(beds::search))
         .route("/beds/holds", get(beds::my_holds).post(beds::create_hold))
         .route("/beds/stats", get(beds::stats))

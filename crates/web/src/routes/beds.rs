@@ -254,8 +254,8 @@ pub async fn place(state: &AppState, ctx: &Ctx, request: &HoldRequest) -> Result
         return Err(HoldFailure::Web(WebError::Unauthorized));
     };
     let now = state.clock.now();
-    let ward = match beds::hospital_of_ward(&state.db, &request.ward_id).await {
-        Ok(_) => request.ward_id.clone(),
+    let (ward, hospital) = match beds::hospital_of_ward(&state.db, &request.ward_id).await {
+        Ok(hospital) => (request.ward_id.clone(), hospital),
         Err(e) if e.is_not_found() => return Err(HoldFailure::UnknownWard),
         Err(e) => return Err(HoldFailure::Web(e.into())),
     };
@@ -268,7 +268,10 @@ pub async fn place(state: &AppState, ctx: &Ctx, request: &HoldRequest) -> Result
     };
     let origin = crate::audit::origin_of(&ctx.0);
     match beds::place_hold_at(&state.db, &new, state.beds.hold_ttl_seconds, &origin, now).await {
-        Ok(hold) => Ok(hold),
+        Ok(hold) => {
+            state.bed_changed(&hospital);
+            Ok(hold)
+        }
         Err(StoreError::Conflict(_)) => {
             let event = crate::audit::event(&ctx.0, "hold_place", Outcome::Failed)
                 .with_record("ward", ward)

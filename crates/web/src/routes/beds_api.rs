@@ -161,6 +161,9 @@ pub async fn put_availability(
             other => other.into(),
         },
     )?;
+    if let Ok(hospital) = beds::hospital_of_ward(&state.db, &ward).await {
+        state.bed_changed(&hospital);
+    }
     Ok(Json(json!({ "ward_id": ward, "free_beds": request.free_beds, "posted_at": now })))
 }
 
@@ -210,6 +213,7 @@ pub async fn accept(
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(ApiError::from(WebError::Unauthorized))?;
     let now = state.clock.now();
     let hold = beds::accept_at(&state.db, id, user_id, &crate::audit::origin_of(&ctx.0), now).await?;
+    state.bed_changed(&hold.hospital_id);
     Ok(Json(hold_json(&hold, now)))
 }
 
@@ -235,5 +239,6 @@ pub async fn decline(
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(ApiError::from(WebError::Unauthorized))?;
     let now = state.clock.now();
     let hold = beds::decline_at(&state.db, id, user_id, reason, &crate::audit::origin_of(&ctx.0), now).await?;
+    state.bed_changed(&hold.hospital_id);
     Ok(Json(hold_json(&hold, now)))
 }

@@ -152,7 +152,10 @@ pub async fn post_availability(
     let actor = crate::audit::actor_of(&ctx.0);
     let origin = crate::audit::origin_of(&ctx.0);
     match beds::post_availability_at(&state.db, &ward, free, &actor, &origin, state.clock.now()).await {
-        Ok(()) => Ok(Redirect::to("/hospital?notice=posted").into_response()),
+        Ok(()) => {
+            state.bed_changed(&own_hospital(&ctx)?);
+            Ok(Redirect::to("/hospital?notice=posted").into_response())
+        }
         Err(error) => {
             let (status, message) = refusal(error)?;
             refused(&state, &ctx, status, vec![format!("空床数: {}", message.trim_start_matches("1件目: "))]).await
@@ -166,7 +169,10 @@ pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(hold): Path<St
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(WebError::Unauthorized)?;
     let origin = crate::audit::origin_of(&ctx.0);
     match beds::accept_at(&state.db, id, user_id, &origin, state.clock.now()).await {
-        Ok(_) => Ok(Redirect::to("/hospital?notice=accepted").into_response()),
+        Ok(hold) => {
+            state.bed_changed(&hold.hospital_id);
+            Ok(Redirect::to("/hospital?notice=accepted").into_response())
+        }
         Err(error) => {
             let (status, message) = refusal(error)?;
             refused(&state, &ctx, status, vec![message]).await
@@ -189,7 +195,10 @@ pub async fn decline(
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(WebError::Unauthorized)?;
     let origin = crate::audit::origin_of(&ctx.0);
     match beds::decline_at(&state.db, id, user_id, reason, &origin, state.clock.now()).await {
-        Ok(_) => Ok(Redirect::to("/hospital?notice=declined").into_response()),
+        Ok(hold) => {
+            state.bed_changed(&hold.hospital_id);
+            Ok(Redirect::to("/hospital?notice=declined").into_response())
+        }
         Err(error) => {
             let (status, message) = refusal(error)?;
             refused(&state, &ctx, status, vec![message]).await
@@ -288,7 +297,10 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
     let actor = crate::audit::actor_of(&ctx.0);
     let origin = crate::audit::origin_of(&ctx.0);
     match beds::post_many_at(&state.db, Some(&hospital), &postings, &actor, &origin, state.clock.now()).await {
-        Ok(()) => Ok(Redirect::to("/hospital?notice=imported").into_response()),
+        Ok(()) => {
+            state.bed_changed(&hospital);
+            Ok(Redirect::to("/hospital?notice=imported").into_response())
+        }
         Err(error) => {
             let (status, message) = refusal(error)?;
             refused(&state, &ctx, status, vec![message]).await

@@ -511,3 +511,50 @@ async fn a_hospital_import_is_all_or_nothing() {
     })
     .await;
 }
+
+/// Reads an event stream until a `changed` event or the timeout; true when one came.
+async fn changed_within(stream: &mut reqwest::Response, millis: u64) -> bool {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(millis);
+    loop {
+        match tokio::time::timeout_at(deadline, stream.chunk()).await {
+            Ok(Ok(Some(chunk))) => {
+                if String::from_utf8_lossy(&chunk).contains("event: changed") {
+                    return true;
+                }
+            }
+            Ok(_) | Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_hospital_sees_its_own_holds_live_through_server_sent_events() {
+    for_each_backend(|app| async move {
+        seed_beds(&app.db, &[]).await;
+        let (_, staff) = token_for(&app.db, "live-staff", Role::Staff, staff_scope()).await;
+        let (_, hospital) = token_for(&app.db, "live-byoin", Role::HospitalStaff, hospital_scope(OWN_HOSPITAL)).await;
+        let mut stream = api_client()
+            .get(format!("{}/hospital/events", app.base))
+            .bearer_auth(&hospital)
+            .send()
+            .await
+            .expect("event stream");
+        assert_eq!(stream.status().as_u16(), 200);
+        assert!(
+            stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"),
+            "{:?}",
+            stream.headers()
+        );
+        assert_eq!(post_hold(&app.base, &staff, OTHER_WARD).await.0, 201);
+        assert!(!changed_within(&mut stream, 500).await, "another hospital's hold is not announced here");
+        assert_eq!(post_hold(&app.base, &staff, OWN_WARD).await.0, 201);
+        assert!(changed_within(&mut stream, 5000).await, "{:?}: the own hold is announced at once", app.backend);
+        // The page that listens carries the script and keeps its polling fallback.
+        let (status, script) = app.get("/assets/live.js").await;
+        assert_eq!(status, 200);
+        assert!(script.contains("EventSource") && script.contains("nimo-live"));
+        let staff_stream = api_client().get(format!("{}/hospital/events", app.base)).bearer_auth(&staff).send().await;
+        assert_eq!(staff_stream.unwrap().status().as_u16(), 403, "staff do not get the hospital's stream");
+    })
+    .await;
+}

@@ -285,7 +285,14 @@ async fn send(client: &Client, method: &str, path: &str) -> Answer {
     let response = request.send().await.expect("request");
     let status = response.status().as_u16();
     let location = response.headers().get("location").map(|l| l.to_str().unwrap_or_default().to_string());
-    let _ = response.bytes().await.expect("body");
+    // An event stream (the bed finder's live updates) never ends: its status is the answer.
+    let streaming = response
+        .headers()
+        .get("content-type")
+        .is_some_and(|t| t.to_str().unwrap_or_default().starts_with("text/event-stream"));
+    if !streaming {
+        let _ = response.bytes().await.expect("body");
+    }
     Answer { status, location }
 }
 
