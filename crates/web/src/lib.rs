@@ -3,6 +3,7 @@
 
 mod api_doc;
 mod audit;
+pub mod clock;
 mod context;
 mod csrf;
 mod error;
@@ -42,8 +43,9 @@ pub struct AppState {
     pub renderers: Renderers,
     /// The bed finder's settings (hold expiry, stale postings).
     pub beds: BedSettings,
-    /// The time the bed finder works with (the system clock, moved forward in tests).
-    pub clock: Clock,
+    /// The time sessions expire by and the bed finder works with (the system clock; tests
+    /// advance it).
+    pub clock: clock::Clock,
     /// Changes to beds and holds, for the pages' server-sent events: the hospital whose ward or
     /// hold changed (empty: any, as after a sweep of expired holds).
     pub bed_events: tokio::sync::broadcast::Sender<String>,
@@ -67,25 +69,6 @@ impl Default for BedSettings {
     }
 }
 
-/// The bed finder's clock: the system time plus an offset that tests move forward (so that they
-/// never sleep through a hold's expiry). Clones share the offset.
-#[derive(Debug, Clone, Default)]
-pub struct Clock {
-    offset_seconds: Arc<std::sync::atomic::AtomicI64>,
-}
-
-impl Clock {
-    /// Now, in Unix seconds.
-    pub fn now(&self) -> i64 {
-        time::OffsetDateTime::now_utc().unix_timestamp() + self.offset_seconds.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    /// Moves the clock forward (tests).
-    pub fn advance(&self, seconds: i64) {
-        self.offset_seconds.fetch_add(seconds, std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
 /// Starts the background task that marks due holds expired every few seconds, on the app's
 /// clock. Holds are also expired lazily by every hold query, so this task only keeps the
 /// hospital's inbox and the statistics current when nobody acts; after a restart it picks up
@@ -99,7 +82,7 @@ pub fn spawn_hold_expiry(state: &AppState) -> tokio::task::JoinHandle<()> {
         let mut ticker = tokio::time::interval(interval);
         loop {
             ticker.tick().await;
-            match nimo_store::beds::expire_due_at(&db, clock.now()).await {
+            match nimo_store::beds::expire_due_at(&db, clock.unix()).await {
                 Ok(0) => {}
                 Ok(count) => {
                     tracing::info!(count, "holds expired");
@@ -154,7 +137,7 @@ impl AppState {
             behind_https: false,
             renderers: Renderers::per_cpu(),
             beds: BedSettings::default(),
-            clock: Clock::default(),
+            clock: clock::Clock::default(),
             bed_events: tokio::sync::broadcast::channel(256).0,
         }
     }
@@ -171,7 +154,7 @@ impl AppState {
     }
 
     /// Replaces the bed finder's clock (tests share one to move time).
-    pub fn with_clock(mut self, clock: Clock) -> Self {
+    pub fn with_clock(mut self, clock: clock::Clock) -> Self {
         self.clock = clock;
         self
     }

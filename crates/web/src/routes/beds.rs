@@ -160,7 +160,7 @@ fn search_page(state: &AppState, ctx: &Ctx, values: HashMap<String, String>) -> 
         errors: Vec::new(),
         searched: false,
         hits: Vec::new(),
-        searched_at: state.clock.now(),
+        searched_at: state.clock.unix(),
         admissions: AdmissionType::ALL.iter().map(|a| (a.code(), a.label())).collect(),
         ward_types: WardType::ALL.iter().map(|w| (w.code(), w.label())).collect(),
         places: nimo_domain::beds::TOKYO_WARD_CENTRES.iter().map(|(code, name, ..)| (*code, *name)).collect(),
@@ -253,7 +253,7 @@ pub async fn place(state: &AppState, ctx: &Ctx, request: &HoldRequest) -> Result
     let Some(account) = &ctx.0.account else {
         return Err(HoldFailure::Web(WebError::Unauthorized));
     };
-    let now = state.clock.now();
+    let now = state.clock.unix();
     let (ward, hospital) = match beds::hospital_of_ward(&state.db, &request.ward_id).await {
         Ok(hospital) => (request.ward_id.clone(), hospital),
         Err(e) if e.is_not_found() => return Err(HoldFailure::UnknownWard),
@@ -381,7 +381,7 @@ pub async fn my_holds(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(WebError::Unauthorized)?;
-    let now = state.clock.now();
+    let now = state.clock.unix();
     let holds = beds::holds_placed_by(&state.db, user_id, 50).await?;
     let page = HoldsPage {
         ctx: Layout::of(&ctx),

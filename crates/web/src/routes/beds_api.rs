@@ -106,7 +106,7 @@ pub async fn search(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let criteria = parse_criteria(&params).map_err(ApiError::fields)?;
-    let now = state.clock.now();
+    let now = state.clock.unix();
     let hits = beds::search_at(&state.db, &criteria, state.beds.stale_after_seconds, SEARCH_LIMIT, now).await?;
     let results: Vec<Value> = hits
         .iter()
@@ -152,7 +152,7 @@ pub async fn put_availability(
     check_free_beds(request.free_beds).map_err(|reason| ApiError::fields(vec![("free_beds", reason)]))?;
     let actor = crate::audit::actor_of(&ctx.0);
     let origin = crate::audit::origin_of(&ctx.0);
-    let now = state.clock.now();
+    let now = state.clock.unix();
     beds::post_availability_at(&state.db, &ward, request.free_beds, &actor, &origin, now).await.map_err(
         |e| match e {
             StoreError::Invalid(reason) => {
@@ -191,7 +191,7 @@ pub async fn create_hold(
     )
     .map_err(ApiError::fields)?;
     match place(&state, &ctx, &parsed).await {
-        Ok(hold) => Ok((StatusCode::CREATED, Json(hold_json(&hold, state.clock.now()))).into_response()),
+        Ok(hold) => Ok((StatusCode::CREATED, Json(hold_json(&hold, state.clock.unix()))).into_response()),
         Err(HoldFailure::NoBedLeft) => Err(ApiError::new(StatusCode::CONFLICT, "この病棟に空床は残っていません")),
         Err(HoldFailure::UnknownWard) => Err(ApiError::fields(vec![("ward_id", "病棟: 登録されていません".into())])),
         Err(HoldFailure::Invalid(errors)) => Err(ApiError::fields(errors)),
@@ -211,7 +211,7 @@ pub async fn accept(
 ) -> Result<Json<Value>, ApiError> {
     let id = hold_id(&hold)?;
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(ApiError::from(WebError::Unauthorized))?;
-    let now = state.clock.now();
+    let now = state.clock.unix();
     let hold = beds::accept_at(&state.db, id, user_id, &crate::audit::origin_of(&ctx.0), now).await?;
     state.bed_changed(&hold.hospital_id);
     Ok(Json(hold_json(&hold, now)))
@@ -237,7 +237,7 @@ pub async fn decline(
         ApiError::fields(vec![("reason", format!("理由: {} のどれかにしてください", codes.join(", ")))])
     })?;
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(ApiError::from(WebError::Unauthorized))?;
-    let now = state.clock.now();
+    let now = state.clock.unix();
     let hold = beds::decline_at(&state.db, id, user_id, reason, &crate::audit::origin_of(&ctx.0), now).await?;
     state.bed_changed(&hold.hospital_id);
     Ok(Json(hold_json(&hold, now)))

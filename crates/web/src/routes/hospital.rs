@@ -64,7 +64,7 @@ async fn page(
     errors: Vec<String>,
 ) -> Result<HospitalPage, WebError> {
     let hospital_id = own_hospital(ctx)?;
-    let now = state.clock.now();
+    let now = state.clock.unix();
     let hospital = beds::hospital(&state.db, &hospital_id).await?;
     let wards = beds::wards_of_hospital_at(&state.db, &hospital_id, now)
         .await?
@@ -151,7 +151,7 @@ pub async fn post_availability(
     };
     let actor = crate::audit::actor_of(&ctx.0);
     let origin = crate::audit::origin_of(&ctx.0);
-    match beds::post_availability_at(&state.db, &ward, free, &actor, &origin, state.clock.now()).await {
+    match beds::post_availability_at(&state.db, &ward, free, &actor, &origin, state.clock.unix()).await {
         Ok(()) => {
             state.bed_changed(&own_hospital(&ctx)?);
             Ok(Redirect::to("/hospital?notice=posted").into_response())
@@ -168,7 +168,7 @@ pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(hold): Path<St
     let id = hold.parse::<i64>().map_err(|_| WebError::NotFound("仮押さえが見つかりません".into()))?;
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(WebError::Unauthorized)?;
     let origin = crate::audit::origin_of(&ctx.0);
-    match beds::accept_at(&state.db, id, user_id, &origin, state.clock.now()).await {
+    match beds::accept_at(&state.db, id, user_id, &origin, state.clock.unix()).await {
         Ok(hold) => {
             state.bed_changed(&hold.hospital_id);
             Ok(Redirect::to("/hospital?notice=accepted").into_response())
@@ -194,7 +194,7 @@ pub async fn decline(
     };
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(WebError::Unauthorized)?;
     let origin = crate::audit::origin_of(&ctx.0);
-    match beds::decline_at(&state.db, id, user_id, reason, &origin, state.clock.now()).await {
+    match beds::decline_at(&state.db, id, user_id, reason, &origin, state.clock.unix()).await {
         Ok(hold) => {
             state.bed_changed(&hold.hospital_id);
             Ok(Redirect::to("/hospital?notice=declined").into_response())
@@ -296,7 +296,7 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
     };
     let actor = crate::audit::actor_of(&ctx.0);
     let origin = crate::audit::origin_of(&ctx.0);
-    match beds::post_many_at(&state.db, Some(&hospital), &postings, &actor, &origin, state.clock.now()).await {
+    match beds::post_many_at(&state.db, Some(&hospital), &postings, &actor, &origin, state.clock.unix()).await {
         Ok(()) => {
             state.bed_changed(&hospital);
             Ok(Redirect::to("/hospital?notice=imported").into_response())

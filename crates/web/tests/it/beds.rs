@@ -169,7 +169,7 @@ async fn concurrent_clients_over_http_win_exactly_the_last_k_beds() {
 /// server task (abort it to stop the server).
 async fn start_server(
     url: &str,
-    clock: nimo_web::Clock,
+    clock: nimo_web::clock::Clock,
 ) -> (String, tokio::task::JoinHandle<()>, tokio::task::JoinHandle<()>) {
     let db = nimo_store::Db::connect(url).await.expect("connect");
     let settings = nimo_web::BedSettings { expiry_interval_seconds: 1, ..nimo_web::BedSettings::default() };
@@ -190,7 +190,7 @@ async fn a_hold_expires_after_a_restart_even_if_nobody_looks() {
         let database = TestDb::new(backend).await.expect("database");
         seed_beds(&database.db, &[("h-meguro-1-one", 1)]).await;
         let (_, staff) = token_for(&database.db, "restart-staff", Role::Staff, staff_scope()).await;
-        let clock = nimo_web::Clock::default();
+        let clock = nimo_web::clock::Clock::default();
         let (base, server, expiry) = start_server(&database.url, clock.clone()).await;
         let (status, hold) = post_hold(&base, &staff, "h-meguro-1-one").await;
         assert_eq!(status, 201, "{backend:?}: {hold}");
@@ -203,8 +203,8 @@ async fn a_hold_expires_after_a_restart_even_if_nobody_looks() {
         assert_eq!(hold_state(&database.db, id).await, "held");
         // A new server on the same database, 31 minutes later: its task expires the hold
         // without any request.
-        let later = nimo_web::Clock::default();
-        later.advance(31 * 60);
+        let later = nimo_web::clock::Clock::default();
+        later.advance(time::Duration::minutes(31));
         let (base, server, expiry) = start_server(&database.url, later).await;
         let mut state = String::new();
         for _ in 0..50 {
