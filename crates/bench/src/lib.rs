@@ -45,6 +45,7 @@
 //! milliseconds). This library exists so that `tests/smoke.rs` drives the same code as the
 //! binary.
 
+pub mod beds;
 mod figures;
 mod http;
 mod offline;

@@ -49,3 +49,16 @@ fn defaults_measure_both_backends_with_full_samples() {
     assert_eq!((sizes.requests, sizes.pdf_warm, sizes.json, sizes.xlsx), (1000, 20, 200, 50));
     assert_eq!((sizes.clients, sizes.per_client, sizes.warmup), (8, 250, 50));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quick_bed_finder_run_measures_search_and_holds_without_over_booking() {
+    let sizes = nimo_bench::beds::BedSizes::quick();
+    let figures = nimo_bench::beds::measure(nimo_store::Backend::Sqlite, sizes).await.unwrap();
+    let text = figures.to_text();
+    assert_eq!((figures.hospitals, figures.wards), (20, 100), "{text}");
+    assert!(figures.results > 0, "{text}");
+    assert_eq!(figures.search.n, sizes.requests);
+    assert_eq!(figures.hold_winners as i64, sizes.hold_beds, "{text}");
+    assert_eq!(figures.over_booking, 0, "{text}");
+    assert!(text.contains("ratio search-p50 / healthz-p50 = "), "{text}");
+}

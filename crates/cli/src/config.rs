@@ -25,6 +25,8 @@ pub struct FileConfig {
     pub allowed_hosts: Option<Vec<String>>,
     pub behind_https: Option<bool>,
     pub key_file: Option<PathBuf>,
+    pub hold_minutes: Option<i64>,
+    pub stale_minutes: Option<i64>,
 }
 
 impl fmt::Debug for FileConfig {
@@ -36,6 +38,8 @@ impl fmt::Debug for FileConfig {
             .field("addr", &self.addr)
             .field("allowed_hosts", &self.allowed_hosts)
             .field("behind_https", &self.behind_https)
+            .field("hold_minutes", &self.hold_minutes)
+            .field("stale_minutes", &self.stale_minutes)
             .finish()
     }
 }

@@ -14,6 +14,7 @@ mod audit;
 mod config;
 mod demo;
 mod keys;
+mod tokens;
 mod users;
 
 /// nimo — 精神障害にも対応した地域包括ケアシステム（にも包括）のための自治体・保健所向け基盤
@@ -89,6 +90,12 @@ struct WebFlags {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     behind_https: Option<bool>,
+    /// 空床の仮押さえの有効期限（分）。既定: 30、環境変数 NIMO_HOLD_MINUTES、設定 hold_minutes
+    #[arg(long, env = "NIMO_HOLD_MINUTES", hide_env = true, value_name = "MINUTES")]
+    hold_minutes: Option<i64>,
+    /// 空床数の掲示を「情報が古い」とするまでの時間（分）。既定: 360、環境変数 NIMO_STALE_MINUTES、設定 stale_minutes
+    #[arg(long, env = "NIMO_STALE_MINUTES", hide_env = true, value_name = "MINUTES")]
+    stale_minutes: Option<i64>,
 }
 
 /// What `serve` and `demo` share: where to listen, what to answer, where the data is.
@@ -164,6 +171,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: audit::AuditCommand,
+    },
+    /// API トークン（病院のシステムなどが Authorization: Bearer で使う）の発行・一覧・失効
+    Token {
+        #[command(subcommand)]
+        command: tokens::TokenCommand,
     },
     /// 個人情報を暗号化する鍵の管理（鍵ファイルの作成、鍵の追加）
     Keys {
@@ -316,6 +328,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::User { command } => users::run(command, &file).await,
         Command::Audit { command } => audit::run(command, &file).await,
         Command::Keys { command } => keys::run(command, &file).await,
+        Command::Token { command } => tokens::run(command, &file).await,
     }
 }
 
@@ -333,7 +346,21 @@ async fn serve(addr: &str, web: WebFlags, file: &config::FileConfig, db: Db) -> 
         );
     }
     tracing::info!(allowed_hosts = ?allowed.hosts, behind_https, "host allow-list and HTTPS");
-    let state = nimo_web::AppState::new(db).with_allowed_hosts(allowed.hosts).with_behind_https(behind_https);
+    let mut beds = nimo_web::BedSettings::default();
+    if let Some(minutes) = web.hold_minutes.or(file.hold_minutes) {
+        if !(1..=24 * 60).contains(&minutes) {
+            bail!("hold_minutes（--hold-minutes）は1から1440までの分で指定してください");
+        }
+        beds.hold_ttl_seconds = minutes * 60;
+    }
+    if let Some(minutes) = web.stale_minutes.or(file.stale_minutes) {
+        if !(1..=7 * 24 * 60).contains(&minutes) {
+            bail!("stale_minutes（--stale-minutes）は1から10080までの分で指定してください");
+        }
+        beds.stale_after_seconds = minutes * 60;
+    }
+    let state =
+        nimo_web::AppState::new(db).with_allowed_hosts(allowed.hosts).with_behind_https(behind_https).with_beds(beds);
     tracing::info!(backend = state.db.backend.name(), "nimo serving on http://{local}/");
     eprintln!("nimo を起動しました: http://{local}/ （終了は Ctrl+C）");
     nimo_web::serve(listener, state).await?;
@@ -393,6 +420,8 @@ async fn demo_database(args: &DbArgs) -> Result<Db> {
     let sheet = nimo_domain::demo::meguro_r4();
     sheets::save(&db, &sheet, sheets::SaveMode::Create).await?;
     eprintln!("デモデータを読み込みました: {} {}", sheet.municipality.name, sheet.fiscal_year);
+    let (hospitals, wards) = demo::create_beds(&db).await?;
+    eprintln!("空床検索のデモデータ: 架空の病院 {hospitals} か所・病棟 {wards} か所");
     Ok(db)
 }
 

@@ -67,6 +67,9 @@ impl Role {
             SheetRead => matches!(self, Role::SystemAdmin | Role::Staff | Role::CouncilMember),
             SheetWrite | SheetImport => matches!(self, Role::SystemAdmin | Role::Staff),
             UserAdmin | AuditRead => self == Role::SystemAdmin,
+            BedSearch | BedHold => self == Role::Staff,
+            WardUpdate => self == Role::HospitalStaff,
+            BedStats => matches!(self, Role::SystemAdmin | Role::Staff | Role::CouncilMember),
         }
     }
 }
@@ -95,11 +98,19 @@ pub enum Permission {
     UserAdmin,
     /// Read and export the audit log.
     AuditRead,
+    /// Search the bed finder (staff).
+    BedSearch,
+    /// Place a hold on a ward's bed (staff).
+    BedHold,
+    /// Post a ward's free beds and answer its holds (hospital staff, own hospital only).
+    WardUpdate,
+    /// Read the placement-time statistics (aggregates, no case data).
+    BedStats,
 }
 
 impl Permission {
     /// Every permission, in the order tables list them.
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 11] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::SheetRead,
@@ -107,6 +118,10 @@ impl Permission {
         Permission::SheetImport,
         Permission::UserAdmin,
         Permission::AuditRead,
+        Permission::BedSearch,
+        Permission::BedHold,
+        Permission::WardUpdate,
+        Permission::BedStats,
     ];
 
     /// The permission's code in the policy table.
@@ -119,6 +134,10 @@ impl Permission {
             Permission::SheetImport => "sheet.import",
             Permission::UserAdmin => "user.admin",
             Permission::AuditRead => "audit.read",
+            Permission::BedSearch => "bed.search",
+            Permission::BedHold => "bed.hold",
+            Permission::WardUpdate => "ward.update",
+            Permission::BedStats => "bed.stats",
         }
     }
 
@@ -331,6 +350,26 @@ mod tests {
             authorize(Some(&nurse), Permission::SheetRead, &Target::Municipality(code("131105"))),
             Err(Denial::Role)
         );
+    }
+
+    #[test]
+    fn hospital_staff_update_only_their_own_wards_and_staff_search_and_hold() {
+        let nurse = Principal {
+            user_id: 3,
+            role: Role::HospitalStaff,
+            scope: Scope { hospital: Some("h-meguro-1".into()), ..Scope::default() },
+            state: AccountState::Active,
+        };
+        let own = Target::Hospital("h-meguro-1".into());
+        let other = Target::Hospital("h-setagaya-1".into());
+        assert_eq!(authorize(Some(&nurse), Permission::WardUpdate, &own), Ok(()));
+        assert_eq!(authorize(Some(&nurse), Permission::WardUpdate, &other), Err(Denial::Scope));
+        assert_eq!(authorize(Some(&nurse), Permission::BedHold, &Target::Nothing), Err(Denial::Role));
+        let meguro = staff("131105", None);
+        assert_eq!(authorize(Some(&meguro), Permission::BedSearch, &Target::Nothing), Ok(()));
+        assert_eq!(authorize(Some(&meguro), Permission::BedHold, &Target::Nothing), Ok(()));
+        assert_eq!(authorize(Some(&meguro), Permission::WardUpdate, &own), Err(Denial::Role));
+        assert_eq!(Permission::BedStats.roles(), vec![Role::SystemAdmin, Role::Staff, Role::CouncilMember]);
     }
 
     #[test]

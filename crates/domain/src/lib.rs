@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod beds;
 pub mod calendar;
 pub mod figure;
 pub mod menu;

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod beds;
 mod db;
 mod error;
 pub mod menu;

@@ -83,6 +83,10 @@ pub struct RequestContext {
     pub csrf: String,
     /// The client's address, for throttling and the audit log.
     pub address: String,
+    /// Whether the request authenticated with an API token (`Authorization: Bearer`) instead of
+    /// a session cookie: it then carries no cookie a browser could send on its own, so the CSRF
+    /// check does not apply.
+    pub via_token: bool,
 }
 
 impl RequestContext {
@@ -126,7 +130,7 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
     // The health check and the stylesheet need no session: do not create one for them.
     let path = request.uri().path();
     if path == "/healthz" || path.starts_with("/assets/") {
-        let context = RequestContext { account: None, csrf: String::new(), address: String::new() };
+        let context = RequestContext { account: None, csrf: String::new(), address: String::new(), via_token: false };
         request.extensions_mut().insert(Arc::new(context));
         return next.run(request).await;
     }
@@ -135,6 +139,17 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
+    if let Some(authorization) = request.headers().get(axum::http::header::AUTHORIZATION) {
+        let token = authorization.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+        return match token_account(&state, token).await {
+            Ok(account) => {
+                let context = RequestContext { account: Some(account), csrf: String::new(), address, via_token: true };
+                request.extensions_mut().insert(Arc::new(context));
+                next.run(request).await
+            }
+            Err(detail) => refuse_token(&state, address, detail).await,
+        };
+    }
     let csrf = match session.get::<String>(key::CSRF).await.ok().flatten() {
         Some(token) => token,
         None => {
@@ -154,7 +169,7 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
             None
         }
     };
-    let context = Arc::new(RequestContext { account, csrf, address });
+    let context = Arc::new(RequestContext { account, csrf, address, via_token: false });
     request.extensions_mut().insert(context);
     next.run(request).await
 }
@@ -178,21 +193,70 @@ async fn account_of(state: &AppState, session: &Session) -> Result<Option<Accoun
     if stamp.as_deref() != Some(user.security_stamp.as_str()) {
         return Err(());
     }
+    Ok(Some(account_from(user, stage, state.clock.now())))
+}
+
+/// The account of a user at a stage of sign-in, with its state now (disabled, locked, second
+/// factor missing or active).
+fn account_from(user: nimo_store::accounts::User, stage: Stage, now: time::OffsetDateTime) -> Account {
     let state_now = if user.disabled {
         AccountState::Disabled
-    } else if is_locked(user.locked_until.as_deref(), state.clock.now()) {
+    } else if is_locked(user.locked_until.as_deref(), now) {
         AccountState::Locked
     } else if user.role.requires_two_factor() && !user.totp_enabled {
         AccountState::TwoFactorPending
     } else {
         AccountState::Active
     };
-    Ok(Some(Account {
+    Account {
         principal: Principal { user_id: user.id, role: user.role, scope: user.scope.clone(), state: state_now },
         stage,
         display_name: user.display_name,
         must_change_password: user.must_change_password,
-    }))
+    }
+}
+
+/// The account an API token acts as, checked like a session: the user's role, scope and state
+/// now (a disabled or locked account, or one without its second factor, is refused by the policy
+/// like its sessions). A token has no password to change, so `must_change_password` does not
+/// redirect it. `Err` carries the audit detail of a refused token.
+async fn token_account(state: &AppState, token: Option<&str>) -> Result<Account, &'static str> {
+    let token = token.ok_or("token_malformed")?;
+    let user_id = match nimo_store::beds::resolve_token(&state.db, token).await {
+        Ok(Some(user_id)) => user_id,
+        Ok(None) => return Err("token_unknown"),
+        Err(error) => {
+            tracing::error!(%error, "token lookup failed");
+            return Err("token_lookup_failed");
+        }
+    };
+    let user = nimo_store::accounts::get(&state.db, user_id).await.map_err(|_| "token_user_missing")?;
+    let mut account = account_from(user, Stage::Full, state.clock.now());
+    account.must_change_password = false;
+    Ok(account)
+}
+
+/// Answers a request whose token is not valid: 401 in JSON, after an audit row (fail closed).
+/// The token itself is never logged or recorded.
+async fn refuse_token(state: &AppState, address: String, detail: &'static str) -> Response {
+    use axum::response::IntoResponse;
+    let event = nimo_store::audit::AuditEvent::new(
+        nimo_store::audit::ACTOR_ANONYMOUS,
+        if address.is_empty() { "unknown".to_string() } else { address },
+        "token_failed",
+        nimo_store::audit::Outcome::Denied,
+    )
+    .with_detail(detail);
+    if let Err(error) = nimo_store::audit::append(&state.db, &event).await {
+        tracing::error!(%error, detail, "audit row of a refused token not written");
+        return crate::WebError::Internal("the audit log could not be written".into()).into_response();
+    }
+    (
+        axum::http::StatusCode::UNAUTHORIZED,
+        [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+        axum::Json(serde_json::json!({ "error": "API トークンが正しくないか、無効です" })),
+    )
+        .into_response()
 }
 
 fn is_locked(until: Option<&str>, now: time::OffsetDateTime) -> bool {

@@ -14,6 +14,8 @@ pub struct Layout {
     pub is_admin: bool,
     /// The session's CSRF token.
     pub csrf: String,
+    /// The fully signed-in user's role (which menu links to show; the policy still decides).
+    pub role: Option<Role>,
 }
 
 impl Layout {
@@ -26,6 +28,22 @@ impl Layout {
                 && a.principal.state == AccountState::Active
                 && !a.must_change_password
         });
-        Self { user, is_admin, csrf: ctx.0.csrf.clone() }
+        let role = full.map(|a| a.principal.role);
+        Self { user, is_admin, csrf: ctx.0.csrf.clone(), role }
+    }
+
+    /// Whether to show the bed finder's search and holds links (staff).
+    pub fn is_staff(&self) -> bool {
+        self.role == Some(Role::Staff)
+    }
+
+    /// Whether to show the hospital's page link (hospital staff).
+    pub fn is_hospital(&self) -> bool {
+        self.role == Some(Role::HospitalStaff)
+    }
+
+    /// Whether to show the placement statistics link.
+    pub fn sees_bed_stats(&self) -> bool {
+        self.role.is_some_and(|r| r.grants(nimo_domain::access::Permission::BedStats))
     }
 }

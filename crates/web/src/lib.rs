@@ -1,6 +1,7 @@
 //! nimo's web app: the axum router, its handlers and the Japanese UI. Handlers stay thin: they
 //! parse input, call the store, the domain and the report/exchange crates, and render.
 
+mod api_doc;
 mod audit;
 pub mod clock;
 mod context;
@@ -40,8 +41,57 @@ pub struct AppState {
     pub behind_https: bool,
     /// PDF typesetting and XLSX writing: how many may run at once, and how long a download waits.
     pub renderers: Renderers,
-    /// The time sessions expire by (the system clock; tests advance it).
+    /// The bed finder's settings (hold expiry, stale postings).
+    pub beds: BedSettings,
+    /// The time sessions expire by and the bed finder works with (the system clock; tests
+    /// advance it).
     pub clock: clock::Clock,
+    /// Changes to beds and holds, for the pages' server-sent events: the hospital whose ward or
+    /// hold changed (empty: any, as after a sweep of expired holds).
+    pub bed_events: tokio::sync::broadcast::Sender<String>,
+}
+
+/// The bed finder's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BedSettings {
+    /// How long a hold lasts without an answer, in seconds (default 30 minutes).
+    pub hold_ttl_seconds: i64,
+    /// After how many seconds a posting of free beds is stale (default 6 hours): marked and
+    /// ranked last.
+    pub stale_after_seconds: i64,
+    /// How often the background task expires due holds, in seconds.
+    pub expiry_interval_seconds: u64,
+}
+
+impl Default for BedSettings {
+    fn default() -> Self {
+        Self { hold_ttl_seconds: 30 * 60, stale_after_seconds: 6 * 3600, expiry_interval_seconds: 5 }
+    }
+}
+
+/// Starts the background task that marks due holds expired every few seconds, on the app's
+/// clock. Holds are also expired lazily by every hold query, so this task only keeps the
+/// hospital's inbox and the statistics current when nobody acts; after a restart it picks up
+/// whatever fell due meanwhile, as the due times are in the database.
+pub fn spawn_hold_expiry(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let db = state.db.clone();
+    let clock = state.clock.clone();
+    let events = state.bed_events.clone();
+    let interval = Duration::from_secs(state.beds.expiry_interval_seconds.max(1));
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        loop {
+            ticker.tick().await;
+            match nimo_store::beds::expire_due_at(&db, clock.unix()).await {
+                Ok(0) => {}
+                Ok(count) => {
+                    tracing::info!(count, "holds expired");
+                    let _ = events.send(String::new());
+                }
+                Err(error) => tracing::error!(%error, "expiring holds failed"),
+            }
+        }
+    })
 }
 
 /// A limit on the CPU-bound renderings, so that a few concurrent PDF downloads cannot take
@@ -86,8 +136,27 @@ impl AppState {
             allowed_hosts: None,
             behind_https: false,
             renderers: Renderers::per_cpu(),
+            beds: BedSettings::default(),
             clock: clock::Clock::default(),
+            bed_events: tokio::sync::broadcast::channel(256).0,
         }
+    }
+
+    /// Replaces the bed finder's settings.
+    pub fn with_beds(mut self, beds: BedSettings) -> Self {
+        self.beds = beds;
+        self
+    }
+
+    /// Tells the live pages that a hospital's beds or holds changed (no receiver is fine).
+    pub fn bed_changed(&self, hospital: &str) {
+        let _ = self.bed_events.send(hospital.to_string());
+    }
+
+    /// Replaces the bed finder's clock (tests share one to move time).
+    pub fn with_clock(mut self, clock: clock::Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Answers only to these hosts (`name` or `name:port`, compared without regard to case; an
@@ -134,11 +203,22 @@ pub fn router(state: AppState) -> Router {
         }))
 }
 
-/// Serves the app on a bound listener until the process is stopped.
+/// Serves the app on a bound listener until the process is stopped, with the hold-expiry task.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let expiry = spawn_hold_expiry(&state);
+    let _stop_expiry = AbortOnDrop(expiry);
     axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
+}
+
+/// Stops a background task when the server stops.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn shutdown_signal() {

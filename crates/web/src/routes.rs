@@ -3,8 +3,12 @@
 
 mod account;
 mod admin;
+mod beds;
+mod beds_api;
 mod exports;
+mod hospital;
 mod imports;
+mod live;
 mod municipalities;
 mod sheets;
 
@@ -13,7 +17,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 /// The largest file upload (an XLSX workbook; the exchange crate refuses larger ones too).
 const UPLOAD_LIMIT: usize = nimo_exchange::MAX_XLSX_BYTES + 64 * 1024;
@@ -51,6 +55,23 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/users/{id}/unlock", post(admin::unlock))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/audit.csv", get(admin::audit_csv))
+        .route("/api/openapi.json", get(crate::api_doc::serve))
+        .route("/assets/live.js", get(live::script))
+        .route("/beds/events", get(live::search))
+        .route("/hospital/events", get(live::hospital))
+        .route("/beds", get(beds::search))
+        .route("/beds/holds", get(beds::my_holds).post(beds::create_hold))
+        .route("/beds/stats", get(beds::stats))
+        .route("/hospital", get(hospital::show))
+        .route("/hospital/import", post(hospital::import).layer(DefaultBodyLimit::max(hospital::IMPORT_LIMIT)))
+        .route("/hospital/wards/{ward}/availability", post(hospital::post_availability))
+        .route("/hospital/holds/{hold}/accept", post(hospital::accept))
+        .route("/hospital/holds/{hold}/decline", post(hospital::decline))
+        .route("/api/v1/beds/search", get(beds_api::search))
+        .route("/api/v1/wards/{ward}/availability", put(beds_api::put_availability))
+        .route("/api/v1/holds", post(beds_api::create_hold))
+        .route("/api/v1/holds/{hold}/accept", post(beds_api::accept))
+        .route("/api/v1/holds/{hold}/decline", post(beds_api::decline))
         // Every route above: first the policy table (one missing from it is refused), then the CSRF
         // token of every state-changing request. Unknown routes and methods get their 404/405.
         .route_layer(axum::middleware::from_fn(crate::csrf::check))

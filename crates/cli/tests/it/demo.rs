@@ -47,6 +47,12 @@ impl RunningServer {
         server
     }
 
+    /// Whether the demo announced its bed-finder data and the hospital account.
+    fn announced_beds(&self) -> bool {
+        self.announced.iter().any(|l| l.contains("架空の病院 12 か所・病棟 44 か所"))
+            && self.announced.iter().any(|l| l.contains("ログイン名 demo-byoin"))
+    }
+
     /// The password and first recovery code the demo printed for the 目黒区 nurse.
     fn staff_credentials(&self) -> (String, String) {
         let at =
@@ -91,6 +97,14 @@ impl RunningServer {
             assert_eq!(response.status().as_u16(), 200);
             let html = response.text().await.unwrap();
             assert!(html.contains("目黒区") && html.contains("278,748"), "{html}");
+            // The bed finder's demo: synthetic hospitals with free beds, nearest to 目黒区 first.
+            let beds = client.get(format!("{base}/beds?go=1&from=131105")).send().await.unwrap();
+            assert_eq!(beds.status().as_u16(), 200);
+            let html = beds.text().await.unwrap();
+            let results = html.matches("class=\"bed-card").count();
+            assert!(results >= 10, "{results} results");
+            let first = html.find("（架空）").expect("synthetic names");
+            assert!(html[first.saturating_sub(80)..first].contains("目黒"), "a 目黒 hospital ranks first");
         });
     }
 }
@@ -115,7 +129,10 @@ fn the_demo_serves_the_meguro_sheet() {
                     command.args(["demo", "--addr", "127.0.0.1:0", "--data-dir", data_dir]);
                     command
                 };
-                RunningServer::start(&mut start()).assert_serves_meguro();
+                let server = RunningServer::start(&mut start());
+                server.assert_serves_meguro();
+                assert!(server.announced_beds(), "{:?}", server.announced);
+                drop(server);
                 assert!(dir.path().join("data/demo.db").exists());
                 // A second start replaces the old demo database with a fresh one.
                 RunningServer::start(&mut start()).assert_serves_meguro();

@@ -3,6 +3,7 @@
 mod accounts;
 mod app_role;
 mod audit;
+mod beds;
 mod sealed;
 
 use nimo_domain::{FiscalYear, MunicipalityCode, demo};

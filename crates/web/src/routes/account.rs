@@ -293,6 +293,7 @@ pub async fn enrol(
                 user: Some((user.display_name.clone(), user.role.label().to_string())),
                 is_admin: user.role == nimo_domain::access::Role::SystemAdmin && !user.must_change_password,
                 csrf,
+                role: Some(user.role),
             };
             let page = RecoveryPage { ctx: layout, codes, next: "/municipalities".into() };
             Ok(Html(page.render()?).into_response())

@@ -29,7 +29,11 @@ async fn a_stranger_is_sent_to_sign_in_and_sees_no_sheet_data() {
             let url = format!("{}{}", app.base, path_of(pattern));
             let response = match *method {
                 "GET" => stranger.get(&url).send().await.unwrap(),
-                _ => stranger.post(&url).form(&[("csrf", "forged")]).send().await.unwrap(),
+                // POST, PUT: the route's own method, with a forged token.
+                other => {
+                    let method = reqwest::Method::from_bytes(other.as_bytes()).unwrap();
+                    stranger.request(method, &url).form(&[("csrf", "forged")]).send().await.unwrap()
+                }
             };
             let status = response.status().as_u16();
             let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_string());

@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod beds;
 mod harness;
 mod imports;
 mod logs;

@@ -1,6 +1,6 @@
 //! The authorization matrix: every route of the policy table (read at run time, so that routes
 //! added later are covered) × every kind of principal × every account state × the record's
-//! municipality (own or another), through HTTP. The expected decision is the domain's own
+//! municipality, hospital ward or hold (own or another), through HTTP. The expected decision is the domain's own
 //! `authorize` for the same principal, permission and target; the answer is what the app did.
 //!
 //! A cell counts as **denied** when the app answers 401, 403, or the policy's redirect to
@@ -29,8 +29,12 @@ const OTHER: &str = "131016";
 const FY: &str = "2022";
 /// The user id for `{id}` in admin routes: the harness's own 保健師, not part of the matrix.
 const SOME_USER_ID: &str = "1";
-/// The hospital of the hospital staff account.
-const HOSPITAL: &str = "h-meguro-1";
+/// The hospital of the hospital staff account, and its ward.
+const HOSPITAL: &str = crate::beds::OWN_HOSPITAL;
+const OWN_WARD: &str = crate::beds::OWN_WARD;
+/// Another hospital, and its ward.
+const OTHER_HOSPITAL: &str = crate::beds::OTHER_HOSPITAL;
+const OTHER_WARD: &str = crate::beds::OTHER_WARD;
 
 /// Who asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,14 +224,14 @@ async fn open(app: &TestApp, kind: Kind, state: State, serial: &mut u32) -> Sess
 
 /// A concrete path for a route pattern: `{code}` is the target municipality, and the other
 /// parameters name a record that exists (or, for parameters this test does not know, `1`).
-fn path_of(pattern: &str, code: Option<&str>) -> String {
+fn path_of(pattern: &str, record: Option<&str>) -> String {
     let mut path = String::new();
     let mut rest = pattern;
     while let Some(start) = rest.find('{') {
         let end = start + rest[start..].find('}').expect("a closed path parameter");
         path.push_str(&rest[..start]);
         path.push_str(match rest[start + 1..end].trim_start_matches('*') {
-            "code" => code.expect("a route with {code} has a target"),
+            "code" | "ward" | "hold" => record.expect("a route with a record parameter has a target"),
             "fy" => FY,
             "section" => "basic",
             "file" => "export.json",
@@ -281,7 +285,14 @@ async fn send(client: &Client, method: &str, path: &str) -> Answer {
     let response = request.send().await.expect("request");
     let status = response.status().as_u16();
     let location = response.headers().get("location").map(|l| l.to_str().unwrap_or_default().to_string());
-    let _ = response.bytes().await.expect("body");
+    // An event stream (the bed finder's live updates) never ends: its status is the answer.
+    let streaming = response
+        .headers()
+        .get("content-type")
+        .is_some_and(|t| t.to_str().unwrap_or_default().starts_with("text/event-stream"));
+    if !streaming {
+        let _ = response.bytes().await.expect("body");
+    }
     Answer { status, location }
 }
 
@@ -311,26 +322,84 @@ struct Report {
     notes: Vec<String>,
 }
 
-/// Every route, with each target its path can name: own and other municipality for `{code}`.
-fn steps() -> Vec<(Route, Option<&'static str>)> {
+/// The records a route's path can name, own and other for each kind: the municipality for
+/// `{code}`, a ward of the hospital account's hospital or of another for `{ward}`, a hold on
+/// either for `{hold}`.
+#[derive(Clone)]
+struct Fixtures {
+    own_hold: String,
+    other_hold: String,
+}
+
+/// One record a step names: the path value and the target the domain decides on.
+#[derive(Clone)]
+struct Record {
+    value: String,
+    target: Target,
+}
+
+impl Fixtures {
+    fn records(&self, pattern: &str) -> Vec<Option<Record>> {
+        let municipality = |c: &str| Some(Record { value: c.into(), target: Target::Municipality(code_of(c)) });
+        let hospital = |value: &str, hospital: &str| {
+            Some(Record { value: value.into(), target: Target::Hospital(hospital.into()) })
+        };
+        if pattern.contains("{code}") {
+            vec![municipality(OWN), municipality(OTHER)]
+        } else if pattern.contains("{ward}") {
+            vec![hospital(OWN_WARD, HOSPITAL), hospital(OTHER_WARD, OTHER_HOSPITAL)]
+        } else if pattern.contains("{hold}") {
+            vec![hospital(&self.own_hold, HOSPITAL), hospital(&self.other_hold, OTHER_HOSPITAL)]
+        } else {
+            vec![None]
+        }
+    }
+}
+
+/// Every route, with each record its path can name (own and other).
+fn steps(fixtures: &Fixtures) -> Vec<(Route, Option<Record>)> {
     routes()
         .into_iter()
-        .flat_map(|route| {
-            let targets: &[Option<&str>] = if route.1.contains("{code}") { &[Some(OWN), Some(OTHER)] } else { &[None] };
-            targets.iter().map(move |target| (route, *target))
-        })
+        .flat_map(|route| fixtures.records(route.1).into_iter().map(move |record| (route, record)))
         .collect()
 }
 
+/// Seeds two hospitals (the hospital account's and another) with a ward and a hold each.
+async fn seed_beds(db: &nimo_store::Db) -> Fixtures {
+    crate::beds::seed_beds(db, &[]).await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut ids = Vec::new();
+    for ward in [OWN_WARD, OTHER_WARD] {
+        let new = nimo_store::beds::NewHold {
+            ward_id: ward.into(),
+            case_ref: nimo_domain::beds::CaseRef::parse("R4-001").unwrap(),
+            admission: nimo_domain::beds::AdmissionType::IryoHogo,
+            placed_by: 1,
+            searched_at: now,
+        };
+        let hold = nimo_store::beds::place_hold_at(db, &new, 24 * 3600, "test", now).await.expect("hold");
+        ids.push(hold.id.to_string());
+    }
+    Fixtures { own_hold: ids[0].clone(), other_hold: ids[1].clone() }
+}
+
 /// Runs every cell of one principal kind in one state, through one session.
-async fn run_session(app: &TestApp, kind: Kind, state: State, serial: &mut u32, report: &mut Report) {
+async fn run_session(
+    app: &TestApp,
+    fixtures: &Fixtures,
+    kind: Kind,
+    state: State,
+    serial: &mut u32,
+    report: &mut Report,
+) {
     let mut session = open(app, kind, state, serial).await;
     report.sessions += 1;
-    let steps = steps();
-    for (index, ((method, pattern, permission), code)) in steps.iter().enumerate() {
-        let target = code.map_or(Target::Nothing, |c| Target::Municipality(code_of(c)));
+    let steps = steps(fixtures);
+    for (index, ((method, pattern, permission), record)) in steps.iter().enumerate() {
+        let target = record.as_ref().map_or(Target::Nothing, |r| r.target.clone());
+        let code = record.as_ref().map(|r| r.value.as_str());
         let expected = authorize(session.principal.as_ref(), *permission, &target);
-        let answer = send(&session.client, method, &path_of(pattern, *code)).await;
+        let answer = send(&session.client, method, &path_of(pattern, code)).await;
         let who = format!("{} | {} | target {}", kind.label(), state.label(), code.unwrap_or("-"));
         report.cells += 1;
         if answer.denied() {
@@ -368,11 +437,12 @@ async fn every_route_answers_every_principal_state_and_scope_as_the_policy_says(
     for_each_backend(|app| async move {
         let started = Instant::now();
         seed_other_sheet(&app.db).await;
+        let fixtures = seed_beds(&app.db).await;
         let mut report = Report::default();
         let mut serial = 0;
         for kind in Kind::ALL {
             for state in State::ALL.into_iter().filter(|s| s.applies_to(kind)) {
-                run_session(&app, kind, state, &mut serial, &mut report).await;
+                run_session(&app, &fixtures, kind, state, &mut serial, &mut report).await;
             }
         }
         let Report { sessions, cells, allowed, denied, mismatches, notes } = &report;
@@ -381,7 +451,10 @@ async fn every_route_answers_every_principal_state_and_scope_as_the_policy_says(
              sessions = {cells} cells ({allowed} allowed, {denied} denied), {} mismatches, {:.1} s",
             app.backend,
             POLICY.len(),
-            POLICY.iter().filter(|(_, pattern, _)| pattern.contains("{code}")).count(),
+            POLICY
+                .iter()
+                .filter(|(_, pattern, _)| ["{code}", "{ward}", "{hold}"].iter().any(|p| pattern.contains(p)))
+                .count(),
             mismatches.len(),
             started.elapsed().as_secs_f64()
         );
@@ -394,7 +467,7 @@ async fn every_route_answers_every_principal_state_and_scope_as_the_policy_says(
         let kinds_and_states =
             Kind::ALL.iter().map(|&kind| State::ALL.iter().filter(|s| s.applies_to(kind)).count()).sum::<usize>();
         assert_eq!(*sessions, kinds_and_states, "one session per principal kind and state");
-        assert_eq!(*cells, steps().len() * sessions, "every route was tried by every session");
+        assert_eq!(*cells, steps(&fixtures).len() * sessions, "every route was tried by every session");
         assert!(mismatches.is_empty(), "{} authorization mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
     })
     .await;

@@ -1,0 +1,461 @@
+//! The bed finder's storage: hospitals and wards, postings of free beds, the search, holds
+//! (`beds/holds.rs`), placement statistics (`beds/stats.rs`) and API tokens (`beds/tokens.rs`).
+//!
+//! **The hold invariant.** For every ward, active holds plus admissions since the current posting
+//! never exceed the posted free beds (`nimo_domain::beds::Availability`). Every statement that
+//! could break it — placing a hold, accepting one, posting a new count — runs in one write
+//! transaction that first takes the ward: on SQLite the transaction starts with
+//! `BEGIN IMMEDIATE` (the database's write lock, taken before the first read, so two writers
+//! never both read the old count and a read-then-write cannot fail with SQLITE_BUSY halfway); on
+//! PostgreSQL it locks the ward row with `SELECT … FOR UPDATE`, and the counts read after the lock
+//! (READ COMMITTED takes a new snapshot per statement) include every hold committed before it.
+//! No in-process lock is involved, so several servers on one PostgreSQL database are safe too.
+//!
+//! **Time.** Every function that depends on the clock takes `now` (Unix seconds); expiry is
+//! applied lazily inside every hold transaction and counted out of every search, so correctness
+//! never depends on the background task that marks due holds expired ([`holds::expire_due_at`]).
+
+mod holds;
+mod stats;
+mod tokens;
+
+pub use holds::{
+    Hold, NewHold, accept_at, decline_at, expire_due_at, get_hold, holds_of_hospital_at, holds_placed_by, place_hold_at,
+};
+pub use stats::{HospitalMonth, placement_stats};
+pub use tokens::{TokenInfo, create_token, list_tokens, resolve_token, revoke_token};
+
+use crate::audit::{self, AuditEvent, Outcome};
+use crate::{Backend, Db, StoreError};
+use nimo_domain::beds::{
+    AdmissionType, Availability, Candidate, Criteria, Sex, WardType, admission_codes, check_free_beds, matches,
+    parse_admission_codes, rank,
+};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+/// A psychiatric hospital.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hospital {
+    /// Short text id (`h-meguro-1`).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The phone number staff call.
+    pub phone: String,
+    /// The 地方公共団体コード of where it lies.
+    pub municipality_code: String,
+    /// Its 圏域.
+    pub area: String,
+    /// Latitude in degrees.
+    pub latitude: f64,
+    /// Longitude in degrees.
+    pub longitude: f64,
+    /// 精神科救急 designation.
+    pub emergency: bool,
+    /// 応急入院指定.
+    pub okyu_designated: bool,
+    /// Treats physical comorbidity (身体合併症).
+    pub physical_care: bool,
+}
+
+/// A ward of a hospital, without its beds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ward {
+    /// Short text id (`h-meguro-1-a`).
+    pub id: String,
+    /// The hospital's id.
+    pub hospital_id: String,
+    /// Its name (`A病棟（精神科救急）`).
+    pub name: String,
+    /// The ward type.
+    pub ward_type: WardType,
+    /// Who it admits.
+    pub sex: Sex,
+    /// Youngest age admitted.
+    pub min_age: i64,
+    /// Oldest age admitted.
+    pub max_age: i64,
+    /// Admission types accepted.
+    pub admissions: Vec<AdmissionType>,
+}
+
+/// A ward with its beds at a moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WardStatus {
+    /// The ward.
+    pub ward: Ward,
+    /// Posted free beds, active holds and admissions since the posting.
+    pub availability: Availability,
+    /// When the count was last posted (Unix seconds).
+    pub posted_at: i64,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// The hospital.
+    pub hospital: Hospital,
+    /// The ward and its beds.
+    pub status: WardStatus,
+    /// Distance from the search's point, if it had one.
+    pub distance_km: Option<f64>,
+    /// Whether the posting is older than the stale limit.
+    pub stale: bool,
+    /// The posting's age in seconds.
+    pub age_seconds: i64,
+}
+
+/// Whether a text is a usable id: 1–64 of lower-case ASCII letters, digits and hyphens (ids are
+/// written to the audit log and appear in URLs).
+pub fn is_id(text: &str) -> bool {
+    (1..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Starts a write transaction that may read before it writes: `BEGIN IMMEDIATE` on SQLite (the
+/// write lock is taken at once, so the later write can never fail with SQLITE_BUSY), an ordinary
+/// transaction on PostgreSQL (where the caller locks the rows it reads with `FOR UPDATE`).
+pub(crate) async fn begin_write(db: &Db) -> Result<Transaction<'static, Any>, StoreError> {
+    Ok(match db.backend {
+        Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => db.pool.begin().await?,
+    })
+}
+
+/// Locks a ward for the rest of the transaction and reads its posted free beds and posting
+/// sequence. On SQLite the transaction already holds the write lock (`BEGIN IMMEDIATE`).
+pub(crate) async fn lock_ward(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    ward_id: &str,
+) -> Result<(String, i64, i64), StoreError> {
+    let sql = match backend {
+        Backend::Sqlite => "SELECT hospital_id, free_beds, posting_seq FROM ward WHERE id = $1",
+        Backend::Postgres => "SELECT hospital_id, free_beds, posting_seq FROM ward WHERE id = $1 FOR UPDATE",
+    };
+    let row = sqlx::query(sql)
+        .bind(ward_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("ward {ward_id}")))?;
+    Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+}
+
+/// Active holds and admissions since the current posting of a ward, inside a transaction.
+pub(crate) async fn taken_in(
+    tx: &mut Transaction<'static, Any>,
+    ward_id: &str,
+    posting_seq: i64,
+    now: i64,
+) -> Result<(i64, i64), StoreError> {
+    let row = sqlx::query(
+        "SELECT
+           (SELECT COUNT(*) FROM bed_hold WHERE ward_id = $1 AND state = 'held' AND expires_at > $2),
+           (SELECT COUNT(*) FROM bed_hold WHERE ward_id = $1 AND state = 'accepted' AND posting_seq = $3)",
+    )
+    .bind(ward_id)
+    .bind(now)
+    .bind(posting_seq)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
+/// Adds or replaces a hospital.
+pub async fn upsert_hospital(db: &Db, hospital: &Hospital) -> Result<(), StoreError> {
+    if !is_id(&hospital.id) {
+        return Err(StoreError::Invalid(format!("hospital id {}", hospital.id)));
+    }
+    sqlx::query(
+        "INSERT INTO hospital (id, name, phone, municipality_code, area, latitude, longitude, emergency,
+                               okyu_designated, physical_care)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (id) DO UPDATE SET name = $2, phone = $3, municipality_code = $4, area = $5,
+           latitude = $6, longitude = $7, emergency = $8, okyu_designated = $9, physical_care = $10",
+    )
+    .bind(&hospital.id)
+    .bind(&hospital.name)
+    .bind(&hospital.phone)
+    .bind(&hospital.municipality_code)
+    .bind(&hospital.area)
+    .bind(hospital.latitude)
+    .bind(hospital.longitude)
+    .bind(i64::from(hospital.emergency))
+    .bind(i64::from(hospital.okyu_designated))
+    .bind(i64::from(hospital.physical_care))
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Adds or replaces a ward's description (its beds are left as they are; a new ward starts with
+/// no free beds, posted at `now`).
+pub async fn upsert_ward(db: &Db, ward: &Ward, now: i64) -> Result<(), StoreError> {
+    if !is_id(&ward.id) {
+        return Err(StoreError::Invalid(format!("ward id {}", ward.id)));
+    }
+    sqlx::query(
+        "INSERT INTO ward (id, hospital_id, name, ward_type, sex, min_age, max_age, admissions, free_beds, posted_at,
+                           posting_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 0)
+         ON CONFLICT (id) DO UPDATE SET hospital_id = $2, name = $3, ward_type = $4, sex = $5, min_age = $6,
+           max_age = $7, admissions = $8",
+    )
+    .bind(&ward.id)
+    .bind(&ward.hospital_id)
+    .bind(&ward.name)
+    .bind(ward.ward_type.code())
+    .bind(ward.sex.code())
+    .bind(ward.min_age)
+    .bind(ward.max_age)
+    .bind(admission_codes(&ward.admissions))
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+const HOSPITAL_COLUMNS: &str = "h.id, h.name, h.phone, h.municipality_code, h.area, h.latitude, h.longitude, \
+     h.emergency, h.okyu_designated, h.physical_care";
+const WARD_COLUMNS: &str =
+    "w.id, w.hospital_id, w.name, w.ward_type, w.sex, w.min_age, w.max_age, w.admissions, w.free_beds, w.posted_at";
+
+fn hospital_from(row: &AnyRow) -> Result<Hospital, StoreError> {
+    Ok(Hospital {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        phone: row.try_get("phone")?,
+        municipality_code: row.try_get("municipality_code")?,
+        area: row.try_get("area")?,
+        latitude: row.try_get("latitude")?,
+        longitude: row.try_get("longitude")?,
+        emergency: row.try_get::<i64, _>("emergency")? != 0,
+        okyu_designated: row.try_get::<i64, _>("okyu_designated")? != 0,
+        physical_care: row.try_get::<i64, _>("physical_care")? != 0,
+    })
+}
+
+/// A ward and its status from a row of [`WARD_COLUMNS`] plus `active` and `admitted` counts.
+fn status_from(row: &AnyRow, offset: usize) -> Result<WardStatus, StoreError> {
+    let ward_type: String = row.try_get(offset + 3)?;
+    let sex: String = row.try_get(offset + 4)?;
+    let admissions: String = row.try_get(offset + 7)?;
+    let ward = Ward {
+        id: row.try_get(offset)?,
+        hospital_id: row.try_get(offset + 1)?,
+        name: row.try_get(offset + 2)?,
+        ward_type: WardType::parse(&ward_type).ok_or_else(|| StoreError::Corrupt(format!("ward type {ward_type}")))?,
+        sex: Sex::parse(&sex).ok_or_else(|| StoreError::Corrupt(format!("ward sex {sex}")))?,
+        min_age: row.try_get(offset + 5)?,
+        max_age: row.try_get(offset + 6)?,
+        admissions: parse_admission_codes(&admissions).map_err(StoreError::Corrupt)?,
+    };
+    Ok(WardStatus {
+        ward,
+        availability: Availability {
+            posted: row.try_get(offset + 8)?,
+            active_holds: row.try_get(offset + 10)?,
+            admissions: row.try_get(offset + 11)?,
+        },
+        posted_at: row.try_get(offset + 9)?,
+    })
+}
+
+/// The counts every status query adds after [`WARD_COLUMNS`] (`$1` is now).
+const TAKEN_COLUMNS: &str = "(SELECT COUNT(*) FROM bed_hold b WHERE b.ward_id = w.id AND b.state = 'held' \
+       AND b.expires_at > $1) AS active, \
+     (SELECT COUNT(*) FROM bed_hold b WHERE b.ward_id = w.id AND b.state = 'accepted' \
+       AND b.posting_seq = w.posting_seq) AS admitted";
+
+/// A hospital by id.
+pub async fn hospital(db: &Db, id: &str) -> Result<Hospital, StoreError> {
+    let row = sqlx::query(&format!("SELECT {HOSPITAL_COLUMNS} FROM hospital h WHERE h.id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("hospital {id}")))?;
+    hospital_from(&row)
+}
+
+/// The hospital a ward belongs to.
+pub async fn hospital_of_ward(db: &Db, ward_id: &str) -> Result<String, StoreError> {
+    sqlx::query_scalar("SELECT hospital_id FROM ward WHERE id = $1")
+        .bind(ward_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("ward {ward_id}")))
+}
+
+/// The hospital whose ward a hold is on.
+pub async fn hospital_of_hold(db: &Db, hold_id: i64) -> Result<String, StoreError> {
+    sqlx::query_scalar("SELECT w.hospital_id FROM bed_hold b JOIN ward w ON w.id = b.ward_id WHERE b.id = $1")
+        .bind(hold_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("hold {hold_id}")))
+}
+
+/// A hospital's wards with their beds, by name.
+pub async fn wards_of_hospital_at(db: &Db, hospital_id: &str, now: i64) -> Result<Vec<WardStatus>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {WARD_COLUMNS}, {TAKEN_COLUMNS} FROM ward w WHERE w.hospital_id = $2 ORDER BY w.name, w.id"
+    ))
+    .bind(now)
+    .bind(hospital_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(|row| status_from(row, 0)).collect()
+}
+
+/// Posts a ward's free beds (one click on the hospital page, or the API), audited in the same
+/// transaction. A count below the ward's active holds is refused: the hospital first declines the
+/// holds it cannot honour, so that the hold invariant holds at every moment.
+pub async fn post_availability_at(
+    db: &Db,
+    ward_id: &str,
+    free_beds: i64,
+    actor: &str,
+    origin: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    post_many_at(db, None, &[(ward_id.to_string(), free_beds)], actor, origin, now).await
+}
+
+/// Posts several wards' free beds in one transaction: all of them or none. With `hospital`, every
+/// ward must belong to it (an import by hospital staff). Errors name the row (from 1).
+pub async fn post_many_at(
+    db: &Db,
+    hospital: Option<&str>,
+    postings: &[(String, i64)],
+    actor: &str,
+    origin: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    for (index, (_, free)) in postings.iter().enumerate() {
+        check_free_beds(*free).map_err(|reason| StoreError::Invalid(format!("{}件目: {reason}", index + 1)))?;
+    }
+    let mut tx = begin_write(db).await?;
+    for (index, (ward_id, free)) in postings.iter().enumerate() {
+        let row = index + 1;
+        let (owner, _, seq) = match lock_ward(&mut tx, db.backend, ward_id).await {
+            Ok(found) => found,
+            Err(StoreError::NotFound(_)) => {
+                return Err(StoreError::Invalid(format!("{row}件目: 病棟 {ward_id} は登録されていません")));
+            }
+            Err(other) => return Err(other),
+        };
+        if hospital.is_some_and(|h| h != owner) {
+            return Err(StoreError::Invalid(format!("{row}件目: 病棟 {ward_id} は自院の病棟ではありません")));
+        }
+        holds::expire_in(&mut tx, Some(ward_id), now).await?;
+        let (active, _) = taken_in(&mut tx, ward_id, seq, now).await?;
+        if *free < active {
+            return Err(StoreError::Invalid(format!(
+                "{row}件目: 空床数（{free}）が仮押さえ中の件数（{active}件）より少なくなります。先に仮押さえに回答してください"
+            )));
+        }
+        sqlx::query("UPDATE ward SET free_beds = $1, posted_at = $2, posting_seq = posting_seq + 1 WHERE id = $3")
+            .bind(free)
+            .bind(now)
+            .bind(ward_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO ward_posting (ward_id, seq, free_beds, posted_at, actor) VALUES ($1, $2, $3, $4, $5)")
+            .bind(ward_id)
+            .bind(seq + 1)
+            .bind(free)
+            .bind(now)
+            .bind(actor)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (ward_id, free) in postings {
+        let event = AuditEvent::new(actor, origin, "ward_availability", Outcome::Ok)
+            .with_record("ward", ward_id)
+            .with_detail(format!("free:{free}"));
+        audit::append_in(&mut tx, &event).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How many postings a ward has had (its history), newest first, at most `limit`.
+pub async fn postings(db: &Db, ward_id: &str, limit: i64) -> Result<Vec<(i64, i64, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT free_beds, posted_at, actor FROM ward_posting WHERE ward_id = $1 ORDER BY seq DESC LIMIT $2",
+    )
+    .bind(ward_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+}
+
+/// Searches every ward: filters by the criteria, ranks (bed left, fresh before stale, fit,
+/// distance, newest posting) and returns at most `limit` hits.
+pub async fn search_at(
+    db: &Db,
+    criteria: &Criteria,
+    stale_after_seconds: i64,
+    limit: usize,
+    now: i64,
+) -> Result<Vec<Hit>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {WARD_COLUMNS}, {TAKEN_COLUMNS}, {HOSPITAL_COLUMNS}
+         FROM ward w JOIN hospital h ON h.id = w.hospital_id"
+    ))
+    .bind(now)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut ranked = Vec::new();
+    for row in &rows {
+        let status = status_from(row, 0)?;
+        let hospital = Hospital {
+            id: row.try_get(12)?,
+            name: row.try_get(13)?,
+            phone: row.try_get(14)?,
+            municipality_code: row.try_get(15)?,
+            area: row.try_get(16)?,
+            latitude: row.try_get(17)?,
+            longitude: row.try_get(18)?,
+            emergency: row.try_get::<i64, _>(19)? != 0,
+            okyu_designated: row.try_get::<i64, _>(20)? != 0,
+            physical_care: row.try_get::<i64, _>(21)? != 0,
+        };
+        let age_seconds = (now - status.posted_at).max(0);
+        let candidate = Candidate {
+            ward_type: status.ward.ward_type,
+            sex: status.ward.sex,
+            min_age: status.ward.min_age,
+            max_age: status.ward.max_age,
+            admissions: status.ward.admissions.clone(),
+            emergency: hospital.emergency,
+            okyu_designated: hospital.okyu_designated,
+            physical_care: hospital.physical_care,
+            location: (hospital.latitude, hospital.longitude),
+            availability: status.availability,
+            posting_age_seconds: age_seconds,
+        };
+        if !matches(criteria, &candidate) {
+            continue;
+        }
+        let rank = rank(criteria, &candidate, stale_after_seconds);
+        let hit = Hit {
+            distance_km: criteria.from.map(|_| rank.distance_km),
+            stale: rank.stale == 1,
+            age_seconds,
+            hospital,
+            status,
+        };
+        ranked.push((rank, hit));
+    }
+    ranked.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    Ok(ranked.into_iter().take(limit).map(|(_, hit)| hit).collect())
+}
+
+/// How many hospitals and wards there are (for the demo and benches).
+pub async fn counts(db: &Db) -> Result<(i64, i64), StoreError> {
+    let hospitals: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM hospital").fetch_one(&db.pool).await?;
+    let wards: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ward").fetch_one(&db.pool).await?;
+    Ok((hospitals, wards))
+}

@@ -1,0 +1,90 @@
+//! Time to placement: for each hospital and month (JST), the distribution of the time from the
+//! search to the hospital's acceptance (median, p90) and the count of declines and expiries.
+
+use crate::{Db, StoreError};
+use nimo_domain::beds::{HoldState, percentile};
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// One hospital's month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HospitalMonth {
+    /// The hospital's id.
+    pub hospital_id: String,
+    /// Its name.
+    pub hospital_name: String,
+    /// The month, `2026-11` (Japan time).
+    pub month: String,
+    /// Accepted holds (placements).
+    pub placements: usize,
+    /// Median seconds from search to acceptance.
+    pub median_seconds: Option<i64>,
+    /// 90th percentile of the same.
+    pub p90_seconds: Option<i64>,
+    /// Declined holds.
+    pub declines: usize,
+    /// Expired holds.
+    pub expiries: usize,
+}
+
+/// The month (Japan time, UTC+9) of a Unix time.
+fn month_of(unix: i64) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp(unix + 9 * 3600).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!("{:04}-{:02}", at.year(), u8::from(at.month()))
+}
+
+/// Every hospital's months with at least one answered hold, newest month first, then by hospital.
+pub async fn placement_stats(db: &Db) -> Result<Vec<HospitalMonth>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT h.id, h.name, b.state, b.searched_at, b.decided_at
+         FROM bed_hold b JOIN ward w ON w.id = b.ward_id JOIN hospital h ON h.id = w.hospital_id
+         WHERE b.state <> 'held' AND b.decided_at IS NOT NULL",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    // (month, hospital id) → (hospital name, placement seconds, declines, expiries).
+    type Group = (String, Vec<i64>, usize, usize);
+    let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
+    for row in &rows {
+        let id: String = row.try_get(0)?;
+        let name: String = row.try_get(1)?;
+        let state: String = row.try_get(2)?;
+        let searched_at: i64 = row.try_get(3)?;
+        let decided_at: i64 = row.try_get(4)?;
+        let entry = groups.entry((month_of(decided_at), id)).or_insert_with(|| (name, Vec::new(), 0, 0));
+        match HoldState::parse(&state) {
+            Some(HoldState::Accepted) => entry.1.push((decided_at - searched_at).max(0)),
+            Some(HoldState::Declined) => entry.2 += 1,
+            Some(HoldState::Expired) => entry.3 += 1,
+            _ => return Err(StoreError::Corrupt(format!("hold state {state}"))),
+        }
+    }
+    let mut months: Vec<HospitalMonth> = groups
+        .into_iter()
+        .map(|((month, hospital_id), (hospital_name, mut times, declines, expiries))| {
+            times.sort_unstable();
+            HospitalMonth {
+                hospital_id,
+                hospital_name,
+                month,
+                placements: times.len(),
+                median_seconds: percentile(&times, 50),
+                p90_seconds: percentile(&times, 90),
+                declines,
+                expiries,
+            }
+        })
+        .collect();
+    months.sort_by(|a, b| b.month.cmp(&a.month).then_with(|| a.hospital_id.cmp(&b.hospital_id)));
+    Ok(months)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn months_are_in_japan_time() {
+        // 2026-11-30T15:30:00Z is 2026-12-01 00:30 JST.
+        assert_eq!(super::month_of(1_796_052_600), "2026-12");
+        assert_eq!(super::month_of(1_796_052_600 - 3600), "2026-11");
+    }
+}

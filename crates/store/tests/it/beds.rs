@@ -1,0 +1,239 @@
+//! The bed finder's storage on every backend: the hold invariant under concurrency, expiry under
+//! a moved clock, decline and accept, postings (refused below the active holds, imports all or
+//! nothing), search ranking, API tokens and the placement statistics.
+
+use nimo_domain::beds::{AdmissionType, CaseRef, Criteria, DeclineReason, HoldState, Sex, WardType};
+use nimo_store::beds::{self, Hospital, NewHold, Ward};
+use nimo_store::testing::{TestDb, backends};
+use nimo_store::{Db, StoreError};
+
+const NOW: i64 = 1_795_000_000;
+const TTL: i64 = 30 * 60;
+
+pub async fn seed(db: &Db, hospital: &str, lat: f64, wards: &[(&str, i64)]) {
+    let h = Hospital {
+        id: hospital.into(),
+        name: format!("{hospital}（架空）"),
+        phone: "03-0000-0000".into(),
+        municipality_code: "131105".into(),
+        area: "区南西部".into(),
+        latitude: lat,
+        longitude: 139.70,
+        emergency: true,
+        okyu_designated: false,
+        physical_care: false,
+    };
+    beds::upsert_hospital(db, &h).await.unwrap();
+    for (ward, free) in wards {
+        let w = Ward {
+            id: (*ward).into(),
+            hospital_id: hospital.into(),
+            name: format!("{ward}病棟"),
+            ward_type: WardType::Kyukyu,
+            sex: Sex::Mixed,
+            min_age: 16,
+            max_age: 120,
+            admissions: AdmissionType::ALL.to_vec(),
+        };
+        beds::upsert_ward(db, &w, NOW).await.unwrap();
+        beds::post_availability_at(db, ward, *free, "cli", "cli", NOW).await.unwrap();
+    }
+}
+
+fn hold_for(ward: &str, user: i64) -> NewHold {
+    NewHold {
+        ward_id: ward.into(),
+        case_ref: CaseRef::parse("R4-023").unwrap(),
+        admission: AdmissionType::Sochi,
+        placed_by: user,
+        searched_at: NOW - 120,
+    }
+}
+
+async fn count(db: &Db, ward: &str, state: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM bed_hold WHERE ward_id = $1 AND state = $2")
+        .bind(ward)
+        .bind(state)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn concurrent_holds_never_exceed_the_free_beds() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        seed(&t.db, "h-a", 35.64, &[("w-a", 3)]).await;
+        let tasks: Vec<_> = (0..40)
+            .map(|i| {
+                let db = t.db.clone();
+                tokio::spawn(async move { beds::place_hold_at(&db, &hold_for("w-a", i), TTL, "test", NOW).await })
+            })
+            .collect();
+        let (mut won, mut refused) = (0, 0);
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => won += 1,
+                Err(StoreError::Conflict(reason)) if reason == "no_bed_left" => refused += 1,
+                Err(other) => panic!("{backend:?}: {other}"),
+            }
+        }
+        assert_eq!((won, refused), (3, 37), "{backend:?}");
+        assert_eq!(count(&t.db, "w-a", "held").await, 3, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_unanswered_hold_expires_and_frees_its_bed() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        seed(&t.db, "h-a", 35.64, &[("w-a", 1)]).await;
+        let hold = beds::place_hold_at(&t.db, &hold_for("w-a", 1), TTL, "test", NOW).await.unwrap();
+        assert_eq!(hold.expires_at, NOW + TTL);
+        let full = beds::place_hold_at(&t.db, &hold_for("w-a", 2), TTL, "test", NOW + TTL - 1).await;
+        assert!(matches!(full, Err(StoreError::Conflict(_))), "{backend:?}: still held one second before expiry");
+        // Lazily, without the background task: the next hold finds the bed free.
+        let again = beds::place_hold_at(&t.db, &hold_for("w-a", 2), TTL, "test", NOW + TTL).await.unwrap();
+        assert_eq!(beds::get_hold(&t.db, hold.id).await.unwrap().state, HoldState::Expired, "{backend:?}");
+        // The task's sweep marks the second one once it is due, and only then.
+        assert_eq!(beds::expire_due_at(&t.db, NOW + 2 * TTL - 1).await.unwrap(), 0);
+        assert_eq!(beds::expire_due_at(&t.db, NOW + 2 * TTL).await.unwrap(), 1);
+        let expired = beds::get_hold(&t.db, again.id).await.unwrap();
+        assert_eq!(expired.state, HoldState::Expired);
+        // An expired hold cannot be accepted.
+        let late = beds::accept_at(&t.db, expired.id, 9, "test", NOW + 2 * TTL + 5).await;
+        assert!(matches!(late, Err(StoreError::Conflict(ref s)) if s == "expired"), "{backend:?}: {late:?}");
+    }
+}
+
+#[tokio::test]
+async fn accept_that_comes_after_the_expiry_finds_the_hold_expired() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        seed(&t.db, "h-a", 35.64, &[("w-a", 1)]).await;
+        let hold = beds::place_hold_at(&t.db, &hold_for("w-a", 1), TTL, "test", NOW).await.unwrap();
+        let late = beds::accept_at(&t.db, hold.id, 9, "test", NOW + TTL).await;
+        assert!(matches!(late, Err(StoreError::Conflict(ref s)) if s == "expired"), "{backend:?}: {late:?}");
+        assert_eq!(beds::get_hold(&t.db, hold.id).await.unwrap().state, HoldState::Expired, "marked, not rolled back");
+    }
+}
+
+#[tokio::test]
+async fn decline_frees_the_bed_and_accept_consumes_it_until_the_next_posting() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        seed(&t.db, "h-a", 35.64, &[("w-a", 1)]).await;
+        let first = beds::place_hold_at(&t.db, &hold_for("w-a", 1), TTL, "test", NOW).await.unwrap();
+        let declined = beds::decline_at(&t.db, first.id, 9, DeclineReason::NoStaff, "test", NOW + 60).await.unwrap();
+        assert_eq!(declined.state, HoldState::Declined);
+        assert_eq!(declined.decline_reason, Some(DeclineReason::NoStaff));
+        let second = beds::place_hold_at(&t.db, &hold_for("w-a", 2), TTL, "test", NOW + 61).await.unwrap();
+        let accepted = beds::accept_at(&t.db, second.id, 9, "test", NOW + 120).await.unwrap();
+        assert_eq!(accepted.state, HoldState::Accepted);
+        assert!(matches!(
+            beds::decline_at(&t.db, second.id, 9, DeclineReason::Full, "test", NOW + 121).await,
+            Err(StoreError::Conflict(_))
+        ));
+        // The admission takes the posted bed: no hold until the hospital posts again.
+        let none = beds::place_hold_at(&t.db, &hold_for("w-a", 3), TTL, "test", NOW + 130).await;
+        assert!(matches!(none, Err(StoreError::Conflict(_))), "{backend:?}");
+        beds::post_availability_at(&t.db, "w-a", 1, "user:9", "test", NOW + 200).await.unwrap();
+        beds::place_hold_at(&t.db, &hold_for("w-a", 3), TTL, "test", NOW + 201).await.unwrap();
+        let wards = beds::wards_of_hospital_at(&t.db, "h-a", NOW + 202).await.unwrap();
+        assert_eq!((wards[0].availability.active_holds, wards[0].availability.admissions), (1, 0), "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn postings_below_the_active_holds_and_imports_with_a_foreign_ward_change_nothing() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        seed(&t.db, "h-a", 35.64, &[("w-a", 2), ("w-b", 1)]).await;
+        seed(&t.db, "h-b", 35.70, &[("w-x", 4)]).await;
+        beds::place_hold_at(&t.db, &hold_for("w-a", 1), TTL, "test", NOW).await.unwrap();
+        beds::place_hold_at(&t.db, &hold_for("w-a", 2), TTL, "test", NOW).await.unwrap();
+        let low = beds::post_availability_at(&t.db, "w-a", 1, "user:9", "test", NOW + 1).await;
+        assert!(matches!(low, Err(StoreError::Invalid(ref m)) if m.contains("仮押さえ")), "{backend:?}: {low:?}");
+        let postings = vec![("w-b".to_string(), 5), ("w-x".to_string(), 0)];
+        let foreign = beds::post_many_at(&t.db, Some("h-a"), &postings, "user:9", "test", NOW + 2).await;
+        assert!(matches!(foreign, Err(StoreError::Invalid(ref m)) if m.contains("2件目")), "{backend:?}: {foreign:?}");
+        let wards = beds::wards_of_hospital_at(&t.db, "h-a", NOW + 3).await.unwrap();
+        let posted: Vec<i64> = wards.iter().map(|w| w.availability.posted).collect();
+        assert_eq!(posted, vec![2, 1], "{backend:?}: nothing changed");
+        beds::post_many_at(&t.db, Some("h-a"), &[("w-b".into(), 5)], "user:9", "test", NOW + 4).await.unwrap();
+        assert_eq!(beds::postings(&t.db, "w-b", 10).await.unwrap()[0], (5, NOW + 4, "user:9".to_string()));
+    }
+}
+
+#[tokio::test]
+async fn search_filters_and_ranks_stale_postings_last() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        seed(&t.db, "h-near", 35.64, &[("w-near", 1)]).await;
+        seed(&t.db, "h-far", 35.80, &[("w-far", 1)]).await;
+        seed(&t.db, "h-full", 35.64, &[("w-full", 0)]).await;
+        let criteria = Criteria { from: Some((35.64, 139.70)), age: Some(30), ..Criteria::default() };
+        let hits = beds::search_at(&t.db, &criteria, 3600, 50, NOW + 60).await.unwrap();
+        let ids: Vec<&str> = hits.iter().map(|h| h.status.ward.id.as_str()).collect();
+        assert_eq!(ids, vec!["w-near", "w-far"], "{backend:?}: nearest first, full wards left out");
+        // The near ward's posting goes stale: it ranks after the fresh far one.
+        beds::post_availability_at(&t.db, "w-far", 1, "cli", "cli", NOW + 7000).await.unwrap();
+        let hits = beds::search_at(&t.db, &criteria, 3600, 50, NOW + 7200).await.unwrap();
+        let ids: Vec<(&str, bool)> = hits.iter().map(|h| (h.status.ward.id.as_str(), h.stale)).collect();
+        assert_eq!(ids, vec![("w-far", false), ("w-near", true)], "{backend:?}");
+        let children = Criteria { age: Some(12), ..Criteria::default() };
+        assert!(beds::search_at(&t.db, &children, 3600, 50, NOW).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn tokens_resolve_to_their_user_until_revoked_and_only_their_hash_is_stored() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        let new = nimo_store::accounts::NewUser {
+            login: "byoin",
+            display_name: "病院 職員",
+            role: nimo_domain::access::Role::HospitalStaff,
+            scope: nimo_domain::access::Scope { hospital: Some("h-a".into()), ..Default::default() },
+            password: "ながいながいパスフレーズです",
+        };
+        let user = nimo_store::accounts::create_user(&t.db, &new).await.unwrap();
+        let token = beds::create_token(&t.db, user.id, "病床システム", NOW).await.unwrap();
+        assert_eq!(beds::resolve_token(&t.db, &token).await.unwrap(), Some(user.id), "{backend:?}");
+        let stored: String =
+            sqlx::query_scalar("SELECT token_hash FROM api_token").fetch_one(&t.db.pool).await.unwrap();
+        assert!(!stored.contains(&token[5..]), "the token itself is not stored");
+        let mut wrong = token.clone();
+        wrong.replace_range(10..11, if &token[10..11] == "0" { "1" } else { "0" });
+        assert_eq!(beds::resolve_token(&t.db, &wrong).await.unwrap(), None);
+        let listed = beds::list_tokens(&t.db, user.id).await.unwrap();
+        beds::revoke_token(&t.db, listed[0].id).await.unwrap();
+        assert_eq!(beds::resolve_token(&t.db, &token).await.unwrap(), None, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn placement_times_give_a_median_and_p90_per_hospital_and_month() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        seed(&t.db, "h-a", 35.64, &[("w-a", 10)]).await;
+        // Ten placements taking 1..=10 minutes from search to acceptance.
+        for minutes in 1..=10 {
+            let mut new = hold_for("w-a", minutes);
+            new.searched_at = NOW;
+            let hold = beds::place_hold_at(&t.db, &new, TTL, "test", NOW).await.unwrap();
+            beds::accept_at(&t.db, hold.id, 9, "test", NOW + minutes * 60).await.unwrap();
+            beds::post_availability_at(&t.db, "w-a", 10, "cli", "cli", NOW + minutes * 60).await.unwrap();
+        }
+        let declined = beds::place_hold_at(&t.db, &hold_for("w-a", 20), TTL, "test", NOW + 700).await.unwrap();
+        beds::decline_at(&t.db, declined.id, 9, DeclineReason::Full, "test", NOW + 701).await.unwrap();
+        beds::place_hold_at(&t.db, &hold_for("w-a", 21), TTL, "test", NOW + 800).await.unwrap();
+        beds::expire_due_at(&t.db, NOW + 800 + TTL).await.unwrap();
+        let stats = beds::placement_stats(&t.db).await.unwrap();
+        assert_eq!(stats.len(), 1, "{backend:?}: {stats:?}");
+        let month = &stats[0];
+        assert_eq!(month.placements, 10);
+        assert_eq!((month.median_seconds, month.p90_seconds), (Some(300), Some(540)));
+        assert_eq!((month.declines, month.expiries), (1, 1));
+    }
+}
