@@ -67,6 +67,8 @@ impl Role {
             SheetRead => matches!(self, Role::SystemAdmin | Role::Staff | Role::CouncilMember),
             SheetWrite | SheetImport => matches!(self, Role::SystemAdmin | Role::Staff),
             UserAdmin | AuditRead => self == Role::SystemAdmin,
+            // Case records are personal data: staff only, never the administrator or the council.
+            CaseRead | CaseWrite => self == Role::Staff,
         }
     }
 }
@@ -95,11 +97,15 @@ pub enum Permission {
     UserAdmin,
     /// Read and export the audit log.
     AuditRead,
+    /// Read case records (people, 23条通報, visits, plans): personal data.
+    CaseRead,
+    /// Take in and move case records.
+    CaseWrite,
 }
 
 impl Permission {
     /// Every permission, in the order tables list them.
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 9] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::SheetRead,
@@ -107,6 +113,8 @@ impl Permission {
         Permission::SheetImport,
         Permission::UserAdmin,
         Permission::AuditRead,
+        Permission::CaseRead,
+        Permission::CaseWrite,
     ];
 
     /// The permission's code in the policy table.
@@ -119,6 +127,8 @@ impl Permission {
             Permission::SheetImport => "sheet.import",
             Permission::UserAdmin => "user.admin",
             Permission::AuditRead => "audit.read",
+            Permission::CaseRead => "case.read",
+            Permission::CaseWrite => "case.write",
         }
     }
 
@@ -306,6 +316,17 @@ mod tests {
         assert_eq!(authorize(Some(&nurse), Permission::SheetRead, &target("西部")), Err(Denial::Scope));
         let whole_ward = staff("131105", None);
         assert_eq!(authorize(Some(&whole_ward), Permission::SheetRead, &target("西部")), Ok(()));
+    }
+
+    #[test]
+    fn only_staff_see_case_records_and_only_in_their_district() {
+        let target = |district: &str| Target::District(code("131105"), district.into());
+        let nurse = staff("131105", Some("east"));
+        assert_eq!(authorize(Some(&nurse), Permission::CaseRead, &target("east")), Ok(()));
+        assert_eq!(authorize(Some(&nurse), Permission::CaseWrite, &target("west")), Err(Denial::Scope));
+        for role in [Role::SystemAdmin, Role::CouncilMember, Role::HospitalStaff] {
+            assert!(!role.grants(Permission::CaseRead) && !role.grants(Permission::CaseWrite), "{role:?}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod cases;
 pub mod figure;
 pub mod menu;
 pub mod municipality;
