@@ -2,6 +2,7 @@
 
 mod accounts;
 mod audit;
+mod cases;
 mod sealed;
 
 use nimo_domain::{FiscalYear, MunicipalityCode, demo};
