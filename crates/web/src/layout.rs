@@ -12,6 +12,8 @@ pub struct Layout {
     /// Whether to show the administration links (a fully signed-in, active system administrator).
     /// Only a convenience: the policy table is what guards the admin pages.
     pub is_admin: bool,
+    /// Whether to show the case-work links (fully signed-in staff).
+    pub is_staff: bool,
     /// The session's CSRF token.
     pub csrf: String,
 }
@@ -26,6 +28,7 @@ impl Layout {
                 && a.principal.state == AccountState::Active
                 && !a.must_change_password
         });
-        Self { user, is_admin, csrf: ctx.0.csrf.clone() }
+        let is_staff = full.is_some_and(|a| a.principal.role == Role::Staff);
+        Self { user, is_admin, is_staff, csrf: ctx.0.csrf.clone() }
     }
 }

@@ -4,6 +4,7 @@
 mod audit;
 mod context;
 mod csrf;
+mod derived;
 mod error;
 mod forms;
 pub mod import;

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod cases;
 mod exports;
 mod imports;
 mod municipalities;
@@ -37,6 +38,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/municipalities/{code}/sheets/{fy}/{file}", get(exports::download))
         .route("/api/v1/municipalities/{code}/sheets/{fy}", get(exports::api_sheet))
+        .route("/cases", get(cases::home))
+        .route("/municipalities/{code}/cases", get(cases::worklist).post(cases::create))
+        .route("/municipalities/{code}/cases/new", get(cases::new_form))
+        .route("/municipalities/{code}/cases/{case_id}", get(cases::show))
+        .route("/municipalities/{code}/cases/{case_id}/events", post(cases::record))
+        .route("/municipalities/{code}/people/{person_id}", get(cases::person))
+        .route("/municipalities/{code}/people/{person_id}/visits", post(cases::add_visit))
         .route("/import", get(imports::form).post(imports::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/login", get(account::login_form).post(account::login))
         .route("/login/totp", get(account::totp_form).post(account::totp))

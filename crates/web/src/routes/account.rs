@@ -292,6 +292,7 @@ pub async fn enrol(
             let layout = Layout {
                 user: Some((user.display_name.clone(), user.role.label().to_string())),
                 is_admin: user.role == nimo_domain::access::Role::SystemAdmin && !user.must_change_password,
+                is_staff: user.role == nimo_domain::access::Role::Staff,
                 csrf,
             };
             let page = RecoveryPage { ctx: layout, codes, next: "/municipalities".into() };

@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod cases;
 mod harness;
 mod imports;
 mod logs;
