@@ -7,6 +7,7 @@ mod cases;
 mod exports;
 mod imports;
 mod municipalities;
+mod people;
 mod sheets;
 
 use crate::AppState;
@@ -43,8 +44,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/cases/new", get(cases::new_form))
         .route("/municipalities/{code}/cases/{case_id}", get(cases::show))
         .route("/municipalities/{code}/cases/{case_id}/events", post(cases::record))
-        .route("/municipalities/{code}/people/{person_id}", get(cases::person))
-        .route("/municipalities/{code}/people/{person_id}/visits", post(cases::add_visit))
+        .route("/municipalities/{code}/people/{person_id}", get(people::show))
+        .route("/municipalities/{code}/people/{person_id}/visits", post(people::add_visit))
         .route("/import", get(imports::form).post(imports::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/login", get(account::login_form).post(account::login))
         .route("/login/totp", get(account::totp_form).post(account::totp))
