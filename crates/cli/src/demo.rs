@@ -27,6 +27,12 @@ pub async fn create_accounts(db: &Db) -> Result<Vec<DemoAccount>> {
         (Role::SystemAdmin, "demo-admin", "デモ 管理者", Scope::default()),
         (Role::Staff, "demo-hokenshi", "デモ 保健師（目黒区）", Scope { municipality: meguro(), ..Scope::default() }),
         (
+            Role::Staff,
+            "demo-chiku",
+            "デモ 地区担当保健師（目黒区 東部）",
+            Scope { municipality: meguro(), district: Some("東部".into()), ..Scope::default() },
+        ),
+        (
             Role::CouncilMember,
             "demo-kyogikai",
             "デモ 協議の場 委員",
@@ -277,4 +283,69 @@ pub async fn create_beds(db: &Db) -> Result<(usize, usize)> {
         }
     }
     Ok((HOSPITALS.len(), wards))
+}
+
+/// Fills the demo with one synthetic year of 目黒区 case records: the year the R4 sheet's
+/// section 4 reports (令和3年度), so that its derived figures equal the seed's. The 東部 cases go
+/// to the 地区担当 account, the others to the demo 保健師.
+pub async fn fill_cases(db: &Db) -> Result<nimo_store::synthetic::Summary> {
+    let nurse = accounts::find_by_login(db, "demo-hokenshi").await.context("デモ用の保健師がいません")?;
+    let district_nurse = accounts::find_by_login(db, "demo-chiku").await.context("デモ用の地区担当がいません")?;
+    let staffing = nimo_store::synthetic::Staffing {
+        anywhere: vec![nurse.id],
+        districts: vec![("東部".into(), district_nurse.id)],
+    };
+    let fy = nimo_domain::cases::outcomes_fiscal_year(nimo_domain::FiscalYear(2022));
+    let summary = nimo_store::synthetic::meguro_year(db, "131105", fy, &staffing)
+        .await
+        .context("デモ用の事例を作成できません")?;
+    eprintln!(
+        "デモ用の事例（架空）: {}の23条通報 {} 件、訪問 {} 件、退院後支援計画 {} 件",
+        fy.wareki(),
+        summary.cases,
+        summary.visits,
+        summary.plans
+    );
+    Ok(summary)
+}
+
+/// `nimo synth`: `scale` times a 目黒区 year of synthetic records for a municipality and fiscal
+/// year, assigned to that municipality's staff accounts (one is needed).
+pub async fn synth(db: &Db, municipality: &str, fy: i32, scale: usize) -> Result<()> {
+    let code = MunicipalityCode::parse(municipality)
+        .map_err(|e| anyhow::anyhow!("地方公共団体コードが正しくありません: {e}"))?;
+    let fy = nimo_domain::FiscalYear::new(fy).context("年度が範囲外です")?;
+    let staff: Vec<i64> = accounts::list(db)
+        .await?
+        .into_iter()
+        .filter(|u| u.role == Role::Staff && u.scope.municipality.as_ref() == Some(&code))
+        .map(|u| u.id)
+        .collect();
+    anyhow::ensure!(
+        !staff.is_empty(),
+        "自治体 {code} の職員アカウントがありません。先に nimo user add で作成してください"
+    );
+    let started = std::time::Instant::now();
+    let staffing = nimo_store::synthetic::Staffing { anywhere: staff, districts: Vec::new() };
+    let summary = nimo_store::synthetic::year(
+        db,
+        code.as_str(),
+        fy,
+        &staffing,
+        scale.max(1),
+        u64::try_from(fy.year()).unwrap_or(0),
+    )
+    .await
+    .context("架空の事例を作成できません")?;
+    println!(
+        "{} {}: 23条通報 {} 件、本人 {} 人、訪問 {} 件、退院後支援計画 {} 件（{:.1} 秒）",
+        code,
+        fy.wareki(),
+        summary.cases,
+        summary.people,
+        summary.visits,
+        summary.plans,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

@@ -177,6 +177,22 @@ enum Command {
         #[command(subcommand)]
         command: tokens::TokenCommand,
     },
+    /// 架空の事例記録（23条通報・訪問・退院後支援計画）を作る（負荷試験・ベンチマーク用）
+    Synth {
+        /// 地方公共団体コード（6桁、例: 131105）
+        #[arg(long)]
+        municipality: String,
+        /// 年度（西暦、例: 2021 = 令和3年度）
+        #[arg(long)]
+        fy: i32,
+        /// 目黒区の1年分（23条通報40件）の何倍を作るか
+        #[arg(long, default_value_t = 1)]
+        scale: usize,
+        #[command(flatten)]
+        db: DbFlags,
+        #[command(flatten)]
+        keys: KeyFlags,
+    },
     /// 個人情報を暗号化する鍵の管理（鍵ファイルの作成、鍵の追加）
     Keys {
         #[command(subcommand)]
@@ -316,6 +332,7 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let db = demo_database(&db).await?.with_keyring(Arc::new(keyring));
             let accounts = demo::create_accounts(&db).await?;
+            demo::fill_cases(&db).await?;
             demo::print_accounts(&accounts);
             serve(&addr(a), web, &file, db).await
         }
@@ -329,6 +346,11 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Audit { command } => audit::run(command, &file).await,
         Command::Keys { command } => keys::run(command, &file).await,
         Command::Token { command } => tokens::run(command, &file).await,
+        Command::Synth { municipality, fy, scale, db, keys } => {
+            let keyring = keys.require(&file)?;
+            let db = db.resolve(&file).connect().await?.with_keyring(Arc::new(keyring));
+            demo::synth(&db, &municipality, fy, scale).await
+        }
     }
 }
 

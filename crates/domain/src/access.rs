@@ -70,6 +70,8 @@ impl Role {
             BedSearch | BedHold => self == Role::Staff,
             WardUpdate => self == Role::HospitalStaff,
             BedStats => matches!(self, Role::SystemAdmin | Role::Staff | Role::CouncilMember),
+            // Case records are personal data: staff only, never the administrator or the council.
+            CaseRead | CaseWrite => self == Role::Staff,
         }
     }
 }
@@ -106,11 +108,15 @@ pub enum Permission {
     WardUpdate,
     /// Read the placement-time statistics (aggregates, no case data).
     BedStats,
+    /// Read case records (people, 23条通報, visits, plans): personal data.
+    CaseRead,
+    /// Take in and move case records.
+    CaseWrite,
 }
 
 impl Permission {
     /// Every permission, in the order tables list them.
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 13] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::SheetRead,
@@ -122,6 +128,8 @@ impl Permission {
         Permission::BedHold,
         Permission::WardUpdate,
         Permission::BedStats,
+        Permission::CaseRead,
+        Permission::CaseWrite,
     ];
 
     /// The permission's code in the policy table.
@@ -138,6 +146,8 @@ impl Permission {
             Permission::BedHold => "bed.hold",
             Permission::WardUpdate => "ward.update",
             Permission::BedStats => "bed.stats",
+            Permission::CaseRead => "case.read",
+            Permission::CaseWrite => "case.write",
         }
     }
 
@@ -325,6 +335,17 @@ mod tests {
         assert_eq!(authorize(Some(&nurse), Permission::SheetRead, &target("西部")), Err(Denial::Scope));
         let whole_ward = staff("131105", None);
         assert_eq!(authorize(Some(&whole_ward), Permission::SheetRead, &target("西部")), Ok(()));
+    }
+
+    #[test]
+    fn only_staff_see_case_records_and_only_in_their_district() {
+        let target = |district: &str| Target::District(code("131105"), district.into());
+        let nurse = staff("131105", Some("east"));
+        assert_eq!(authorize(Some(&nurse), Permission::CaseRead, &target("east")), Ok(()));
+        assert_eq!(authorize(Some(&nurse), Permission::CaseWrite, &target("west")), Err(Denial::Scope));
+        for role in [Role::SystemAdmin, Role::CouncilMember, Role::HospitalStaff] {
+            assert!(!role.grants(Permission::CaseRead) && !role.grants(Permission::CaseWrite), "{role:?}");
+        }
     }
 
     #[test]

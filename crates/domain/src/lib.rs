@@ -8,6 +8,7 @@
 pub mod access;
 pub mod beds;
 pub mod calendar;
+pub mod cases;
 pub mod figure;
 pub mod menu;
 pub mod municipality;

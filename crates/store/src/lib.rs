@@ -6,13 +6,16 @@
 pub mod accounts;
 pub mod audit;
 pub mod beds;
+pub mod cases;
 mod db;
 mod error;
 pub mod menu;
 pub mod municipalities;
+pub mod people;
 pub mod sealed;
 pub mod sessions;
 pub mod sheets;
+pub mod synthetic;
 pub mod testing;
 
 pub use db::{Backend, Db, redact};

@@ -46,8 +46,39 @@ pub const TOTP_SECRET: EncryptedColumn = EncryptedColumn { table: "app_user", co
 /// A TOTP secret being enrolled, not yet confirmed.
 pub const TOTP_PENDING: EncryptedColumn = EncryptedColumn { table: "app_user", column: "totp_pending_sealed" };
 
+/// A person's name in kana.
+pub const PERSON_KANA: EncryptedColumn = EncryptedColumn { table: "person", column: "name_kana_sealed" };
+/// A person's name in kanji.
+pub const PERSON_KANJI: EncryptedColumn = EncryptedColumn { table: "person", column: "name_kanji_sealed" };
+/// A person's birth date.
+pub const PERSON_BIRTH_DATE: EncryptedColumn = EncryptedColumn { table: "person", column: "birth_date_sealed" };
+/// A person's address details.
+pub const PERSON_ADDRESS: EncryptedColumn = EncryptedColumn { table: "person", column: "address_sealed" };
+/// A person's contacts.
+pub const PERSON_CONTACT: EncryptedColumn = EncryptedColumn { table: "person", column: "contact_sealed" };
+/// The circumstances of a 23条通報.
+pub const REPORT_CIRCUMSTANCES: EncryptedColumn = EncryptedColumn { table: "report23", column: "circumstances_sealed" };
+/// The note of a case event (reasons, findings, follow-up contacts).
+pub const CASE_EVENT_NOTE: EncryptedColumn = EncryptedColumn { table: "case_event", column: "note_sealed" };
+/// The note of an outreach visit.
+pub const VISIT_NOTE: EncryptedColumn = EncryptedColumn { table: "outreach_visit", column: "note_sealed" };
+/// The contents of a 退院後支援計画.
+pub const PLAN_CONTENTS: EncryptedColumn = EncryptedColumn { table: "discharge_plan", column: "contents_sealed" };
+
 /// Every column holding sealed values. Rotation walks exactly these.
-pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[TOTP_SECRET, TOTP_PENDING];
+pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
+    TOTP_SECRET,
+    TOTP_PENDING,
+    PERSON_KANA,
+    PERSON_KANJI,
+    PERSON_BIRTH_DATE,
+    PERSON_ADDRESS,
+    PERSON_CONTACT,
+    REPORT_CIRCUMSTANCES,
+    CASE_EVENT_NOTE,
+    VISIT_NOTE,
+    PLAN_CONTENTS,
+];
 
 /// Rows per batch: each batch is one short transaction.
 pub const ROTATION_BATCH: i64 = 500;

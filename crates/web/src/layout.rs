@@ -32,7 +32,7 @@ impl Layout {
         Self { user, is_admin, csrf: ctx.0.csrf.clone(), role }
     }
 
-    /// Whether to show the bed finder's search and holds links (staff).
+    /// Whether to show the case-work and bed finder links (staff).
     pub fn is_staff(&self) -> bool {
         self.role == Some(Role::Staff)
     }

@@ -6,6 +6,7 @@ mod audit;
 pub mod clock;
 mod context;
 mod csrf;
+mod derived;
 mod error;
 mod forms;
 pub mod import;

@@ -5,11 +5,13 @@ mod account;
 mod admin;
 mod beds;
 mod beds_api;
+mod cases;
 mod exports;
 mod hospital;
 mod imports;
 mod live;
 mod municipalities;
+mod people;
 mod sheets;
 
 use crate::AppState;
@@ -41,6 +43,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/municipalities/{code}/sheets/{fy}/{file}", get(exports::download))
         .route("/api/v1/municipalities/{code}/sheets/{fy}", get(exports::api_sheet))
+        .route("/cases", get(cases::home))
+        .route("/municipalities/{code}/cases", get(cases::worklist).post(cases::create))
+        .route("/municipalities/{code}/cases/new", get(cases::new_form))
+        .route("/municipalities/{code}/cases/{case_id}", get(cases::show))
+        .route("/municipalities/{code}/cases/{case_id}/events", post(cases::record))
+        .route("/municipalities/{code}/people/{person_id}", get(people::show))
+        .route("/municipalities/{code}/people/{person_id}/visits", post(people::add_visit))
         .route("/import", get(imports::form).post(imports::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/login", get(account::login_form).post(account::login))
         .route("/login/totp", get(account::totp_form).post(account::totp))

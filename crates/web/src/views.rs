@@ -34,6 +34,7 @@ pub struct IndicatorView {
     pub label: String,
     pub target: String,
     pub actual: String,
+    pub actual_derived: bool,
     pub lines: Vec<LineView>,
     pub effects: Vec<String>,
 }
@@ -88,6 +89,7 @@ impl SheetView {
                 label: format!("{}{}", i.marker, i.name),
                 target: i.target.as_ref().map(|m| m.display()).unwrap_or_default(),
                 actual: i.actual.as_ref().map(|m| m.display()).unwrap_or_default(),
+                actual_derived: i.actual.as_ref().is_some_and(|m| m.value.source == Source::Derived),
                 lines: i
                     .breakdown
                     .iter()

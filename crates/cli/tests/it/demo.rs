@@ -97,6 +97,23 @@ impl RunningServer {
             assert_eq!(response.status().as_u16(), 200);
             let html = response.text().await.unwrap();
             assert!(html.contains("目黒区") && html.contains("278,748"), "{html}");
+            // The demo's synthetic 令和3年度 case records reproduce the seed's section 4: every
+            // keyed breakdown line shows the seed's value, marked as counted from the records.
+            let seed = nimo_domain::demo::meguro_r4();
+            let mut lines = 0;
+            for line in seed.outcomes.indicators.iter().flat_map(|i| &i.breakdown).filter(|l| l.key.is_some()) {
+                let shown = format!(
+                    "{} {}{}{} <span class=\"badge\">事例記録から集計</span>",
+                    line.label,
+                    line.value.display(),
+                    line.unit,
+                    line.note
+                );
+                assert!(html.contains(&shown), "{shown} on the demo sheet");
+                lines += 1;
+            }
+            assert_eq!(lines, 7);
+            assert!(html.contains("実施1件 <span class=\"badge\">事例記録から集計</span>"), "plans started: derived");
             // The bed finder's demo: synthetic hospitals with free beds, nearest to 目黒区 first.
             let beds = client.get(format!("{base}/beds?go=1&from=131105")).send().await.unwrap();
             assert_eq!(beds.status().as_u16(), 200);

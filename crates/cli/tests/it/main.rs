@@ -10,6 +10,7 @@ mod hosts;
 mod imports;
 mod keys;
 mod secrets;
+mod synth;
 mod tokens;
 mod usage;
 mod users;

@@ -4,6 +4,7 @@ mod accounts;
 mod app_role;
 mod audit;
 mod beds;
+mod cases;
 mod sealed;
 
 use nimo_domain::{FiscalYear, MunicipalityCode, demo};

@@ -59,7 +59,8 @@ pub async fn download(
     let format = Format::from_file(&file).ok_or_else(|| WebError::NotFound("その形式では出力できません".into()))?;
     let (code, fy) = sheet_key(&code, &fy)?;
     let stored = sheets::load(&state.db, &code, fy).await?;
-    let sheet = stored.sheet;
+    let mut sheet = stored.sheet;
+    crate::derived::apply(&state.db, &mut sheet).await?;
     let bytes = match format {
         Format::Json => nimo_exchange::to_json(&sheet),
         Format::Csv => nimo_exchange::to_csv(&sheet),
@@ -122,10 +123,11 @@ pub async fn api_sheet(
     Path((code, fy)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let (code, fy) = sheet_key(&code, &fy)?;
-    let stored = sheets::load(&state.db, &code, fy).await?;
+    let mut sheet = sheets::load(&state.db, &code, fy).await?.sheet;
+    crate::derived::apply(&state.db, &mut sheet).await?;
     let event = audit::event(&ctx.0, "export", Outcome::Ok)
         .with_record("sheet", audit::sheet_id(&code, fy))
         .with_detail("api_json");
     audit::before(&state.db, &event).await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], nimo_exchange::to_json(&stored.sheet)).into_response())
+    Ok(([(header::CONTENT_TYPE, "application/json")], nimo_exchange::to_json(&sheet)).into_response())
 }

@@ -23,6 +23,7 @@ use std::collections::HashMap;
 struct SheetPage {
     ctx: Layout,
     v: SheetView,
+    derivation: crate::derived::Derivation,
     notice: Option<&'static str>,
     next_wareki: String,
     revision: i64,
@@ -87,9 +88,12 @@ pub async fn show(
     let (code, fy) = sheet_key(&code, &fy)?;
     let stored = sheets::load(&state.db, &code, fy).await?;
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
+    let mut sheet = stored.sheet;
+    let derivation = crate::derived::apply(&state.db, &mut sheet).await?;
     let page = SheetPage {
         ctx: Layout::of(&ctx),
-        v: SheetView::new(stored.sheet, &menu),
+        v: SheetView::new(sheet, &menu),
+        derivation,
         notice: notice_text(query.get("notice")),
         next_wareki: fy.next().wareki(),
         revision: stored.revision,

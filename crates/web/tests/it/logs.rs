@@ -57,6 +57,41 @@ async fn no_secret_or_typed_value_appears_in_the_log() {
         set(&mut fields, "basic.figures.households", "不正な値ZQY");
         app.post_form(&format!("{sheet}/edit/basic"), &fields).await;
         secrets.extend(["ログに出てはならない目標文ZQX".to_string(), "不正な値ZQY".to_string()]);
+        // A 23条通報 with a person's name, birth date, address and circumstances, then a step.
+        let person = [
+            ("received_at", "2021-06-01T10:30"),
+            ("police_station", "目黒警察署"),
+            ("district", "西部"),
+            ("resident", "1"),
+            ("circumstances", "ログに出てはならない状況ZQC"),
+            ("name_kana", "ろぐにでない なまえ"),
+            ("name_kanji", "記録外 名前"),
+            ("birth_date", "1977-07-07"),
+            ("sex", "f"),
+            ("address", "ログ外町7-7-7"),
+            ("contact", "000-7777-7777"),
+        ];
+        let fields: Vec<(String, String)> = person.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let (status, location, _) = app.post_form("/municipalities/131105/cases", &fields).await;
+        assert_eq!(status, 303, "report taken in");
+        let case = location.unwrap().split('?').next().unwrap().to_string();
+        let (_, page) = app.get(&case).await;
+        assert!(page.contains("記録外 名前"));
+        let at = page.find("name=\"revision\" value=\"").unwrap() + "name=\"revision\" value=\"".len();
+        let revision = page[at..at + page[at..].find('"').unwrap()].to_string();
+        let step =
+            [("event", "start_investigation"), ("occurred_on", "2021-06-01"), ("note", "ログに出てはならない記録ZQN")];
+        let mut fields: Vec<(String, String)> = step.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        fields.push(("revision".into(), revision));
+        assert_eq!(app.post_form(&format!("{case}/events"), &fields).await.0, 303);
+        for (name, value) in person.iter().chain(step.iter()) {
+            if !matches!(
+                *name,
+                "received_at" | "police_station" | "district" | "resident" | "sex" | "event" | "occurred_on"
+            ) {
+                secrets.push(value.to_string());
+            }
+        }
     }
     let log = String::from_utf8_lossy(&captured.0.lock().unwrap()).to_string();
     // The capture sees the app's own lines (request spans, the store's account events), so an

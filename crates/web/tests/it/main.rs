@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod beds;
+mod cases;
 mod harness;
 mod imports;
 mod logs;

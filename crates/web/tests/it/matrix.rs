@@ -35,6 +35,10 @@ const OWN_WARD: &str = crate::beds::OWN_WARD;
 /// Another hospital, and its ward.
 const OTHER_HOSPITAL: &str = crate::beds::OTHER_HOSPITAL;
 const OTHER_WARD: &str = crate::beds::OTHER_WARD;
+/// The 23条 case (and its person) seeded in each municipality: `{case_id}` and `{person_id}`
+/// name the one of the path's municipality, so that own and other both name a real record.
+const OWN_RECORD: &str = "1";
+const OTHER_RECORD: &str = "2";
 
 /// Who asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +240,8 @@ fn path_of(pattern: &str, record: Option<&str>) -> String {
             "section" => "basic",
             "file" => "export.json",
             "id" | "user" | "user_id" => SOME_USER_ID,
+            "case_id" | "person_id" if record == Some(OTHER) => OTHER_RECORD,
+            "case_id" | "person_id" => OWN_RECORD,
             _ => "1",
         });
         rest = &rest[end + 1..];
@@ -309,6 +315,35 @@ async fn seed_other_sheet(db: &nimo_store::Db) {
     sheet.municipality.code = code_of(OTHER);
     sheet.municipality.name = "千代田区".into();
     sheets::save(db, &sheet, sheets::SaveMode::Create).await.expect("the 千代田区 sheet");
+}
+
+/// Adds one 23条 case with its person in each municipality (ids 1 in 目黒区, 2 in 千代田区).
+async fn seed_cases(db: &nimo_store::Db, staff: i64) {
+    for (code, expected) in [(OWN, OWN_RECORD), (OTHER, OTHER_RECORD)] {
+        let person = nimo_store::people::NewPerson {
+            municipality: code.into(),
+            district: "東部".into(),
+            sex: "x".into(),
+            name_kana: "みほん".into(),
+            ..Default::default()
+        };
+        let case = nimo_store::cases::NewCase {
+            municipality: code.into(),
+            district: "東部".into(),
+            person_id: None,
+            received_at: "2021-06-01T10:00".into(),
+            police_station: "見本警察署".into(),
+            resident: true,
+            circumstances: String::new(),
+            assigned_to: staff,
+            next_due_on: None,
+        };
+        let audit = nimo_store::audit::AuditEvent::cli("create");
+        let id = nimo_store::cases::create(db, &case, Some(&person), audit).await.expect("a seeded case");
+        assert_eq!(id.to_string(), expected, "seeded case id");
+        let person_id = nimo_store::cases::get(db, id).await.expect("case").person_id.expect("person");
+        assert_eq!(person_id.to_string(), expected, "seeded person id");
+    }
 }
 
 /// What the matrix found on one backend.
@@ -438,6 +473,8 @@ async fn every_route_answers_every_principal_state_and_scope_as_the_policy_says(
         let started = Instant::now();
         seed_other_sheet(&app.db).await;
         let fixtures = seed_beds(&app.db).await;
+        let staff = accounts::find_by_login(&app.db, "hokenshi").await.expect("the harness's nurse").id;
+        seed_cases(&app.db, staff).await;
         let mut report = Report::default();
         let mut serial = 0;
         for kind in Kind::ALL {

@@ -1,0 +1,99 @@
+//! `nimo-bench-cases`: worklist and person-timeline latency at 10x 目黒区 volume.
+//!
+//! ```text
+//! cargo run --release -p nimo-bench --bin nimo-bench-cases                  # 10 years × 400 reports, both backends
+//! cargo run -p nimo-bench --bin nimo-bench-cases -- --years 2 --scale 2    # a quick look
+//! ```
+//!
+//! Fills a fresh database per backend with `--years` fiscal years of `--scale` times the
+//! synthetic 目黒区 year (40 reports, 99 visits, 2 plans per unit; the last three cases of each
+//! year stay open), written through the app's own store functions (sealed, audited). Then times
+//! `cases::worklist` for the whole municipality (opening every open case's kana name) and
+//! `cases::timeline` for people picked in turn, `--samples` times each, and prints p50/p99.
+
+use clap::Parser;
+use nimo_store::testing::{TestDb, backends};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Parser)]
+#[command(name = "nimo-bench-cases", about = "Times the case worklist and person timeline at 10x 目黒区 volume")]
+struct Options {
+    /// Fiscal years of records.
+    #[arg(long, default_value_t = 10)]
+    years: i32,
+    /// Multiples of the 目黒区 year (40 reports) per fiscal year.
+    #[arg(long, default_value_t = 10)]
+    scale: usize,
+    /// Timed calls per measurement.
+    #[arg(long, default_value_t = 200)]
+    samples: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let options = Options::parse();
+    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    println!(
+        "case work at {} years × {} reports ({profile} build), {} samples each",
+        options.years,
+        options.scale * 40,
+        options.samples
+    );
+    for backend in backends() {
+        let t = TestDb::new(backend).await?;
+        let staff = nimo_store::accounts::create_user(
+            &t.db,
+            &nimo_store::accounts::NewUser {
+                login: "bench-nurse",
+                display_name: "ベンチ 保健師",
+                role: nimo_domain::access::Role::Staff,
+                scope: nimo_domain::access::Scope {
+                    municipality: Some(nimo_domain::MunicipalityCode::parse("131105")?),
+                    ..Default::default()
+                },
+                password: "bench password for the case work",
+            },
+        )
+        .await?;
+        let staffing = nimo_store::synthetic::Staffing { anywhere: vec![staff.id], districts: vec![] };
+        let started = Instant::now();
+        let mut cases = 0;
+        for year in 0..options.years {
+            let fy = nimo_domain::FiscalYear(2013 + year);
+            let seed = u64::try_from(year).unwrap_or(0);
+            cases += nimo_store::synthetic::year(&t.db, "131105", fy, &staffing, options.scale, seed).await?.cases;
+        }
+        let fill = started.elapsed();
+        let mut worklist = Vec::with_capacity(options.samples);
+        let mut open = 0;
+        for _ in 0..options.samples {
+            let at = Instant::now();
+            open = nimo_store::cases::worklist(&t.db, "131105", None, "2026-11-25").await?.len();
+            worklist.push(at.elapsed());
+        }
+        let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM person").fetch_one(&t.db.pool).await?;
+        let mut timeline = Vec::with_capacity(options.samples);
+        let mut entries = 0;
+        for k in 0..options.samples {
+            let person = 1 + i64::try_from(k * 7919).unwrap_or(0) % people.max(1);
+            let at = Instant::now();
+            entries += nimo_store::cases::timeline(&t.db, person).await?.len();
+            timeline.push(at.elapsed());
+        }
+        let w = nimo_bench::Summary::of(worklist);
+        let l = nimo_bench::Summary::of(timeline);
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{:<8} {cases} reports, {people} people, filled in {:.0} s | worklist ({open} open): p50 {:.2} ms p99 {:.2} ms | \
+             timeline (avg {:.1} entries): p50 {:.2} ms p99 {:.2} ms",
+            backend.name(),
+            fill.as_secs_f64(),
+            ms(w.p50),
+            ms(w.p99),
+            entries as f64 / options.samples as f64,
+            ms(l.p50),
+            ms(l.p99)
+        );
+    }
+    Ok(())
+}

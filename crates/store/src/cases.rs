@@ -1,0 +1,446 @@
+//! 23条通報 cases: intake, the events that move them (checked by
+//! `nimo_domain::cases::CaseStatus::apply` before anything is written), the worklist of open
+//! cases, outreach visits, 退院後支援計画 records and a person's timeline. The section-4 counts
+//! derived from these records are in [`figures`].
+//!
+//! Every write is one transaction with its audit row. A case carries a revision: an event form
+//! made from an older revision is a [`StoreError::Conflict`], so two staff cannot both move the
+//! same case from the same state.
+
+mod activity;
+pub mod figures;
+
+pub use activity::{NewPlan, NewVisit, TimelineEntry, add_plan, add_visit, cases_of_person, timeline};
+
+use crate::audit::{AuditEvent, append_in, timestamp};
+use crate::people::{self, NewPerson};
+use crate::sealed::{CASE_EVENT_NOTE, REPORT_CIRCUMSTANCES};
+use crate::{Db, StoreError};
+use nimo_domain::FiscalYear;
+use nimo_domain::cases::{CaseError, CaseEvent, CaseState, CaseStatus, Disposition, Finding};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+
+/// A 23条通報 to take in.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    /// The municipality whose 保健所 received it.
+    pub municipality: String,
+    /// The 地区 the case belongs to (the person's address, or where it happened).
+    pub district: String,
+    /// The known person, if chosen at intake.
+    pub person_id: Option<i64>,
+    /// When it was received, `YYYY-MM-DDTHH:MM` (local time as staff typed it).
+    pub received_at: String,
+    /// The reporting police station.
+    pub police_station: String,
+    /// Whether the person lives in the municipality.
+    pub resident: bool,
+    /// What happened (sealed).
+    pub circumstances: String,
+    /// The staff member in charge.
+    pub assigned_to: i64,
+    /// The first due date (事前調査), ISO.
+    pub next_due_on: Option<String>,
+}
+
+/// A case as staff see it.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Id.
+    pub id: i64,
+    /// Municipality code.
+    pub municipality: String,
+    /// District code.
+    pub district: String,
+    /// The person, or `None` while unknown.
+    pub person_id: Option<i64>,
+    /// `YYYY-MM-DDTHH:MM`.
+    pub received_at: String,
+    /// The fiscal year of the received date.
+    pub fiscal_year: FiscalYear,
+    /// Police station.
+    pub police_station: String,
+    /// 区民 or not.
+    pub resident: bool,
+    /// Where the state machine is.
+    pub status: CaseStatus,
+    /// Receiving hospital (after a disposition that admits).
+    pub hospital: String,
+    /// Staff in charge.
+    pub assigned_to: Option<i64>,
+    /// Next due date, ISO.
+    pub next_due_on: Option<String>,
+    /// Circumstances (opened).
+    pub circumstances: String,
+    /// Closing date.
+    pub closed_on: Option<String>,
+    /// For optimistic concurrency.
+    pub revision: i64,
+}
+
+/// One recorded event of a case.
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    /// Id.
+    pub id: i64,
+    /// The case.
+    pub case_id: i64,
+    /// The event code (`intake`, `examine`, …).
+    pub kind: String,
+    /// ISO date.
+    pub occurred_on: String,
+    /// The disposition, for an examination.
+    pub disposition: Option<Disposition>,
+    /// The findings, for an examination.
+    pub findings: (Option<Finding>, Option<Finding>),
+    /// The hospital, for an examination.
+    pub hospital: String,
+    /// The note (opened).
+    pub note: String,
+}
+
+pub(crate) fn check_date(field: &str, text: &str) -> Result<time::Date, StoreError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format).map_err(|_| StoreError::Invalid(field.into()))
+}
+
+/// Takes in a report (creating the person first when `new_person` is given) and returns the case
+/// id. One transaction with the intake event and the audit row (`create`, record `case:ID`).
+pub async fn create(
+    db: &Db,
+    new: &NewCase,
+    new_person: Option<&NewPerson>,
+    audit: AuditEvent,
+) -> Result<i64, StoreError> {
+    let keyring = db.keyring()?;
+    let received_on = new.received_at.get(..10).unwrap_or_default();
+    let date = check_date("received_at", received_on)?;
+    let fy = FiscalYear::of_date(date.year(), u8::from(date.month()));
+    let now = timestamp(OffsetDateTime::now_utc());
+    let mut tx = db.pool.begin().await?;
+    let person_id = match new_person {
+        Some(person) => Some(people::create_in(&mut tx, keyring, person).await?),
+        None => new.person_id,
+    };
+    let row = sqlx::query(
+        "INSERT INTO report23 (municipality_code, district, person_id, received_at, received_on, fiscal_year,
+             police_station, resident, state, assigned_to, next_due_on, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .persistent(false)
+    .bind(&new.municipality)
+    .bind(&new.district)
+    .bind(person_id)
+    .bind(&new.received_at)
+    .bind(received_on)
+    .bind(i64::from(fy.year()))
+    .bind(&new.police_station)
+    .bind(i64::from(new.resident))
+    .bind(CaseState::Received.code())
+    .bind(new.assigned_to)
+    .bind(new.next_due_on.as_deref())
+    .bind(&now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    sqlx::query("UPDATE report23 SET circumstances_sealed = $1 WHERE id = $2")
+        .bind(REPORT_CIRCUMSTANCES.seal(keyring, id, &new.circumstances))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    insert_event(&mut tx, keyring, id, "intake", received_on, None, "", Some(new.assigned_to)).await?;
+    append_in(&mut tx, &audit.with_record("case", id.to_string())).await?;
+    tx.commit().await?;
+    tracing::info!(case_id = id, "23条通報 taken in");
+    Ok(id)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_event(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    keyring: &nimo_vault::Keyring,
+    case_id: i64,
+    kind: &str,
+    occurred_on: &str,
+    event: Option<&CaseEvent>,
+    note: &str,
+    actor: Option<i64>,
+) -> Result<i64, StoreError> {
+    let (disposition, first, second, hospital) = match event {
+        Some(CaseEvent::Examine { first, second, disposition, hospital }) => {
+            (Some(disposition.code()), Some(first.code()), second.map(Finding::code), hospital.trim().to_string())
+        }
+        _ => (None, None, None, String::new()),
+    };
+    let row = sqlx::query(
+        "INSERT INTO case_event (case_id, kind, occurred_on, disposition, first_finding, second_finding, hospital,
+             actor, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .persistent(false)
+    .bind(case_id)
+    .bind(kind)
+    .bind(occurred_on)
+    .bind(disposition)
+    .bind(first)
+    .bind(second)
+    .bind(&hospital)
+    .bind(actor)
+    .bind(timestamp(OffsetDateTime::now_utc()))
+    .fetch_one(&mut **tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    sqlx::query("UPDATE case_event SET note_sealed = $1 WHERE id = $2")
+        .bind(CASE_EVENT_NOTE.seal(keyring, id, note))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
+}
+
+const CASE_COLUMNS: &str = "id, municipality_code, district, person_id, received_at, fiscal_year, police_station,
+    resident, state, disposition, examinations, exam_not_needed, hospital, assigned_to, next_due_on,
+    circumstances_sealed, closed_on, revision";
+
+fn status_from(row: &AnyRow) -> Result<CaseStatus, StoreError> {
+    let state: String = row.try_get("state")?;
+    let disposition: Option<String> = row.try_get("disposition")?;
+    let corrupt = |what: &str| StoreError::Corrupt(format!("report23.{what}"));
+    Ok(CaseStatus {
+        state: CaseState::parse(&state).ok_or_else(|| corrupt("state"))?,
+        disposition: match disposition {
+            Some(code) => Some(Disposition::from_code(&code).ok_or_else(|| corrupt("disposition"))?),
+            None => None,
+        },
+        exam_not_needed: row.try_get::<i64, _>("exam_not_needed")? == 1,
+        examinations: u8::try_from(row.try_get::<i64, _>("examinations")?).map_err(|_| corrupt("examinations"))?,
+    })
+}
+
+fn case_from(keyring: &nimo_vault::Keyring, row: &AnyRow) -> Result<Case, StoreError> {
+    let id: i64 = row.try_get("id")?;
+    let sealed: Option<String> = row.try_get("circumstances_sealed")?;
+    Ok(Case {
+        id,
+        municipality: row.try_get("municipality_code")?,
+        district: row.try_get("district")?,
+        person_id: row.try_get("person_id")?,
+        received_at: row.try_get("received_at")?,
+        fiscal_year: FiscalYear(i32::try_from(row.try_get::<i64, _>("fiscal_year")?).unwrap_or_default()),
+        police_station: row.try_get("police_station")?,
+        resident: row.try_get::<i64, _>("resident")? == 1,
+        status: status_from(row)?,
+        hospital: row.try_get("hospital")?,
+        assigned_to: row.try_get("assigned_to")?,
+        next_due_on: row.try_get("next_due_on")?,
+        circumstances: sealed.map_or(Ok(String::new()), |s| REPORT_CIRCUMSTANCES.open(keyring, id, &s))?,
+        closed_on: row.try_get("closed_on")?,
+        revision: row.try_get("revision")?,
+    })
+}
+
+/// The case with this id, circumstances opened.
+pub async fn get(db: &Db, id: i64) -> Result<Case, StoreError> {
+    let keyring = db.keyring()?;
+    let row = sqlx::query(&format!("SELECT {CASE_COLUMNS} FROM report23 WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
+    case_from(keyring, &row)
+}
+
+/// The events of a case, oldest first, notes opened.
+pub async fn events(db: &Db, case_id: i64) -> Result<Vec<EventRecord>, StoreError> {
+    let keyring = db.keyring()?;
+    let rows = sqlx::query(
+        "SELECT id, case_id, kind, occurred_on, disposition, first_finding, second_finding, hospital, note_sealed
+         FROM case_event WHERE case_id = $1 ORDER BY occurred_on, id",
+    )
+    .bind(case_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let id: i64 = row.try_get("id")?;
+            let note: Option<String> = row.try_get("note_sealed")?;
+            let finding = |c: &str| -> Result<Option<Finding>, StoreError> {
+                Ok(row.try_get::<Option<String>, _>(c)?.and_then(|code| Finding::parse(&code)))
+            };
+            Ok(EventRecord {
+                id,
+                case_id: row.try_get("case_id")?,
+                kind: row.try_get("kind")?,
+                occurred_on: row.try_get("occurred_on")?,
+                disposition: row.try_get::<Option<String>, _>("disposition")?.and_then(|c| Disposition::from_code(&c)),
+                findings: (finding("first_finding")?, finding("second_finding")?),
+                hospital: row.try_get("hospital")?,
+                note: note.map_or(Ok(String::new()), |s| CASE_EVENT_NOTE.open(keyring, id, &s))?,
+            })
+        })
+        .collect()
+}
+
+/// Why recording an event failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The domain refused the event (wrong state or a missing field).
+    #[error(transparent)]
+    Rule(#[from] CaseError),
+    /// A field the store checks (a date).
+    #[error("invalid {0}")]
+    Field(&'static str),
+    /// Storage failed, or the case changed since the form was made (`Conflict`).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for RecordError {
+    fn from(error: sqlx::Error) -> Self {
+        RecordError::Store(StoreError::Database(error))
+    }
+}
+
+/// An event to record on a case.
+#[derive(Debug, Clone)]
+pub struct EventInput {
+    /// The event.
+    pub event: CaseEvent,
+    /// When it happened, ISO.
+    pub occurred_on: String,
+    /// Free text (sealed).
+    pub note: String,
+    /// The next due date, ISO, if any (follow-up contacts).
+    pub next_due_on: Option<String>,
+    /// Who recorded it.
+    pub actor: i64,
+}
+
+/// Records an event on a case if its state allows it; the case must still be at `revision`.
+pub async fn record_event(
+    db: &Db,
+    case_id: i64,
+    revision: i64,
+    input: &EventInput,
+    audit: AuditEvent,
+) -> Result<CaseStatus, RecordError> {
+    let keyring = db.keyring()?;
+    check_date("occurred_on", &input.occurred_on).map_err(|_| RecordError::Field("occurred_on"))?;
+    if let Some(due) = &input.next_due_on {
+        check_date("next_due_on", due).map_err(|_| RecordError::Field("next_due_on"))?;
+    }
+    let case = get(db, case_id).await?;
+    if case.revision != revision {
+        return Err(StoreError::Conflict(format!("case {case_id}")).into());
+    }
+    let next = case.status.apply(&input.event)?;
+    let hospital = match &input.event {
+        CaseEvent::Examine { hospital, .. } => hospital.trim().to_string(),
+        _ => case.hospital.clone(),
+    };
+    let closed_on = (next.state == CaseState::Closed).then(|| input.occurred_on.clone());
+    let next_due = if next.state == CaseState::Closed { None } else { input.next_due_on.clone() };
+    let mut tx = db.pool.begin().await?;
+    let done = sqlx::query(
+        "UPDATE report23 SET state = $1, disposition = $2, examinations = $3, exam_not_needed = $4, hospital = $5,
+             next_due_on = $6, closed_on = $7, revision = revision + 1
+         WHERE id = $8 AND revision = $9",
+    )
+    .persistent(false)
+    .bind(next.state.code())
+    .bind(next.disposition.map(Disposition::code))
+    .bind(i64::from(next.examinations))
+    .bind(i64::from(next.exam_not_needed))
+    .bind(&hospital)
+    .bind(next_due.as_deref())
+    .bind(closed_on.as_deref())
+    .bind(case_id)
+    .bind(revision)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Conflict(format!("case {case_id}")).into());
+    }
+    let note = match &input.event {
+        CaseEvent::NoExamNeeded { reason } | CaseEvent::Hold { reason } | CaseEvent::Close { reason } => {
+            if input.note.trim().is_empty() { reason.clone() } else { format!("{reason}\n{}", input.note) }
+        }
+        _ => input.note.clone(),
+    };
+    let kind = input.event.code();
+    insert_event(&mut tx, keyring, case_id, kind, &input.occurred_on, Some(&input.event), &note, Some(input.actor))
+        .await?;
+    append_in(&mut tx, &audit.with_record("case", case_id.to_string()).with_detail(kind)).await?;
+    tx.commit().await?;
+    tracing::info!(case_id, event = kind, "case event recorded");
+    Ok(next)
+}
+
+/// One line of the worklist.
+#[derive(Debug, Clone)]
+pub struct WorkItem {
+    /// Case id.
+    pub case_id: i64,
+    /// `YYYY-MM-DDTHH:MM`.
+    pub received_at: String,
+    /// District.
+    pub district: String,
+    /// State.
+    pub state: CaseState,
+    /// Next due date.
+    pub next_due_on: Option<String>,
+    /// Whether the due date has passed.
+    pub overdue: bool,
+    /// Staff in charge (id and name).
+    pub assigned: Option<(i64, String)>,
+    /// The person's kana reading (opened), empty while unknown.
+    pub person_kana: String,
+}
+
+/// The open cases of a municipality (of one 地区 when `district` is given), by staff in charge
+/// and due date; `today` (ISO) decides what is overdue.
+pub async fn worklist(
+    db: &Db,
+    municipality: &str,
+    district: Option<&str>,
+    today: &str,
+) -> Result<Vec<WorkItem>, StoreError> {
+    let keyring = db.keyring()?;
+    let rows = sqlx::query(
+        "SELECT r.id, r.received_at, r.district, r.state, r.next_due_on, r.assigned_to, u.display_name,
+             r.person_id, p.name_kana_sealed
+         FROM report23 r LEFT JOIN app_user u ON u.id = r.assigned_to LEFT JOIN person p ON p.id = r.person_id
+         WHERE r.municipality_code = $1 AND r.state <> 'closed' AND ($2 = '' OR r.district = $2)
+         ORDER BY COALESCE(u.display_name, ''), COALESCE(r.next_due_on, '9999-12-31'), r.id",
+    )
+    .bind(municipality)
+    .bind(district.unwrap_or(""))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let next_due_on: Option<String> = row.try_get("next_due_on")?;
+            let person_id: Option<i64> = row.try_get("person_id")?;
+            let sealed: Option<String> = row.try_get("name_kana_sealed")?;
+            let person_kana = match (person_id, sealed) {
+                (Some(pid), Some(s)) => crate::sealed::PERSON_KANA.open(keyring, pid, &s)?,
+                _ => String::new(),
+            };
+            let assigned_to: Option<i64> = row.try_get("assigned_to")?;
+            let name: Option<String> = row.try_get("display_name")?;
+            let state: String = row.try_get("state")?;
+            Ok(WorkItem {
+                case_id: row.try_get("id")?,
+                received_at: row.try_get("received_at")?,
+                district: row.try_get("district")?,
+                state: CaseState::parse(&state).ok_or_else(|| StoreError::Corrupt("report23.state".into()))?,
+                overdue: next_due_on.as_deref().is_some_and(|d| d < today),
+                next_due_on,
+                assigned: assigned_to.zip(name),
+                person_kana,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,240 @@
+//! What happens around a case besides its own steps: outreach visits, 退院後支援計画 records,
+//! and a person's timeline that puts reports, examinations, visits and plans in one order.
+
+use super::check_date;
+use crate::audit::{AuditEvent, append_in, timestamp};
+use crate::sealed::{PLAN_CONTENTS, VISIT_NOTE};
+use crate::{Db, StoreError};
+use nimo_domain::FiscalYear;
+use nimo_domain::cases::{CaseEvent, Disposition};
+use sqlx::Row;
+use time::OffsetDateTime;
+
+/// An outreach visit to record.
+#[derive(Debug, Clone)]
+pub struct NewVisit {
+    /// Municipality.
+    pub municipality: String,
+    /// District.
+    pub district: String,
+    /// The person visited.
+    pub person_id: i64,
+    /// The case it belongs to, if any.
+    pub case_id: Option<i64>,
+    /// ISO date.
+    pub visited_on: String,
+    /// Profession code (`nimo_domain::cases::PROFESSIONS`).
+    pub profession: String,
+    /// Method code (`nimo_domain::cases::VISIT_METHODS`).
+    pub method: String,
+    /// Outcome (short code or text; not personal).
+    pub outcome: String,
+    /// Note (sealed).
+    pub note: String,
+    /// Who recorded it.
+    pub actor: Option<i64>,
+}
+
+/// Records an outreach visit with its audit row; returns its id.
+pub async fn add_visit(db: &Db, visit: &NewVisit, audit: AuditEvent) -> Result<i64, StoreError> {
+    let keyring = db.keyring()?;
+    let date = check_date("visited_on", &visit.visited_on)?;
+    if !nimo_domain::cases::PROFESSIONS.iter().any(|p| p.code == visit.profession) {
+        return Err(StoreError::Invalid("profession".into()));
+    }
+    let fy = FiscalYear::of_date(date.year(), u8::from(date.month()));
+    let mut tx = db.pool.begin().await?;
+    let row = sqlx::query(
+        "INSERT INTO outreach_visit (municipality_code, district, person_id, case_id, visited_on, fiscal_year,
+             profession, method, outcome, actor, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .persistent(false)
+    .bind(&visit.municipality)
+    .bind(&visit.district)
+    .bind(visit.person_id)
+    .bind(visit.case_id)
+    .bind(&visit.visited_on)
+    .bind(i64::from(fy.year()))
+    .bind(&visit.profession)
+    .bind(&visit.method)
+    .bind(&visit.outcome)
+    .bind(visit.actor)
+    .bind(timestamp(OffsetDateTime::now_utc()))
+    .fetch_one(&mut *tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    sqlx::query("UPDATE outreach_visit SET note_sealed = $1 WHERE id = $2")
+        .bind(VISIT_NOTE.seal(keyring, id, &visit.note))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    append_in(&mut tx, &audit.with_record("visit", id.to_string())).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A 退院後支援計画 record (its start; the full life-cycle comes later).
+#[derive(Debug, Clone)]
+pub struct NewPlan {
+    /// Municipality (the author: the 帰住先's).
+    pub municipality: String,
+    /// District.
+    pub district: String,
+    /// The person.
+    pub person_id: i64,
+    /// The 23条 case it follows.
+    pub case_id: Option<i64>,
+    /// `given` or `refused`.
+    pub consent: String,
+    /// Consent date, ISO.
+    pub consent_on: String,
+    /// The start of the support period (discharge), ISO; `None` when no plan was made.
+    pub started_on: Option<String>,
+    /// Plan contents (sealed).
+    pub contents: String,
+}
+
+/// Records a plan with its audit row; returns its id.
+pub async fn add_plan(db: &Db, plan: &NewPlan, audit: AuditEvent) -> Result<i64, StoreError> {
+    let keyring = db.keyring()?;
+    check_date("consent_on", &plan.consent_on)?;
+    let fy = match &plan.started_on {
+        Some(start) => {
+            let date = check_date("started_on", start)?;
+            Some(i64::from(FiscalYear::of_date(date.year(), u8::from(date.month())).year()))
+        }
+        None => None,
+    };
+    let state = match (plan.consent.as_str(), &plan.started_on) {
+        ("given", Some(_)) => "active",
+        ("given", None) => "drafting",
+        ("refused", _) => "declined",
+        _ => return Err(StoreError::Invalid("consent".into())),
+    };
+    let mut tx = db.pool.begin().await?;
+    let row = sqlx::query(
+        "INSERT INTO discharge_plan (municipality_code, district, person_id, case_id, state, consent, consent_on,
+             started_on, fiscal_year, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .persistent(false)
+    .bind(&plan.municipality)
+    .bind(&plan.district)
+    .bind(plan.person_id)
+    .bind(plan.case_id)
+    .bind(state)
+    .bind(&plan.consent)
+    .bind(&plan.consent_on)
+    .bind(plan.started_on.as_deref())
+    .bind(fy)
+    .bind(timestamp(OffsetDateTime::now_utc()))
+    .fetch_one(&mut *tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    sqlx::query("UPDATE discharge_plan SET contents_sealed = $1 WHERE id = $2")
+        .bind(PLAN_CONTENTS.seal(keyring, id, &plan.contents))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    append_in(&mut tx, &audit.with_record("plan", id.to_string())).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// One entry of a person's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEntry {
+    /// ISO date.
+    pub on: String,
+    /// What (Japanese label).
+    pub what: String,
+    /// The case it belongs to, if any.
+    pub case_id: Option<i64>,
+    /// More (disposition, profession, hospital; no notes).
+    pub detail: String,
+}
+
+/// Everything recorded about a person, oldest first: each report's events, visits and plans.
+pub async fn timeline(db: &Db, person_id: i64) -> Result<Vec<TimelineEntry>, StoreError> {
+    let mut entries = Vec::new();
+    let rows = sqlx::query(
+        "SELECT e.case_id, e.kind, e.occurred_on, e.disposition, e.hospital FROM case_event e
+         JOIN report23 r ON r.id = e.case_id WHERE r.person_id = $1",
+    )
+    .bind(person_id)
+    .fetch_all(&db.pool)
+    .await?;
+    for row in &rows {
+        let kind: String = row.try_get("kind")?;
+        let disposition: Option<String> = row.try_get("disposition")?;
+        let hospital: String = row.try_get("hospital")?;
+        let detail = match disposition.and_then(|c| Disposition::from_code(&c)) {
+            Some(d) if hospital.is_empty() => d.label().to_string(),
+            Some(d) => format!("{}（{hospital}）", d.label()),
+            None => String::new(),
+        };
+        entries.push(TimelineEntry {
+            on: row.try_get("occurred_on")?,
+            what: CaseEvent::label_of(&kind).to_string(),
+            case_id: Some(row.try_get("case_id")?),
+            detail,
+        });
+    }
+    let rows = sqlx::query("SELECT case_id, visited_on, profession, method FROM outreach_visit WHERE person_id = $1")
+        .bind(person_id)
+        .fetch_all(&db.pool)
+        .await?;
+    for row in &rows {
+        let profession: String = row.try_get("profession")?;
+        let method: String = row.try_get("method")?;
+        let label = |list: &[(&str, &'static str)], code: &str| {
+            list.iter().find(|(c, _)| *c == code).map_or("その他", |(_, l)| *l)
+        };
+        let professions: Vec<(&str, &'static str)> =
+            nimo_domain::cases::PROFESSIONS.iter().map(|p| (p.code, p.label)).collect();
+        entries.push(TimelineEntry {
+            on: row.try_get("visited_on")?,
+            what: "アウトリーチ訪問".into(),
+            case_id: row.try_get("case_id")?,
+            detail: format!(
+                "{}・{}",
+                label(&professions, &profession),
+                label(nimo_domain::cases::VISIT_METHODS, &method)
+            ),
+        });
+    }
+    let rows = sqlx::query("SELECT case_id, consent, consent_on, started_on FROM discharge_plan WHERE person_id = $1")
+        .bind(person_id)
+        .fetch_all(&db.pool)
+        .await?;
+    for row in &rows {
+        let consent: String = row.try_get("consent")?;
+        let case_id: Option<i64> = row.try_get("case_id")?;
+        entries.push(TimelineEntry {
+            on: row.try_get("consent_on")?,
+            what: "退院後支援計画 同意".into(),
+            case_id,
+            detail: if consent == "given" { "同意あり".into() } else { "同意なし".into() },
+        });
+        if let Some(start) = row.try_get::<Option<String>, _>("started_on")? {
+            entries.push(TimelineEntry {
+                on: start,
+                what: "退院後支援計画 支援開始".into(),
+                case_id,
+                detail: String::new(),
+            });
+        }
+    }
+    entries.sort_by(|a, b| a.on.cmp(&b.on));
+    Ok(entries)
+}
+
+/// The cases of a person, newest first (ids and received dates).
+pub async fn cases_of_person(db: &Db, person_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows = sqlx::query("SELECT id, received_at FROM report23 WHERE person_id = $1 ORDER BY received_at DESC, id")
+        .bind(person_id)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("received_at")?))).collect()
+}

@@ -1,0 +1,220 @@
+//! People that case work is about. Names, birth date, address and contacts are sealed
+//! ([`crate::sealed`]); the municipality, 地区 and sex stay plain for counting and scoping. Search
+//! by name goes through blind indexes (HMAC of the normalised kana reading, alone and with the
+//! birth date), so that a new 23条通報 can be matched to a known person without decrypting every
+//! row. Merging two records of one person moves every case, visit and plan to the one kept.
+
+use crate::audit::{AuditEvent, append_in, timestamp};
+use crate::sealed::{PERSON_ADDRESS, PERSON_BIRTH_DATE, PERSON_CONTACT, PERSON_KANA, PERSON_KANJI};
+use crate::{Db, StoreError};
+use nimo_domain::MunicipalityCode;
+use nimo_vault::{Keyring, normalize_kana_name};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use time::OffsetDateTime;
+
+/// A person to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewPerson {
+    /// The municipality whose staff hold the record.
+    pub municipality: String,
+    /// The 地区 (district code) of the address.
+    pub district: String,
+    /// `f`, `m` or `x`.
+    pub sex: String,
+    /// Reading in kana.
+    pub name_kana: String,
+    /// Name in kanji (may be empty).
+    pub name_kanji: String,
+    /// Birth date, ISO (may be empty when unknown).
+    pub birth_date: String,
+    /// Address details.
+    pub address: String,
+    /// Contacts (phone, family).
+    pub contact: String,
+}
+
+/// A person as staff see them (opened).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Id.
+    pub id: i64,
+    /// Municipality code.
+    pub municipality: String,
+    /// District code.
+    pub district: String,
+    /// `f`, `m` or `x`.
+    pub sex: String,
+    /// Kana reading.
+    pub name_kana: String,
+    /// Kanji name.
+    pub name_kanji: String,
+    /// Birth date (ISO) or empty.
+    pub birth_date: String,
+    /// Address.
+    pub address: String,
+    /// Contacts.
+    pub contact: String,
+    /// The record this one was merged into.
+    pub merged_into: Option<i64>,
+}
+
+/// The blind index of a kana reading with a birth date.
+pub fn kana_birth_index(keyring: &Keyring, kana: &str, birth_date: &str) -> String {
+    keyring.blind_index("person.kana_birth", &format!("{}|{}", normalize_kana_name(kana), birth_date.trim()))
+}
+
+/// The blind index of a kana reading alone.
+pub fn kana_index(keyring: &Keyring, kana: &str) -> String {
+    keyring.blind_index("person.kana", &normalize_kana_name(kana))
+}
+
+/// Creates a person inside the caller's transaction and returns the id.
+pub async fn create_in(
+    tx: &mut Transaction<'static, Any>,
+    keyring: &Keyring,
+    new: &NewPerson,
+) -> Result<i64, StoreError> {
+    if !matches!(new.sex.as_str(), "f" | "m" | "x") {
+        return Err(StoreError::Invalid("sex".into()));
+    }
+    let row = sqlx::query(
+        "INSERT INTO person (municipality_code, district, sex, kana_birth_index, kana_index, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .persistent(false)
+    .bind(&new.municipality)
+    .bind(&new.district)
+    .bind(&new.sex)
+    .bind(kana_birth_index(keyring, &new.name_kana, &new.birth_date))
+    .bind(kana_index(keyring, &new.name_kana))
+    .bind(timestamp(OffsetDateTime::now_utc()))
+    .fetch_one(&mut **tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    sqlx::query(
+        "UPDATE person SET name_kana_sealed = $1, name_kanji_sealed = $2, birth_date_sealed = $3,
+             address_sealed = $4, contact_sealed = $5 WHERE id = $6",
+    )
+    .bind(PERSON_KANA.seal(keyring, id, &new.name_kana))
+    .bind(PERSON_KANJI.seal(keyring, id, &new.name_kanji))
+    .bind(PERSON_BIRTH_DATE.seal(keyring, id, &new.birth_date))
+    .bind(PERSON_ADDRESS.seal(keyring, id, &new.address))
+    .bind(PERSON_CONTACT.seal(keyring, id, &new.contact))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+const COLUMNS: &str = "id, municipality_code, district, sex, name_kana_sealed, name_kanji_sealed, birth_date_sealed,
+    address_sealed, contact_sealed, merged_into";
+
+fn open_opt(
+    keyring: &Keyring,
+    column: crate::sealed::EncryptedColumn,
+    id: i64,
+    sealed: Option<String>,
+) -> Result<String, StoreError> {
+    sealed.map_or(Ok(String::new()), |s| column.open(keyring, id, &s))
+}
+
+fn person_from(keyring: &Keyring, row: &AnyRow) -> Result<Person, StoreError> {
+    let id: i64 = row.try_get("id")?;
+    Ok(Person {
+        id,
+        municipality: row.try_get("municipality_code")?,
+        district: row.try_get("district")?,
+        sex: row.try_get("sex")?,
+        name_kana: open_opt(keyring, PERSON_KANA, id, row.try_get("name_kana_sealed")?)?,
+        name_kanji: open_opt(keyring, PERSON_KANJI, id, row.try_get("name_kanji_sealed")?)?,
+        birth_date: open_opt(keyring, PERSON_BIRTH_DATE, id, row.try_get("birth_date_sealed")?)?,
+        address: open_opt(keyring, PERSON_ADDRESS, id, row.try_get("address_sealed")?)?,
+        contact: open_opt(keyring, PERSON_CONTACT, id, row.try_get("contact_sealed")?)?,
+        merged_into: row.try_get("merged_into")?,
+    })
+}
+
+/// The person with this id, opened.
+pub async fn get(db: &Db, id: i64) -> Result<Person, StoreError> {
+    let keyring = db.keyring()?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM person WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
+    person_from(keyring, &row)
+}
+
+/// Whether a candidate matched on kana and birth date, or on kana alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// Same normalised kana and birth date.
+    KanaAndBirth,
+    /// Same normalised kana only.
+    Kana,
+}
+
+/// Known people of a municipality who may be the person a new report concerns: same kana and
+/// birth date first, then same kana only. Merged records are left out.
+pub async fn candidates(
+    db: &Db,
+    municipality: &MunicipalityCode,
+    kana: &str,
+    birth_date: &str,
+) -> Result<Vec<(Person, Match)>, StoreError> {
+    let keyring = db.keyring()?;
+    if normalize_kana_name(kana).is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS}, kana_birth_index FROM person
+         WHERE municipality_code = $1 AND merged_into IS NULL AND (kana_birth_index = $2 OR kana_index = $3)
+         ORDER BY id LIMIT 20"
+    ))
+    .bind(municipality.as_str())
+    .bind(kana_birth_index(keyring, kana, birth_date))
+    .bind(kana_index(keyring, kana))
+    .fetch_all(&db.pool)
+    .await?;
+    let full = kana_birth_index(keyring, kana, birth_date);
+    let mut found = Vec::new();
+    for row in &rows {
+        let index: Option<String> = row.try_get("kana_birth_index")?;
+        let kind = if index.as_deref() == Some(full.as_str()) { Match::KanaAndBirth } else { Match::Kana };
+        found.push((person_from(keyring, row)?, kind));
+    }
+    found.sort_by_key(|(p, kind)| (*kind != Match::KanaAndBirth, p.id));
+    Ok(found)
+}
+
+/// Merges `gone` into `keep` (both of one municipality): every case, visit and plan of `gone`
+/// moves to `keep`, and `gone` is marked merged. One transaction with its audit row.
+pub async fn merge(db: &Db, keep: i64, gone: i64, audit: AuditEvent) -> Result<(), StoreError> {
+    if keep == gone {
+        return Err(StoreError::Invalid("a person cannot be merged into itself".into()));
+    }
+    let (a, b) = (get(db, keep).await?, get(db, gone).await?);
+    if a.municipality != b.municipality || a.merged_into.is_some() || b.merged_into.is_some() {
+        return Err(StoreError::Invalid("merge".into()));
+    }
+    let mut tx = db.pool.begin().await?;
+    let done = sqlx::query("UPDATE person SET merged_into = $1 WHERE id = $2 AND merged_into IS NULL")
+        .bind(keep)
+        .bind(gone)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Conflict("person already merged".into()));
+    }
+    for table in ["report23", "outreach_visit", "discharge_plan"] {
+        sqlx::query(&format!("UPDATE {table} SET person_id = $1 WHERE person_id = $2"))
+            .bind(keep)
+            .bind(gone)
+            .execute(&mut *tx)
+            .await?;
+    }
+    append_in(&mut tx, &audit.with_record("person", keep.to_string()).with_detail(format!("merged:{gone}"))).await?;
+    tx.commit().await?;
+    Ok(())
+}

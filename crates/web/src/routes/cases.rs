@@ -1,0 +1,582 @@
+//! Case work pages: the worklist, 23条通報 intake (with matching to known people), the case page
+//! with the allowed next steps, and a person's timeline.
+//!
+//! Every page that shows personal data writes one audit row (`read`, record `case`/`person`/
+//! `case_list`) before it is answered; every change commits with its own row in the store. A
+//! record outside the viewer's municipality or 地区 is answered 404 (so that its existence is not
+//! revealed), after a `denied` audit row.
+
+use crate::audit;
+use crate::context::Ctx;
+use crate::layout::Layout;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::MunicipalityCode;
+use nimo_domain::access::{Permission, Target, authorize};
+use nimo_domain::cases::{CaseEvent, Disposition, Finding};
+use nimo_store::StoreError;
+use nimo_store::audit::Outcome;
+use nimo_store::cases::{self, EventInput, NewCase, RecordError};
+use nimo_store::people::{self, Match, NewPerson};
+use std::collections::{BTreeMap, HashMap};
+
+pub(super) type Fields = HashMap<String, String>;
+pub(super) type Errors = BTreeMap<String, String>;
+
+pub(super) fn municipality(code: &str) -> Result<MunicipalityCode, WebError> {
+    MunicipalityCode::parse(code).map_err(|_| WebError::NotFound("お探しのページは見つかりません".into()))
+}
+
+pub(super) fn today() -> String {
+    time::OffsetDateTime::now_utc().date().to_string()
+}
+
+pub(super) fn not_found() -> WebError {
+    WebError::NotFound("お探しの記録は見つかりません".into())
+}
+
+/// Checks that a record of (municipality, 地区) is within the viewer's scope; a refusal is
+/// audited and answered 404.
+pub(super) async fn check_scope(
+    state: &AppState,
+    ctx: &Ctx,
+    permission: Permission,
+    code: &MunicipalityCode,
+    record: (&str, &str),
+    kind: &str,
+    id: i64,
+) -> Result<(), WebError> {
+    let (record_municipality, district) = record;
+    let target = Target::District(code.clone(), district.to_string());
+    if record_municipality == code.as_str() && authorize(ctx.0.principal().as_ref(), permission, &target).is_ok() {
+        return Ok(());
+    }
+    let event = audit::event(&ctx.0, "denied", Outcome::Denied)
+        .with_record(kind, id.to_string())
+        .with_detail(permission.code());
+    audit::before(&state.db, &event).await?;
+    Err(not_found())
+}
+
+pub(super) fn user_id(ctx: &Ctx) -> Result<i64, WebError> {
+    ctx.0.principal().map(|p| p.user_id).ok_or(WebError::Unauthorized)
+}
+
+fn own_district(ctx: &Ctx) -> Option<String> {
+    ctx.0.principal().and_then(|p| p.scope.district)
+}
+
+/// GET /cases: the signed-in staff member's own municipality's worklist.
+pub async fn home(ctx: Ctx) -> Result<Response, WebError> {
+    let code = ctx.0.principal().and_then(|p| p.scope.municipality).ok_or_else(not_found)?;
+    Ok(Redirect::to(&format!("/municipalities/{code}/cases")).into_response())
+}
+
+struct WorkRow {
+    id: i64,
+    received: String,
+    district: String,
+    state: &'static str,
+    due: String,
+    overdue: bool,
+    person: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct WorklistPage {
+    ctx: Layout,
+    code: String,
+    district: Option<String>,
+    groups: Vec<(String, Vec<WorkRow>)>,
+    overdue: usize,
+    open: usize,
+}
+
+/// GET /municipalities/{code}/cases: open cases by staff in charge, overdue first marked.
+pub async fn worklist(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let code = municipality(&code)?;
+    let district = own_district(&ctx);
+    let items = cases::worklist(&state.db, code.as_str(), district.as_deref(), &today()).await?;
+    audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("case_list", code.as_str()))
+        .await?;
+    let mut groups: Vec<(String, Vec<WorkRow>)> = Vec::new();
+    for item in &items {
+        let name = item.assigned.as_ref().map_or_else(|| "（担当未定）".to_string(), |(_, n)| n.clone());
+        let row = WorkRow {
+            id: item.case_id,
+            received: item.received_at.replace('T', " "),
+            district: item.district.clone(),
+            state: item.state.label(),
+            due: item.next_due_on.clone().unwrap_or_default(),
+            overdue: item.overdue,
+            person: if item.person_kana.is_empty() { "（不明）".into() } else { item.person_kana.clone() },
+        };
+        match groups.last_mut() {
+            Some((last, rows)) if *last == name => rows.push(row),
+            _ => groups.push((name, vec![row])),
+        }
+    }
+    let page = WorklistPage {
+        ctx: Layout::of(&ctx),
+        code: code.to_string(),
+        district,
+        overdue: items.iter().filter(|i| i.overdue).count(),
+        open: items.len(),
+        groups,
+    };
+    Ok(Html(page.render()?))
+}
+
+struct Candidate {
+    id: i64,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct IntakePage {
+    ctx: Layout,
+    code: String,
+    f: Fields,
+    errors: Errors,
+    candidates: Vec<Candidate>,
+}
+
+impl IntakePage {
+    fn value(&self, name: &str) -> String {
+        self.f.get(name).cloned().unwrap_or_default()
+    }
+    fn error(&self, name: &str) -> String {
+        self.errors.get(name).cloned().unwrap_or_default()
+    }
+    fn checked(&self, name: &str) -> bool {
+        self.f.get(name).is_some_and(|v| v == "1")
+    }
+}
+
+/// GET /municipalities/{code}/cases/new: the intake form.
+pub async fn new_form(ctx: Ctx, Path(code): Path<String>) -> Result<Html<String>, WebError> {
+    let code = municipality(&code)?;
+    let mut f = Fields::new();
+    f.insert("district".into(), own_district(&ctx).unwrap_or_default());
+    f.insert("resident".into(), "1".into());
+    f.insert("sex".into(), "x".into());
+    let page =
+        IntakePage { ctx: Layout::of(&ctx), code: code.to_string(), f, errors: Errors::new(), candidates: vec![] };
+    Ok(Html(page.render()?))
+}
+
+pub(super) fn valid_date(text: &str) -> bool {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format).is_ok()
+}
+
+fn valid_datetime(text: &str) -> bool {
+    text.len() == 16 && valid_date(&text[..10]) && text.as_bytes()[10] == b'T' && {
+        let format = time::macros::format_description!("[hour]:[minute]");
+        time::Time::parse(&text[11..], &format).is_ok()
+    }
+}
+
+fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode) -> Errors {
+    let get = |n: &str| f.get(n).map(|v| v.trim()).unwrap_or_default();
+    let mut errors = Errors::new();
+    if !valid_datetime(get("received_at")) {
+        errors.insert("received_at".into(), "受理日時を「2022-05-10T14:30」の形で入力してください".into());
+    }
+    if get("police_station").is_empty() {
+        errors.insert("police_station".into(), "通報した警察署を入力してください".into());
+    }
+    let district = get("district");
+    if district.is_empty() {
+        errors.insert("district".into(), "地区を入力してください".into());
+    } else if authorize(
+        ctx.0.principal().as_ref(),
+        Permission::CaseWrite,
+        &Target::District(code.clone(), district.into()),
+    )
+    .is_err()
+    {
+        errors.insert("district".into(), "担当地区以外の地区には登録できません".into());
+    }
+    if get("unknown") != "1" {
+        if get("name_kana").is_empty() {
+            errors
+                .insert("name_kana".into(), "氏名（かな）を入力してください（不明なら「本人不明」を選びます）".into());
+        }
+        let birth = get("birth_date");
+        if !birth.is_empty() && !valid_date(birth) {
+            errors.insert("birth_date".into(), "生年月日を「1980-01-31」の形で入力してください".into());
+        }
+        if !matches!(get("sex"), "f" | "m" | "x") {
+            errors.insert("sex".into(), "性別を選んでください".into());
+        }
+    }
+    let due = get("next_due_on");
+    if !due.is_empty() && !valid_date(due) {
+        errors.insert("next_due_on".into(), "期限を「2022-05-11」の形で入力してください".into());
+    }
+    errors
+}
+
+/// POST /municipalities/{code}/cases: takes in a report. When the person may already be known
+/// (same kana reading, with or without the birth date), the form comes back with the candidates
+/// for staff to choose one or to register a new person; nothing is saved until then.
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let code = municipality(&code)?;
+    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let page = |f: Fields, errors: Errors, candidates: Vec<Candidate>| IntakePage {
+        ctx: Layout::of(&ctx),
+        code: code.to_string(),
+        f,
+        errors,
+        candidates,
+    };
+    let mut errors = intake_errors(&f, &ctx, &code);
+    let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
+    let unknown = get("unknown") == "1";
+    let choice = get("person_choice");
+    let mut person_id = None;
+    if errors.is_empty() && !unknown {
+        let found = people::candidates(&state.db, &code, &get("name_kana"), &get("birth_date")).await?;
+        if choice.is_empty() && !found.is_empty() {
+            // Showing candidates shows personal data: audited like any other read.
+            let ids = found.iter().map(|(p, _)| p.id.to_string()).collect::<Vec<_>>().join("-");
+            audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("person_candidates", ids))
+                .await?;
+            let candidates = found
+                .iter()
+                .map(|(p, kind)| Candidate {
+                    id: p.id,
+                    label: format!(
+                        "{} {}（{}、{}）{}",
+                        p.name_kanji,
+                        p.name_kana,
+                        if p.birth_date.is_empty() { "生年月日不明" } else { &p.birth_date },
+                        p.district,
+                        if *kind == Match::KanaAndBirth {
+                            " ― かなと生年月日が一致"
+                        } else {
+                            " ― かなが一致"
+                        }
+                    ),
+                })
+                .collect();
+            return Ok(Html(page(f.clone(), Errors::new(), candidates).render()?).into_response());
+        }
+        if choice != "new" && !choice.is_empty() {
+            match choice.parse::<i64>().ok().filter(|id| found.iter().any(|(p, _)| p.id == *id)) {
+                Some(id) => person_id = Some(id),
+                None => {
+                    errors.insert(
+                        "person_choice".into(),
+                        "候補の中から選ぶか「新しい人として登録」を選んでください".into(),
+                    );
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page(f.clone(), errors, vec![]).render()?)).into_response());
+    }
+    let district = get("district");
+    let new_person = (!unknown && person_id.is_none()).then(|| NewPerson {
+        municipality: code.to_string(),
+        district: district.clone(),
+        sex: get("sex"),
+        name_kana: get("name_kana"),
+        name_kanji: get("name_kanji"),
+        birth_date: get("birth_date"),
+        address: get("address"),
+        contact: get("contact"),
+    });
+    let due = get("next_due_on");
+    let new = NewCase {
+        municipality: code.to_string(),
+        district,
+        person_id,
+        received_at: get("received_at"),
+        police_station: get("police_station"),
+        resident: get("resident") == "1",
+        circumstances: get("circumstances"),
+        assigned_to: user_id(&ctx)?,
+        next_due_on: (!due.is_empty()).then_some(due),
+    };
+    let event = audit::event(&ctx.0, "create", Outcome::Ok);
+    let id = cases::create(&state.db, &new, new_person.as_ref(), event).await?;
+    Ok(Redirect::to(&format!("/municipalities/{code}/cases/{id}?notice=created")).into_response())
+}
+
+struct EventRow {
+    on: String,
+    what: &'static str,
+    detail: String,
+    note: String,
+}
+
+/// One form for an allowed next step.
+struct ActionForm {
+    code: &'static str,
+    label: &'static str,
+    needs_reason: bool,
+    is_exam: bool,
+    wants_due: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    ctx: Layout,
+    code: String,
+    c: cases::Case,
+    state_label: &'static str,
+    disposition: String,
+    person: Option<people::Person>,
+    events: Vec<EventRow>,
+    actions: Vec<ActionForm>,
+    dispositions: Vec<(&'static str, &'static str)>,
+    f: Fields,
+    errors: Errors,
+    failed: String,
+    notice: bool,
+}
+
+impl CasePage {
+    fn value(&self, name: &str) -> String {
+        self.f.get(name).cloned().unwrap_or_default()
+    }
+    fn error(&self, action: &str, name: &str) -> String {
+        if self.failed == action { self.errors.get(name).cloned().unwrap_or_default() } else { String::new() }
+    }
+    fn typed(&self, action: &str, name: &str) -> String {
+        if self.failed == action {
+            self.value(name)
+        } else if name == "occurred_on" {
+            today()
+        } else {
+            String::new()
+        }
+    }
+    fn selected(&self, action: &str, name: &str, option: &str) -> bool {
+        self.failed == action && self.value(name) == option
+    }
+}
+
+fn action_form(code: &'static str) -> ActionForm {
+    ActionForm {
+        code,
+        label: CaseEvent::label_of(code),
+        needs_reason: matches!(code, "no_exam_needed" | "hold" | "close"),
+        is_exam: code == "examine",
+        wants_due: code != "close",
+    }
+}
+
+/// What a refused step typed, and which form it came from (empty when nothing was refused).
+#[derive(Default)]
+pub(super) struct Submitted {
+    pub(super) f: Fields,
+    pub(super) errors: Errors,
+    pub(super) failed: String,
+}
+
+async fn case_page(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    case: cases::Case,
+    submitted: Submitted,
+    notice: bool,
+) -> Result<CasePage, WebError> {
+    let Submitted { f, errors, failed } = submitted;
+    let person = match case.person_id {
+        Some(id) => Some(people::get(&state.db, id).await?),
+        None => None,
+    };
+    let events = cases::events(&state.db, case.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let mut detail = Vec::new();
+            if let (Some(first), second) = e.findings {
+                detail.push(format!(
+                    "一次診察: {} / 二次診察: {}",
+                    first.label(),
+                    second.map_or("（なし）", Finding::label)
+                ));
+            }
+            if let Some(d) = e.disposition {
+                detail.push(d.label().to_string());
+            }
+            if !e.hospital.is_empty() {
+                detail.push(format!("入院先: {}", e.hospital));
+            }
+            EventRow { on: e.occurred_on, what: CaseEvent::label_of(&e.kind), detail: detail.join("、"), note: e.note }
+        })
+        .collect();
+    let actions = case.status.allowed().into_iter().map(action_form).collect();
+    Ok(CasePage {
+        ctx: Layout::of(ctx),
+        code: code.to_string(),
+        state_label: case.status.state.label(),
+        disposition: case.status.disposition.map(|d| d.label().to_string()).unwrap_or_default(),
+        dispositions: Disposition::list(case.fiscal_year).into_iter().map(|e| (e.code, e.label)).collect(),
+        c: case,
+        person,
+        events,
+        actions,
+        f,
+        errors,
+        failed,
+        notice,
+    })
+}
+
+async fn load_case(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    id: &str,
+    permission: Permission,
+) -> Result<cases::Case, WebError> {
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let case = match cases::get(&state.db, id).await {
+        Ok(case) => case,
+        Err(StoreError::NotFound(_)) => return Err(not_found()),
+        Err(other) => return Err(other.into()),
+    };
+    check_scope(state, ctx, permission, code, (&case.municipality, &case.district), "case", id).await?;
+    Ok(case)
+}
+
+/// GET /municipalities/{code}/cases/{case_id}
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
+) -> Result<Html<String>, WebError> {
+    let code = municipality(&code)?;
+    let case = load_case(&state, &ctx, &code, &id, Permission::CaseRead).await?;
+    audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("case", case.id.to_string()))
+        .await?;
+    let notice = query.contains_key("notice");
+    Ok(Html(case_page(&state, &ctx, &code, case, Submitted::default(), notice).await?.render()?))
+}
+
+fn event_of(f: &Fields) -> Result<CaseEvent, (String, String)> {
+    let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
+    let reason = get("reason");
+    Ok(match get("event").as_str() {
+        "start_investigation" => CaseEvent::StartInvestigation,
+        "order_exam" => CaseEvent::OrderExam,
+        "no_exam_needed" => CaseEvent::NoExamNeeded { reason },
+        "hold" => CaseEvent::Hold { reason },
+        "follow_up" => CaseEvent::FollowUpContact,
+        "close" => CaseEvent::Close { reason },
+        "examine" => {
+            let first = Finding::parse(&get("first"))
+                .ok_or_else(|| ("first".to_string(), "一次診察（1人目の指定医）の所見を選んでください".to_string()))?;
+            let second = match get("second").as_str() {
+                "" => None,
+                other => Some(
+                    Finding::parse(other)
+                        .ok_or_else(|| ("second".to_string(), "二次診察の所見を選び直してください".to_string()))?,
+                ),
+            };
+            let disposition = Disposition::from_code(&get("disposition"))
+                .ok_or_else(|| ("disposition".to_string(), "処遇を選んでください".to_string()))?;
+            CaseEvent::Examine { first, second, disposition, hospital: get("hospital") }
+        }
+        _ => return Err(("event".into(), "操作を選んでください".into())),
+    })
+}
+
+/// POST /municipalities/{code}/cases/{case_id}/events: records the next step; a refused
+/// transition or a missing field shows the case again with the reason beside the field (422),
+/// and nothing is saved.
+pub async fn record(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let code = municipality(&code)?;
+    let case = load_case(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
+    let action = get("event");
+    let mut errors = Errors::new();
+    let event = event_of(&f).map_err(|(field, reason)| errors.insert(field, reason)).ok();
+    let occurred_on = get("occurred_on");
+    if !valid_date(&occurred_on) {
+        errors.insert("occurred_on".into(), "日付を「2022-05-10」の形で入力してください".into());
+    }
+    let due = get("next_due_on");
+    if !due.is_empty() && !valid_date(&due) {
+        errors.insert("next_due_on".into(), "次回予定日を「2022-05-17」の形で入力してください".into());
+    }
+    let revision: Option<i64> = get("revision").parse().ok();
+    let outcome = match (event, revision) {
+        (Some(event), Some(revision)) if errors.is_empty() => {
+            let input = EventInput {
+                event,
+                occurred_on,
+                note: get("note"),
+                next_due_on: (!due.is_empty()).then_some(due),
+                actor: user_id(&ctx)?,
+            };
+            let audit_event = audit::event(&ctx.0, "write", Outcome::Ok);
+            match cases::record_event(&state.db, case.id, revision, &input, audit_event).await {
+                Ok(_) => {
+                    return Ok(Redirect::to(&format!("/municipalities/{code}/cases/{}", case.id)).into_response());
+                }
+                Err(RecordError::Rule(error)) => {
+                    errors.insert(error.field().to_string(), error.to_string());
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                Err(RecordError::Field(field)) => {
+                    errors.insert(field.to_string(), "日付が正しくありません".into());
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                Err(RecordError::Store(StoreError::Conflict(_))) => {
+                    errors.insert(
+                        "state".into(),
+                        "他の職員が先にこの事例を更新しました。最新の状態を確認してからやり直してください".into(),
+                    );
+                    StatusCode::CONFLICT
+                }
+                Err(RecordError::Store(other)) => return Err(other.into()),
+            }
+        }
+        (_, None) => {
+            errors
+                .entry("state".into())
+                .or_insert_with(|| "送信内容が正しくありません。ページを読み込み直してください".into());
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    // The page shows the case again (personal data): audited as a read.
+    audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("case", case.id.to_string()))
+        .await?;
+    let fresh = cases::get(&state.db, case.id).await?;
+    // A step whose form is not on the page any more (the case moved on) shows its reason on top.
+    let failed = if fresh.status.allowed().contains(&action.as_str()) { action } else { "none".to_string() };
+    let page = case_page(&state, &ctx, &code, fresh, Submitted { f, errors, failed }, false).await?;
+    Ok((outcome, Html(page.render()?)).into_response())
+}
