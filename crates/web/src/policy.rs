@@ -17,7 +17,7 @@
 use crate::context::RequestContext;
 use crate::{AppState, WebError};
 use axum::extract::{MatchedPath, RawPathParams, Request, State};
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
@@ -213,6 +213,9 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
     if let Some(failure) = audit_refusal(&state, &context, &path, permission.code()).await {
         return failure;
     }
+    if path.starts_with("/api/") {
+        return api_refusal(denial);
+    }
     match denial {
         Denial::SignInRequired if method == Method::GET => {
             let next_path = parts.uri.path();
@@ -236,6 +239,17 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
             WebError::Forbidden("このページを表示する権限がありません".into()).into_response()
         }
     }
+}
+
+/// A refusal of an API route: JSON with 401 (no credentials) or 403, never a redirect to the
+/// login page that a hospital's system could not follow.
+fn api_refusal(denial: Denial) -> Response {
+    let (status, message) = match denial {
+        Denial::SignInRequired => (StatusCode::UNAUTHORIZED, "認証が必要です（API トークンまたはログイン）"),
+        Denial::AccountState(_) => (StatusCode::FORBIDDEN, "このアカウントは現在利用できません"),
+        Denial::Role | Denial::Scope => (StatusCode::FORBIDDEN, "この操作を行う権限がありません"),
+    };
+    (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
 }
 
 /// Percent-encodes a path for the `next` parameter.

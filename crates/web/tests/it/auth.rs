@@ -39,6 +39,11 @@ async fn a_stranger_is_sent_to_sign_in_and_sees_no_sheet_data() {
             let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_string());
             let body = response.text().await.unwrap();
             match *method {
+                // The API answers machines: JSON 401, never a redirect to a login page.
+                "GET" if pattern.starts_with("/api/") => {
+                    assert_eq!(status, 401, "{method} {pattern}");
+                    assert!(body.contains("\"error\""), "{method} {pattern}: {body}");
+                }
                 "GET" => {
                     assert_eq!(status, 303, "{method} {pattern}");
                     assert!(location.unwrap().starts_with("/login?next="), "{method} {pattern}");
