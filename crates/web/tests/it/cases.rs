@@ -157,6 +157,9 @@ async fn a_nurse_takes_a_report_from_intake_to_closure_and_the_sheet_counts_it()
         let (status, timeline) = app.get(&format!("/municipalities/131105/people/{person}")).await;
         assert_eq!(status, 200);
         assert!(timeline.contains("措置診察・処遇決定") && timeline.contains("措置入院（見本記念病院）"));
+        // One title and one visit form, each in its place.
+        assert!(timeline.contains("<title>本人の経過 | nimo</title>"), "{timeline}");
+        assert_eq!(timeline.matches("<form method=\"post\" action=\"/municipalities/131105/people/").count(), 1);
         // An outreach visit: a missing profession is refused beside the field; then it is
         // recorded, shows on the timeline and feeds the sheet's outreach figures.
         let visits = format!("/municipalities/131105/people/{person}/visits");
