@@ -222,28 +222,10 @@ async fn timed_get(client: &reqwest::Client, url: &str) -> anyhow::Result<(Durat
     Ok((start.elapsed(), body.len()))
 }
 
+/// Requests per second of `clients` token clients sending `per_client` GETs each at once.
 async fn throughput(tokens: &[String], url: &str, clients: usize, per_client: usize) -> anyhow::Result<f64> {
-    let mut connected = Vec::new();
-    for token in tokens.iter().take(clients) {
-        let client = token_client(token)?;
-        timed_get(&client, url).await?;
-        connected.push(client);
-    }
-    let start = Instant::now();
-    let mut tasks = JoinSet::new();
-    for client in connected {
-        let url = url.to_string();
-        tasks.spawn(async move {
-            for _ in 0..per_client {
-                timed_get(&client, &url).await?;
-            }
-            anyhow::Ok(())
-        });
-    }
-    while let Some(done) = tasks.join_next().await {
-        done??;
-    }
-    Ok((clients * per_client) as f64 / start.elapsed().as_secs_f64())
+    let connected = tokens.iter().take(clients).map(|t| token_client(t)).collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(crate::http::concurrent_gets(connected, url, per_client).await?.per_second())
 }
 
 async fn run_requests(

@@ -219,15 +219,24 @@ async fn timed_get(client: &reqwest::Client, url: &str) -> anyhow::Result<Durati
 /// `clients` tasks with a connection each send `per_client` requests; the clock starts once
 /// every connection is open.
 async fn throughput(url: &str, cookie: &str, clients: usize, per_client: usize) -> anyhow::Result<Throughput> {
-    let mut connected = Vec::with_capacity(clients);
-    for _ in 0..clients {
-        let client = client(cookie)?;
-        get(&client, url).await?;
-        connected.push(client);
+    let connected = (0..clients).map(|_| client(cookie)).collect::<anyhow::Result<Vec<_>>>()?;
+    concurrent_gets(connected, url, per_client).await
+}
+
+/// Each client, on its own connection (opened by a first request before the clock starts), GETs
+/// `url` `per_client` times; all clients run at once. Shared by the sheet and bed-finder benches.
+pub(crate) async fn concurrent_gets(
+    clients: Vec<reqwest::Client>,
+    url: &str,
+    per_client: usize,
+) -> anyhow::Result<Throughput> {
+    for client in &clients {
+        get(client, url).await?;
     }
+    let count = clients.len();
     let start = Instant::now();
     let mut tasks = JoinSet::new();
-    for client in connected {
+    for client in clients {
         let url = url.to_string();
         tasks.spawn(async move {
             for _ in 0..per_client {
@@ -239,5 +248,5 @@ async fn throughput(url: &str, cookie: &str, clients: usize, per_client: usize) 
     while let Some(done) = tasks.join_next().await {
         done??;
     }
-    Ok(Throughput { clients, requests: clients * per_client, wall: start.elapsed() })
+    Ok(Throughput { clients: count, requests: count * per_client, wall: start.elapsed() })
 }
