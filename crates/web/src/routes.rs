@@ -9,6 +9,7 @@ mod cases;
 mod exports;
 mod hospital;
 mod imports;
+mod intake;
 mod live;
 mod municipalities;
 mod people;
@@ -44,8 +45,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/sheets/{fy}/{file}", get(exports::download))
         .route("/api/v1/municipalities/{code}/sheets/{fy}", get(exports::api_sheet))
         .route("/cases", get(cases::home))
-        .route("/municipalities/{code}/cases", get(cases::worklist).post(cases::create))
-        .route("/municipalities/{code}/cases/new", get(cases::new_form))
+        .route("/municipalities/{code}/cases", get(cases::worklist).post(intake::create))
+        .route("/municipalities/{code}/cases/new", get(intake::new_form))
         .route("/municipalities/{code}/cases/{case_id}", get(cases::show))
         .route("/municipalities/{code}/cases/{case_id}/events", post(cases::record))
         .route("/municipalities/{code}/people/{person_id}", get(people::show))

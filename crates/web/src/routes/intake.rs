@@ -1,0 +1,198 @@
+//! 23条通報 intake: the form, its checks, and the matching against known people (same kana
+//! reading, with or without the birth date) before a new person is registered.
+
+use super::cases::{Errors, Fields, municipality, own_district, user_id, valid_date};
+use crate::audit;
+use crate::context::Ctx;
+use crate::layout::Layout;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::MunicipalityCode;
+use nimo_domain::access::{Permission, Target, authorize};
+use nimo_store::audit::Outcome;
+use nimo_store::cases::{self, NewCase};
+use nimo_store::people::{self, Match, NewPerson};
+
+struct Candidate {
+    id: i64,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct IntakePage {
+    ctx: Layout,
+    code: String,
+    f: Fields,
+    errors: Errors,
+    candidates: Vec<Candidate>,
+}
+
+impl IntakePage {
+    fn value(&self, name: &str) -> String {
+        self.f.get(name).cloned().unwrap_or_default()
+    }
+    fn error(&self, name: &str) -> String {
+        self.errors.get(name).cloned().unwrap_or_default()
+    }
+    fn checked(&self, name: &str) -> bool {
+        self.f.get(name).is_some_and(|v| v == "1")
+    }
+}
+
+/// GET /municipalities/{code}/cases/new: the intake form.
+pub async fn new_form(ctx: Ctx, Path(code): Path<String>) -> Result<Html<String>, WebError> {
+    let code = municipality(&code)?;
+    let mut f = Fields::new();
+    f.insert("district".into(), own_district(&ctx).unwrap_or_default());
+    f.insert("resident".into(), "1".into());
+    f.insert("sex".into(), "x".into());
+    let page =
+        IntakePage { ctx: Layout::of(&ctx), code: code.to_string(), f, errors: Errors::new(), candidates: vec![] };
+    Ok(Html(page.render()?))
+}
+
+fn valid_datetime(text: &str) -> bool {
+    text.len() == 16 && valid_date(&text[..10]) && text.as_bytes()[10] == b'T' && {
+        let format = time::macros::format_description!("[hour]:[minute]");
+        time::Time::parse(&text[11..], &format).is_ok()
+    }
+}
+
+fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode) -> Errors {
+    let get = |n: &str| f.get(n).map(|v| v.trim()).unwrap_or_default();
+    let mut errors = Errors::new();
+    if !valid_datetime(get("received_at")) {
+        errors.insert("received_at".into(), "受理日時を「2022-05-10T14:30」の形で入力してください".into());
+    }
+    if get("police_station").is_empty() {
+        errors.insert("police_station".into(), "通報した警察署を入力してください".into());
+    }
+    let district = get("district");
+    if district.is_empty() {
+        errors.insert("district".into(), "地区を入力してください".into());
+    } else if authorize(
+        ctx.0.principal().as_ref(),
+        Permission::CaseWrite,
+        &Target::District(code.clone(), district.into()),
+    )
+    .is_err()
+    {
+        errors.insert("district".into(), "担当地区以外の地区には登録できません".into());
+    }
+    if get("unknown") != "1" {
+        if get("name_kana").is_empty() {
+            errors
+                .insert("name_kana".into(), "氏名（かな）を入力してください（不明なら「本人不明」を選びます）".into());
+        }
+        let birth = get("birth_date");
+        if !birth.is_empty() && !valid_date(birth) {
+            errors.insert("birth_date".into(), "生年月日を「1980-01-31」の形で入力してください".into());
+        }
+        if !matches!(get("sex"), "f" | "m" | "x") {
+            errors.insert("sex".into(), "性別を選んでください".into());
+        }
+    }
+    let due = get("next_due_on");
+    if !due.is_empty() && !valid_date(due) {
+        errors.insert("next_due_on".into(), "期限を「2022-05-11」の形で入力してください".into());
+    }
+    errors
+}
+
+/// POST /municipalities/{code}/cases: takes in a report. When the person may already be known
+/// (same kana reading, with or without the birth date), the form comes back with the candidates
+/// for staff to choose one or to register a new person; nothing is saved until then.
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let code = municipality(&code)?;
+    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let page = |f: Fields, errors: Errors, candidates: Vec<Candidate>| IntakePage {
+        ctx: Layout::of(&ctx),
+        code: code.to_string(),
+        f,
+        errors,
+        candidates,
+    };
+    let mut errors = intake_errors(&f, &ctx, &code);
+    let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
+    let unknown = get("unknown") == "1";
+    let choice = get("person_choice");
+    let mut person_id = None;
+    if errors.is_empty() && !unknown {
+        let found = people::candidates(&state.db, &code, &get("name_kana"), &get("birth_date")).await?;
+        if choice.is_empty() && !found.is_empty() {
+            // Showing candidates shows personal data: audited like any other read.
+            let ids = found.iter().map(|(p, _)| p.id.to_string()).collect::<Vec<_>>().join("-");
+            audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("person_candidates", ids))
+                .await?;
+            let candidates = found
+                .iter()
+                .map(|(p, kind)| Candidate {
+                    id: p.id,
+                    label: format!(
+                        "{} {}（{}、{}）{}",
+                        p.name_kanji,
+                        p.name_kana,
+                        if p.birth_date.is_empty() { "生年月日不明" } else { &p.birth_date },
+                        p.district,
+                        if *kind == Match::KanaAndBirth {
+                            " ― かなと生年月日が一致"
+                        } else {
+                            " ― かなが一致"
+                        }
+                    ),
+                })
+                .collect();
+            return Ok(Html(page(f.clone(), Errors::new(), candidates).render()?).into_response());
+        }
+        if choice != "new" && !choice.is_empty() {
+            match choice.parse::<i64>().ok().filter(|id| found.iter().any(|(p, _)| p.id == *id)) {
+                Some(id) => person_id = Some(id),
+                None => {
+                    errors.insert(
+                        "person_choice".into(),
+                        "候補の中から選ぶか「新しい人として登録」を選んでください".into(),
+                    );
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page(f.clone(), errors, vec![]).render()?)).into_response());
+    }
+    let district = get("district");
+    let new_person = (!unknown && person_id.is_none()).then(|| NewPerson {
+        municipality: code.to_string(),
+        district: district.clone(),
+        sex: get("sex"),
+        name_kana: get("name_kana"),
+        name_kanji: get("name_kanji"),
+        birth_date: get("birth_date"),
+        address: get("address"),
+        contact: get("contact"),
+    });
+    let due = get("next_due_on");
+    let new = NewCase {
+        municipality: code.to_string(),
+        district,
+        person_id,
+        received_at: get("received_at"),
+        police_station: get("police_station"),
+        resident: get("resident") == "1",
+        circumstances: get("circumstances"),
+        assigned_to: user_id(&ctx)?,
+        next_due_on: (!due.is_empty()).then_some(due),
+    };
+    let event = audit::event(&ctx.0, "create", Outcome::Ok);
+    let id = cases::create(&state.db, &new, new_person.as_ref(), event).await?;
+    Ok(Redirect::to(&format!("/municipalities/{code}/cases/{id}?notice=created")).into_response())
+}
