@@ -12,6 +12,13 @@
 use crate::FiscalYear;
 use std::fmt;
 
+mod section4;
+
+pub use section4::{
+    DERIVED_KEYS, Report23Counts, Section4Counts, apply_derived, derived_values, figure_label, figure_of,
+    outcomes_fiscal_year, set_entered,
+};
+
 /// A disposition of a 23条 case (入院形態 or none), as a versioned code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Disposition {
@@ -436,90 +443,6 @@ pub const PROFESSIONS: &[CodeEntry<&'static str>] = &[
 /// Outreach visit methods.
 pub const VISIT_METHODS: &[(&str, &str)] = &[("home", "家庭訪問"), ("accompanied", "同行訪問"), ("phone", "電話")];
 
-/// The section-4 counts nimo derives for one fiscal year of records. `None` = no records of
-/// that kind in the year, so the entered value stays.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Section4Counts {
-    /// The fiscal year of the records counted.
-    pub records_fy: Option<FiscalYear>,
-    /// 23条通報 received in the area (all persons), when any exist.
-    pub report23: Option<Report23Counts>,
-    /// 退院後支援計画 started in the year, when any exist.
-    pub plans_started: Option<i64>,
-    /// Outreach visits by profession code, when any exist.
-    pub visits: Option<Vec<(String, i64)>>,
-}
-
-/// The 23条 counts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Report23Counts {
-    /// `report23.in_area`.
-    pub in_area: i64,
-    /// `report23.residents`.
-    pub residents: i64,
-    /// `report23.residents.sochi`: residents whose final disposition is 措置入院 (including a
-    /// 緊急措置 followed by 措置).
-    pub sochi: i64,
-    /// `report23.residents.iryo_hogo`.
-    pub iryo_hogo: i64,
-    /// `report23.residents.no_admission`: residents examined whose disposition is 入院なし. A
-    /// decision that no exam is needed is not counted here (it is not an outcome of an exam).
-    pub no_admission: i64,
-}
-
-/// The fiscal year whose records a sheet's section 4 reports: the year before the sheet's. The
-/// form's section 4 is 「令和３年までの取り組み状況」 with actuals at 「R3年度末」 on the R4
-/// sheet: it reports the previous year's results.
-pub fn outcomes_fiscal_year(sheet_fy: FiscalYear) -> FiscalYear {
-    FiscalYear(sheet_fy.year() - 1)
-}
-
-/// The sheet figure key a derived count fills, with the count.
-pub fn derived_values(counts: &Section4Counts) -> Vec<(&'static str, i64)> {
-    let mut values = Vec::new();
-    if let Some(r) = &counts.report23 {
-        values.extend([
-            ("report23.in_area", r.in_area),
-            ("report23.residents", r.residents),
-            ("report23.residents.sochi", r.sochi),
-            ("report23.residents.iryo_hogo", r.iryo_hogo),
-            ("report23.residents.no_admission", r.no_admission),
-        ]);
-    }
-    if let Some(n) = counts.plans_started {
-        values.push(("discharge_support.plans", n));
-    }
-    if let Some(visits) = &counts.visits {
-        let count = |code: &str| visits.iter().filter(|(p, _)| p == code).map(|(_, n)| n).sum::<i64>();
-        values.push(("outreach.visits.doctor", count("doctor")));
-        values.push(("outreach.visits.psw", count("psw")));
-    }
-    values
-}
-
-/// Puts derived counts into a sheet's section 4 (actual measures and breakdown lines), except
-/// for keys with a recorded override (whose entered value stays). Returns the keys derived.
-pub fn apply_derived(sheet: &mut crate::Sheet, counts: &Section4Counts, overridden: &[String]) -> Vec<&'static str> {
-    let mut done = Vec::new();
-    for (key, n) in derived_values(counts) {
-        if overridden.iter().any(|k| k == key) {
-            continue;
-        }
-        let figure = crate::Figure { value: crate::Value::Count(n), source: crate::Source::Derived };
-        for indicator in &mut sheet.outcomes.indicators {
-            if let Some(actual) = indicator.actual.as_mut().filter(|m| m.key.as_deref() == Some(key)) {
-                actual.value = figure;
-                done.push(key);
-            }
-            for line in indicator.breakdown.iter_mut().filter(|l| l.key.as_deref() == Some(key)) {
-                line.value = figure;
-                done.push(key);
-            }
-        }
-    }
-    done
-}
-
 impl fmt::Display for CaseState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
@@ -606,31 +529,6 @@ mod tests {
         for state in CaseState::ALL {
             assert_eq!(CaseState::parse(state.code()), Some(state));
         }
-    }
-
-    #[test]
-    fn derived_counts_fill_the_keyed_measures_except_overrides() {
-        let mut sheet = crate::demo::meguro_r4();
-        let counts = Section4Counts {
-            records_fy: Some(FiscalYear(2021)),
-            report23: Some(Report23Counts { in_area: 5, residents: 4, sochi: 1, iryo_hogo: 1, no_admission: 2 }),
-            plans_started: None,
-            visits: Some(vec![("psw".into(), 7)]),
-        };
-        let done = apply_derived(&mut sheet, &counts, &["report23.residents".into()]);
-        assert!(done.contains(&"report23.in_area") && !done.contains(&"report23.residents"));
-        let line = |key: &str| {
-            sheet.outcomes.indicators.iter().flat_map(|i| &i.breakdown).find(|l| l.key.as_deref() == Some(key)).unwrap()
-        };
-        assert_eq!(
-            line("report23.in_area").value,
-            crate::Figure { value: crate::Value::Count(5), source: crate::Source::Derived }
-        );
-        assert_eq!(line("report23.residents").value, crate::Figure::count(32));
-        assert_eq!(line("outreach.visits.psw").value.as_count(), Some(7));
-        assert_eq!(line("outreach.visits.doctor").value.as_count(), Some(0));
-        let plans = sheet.outcomes.indicators[1].actual.as_ref().unwrap();
-        assert_eq!(plans.value, crate::Figure::count(1), "no plans in the records: the entered value stays");
     }
 
     fn any_event() -> impl Strategy<Value = CaseEvent> {

@@ -7,7 +7,7 @@
 //! later float8 or text value in the same place ("incorrect binary data format").
 
 mod read;
-mod write;
+pub(crate) mod write;
 
 use crate::{Db, StoreError};
 use nimo_domain::{Figure, PartialDate, Sheet, Source, Value};

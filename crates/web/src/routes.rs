@@ -7,6 +7,7 @@ mod beds;
 mod beds_api;
 mod cases;
 mod exports;
+mod figures;
 mod hospital;
 mod imports;
 mod intake;
@@ -43,6 +44,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(imports::figures_csv).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/municipalities/{code}/sheets/{fy}/{file}", get(exports::download))
+        .route("/municipalities/{code}/sheets/{fy}/figures/{key}", get(figures::show))
+        .route("/municipalities/{code}/sheets/{fy}/figures/{key}/override", post(figures::set_override))
+        .route("/municipalities/{code}/sheets/{fy}/figures/{key}/derive", post(figures::derive))
         .route("/api/v1/municipalities/{code}/sheets/{fy}", get(exports::api_sheet))
         .route("/cases", get(cases::home))
         .route("/municipalities/{code}/cases", get(cases::worklist).post(intake::create))

@@ -24,6 +24,8 @@ pub struct ItemView {
 
 /// One breakdown line of section 4.
 pub struct LineView {
+    /// The metric key, empty when nimo cannot derive the line.
+    pub key: String,
     pub indent: u8,
     pub text: String,
     pub derived: bool,
@@ -35,6 +37,8 @@ pub struct IndicatorView {
     pub target: String,
     pub actual: String,
     pub actual_derived: bool,
+    /// The actual value's metric key, empty when nimo cannot derive it.
+    pub actual_key: String,
     pub lines: Vec<LineView>,
     pub effects: Vec<String>,
 }
@@ -90,10 +94,12 @@ impl SheetView {
                 target: i.target.as_ref().map(|m| m.display()).unwrap_or_default(),
                 actual: i.actual.as_ref().map(|m| m.display()).unwrap_or_default(),
                 actual_derived: i.actual.as_ref().is_some_and(|m| m.value.source == Source::Derived),
+                actual_key: i.actual.as_ref().and_then(|m| m.key.clone()).unwrap_or_default(),
                 lines: i
                     .breakdown
                     .iter()
                     .map(|l| LineView {
+                        key: l.key.clone().unwrap_or_default(),
                         indent: l.depth,
                         text: format!("{} {}{}{}", l.label, l.value.display(), l.unit, l.note),
                         derived: l.value.source == Source::Derived,

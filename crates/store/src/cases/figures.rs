@@ -72,24 +72,103 @@ pub async fn section4_counts(db: &Db, municipality: &str, fy: FiscalYear) -> Res
     })
 }
 
-/// The ids of the cases a 23条 figure counts, for the link from the sheet.
-pub async fn counted_cases(db: &Db, municipality: &str, fy: FiscalYear, key: &str) -> Result<Vec<i64>, StoreError> {
-    let condition = match key {
-        "report23.in_area" => "",
-        "report23.residents" => " AND resident = 1",
-        "report23.residents.sochi" => " AND resident = 1 AND disposition = 'sochi'",
-        "report23.residents.iryo_hogo" => " AND resident = 1 AND disposition = 'iryo_hogo'",
-        "report23.residents.no_admission" => " AND resident = 1 AND disposition = 'no_admission'",
+/// One record a derived figure counts, for the list behind the figure's link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    /// `case`, `plan` or `visit`.
+    pub kind: &'static str,
+    /// The record's id.
+    pub id: i64,
+    /// The person it concerns (none for a report whose person is unknown).
+    pub person_id: Option<i64>,
+    /// The date it is counted by (received, support start, visit), ISO.
+    pub on: String,
+    /// Its 地区.
+    pub district: String,
+    /// A code that says more: the disposition, or the profession; empty otherwise.
+    pub code: String,
+}
+
+/// The records a derived figure counts, oldest first, and how many there are in all. With a
+/// 地区, only that 地区's records are listed (the total still counts every 地区, so that the page
+/// can say how many it does not show). An unknown key is `NotFound`.
+pub async fn counted_records(
+    db: &Db,
+    municipality: &str,
+    fy: FiscalYear,
+    key: &str,
+    district: Option<&str>,
+) -> Result<(Vec<Counted>, i64), StoreError> {
+    let (kind, select) = match key {
+        "report23.in_area"
+        | "report23.residents"
+        | "report23.residents.sochi"
+        | "report23.residents.iryo_hogo"
+        | "report23.residents.no_admission" => {
+            let condition = match key {
+                "report23.residents" => " AND resident = 1",
+                "report23.residents.sochi" => " AND resident = 1 AND disposition = 'sochi'",
+                "report23.residents.iryo_hogo" => " AND resident = 1 AND disposition = 'iryo_hogo'",
+                "report23.residents.no_admission" => " AND resident = 1 AND disposition = 'no_admission'",
+                _ => "",
+            };
+            (
+                "case",
+                format!(
+                    "SELECT id, person_id, received_on AS counted_on, district, COALESCE(disposition, '') AS code
+                     FROM report23 WHERE municipality_code = $1 AND fiscal_year = $2{condition}"
+                ),
+            )
+        }
+        "discharge_support.plans" => (
+            "plan",
+            "SELECT id, person_id, started_on AS counted_on, district, '' AS code
+             FROM discharge_plan WHERE municipality_code = $1 AND fiscal_year = $2"
+                .to_string(),
+        ),
+        "outreach.visits.doctor" | "outreach.visits.psw" => {
+            let profession = if key.ends_with("doctor") { "doctor" } else { "psw" };
+            (
+                "visit",
+                format!(
+                    "SELECT id, person_id, visited_on AS counted_on, district, profession AS code
+                     FROM outreach_visit WHERE municipality_code = $1 AND fiscal_year = $2 AND profession = '{profession}'"
+                ),
+            )
+        }
         _ => return Err(StoreError::NotFound(format!("figure {key}"))),
     };
-    let rows = sqlx::query(&format!(
-        "SELECT id FROM report23 WHERE municipality_code = $1 AND fiscal_year = $2{condition} ORDER BY received_at, id"
-    ))
-    .bind(municipality)
-    .bind(i64::from(fy.year()))
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    let rows = sqlx::query(&format!("{select} ORDER BY counted_on, id"))
+        .bind(municipality)
+        .bind(i64::from(fy.year()))
+        .fetch_all(&db.pool)
+        .await?;
+    let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let mut listed = Vec::new();
+    for row in &rows {
+        let record_district: String = row.try_get("district")?;
+        if district.is_some_and(|own| own != record_district) {
+            continue;
+        }
+        listed.push(Counted {
+            kind,
+            id: row.try_get("id")?,
+            person_id: row.try_get("person_id")?,
+            on: row.try_get("counted_on")?,
+            district: record_district,
+            code: row.try_get("code")?,
+        });
+    }
+    Ok((listed, total))
+}
+
+/// The ids of the cases a 23条 figure counts.
+pub async fn counted_cases(db: &Db, municipality: &str, fy: FiscalYear, key: &str) -> Result<Vec<i64>, StoreError> {
+    if !key.starts_with("report23.") {
+        return Err(StoreError::NotFound(format!("figure {key}")));
+    }
+    let (records, _) = counted_records(db, municipality, fy, key, None).await?;
+    Ok(records.into_iter().map(|r| r.id).collect())
 }
 
 /// The recorded overrides of a sheet's section 4: (key, reason).
@@ -115,10 +194,77 @@ pub async fn set_override(
     actor: Option<i64>,
     audit: AuditEvent,
 ) -> Result<(), StoreError> {
+    let mut tx = db.pool.begin().await?;
+    upsert_override_in(&mut tx, municipality, sheet_fy, key, reason, actor).await?;
+    append_in(&mut tx, &override_audit(audit, municipality, sheet_fy, "override", key)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Keeps an entered value over the derived one: saves the sheet (which carries the entered value,
+/// if its revision is still `revision`) and the reason, with one audit row, in one transaction.
+/// A stale revision is a `Conflict` and changes nothing.
+pub async fn override_figure(
+    db: &Db,
+    sheet: &nimo_domain::Sheet,
+    revision: i64,
+    key: &str,
+    reason: &str,
+    actor: Option<i64>,
+    audit: AuditEvent,
+) -> Result<i64, StoreError> {
+    let municipality = sheet.municipality.code.as_str();
+    let mut tx = db.pool.begin().await?;
+    upsert_override_in(&mut tx, municipality, sheet.fiscal_year, key, reason, actor).await?;
+    let next = crate::sheets::write::save_in(&mut tx, sheet, crate::sheets::SaveMode::Update { revision }).await?;
+    append_in(&mut tx, &override_audit(audit, municipality, sheet.fiscal_year, "override", key)).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// Drops an override, so that the figure is derived from the records again. Dropping one that
+/// does not exist is `NotFound`.
+pub async fn clear_override(
+    db: &Db,
+    municipality: &str,
+    sheet_fy: FiscalYear,
+    key: &str,
+    audit: AuditEvent,
+) -> Result<(), StoreError> {
+    let mut tx = db.pool.begin().await?;
+    let done =
+        sqlx::query("DELETE FROM figure_override WHERE municipality_code = $1 AND fiscal_year = $2 AND key = $3")
+            .bind(municipality)
+            .bind(i64::from(sheet_fy.year()))
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("override {key}")));
+    }
+    append_in(&mut tx, &override_audit(audit, municipality, sheet_fy, "derive", key)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn override_audit(audit: AuditEvent, municipality: &str, sheet_fy: FiscalYear, what: &str, key: &str) -> AuditEvent {
+    audit.with_record("sheet", format!("{municipality}/{}", sheet_fy.year())).with_detail(format!("{what}:{key}"))
+}
+
+async fn upsert_override_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    municipality: &str,
+    sheet_fy: FiscalYear,
+    key: &str,
+    reason: &str,
+    actor: Option<i64>,
+) -> Result<(), StoreError> {
     if reason.trim().is_empty() {
         return Err(StoreError::Invalid("reason".into()));
     }
-    let mut tx = db.pool.begin().await?;
+    if !nimo_domain::cases::DERIVED_KEYS.contains(&key) {
+        return Err(StoreError::NotFound(format!("figure {key}")));
+    }
     sqlx::query(
         "INSERT INTO figure_override (municipality_code, fiscal_year, key, reason, actor, recorded_at)
          VALUES ($1, $2, $3, $4, $5, $6)
@@ -131,13 +277,7 @@ pub async fn set_override(
     .bind(reason.trim())
     .bind(actor)
     .bind(timestamp(time::OffsetDateTime::now_utc()))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    append_in(
-        &mut tx,
-        &audit.with_record("sheet", format!("{municipality}/{}", sheet_fy.year())).with_detail("override"),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -97,7 +97,7 @@ const UPDATE_AT_REVISION: &str = "UPDATE sheet SET program_title = $3, slogan = 
     RETURNING id, revision";
 
 /// Writes the sheet row as the mode says, then replaces every child row. Returns the revision.
-pub(super) async fn save_in(
+pub(crate) async fn save_in(
     tx: &mut Transaction<'static, Any>,
     sheet: &Sheet,
     mode: SaveMode,

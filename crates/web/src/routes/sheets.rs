@@ -68,6 +68,18 @@ impl EditPage {
     }
 }
 
+impl SheetPage {
+    /// Whether an entered value is kept over the derived one for this key.
+    fn overridden(&self, key: &str) -> bool {
+        !key.is_empty() && self.derivation.overrides.iter().any(|(k, _)| k == key)
+    }
+
+    /// What a keyed figure is called on the sheet (the key itself if the sheet lacks it).
+    fn label_of(&self, key: &str) -> String {
+        nimo_domain::cases::figure_label(&self.v.sheet, key).unwrap_or_else(|| key.to_string())
+    }
+}
+
 fn notice_text(key: Option<&String>) -> Option<&'static str> {
     Some(match key?.as_str() {
         "saved" => "保存しました。",

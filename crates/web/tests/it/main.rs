@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod beds;
 mod cases;
+mod figures;
 mod harness;
 mod imports;
 mod logs;

@@ -239,6 +239,7 @@ fn path_of(pattern: &str, record: Option<&str>) -> String {
             "fy" => FY,
             "section" => "basic",
             "file" => "export.json",
+            "key" => "report23.in_area",
             "id" | "user" | "user_id" => SOME_USER_ID,
             "case_id" | "person_id" if record == Some(OTHER) => OTHER_RECORD,
             "case_id" | "person_id" => OWN_RECORD,

@@ -1,0 +1,242 @@
+//! A derived section-4 figure's own page: the value counted from the records, the value entered
+//! on the sheet, whether an entered value is kept over the derived one (and why), and the records
+//! counted (for staff allowed to see them: their 地区's only, when their account is tied to one).
+//! Keeping an entered value needs a reason; dropping it derives the figure again. Both are audited
+//! in the store, in the transaction that makes the change.
+
+use super::cases::not_found;
+use super::sheet_key;
+use crate::audit;
+use crate::context::Ctx;
+use crate::layout::Layout;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::access::{Permission, Target, authorize};
+use nimo_domain::cases::{DERIVED_KEYS, Disposition, derived_values, figure_label, figure_of, outcomes_fiscal_year};
+use nimo_domain::template::Kind;
+use nimo_domain::{Figure, FiscalYear, MunicipalityCode, Value};
+use nimo_store::StoreError;
+use nimo_store::audit::Outcome;
+use nimo_store::cases::figures;
+use nimo_store::sheets;
+use std::collections::HashMap;
+
+struct RecordRow {
+    on: String,
+    what: &'static str,
+    district: String,
+    detail: String,
+    link: String,
+}
+
+#[derive(Template)]
+#[template(path = "figure.html")]
+struct FigurePage {
+    ctx: Layout,
+    code: String,
+    fy: i32,
+    fy_wareki: String,
+    key: String,
+    label: String,
+    records_fy: String,
+    derived: Option<i64>,
+    entered: String,
+    override_reason: Option<String>,
+    /// `None`: the viewer may not see case records; `Some((rows, hidden))` otherwise.
+    records: Option<(Vec<RecordRow>, i64)>,
+    may_write: bool,
+    revision: i64,
+    value: String,
+    reason: String,
+    errors: HashMap<&'static str, String>,
+    notice: Option<&'static str>,
+}
+
+impl FigurePage {
+    fn error(&self, name: &str) -> String {
+        self.errors.get(name).cloned().unwrap_or_default()
+    }
+}
+
+fn figure_key(key: &str) -> Result<&'static str, WebError> {
+    DERIVED_KEYS.iter().copied().find(|k| *k == key).ok_or_else(not_found)
+}
+
+/// What the typed override looks like, kept when the form comes back.
+#[derive(Default)]
+struct Typed {
+    value: String,
+    reason: String,
+    errors: HashMap<&'static str, String>,
+    notice: Option<&'static str>,
+}
+
+async fn figure_page(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    fy: FiscalYear,
+    key: &'static str,
+    typed: Typed,
+) -> Result<FigurePage, WebError> {
+    let stored = sheets::load(&state.db, code, fy).await?;
+    let label = figure_label(&stored.sheet, key).ok_or_else(not_found)?;
+    let records_fy = outcomes_fiscal_year(fy);
+    let counts = figures::section4_counts(&state.db, code.as_str(), records_fy).await?;
+    let derived = derived_values(&counts).into_iter().find(|(k, _)| *k == key).map(|(_, n)| n);
+    let overrides = figures::overrides(&state.db, code.as_str(), fy).await?;
+    let override_reason = overrides.into_iter().find(|(k, _)| k == key).map(|(_, reason)| reason);
+    let entered = figure_of(&stored.sheet, key).map(|f| f.display()).unwrap_or_default();
+    let principal = ctx.0.principal();
+    let may_read_cases =
+        authorize(principal.as_ref(), Permission::CaseRead, &Target::Municipality(code.clone())).is_ok();
+    let records = if may_read_cases {
+        let district = principal.as_ref().and_then(|p| p.scope.district.clone());
+        let (listed, total) =
+            figures::counted_records(&state.db, code.as_str(), records_fy, key, district.as_deref()).await?;
+        let detail = format!("figure:{}/{}/{key}", code.as_str(), fy.year());
+        audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("case_list", detail)).await?;
+        let hidden = total - i64::try_from(listed.len()).unwrap_or(total);
+        let rows = listed.into_iter().map(|r| record_row(code, r)).collect();
+        Some((rows, hidden))
+    } else {
+        None
+    };
+    let may_write = authorize(principal.as_ref(), Permission::SheetWrite, &Target::Municipality(code.clone())).is_ok();
+    Ok(FigurePage {
+        ctx: Layout::of(ctx),
+        code: code.to_string(),
+        fy: fy.year(),
+        fy_wareki: fy.wareki(),
+        key: key.to_string(),
+        label,
+        records_fy: format!("{}（{} 〜 {}）", records_fy.wareki(), records_fy.first_day(), records_fy.last_day()),
+        derived,
+        value: if typed.value.is_empty() { entered.clone() } else { typed.value },
+        entered,
+        override_reason,
+        records,
+        may_write,
+        revision: stored.revision,
+        reason: typed.reason,
+        errors: typed.errors,
+        notice: typed.notice,
+    })
+}
+
+fn record_row(code: &MunicipalityCode, r: figures::Counted) -> RecordRow {
+    let person = r.person_id.map(|p| format!("/municipalities/{code}/people/{p}"));
+    let (what, detail, link) = match r.kind {
+        "case" => (
+            "23条通報",
+            Disposition::from_code(&r.code).map_or("（処遇未定）", Disposition::label).to_string(),
+            format!("/municipalities/{code}/cases/{}", r.id),
+        ),
+        "plan" => ("退院後支援計画", String::new(), person.unwrap_or_default()),
+        _ => (
+            "アウトリーチ訪問",
+            nimo_domain::cases::PROFESSIONS.iter().find(|p| p.code == r.code).map_or("", |p| p.label).to_string(),
+            person.unwrap_or_default(),
+        ),
+    };
+    RecordRow { on: r.on, what, district: r.district, detail, link }
+}
+
+/// GET /municipalities/{code}/sheets/{fy}/figures/{key}
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, fy, key)): Path<(String, String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Html<String>, WebError> {
+    let (code, fy) = sheet_key(&code, &fy)?;
+    let key = figure_key(&key)?;
+    let notice = match query.get("notice").map(String::as_str) {
+        Some("overridden") => Some("入力値を使うようにしました。シートにはこの入力値が表示されます。"),
+        Some("derived") => Some("集計値に戻しました。シートには事例記録から集計した値が表示されます。"),
+        _ => None,
+    };
+    let page = figure_page(&state, &ctx, &code, fy, key, Typed { notice, ..Typed::default() }).await?;
+    Ok(Html(page.render()?))
+}
+
+/// POST /municipalities/{code}/sheets/{fy}/figures/{key}/override: keeps an entered value over
+/// the derived one. The value and the reason are both required; a bad one shows the page again
+/// with the reason beside the field (422) and changes nothing; a sheet saved meanwhile is a 409.
+pub async fn set_override(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, fy, key)): Path<(String, String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let (code, fy) = sheet_key(&code, &fy)?;
+    let key = figure_key(&key)?;
+    let get = |n: &str| form.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
+    let mut typed = Typed { value: get("value"), reason: get("reason"), ..Typed::default() };
+    let parsed = match Figure::parse_input(&typed.value, Kind::Count) {
+        Ok(f) if f.value != Value::Unknown => Some(f.value),
+        Ok(_) => {
+            typed.errors.insert("value", "シートに載せる値を入力してください（該当なしは「／」）".into());
+            None
+        }
+        Err(message) => {
+            typed.errors.insert("value", message);
+            None
+        }
+    };
+    if typed.reason.is_empty() {
+        typed.errors.insert("reason", "集計値ではなく入力値を使う理由を入力してください".into());
+    }
+    let revision: Option<i64> = get("revision").parse().ok();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let (Some(value), Some(revision), true) = (parsed, revision, typed.errors.is_empty()) {
+        let stored = sheets::load(&state.db, &code, fy).await?;
+        let mut sheet = stored.sheet;
+        if !nimo_domain::cases::set_entered(&mut sheet, key, value) {
+            return Err(not_found());
+        }
+        let actor = ctx.0.principal().map(|p| p.user_id);
+        let event = audit::event(&ctx.0, "write", Outcome::Ok);
+        match figures::override_figure(&state.db, &sheet, revision, key, &typed.reason, actor, event).await {
+            Ok(_) => {
+                let to = format!("/municipalities/{code}/sheets/{}/figures/{key}?notice=overridden", fy.year());
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(StoreError::Conflict(_)) => {
+                typed.errors.insert(
+                    "revision",
+                    "他の職員が先にこのシートを保存しました。表示中の値を確認してからやり直してください".into(),
+                );
+                status = StatusCode::CONFLICT;
+            }
+            Err(other) => return Err(other.into()),
+        }
+    } else if revision.is_none() {
+        typed.errors.insert("revision", "送信内容が正しくありません。ページを読み込み直してください".into());
+    }
+    let page = figure_page(&state, &ctx, &code, fy, key, typed).await?;
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// POST /municipalities/{code}/sheets/{fy}/figures/{key}/derive: drops the override, so that
+/// the sheet shows the value counted from the records again.
+pub async fn derive(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, fy, key)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let (code, fy) = sheet_key(&code, &fy)?;
+    let key = figure_key(&key)?;
+    let event = audit::event(&ctx.0, "write", Outcome::Ok);
+    match figures::clear_override(&state.db, code.as_str(), fy, key, event).await {
+        Ok(()) | Err(StoreError::NotFound(_)) => {
+            let to = format!("/municipalities/{code}/sheets/{}/figures/{key}?notice=derived", fy.year());
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
