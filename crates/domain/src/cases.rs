@@ -250,6 +250,7 @@ impl CaseEvent {
     pub fn label_of(code: &str) -> &'static str {
         match code {
             "intake" => "通報受理",
+            "identify" => "本人の特定",
             "start_investigation" => "事前調査",
             "order_exam" => "措置診察の決定",
             "no_exam_needed" => "診察不要の決定",

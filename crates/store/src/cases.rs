@@ -9,8 +9,10 @@
 
 mod activity;
 pub mod figures;
+mod identity;
 
 pub use activity::{NewPlan, NewVisit, TimelineEntry, add_plan, add_visit, cases_of_person, timeline};
+pub use identity::{Identity, identify};
 
 use crate::audit::{AuditEvent, append_in, timestamp};
 use crate::people::{self, NewPerson};

@@ -9,9 +9,11 @@ mod cases;
 mod exports;
 mod figures;
 mod hospital;
+mod identify;
 mod imports;
 mod intake;
 mod live;
+mod merge;
 mod municipalities;
 mod people;
 mod sheets;
@@ -53,8 +55,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/cases/new", get(intake::new_form))
         .route("/municipalities/{code}/cases/{case_id}", get(cases::show))
         .route("/municipalities/{code}/cases/{case_id}/events", post(cases::record))
+        .route("/municipalities/{code}/cases/{case_id}/person", post(identify::identify))
         .route("/municipalities/{code}/people/{person_id}", get(people::show))
         .route("/municipalities/{code}/people/{person_id}/visits", post(people::add_visit))
+        .route("/municipalities/{code}/people/{person_id}/merge", get(merge::form).post(merge::merge))
         .route("/import", get(imports::form).post(imports::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/login", get(account::login_form).post(account::login))
         .route("/login/totp", get(account::totp_form).post(account::totp))

@@ -159,7 +159,7 @@ struct ActionForm {
 
 #[derive(Template)]
 #[template(path = "case.html")]
-struct CasePage {
+pub(super) struct CasePage {
     ctx: Layout,
     code: String,
     c: cases::Case,
@@ -172,7 +172,8 @@ struct CasePage {
     f: Fields,
     errors: Errors,
     failed: String,
-    notice: bool,
+    candidates: Vec<super::intake::Candidate>,
+    notice: Option<&'static str>,
 }
 
 impl CasePage {
@@ -185,7 +186,7 @@ impl CasePage {
     fn typed(&self, action: &str, name: &str) -> String {
         if self.failed == action {
             self.value(name)
-        } else if name == "occurred_on" {
+        } else if name == "occurred_on" || (action == "identify" && name == "identified_on") {
             today()
         } else {
             String::new()
@@ -212,17 +213,19 @@ pub(super) struct Submitted {
     pub(super) f: Fields,
     pub(super) errors: Errors,
     pub(super) failed: String,
+    /// Known people the typed person may be (identifying the person of a case).
+    pub(super) candidates: Vec<super::intake::Candidate>,
 }
 
-async fn case_page(
+pub(super) async fn case_page(
     state: &AppState,
     ctx: &Ctx,
     code: &MunicipalityCode,
     case: cases::Case,
     submitted: Submitted,
-    notice: bool,
+    notice: Option<&'static str>,
 ) -> Result<CasePage, WebError> {
-    let Submitted { f, errors, failed } = submitted;
+    let Submitted { f, errors, failed, candidates } = submitted;
     let person = match case.person_id {
         Some(id) => Some(people::get(&state.db, id).await?),
         None => None,
@@ -262,11 +265,12 @@ async fn case_page(
         f,
         errors,
         failed,
+        candidates,
         notice,
     })
 }
 
-async fn load_case(
+pub(super) async fn load_case(
     state: &AppState,
     ctx: &Ctx,
     code: &MunicipalityCode,
@@ -294,7 +298,11 @@ pub async fn show(
     let case = load_case(&state, &ctx, &code, &id, Permission::CaseRead).await?;
     audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("case", case.id.to_string()))
         .await?;
-    let notice = query.contains_key("notice");
+    let notice = match query.get("notice").map(String::as_str) {
+        Some("created") => Some("受理しました。次の対応を記録してください。"),
+        Some("identified") => Some("本人を登録しました。"),
+        _ => None,
+    };
     Ok(Html(case_page(&state, &ctx, &code, case, Submitted::default(), notice).await?.render()?))
 }
 
@@ -397,6 +405,7 @@ pub async fn record(
     let fresh = cases::get(&state.db, case.id).await?;
     // A step whose form is not on the page any more (the case moved on) shows its reason on top.
     let failed = if fresh.status.allowed().contains(&action.as_str()) { action } else { "none".to_string() };
-    let page = case_page(&state, &ctx, &code, fresh, Submitted { f, errors, failed }, false).await?;
+    let submitted = Submitted { f, errors, failed, ..Submitted::default() };
+    let page = case_page(&state, &ctx, &code, fresh, submitted, None).await?;
     Ok((outcome, Html(page.render()?)).into_response())
 }

@@ -17,9 +17,10 @@ use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, NewCase};
 use nimo_store::people::{self, Match, NewPerson};
 
-struct Candidate {
-    id: i64,
-    label: String,
+/// A known person a form may be about.
+pub(super) struct Candidate {
+    pub(super) id: i64,
+    pub(super) label: String,
 }
 
 #[derive(Template)]
@@ -63,6 +64,50 @@ fn valid_datetime(text: &str) -> bool {
     }
 }
 
+/// Checks the person's fields of a form (intake, or identifying the person of a case later).
+pub(super) fn person_errors(f: &Fields, errors: &mut Errors) {
+    let get = |n: &str| f.get(n).map(|v| v.trim()).unwrap_or_default();
+    if get("name_kana").is_empty() {
+        errors.insert("name_kana".into(), "氏名（かな）を入力してください（不明なら「本人不明」を選びます）".into());
+    }
+    let birth = get("birth_date");
+    if !birth.is_empty() && !valid_date(birth) {
+        errors.insert("birth_date".into(), "生年月日を「1980-01-31」の形で入力してください".into());
+    }
+    if !matches!(get("sex"), "f" | "m" | "x") {
+        errors.insert("sex".into(), "性別を選んでください".into());
+    }
+}
+
+/// The known people a form's kana (and birth date) may be, labelled for staff to choose from.
+/// Showing them shows personal data: the read is audited first.
+pub(super) async fn candidate_list(
+    state: &AppState,
+    ctx: &Ctx,
+    found: &[(people::Person, Match)],
+) -> Result<Vec<Candidate>, WebError> {
+    let ids = found.iter().map(|(p, _)| p.id.to_string()).collect::<Vec<_>>().join("-");
+    audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("person_candidates", ids)).await?;
+    Ok(found
+        .iter()
+        .map(|(p, kind)| Candidate {
+            id: p.id,
+            label: format!(
+                "{} {}（{}、{}）{}",
+                p.name_kanji,
+                p.name_kana,
+                if p.birth_date.is_empty() { "生年月日不明" } else { &p.birth_date },
+                p.district,
+                if *kind == Match::KanaAndBirth {
+                    " ― かなと生年月日が一致"
+                } else {
+                    " ― かなが一致"
+                }
+            ),
+        })
+        .collect())
+}
+
 fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode) -> Errors {
     let get = |n: &str| f.get(n).map(|v| v.trim()).unwrap_or_default();
     let mut errors = Errors::new();
@@ -85,17 +130,7 @@ fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode) -> Errors {
         errors.insert("district".into(), "担当地区以外の地区には登録できません".into());
     }
     if get("unknown") != "1" {
-        if get("name_kana").is_empty() {
-            errors
-                .insert("name_kana".into(), "氏名（かな）を入力してください（不明なら「本人不明」を選びます）".into());
-        }
-        let birth = get("birth_date");
-        if !birth.is_empty() && !valid_date(birth) {
-            errors.insert("birth_date".into(), "生年月日を「1980-01-31」の形で入力してください".into());
-        }
-        if !matches!(get("sex"), "f" | "m" | "x") {
-            errors.insert("sex".into(), "性別を選んでください".into());
-        }
+        person_errors(f, &mut errors);
     }
     let due = get("next_due_on");
     if !due.is_empty() && !valid_date(due) {
@@ -130,28 +165,7 @@ pub async fn create(
     if errors.is_empty() && !unknown {
         let found = people::candidates(&state.db, &code, &get("name_kana"), &get("birth_date")).await?;
         if choice.is_empty() && !found.is_empty() {
-            // Showing candidates shows personal data: audited like any other read.
-            let ids = found.iter().map(|(p, _)| p.id.to_string()).collect::<Vec<_>>().join("-");
-            audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("person_candidates", ids))
-                .await?;
-            let candidates = found
-                .iter()
-                .map(|(p, kind)| Candidate {
-                    id: p.id,
-                    label: format!(
-                        "{} {}（{}、{}）{}",
-                        p.name_kanji,
-                        p.name_kana,
-                        if p.birth_date.is_empty() { "生年月日不明" } else { &p.birth_date },
-                        p.district,
-                        if *kind == Match::KanaAndBirth {
-                            " ― かなと生年月日が一致"
-                        } else {
-                            " ― かなが一致"
-                        }
-                    ),
-                })
-                .collect();
+            let candidates = candidate_list(&state, &ctx, &found).await?;
             return Ok(Html(page(f.clone(), Errors::new(), candidates).render()?).into_response());
         }
         if choice != "new" && !choice.is_empty() {

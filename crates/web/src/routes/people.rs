@@ -39,6 +39,7 @@ struct PersonPage {
     outcomes: &'static [(&'static str, &'static str)],
     f: Fields,
     errors: Errors,
+    merged_notice: bool,
 }
 
 impl PersonPage {
@@ -77,6 +78,7 @@ async fn person_page(
         outcomes: VISIT_OUTCOMES,
         f,
         errors: submitted.errors,
+        merged_notice: false,
     })
 }
 
@@ -86,6 +88,7 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((code, id)): Path<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
     let code = municipality(&code)?;
     let id: i64 = id.parse().map_err(|_| not_found())?;
@@ -96,7 +99,9 @@ pub async fn show(
     };
     check_scope(&state, &ctx, Permission::CaseRead, &code, (&person.municipality, &person.district), "person", id)
         .await?;
-    Ok(Html(person_page(&state, &ctx, &code, person, Submitted::default()).await?.render()?))
+    let mut page = person_page(&state, &ctx, &code, person, Submitted::default()).await?;
+    page.merged_notice = query.get("notice").is_some_and(|n| n == "merged");
+    Ok(Html(page.render()?))
 }
 
 /// Outcomes of an outreach visit.
@@ -163,6 +168,13 @@ pub async fn add_visit(
         cases::add_visit(&state.db, &visit, audit::event(&ctx.0, "create", Outcome::Ok)).await?;
         return Ok(Redirect::to(&format!("/municipalities/{code}/people/{id}")).into_response());
     }
-    let page = person_page(&state, &ctx, &code, person, Submitted { f, errors, failed: "visit".into() }).await?;
+    let page = person_page(
+        &state,
+        &ctx,
+        &code,
+        person,
+        Submitted { f, errors, failed: "visit".into(), ..Submitted::default() },
+    )
+    .await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
 }

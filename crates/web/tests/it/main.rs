@@ -11,6 +11,7 @@ mod imports;
 mod logs;
 mod matrix;
 mod pages;
+mod people;
 mod security;
 
 pub use harness::{TestApp, for_each_backend};

@@ -1,0 +1,104 @@
+//! Identifying the person of a case taken in as 本人不明: the case page's form for who it was,
+//! matched against known people (same kana reading, with or without the birth date) before a
+//! new person is registered, exactly as at intake.
+
+use super::cases::{Errors, Fields, Submitted, case_page, load_case, municipality, user_id, valid_date};
+use super::intake::{candidate_list, person_errors};
+use crate::audit;
+use crate::context::Ctx;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::access::Permission;
+use nimo_store::StoreError;
+use nimo_store::audit::Outcome;
+use nimo_store::cases::{self, Identity};
+use nimo_store::people::{self, NewPerson};
+
+/// POST /municipalities/{code}/cases/{case_id}/person: ties a case whose person is unknown to a
+/// known person or a new one. When the typed kana may be someone already recorded, the case page
+/// comes back with the candidates to choose from (or 「新しい人として登録」); nothing is saved until
+/// then. A bad field comes back 422 beside the field; a case changed meanwhile is a 409.
+pub async fn identify(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let code = municipality(&code)?;
+    let case = load_case(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
+    let mut errors = Errors::new();
+    person_errors(&f, &mut errors);
+    if !valid_date(&get("identified_on")) {
+        errors.insert("identified_on".into(), "特定した日を「2022-05-10」の形で入力してください".into());
+    }
+    let revision: Option<i64> = get("revision").parse().ok();
+    if case.person_id.is_some() || revision.is_none() {
+        errors.insert("state".into(), "この事例の本人はすでに登録されています。ページを読み込み直してください".into());
+    }
+    let mut candidates = Vec::new();
+    let mut identity = None;
+    if errors.is_empty() {
+        let found = people::candidates(&state.db, &code, &get("name_kana"), &get("birth_date")).await?;
+        match get("person_choice").as_str() {
+            "" if !found.is_empty() => candidates = candidate_list(&state, &ctx, &found).await?,
+            "" | "new" => {
+                identity = Some(Identity::New(NewPerson {
+                    municipality: code.to_string(),
+                    district: case.district.clone(),
+                    sex: get("sex"),
+                    name_kana: get("name_kana"),
+                    name_kanji: get("name_kanji"),
+                    birth_date: get("birth_date"),
+                    address: get("address"),
+                    contact: get("contact"),
+                }));
+            }
+            choice => match choice.parse::<i64>().ok().filter(|id| found.iter().any(|(p, _)| p.id == *id)) {
+                Some(id) => identity = Some(Identity::Known(id)),
+                None => {
+                    errors.insert(
+                        "person_choice".into(),
+                        "候補の中から選ぶか「新しい人として登録」を選んでください".into(),
+                    );
+                }
+            },
+        }
+    }
+    let mut status = if candidates.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    if let (Some(identity), Some(revision)) = (identity, revision) {
+        let event = audit::event(&ctx.0, "write", Outcome::Ok);
+        let when = get("identified_on");
+        match cases::identify(&state.db, case.id, revision, &identity, &when, user_id(&ctx)?, event).await {
+            Ok(_) => {
+                let to = format!("/municipalities/{code}/cases/{}?notice=identified", case.id);
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(StoreError::Conflict(_)) => {
+                errors.insert(
+                    "state".into(),
+                    "他の職員が先にこの事例を更新しました。最新の状態を確認してからやり直してください".into(),
+                );
+                status = StatusCode::CONFLICT;
+            }
+            Err(StoreError::Invalid(_)) => {
+                errors.insert("person_choice".into(), "選んだ人はこの事例に結びつけられません".into());
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    // The page shows the case again (personal data): audited as a read.
+    audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("case", case.id.to_string()))
+        .await?;
+    let fresh = cases::get(&state.db, case.id).await?;
+    // Once the person is known the form is gone: its message shows on top of the page.
+    let failed = if fresh.person_id.is_none() { "identify" } else { "none" };
+    let submitted = Submitted { f, errors, failed: failed.into(), candidates };
+    let page = case_page(&state, &ctx, &code, fresh, submitted, None).await?;
+    Ok((status, Html(page.render()?)).into_response())
+}
