@@ -27,7 +27,7 @@ use std::collections::HashMap;
 
 struct RecordRow {
     on: String,
-    what: &'static str,
+    what: String,
     district: String,
     detail: String,
     link: String,
@@ -143,7 +143,7 @@ fn record_row(code: &MunicipalityCode, r: figures::Counted) -> RecordRow {
             person.unwrap_or_default(),
         ),
     };
-    RecordRow { on: r.on, what, district: r.district, detail, link }
+    RecordRow { on: r.on, what: format!("{what} #{}", r.id), district: r.district, detail, link }
 }
 
 /// GET /municipalities/{code}/sheets/{fy}/figures/{key}
