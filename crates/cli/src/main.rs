@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 mod audit;
 mod config;
 mod demo;
+mod figures;
 mod keys;
 mod tokens;
 mod users;
@@ -216,6 +217,17 @@ enum SheetCommand {
         /// 出力先ファイル（省略時は標準出力）
         #[arg(short, long)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbFlags,
+    },
+    /// 第4節の数値のうち事例記録から集計するもの（集計値・入力値・シートに載る値・入力値を使う理由）を表示する
+    Figures {
+        /// 地方公共団体コード（6桁、例: 131105）
+        #[arg(long)]
+        municipality: String,
+        /// 年度（西暦、例: 2022 = 令和4年度）
+        #[arg(long)]
+        fy: i32,
         #[command(flatten)]
         db: DbFlags,
     },
@@ -476,25 +488,33 @@ async fn connect_existing(args: &DbArgs) -> Result<Db> {
     }
 }
 
+/// The `--municipality` and `--fy` of a sheet command, checked.
+fn sheet_target(municipality: &str, fy: i32) -> Result<(MunicipalityCode, FiscalYear)> {
+    let code = MunicipalityCode::parse(municipality).map_err(|e| anyhow::anyhow!("--municipality: {e}"))?;
+    let fy = FiscalYear::new(fy).with_context(|| format!("--fy: 年度 {fy} は範囲外です（1989〜2100）"))?;
+    Ok((code, fy))
+}
+
 async fn sheet(command: SheetCommand, config: &config::FileConfig) -> Result<()> {
     match command {
         SheetCommand::Export { municipality, fy, format, output, db } => {
-            let code = MunicipalityCode::parse(&municipality).map_err(|e| anyhow::anyhow!("--municipality: {e}"))?;
-            let fy = FiscalYear::new(fy).with_context(|| format!("--fy: 年度 {fy} は範囲外です（1989〜2100）"))?;
+            let (code, fy) = sheet_target(&municipality, fy)?;
             let db = connect_existing(&db.resolve(config)).await?;
-            let stored = match sheets::load(&db, &code, fy).await {
-                Ok(s) => s,
+            let mut sheet = match sheets::load(&db, &code, fy).await {
+                Ok(s) => s.sheet,
                 Err(e) if e.is_not_found() => bail!("{code} の{}のシートはありません", fy.wareki()),
                 Err(e) => return Err(e.into()),
             };
+            // As on the web: section-4 figures nimo records itself are derived from the records.
+            nimo_store::cases::figures::apply(&db, &mut sheet).await?;
             let bytes = match format {
-                Format::Json => nimo_exchange::to_json(&stored.sheet),
-                Format::Csv => nimo_exchange::to_csv(&stored.sheet),
-                Format::Xlsx => nimo_exchange::to_xlsx(&stored.sheet)?,
+                Format::Json => nimo_exchange::to_json(&sheet),
+                Format::Csv => nimo_exchange::to_csv(&sheet),
+                Format::Xlsx => nimo_exchange::to_xlsx(&sheet)?,
                 Format::Pdf => {
                     let fonts = nimo_report::Fonts::discover()?;
                     let menu = menu::for_fiscal_year(&db, fy).await?;
-                    nimo_report::render_pdf(&stored.sheet, &menu, &fonts)?
+                    nimo_report::render_pdf(&sheet, &menu, &fonts)?
                 }
             };
             match output {
@@ -508,6 +528,11 @@ async fn sheet(command: SheetCommand, config: &config::FileConfig) -> Result<()>
                 }
             }
             Ok(())
+        }
+        SheetCommand::Figures { municipality, fy, db } => {
+            let (code, fy) = sheet_target(&municipality, fy)?;
+            let db = connect_existing(&db.resolve(config)).await?;
+            figures::print(&db, &code, fy).await
         }
         SheetCommand::Import { file, replace, db } => {
             let bytes = std::fs::read(&file).with_context(|| format!("{} を読めません", file.display()))?;

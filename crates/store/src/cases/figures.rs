@@ -162,6 +162,29 @@ pub async fn counted_records(
     Ok((listed, total))
 }
 
+/// What [`apply`] did to a sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derivation {
+    /// The fiscal year of the records counted (the year before the sheet's).
+    pub records_fy: FiscalYear,
+    /// The keys whose values were derived.
+    pub derived: Vec<&'static str>,
+    /// Entered values kept over derived ones: (key, reason).
+    pub overrides: Vec<(String, String)>,
+}
+
+/// Puts the section-4 counts derived from the records into a sheet (as shown, exported or
+/// printed: every way out of nimo goes through here), except for figures with a recorded override.
+pub async fn apply(db: &Db, sheet: &mut nimo_domain::Sheet) -> Result<Derivation, StoreError> {
+    let code = sheet.municipality.code.as_str().to_string();
+    let records_fy = nimo_domain::cases::outcomes_fiscal_year(sheet.fiscal_year);
+    let counts = section4_counts(db, &code, records_fy).await?;
+    let overrides = overrides(db, &code, sheet.fiscal_year).await?;
+    let keys: Vec<String> = overrides.iter().map(|(k, _)| k.clone()).collect();
+    let derived = nimo_domain::cases::apply_derived(sheet, &counts, &keys);
+    Ok(Derivation { records_fy, derived, overrides })
+}
+
 /// The ids of the cases a 23条 figure counts.
 pub async fn counted_cases(db: &Db, municipality: &str, fy: FiscalYear, key: &str) -> Result<Vec<i64>, StoreError> {
     if !key.starts_with("report23.") {

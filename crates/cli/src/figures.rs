@@ -1,0 +1,45 @@
+//! `nimo sheet figures`: the section-4 figures nimo derives from its case records for one sheet,
+//! beside the values entered on the sheet, which of the two the sheet shows, and why.
+
+use anyhow::{Result, bail};
+use nimo_domain::cases::{DERIVED_KEYS, derived_values, figure_label, figure_of};
+use nimo_domain::{FiscalYear, MunicipalityCode};
+use nimo_store::Db;
+use nimo_store::cases::figures;
+
+/// Prints one line per derivable figure, tab-separated, under a header line.
+pub async fn print(db: &Db, code: &MunicipalityCode, fy: FiscalYear) -> Result<()> {
+    let stored = match nimo_store::sheets::load(db, code, fy).await {
+        Ok(s) => s,
+        Err(e) if e.is_not_found() => bail!("{code} の{}のシートはありません", fy.wareki()),
+        Err(e) => return Err(e.into()),
+    };
+    let records_fy = nimo_domain::cases::outcomes_fiscal_year(fy);
+    let counts = figures::section4_counts(db, code.as_str(), records_fy).await?;
+    let derived = derived_values(&counts);
+    let overrides = figures::overrides(db, code.as_str(), fy).await?;
+    println!(
+        "{} {}のシート 第4節（{}の記録から集計: {} 〜 {}）",
+        stored.sheet.municipality.name,
+        fy.wareki(),
+        records_fy.wareki(),
+        records_fy.first_day(),
+        records_fy.last_day()
+    );
+    println!("キー\t項目\t集計値\t入力値\tシートの値\t理由");
+    for key in DERIVED_KEYS {
+        let Some(label) = figure_label(&stored.sheet, key) else { continue };
+        let count = derived.iter().find(|(k, _)| k == key).map(|(_, n)| *n);
+        let entered = figure_of(&stored.sheet, key).map(|f| f.display()).unwrap_or_default();
+        let reason = overrides.iter().find(|(k, _)| k == key).map(|(_, r)| r.as_str());
+        let shown = match (count, reason) {
+            (_, Some(_)) => "入力値",
+            (Some(_), None) => "集計値",
+            (None, None) => "入力値（記録なし）",
+        };
+        let count = count.map_or_else(|| "—".to_string(), |n| n.to_string());
+        let entered = if entered.is_empty() { "—".to_string() } else { entered };
+        println!("{key}\t{label}\t{count}\t{entered}\t{shown}\t{}", reason.unwrap_or(""));
+    }
+    Ok(())
+}
