@@ -12,6 +12,7 @@ mod logs;
 mod matrix;
 mod pages;
 mod people;
+mod pii;
 mod security;
 
 pub use harness::{TestApp, for_each_backend};

@@ -1,0 +1,103 @@
+//! Every page that shows case records writes its audit row: a sweep over the policy table, so
+//! that a case-work page added later is covered without anyone remembering to add it here. Each
+//! GET route that needs a case permission (and the figure page, which lists counted records) is
+//! fetched by a 保健師 with its parameters naming seeded records; a page answered 200 must have
+//! added a `read` row with her as the actor. Forms that show no record are listed as exempt.
+
+use crate::for_each_backend;
+use nimo_domain::access::Permission;
+use nimo_store::audit::AuditEvent;
+use nimo_web::policy::POLICY;
+
+/// GET pages under a case permission that show no personal data (an empty form, a redirect).
+const EXEMPT: &[&str] = &["/cases", "/municipalities/{code}/cases/new"];
+
+fn path_of(pattern: &str) -> String {
+    let mut path = String::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        let end = start + rest[start..].find('}').expect("a closed path parameter");
+        path.push_str(&rest[..start]);
+        path.push_str(match &rest[start + 1..end] {
+            "code" => "131105",
+            "fy" => "2022",
+            "key" => "report23.in_area",
+            // Every other parameter names the first record of its kind: one of each is seeded.
+            _ => "1",
+        });
+        rest = &rest[end + 1..];
+    }
+    path.push_str(rest);
+    path
+}
+
+#[tokio::test]
+async fn every_page_with_case_records_is_audited_before_it_is_answered() {
+    for_each_backend(|app| async move {
+        let nurse = nimo_store::accounts::find_by_login(&app.db, "hokenshi").await.unwrap();
+        let person = nimo_store::people::NewPerson {
+            municipality: "131105".into(),
+            district: "東部".into(),
+            sex: "f".into(),
+            name_kana: "みほん はなこ".into(),
+            ..Default::default()
+        };
+        let case = nimo_store::cases::NewCase {
+            municipality: "131105".into(),
+            district: "東部".into(),
+            person_id: None,
+            received_at: "2021-06-01T10:00".into(),
+            police_station: "目黒警察署".into(),
+            resident: true,
+            circumstances: "見本".into(),
+            assigned_to: nurse.id,
+            next_due_on: None,
+        };
+        let id = nimo_store::cases::create(&app.db, &case, Some(&person), AuditEvent::cli("create")).await.unwrap();
+        assert_eq!(id, 1);
+        let plan = nimo_store::cases::NewPlan {
+            municipality: "131105".into(),
+            district: "東部".into(),
+            person_id: 1,
+            case_id: Some(1),
+            consent: "given".into(),
+            consent_on: "2021-06-20".into(),
+            started_on: Some("2021-07-01".into()),
+            contents: "見本".into(),
+        };
+        assert_eq!(nimo_store::cases::add_plan(&app.db, &plan, AuditEvent::cli("create")).await.unwrap(), 1);
+
+        let actor = format!("user:{}", nurse.id);
+        let reads = || async {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND actor = $1")
+                .bind(&actor)
+                .fetch_one(&app.db.pool)
+                .await
+                .unwrap();
+            n
+        };
+        let mut swept = Vec::new();
+        for (method, pattern, permission) in POLICY {
+            let case_page = matches!(permission, Permission::CaseRead | Permission::CaseWrite);
+            if *method != "GET" || !(case_page || pattern.contains("/figures/")) || EXEMPT.contains(pattern) {
+                continue;
+            }
+            let before = reads().await;
+            let (status, body) = app.get(&path_of(pattern)).await;
+            assert_eq!(status, 200, "{pattern}: {body}");
+            assert!(reads().await > before, "{pattern} answered 200 without a read row in the audit log");
+            swept.push(*pattern);
+        }
+        for page in [
+            "/municipalities/{code}/cases",
+            "/municipalities/{code}/cases/{case_id}",
+            "/municipalities/{code}/people/{person_id}",
+            "/municipalities/{code}/people/{person_id}/merge",
+            "/municipalities/{code}/sheets/{fy}/figures/{key}",
+        ] {
+            assert!(swept.contains(&page), "{page} was swept: {swept:?}");
+        }
+        eprintln!("audited pages swept on {:?}: {}", app.backend, swept.len());
+    })
+    .await;
+}
