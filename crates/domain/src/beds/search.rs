@@ -1,0 +1,172 @@
+//! The bed search: distances from the 23 wards' centres, the criteria, how a ward matches and
+//! ranks, and the figures of the placement statistics.
+
+use super::*;
+
+/// Great-circle distance in kilometres between two points (latitude, longitude in degrees).
+pub fn distance_km(from: (f64, f64), to: (f64, f64)) -> f64 {
+    const EARTH_RADIUS_KM: f64 = 6371.0;
+    let (lat1, lon1) = (from.0.to_radians(), from.1.to_radians());
+    let (lat2, lon2) = (to.0.to_radians(), to.1.to_radians());
+    let a = ((lat2 - lat1) / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * a.sqrt().asin()
+}
+
+/// Approximate centres (区役所) of the 23 special wards of Tokyo, by 地方公共団体コード, for a
+/// search "from a municipality".
+pub const TOKYO_WARD_CENTRES: [(&str, &str, f64, f64); 23] = [
+    ("131016", "千代田区", 35.6940, 139.7536),
+    ("131024", "中央区", 35.6707, 139.7720),
+    ("131032", "港区", 35.6581, 139.7516),
+    ("131041", "新宿区", 35.6938, 139.7034),
+    ("131059", "文京区", 35.7080, 139.7522),
+    ("131067", "台東区", 35.7126, 139.7800),
+    ("131075", "墨田区", 35.7107, 139.8015),
+    ("131083", "江東区", 35.6728, 139.8171),
+    ("131091", "品川区", 35.6092, 139.7302),
+    ("131105", "目黒区", 35.6415, 139.6982),
+    ("131113", "大田区", 35.5614, 139.7161),
+    ("131121", "世田谷区", 35.6464, 139.6532),
+    ("131130", "渋谷区", 35.6640, 139.6982),
+    ("131148", "中野区", 35.7074, 139.6637),
+    ("131156", "杉並区", 35.6995, 139.6364),
+    ("131164", "豊島区", 35.7260, 139.7166),
+    ("131172", "北区", 35.7528, 139.7336),
+    ("131181", "荒川区", 35.7361, 139.7834),
+    ("131199", "板橋区", 35.7512, 139.7094),
+    ("131211", "練馬区", 35.7356, 139.6517),
+    ("131229", "足立区", 35.7750, 139.8044),
+    ("131237", "葛飾区", 35.7434, 139.8474),
+    ("131245", "江戸川区", 35.7066, 139.8683),
+];
+
+/// The centre of a Tokyo ward by its code.
+pub fn centre_of(code: &str) -> Option<(f64, f64)> {
+    TOKYO_WARD_CENTRES.iter().find(|(c, ..)| *c == code).map(|(_, _, lat, lon)| (*lat, *lon))
+}
+
+/// What a search asks for. Every field but `from` is a hard filter.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Criteria {
+    /// The admission type needed; the ward must accept it (応急 also needs the 応急入院指定).
+    pub admission: Option<AdmissionType>,
+    /// The person's sex.
+    pub sex: Option<Sex>,
+    /// The person's age in years.
+    pub age: Option<i64>,
+    /// The ward type wanted.
+    pub ward_type: Option<WardType>,
+    /// Whether physical comorbidity care (身体合併症) is needed.
+    pub needs_physical_care: bool,
+    /// Where distance is measured from (latitude, longitude).
+    pub from: Option<(f64, f64)>,
+    /// Include wards with no bed left (ranked after every ward with one).
+    pub include_full: bool,
+}
+
+/// A ward as the search sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The ward type.
+    pub ward_type: WardType,
+    /// Who it admits.
+    pub sex: Sex,
+    /// Youngest age admitted.
+    pub min_age: i64,
+    /// Oldest age admitted.
+    pub max_age: i64,
+    /// Admission types accepted.
+    pub admissions: Vec<AdmissionType>,
+    /// The hospital's 精神科救急 designation.
+    pub emergency: bool,
+    /// The hospital's 応急入院指定.
+    pub okyu_designated: bool,
+    /// Whether the hospital treats physical comorbidity.
+    pub physical_care: bool,
+    /// The hospital's location.
+    pub location: (f64, f64),
+    /// The ward's beds now.
+    pub availability: Availability,
+    /// Age of the last posting in seconds.
+    pub posting_age_seconds: i64,
+}
+
+/// Where a candidate ranks; smaller sorts first.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct Rank {
+    /// 0 when a bed is left, 1 when not.
+    pub full: u8,
+    /// 0 when the posting is fresh, 1 when stale.
+    pub stale: u8,
+    /// Minus the fit score (so that a better fit sorts first).
+    pub misfit: i64,
+    /// Distance in kilometres (0 without a point to measure from).
+    pub distance_km: f64,
+    /// Posting age in seconds (newer first).
+    pub age_seconds: i64,
+}
+
+/// Whether a candidate passes every hard filter of the criteria.
+pub fn matches(criteria: &Criteria, candidate: &Candidate) -> bool {
+    let admission_ok = criteria
+        .admission
+        .is_none_or(|a| candidate.admissions.contains(&a) && (a != AdmissionType::Okyu || candidate.okyu_designated));
+    let sex_ok = criteria.sex.is_none_or(|s| candidate.sex.admits(s));
+    let age_ok = criteria.age.is_none_or(|age| (candidate.min_age..=candidate.max_age).contains(&age));
+    let type_ok = criteria.ward_type.is_none_or(|t| t == candidate.ward_type);
+    let physical_ok =
+        !criteria.needs_physical_care || candidate.physical_care || candidate.ward_type == WardType::Gappeisho;
+    let beds_ok = criteria.include_full || candidate.availability.can_hold();
+    admission_ok && sex_ok && age_ok && type_ok && physical_ok && beds_ok
+}
+
+/// The fit score: one point for a 精神科救急 hospital or ward when the admission is an emergency
+/// one, one for a 合併症 ward when physical care is needed, one for a ward that admits exactly the
+/// person's sex (single-sex wards are preferred by many wards for safety).
+pub fn fit(criteria: &Criteria, candidate: &Candidate) -> i64 {
+    let mut score = 0;
+    if criteria.admission.is_some_and(AdmissionType::is_emergency)
+        && (candidate.emergency || candidate.ward_type == WardType::Kyukyu)
+    {
+        score += 1;
+    }
+    if criteria.needs_physical_care && candidate.ward_type == WardType::Gappeisho {
+        score += 1;
+    }
+    if criteria.sex.is_some_and(|s| s != Sex::Mixed && candidate.sex == s) {
+        score += 1;
+    }
+    score
+}
+
+/// The rank of a candidate: wards with a bed first, then fresh postings before stale ones, then
+/// better fit, then nearer, then newer postings.
+pub fn rank(criteria: &Criteria, candidate: &Candidate, stale_after_seconds: i64) -> Rank {
+    Rank {
+        full: u8::from(!candidate.availability.can_hold()),
+        stale: u8::from(candidate.posting_age_seconds > stale_after_seconds),
+        misfit: -fit(criteria, candidate),
+        distance_km: criteria.from.map_or(0.0, |from| distance_km(from, candidate.location)),
+        age_seconds: candidate.posting_age_seconds,
+    }
+}
+
+/// A posting age as staff read it: 「3分前」, 「2時間前」, 「5日前」.
+pub fn age_label(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    match seconds {
+        0..60 => "1分以内".into(),
+        60..3600 => format!("{}分前", seconds / 60),
+        3600..86400 => format!("{}時間前", seconds / 3600),
+        _ => format!("{}日前", seconds / 86400),
+    }
+}
+
+/// The value at a percentile (nearest rank, 0 < p ≤ 100) of sorted values; `None` when empty.
+pub fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (u64::from(p.clamp(1, 100)) * sorted.len() as u64).div_ceil(100) as usize;
+    sorted.get(rank.saturating_sub(1)).copied()
+}

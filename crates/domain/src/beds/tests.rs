@@ -1,0 +1,125 @@
+//! Bed-finder rules: search ranking, holds and their states.
+
+use super::*;
+
+fn candidate() -> Candidate {
+    Candidate {
+        ward_type: WardType::Kyukyu,
+        sex: Sex::Mixed,
+        min_age: 16,
+        max_age: 120,
+        admissions: AdmissionType::ALL.to_vec(),
+        emergency: true,
+        okyu_designated: false,
+        physical_care: false,
+        location: (35.64, 139.70),
+        availability: Availability { posted: 2, active_holds: 0, admissions: 0 },
+        posting_age_seconds: 60,
+    }
+}
+
+#[test]
+fn only_a_held_hold_moves_and_only_to_a_final_state() {
+    for next in HoldState::ALL {
+        assert_eq!(HoldState::Held.can_become(next), next != HoldState::Held, "{next:?}");
+    }
+    for from in [HoldState::Accepted, HoldState::Declined, HoldState::Expired] {
+        for next in HoldState::ALL {
+            assert!(!from.can_become(next), "{from:?} → {next:?}");
+        }
+    }
+}
+
+#[test]
+fn codes_round_trip() {
+    for a in AdmissionType::ALL {
+        assert_eq!(AdmissionType::parse(a.code()), Some(a));
+    }
+    for w in WardType::ALL {
+        assert_eq!(WardType::parse(w.code()), Some(w));
+    }
+    for s in HoldState::ALL {
+        assert_eq!(HoldState::parse(s.code()), Some(s));
+    }
+    for r in DeclineReason::ALL {
+        assert_eq!(DeclineReason::parse(r.code()), Some(r));
+    }
+    assert_eq!(parse_admission_codes(&admission_codes(&AdmissionType::ALL)).unwrap(), AdmissionType::ALL.to_vec());
+    assert!(parse_admission_codes("sochi,bogus").unwrap_err().contains("bogus"));
+}
+
+#[test]
+fn case_references_are_short_codes_never_names() {
+    assert_eq!(CaseRef::parse("R4-023").unwrap().as_str(), "R4-023");
+    assert_eq!(CaseRef::parse(" Ｒ４－０２３ ").unwrap().as_str(), "R4-023");
+    for bad in ["", "目黒 花子", "R4 023", "-R4", "<script>", "R4-0230000000000000000000"] {
+        assert!(CaseRef::parse(bad).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn a_hold_fits_only_while_posted_beds_exceed_holds_and_admissions() {
+    let a = Availability { posted: 2, active_holds: 1, admissions: 0 };
+    assert!(a.can_hold());
+    assert_eq!(a.left(), 1);
+    let full = Availability { posted: 2, active_holds: 1, admissions: 1 };
+    assert!(!full.can_hold());
+    assert_eq!(full.left(), 0);
+    let over = Availability { posted: 1, active_holds: 1, admissions: 1 };
+    assert_eq!(over.left(), 0, "never negative");
+}
+
+#[test]
+fn filters_are_hard_and_okyu_needs_the_designation() {
+    let c = candidate();
+    let okyu = Criteria { admission: Some(AdmissionType::Okyu), ..Criteria::default() };
+    assert!(!matches(&okyu, &c), "応急 needs the 応急入院指定");
+    assert!(matches(&okyu, &Candidate { okyu_designated: true, ..c.clone() }));
+    assert!(!matches(&Criteria { age: Some(12), ..Criteria::default() }, &c));
+    assert!(matches(&Criteria { age: Some(16), ..Criteria::default() }, &c));
+    let male_ward = Candidate { sex: Sex::Male, ..c.clone() };
+    assert!(!matches(&Criteria { sex: Some(Sex::Female), ..Criteria::default() }, &male_ward));
+    assert!(!matches(&Criteria { needs_physical_care: true, ..Criteria::default() }, &c));
+    assert!(matches(&Criteria { ward_type: Some(WardType::Kyukyu), ..Criteria::default() }, &c));
+    assert!(!matches(&Criteria { ward_type: Some(WardType::Kaiho), ..Criteria::default() }, &c));
+    let full = Candidate { availability: Availability { posted: 1, active_holds: 1, admissions: 0 }, ..c.clone() };
+    assert!(!matches(&Criteria::default(), &full));
+    assert!(matches(&Criteria { include_full: true, ..Criteria::default() }, &full));
+}
+
+#[test]
+fn stale_postings_rank_after_fresh_ones_whatever_the_distance() {
+    let criteria = Criteria { from: Some((35.64, 139.70)), ..Criteria::default() };
+    let near_stale = Candidate { posting_age_seconds: 7200, ..candidate() };
+    let far_fresh = Candidate { location: (35.75, 139.85), ..candidate() };
+    assert!(rank(&criteria, &far_fresh, 3600) < rank(&criteria, &near_stale, 3600));
+    let near_fresh = candidate();
+    assert!(rank(&criteria, &near_fresh, 3600) < rank(&criteria, &far_fresh, 3600));
+}
+
+#[test]
+fn distances_are_plausible() {
+    let meguro = centre_of("131105").unwrap();
+    let chiyoda = centre_of("131016").unwrap();
+    let d = distance_km(meguro, chiyoda);
+    assert!((7.0..9.0).contains(&d), "{d}");
+    assert_eq!(distance_km(meguro, meguro), 0.0);
+}
+
+#[test]
+fn percentiles_use_the_nearest_rank() {
+    let values: Vec<i64> = (1..=10).collect();
+    assert_eq!(percentile(&values, 50), Some(5));
+    assert_eq!(percentile(&values, 90), Some(9));
+    assert_eq!(percentile(&values, 100), Some(10));
+    assert_eq!(percentile(&[7], 90), Some(7));
+    assert_eq!(percentile(&[], 50), None);
+}
+
+#[test]
+fn ages_read_naturally() {
+    assert_eq!(age_label(5), "1分以内");
+    assert_eq!(age_label(180), "3分前");
+    assert_eq!(age_label(7200), "2時間前");
+    assert_eq!(age_label(3 * 86400), "3日前");
+}
