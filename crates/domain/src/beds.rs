@@ -204,11 +204,15 @@ pub enum HoldState {
     Declined,
     /// Nobody answered in time: the bed is free again.
     Expired,
+    /// The staff member who placed it withdrew it (placed elsewhere, no longer needed): the bed
+    /// is free again.
+    Cancelled,
 }
 
 impl HoldState {
     /// Every state.
-    pub const ALL: [HoldState; 4] = [HoldState::Held, HoldState::Accepted, HoldState::Declined, HoldState::Expired];
+    pub const ALL: [HoldState; 5] =
+        [HoldState::Held, HoldState::Accepted, HoldState::Declined, HoldState::Expired, HoldState::Cancelled];
 
     /// The stored code.
     pub fn code(self) -> &'static str {
@@ -217,6 +221,7 @@ impl HoldState {
             HoldState::Accepted => "accepted",
             HoldState::Declined => "declined",
             HoldState::Expired => "expired",
+            HoldState::Cancelled => "cancelled",
         }
     }
 
@@ -232,11 +237,12 @@ impl HoldState {
             HoldState::Accepted => "受入決定",
             HoldState::Declined => "受入不可",
             HoldState::Expired => "期限切れ",
+            HoldState::Cancelled => "取消",
         }
     }
 
     /// Whether a hold may go from this state to `next`: only a held hold moves, and only to one
-    /// of the three final states.
+    /// of the final states.
     pub fn can_become(self, next: HoldState) -> bool {
         self == HoldState::Held && next != HoldState::Held
     }

@@ -81,6 +81,7 @@ pub const POLICY: &[(&str, &str, Permission)] = &[
     ("GET", "/beds", Permission::BedSearch),
     ("GET", "/beds/holds", Permission::BedHold),
     ("POST", "/beds/holds", Permission::BedHold),
+    ("POST", "/beds/holds/{own}/cancel", Permission::BedHold),
     ("GET", "/beds/stats", Permission::BedStats),
     ("GET", "/hospital", Permission::WardUpdate),
     ("POST", "/hospital/import", Permission::WardUpdate),

@@ -79,6 +79,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/hospital/events", get(live::hospital))
         .route("/beds", get(beds::search))
         .route("/beds/holds", get(beds::my_holds).post(beds::create_hold))
+        .route("/beds/holds/{own}/cancel", post(beds::cancel_hold))
         .route("/beds/stats", get(beds::stats))
         .route("/hospital", get(hospital::show))
         .route("/hospital/import", post(hospital::import).layer(DefaultBodyLimit::max(hospital::IMPORT_LIMIT)))

@@ -23,7 +23,7 @@ fn only_a_held_hold_moves_and_only_to_a_final_state() {
     for next in HoldState::ALL {
         assert_eq!(HoldState::Held.can_become(next), next != HoldState::Held, "{next:?}");
     }
-    for from in [HoldState::Accepted, HoldState::Declined, HoldState::Expired] {
+    for from in [HoldState::Accepted, HoldState::Declined, HoldState::Expired, HoldState::Cancelled] {
         for next in HoldState::ALL {
             assert!(!from.can_become(next), "{from:?} → {next:?}");
         }

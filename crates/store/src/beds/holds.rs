@@ -235,6 +235,34 @@ pub async fn place_hold_at(
     Ok(hold)
 }
 
+/// The staff member who placed a hold withdraws it (placed elsewhere, no longer needed): the bed
+/// is free again at once. Someone else's hold is `NotFound` (whether it exists is not revealed);
+/// a hold no longer held is `Conflict` naming its state.
+pub async fn cancel_at(db: &Db, hold_id: i64, user_id: i64, origin: &str, now: i64) -> Result<Hold, StoreError> {
+    let placed_by: Option<i64> = sqlx::query_scalar("SELECT placed_by FROM bed_hold WHERE id = $1")
+        .bind(hold_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    if placed_by != Some(user_id) {
+        return Err(StoreError::NotFound(format!("hold {hold_id}")));
+    }
+    let (mut tx, _, _) = open_answer(db, hold_id, now).await?;
+    sqlx::query(
+        "UPDATE bed_hold SET state = 'cancelled', decided_at = $1, decided_by = $2 WHERE id = $3 AND state = 'held'",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(hold_id)
+    .execute(&mut *tx)
+    .await?;
+    let event = AuditEvent::new(audit::user_actor(user_id), origin, "hold_cancel", Outcome::Ok)
+        .with_record("bed_hold", hold_id.to_string());
+    audit::append_in(&mut tx, &event).await?;
+    let hold = get_hold_in(&mut tx, hold_id).await?;
+    tx.commit().await?;
+    Ok(hold)
+}
+
 /// Takes a hold and its ward for an answer: the ward is locked, a due hold is marked expired
 /// (and committed), and a hold that is no longer held is `Conflict` naming its state.
 async fn open_answer(db: &Db, hold_id: i64, now: i64) -> Result<(Transaction<'static, Any>, Hold, i64), StoreError> {

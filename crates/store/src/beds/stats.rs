@@ -51,6 +51,10 @@ pub async fn placement_stats(db: &Db) -> Result<Vec<HospitalMonth>, StoreError> 
         let state: String = row.try_get(2)?;
         let searched_at: i64 = row.try_get(3)?;
         let decided_at: i64 = row.try_get(4)?;
+        // A hold its placer withdrew says nothing about the hospital: not counted.
+        if state == HoldState::Cancelled.code() {
+            continue;
+        }
         let entry = groups.entry((month_of(decided_at), id)).or_insert_with(|| (name, Vec::new(), 0, 0));
         match HoldState::parse(&state) {
             Some(HoldState::Accepted) => entry.1.push((decided_at - searched_at).max(0)),

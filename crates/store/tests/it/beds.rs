@@ -107,6 +107,41 @@ async fn an_unanswered_hold_expires_and_frees_its_bed() {
 }
 
 #[tokio::test]
+async fn the_placer_withdraws_a_hold_and_the_bed_is_free_at_once() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        seed(&t.db, "h-a", 35.64, &[("w-a", 1)]).await;
+        let hold = beds::place_hold_at(&t.db, &hold_for("w-a", 1), TTL, "test", NOW).await.unwrap();
+        // Someone else cannot withdraw it, nor learn that it exists.
+        let other = beds::cancel_at(&t.db, hold.id, 2, "test", NOW + 60).await;
+        assert!(matches!(other, Err(StoreError::NotFound(_))), "{backend:?}: {other:?}");
+        let missing = beds::cancel_at(&t.db, hold.id + 100, 1, "test", NOW + 60).await;
+        assert!(matches!(missing, Err(StoreError::NotFound(_))), "{backend:?}: {missing:?}");
+        let cancelled = beds::cancel_at(&t.db, hold.id, 1, "test", NOW + 60).await.unwrap();
+        assert_eq!((cancelled.state, cancelled.decided_at), (HoldState::Cancelled, Some(NOW + 60)));
+        // The bed is free for the next hold at once; the withdrawn one can be neither withdrawn
+        // again nor accepted.
+        beds::place_hold_at(&t.db, &hold_for("w-a", 2), TTL, "test", NOW + 61).await.unwrap();
+        let again = beds::cancel_at(&t.db, hold.id, 1, "test", NOW + 62).await;
+        assert!(matches!(again, Err(StoreError::Conflict(ref s)) if s == "cancelled"), "{backend:?}: {again:?}");
+        let accept = beds::accept_at(&t.db, hold.id, 9, "test", NOW + 62).await;
+        assert!(matches!(accept, Err(StoreError::Conflict(ref s)) if s == "cancelled"), "{backend:?}: {accept:?}");
+        // An expired hold is expired, not cancelled.
+        let late = beds::place_hold_at(&t.db, &hold_for("w-a", 3), TTL, "test", NOW + 2 * TTL).await.unwrap();
+        let after = beds::cancel_at(&t.db, late.id, 3, "test", NOW + 3 * TTL).await;
+        assert!(matches!(after, Err(StoreError::Conflict(ref s)) if s == "expired"), "{backend:?}: {after:?}");
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'hold_cancel'")
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(rows, 1, "{backend:?}");
+        // The statistics leave withdrawn holds out.
+        let stats = beds::placement_stats(&t.db).await.unwrap();
+        assert!(stats.iter().all(|m| m.declines == 0), "{backend:?}");
+    }
+}
+
+#[tokio::test]
 async fn accept_that_comes_after_the_expiry_finds_the_hold_expired() {
     for backend in backends() {
         let t = TestDb::new(backend).await.unwrap();

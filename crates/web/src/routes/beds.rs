@@ -7,7 +7,7 @@ use crate::layout::Layout;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::beds::{AdmissionType, CaseRef, Criteria, Sex, WardType, age_label, centre_of};
@@ -372,6 +372,20 @@ struct HoldsPage {
     ctx: Layout,
     holds: Vec<HoldView>,
     placed: Option<i64>,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+async fn holds_page(state: &AppState, ctx: &Ctx, user_id: i64) -> Result<HoldsPage, WebError> {
+    let now = state.clock.unix();
+    let holds = beds::holds_placed_by(&state.db, user_id, 50).await?;
+    Ok(HoldsPage {
+        ctx: Layout::of(ctx),
+        holds: holds.iter().map(|h| HoldView::of(h, now)).collect(),
+        placed: None,
+        notice: None,
+        error: None,
+    })
 }
 
 /// GET /beds/holds: the staff member's holds, newest first (refreshed by polling).
@@ -381,14 +395,41 @@ pub async fn my_holds(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(WebError::Unauthorized)?;
-    let now = state.clock.unix();
-    let holds = beds::holds_placed_by(&state.db, user_id, 50).await?;
-    let page = HoldsPage {
-        ctx: Layout::of(&ctx),
-        holds: holds.iter().map(|h| HoldView::of(h, now)).collect(),
-        placed: params.get("placed").and_then(|p| p.parse().ok()),
-    };
+    let mut page = holds_page(&state, &ctx, user_id).await?;
+    page.placed = params.get("placed").and_then(|p| p.parse().ok());
+    if params.get("notice").is_some_and(|n| n == "cancelled") {
+        page.notice = Some("仮押さえを取り消しました。病床は他の検索で使えるようになりました。");
+    }
     Ok(Html(page.render()?).into_response())
+}
+
+/// POST /beds/holds/{own}/cancel: the staff member withdraws a hold she placed (the patient was
+/// placed elsewhere, or no admission is needed): the bed is free again at once and the hospital's
+/// page updates. Someone else's hold is a 404; one already answered or expired comes back with
+/// its state (409) and nothing changes.
+pub async fn cancel_hold(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(own): Path<String>,
+) -> Result<Response, WebError> {
+    let not_found = || WebError::NotFound("仮押さえが見つかりません".into());
+    let id = own.parse::<i64>().map_err(|_| not_found())?;
+    let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(WebError::Unauthorized)?;
+    let origin = crate::audit::origin_of(&ctx.0);
+    match beds::cancel_at(&state.db, id, user_id, &origin, state.clock.unix()).await {
+        Ok(hold) => {
+            state.bed_changed(&hold.hospital_id);
+            Ok(Redirect::to("/beds/holds?notice=cancelled").into_response())
+        }
+        Err(error) if error.is_not_found() => Err(not_found()),
+        Err(StoreError::Conflict(code)) => {
+            let label = nimo_domain::beds::HoldState::parse(&code).map_or("回答済み", |s| s.label());
+            let mut page = holds_page(&state, &ctx, user_id).await?;
+            page.error = Some(format!("番号 {id} の仮押さえは「{label}」のため取り消せません"));
+            Ok((StatusCode::CONFLICT, Html(page.render()?)).into_response())
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// A row of the statistics page.

@@ -462,6 +462,51 @@ async fn staff_find_and_hold_a_bed_the_hospital_accepts_it_and_the_time_shows_in
 }
 
 #[tokio::test]
+async fn staff_withdraw_their_own_hold_and_the_bed_is_free_again() {
+    for_each_backend(|app| async move {
+        seed_beds(&app.db, &[]).await;
+        let form: Vec<(String, String)> = [("ward_id", OWN_WARD), ("case_ref", "R4-031"), ("admission", "sochi")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (status, location, _) = app.post_form("/beds/holds", &form).await;
+        assert_eq!(status, 303);
+        let id = location.unwrap().trim_start_matches("/beds/holds?placed=").to_string();
+        let (_, mine) = app.get("/beds/holds").await;
+        assert!(mine.contains(&format!("action=\"/beds/holds/{id}/cancel\"")), "a waiting hold can be withdrawn");
+        // Another staff member cannot withdraw it.
+        let (_, codes) = account_in_scope(
+            &app.db,
+            "other-nurse",
+            Role::Staff,
+            Scope { municipality: Some(nimo_domain::MunicipalityCode::parse("131105").unwrap()), ..Scope::default() },
+            true,
+        )
+        .await;
+        let other = TestApp::client_for(&app, "other-nurse", &codes[0]).await;
+        assert_eq!(other.post_form(&format!("/beds/holds/{id}/cancel"), &[]).await.0, 404);
+        assert_eq!(held(&app.db, OWN_WARD).await, 1);
+        let (status, location, _) = app.post_form(&format!("/beds/holds/{id}/cancel"), &[]).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/beds/holds?notice=cancelled")));
+        assert_eq!(held(&app.db, OWN_WARD).await, 0, "the bed is free again");
+        let (_, mine) = app.get("/beds/holds?notice=cancelled").await;
+        assert!(mine.contains("仮押さえを取り消しました") && mine.contains("取消"));
+        assert!(!mine.contains(&format!("action=\"/beds/holds/{id}/cancel\"")));
+        // Twice: refused with its state, nothing changes.
+        let (status, _, page) = app.post_form(&format!("/beds/holds/{id}/cancel"), &[]).await;
+        assert_eq!(status, 409);
+        assert!(page.contains(&format!("番号 {id} の仮押さえは「取消」のため取り消せません")), "{page}");
+        // The hospital sees it withdrawn and cannot accept it any more.
+        let (_, codes) =
+            account_in_scope(&app.db, "cancel-byoin", Role::HospitalStaff, hospital_scope(OWN_HOSPITAL), true).await;
+        let hospital = TestApp::client_for(&app, "cancel-byoin", &codes[0]).await;
+        let (status, _, _) = hospital.post_form(&format!("/hospital/holds/{id}/accept"), &[]).await;
+        assert_eq!(status, 409);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_hospital_import_is_all_or_nothing() {
     for_each_backend(|app| async move {
         seed_beds(&app.db, &[("h-meguro-1-b", 1)]).await;
