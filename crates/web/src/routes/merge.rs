@@ -4,8 +4,9 @@
 //! kept, marked merged). Both records must lie within the viewer's scope; the merge is one
 //! transaction with its audit row.
 
-use super::cases::{Errors, check_scope, municipality, not_found};
+use super::cases::{Errors, municipality};
 use super::intake::{Candidate, candidate_list};
+use super::people::person_in_scope;
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
@@ -39,24 +40,6 @@ impl MergePage {
     fn error(&self, name: &str) -> String {
         self.errors.get(name).cloned().unwrap_or_default()
     }
-}
-
-/// A person of this municipality within the viewer's scope, or 404 (audited when refused).
-async fn person_in_scope(
-    state: &AppState,
-    ctx: &Ctx,
-    code: &MunicipalityCode,
-    id: &str,
-    permission: Permission,
-) -> Result<Person, WebError> {
-    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
-    let person = match people::get(&state.db, id).await {
-        Ok(p) => p,
-        Err(StoreError::NotFound(_)) => return Err(not_found()),
-        Err(other) => return Err(other.into()),
-    };
-    check_scope(state, ctx, permission, code, (&person.municipality, &person.district), "person", id).await?;
-    Ok(person)
 }
 
 async fn merge_page(

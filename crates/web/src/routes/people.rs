@@ -82,6 +82,24 @@ async fn person_page(
     })
 }
 
+/// A person of this municipality within the viewer's scope, or 404 (audited when refused).
+pub(super) async fn person_in_scope(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    id: &str,
+    permission: Permission,
+) -> Result<people::Person, WebError> {
+    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
+    let person = match people::get(&state.db, id).await {
+        Ok(p) => p,
+        Err(StoreError::NotFound(_)) => return Err(not_found()),
+        Err(other) => return Err(other.into()),
+    };
+    check_scope(state, ctx, permission, code, (&person.municipality, &person.district), "person", id).await?;
+    Ok(person)
+}
+
 /// GET /municipalities/{code}/people/{person_id}: the person and everything recorded about them,
 /// with the form for an outreach visit.
 pub async fn show(
@@ -91,14 +109,7 @@ pub async fn show(
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
     let code = municipality(&code)?;
-    let id: i64 = id.parse().map_err(|_| not_found())?;
-    let person = match people::get(&state.db, id).await {
-        Ok(p) => p,
-        Err(StoreError::NotFound(_)) => return Err(not_found()),
-        Err(other) => return Err(other.into()),
-    };
-    check_scope(&state, &ctx, Permission::CaseRead, &code, (&person.municipality, &person.district), "person", id)
-        .await?;
+    let person = person_in_scope(&state, &ctx, &code, &id, Permission::CaseRead).await?;
     let mut page = person_page(&state, &ctx, &code, person, Submitted::default()).await?;
     page.merged_notice = query.get("notice").is_some_and(|n| n == "merged");
     Ok(Html(page.render()?))
@@ -118,14 +129,8 @@ pub async fn add_visit(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
-    let id: i64 = id.parse().map_err(|_| not_found())?;
-    let person = match people::get(&state.db, id).await {
-        Ok(p) => p,
-        Err(StoreError::NotFound(_)) => return Err(not_found()),
-        Err(other) => return Err(other.into()),
-    };
-    check_scope(&state, &ctx, Permission::CaseWrite, &code, (&person.municipality, &person.district), "person", id)
-        .await?;
+    let person = person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let id = person.id;
     let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
