@@ -444,6 +444,26 @@ pub const PROFESSIONS: &[CodeEntry<&'static str>] = &[
 /// Outreach visit methods.
 pub const VISIT_METHODS: &[(&str, &str)] = &[("home", "家庭訪問"), ("accompanied", "同行訪問"), ("phone", "電話")];
 
+/// The 受付番号 of a case, which the bed finder's holds carry instead of a name: the fiscal year
+/// of receipt in short 和暦 and the case number (`R3-012`). Unique, since case numbers are; a
+/// valid `beds::CaseRef` for any case number below 10^15.
+pub fn reception_number(fy: FiscalYear, case_id: i64) -> String {
+    format!("{}-{case_id:03}", fy.wareki_short().trim_end_matches("年度"))
+}
+
+/// The admission type the bed finder searches for after a disposition, if it is an admission.
+pub fn admission_of(disposition: Disposition) -> Option<crate::beds::AdmissionType> {
+    use crate::beds::AdmissionType;
+    match disposition {
+        Disposition::Sochi => Some(AdmissionType::Sochi),
+        Disposition::KinkyuSochi => Some(AdmissionType::KinkyuSochi),
+        Disposition::IryoHogo => Some(AdmissionType::IryoHogo),
+        Disposition::Oukyu => Some(AdmissionType::Okyu),
+        Disposition::Nini => Some(AdmissionType::Nini),
+        Disposition::NoAdmission | Disposition::Other => None,
+    }
+}
+
 impl fmt::Display for CaseState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())

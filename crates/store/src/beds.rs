@@ -20,8 +20,8 @@ mod stats;
 mod tokens;
 
 pub use holds::{
-    Hold, NewHold, accept_at, cancel_at, decline_at, expire_due_at, get_hold, holds_of_hospital_at, holds_placed_by,
-    place_hold_at,
+    Hold, NewHold, accept_at, cancel_at, decline_at, expire_due_at, get_hold, holds_for_case, holds_of_hospital_at,
+    holds_placed_by, place_hold_at,
 };
 pub use stats::{HospitalMonth, placement_stats};
 pub use tokens::{TokenInfo, create_token, list_tokens, resolve_token, revoke_token};

@@ -117,3 +117,13 @@ proptest! {
         prop_assert!(status.is_consistent());
     }
 }
+
+#[test]
+fn a_case_has_a_reception_number_the_bed_finder_accepts() {
+    assert_eq!(reception_number(FiscalYear(2021), 12), "R3-012");
+    assert_eq!(reception_number(FiscalYear(2022), 1234), "R4-1234");
+    let longest = reception_number(FiscalYear(2100), 999_999_999_999_999);
+    assert_eq!(crate::beds::CaseRef::parse(&longest).map(|r| r.as_str().to_string()), Ok(longest));
+    assert_eq!(admission_of(Disposition::Sochi), Some(crate::beds::AdmissionType::Sochi));
+    assert_eq!(admission_of(Disposition::NoAdmission), None);
+}

@@ -140,6 +140,22 @@ pub async fn holds_placed_by(db: &Db, user_id: i64, limit: i64) -> Result<Vec<Ho
     rows.iter().map(hold_from).collect()
 }
 
+/// The holds placed for a case's 受付番号 by staff of one municipality, newest first (the case
+/// page's list of where a bed was sought).
+pub async fn holds_for_case(db: &Db, municipality: &str, case_ref: &str, limit: i64) -> Result<Vec<Hold>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {HOLD_COLUMNS} FROM {HOLD_FROM}
+         WHERE b.case_ref = $1 AND b.placed_by IN (SELECT id FROM app_user WHERE scope_municipality = $2)
+         ORDER BY b.held_at DESC, b.id DESC LIMIT $3"
+    ))
+    .bind(case_ref)
+    .bind(municipality)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(hold_from).collect()
+}
+
 /// Marks due holds expired (of one ward, or all), with one audit row each (actor `system`),
 /// inside the caller's transaction. Returns their ids.
 pub(crate) async fn expire_in(

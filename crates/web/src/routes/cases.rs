@@ -174,6 +174,10 @@ pub(super) struct CasePage {
     failed: String,
     candidates: Vec<super::intake::Candidate>,
     notice: Option<&'static str>,
+    /// The case's 受付番号 (what bed holds carry), the bed search for it, and its holds.
+    reception: String,
+    bed_search: String,
+    holds: Vec<(super::beds::HoldView, String)>,
 }
 
 impl CasePage {
@@ -252,6 +256,26 @@ pub(super) async fn case_page(
         })
         .collect();
     let actions = case.status.allowed().into_iter().map(action_form).collect();
+    let reception = nimo_domain::cases::reception_number(case.fiscal_year, case.id);
+    let admission = case.status.disposition.and_then(nimo_domain::cases::admission_of);
+    let bed_search = format!(
+        "/beds?case_ref={reception}{}",
+        admission.map(|a| format!("&admission={}", a.code())).unwrap_or_default()
+    );
+    let now = state.clock.unix();
+    let holds = nimo_store::beds::holds_for_case(&state.db, code.as_str(), &reception, 20)
+        .await?
+        .iter()
+        .map(|h| {
+            let placement = match (h.state_at(now), h.decided_at) {
+                (nimo_domain::beds::HoldState::Accepted, Some(at)) => {
+                    format!("検索から{}分", (at - h.searched_at).max(0).div_euclid(60))
+                }
+                _ => String::new(),
+            };
+            (super::beds::HoldView::of(h, now), placement)
+        })
+        .collect();
     Ok(CasePage {
         ctx: Layout::of(ctx),
         code: code.to_string(),
@@ -267,6 +291,9 @@ pub(super) async fn case_page(
         failed,
         candidates,
         notice,
+        reception,
+        bed_search,
+        holds,
     })
 }
 

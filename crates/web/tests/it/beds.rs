@@ -68,7 +68,7 @@ fn staff_scope() -> Scope {
     Scope { municipality: Some(nimo_domain::MunicipalityCode::parse("131105").unwrap()), ..Scope::default() }
 }
 
-fn hospital_scope(hospital: &str) -> Scope {
+pub fn hospital_scope(hospital: &str) -> Scope {
     Scope { hospital: Some(hospital.into()), ..Scope::default() }
 }
 

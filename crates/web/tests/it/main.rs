@@ -13,6 +13,7 @@ mod matrix;
 mod pages;
 mod people;
 mod pii;
+mod placement;
 mod security;
 
 pub use harness::{TestApp, for_each_backend};
