@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
 use nimo_domain::access::{Permission, Target, authorize};
-use nimo_domain::cases::{CaseEvent, Disposition, Finding};
+use nimo_domain::cases::{CaseEvent, CaseState, Disposition, Finding};
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, EventInput, RecordError};
@@ -174,7 +174,8 @@ pub(super) struct CasePage {
     failed: String,
     candidates: Vec<super::intake::Candidate>,
     notice: Option<&'static str>,
-    /// The case's 受付番号 (what bed holds carry), the bed search for it, and its holds.
+    /// The case's 受付番号 (what bed holds carry), the bed search for it (empty when no bed is
+    /// sought now), and its holds.
     reception: String,
     bed_search: String,
     holds: Vec<(super::beds::HoldView, String)>,
@@ -258,10 +259,20 @@ pub(super) async fn case_page(
     let actions = case.status.allowed().into_iter().map(action_form).collect();
     let reception = nimo_domain::cases::reception_number(case.fiscal_year, case.id);
     let admission = case.status.disposition.and_then(nimo_domain::cases::admission_of);
-    let bed_search = format!(
-        "/beds?case_ref={reception}{}",
-        admission.map(|a| format!("&admission={}", a.code())).unwrap_or_default()
-    );
+    // A bed is sought once an exam is ordered, and after a disposition that is an admission.
+    let seeks_bed = match case.status.state {
+        CaseState::ExamOrdered => true,
+        CaseState::FollowUp => admission.is_some(),
+        _ => false,
+    };
+    let bed_search = if seeks_bed {
+        format!(
+            "/beds?case_ref={reception}{}",
+            admission.map(|a| format!("&admission={}", a.code())).unwrap_or_default()
+        )
+    } else {
+        String::new()
+    };
     let now = state.clock.unix();
     let holds = nimo_store::beds::holds_for_case(&state.db, code.as_str(), &reception, 20)
         .await?

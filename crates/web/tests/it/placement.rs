@@ -34,6 +34,8 @@ async fn a_case_finds_its_bed_and_the_case_page_shows_the_placement() {
         let case = location.unwrap().split('?').next().unwrap().to_string();
         let id: i64 = case.rsplit('/').next().unwrap().parse().unwrap();
         let reception = format!("R3-{id:03}");
+        let (_, page) = app.get(&case).await;
+        assert!(!page.contains("空床検索で探す"), "no bed is sought before an exam is ordered");
         for step in [
             vec![("event", "start_investigation")],
             vec![("event", "order_exam")],
