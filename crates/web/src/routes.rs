@@ -13,6 +13,8 @@ mod intake;
 mod live;
 mod municipalities;
 mod people;
+mod plan_forms;
+mod plans;
 mod sheets;
 
 use crate::AppState;
@@ -51,6 +53,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/cases/{case_id}/events", post(cases::record))
         .route("/municipalities/{code}/people/{person_id}", get(people::show))
         .route("/municipalities/{code}/people/{person_id}/visits", post(people::add_visit))
+        .route("/plans", get(plans::home))
+        .route("/municipalities/{code}/plans", get(plans::list))
+        .route("/municipalities/{code}/plans/{plan_id}", get(plans::show))
+        .route("/municipalities/{code}/plans/{plan_id}/events", post(plans::record))
+        .route("/municipalities/{code}/plans/{plan_id}/meetings", post(plans::add_meeting))
+        .route("/municipalities/{code}/people/{person_id}/plans", get(plans::new_form).post(plans::create))
         .route("/import", get(imports::form).post(imports::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/login", get(account::login_form).post(account::login))
         .route("/login/totp", get(account::totp_form).post(account::totp))

@@ -10,6 +10,7 @@ mod imports;
 mod logs;
 mod matrix;
 mod pages;
+mod plans;
 mod security;
 
 pub use harness::{TestApp, for_each_backend};
