@@ -191,7 +191,7 @@ struct PlanPage {
     person: people::Person,
     state_label: &'static str,
     consent: String,
-    longest_end: String,
+    extend_until: String,
     end_reason: String,
     meetings: Vec<plans::Meeting>,
     events: Vec<EventRow>,
@@ -273,7 +273,10 @@ async fn plan_page(
         person: people::get(&state.db, plan.person_id).await?,
         state_label: s.state.label(),
         consent,
-        longest_end: s.longest_end().map(|d| d.to_string()).unwrap_or_default(),
+        extend_until: s
+            .period_end
+            .map(|d| nimo_domain::plans::add_months(d, u32::from(nimo_domain::plans::PERIOD_MONTHS)).to_string())
+            .unwrap_or_default(),
         end_reason: s.end_reason.map(|r| r.label().to_string()).unwrap_or_default(),
         meetings: plans::meetings(&state.db, plan.id).await?,
         events,
