@@ -13,6 +13,7 @@ pub mod figure;
 pub mod menu;
 pub mod municipality;
 pub mod password;
+pub mod plans;
 pub mod sheet;
 pub mod template;
 pub mod text;

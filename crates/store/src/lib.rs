@@ -12,6 +12,7 @@ mod error;
 pub mod menu;
 pub mod municipalities;
 pub mod people;
+pub mod plans;
 pub mod sealed;
 pub mod sessions;
 pub mod sheets;

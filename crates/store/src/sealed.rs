@@ -64,6 +64,10 @@ pub const CASE_EVENT_NOTE: EncryptedColumn = EncryptedColumn { table: "case_even
 pub const VISIT_NOTE: EncryptedColumn = EncryptedColumn { table: "outreach_visit", column: "note_sealed" };
 /// The contents of a 退院後支援計画.
 pub const PLAN_CONTENTS: EncryptedColumn = EncryptedColumn { table: "discharge_plan", column: "contents_sealed" };
+/// The note of a plan event (an extension's reason, remarks on consent, review or end).
+pub const PLAN_EVENT_NOTE: EncryptedColumn = EncryptedColumn { table: "plan_event", column: "note_sealed" };
+/// The minutes of a 支援会議.
+pub const PLAN_MEETING_MINUTES: EncryptedColumn = EncryptedColumn { table: "plan_meeting", column: "minutes_sealed" };
 
 /// Every column holding sealed values. Rotation walks exactly these.
 pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
@@ -78,6 +82,8 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
     CASE_EVENT_NOTE,
     VISIT_NOTE,
     PLAN_CONTENTS,
+    PLAN_EVENT_NOTE,
+    PLAN_MEETING_MINUTES,
 ];
 
 /// Rows per batch: each batch is one short transaction.

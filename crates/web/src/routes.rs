@@ -16,6 +16,8 @@ mod live;
 mod merge;
 mod municipalities;
 mod people;
+mod plan_forms;
+mod plans;
 mod sheets;
 
 use crate::AppState;
@@ -59,6 +61,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/people/{person_id}", get(people::show))
         .route("/municipalities/{code}/people/{person_id}/visits", post(people::add_visit))
         .route("/municipalities/{code}/people/{person_id}/merge", get(merge::form).post(merge::merge))
+        .route("/plans", get(plans::home))
+        .route("/municipalities/{code}/plans", get(plans::list))
+        .route("/municipalities/{code}/plans/{plan_id}", get(plans::show))
+        .route("/municipalities/{code}/plans/{plan_id}/events", post(plans::record))
+        .route("/municipalities/{code}/plans/{plan_id}/meetings", post(plans::add_meeting))
+        .route("/municipalities/{code}/people/{person_id}/plans", get(plans::new_form).post(plans::create))
         .route("/import", get(imports::form).post(imports::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/login", get(account::login_form).post(account::login))
         .route("/login/totp", get(account::totp_form).post(account::totp))

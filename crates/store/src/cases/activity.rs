@@ -74,7 +74,7 @@ pub async fn add_visit(db: &Db, visit: &NewVisit, audit: AuditEvent) -> Result<i
     Ok(id)
 }
 
-/// A 退院後支援計画 record (its start; the full life-cycle comes later).
+/// A 退院後支援計画 recorded in one go (consent and start; the life-cycle is in `crate::plans`).
 #[derive(Debug, Clone)]
 pub struct NewPlan {
     /// Municipality (the author: the 帰住先's).
@@ -99,12 +99,13 @@ pub struct NewPlan {
 pub async fn add_plan(db: &Db, plan: &NewPlan, audit: AuditEvent) -> Result<i64, StoreError> {
     let keyring = db.keyring()?;
     check_date("consent_on", &plan.consent_on)?;
-    let fy = match &plan.started_on {
+    let (fy, period_end) = match &plan.started_on {
         Some(start) => {
             let date = check_date("started_on", start)?;
-            Some(i64::from(FiscalYear::of_date(date.year(), u8::from(date.month())).year()))
+            let end = nimo_domain::plans::add_months(date, u32::from(nimo_domain::plans::PERIOD_MONTHS));
+            (Some(i64::from(FiscalYear::of_date(date.year(), u8::from(date.month())).year())), Some(end.to_string()))
         }
-        None => None,
+        None => (None, None),
     };
     let state = match (plan.consent.as_str(), &plan.started_on) {
         ("given", Some(_)) => "active",
@@ -115,8 +116,8 @@ pub async fn add_plan(db: &Db, plan: &NewPlan, audit: AuditEvent) -> Result<i64,
     let mut tx = db.pool.begin().await?;
     let row = sqlx::query(
         "INSERT INTO discharge_plan (municipality_code, district, person_id, case_id, state, consent, consent_on,
-             started_on, fiscal_year, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+             started_on, fiscal_year, created_at, period_end_on, drafted, last_event_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .persistent(false)
     .bind(&plan.municipality)
@@ -129,6 +130,9 @@ pub async fn add_plan(db: &Db, plan: &NewPlan, audit: AuditEvent) -> Result<i64,
     .bind(plan.started_on.as_deref())
     .bind(fy)
     .bind(timestamp(OffsetDateTime::now_utc()))
+    .bind(period_end)
+    .bind(i64::from(!plan.contents.trim().is_empty()))
+    .bind(plan.started_on.as_deref().unwrap_or(&plan.consent_on))
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -204,10 +208,14 @@ pub async fn timeline(db: &Db, person_id: i64) -> Result<Vec<TimelineEntry>, Sto
             ),
         });
     }
-    let rows = sqlx::query("SELECT case_id, consent, consent_on, started_on FROM discharge_plan WHERE person_id = $1")
-        .bind(person_id)
-        .fetch_all(&db.pool)
-        .await?;
+    // Plans recorded in one go (`add_plan`, the demo) have no events: their consent and start.
+    let rows = sqlx::query(
+        "SELECT case_id, consent, consent_on, started_on FROM discharge_plan d WHERE person_id = $1
+             AND NOT EXISTS (SELECT 1 FROM plan_event e WHERE e.plan_id = d.id)",
+    )
+    .bind(person_id)
+    .fetch_all(&db.pool)
+    .await?;
     for row in &rows {
         let consent: String = row.try_get("consent")?;
         let case_id: Option<i64> = row.try_get("case_id")?;
@@ -226,6 +234,7 @@ pub async fn timeline(db: &Db, person_id: i64) -> Result<Vec<TimelineEntry>, Sto
             });
         }
     }
+    entries.extend(crate::plans::timeline_entries(db, person_id).await?);
     entries.sort_by(|a, b| a.on.cmp(&b.on));
     Ok(entries)
 }

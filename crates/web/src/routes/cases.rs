@@ -95,6 +95,7 @@ struct WorklistPage {
     groups: Vec<(String, Vec<WorkRow>)>,
     overdue: usize,
     open: usize,
+    plan_reminders: usize,
 }
 
 /// GET /municipalities/{code}/cases: open cases by staff in charge, overdue first marked.
@@ -125,12 +126,22 @@ pub async fn worklist(
             _ => groups.push((name, vec![row])),
         }
     }
+    let plan_reminders = nimo_store::plans::reminders(
+        &state.db,
+        code.as_str(),
+        district.as_deref(),
+        &today(),
+        super::plans::REMINDER_DAYS,
+    )
+    .await?
+    .len();
     let page = WorklistPage {
         ctx: Layout::of(&ctx),
         code: code.to_string(),
         district,
         overdue: items.iter().filter(|i| i.overdue).count(),
         open: items.len(),
+        plan_reminders,
         groups,
     };
     Ok(Html(page.render()?))

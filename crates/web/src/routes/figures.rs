@@ -136,7 +136,7 @@ fn record_row(code: &MunicipalityCode, r: figures::Counted) -> RecordRow {
             Disposition::from_code(&r.code).map_or("（処遇未定）", Disposition::label).to_string(),
             format!("/municipalities/{code}/cases/{}", r.id),
         ),
-        "plan" => ("退院後支援計画", String::new(), person.unwrap_or_default()),
+        "plan" => ("退院後支援計画", String::new(), format!("/municipalities/{code}/plans/{}", r.id)),
         _ => (
             "アウトリーチ訪問",
             nimo_domain::cases::PROFESSIONS.iter().find(|p| p.code == r.code).map_or("", |p| p.label).to_string(),

@@ -34,6 +34,7 @@ struct PersonPage {
     p: people::Person,
     rows: Vec<TimelineRow>,
     cases: Vec<(i64, String)>,
+    plans: Vec<(i64, &'static str)>,
     professions: Vec<(&'static str, &'static str)>,
     methods: &'static [(&'static str, &'static str)],
     outcomes: &'static [(&'static str, &'static str)],
@@ -71,6 +72,11 @@ async fn person_page(
         ctx: Layout::of(ctx),
         code: code.to_string(),
         cases: cases::cases_of_person(&state.db, person.id).await?,
+        plans: nimo_store::plans::of_person(&state.db, person.id)
+            .await?
+            .into_iter()
+            .map(|(id, s, _, _)| (id, s.label()))
+            .collect(),
         p: person,
         rows,
         professions: nimo_domain::cases::PROFESSIONS.iter().map(|p| (p.code, p.label)).collect(),

@@ -14,6 +14,7 @@ mod pages;
 mod people;
 mod pii;
 mod placement;
+mod plans;
 mod security;
 
 pub use harness::{TestApp, for_each_backend};

@@ -35,8 +35,9 @@ const OWN_WARD: &str = crate::beds::OWN_WARD;
 /// Another hospital, and its ward.
 const OTHER_HOSPITAL: &str = crate::beds::OTHER_HOSPITAL;
 const OTHER_WARD: &str = crate::beds::OTHER_WARD;
-/// The 23条 case (and its person) seeded in each municipality: `{case_id}` and `{person_id}`
-/// name the one of the path's municipality, so that own and other both name a real record.
+/// The 23条 case (its person and plan) seeded in each municipality: `{case_id}`, `{person_id}`
+/// and `{plan_id}` name the one of the path's municipality, so that own and other both name a
+/// real record.
 const OWN_RECORD: &str = "1";
 const OTHER_RECORD: &str = "2";
 
@@ -241,8 +242,8 @@ fn path_of(pattern: &str, record: Option<&str>) -> String {
             "file" => "export.json",
             "key" => "report23.in_area",
             "id" | "user" | "user_id" => SOME_USER_ID,
-            "case_id" | "person_id" if record == Some(OTHER) => OTHER_RECORD,
-            "case_id" | "person_id" => OWN_RECORD,
+            "case_id" | "person_id" | "plan_id" if record == Some(OTHER) => OTHER_RECORD,
+            "case_id" | "person_id" | "plan_id" => OWN_RECORD,
             _ => "1",
         });
         rest = &rest[end + 1..];
@@ -318,7 +319,8 @@ async fn seed_other_sheet(db: &nimo_store::Db) {
     sheets::save(db, &sheet, sheets::SaveMode::Create).await.expect("the 千代田区 sheet");
 }
 
-/// Adds one 23条 case with its person in each municipality (ids 1 in 目黒区, 2 in 千代田区).
+/// Adds one 23条 case with its person and a 退院後支援計画 in each municipality (ids 1 in 目黒区,
+/// 2 in 千代田区).
 async fn seed_cases(db: &nimo_store::Db, staff: i64) {
     for (code, expected) in [(OWN, OWN_RECORD), (OTHER, OTHER_RECORD)] {
         let person = nimo_store::people::NewPerson {
@@ -344,6 +346,20 @@ async fn seed_cases(db: &nimo_store::Db, staff: i64) {
         assert_eq!(id.to_string(), expected, "seeded case id");
         let person_id = nimo_store::cases::get(db, id).await.expect("case").person_id.expect("person");
         assert_eq!(person_id.to_string(), expected, "seeded person id");
+        let plan = nimo_store::plans::OpenPlan {
+            municipality: code.into(),
+            district: "東部".into(),
+            person_id,
+            case_id: Some(id),
+            given: true,
+            party: nimo_domain::plans::Party::Person,
+            occurred_on: "2021-07-01".into(),
+            note: String::new(),
+            actor: staff,
+        };
+        let audit = nimo_store::audit::AuditEvent::cli("create");
+        let plan_id = nimo_store::plans::open(db, &plan, audit).await.expect("a seeded plan");
+        assert_eq!(plan_id.to_string(), expected, "seeded plan id");
     }
 }
 

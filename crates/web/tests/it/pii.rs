@@ -10,7 +10,7 @@ use nimo_store::audit::AuditEvent;
 use nimo_web::policy::POLICY;
 
 /// GET pages under a case permission that show no personal data (an empty form, a redirect).
-const EXEMPT: &[&str] = &["/cases", "/municipalities/{code}/cases/new"];
+const EXEMPT: &[&str] = &["/cases", "/plans", "/municipalities/{code}/cases/new"];
 
 fn path_of(pattern: &str) -> String {
     let mut path = String::new();
@@ -94,6 +94,9 @@ async fn every_page_with_case_records_is_audited_before_it_is_answered() {
             "/municipalities/{code}/people/{person_id}",
             "/municipalities/{code}/people/{person_id}/merge",
             "/municipalities/{code}/sheets/{fy}/figures/{key}",
+            "/municipalities/{code}/plans",
+            "/municipalities/{code}/plans/{plan_id}",
+            "/municipalities/{code}/people/{person_id}/plans",
         ] {
             assert!(swept.contains(&page), "{page} was swept: {swept:?}");
         }

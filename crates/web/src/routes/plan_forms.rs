@@ -1,0 +1,268 @@
+//! The forms of the 退院後支援計画 pages: what each field must hold, in Japanese beside the field,
+//! and the call into the store (which asks the domain's state machine before writing).
+
+use super::cases::{Errors, Fields, user_id, valid_date};
+use crate::audit;
+use crate::context::Ctx;
+use crate::{AppState, WebError};
+use axum::http::StatusCode;
+use nimo_domain::MunicipalityCode;
+use nimo_domain::plans::{EndReason, Party, PlanEvent};
+use nimo_store::StoreError;
+use nimo_store::audit::Outcome as AuditOutcome;
+use nimo_store::people::Person;
+use nimo_store::plans::{self, MEETING_PURPOSES, NewMeeting, OpenPlan, PlanInput, PlanRecordError};
+use time::Date;
+
+/// What became of a submitted form.
+pub enum Outcome {
+    /// Saved: go back to the plan.
+    Saved,
+    /// Refused with this status and the reasons by field; nothing saved.
+    Refused(StatusCode, Errors),
+}
+
+fn get(f: &Fields, name: &str) -> String {
+    f.get(name).map(|v| v.trim().to_string()).unwrap_or_default()
+}
+
+fn parse_date(text: &str) -> Option<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text, &format).ok()
+}
+
+/// A required date field, or its reason.
+fn required_date(f: &Fields, name: &str, what: &str, errors: &mut Errors) -> Option<Date> {
+    let date = parse_date(&get(f, name));
+    if date.is_none() {
+        errors.insert(name.into(), format!("{what}を「2022-05-10」の形で入力してください"));
+    }
+    date
+}
+
+/// An optional date field (empty = none), or its reason.
+fn optional_date(f: &Fields, name: &str, what: &str, errors: &mut Errors) -> Option<Date> {
+    match get(f, name).as_str() {
+        "" => None,
+        text => {
+            let date = parse_date(text);
+            if date.is_none() {
+                errors.insert(name.into(), format!("{what}を「2022-05-10」の形で入力してください"));
+            }
+            date
+        }
+    }
+}
+
+/// Puts a store refusal beside its field; storage failures other than a conflict are errors.
+pub fn explain(error: PlanRecordError, errors: &mut Errors) -> Result<StatusCode, WebError> {
+    match error {
+        PlanRecordError::Rule(rule) => {
+            errors.insert(rule.field().to_string(), rule.to_string());
+            Ok(StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        PlanRecordError::Field(field) => {
+            errors.insert(field.to_string(), "入力が正しくありません".into());
+            Ok(StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        PlanRecordError::Store(StoreError::Conflict(_)) => {
+            errors.insert(
+                "state".into(),
+                "他の職員が先にこの計画を更新しました。最新の内容を確認してからやり直してください".into(),
+            );
+            Ok(StatusCode::CONFLICT)
+        }
+        PlanRecordError::Store(other) => Err(other.into()),
+    }
+}
+
+/// The plan to open from the consent form, or the reasons by field.
+pub fn open_plan(
+    f: &Fields,
+    code: &MunicipalityCode,
+    person: &Person,
+    own_cases: &[(i64, String)],
+    actor: i64,
+) -> Result<OpenPlan, Errors> {
+    let mut errors = Errors::new();
+    let given = match get(f, "consent").as_str() {
+        "given" => Some(true),
+        "refused" => Some(false),
+        _ => {
+            errors.insert("consent".into(), "同意の有無を選んでください".into());
+            None
+        }
+    };
+    let party = Party::parse(&get(f, "party"));
+    if party.is_none() {
+        errors.insert("party".into(), "同意を確認した相手（本人・家族等）を選んでください".into());
+    }
+    if !valid_date(&get(f, "occurred_on")) {
+        errors.insert("occurred_on".into(), "同意を確認した日を「2022-05-10」の形で入力してください".into());
+    }
+    let case_id = match get(f, "case_id").as_str() {
+        "" => None,
+        text => {
+            let found = text.parse::<i64>().ok().filter(|c| own_cases.iter().any(|(k, _)| k == c));
+            if found.is_none() {
+                errors.insert("case_id".into(), "この人の事例から選んでください".into());
+            }
+            found
+        }
+    };
+    match (given, party) {
+        (Some(given), Some(party)) if errors.is_empty() => Ok(OpenPlan {
+            municipality: code.to_string(),
+            district: person.district.clone(),
+            person_id: person.id,
+            case_id,
+            given,
+            party,
+            occurred_on: get(f, "occurred_on"),
+            note: get(f, "note"),
+            actor,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The event a step form describes, or the reasons by field.
+fn event_of(f: &Fields, code: &MunicipalityCode, errors: &mut Errors) -> Option<PlanEvent> {
+    let consent = get(f, "consent") == "1";
+    let event = match get(f, "event").as_str() {
+        "draft" => {
+            if get(f, "contents").is_empty() {
+                errors.insert(
+                    "contents".into(),
+                    "計画の内容（本人の希望、支援の内容と担当機関、クライシスプラン等）を入力してください".into(),
+                );
+            }
+            PlanEvent::Draft
+        }
+        "start" => {
+            let end = required_date(f, "period_end", "支援期間の終了日", errors);
+            let next_review = optional_date(f, "next_review", "次回見直し日", errors);
+            PlanEvent::Start { period_end: end?, next_review }
+        }
+        "review" => PlanEvent::Review { next_review: optional_date(f, "next_review", "次回見直し日", errors) },
+        "extend" => {
+            let new_end = required_date(f, "new_end", "延長後の終了日", errors)?;
+            PlanEvent::Extend { new_end, reason: get(f, "reason"), consent }
+        }
+        "transfer" => {
+            let destination = get(f, "destination");
+            if destination == code.as_str() {
+                errors.insert(
+                    "destination".into(),
+                    "移管先には転居先の（この自治体以外の）コードを入力してください".into(),
+                );
+            }
+            PlanEvent::Transfer { destination, consent }
+        }
+        "end" => match EndReason::parse(&get(f, "end_reason")) {
+            Some(reason) => PlanEvent::End { reason },
+            None => {
+                errors.insert("end_reason".into(), "終了の理由を選んでください".into());
+                return None;
+            }
+        },
+        _ => {
+            errors.insert("state".into(), "操作を選んでください".into());
+            return None;
+        }
+    };
+    Some(event)
+}
+
+fn revision_of(f: &Fields, errors: &mut Errors) -> Option<i64> {
+    let revision = get(f, "revision").parse().ok();
+    if revision.is_none() {
+        errors.insert("state".into(), "送信内容が正しくありません。ページを読み込み直してください".into());
+    }
+    revision
+}
+
+/// Records a step from the plan page.
+pub async fn record_event(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    plan_id: i64,
+    f: &Fields,
+) -> Result<Outcome, WebError> {
+    let mut errors = Errors::new();
+    let event = event_of(f, code, &mut errors);
+    required_date(f, "occurred_on", "日付", &mut errors);
+    let revision = revision_of(f, &mut errors);
+    let (Some(event), Some(revision), true) = (event, revision, errors.is_empty()) else {
+        return Ok(Outcome::Refused(StatusCode::UNPROCESSABLE_ENTITY, errors));
+    };
+    let input = PlanInput {
+        event,
+        occurred_on: get(f, "occurred_on"),
+        note: get(f, "note"),
+        contents: get(f, "contents"),
+        actor: user_id(ctx)?,
+    };
+    match plans::record(&state.db, plan_id, revision, &input, audit::event(&ctx.0, "write", AuditOutcome::Ok)).await {
+        Ok(_) => Ok(Outcome::Saved),
+        Err(error) => {
+            let status = explain(error, &mut errors)?;
+            Ok(Outcome::Refused(status, errors))
+        }
+    }
+}
+
+/// Parses participants, one a line: 機関名／職種 (a full-width or ASCII slash, or a tab).
+fn participants(text: &str, errors: &mut Errors) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        match line.split_once(['／', '/', '\t']) {
+            Some((org, role)) if !org.trim().is_empty() && !role.trim().is_empty() => {
+                found.push((org.trim().to_string(), role.trim().to_string()));
+            }
+            _ => {
+                errors.insert(
+                    "participants".into(),
+                    format!("参加者は1行に1人、「機関名／職種」の形で入力してください（「{line}」）"),
+                );
+            }
+        }
+    }
+    if found.is_empty() && !errors.contains_key("participants") {
+        errors.insert("participants".into(), "参加した機関と職種を1行に1人ずつ入力してください".into());
+    }
+    found
+}
+
+/// Records a 支援会議 from the plan page.
+pub async fn record_meeting(state: &AppState, ctx: &Ctx, plan_id: i64, f: &Fields) -> Result<Outcome, WebError> {
+    let mut errors = Errors::new();
+    required_date(f, "held_on", "開催日", &mut errors);
+    let purpose = get(f, "purpose");
+    if !MEETING_PURPOSES.iter().any(|(c, _)| *c == purpose) {
+        errors.insert("purpose".into(), "会議の目的を選んでください".into());
+    }
+    let participants = participants(&get(f, "participants"), &mut errors);
+    let revision = revision_of(f, &mut errors);
+    let (Some(revision), true) = (revision, errors.is_empty()) else {
+        return Ok(Outcome::Refused(StatusCode::UNPROCESSABLE_ENTITY, errors));
+    };
+    let meeting = NewMeeting {
+        held_on: get(f, "held_on"),
+        purpose,
+        person_attended: get(f, "person_attended") == "1",
+        family_attended: get(f, "family_attended") == "1",
+        participants,
+        minutes: get(f, "minutes"),
+        actor: user_id(ctx)?,
+    };
+    let audit = audit::event(&ctx.0, "write", AuditOutcome::Ok);
+    match plans::add_meeting(&state.db, plan_id, revision, &meeting, audit).await {
+        Ok(_) => Ok(Outcome::Saved),
+        Err(error) => {
+            let status = explain(error, &mut errors)?;
+            Ok(Outcome::Refused(status, errors))
+        }
+    }
+}

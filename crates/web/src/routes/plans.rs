@@ -1,0 +1,344 @@
+//! 退院後支援計画 pages: the list of open plans with their reminders, opening a plan for a person
+//! (the consent answer), and the plan page with its meetings, events and a form for each allowed
+//! next step. Form parsing is in `plan_forms`.
+//!
+//! Like the case pages: a `read` audit row before any page with personal data, a record outside
+//! the viewer's municipality or 地区 answered 404 after a `denied` row, refused input shown again
+//! with 422 and the reason beside its field, nothing saved.
+
+use super::cases::{Errors, Fields, Submitted, check_scope, municipality, not_found, own_district, today, user_id};
+use super::plan_forms::{self, Outcome as FormOutcome};
+use crate::audit;
+use crate::context::Ctx;
+use crate::layout::Layout;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::MunicipalityCode;
+use nimo_domain::access::Permission;
+use nimo_domain::plans::{END_REASONS, PlanEvent};
+use nimo_store::audit::Outcome;
+use nimo_store::plans::{self, MEETING_PURPOSES};
+use nimo_store::{StoreError, cases, people};
+
+/// Days ahead that a review or period end is shown as a reminder (14日以内).
+pub const REMINDER_DAYS: i64 = 14;
+
+/// GET /plans: the signed-in staff member's own municipality's plans.
+pub async fn home(ctx: Ctx) -> Result<Response, WebError> {
+    let code = ctx.0.principal().and_then(|p| p.scope.municipality).ok_or_else(not_found)?;
+    Ok(Redirect::to(&format!("/municipalities/{code}/plans")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "plans.html")]
+struct PlansPage {
+    ctx: Layout,
+    code: String,
+    district: Option<String>,
+    rows: Vec<plans::PlanItem>,
+    overdue: usize,
+    soon: usize,
+}
+
+/// GET /municipalities/{code}/plans: open plans, the earliest review or period end first, with
+/// 期限切れ and 14日以内 marked; a 地区担当 sees their 地区 only.
+pub async fn list(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Html<String>, WebError> {
+    let code = municipality(&code)?;
+    let district = own_district(&ctx);
+    let rows = plans::list(&state.db, code.as_str(), district.as_deref(), &today(), REMINDER_DAYS).await?;
+    audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("plan_list", code.as_str()))
+        .await?;
+    let page = PlansPage {
+        ctx: Layout::of(&ctx),
+        code: code.to_string(),
+        district,
+        overdue: rows.iter().filter(|r| r.overdue).count(),
+        soon: rows.iter().filter(|r| r.due_soon && !r.overdue).count(),
+        rows,
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "plan_new.html")]
+struct NewPlanPage {
+    ctx: Layout,
+    code: String,
+    p: people::Person,
+    existing: Vec<(i64, &'static str, String, String)>,
+    cases: Vec<(i64, String)>,
+    f: Fields,
+    errors: Errors,
+}
+
+impl NewPlanPage {
+    fn value(&self, name: &str) -> String {
+        self.f.get(name).cloned().unwrap_or_default()
+    }
+    fn error(&self, name: &str) -> String {
+        self.errors.get(name).cloned().unwrap_or_default()
+    }
+}
+
+async fn new_plan_page(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    p: people::Person,
+    f: Fields,
+    errors: Errors,
+) -> Result<NewPlanPage, WebError> {
+    audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("person", p.id.to_string()))
+        .await?;
+    let existing = plans::of_person(&state.db, p.id)
+        .await?
+        .into_iter()
+        .map(|(id, s, consent_on, start)| (id, s.label(), consent_on, start))
+        .collect();
+    Ok(NewPlanPage {
+        ctx: Layout::of(ctx),
+        code: code.to_string(),
+        existing,
+        cases: cases::cases_of_person(&state.db, p.id).await?,
+        p,
+        f,
+        errors,
+    })
+}
+
+/// GET /municipalities/{code}/people/{person_id}/plans: the person's plans and the form that
+/// opens a new one with the answer to the consent question.
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, String)>,
+) -> Result<Html<String>, WebError> {
+    let code = municipality(&code)?;
+    let person = super::people::person_in_scope(&state, &ctx, &code, &id, Permission::CaseRead).await?;
+    let mut f = Fields::new();
+    f.insert("occurred_on".into(), today());
+    f.insert("party".into(), "person".into());
+    Ok(Html(new_plan_page(&state, &ctx, &code, person, f, Errors::new()).await?.render()?))
+}
+
+/// POST /municipalities/{code}/people/{person_id}/plans: opens a plan (同意あり → 計画作成中,
+/// 同意なし → 同意なし, no plan).
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let code = municipality(&code)?;
+    let person = super::people::person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let own_cases = cases::cases_of_person(&state.db, person.id).await?;
+    let mut errors = Errors::new();
+    let status = match plan_forms::open_plan(&f, &code, &person, &own_cases, user_id(&ctx)?) {
+        Ok(new) => match plans::open(&state.db, &new, audit::event(&ctx.0, "create", Outcome::Ok)).await {
+            Ok(plan_id) => return Ok(Redirect::to(&format!("/municipalities/{code}/plans/{plan_id}")).into_response()),
+            Err(error) => plan_forms::explain(error, &mut errors)?,
+        },
+        Err(found) => {
+            errors = found;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    };
+    let page = new_plan_page(&state, &ctx, &code, person, f, errors).await?;
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+struct EventRow {
+    on: String,
+    what: &'static str,
+    detail: String,
+    note: String,
+}
+
+/// One form for an allowed next step.
+struct StepForm {
+    code: &'static str,
+    label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    ctx: Layout,
+    code: String,
+    plan: plans::Plan,
+    person: people::Person,
+    state_label: &'static str,
+    consent: String,
+    extend_until: String,
+    end_reason: String,
+    meetings: Vec<plans::Meeting>,
+    events: Vec<EventRow>,
+    steps: Vec<StepForm>,
+    meeting_allowed: bool,
+    purposes: &'static [(&'static str, &'static str)],
+    end_reasons: Vec<(&'static str, &'static str)>,
+    f: Fields,
+    errors: Errors,
+    failed: String,
+}
+
+impl PlanPage {
+    fn error(&self, form: &str, name: &str) -> String {
+        if self.failed == form { self.errors.get(name).cloned().unwrap_or_default() } else { String::new() }
+    }
+    fn typed(&self, form: &str, name: &str) -> String {
+        match self.f.get(name) {
+            Some(v) if self.failed == form => v.clone(),
+            _ if name == "occurred_on" || name == "held_on" => today(),
+            _ if name == "contents" => self.plan.contents.clone(),
+            _ => String::new(),
+        }
+    }
+    fn selected(&self, form: &str, name: &str, option: &str) -> bool {
+        self.failed == form && self.f.get(name).is_some_and(|v| v == option)
+    }
+    fn purpose_label(&self, code: &str) -> &'static str {
+        MEETING_PURPOSES.iter().find(|(c, _)| *c == code).map_or("その他", |(_, l)| *l)
+    }
+}
+
+async fn load_plan(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    id: &str,
+    permission: Permission,
+) -> Result<plans::Plan, WebError> {
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let plan = match plans::get(&state.db, id).await {
+        Ok(plan) => plan,
+        Err(StoreError::NotFound(_)) => return Err(not_found()),
+        Err(other) => return Err(other.into()),
+    };
+    check_scope(state, ctx, permission, code, (&plan.municipality, &plan.district), "plan", id).await?;
+    Ok(plan)
+}
+
+async fn plan_page(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    plan: plans::Plan,
+    submitted: Submitted,
+) -> Result<PlanPage, WebError> {
+    audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("plan", plan.id.to_string()))
+        .await?;
+    let Submitted { f, errors, failed, .. } = submitted;
+    let s = &plan.status;
+    let consent = match (s.consent, s.consent_party) {
+        (Some(given), party) => format!(
+            "{}（{}に確認、{}）",
+            if given { "同意あり" } else { "同意なし" },
+            party.map_or("—", |p| p.label()),
+            plan.consent_on.clone().unwrap_or_default()
+        ),
+        (None, _) => "未確認".into(),
+    };
+    let events = plans::events(&state.db, plan.id)
+        .await?
+        .into_iter()
+        .map(|e| EventRow { on: e.occurred_on, what: PlanEvent::label_of(&e.kind), detail: e.detail, note: e.note })
+        .collect();
+    let allowed = s.allowed();
+    Ok(PlanPage {
+        ctx: Layout::of(ctx),
+        code: code.to_string(),
+        person: people::get(&state.db, plan.person_id).await?,
+        state_label: s.state.label(),
+        consent,
+        extend_until: s
+            .period_end
+            .map(|d| nimo_domain::plans::add_months(d, u32::from(nimo_domain::plans::PERIOD_MONTHS)).to_string())
+            .unwrap_or_default(),
+        end_reason: s.end_reason.map(|r| r.label().to_string()).unwrap_or_default(),
+        meetings: plans::meetings(&state.db, plan.id).await?,
+        events,
+        meeting_allowed: allowed.contains(&"meeting"),
+        steps: allowed
+            .into_iter()
+            .filter(|c| *c != "meeting")
+            .map(|code| StepForm { code, label: PlanEvent::label_of(code) })
+            .collect(),
+        purposes: MEETING_PURPOSES,
+        end_reasons: END_REASONS.iter().map(|(_, c, l)| (*c, *l)).collect(),
+        plan,
+        f,
+        errors,
+        failed,
+    })
+}
+
+/// GET /municipalities/{code}/plans/{plan_id}: the plan, its consent, meetings and events, and
+/// a form for each allowed next step.
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, String)>,
+) -> Result<Html<String>, WebError> {
+    let code = municipality(&code)?;
+    let plan = load_plan(&state, &ctx, &code, &id, Permission::CaseRead).await?;
+    Ok(Html(plan_page(&state, &ctx, &code, plan, Submitted::default()).await?.render()?))
+}
+
+async fn answer(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    plan_id: i64,
+    outcome: FormOutcome,
+    f: Fields,
+    failed: String,
+) -> Result<Response, WebError> {
+    let (status, errors) = match outcome {
+        FormOutcome::Saved => {
+            return Ok(Redirect::to(&format!("/municipalities/{code}/plans/{plan_id}")).into_response());
+        }
+        FormOutcome::Refused(status, errors) => (status, errors),
+    };
+    let fresh = plans::get(&state.db, plan_id).await?;
+    // A step whose form is not on the page any more shows its reason on top.
+    let failed = if fresh.status.allowed().contains(&failed.as_str()) { failed } else { "none".to_string() };
+    let page = plan_page(state, ctx, code, fresh, Submitted { f, errors, failed, ..Submitted::default() }).await?;
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// POST /municipalities/{code}/plans/{plan_id}/events: records the next step (drafting, start,
+/// review, extension, transfer, end).
+pub async fn record(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let code = municipality(&code)?;
+    let plan = load_plan(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let failed = f.get("event").cloned().unwrap_or_default();
+    let outcome = plan_forms::record_event(&state, &ctx, &code, plan.id, &f).await?;
+    answer(&state, &ctx, &code, plan.id, outcome, f, failed).await
+}
+
+/// POST /municipalities/{code}/plans/{plan_id}/meetings: records a 支援会議 (participants by
+/// organisation and role, whether 本人・家族 attended, minutes sealed).
+pub async fn add_meeting(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let code = municipality(&code)?;
+    let plan = load_plan(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let outcome = plan_forms::record_meeting(&state, &ctx, plan.id, &f).await?;
+    answer(&state, &ctx, &code, plan.id, outcome, f, "meeting".into()).await
+}
