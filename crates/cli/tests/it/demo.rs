@@ -103,17 +103,21 @@ impl RunningServer {
             let mut lines = 0;
             for line in seed.outcomes.indicators.iter().flat_map(|i| &i.breakdown).filter(|l| l.key.is_some()) {
                 let shown = format!(
-                    "{} {}{}{} <span class=\"badge\">事例記録から集計</span>",
+                    "{} {}{}{} <a class=\"badge\" href=\"/municipalities/131105/sheets/2022/figures/{}\"",
                     line.label,
                     line.value.display(),
                     line.unit,
-                    line.note
+                    line.note,
+                    line.key.as_deref().unwrap_or_default()
                 );
                 assert!(html.contains(&shown), "{shown} on the demo sheet");
                 lines += 1;
             }
             assert_eq!(lines, 7);
-            assert!(html.contains("実施1件 <span class=\"badge\">事例記録から集計</span>"), "plans started: derived");
+            assert!(
+                html.contains("実施1件 <a class=\"badge\" href=\"/municipalities/131105/sheets/2022/figures/discharge_support.plans\""),
+                "plans started: derived"
+            );
             // The bed finder's demo: synthetic hospitals with free beds, nearest to 目黒区 first.
             let beds = client.get(format!("{base}/beds?go=1&from=131105")).send().await.unwrap();
             assert_eq!(beds.status().as_u16(), 200);
