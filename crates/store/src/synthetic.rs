@@ -12,6 +12,7 @@ use crate::people::NewPerson;
 use crate::{Db, StoreError};
 use nimo_domain::FiscalYear;
 use nimo_domain::cases::{CaseEvent, Disposition, Finding};
+use nimo_domain::plans::{EndReason, PlanEvent};
 
 /// The 地区 of 目黒区 used by the demo (its five 住区).
 pub const MEGURO_DISTRICTS: [&str; 5] = ["北部", "東部", "中央", "南部", "西部"];
@@ -246,11 +247,32 @@ pub async fn year(
                 started_on: (consent == "given").then(|| day(fy, received + 30)),
                 contents: "（見本データ）通院継続と訪問看護、家族支援。".into(),
             };
-            cases::add_plan(db, &plan, audit()).await?;
+            let id = cases::add_plan(db, &plan, audit()).await?;
+            end_if_over(db, id, staff.anywhere.first().copied().unwrap_or_default()).await?;
             summary.plans += 1;
         }
     }
     Ok(summary)
+}
+
+/// Ends a started plan whose support period is over by today (期間満了), as staff would have, so
+/// that a past year's plans do not show as overdue reminders.
+async fn end_if_over(db: &Db, plan_id: i64, actor: i64) -> Result<(), StoreError> {
+    let plan = crate::plans::get(db, plan_id).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let Some(end) = plan.status.period_end.filter(|end| *end < today) else { return Ok(()) };
+    let input = crate::plans::PlanInput {
+        event: PlanEvent::End { reason: EndReason::PeriodOver },
+        occurred_on: end.to_string(),
+        note: "（見本データ）支援期間の満了".into(),
+        contents: String::new(),
+        actor,
+    };
+    match crate::plans::record(db, plan_id, plan.revision, &input, AuditEvent::cli("synthetic")).await {
+        Ok(_) => Ok(()),
+        Err(crate::plans::PlanRecordError::Store(error)) => Err(error),
+        Err(other) => Err(StoreError::Invalid(format!("synthetic plan {plan_id}: {other}"))),
+    }
 }
 
 async fn person_ids_of(
