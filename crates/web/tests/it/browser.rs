@@ -221,5 +221,13 @@ async fn bed_finder_updates_live(app: TestApp, events: tokio::sync::broadcast::S
     assert!(opened.elapsed() < Duration::from_secs(25), "well before the page's fallback refresh");
     assert_eq!(browser.path().await, "/beds?go=1&admission=sochi", "the same search, still");
     eprintln!("{:?}: the new count showed {seen:?} after the posting", app.backend);
+    // The results on a 390 px wide phone: nothing sticks out sideways.
+    browser.client.set_window_size(390, 844).await.expect("window size");
+    browser.open("/beds?go=1&admission=sochi").await;
+    let overflow =
+        browser.eval("return document.documentElement.scrollWidth - document.documentElement.clientWidth;").await;
+    assert_eq!(overflow, Some(serde_json::json!(0)), "no sideways scrolling on the bed finder at 390 px");
+    browser.client.set_window_size(390, 2600).await.expect("window size");
+    keep_screenshot(&format!("beds-390px-{:?}.png", app.backend), &browser.screenshot().await);
     browser.quit().await;
 }
