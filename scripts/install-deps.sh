@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages nimo needs on Debian 12: the Japanese font for PDFs (fonts-noto-cjk)
-# and, with --test, poppler-utils for the PDF checks. Does nothing for what is already there.
+# and, with --test, poppler-utils for the PDF checks and chromium with chromium-driver for the
+# browser tests (crates/web/tests/it/browser.rs). Does nothing for what is already there.
 set -euo pipefail
 
 need=()
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 if [ "${1:-}" = "--test" ]; then
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+  [ -x /usr/bin/chromedriver ] || need+=(chromium chromium-driver)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -1,10 +1,13 @@
 //! Web app tests through HTTP: the same router `nimo serve` runs, on a random port, with a fresh
-//! database per test, on every backend of `nimo_store::testing::backends()`.
+//! database per test, on every backend of `nimo_store::testing::backends()`; `browser` drives the
+//! same app in headless Chromium (`chrome`).
 
 mod admin;
 mod auth;
 mod beds;
+mod browser;
 mod cases;
+mod chrome;
 mod figures;
 mod harness;
 mod imports;
