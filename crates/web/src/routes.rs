@@ -6,6 +6,7 @@ mod admin;
 mod beds;
 mod beds_api;
 mod cases;
+mod districts;
 mod exports;
 mod hospital;
 mod imports;
@@ -49,6 +50,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/cases/new", get(intake::new_form))
         .route("/municipalities/{code}/cases/{case_id}", get(cases::show))
         .route("/municipalities/{code}/cases/{case_id}/events", post(cases::record))
+        .route("/municipalities/{code}/districts", get(districts::show).post(districts::add))
+        .route("/municipalities/{code}/districts/{district_id}", post(districts::update))
+        .route("/municipalities/{code}/districts/{district_id}/assign", post(districts::assign))
+        .route("/municipalities/{code}/districts/{district_id}/unassign", post(districts::unassign))
+        .route("/municipalities/{code}/caseload", get(districts::caseload))
         .route("/municipalities/{code}/people/{person_id}", get(people::show))
         .route("/municipalities/{code}/people/{person_id}/visits", post(people::add_visit))
         .route("/import", get(imports::form).post(imports::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))

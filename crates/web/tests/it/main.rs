@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod beds;
 mod cases;
+mod districts;
 mod harness;
 mod imports;
 mod logs;
