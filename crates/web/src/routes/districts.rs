@@ -275,7 +275,15 @@ pub async fn caseload(
         .into_iter()
         .map(|s| Line {
             name: s.name,
-            note: s.districts.iter().map(|(d, duty)| format!("{d}（{}）", duty.label())).collect::<Vec<_>>().join("・"),
+            note: [Duty::Main, Duty::Deputy]
+                .iter()
+                .filter_map(|duty| {
+                    let names: Vec<&str> =
+                        s.districts.iter().filter(|(_, d)| d == duty).map(|(name, _)| name.as_str()).collect();
+                    (!names.is_empty()).then(|| format!("{} {}", duty.label(), names.join("・")))
+                })
+                .collect::<Vec<_>>()
+                .join(" / "),
             c: s.counts,
         })
         .collect();
