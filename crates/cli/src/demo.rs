@@ -295,6 +295,7 @@ pub async fn fill_cases(db: &Db) -> Result<nimo_store::synthetic::Summary> {
         anywhere: vec![nurse.id],
         districts: vec![("東部".into(), district_nurse.id)],
     };
+    create_districts(db, nurse.id, district_nurse.id).await?;
     let fy = nimo_domain::cases::outcomes_fiscal_year(nimo_domain::FiscalYear(2022));
     let summary = nimo_store::synthetic::meguro_year(db, "131105", fy, &staffing)
         .await
@@ -307,6 +308,21 @@ pub async fn fill_cases(db: &Db) -> Result<nimo_store::synthetic::Summary> {
         summary.plans
     );
     Ok(summary)
+}
+
+/// Lists the demo's five 目黒区 地区: the 地区担当 account in charge (主担当) of 東部, the demo
+/// 保健師 of the other four. Case figures do not depend on it.
+async fn create_districts(db: &Db, nurse: i64, district_nurse: i64) -> Result<()> {
+    use nimo_store::districts::{self, Duty};
+    for name in nimo_store::synthetic::MEGURO_DISTRICTS {
+        let audit = || nimo_store::audit::AuditEvent::cli("write");
+        let id = districts::add(db, "131105", name, audit()).await.context("デモ用の地区を作成できません")?;
+        let staff = if name == "東部" { district_nurse } else { nurse };
+        districts::assign(db, "131105", id, staff, Duty::Main, "2021-04-01", audit())
+            .await
+            .context("デモ用の地区担当を登録できません")?;
+    }
+    Ok(())
 }
 
 /// `nimo synth`: `scale` times a 目黒区 year of synthetic records for a municipality and fiscal

@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 mod audit;
 mod config;
 mod demo;
+mod districts;
 mod figures;
 mod keys;
 mod tokens;
@@ -167,6 +168,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: users::UserCommand,
+    },
+    /// 地区と担当の保健師（地区担当制）の一覧・追加・担当の登録と解除
+    Districts {
+        #[command(subcommand)]
+        command: districts::DistrictCommand,
     },
     /// 監査ログの検証・出力
     Audit {
@@ -355,6 +361,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Sheet { command } => sheet(command, &file).await,
         Command::User { command } => users::run(command, &file).await,
+        Command::Districts { command } => districts::run(command, &file).await,
         Command::Audit { command } => audit::run(command, &file).await,
         Command::Keys { command } => keys::run(command, &file).await,
         Command::Token { command } => tokens::run(command, &file).await,

@@ -72,6 +72,9 @@ impl Role {
             BedStats => matches!(self, Role::SystemAdmin | Role::Staff | Role::CouncilMember),
             // Case records are personal data: staff only, never the administrator or the council.
             CaseRead | CaseWrite => self == Role::Staff,
+            // The 地区 and who is in charge: no personal data. Managing them also needs a
+            // municipality-wide scope (see `authorize`).
+            DistrictRead | DistrictManage => matches!(self, Role::SystemAdmin | Role::Staff),
         }
     }
 }
@@ -112,11 +115,16 @@ pub enum Permission {
     CaseRead,
     /// Take in and move case records.
     CaseWrite,
+    /// See a municipality's 地区 and the staff in charge of each.
+    DistrictRead,
+    /// Add, rename and switch off 地区 and put staff in charge of them: the administrator and
+    /// staff with a municipality-wide scope (not a 地区-scoped 保健師).
+    DistrictManage,
 }
 
 impl Permission {
     /// Every permission, in the order tables list them.
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 15] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::SheetRead,
@@ -130,6 +138,8 @@ impl Permission {
         Permission::BedStats,
         Permission::CaseRead,
         Permission::CaseWrite,
+        Permission::DistrictRead,
+        Permission::DistrictManage,
     ];
 
     /// The permission's code in the policy table.
@@ -148,6 +158,8 @@ impl Permission {
             Permission::BedStats => "bed.stats",
             Permission::CaseRead => "case.read",
             Permission::CaseWrite => "case.write",
+            Permission::DistrictRead => "district.read",
+            Permission::DistrictManage => "district.manage",
         }
     }
 
@@ -268,6 +280,9 @@ pub fn authorize(principal: Option<&Principal>, permission: Permission, target: 
     if !principal.role.grants(permission) {
         return Err(Denial::Role);
     }
+    if permission == Permission::DistrictManage && principal.scope.district.is_some() {
+        return Err(Denial::Scope);
+    }
     if within_scope(principal, target) { Ok(()) } else { Err(Denial::Scope) }
 }
 
@@ -346,6 +361,27 @@ mod tests {
         for role in [Role::SystemAdmin, Role::CouncilMember, Role::HospitalStaff] {
             assert!(!role.grants(Permission::CaseRead) && !role.grants(Permission::CaseWrite), "{role:?}");
         }
+    }
+
+    #[test]
+    fn only_municipality_wide_staff_and_the_administrator_manage_districts() {
+        let meguro = Target::Municipality(code("131105"));
+        let whole_ward = staff("131105", None);
+        assert_eq!(authorize(Some(&whole_ward), Permission::DistrictManage, &meguro), Ok(()));
+        assert_eq!(
+            authorize(Some(&whole_ward), Permission::DistrictManage, &Target::Municipality(code("131016"))),
+            Err(Denial::Scope)
+        );
+        let nurse = staff("131105", Some("東部"));
+        assert_eq!(authorize(Some(&nurse), Permission::DistrictManage, &meguro), Err(Denial::Scope));
+        assert_eq!(authorize(Some(&nurse), Permission::DistrictRead, &meguro), Ok(()));
+        let admin = Principal { role: Role::SystemAdmin, scope: Scope::default(), ..whole_ward.clone() };
+        assert_eq!(authorize(Some(&admin), Permission::DistrictManage, &meguro), Ok(()));
+        for role in [Role::CouncilMember, Role::HospitalStaff] {
+            assert!(!role.grants(Permission::DistrictManage) && !role.grants(Permission::DistrictRead), "{role:?}");
+        }
+        let disabled = Principal { state: AccountState::Disabled, ..whole_ward };
+        assert!(authorize(Some(&disabled), Permission::DistrictManage, &meguro).is_err());
     }
 
     #[test]

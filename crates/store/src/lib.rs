@@ -8,6 +8,7 @@ pub mod audit;
 pub mod beds;
 pub mod cases;
 mod db;
+pub mod districts;
 mod error;
 pub mod menu;
 pub mod municipalities;

@@ -6,6 +6,7 @@ mod admin;
 mod beds;
 mod beds_api;
 mod cases;
+mod districts;
 mod exports;
 mod figures;
 mod hospital;
@@ -58,6 +59,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/cases/{case_id}", get(cases::show))
         .route("/municipalities/{code}/cases/{case_id}/events", post(cases::record))
         .route("/municipalities/{code}/cases/{case_id}/person", post(identify::identify))
+        .route("/municipalities/{code}/districts", get(districts::show).post(districts::add))
+        .route("/municipalities/{code}/districts/{district_id}", post(districts::update))
+        .route("/municipalities/{code}/districts/{district_id}/assign", post(districts::assign))
+        .route("/municipalities/{code}/districts/{district_id}/unassign", post(districts::unassign))
+        .route("/municipalities/{code}/caseload", get(districts::caseload))
         .route("/municipalities/{code}/people/{person_id}", get(people::show))
         .route("/municipalities/{code}/people/{person_id}/visits", post(people::add_visit))
         .route("/municipalities/{code}/people/{person_id}/merge", get(merge::form).post(merge::merge))

@@ -1,4 +1,4 @@
-//! `nimo-bench-cases`: worklist and person-timeline latency at 10x 目黒区 volume.
+//! `nimo-bench-cases`: worklist, person-timeline and caseload latency at 10x 目黒区 volume.
 //!
 //! ```text
 //! cargo run --release -p nimo-bench --bin nimo-bench-cases                  # 10 years × 400 reports, both backends
@@ -9,7 +9,8 @@
 //! synthetic 目黒区 year (40 reports, 99 visits, 2 plans per unit; the last three cases of each
 //! year stay open), written through the app's own store functions (sealed, audited). Then times
 //! `cases::worklist` for the whole municipality (opening every open case's kana name) and
-//! `cases::timeline` for people picked in turn, `--samples` times each, and prints p50/p99.
+//! `cases::timeline` for people picked in turn and `districts::caseload` (per staff member and
+//! per 地区, five 地区 listed), `--samples` times each, and prints p50/p99.
 
 use clap::Parser;
 use nimo_store::testing::{TestDb, backends};
@@ -56,6 +57,21 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
         let staffing = nimo_store::synthetic::Staffing { anywhere: vec![staff.id], districts: vec![] };
+        for name in nimo_store::synthetic::MEGURO_DISTRICTS {
+            let audit = nimo_store::audit::AuditEvent::cli("write");
+            let id = nimo_store::districts::add(&t.db, "131105", name, audit).await?;
+            let audit = nimo_store::audit::AuditEvent::cli("write");
+            nimo_store::districts::assign(
+                &t.db,
+                "131105",
+                id,
+                staff.id,
+                nimo_store::districts::Duty::Main,
+                "2013-04-01",
+                audit,
+            )
+            .await?;
+        }
         let started = Instant::now();
         let mut cases = 0;
         for year in 0..options.years {
@@ -80,19 +96,31 @@ async fn main() -> anyhow::Result<()> {
             entries += nimo_store::cases::timeline(&t.db, person).await?.len();
             timeline.push(at.elapsed());
         }
+        let mut caseload = Vec::with_capacity(options.samples);
+        let mut lines = 0;
+        for _ in 0..options.samples {
+            let at = Instant::now();
+            let view = nimo_store::districts::View::default();
+            let load = nimo_store::districts::caseload(&t.db, "131105", view, "2026-11-25").await?;
+            lines = load.districts.len() + load.staff.len();
+            caseload.push(at.elapsed());
+        }
+        let c = nimo_bench::Summary::of(caseload);
         let w = nimo_bench::Summary::of(worklist);
         let l = nimo_bench::Summary::of(timeline);
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         println!(
             "{:<8} {cases} reports, {people} people, filled in {:.0} s | worklist ({open} open): p50 {:.2} ms p99 {:.2} ms | \
-             timeline (avg {:.1} entries): p50 {:.2} ms p99 {:.2} ms",
+             timeline (avg {:.1} entries): p50 {:.2} ms p99 {:.2} ms | caseload ({lines} lines): p50 {:.2} ms p99 {:.2} ms",
             backend.name(),
             fill.as_secs_f64(),
             ms(w.p50),
             ms(w.p99),
             entries as f64 / options.samples as f64,
             ms(l.p50),
-            ms(l.p99)
+            ms(l.p99),
+            ms(c.p50),
+            ms(c.p99)
         );
     }
     Ok(())

@@ -118,6 +118,15 @@ impl RunningServer {
                 html.contains("実施1件 <a class=\"badge\" href=\"/municipalities/131105/sheets/2022/figures/discharge_support.plans\""),
                 "plans started: derived"
             );
+            // The demo's five 地区, each with its 主担当, and the caseload over them.
+            let page = client.get(format!("{base}/municipalities/131105/districts")).send().await.unwrap();
+            let html = page.text().await.unwrap();
+            for name in nimo_store::synthetic::MEGURO_DISTRICTS {
+                assert!(html.contains(&format!("<h2>{name}</h2>")), "地区 {name} listed");
+            }
+            assert_eq!(html.matches("（主担当、").count(), 5, "one 主担当 each");
+            let page = client.get(format!("{base}/municipalities/131105/caseload")).send().await.unwrap();
+            assert_eq!(page.status().as_u16(), 200);
             // The bed finder's demo: synthetic hospitals with free beds, nearest to 目黒区 first.
             let beds = client.get(format!("{base}/beds?go=1&from=131105")).send().await.unwrap();
             assert_eq!(beds.status().as_u16(), 200);

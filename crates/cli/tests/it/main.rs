@@ -4,6 +4,7 @@
 mod audit;
 mod database;
 mod demo;
+mod districts;
 mod exports;
 mod harness;
 mod hosts;

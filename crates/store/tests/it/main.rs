@@ -5,6 +5,7 @@ mod app_role;
 mod audit;
 mod beds;
 mod cases;
+mod districts;
 mod plans;
 mod sealed;
 

@@ -15,6 +15,7 @@ use nimo_domain::MunicipalityCode;
 use nimo_domain::access::{Permission, Target, authorize};
 use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, NewCase};
+use nimo_store::districts;
 use nimo_store::people::{self, Match, NewPerson};
 
 /// A known person a form may be about.
@@ -31,6 +32,9 @@ struct IntakePage {
     f: Fields,
     errors: Errors,
     candidates: Vec<Candidate>,
+    /// The 地区 to choose from (the municipality's active ones, only their own for a 地区-scoped
+    /// user); empty when the municipality lists none, and 地区 is typed.
+    districts: Vec<String>,
 }
 
 impl IntakePage {
@@ -45,15 +49,38 @@ impl IntakePage {
     }
 }
 
+/// The municipality's active 地区 (all of them), and those the form offers to this user.
+async fn district_choices(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+) -> Result<(Vec<String>, Vec<String>), WebError> {
+    let all = districts::active_names(&state.db, code.as_str()).await?;
+    let own = own_district(ctx);
+    let offered = all.iter().filter(|d| own.as_ref().is_none_or(|o| o == *d)).cloned().collect();
+    Ok((all, offered))
+}
+
 /// GET /municipalities/{code}/cases/new: the intake form.
-pub async fn new_form(ctx: Ctx, Path(code): Path<String>) -> Result<Html<String>, WebError> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Html<String>, WebError> {
     let code = municipality(&code)?;
+    let (_, districts) = district_choices(&state, &ctx, &code).await?;
     let mut f = Fields::new();
     f.insert("district".into(), own_district(&ctx).unwrap_or_default());
     f.insert("resident".into(), "1".into());
     f.insert("sex".into(), "x".into());
-    let page =
-        IntakePage { ctx: Layout::of(&ctx), code: code.to_string(), f, errors: Errors::new(), candidates: vec![] };
+    let page = IntakePage {
+        ctx: Layout::of(&ctx),
+        code: code.to_string(),
+        f,
+        errors: Errors::new(),
+        candidates: vec![],
+        districts,
+    };
     Ok(Html(page.render()?))
 }
 
@@ -108,7 +135,7 @@ pub(super) async fn candidate_list(
         .collect())
 }
 
-fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode) -> Errors {
+fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode, listed: &[String]) -> Errors {
     let get = |n: &str| f.get(n).map(|v| v.trim()).unwrap_or_default();
     let mut errors = Errors::new();
     if !valid_datetime(get("received_at")) {
@@ -118,7 +145,9 @@ fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode) -> Errors {
         errors.insert("police_station".into(), "通報した警察署を入力してください".into());
     }
     let district = get("district");
-    if district.is_empty() {
+    if !listed.is_empty() && !listed.iter().any(|d| d == district) {
+        errors.insert("district".into(), "地区を一覧から選んでください".into());
+    } else if district.is_empty() {
         errors.insert("district".into(), "地区を入力してください".into());
     } else if authorize(
         ctx.0.principal().as_ref(),
@@ -149,6 +178,7 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
+    let (listed, offered) = district_choices(&state, &ctx, &code).await?;
     let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
     let page = |f: Fields, errors: Errors, candidates: Vec<Candidate>| IntakePage {
         ctx: Layout::of(&ctx),
@@ -156,8 +186,9 @@ pub async fn create(
         f,
         errors,
         candidates,
+        districts: offered.clone(),
     };
-    let mut errors = intake_errors(&f, &ctx, &code);
+    let mut errors = intake_errors(&f, &ctx, &code, &listed);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let unknown = get("unknown") == "1";
     let choice = get("person_choice");

@@ -8,6 +8,7 @@ mod beds;
 mod browser;
 mod cases;
 mod chrome;
+mod districts;
 mod figures;
 mod harness;
 mod imports;

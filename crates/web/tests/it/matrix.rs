@@ -40,6 +40,12 @@ const OTHER_WARD: &str = crate::beds::OTHER_WARD;
 /// real record.
 const OWN_RECORD: &str = "1";
 const OTHER_RECORD: &str = "2";
+/// The 地区 of those two records, which the 地区-scoped staff account is scoped to.
+const OWN_DISTRICT: &str = "東部";
+/// A third case (and person) in the own municipality but another 地区: the 地区-scoped account
+/// must be refused it (404 after the handler's scope check, so that it is not revealed).
+const OTHER_DISTRICT_RECORD: &str = "3";
+const OTHER_DISTRICT: &str = "西部";
 
 /// Who asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,17 +54,19 @@ enum Kind {
     Admin,
     StaffOwn,
     StaffOther,
+    StaffDistrict,
     CouncilOwn,
     CouncilOther,
     Hospital,
 }
 
 impl Kind {
-    const ALL: [Kind; 7] = [
+    const ALL: [Kind; 8] = [
         Kind::Anonymous,
         Kind::Admin,
         Kind::StaffOwn,
         Kind::StaffOther,
+        Kind::StaffDistrict,
         Kind::CouncilOwn,
         Kind::CouncilOther,
         Kind::Hospital,
@@ -70,6 +78,7 @@ impl Kind {
             Kind::Admin => "admin",
             Kind::StaffOwn => "staff 131105",
             Kind::StaffOther => "staff 131016",
+            Kind::StaffDistrict => "staff 131105 東部",
             Kind::CouncilOwn => "council 131105",
             Kind::CouncilOther => "council 131016",
             Kind::Hospital => "hospital",
@@ -82,6 +91,7 @@ impl Kind {
             Kind::Admin => "admin",
             Kind::StaffOwn => "staff-own",
             Kind::StaffOther => "staff-other",
+            Kind::StaffDistrict => "staff-district",
             Kind::CouncilOwn => "council-own",
             Kind::CouncilOther => "council-other",
             Kind::Hospital => "hospital",
@@ -92,7 +102,7 @@ impl Kind {
         match self {
             Kind::Anonymous => None,
             Kind::Admin => Some(Role::SystemAdmin),
-            Kind::StaffOwn | Kind::StaffOther => Some(Role::Staff),
+            Kind::StaffOwn | Kind::StaffOther | Kind::StaffDistrict => Some(Role::Staff),
             Kind::CouncilOwn | Kind::CouncilOther => Some(Role::CouncilMember),
             Kind::Hospital => Some(Role::HospitalStaff),
         }
@@ -104,6 +114,7 @@ impl Kind {
             Kind::Anonymous | Kind::Admin => Scope::default(),
             Kind::StaffOwn | Kind::CouncilOwn => municipality(OWN),
             Kind::StaffOther | Kind::CouncilOther => municipality(OTHER),
+            Kind::StaffDistrict => Scope { district: Some(OWN_DISTRICT.into()), ..municipality(OWN) },
             Kind::Hospital => Scope { hospital: Some(HOSPITAL.into()), ..Scope::default() },
         }
     }
@@ -227,9 +238,10 @@ async fn open(app: &TestApp, kind: Kind, state: State, serial: &mut u32) -> Sess
     Session { client, principal: Some(principal), baseline }
 }
 
-/// A concrete path for a route pattern: `{code}` is the target municipality, and the other
+/// A concrete path for a route pattern: `{code}` is the target municipality, `{case_id}`,
+/// `{person_id}` and `{plan_id}` the record `id` (by default the one seeded in that municipality), and the other
 /// parameters name a record that exists (or, for parameters this test does not know, `1`).
-fn path_of(pattern: &str, record: Option<&str>) -> String {
+fn path_of(pattern: &str, record: Option<&str>, id: Option<&str>) -> String {
     let mut path = String::new();
     let mut rest = pattern;
     while let Some(start) = rest.find('{') {
@@ -242,6 +254,7 @@ fn path_of(pattern: &str, record: Option<&str>) -> String {
             "file" => "export.json",
             "key" => "report23.in_area",
             "id" | "user" | "user_id" => SOME_USER_ID,
+            "case_id" | "person_id" | "plan_id" if id.is_some() => id.unwrap_or_default(),
             "case_id" | "person_id" | "plan_id" if record == Some(OTHER) => OTHER_RECORD,
             "case_id" | "person_id" | "plan_id" => OWN_RECORD,
             _ => "1",
@@ -269,8 +282,11 @@ struct Answer {
 }
 
 impl Answer {
-    fn denied(&self) -> bool {
+    /// Whether the app refused. `hides` is set for a step that names an existing case record:
+    /// the handler answers a record outside the viewer's 地区 404, so that counts as refused too.
+    fn denied(&self, hides: bool) -> bool {
         matches!(self.status, 401 | 403)
+            || (hides && self.status == 404)
             || (self.status == 303 && self.location.as_deref().is_some_and(|l| l.starts_with("/login?next=")))
     }
 
@@ -319,20 +335,26 @@ async fn seed_other_sheet(db: &nimo_store::Db) {
     sheets::save(db, &sheet, sheets::SaveMode::Create).await.expect("the 千代田区 sheet");
 }
 
-/// Adds one 23条 case with its person and a 退院後支援計画 in each municipality (ids 1 in 目黒区,
-/// 2 in 千代田区).
+/// Adds one 23条 case with its person and a 退院後支援計画 in each municipality (ids 1 in 目黒区, 2 in
+/// 千代田区, both 東部), then one in another 地区 of 目黒区 (id 3, 西部), and lists 目黒区's 東部 as
+/// 地区 1.
 async fn seed_cases(db: &nimo_store::Db, staff: i64) {
-    for (code, expected) in [(OWN, OWN_RECORD), (OTHER, OTHER_RECORD)] {
+    let records = [
+        (OWN, OWN_RECORD, OWN_DISTRICT),
+        (OTHER, OTHER_RECORD, OWN_DISTRICT),
+        (OWN, OTHER_DISTRICT_RECORD, OTHER_DISTRICT),
+    ];
+    for (code, expected, district) in records {
         let person = nimo_store::people::NewPerson {
             municipality: code.into(),
-            district: "東部".into(),
+            district: district.into(),
             sex: "x".into(),
             name_kana: "みほん".into(),
             ..Default::default()
         };
         let case = nimo_store::cases::NewCase {
             municipality: code.into(),
-            district: "東部".into(),
+            district: district.into(),
             person_id: None,
             received_at: "2021-06-01T10:00".into(),
             police_station: "見本警察署".into(),
@@ -348,7 +370,7 @@ async fn seed_cases(db: &nimo_store::Db, staff: i64) {
         assert_eq!(person_id.to_string(), expected, "seeded person id");
         let plan = nimo_store::plans::OpenPlan {
             municipality: code.into(),
-            district: "東部".into(),
+            district: district.into(),
             person_id,
             case_id: Some(id),
             given: true,
@@ -361,6 +383,10 @@ async fn seed_cases(db: &nimo_store::Db, staff: i64) {
         let plan_id = nimo_store::plans::open(db, &plan, audit).await.expect("a seeded plan");
         assert_eq!(plan_id.to_string(), expected, "seeded plan id");
     }
+    let district = nimo_store::districts::add(db, OWN, OWN_DISTRICT, nimo_store::audit::AuditEvent::cli("district"))
+        .await
+        .expect("a listed 地区");
+    assert_eq!(district, 1, "the 地区 that `{{district_id}}` names");
 }
 
 /// What the matrix found on one backend.
@@ -383,20 +409,33 @@ struct Fixtures {
     other_hold: String,
 }
 
-/// One record a step names: the path value and the target the domain decides on.
+/// One record a step names: the path value, the case/person id (for `{case_id}` and
+/// `{person_id}`) and the target the domain decides on.
 #[derive(Clone)]
 struct Record {
     value: String,
+    id: Option<String>,
     target: Target,
 }
 
 impl Fixtures {
     fn records(&self, pattern: &str) -> Vec<Option<Record>> {
-        let municipality = |c: &str| Some(Record { value: c.into(), target: Target::Municipality(code_of(c)) });
+        let municipality =
+            |c: &str| Some(Record { value: c.into(), id: None, target: Target::Municipality(code_of(c)) });
         let hospital = |value: &str, hospital: &str| {
-            Some(Record { value: value.into(), target: Target::Hospital(hospital.into()) })
+            Some(Record { value: value.into(), id: None, target: Target::Hospital(hospital.into()) })
         };
-        if pattern.contains("{code}") {
+        // A case or person: the target is the record's real 地区 in its real municipality.
+        let case = |c: &str, id: &str, district: &str| {
+            Some(Record { value: c.into(), id: Some(id.into()), target: Target::District(code_of(c), district.into()) })
+        };
+        if pattern.contains("{case_id}") || pattern.contains("{person_id}") || pattern.contains("{plan_id}") {
+            vec![
+                case(OWN, OWN_RECORD, OWN_DISTRICT),
+                case(OTHER, OTHER_RECORD, OWN_DISTRICT),
+                case(OWN, OTHER_DISTRICT_RECORD, OTHER_DISTRICT),
+            ]
+        } else if pattern.contains("{code}") {
             vec![municipality(OWN), municipality(OTHER)]
         } else if pattern.contains("{ward}") {
             vec![hospital(OWN_WARD, HOSPITAL), hospital(OTHER_WARD, OTHER_HOSPITAL)]
@@ -450,16 +489,24 @@ async fn run_session(
     for (index, ((method, pattern, permission), record)) in steps.iter().enumerate() {
         let target = record.as_ref().map_or(Target::Nothing, |r| r.target.clone());
         let code = record.as_ref().map(|r| r.value.as_str());
+        let id = record.as_ref().and_then(|r| r.id.as_deref());
         let expected = authorize(session.principal.as_ref(), *permission, &target);
-        let answer = send(&session.client, method, &path_of(pattern, code)).await;
-        let who = format!("{} | {} | target {}", kind.label(), state.label(), code.unwrap_or("-"));
+        let answer = send(&session.client, method, &path_of(pattern, code, id)).await;
+        let who = format!(
+            "{} | {} | target {}{}",
+            kind.label(),
+            state.label(),
+            code.unwrap_or("-"),
+            id.map(|i| format!(" #{i}")).unwrap_or_default()
+        );
         report.cells += 1;
-        if answer.denied() {
+        let denied = answer.denied(id.is_some());
+        if denied {
             report.denied += 1;
         } else {
             report.allowed += 1;
         }
-        if answer.denied() == expected.is_ok() {
+        if denied == expected.is_ok() {
             report.mismatches.push(format!(
                 "{method} {pattern} | {who} | expected {} | got {}",
                 describe(&expected),

@@ -1,0 +1,302 @@
+//! 地区担当制: the page of a municipality's 地区 with the 保健師 in charge of each (and, for those
+//! who manage them, the forms to add, rename, switch off and assign), and the caseload per staff
+//! member and per 地区.
+//!
+//! Managing needs `DistrictManage` (the administrator and staff with a municipality-wide scope;
+//! the policy table refuses a 地区-scoped 保健師). A bad form comes back 422 with the reason
+//! beside the field and nothing saved. The caseload of a 地区-scoped viewer holds only their
+//! 地区 and themselves: the store query is filtered, not the page.
+
+use super::cases::{Errors, Fields, municipality, not_found, own_district, today, user_id};
+use crate::audit;
+use crate::context::Ctx;
+use crate::layout::Layout;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::MunicipalityCode;
+use nimo_domain::access::{Permission, Role, Target, authorize};
+use nimo_store::StoreError;
+use nimo_store::audit::Outcome;
+use nimo_store::districts::{self, Counts, District, Duty, View};
+
+#[derive(Template)]
+#[template(path = "districts.html")]
+struct DistrictsPage {
+    ctx: Layout,
+    code: String,
+    manage: bool,
+    districts: Vec<District>,
+    staff: Vec<(i64, String)>,
+    f: Fields,
+    errors: Errors,
+    today: String,
+}
+
+impl DistrictsPage {
+    fn value(&self, name: impl AsRef<str>) -> String {
+        self.f.get(name.as_ref()).cloned().unwrap_or_default()
+    }
+    fn error(&self, name: impl AsRef<str>) -> String {
+        self.errors.get(name.as_ref()).cloned().unwrap_or_default()
+    }
+}
+
+fn may_manage(ctx: &Ctx, code: &MunicipalityCode) -> bool {
+    authorize(ctx.0.principal().as_ref(), Permission::DistrictManage, &Target::Municipality(code.clone())).is_ok()
+}
+
+async fn districts_page(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    f: Fields,
+    errors: Errors,
+) -> Result<DistrictsPage, WebError> {
+    let districts = districts::list(&state.db, code.as_str()).await?;
+    let manage = may_manage(ctx, code);
+    let staff = if manage {
+        nimo_store::accounts::list(&state.db)
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?
+            .into_iter()
+            .filter(|u| u.role == Role::Staff && !u.disabled && u.scope.municipality.as_ref() == Some(code))
+            .map(|u| (u.id, u.display_name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("districts", code.as_str()))
+        .await?;
+    Ok(DistrictsPage {
+        ctx: Layout::of(ctx),
+        code: code.to_string(),
+        manage,
+        districts,
+        staff,
+        f,
+        errors,
+        today: today(),
+    })
+}
+
+/// GET /municipalities/{code}/districts: the 地区 and who is in charge of each.
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Html<String>, WebError> {
+    let code = municipality(&code)?;
+    Ok(Html(districts_page(&state, &ctx, &code, Fields::new(), Errors::new()).await?.render()?))
+}
+
+async fn refused(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    f: Fields,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let page = districts_page(state, ctx, code, f, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
+fn fields(pairs: Vec<(String, String)>) -> Fields {
+    pairs.into_iter().filter(|(k, _)| k != "csrf").collect()
+}
+
+fn back(code: &MunicipalityCode) -> Response {
+    Redirect::to(&format!("/municipalities/{code}/districts")).into_response()
+}
+
+fn name_error(error: &StoreError) -> Option<String> {
+    match error {
+        StoreError::Invalid(_) => Some(format!("地区名を入力してください（{}文字まで）", districts::MAX_NAME_CHARS)),
+        StoreError::Conflict(_) => Some("同じ名前の地区がすでにあります".into()),
+        _ => None,
+    }
+}
+
+/// POST /municipalities/{code}/districts: adds a 地区.
+pub async fn add(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let code = municipality(&code)?;
+    let f = fields(pairs);
+    let name = f.get("name").cloned().unwrap_or_default();
+    let event = audit::event(&ctx.0, "write", Outcome::Ok);
+    match districts::add(&state.db, code.as_str(), &name, event).await {
+        Ok(_) => Ok(back(&code)),
+        Err(error) => match name_error(&error) {
+            Some(message) => refused(&state, &ctx, &code, f, Errors::from([("name".to_string(), message)])).await,
+            None => Err(error.into()),
+        },
+    }
+}
+
+async fn district_of(state: &AppState, code: &MunicipalityCode, id: &str) -> Result<District, WebError> {
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    match districts::get(&state.db, code.as_str(), id).await {
+        Ok(district) => Ok(district),
+        Err(StoreError::NotFound(_)) => Err(not_found()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// POST /municipalities/{code}/districts/{district_id}: renames a 地区 (its records follow) and
+/// switches it on or off for intake.
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let code = municipality(&code)?;
+    let district = district_of(&state, &code, &id).await?;
+    let f = fields(pairs);
+    let field = format!("name-{}", district.id);
+    let name = f.get("name").cloned().unwrap_or_default();
+    let active = f.get("active").is_some_and(|v| v == "1");
+    let event = audit::event(&ctx.0, "write", Outcome::Ok);
+    match districts::update(&state.db, code.as_str(), district.id, Some(&name), Some(active), event).await {
+        Ok(()) => Ok(back(&code)),
+        Err(error) => match name_error(&error) {
+            Some(message) => {
+                let mut f = f;
+                f.insert(field.clone(), name);
+                refused(&state, &ctx, &code, f, Errors::from([(field, message)])).await
+            }
+            None => Err(error.into()),
+        },
+    }
+}
+
+/// POST /municipalities/{code}/districts/{district_id}/assign: puts a staff member of the
+/// municipality in charge (主担当 or 副担当) from a date.
+pub async fn assign(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let code = municipality(&code)?;
+    let district = district_of(&state, &code, &id).await?;
+    let f = fields(pairs);
+    let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
+    let field = format!("assign-{}", district.id);
+    let mut message = None;
+    let user = get("user_id").parse::<i64>().ok();
+    let duty = Duty::parse(&get("duty"));
+    let since = get("since");
+    if user.is_none() {
+        message = Some("担当にする職員を選んでください");
+    } else if duty.is_none() {
+        message = Some("主担当か副担当かを選んでください");
+    } else if !super::cases::valid_date(&since) {
+        message = Some("担当開始日を「2022-04-01」の形で入力してください");
+    }
+    if let (None, Some(user), Some(duty)) = (message, user, duty) {
+        let event = audit::event(&ctx.0, "write", Outcome::Ok);
+        match districts::assign(&state.db, code.as_str(), district.id, user, duty, &since, event).await {
+            Ok(()) => return Ok(back(&code)),
+            Err(StoreError::Invalid(_)) => message = Some("この自治体の保健所・市区町村職員から選んでください"),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let message = message.unwrap_or_default().to_string();
+    let mut typed = Fields::new();
+    for name in ["user_id", "duty", "since"] {
+        typed.insert(format!("{field}-{name}"), get(name));
+    }
+    refused(&state, &ctx, &code, typed, Errors::from([(field, message)])).await
+}
+
+/// POST /municipalities/{code}/districts/{district_id}/unassign: takes a staff member off.
+pub async fn unassign(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let code = municipality(&code)?;
+    let district = district_of(&state, &code, &id).await?;
+    let f = fields(pairs);
+    let Some(user) = f.get("user_id").and_then(|v| v.parse::<i64>().ok()) else {
+        let errors = Errors::from([(format!("assign-{}", district.id), "外す職員を選んでください".to_string())]);
+        return refused(&state, &ctx, &code, Fields::new(), errors).await;
+    };
+    let event = audit::event(&ctx.0, "write", Outcome::Ok);
+    match districts::unassign(&state.db, code.as_str(), district.id, user, event).await {
+        Ok(()) | Err(StoreError::NotFound(_)) => Ok(back(&code)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// One caseload line as the page shows it.
+struct Line {
+    name: String,
+    note: String,
+    c: Counts,
+}
+
+#[derive(Template)]
+#[template(path = "caseload.html")]
+struct CaseloadPage {
+    ctx: Layout,
+    code: String,
+    fiscal_year: String,
+    today: String,
+    district: Option<String>,
+    districts: Vec<Line>,
+    staff: Vec<Line>,
+    unassigned: Option<Counts>,
+}
+
+/// GET /municipalities/{code}/caseload: open cases, overdue follow-ups, running plans and this
+/// fiscal year's visits per staff member and per 地区 (a 地区-scoped viewer: theirs only).
+pub async fn caseload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let code = municipality(&code)?;
+    let district = own_district(&ctx);
+    let view = match &district {
+        Some(d) => View { district: Some(d), staff: Some(user_id(&ctx)?) },
+        None => View::default(),
+    };
+    let today = today();
+    let load = districts::caseload(&state.db, code.as_str(), view, &today).await?;
+    audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("caseload", code.as_str())).await?;
+    let staff = load
+        .staff
+        .into_iter()
+        .map(|s| Line {
+            name: s.name,
+            note: [Duty::Main, Duty::Deputy]
+                .iter()
+                .filter_map(|duty| {
+                    let names: Vec<&str> =
+                        s.districts.iter().filter(|(_, d)| d == duty).map(|(name, _)| name.as_str()).collect();
+                    (!names.is_empty()).then(|| format!("{} {}", duty.label(), names.join("・")))
+                })
+                .collect::<Vec<_>>()
+                .join(" / "),
+            c: s.counts,
+        })
+        .collect();
+    let districts = load.districts.into_iter().map(|(name, c)| Line { name, note: String::new(), c }).collect();
+    let page = CaseloadPage {
+        ctx: Layout::of(&ctx),
+        code: code.to_string(),
+        fiscal_year: load.fiscal_year.to_string(),
+        today,
+        district,
+        districts,
+        staff,
+        unassigned: (load.unassigned != Counts::default()).then_some(load.unassigned),
+    };
+    Ok(Html(page.render()?))
+}
