@@ -1,9 +1,8 @@
 //! The `nimo` command: serve the web app, run the demo, migrate, and import/export sheets.
 
 use anyhow::{Context, Result, bail};
-use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use nimo_domain::{FiscalYear, MunicipalityCode};
-use nimo_store::{Db, menu, sheets};
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
+use nimo_store::{Db, sheets};
 use nimo_vault::{Keyring, VaultError};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +15,7 @@ mod demo;
 mod districts;
 mod figures;
 mod keys;
+mod sheet;
 mod tokens;
 mod users;
 
@@ -162,7 +162,7 @@ enum Command {
     /// 自治体情報シートの出力・取り込み
     Sheet {
         #[command(subcommand)]
-        command: SheetCommand,
+        command: sheet::SheetCommand,
     },
     /// アカウントの作成・一覧・パスワードの再発行・無効化・ロック解除
     User {
@@ -205,56 +205,6 @@ enum Command {
         #[command(subcommand)]
         command: keys::KeysCommand,
     },
-}
-
-#[derive(Subcommand)]
-enum SheetCommand {
-    /// シートを PDF・JSON・CSV・XLSX で出力する
-    Export {
-        /// 地方公共団体コード（6桁、例: 131105）
-        #[arg(long)]
-        municipality: String,
-        /// 年度（西暦、例: 2022 = 令和4年度）
-        #[arg(long)]
-        fy: i32,
-        /// 出力形式: pdf, json, csv, xlsx のいずれか
-        #[arg(long, value_enum, hide_possible_values = true)]
-        format: Format,
-        /// 出力先ファイル（省略時は標準出力）
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        #[command(flatten)]
-        db: DbFlags,
-    },
-    /// 第4節の数値のうち事例記録から集計するもの（集計値・入力値・シートに載る値・入力値を使う理由）を表示する
-    Figures {
-        /// 地方公共団体コード（6桁、例: 131105）
-        #[arg(long)]
-        municipality: String,
-        /// 年度（西暦、例: 2022 = 令和4年度）
-        #[arg(long)]
-        fy: i32,
-        #[command(flatten)]
-        db: DbFlags,
-    },
-    /// JSON または XLSX のシートを取り込む（誤りがあれば何も変更しない）
-    Import {
-        /// 取り込むファイル（.json または .xlsx）
-        file: PathBuf,
-        /// 同じ自治体・年度の既存のシートを置き換える
-        #[arg(long)]
-        replace: bool,
-        #[command(flatten)]
-        db: DbFlags,
-    },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Pdf,
-    Json,
-    Csv,
-    Xlsx,
 }
 
 /// clap's own words in Japanese: headings, the help and version flags, and usage errors.
@@ -359,7 +309,7 @@ async fn run(cli: Cli) -> Result<()> {
             eprintln!("マイグレーションを適用しました");
             Ok(())
         }
-        Command::Sheet { command } => sheet(command, &file).await,
+        Command::Sheet { command } => sheet::run(command, &file).await,
         Command::User { command } => users::run(command, &file).await,
         Command::Districts { command } => districts::run(command, &file).await,
         Command::Audit { command } => audit::run(command, &file).await,
@@ -492,74 +442,5 @@ async fn connect_existing(args: &DbArgs) -> Result<Db> {
             bail!("データベース {path} がありません（--data-dir か --database-url を確認してください）")
         }
         Err(e) => Err(e).with_context(|| format!("データベースに接続できません（{}）", nimo_store::redact(&url))),
-    }
-}
-
-/// The `--municipality` and `--fy` of a sheet command, checked.
-fn sheet_target(municipality: &str, fy: i32) -> Result<(MunicipalityCode, FiscalYear)> {
-    let code = MunicipalityCode::parse(municipality).map_err(|e| anyhow::anyhow!("--municipality: {e}"))?;
-    let fy = FiscalYear::new(fy).with_context(|| format!("--fy: 年度 {fy} は範囲外です（1989〜2100）"))?;
-    Ok((code, fy))
-}
-
-async fn sheet(command: SheetCommand, config: &config::FileConfig) -> Result<()> {
-    match command {
-        SheetCommand::Export { municipality, fy, format, output, db } => {
-            let (code, fy) = sheet_target(&municipality, fy)?;
-            let db = connect_existing(&db.resolve(config)).await?;
-            let mut sheet = match sheets::load(&db, &code, fy).await {
-                Ok(s) => s.sheet,
-                Err(e) if e.is_not_found() => bail!("{code} の{}のシートはありません", fy.wareki()),
-                Err(e) => return Err(e.into()),
-            };
-            // As on the web: section-4 figures nimo records itself are derived from the records.
-            nimo_store::cases::figures::apply(&db, &mut sheet).await?;
-            let bytes = match format {
-                Format::Json => nimo_exchange::to_json(&sheet),
-                Format::Csv => nimo_exchange::to_csv(&sheet),
-                Format::Xlsx => nimo_exchange::to_xlsx(&sheet)?,
-                Format::Pdf => {
-                    let fonts = nimo_report::Fonts::discover()?;
-                    let menu = menu::for_fiscal_year(&db, fy).await?;
-                    nimo_report::render_pdf(&sheet, &menu, &fonts)?
-                }
-            };
-            match output {
-                Some(path) => {
-                    std::fs::write(&path, &bytes).with_context(|| format!("{} に書き込めません", path.display()))?;
-                    eprintln!("{} に出力しました（{} バイト）", path.display(), bytes.len());
-                }
-                None => {
-                    use std::io::Write;
-                    std::io::stdout().write_all(&bytes)?;
-                }
-            }
-            Ok(())
-        }
-        SheetCommand::Figures { municipality, fy, db } => {
-            let (code, fy) = sheet_target(&municipality, fy)?;
-            let db = connect_existing(&db.resolve(config)).await?;
-            figures::print(&db, &code, fy).await
-        }
-        SheetCommand::Import { file, replace, db } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("{} を読めません", file.display()))?;
-            let db = db.resolve(config).connect().await?;
-            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            match nimo_web::import::import_sheet(&db, &bytes, &name, replace).await {
-                Ok(sheet) => {
-                    eprintln!(
-                        "取り込みました: {} {}（{}）",
-                        sheet.municipality.name, sheet.fiscal_year, sheet.municipality.code
-                    );
-                    let record = format!("{}/{}", sheet.municipality.code, sheet.fiscal_year.year());
-                    let event = nimo_store::audit::AuditEvent::cli("import").with_record("sheet", record);
-                    nimo_store::audit::append(&db, &event)
-                        .await
-                        .context("取り込みましたが、監査ログに記録できませんでした")?;
-                    Ok(())
-                }
-                Err(failure) => bail!("{} を取り込めませんでした。何も変更していません。\n{failure}", file.display()),
-            }
-        }
     }
 }
