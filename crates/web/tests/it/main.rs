@@ -4,6 +4,7 @@
 
 mod admin;
 mod auth;
+mod bed_pages;
 mod beds;
 mod browser;
 mod cases;

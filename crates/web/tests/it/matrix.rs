@@ -21,6 +21,9 @@ use nimo_store::{accounts, sheets};
 use nimo_web::policy::POLICY;
 use std::time::Instant;
 
+mod seed;
+use seed::{seed_beds, seed_cases, seed_other_sheet};
+
 /// 目黒区: the municipality of the "own" accounts and of the harness's demo sheet.
 const OWN: &str = "131105";
 /// 千代田区: another municipality, with a sheet of its own seeded for the matrix.
@@ -327,68 +330,6 @@ fn describe(decision: &Result<(), Denial>) -> String {
     }
 }
 
-/// Adds the 千代田区 sheet: the 目黒区 demo sheet under another municipality.
-async fn seed_other_sheet(db: &nimo_store::Db) {
-    let mut sheet = nimo_domain::demo::meguro_r4();
-    sheet.municipality.code = code_of(OTHER);
-    sheet.municipality.name = "千代田区".into();
-    sheets::save(db, &sheet, sheets::SaveMode::Create).await.expect("the 千代田区 sheet");
-}
-
-/// Adds one 23条 case with its person and a 退院後支援計画 in each municipality (ids 1 in 目黒区, 2 in
-/// 千代田区, both 東部), then one in another 地区 of 目黒区 (id 3, 西部), and lists 目黒区's 東部 as
-/// 地区 1.
-async fn seed_cases(db: &nimo_store::Db, staff: i64) {
-    let records = [
-        (OWN, OWN_RECORD, OWN_DISTRICT),
-        (OTHER, OTHER_RECORD, OWN_DISTRICT),
-        (OWN, OTHER_DISTRICT_RECORD, OTHER_DISTRICT),
-    ];
-    for (code, expected, district) in records {
-        let person = nimo_store::people::NewPerson {
-            municipality: code.into(),
-            district: district.into(),
-            sex: "x".into(),
-            name_kana: "みほん".into(),
-            ..Default::default()
-        };
-        let case = nimo_store::cases::NewCase {
-            municipality: code.into(),
-            district: district.into(),
-            person_id: None,
-            received_at: "2021-06-01T10:00".into(),
-            police_station: "見本警察署".into(),
-            resident: true,
-            circumstances: String::new(),
-            assigned_to: staff,
-            next_due_on: None,
-        };
-        let audit = nimo_store::audit::AuditEvent::cli("create");
-        let id = nimo_store::cases::create(db, &case, Some(&person), audit).await.expect("a seeded case");
-        assert_eq!(id.to_string(), expected, "seeded case id");
-        let person_id = nimo_store::cases::get(db, id).await.expect("case").person_id.expect("person");
-        assert_eq!(person_id.to_string(), expected, "seeded person id");
-        let plan = nimo_store::plans::OpenPlan {
-            municipality: code.into(),
-            district: district.into(),
-            person_id,
-            case_id: Some(id),
-            given: true,
-            party: nimo_domain::plans::Party::Person,
-            occurred_on: "2021-07-01".into(),
-            note: String::new(),
-            actor: staff,
-        };
-        let audit = nimo_store::audit::AuditEvent::cli("create");
-        let plan_id = nimo_store::plans::open(db, &plan, audit).await.expect("a seeded plan");
-        assert_eq!(plan_id.to_string(), expected, "seeded plan id");
-    }
-    let district = nimo_store::districts::add(db, OWN, OWN_DISTRICT, nimo_store::audit::AuditEvent::cli("district"))
-        .await
-        .expect("a listed 地区");
-    assert_eq!(district, 1, "the 地区 that `{{district_id}}` names");
-}
-
 /// What the matrix found on one backend.
 #[derive(Default)]
 struct Report {
@@ -453,25 +394,6 @@ fn steps(fixtures: &Fixtures) -> Vec<(Route, Option<Record>)> {
         .into_iter()
         .flat_map(|route| fixtures.records(route.1).into_iter().map(move |record| (route, record)))
         .collect()
-}
-
-/// Seeds two hospitals (the hospital account's and another) with a ward and a hold each.
-async fn seed_beds(db: &nimo_store::Db) -> Fixtures {
-    crate::beds::seed_beds(db, &[]).await;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let mut ids = Vec::new();
-    for ward in [OWN_WARD, OTHER_WARD] {
-        let new = nimo_store::beds::NewHold {
-            ward_id: ward.into(),
-            case_ref: nimo_domain::beds::CaseRef::parse("R4-001").unwrap(),
-            admission: nimo_domain::beds::AdmissionType::IryoHogo,
-            placed_by: 1,
-            searched_at: now,
-        };
-        let hold = nimo_store::beds::place_hold_at(db, &new, 24 * 3600, "test", now).await.expect("hold");
-        ids.push(hold.id.to_string());
-    }
-    Fixtures { own_hold: ids[0].clone(), other_hold: ids[1].clone() }
 }
 
 /// Runs every cell of one principal kind in one state, through one session.
