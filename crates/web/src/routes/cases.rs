@@ -319,6 +319,33 @@ pub(super) async fn case_page(
     })
 }
 
+/// A record named by the id in its path, within the viewer's scope: an id that is not a number
+/// or names nothing is a 404, and so is one outside the viewer's municipality or 地区 (after its
+/// `denied` audit row). `place` gives the record's municipality and 地区.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn load_scoped<T, Fut>(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    id: &str,
+    permission: Permission,
+    kind: &str,
+    fetch: impl FnOnce(i64) -> Fut,
+    place: fn(&T) -> (&str, &str),
+) -> Result<T, WebError>
+where
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
+    let record = match fetch(id).await {
+        Ok(record) => record,
+        Err(StoreError::NotFound(_)) => return Err(not_found()),
+        Err(other) => return Err(other.into()),
+    };
+    check_scope(state, ctx, permission, code, place(&record), kind, id).await?;
+    Ok(record)
+}
+
 pub(super) async fn load_case(
     state: &AppState,
     ctx: &Ctx,
@@ -326,14 +353,8 @@ pub(super) async fn load_case(
     id: &str,
     permission: Permission,
 ) -> Result<cases::Case, WebError> {
-    let id: i64 = id.parse().map_err(|_| not_found())?;
-    let case = match cases::get(&state.db, id).await {
-        Ok(case) => case,
-        Err(StoreError::NotFound(_)) => return Err(not_found()),
-        Err(other) => return Err(other.into()),
-    };
-    check_scope(state, ctx, permission, code, (&case.municipality, &case.district), "case", id).await?;
-    Ok(case)
+    let fetch = |id| cases::get(&state.db, id);
+    load_scoped(state, ctx, code, id, permission, "case", fetch, |c: &cases::Case| (&c.municipality, &c.district)).await
 }
 
 /// GET /municipalities/{code}/cases/{case_id}

@@ -3,7 +3,7 @@
 //! Like every case page it is audited before it is answered, and a person outside the viewer's
 //! 地区 is a 404.
 
-use super::cases::{Errors, Fields, Submitted, check_scope, municipality, not_found, today, user_id, valid_date};
+use super::cases::{Errors, Fields, Submitted, load_scoped, municipality, today, user_id, valid_date};
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
@@ -15,7 +15,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
 use nimo_domain::access::Permission;
-use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
 use nimo_store::{cases, people};
 
@@ -96,14 +95,9 @@ pub(super) async fn person_in_scope(
     id: &str,
     permission: Permission,
 ) -> Result<people::Person, WebError> {
-    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
-    let person = match people::get(&state.db, id).await {
-        Ok(p) => p,
-        Err(StoreError::NotFound(_)) => return Err(not_found()),
-        Err(other) => return Err(other.into()),
-    };
-    check_scope(state, ctx, permission, code, (&person.municipality, &person.district), "person", id).await?;
-    Ok(person)
+    let fetch = |id| people::get(&state.db, id);
+    load_scoped(state, ctx, code, id, permission, "person", fetch, |p: &people::Person| (&p.municipality, &p.district))
+        .await
 }
 
 /// GET /municipalities/{code}/people/{person_id}: the person and everything recorded about them,

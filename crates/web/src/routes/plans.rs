@@ -6,7 +6,7 @@
 //! the viewer's municipality or 地区 answered 404 after a `denied` row, refused input shown again
 //! with 422 and the reason beside its field, nothing saved.
 
-use super::cases::{Errors, Fields, Submitted, check_scope, municipality, not_found, own_district, today, user_id};
+use super::cases::{Errors, Fields, Submitted, load_scoped, municipality, not_found, own_district, today, user_id};
 use super::plan_forms::{self, Outcome as FormOutcome};
 use crate::audit;
 use crate::context::Ctx;
@@ -22,7 +22,7 @@ use nimo_domain::access::Permission;
 use nimo_domain::plans::{END_REASONS, PlanEvent};
 use nimo_store::audit::Outcome;
 use nimo_store::plans::{self, MEETING_PURPOSES};
-use nimo_store::{StoreError, cases, people};
+use nimo_store::{cases, people};
 
 /// Days ahead that a review or period end is shown as a reminder (14日以内).
 pub const REMINDER_DAYS: i64 = 14;
@@ -214,14 +214,8 @@ async fn load_plan(
     id: &str,
     permission: Permission,
 ) -> Result<plans::Plan, WebError> {
-    let id: i64 = id.parse().map_err(|_| not_found())?;
-    let plan = match plans::get(&state.db, id).await {
-        Ok(plan) => plan,
-        Err(StoreError::NotFound(_)) => return Err(not_found()),
-        Err(other) => return Err(other.into()),
-    };
-    check_scope(state, ctx, permission, code, (&plan.municipality, &plan.district), "plan", id).await?;
-    Ok(plan)
+    let fetch = |id| plans::get(&state.db, id);
+    load_scoped(state, ctx, code, id, permission, "plan", fetch, |p: &plans::Plan| (&p.municipality, &p.district)).await
 }
 
 async fn plan_page(
