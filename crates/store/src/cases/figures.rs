@@ -185,15 +185,6 @@ pub async fn apply(db: &Db, sheet: &mut nimo_domain::Sheet) -> Result<Derivation
     Ok(Derivation { records_fy, derived, overrides })
 }
 
-/// The ids of the cases a 23条 figure counts.
-pub async fn counted_cases(db: &Db, municipality: &str, fy: FiscalYear, key: &str) -> Result<Vec<i64>, StoreError> {
-    if !key.starts_with("report23.") {
-        return Err(StoreError::NotFound(format!("figure {key}")));
-    }
-    let (records, _) = counted_records(db, municipality, fy, key, None).await?;
-    Ok(records.into_iter().map(|r| r.id).collect())
-}
-
 /// The recorded overrides of a sheet's section 4: (key, reason).
 pub async fn overrides(db: &Db, municipality: &str, sheet_fy: FiscalYear) -> Result<Vec<(String, String)>, StoreError> {
     let rows = sqlx::query(

@@ -206,8 +206,10 @@ async fn the_synthetic_meguro_year_derives_the_seed_sheets_section_4() {
         // The next year has no records: nothing is derived for it.
         let empty = figures::section4_counts(&t.db, "131105", FiscalYear(2022)).await.unwrap();
         assert!(nimo_domain::cases::derived_values(&empty).is_empty(), "{backend:?}");
-        let sochi = figures::counted_cases(&t.db, "131105", fy, "report23.residents.sochi").await.unwrap();
-        assert_eq!(sochi.len(), 6);
+        let (sochi, total) =
+            figures::counted_records(&t.db, "131105", fy, "report23.residents.sochi", None).await.unwrap();
+        assert_eq!((sochi.len(), total), (6, 6));
+        assert!(sochi.iter().all(|r| r.kind == "case" && r.code == "sochi"), "{backend:?}");
         let worklist = cases::worklist(&t.db, "131105", None, "2022-04-01").await.unwrap();
         assert_eq!(worklist.len(), 3, "{backend:?}: the last three cases stay in follow-up");
     }

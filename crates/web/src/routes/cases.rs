@@ -27,6 +27,11 @@ use std::collections::{BTreeMap, HashMap};
 pub(super) type Fields = HashMap<String, String>;
 pub(super) type Errors = BTreeMap<String, String>;
 
+/// A form's fields, without its CSRF token (checked by the middleware, never stored or echoed).
+pub(super) fn fields(pairs: Vec<(String, String)>) -> Fields {
+    pairs.into_iter().filter(|(k, _)| k != "csrf").collect()
+}
+
 pub(super) fn municipality(code: &str) -> Result<MunicipalityCode, WebError> {
     MunicipalityCode::parse(code).map_err(|_| WebError::NotFound("お探しのページは見つかりません".into()))
 }
@@ -415,7 +420,7 @@ pub async fn record(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let case = load_case(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let f = fields(pairs);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let action = get("event");
     let mut errors = Errors::new();

@@ -100,10 +100,6 @@ async fn refused(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
 }
 
-fn fields(pairs: Vec<(String, String)>) -> Fields {
-    pairs.into_iter().filter(|(k, _)| k != "csrf").collect()
-}
-
 fn back(code: &MunicipalityCode) -> Response {
     Redirect::to(&format!("/municipalities/{code}/districts")).into_response()
 }
@@ -124,7 +120,7 @@ pub async fn add(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
-    let f = fields(pairs);
+    let f = super::cases::fields(pairs);
     let name = f.get("name").cloned().unwrap_or_default();
     let event = audit::event(&ctx.0, "write", Outcome::Ok);
     match districts::add(&state.db, code.as_str(), &name, event).await {
@@ -155,7 +151,7 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let district = district_of(&state, &code, &id).await?;
-    let f = fields(pairs);
+    let f = super::cases::fields(pairs);
     let field = format!("name-{}", district.id);
     let name = f.get("name").cloned().unwrap_or_default();
     let active = f.get("active").is_some_and(|v| v == "1");
@@ -183,7 +179,7 @@ pub async fn assign(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let district = district_of(&state, &code, &id).await?;
-    let f = fields(pairs);
+    let f = super::cases::fields(pairs);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let field = format!("assign-{}", district.id);
     let mut message = None;
@@ -222,7 +218,7 @@ pub async fn unassign(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let district = district_of(&state, &code, &id).await?;
-    let f = fields(pairs);
+    let f = super::cases::fields(pairs);
     let Some(user) = f.get("user_id").and_then(|v| v.parse::<i64>().ok()) else {
         let errors = Errors::from([(format!("assign-{}", district.id), "外す職員を選んでください".to_string())]);
         return refused(&state, &ctx, &code, Fields::new(), errors).await;

@@ -2,7 +2,7 @@
 //! matched against known people (same kana reading, with or without the birth date) before a
 //! new person is registered, exactly as at intake.
 
-use super::cases::{Errors, Fields, Submitted, case_page, load_case, municipality, user_id, valid_date};
+use super::cases::{Errors, Submitted, case_page, load_case, municipality, user_id, valid_date};
 use super::intake::{candidate_list, person_errors};
 use crate::audit;
 use crate::context::Ctx;
@@ -30,7 +30,7 @@ pub async fn identify(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let case = load_case(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let f = super::cases::fields(pairs);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
     person_errors(&f, &mut errors);

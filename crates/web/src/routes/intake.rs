@@ -179,7 +179,7 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let (listed, offered) = district_choices(&state, &ctx, &code).await?;
-    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let f = super::cases::fields(pairs);
     let page = |f: Fields, errors: Errors, candidates: Vec<Candidate>| IntakePage {
         ctx: Layout::of(&ctx),
         code: code.to_string(),

@@ -131,7 +131,7 @@ pub async fn add_visit(
     let code = municipality(&code)?;
     let person = person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
     let id = person.id;
-    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let f = super::cases::fields(pairs);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
     if !valid_date(&get("visited_on")) {

@@ -135,7 +135,7 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let person = super::people::person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let f = super::cases::fields(pairs);
     let own_cases = cases::cases_of_person(&state.db, person.id).await?;
     let mut errors = Errors::new();
     let status = match plan_forms::open_plan(&f, &code, &person, &own_cases, user_id(&ctx)?) {
@@ -316,7 +316,7 @@ pub async fn record(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let plan = load_plan(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let f = super::cases::fields(pairs);
     let failed = f.get("event").cloned().unwrap_or_default();
     let outcome = plan_forms::record_event(&state, &ctx, &code, plan.id, &f).await?;
     answer(&state, &ctx, &code, plan.id, outcome, f, failed).await
@@ -332,7 +332,7 @@ pub async fn add_meeting(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let plan = load_plan(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f: Fields = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+    let f = super::cases::fields(pairs);
     let outcome = plan_forms::record_meeting(&state, &ctx, plan.id, &f).await?;
     answer(&state, &ctx, &code, plan.id, outcome, f, "meeting".into()).await
 }
