@@ -2,7 +2,6 @@
 //! beside the values entered on the sheet, which of the two the sheet shows, and why.
 
 use anyhow::{Result, bail};
-use nimo_domain::cases::{DERIVED_KEYS, derived_values, figure_label, figure_of};
 use nimo_domain::{FiscalYear, MunicipalityCode};
 use nimo_store::Db;
 use nimo_store::cases::figures;
@@ -15,9 +14,6 @@ pub async fn print(db: &Db, code: &MunicipalityCode, fy: FiscalYear) -> Result<(
         Err(e) => return Err(e.into()),
     };
     let records_fy = nimo_domain::cases::outcomes_fiscal_year(fy);
-    let counts = figures::section4_counts(db, code.as_str(), records_fy).await?;
-    let derived = derived_values(&counts);
-    let overrides = figures::overrides(db, code.as_str(), fy).await?;
     println!(
         "{} {}のシート 第4節（{}の記録から集計: {} 〜 {}）",
         stored.sheet.municipality.name,
@@ -27,19 +23,20 @@ pub async fn print(db: &Db, code: &MunicipalityCode, fy: FiscalYear) -> Result<(
         records_fy.last_day()
     );
     println!("キー\t項目\t集計値\t入力値\tシートの値\t理由");
-    for key in DERIVED_KEYS {
-        let Some(label) = figure_label(&stored.sheet, key) else { continue };
-        let count = derived.iter().find(|(k, _)| k == key).map(|(_, n)| *n);
-        let entered = figure_of(&stored.sheet, key).map(|f| f.display()).unwrap_or_default();
-        let reason = overrides.iter().find(|(k, _)| k == key).map(|(_, r)| r.as_str());
-        let shown = match (count, reason) {
+    for status in figures::statuses(db, &stored.sheet).await? {
+        let shown = match (status.counted, &status.reason) {
             (_, Some(_)) => "入力値",
             (Some(_), None) => "集計値",
             (None, None) => "入力値（記録なし）",
         };
-        let count = count.map_or_else(|| "—".to_string(), |n| n.to_string());
-        let entered = if entered.is_empty() { "—".to_string() } else { entered };
-        println!("{key}\t{label}\t{count}\t{entered}\t{shown}\t{}", reason.unwrap_or(""));
+        let count = status.counted.map_or_else(|| "—".to_string(), |n| n.to_string());
+        let entered = if status.entered.is_empty() { "—".to_string() } else { status.entered };
+        println!(
+            "{}\t{}\t{count}\t{entered}\t{shown}\t{}",
+            status.key,
+            status.label,
+            status.reason.unwrap_or_default()
+        );
     }
     Ok(())
 }

@@ -185,6 +185,44 @@ pub async fn apply(db: &Db, sheet: &mut nimo_domain::Sheet) -> Result<Derivation
     Ok(Derivation { records_fy, derived, overrides })
 }
 
+/// One derivable figure of a sheet as it stands: what the sheet calls it, the value counted from
+/// the records (`None` when the records' year has none of that kind), the value entered on the
+/// sheet (as printed, empty when unknown), and the reason when the entered one is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureStatus {
+    /// The metric key.
+    pub key: &'static str,
+    /// The sheet's label for it (`nimo_domain::cases::figure_label`).
+    pub label: String,
+    /// Counted from the records of `outcomes_fiscal_year(sheet year)`.
+    pub counted: Option<i64>,
+    /// Entered on the sheet.
+    pub entered: String,
+    /// Why the entered value is kept over the counted one, if it is.
+    pub reason: Option<String>,
+}
+
+/// The status of every derivable figure the stored (not yet derived) sheet has, in form order:
+/// what the figure page and `nimo sheet figures` show.
+pub async fn statuses(db: &Db, sheet: &nimo_domain::Sheet) -> Result<Vec<FigureStatus>, StoreError> {
+    let code = sheet.municipality.code.as_str();
+    let counts = section4_counts(db, code, nimo_domain::cases::outcomes_fiscal_year(sheet.fiscal_year)).await?;
+    let counted = nimo_domain::cases::derived_values(&counts);
+    let overrides = overrides(db, code, sheet.fiscal_year).await?;
+    Ok(nimo_domain::cases::DERIVED_KEYS
+        .iter()
+        .filter_map(|key| {
+            Some(FigureStatus {
+                key,
+                label: nimo_domain::cases::figure_label(sheet, key)?,
+                counted: counted.iter().find(|(k, _)| k == key).map(|(_, n)| *n),
+                entered: nimo_domain::cases::figure_of(sheet, key).map(|f| f.display()).unwrap_or_default(),
+                reason: overrides.iter().find(|(k, _)| k == key).map(|(_, r)| r.clone()),
+            })
+        })
+        .collect())
+}
+
 /// The recorded overrides of a sheet's section 4: (key, reason).
 pub async fn overrides(db: &Db, municipality: &str, sheet_fy: FiscalYear) -> Result<Vec<(String, String)>, StoreError> {
     let rows = sqlx::query(

@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::access::{Permission, Target, authorize};
-use nimo_domain::cases::{DERIVED_KEYS, Disposition, derived_values, figure_label, figure_of, outcomes_fiscal_year};
+use nimo_domain::cases::{DERIVED_KEYS, Disposition, outcomes_fiscal_year};
 use nimo_domain::template::Kind;
 use nimo_domain::{Figure, FiscalYear, MunicipalityCode, Value};
 use nimo_store::StoreError;
@@ -84,13 +84,10 @@ async fn figure_page(
     typed: Typed,
 ) -> Result<FigurePage, WebError> {
     let stored = sheets::load(&state.db, code, fy).await?;
-    let label = figure_label(&stored.sheet, key).ok_or_else(not_found)?;
+    let status = figures::statuses(&state.db, &stored.sheet).await?.into_iter().find(|s| s.key == key);
+    let figures::FigureStatus { label, counted: derived, entered, reason: override_reason, .. } =
+        status.ok_or_else(not_found)?;
     let records_fy = outcomes_fiscal_year(fy);
-    let counts = figures::section4_counts(&state.db, code.as_str(), records_fy).await?;
-    let derived = derived_values(&counts).into_iter().find(|(k, _)| *k == key).map(|(_, n)| n);
-    let overrides = figures::overrides(&state.db, code.as_str(), fy).await?;
-    let override_reason = overrides.into_iter().find(|(k, _)| k == key).map(|(_, reason)| reason);
-    let entered = figure_of(&stored.sheet, key).map(|f| f.display()).unwrap_or_default();
     let principal = ctx.0.principal();
     let may_read_cases =
         authorize(principal.as_ref(), Permission::CaseRead, &Target::Municipality(code.clone())).is_ok();
