@@ -12,6 +12,7 @@ mod forms;
 pub mod import;
 mod layout;
 pub mod policy;
+pub mod problem;
 mod routes;
 mod security;
 mod views;
