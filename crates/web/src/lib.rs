@@ -1,21 +1,28 @@
 //! nimo's web app: the axum router, its handlers and the Japanese UI. Handlers stay thin: they
 //! parse input, call the store, the domain and the report/exchange crates, and render.
 
+mod account;
+mod admin;
 mod api_doc;
 mod audit;
+mod beds;
+mod cases;
 pub mod clock;
 mod context;
 mod csrf;
-mod derived;
+mod districts;
 mod error;
-mod forms;
-pub mod import;
 mod layout;
+mod municipalities;
+mod pages;
+mod plans;
 pub mod policy;
 pub mod problem;
 mod routes;
 mod security;
-mod views;
+mod sheets;
+
+pub use sheets::import;
 
 use axum::Router;
 use nimo_report::Fonts;

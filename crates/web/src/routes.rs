@@ -1,27 +1,12 @@
 //! The route table. Every route of the app is listed here, in one place, with the Japanese 404 and
 //! 405 pages for everything else.
 
-mod account;
-mod admin;
-mod beds;
-mod beds_api;
-mod cases;
-mod districts;
-mod exports;
-mod figures;
-mod hospital;
-mod identify;
-mod imports;
-mod intake;
-mod live;
-mod merge;
-mod municipalities;
-mod people;
-mod plan_forms;
-mod plans;
-mod sheets;
-
 use crate::AppState;
+use crate::beds::{api as beds_api, hospital, live, search as beds};
+use crate::cases::{case_page as cases, identify, intake, merge, people, worklist};
+use crate::plans::plan as plans;
+use crate::sheets::{exports, figures, imports, sheet as sheets};
+use crate::{account, admin, districts, municipalities};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
@@ -53,8 +38,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/sheets/{fy}/figures/{key}/override", post(figures::set_override))
         .route("/municipalities/{code}/sheets/{fy}/figures/{key}/derive", post(figures::derive))
         .route("/api/v1/municipalities/{code}/sheets/{fy}", get(exports::api_sheet))
-        .route("/cases", get(cases::home))
-        .route("/municipalities/{code}/cases", get(cases::worklist).post(intake::create))
+        .route("/cases", get(worklist::home))
+        .route("/municipalities/{code}/cases", get(worklist::worklist).post(intake::create))
         .route("/municipalities/{code}/cases/new", get(intake::new_form))
         .route("/municipalities/{code}/cases/{case_id}", get(cases::show))
         .route("/municipalities/{code}/cases/{case_id}/events", post(cases::record))
@@ -120,15 +105,4 @@ async fn style() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../assets/style.css"),
     )
-}
-
-/// Parses the `{code}` and `{fy}` of a sheet URL, or 404.
-pub(crate) fn sheet_key(
-    code: &str,
-    fy: &str,
-) -> Result<(nimo_domain::MunicipalityCode, nimo_domain::FiscalYear), crate::WebError> {
-    let not_found = || crate::WebError::NotFound("お探しのシートは見つかりません".into());
-    let code = nimo_domain::MunicipalityCode::parse(code).map_err(|_| not_found())?;
-    let fy = fy.parse::<i32>().ok().and_then(nimo_domain::FiscalYear::new).ok_or_else(not_found)?;
-    Ok((code, fy))
 }

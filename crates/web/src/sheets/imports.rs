@@ -61,15 +61,15 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipar
         Ok(u) => u,
         Err(message) => return refused(&ctx, vec![message]),
     };
-    let sheet = match crate::import::parse_sheet(&state.db, &upload.bytes, &upload.file_name).await {
+    let sheet = match crate::sheets::import::parse_sheet(&state.db, &upload.bytes, &upload.file_name).await {
         Ok(sheet) => sheet,
-        Err(crate::import::ImportFailure::Refused(errors)) => return refused(&ctx, errors),
-        Err(crate::import::ImportFailure::Store(e)) => return Err(e.into()),
+        Err(crate::sheets::import::ImportFailure::Refused(errors)) => return refused(&ctx, errors),
+        Err(crate::sheets::import::ImportFailure::Store(e)) => return Err(e.into()),
     };
     // The municipality is named in the file: check the scope now that it is known.
     crate::policy::check_target(&state, &ctx.0, Permission::SheetImport, &sheet.municipality.code).await?;
-    let format = if crate::import::is_xlsx(&upload.bytes, &upload.file_name) { "xlsx" } else { "json" };
-    match crate::import::save_sheet(&state.db, sheet, upload.replace).await {
+    let format = if crate::sheets::import::is_xlsx(&upload.bytes, &upload.file_name) { "xlsx" } else { "json" };
+    match crate::sheets::import::save_sheet(&state.db, sheet, upload.replace).await {
         Ok(sheet) => {
             let event = audit::event(&ctx.0, "import", Outcome::Ok)
                 .with_record("sheet", audit::sheet_id(&sheet.municipality.code, sheet.fiscal_year))
@@ -82,8 +82,8 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipar
             ))
             .into_response())
         }
-        Err(crate::import::ImportFailure::Refused(errors)) => refused(&ctx, errors),
-        Err(crate::import::ImportFailure::Store(e)) => Err(e.into()),
+        Err(crate::sheets::import::ImportFailure::Refused(errors)) => refused(&ctx, errors),
+        Err(crate::sheets::import::ImportFailure::Store(e)) => Err(e.into()),
     }
 }
 

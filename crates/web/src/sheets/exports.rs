@@ -60,7 +60,7 @@ pub async fn download(
     let (code, fy) = sheet_key(&code, &fy)?;
     let stored = sheets::load(&state.db, &code, fy).await?;
     let mut sheet = stored.sheet;
-    crate::derived::apply(&state.db, &mut sheet).await?;
+    crate::sheets::derived::apply(&state.db, &mut sheet).await?;
     let bytes = match format {
         Format::Json => nimo_exchange::to_json(&sheet),
         Format::Csv => nimo_exchange::to_csv(&sheet),
@@ -124,7 +124,7 @@ pub async fn api_sheet(
 ) -> Result<Response, WebError> {
     let (code, fy) = sheet_key(&code, &fy)?;
     let mut sheet = sheets::load(&state.db, &code, fy).await?.sheet;
-    crate::derived::apply(&state.db, &mut sheet).await?;
+    crate::sheets::derived::apply(&state.db, &mut sheet).await?;
     let event = audit::event(&ctx.0, "export", Outcome::Ok)
         .with_record("sheet", audit::sheet_id(&code, fy))
         .with_detail("api_json");

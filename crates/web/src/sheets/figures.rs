@@ -4,11 +4,11 @@
 //! Keeping an entered value needs a reason; dropping it derives the figure again. Both are audited
 //! in the store, in the transaction that makes the change.
 
-use super::cases::not_found;
 use super::sheet_key;
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
+use crate::pages::not_found;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;

@@ -6,11 +6,11 @@
 //! the viewer's municipality or 地区 answered 404 after a `denied` row, refused input shown again
 //! with 422 and the reason beside its field, nothing saved.
 
-use super::cases::{Errors, Fields, Submitted, load_scoped, municipality, not_found, own_district, today, user_id};
-use super::plan_forms::{self, Outcome as FormOutcome};
+use super::forms::{self as plan_forms, Outcome as FormOutcome};
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
+use crate::pages::{Errors, Fields, Submitted, load_scoped, municipality, not_found, own_district, today, user_id};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
@@ -118,7 +118,7 @@ pub async fn new_form(
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Html<String>, WebError> {
     let code = municipality(&code)?;
-    let person = super::people::person_in_scope(&state, &ctx, &code, &id, Permission::CaseRead).await?;
+    let person = crate::pages::person_in_scope(&state, &ctx, &code, &id, Permission::CaseRead).await?;
     let mut f = Fields::new();
     f.insert("occurred_on".into(), today());
     f.insert("party".into(), "person".into());
@@ -134,8 +134,8 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
-    let person = super::people::person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f = super::cases::fields(pairs);
+    let person = crate::pages::person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let f = crate::pages::fields(pairs);
     let own_cases = cases::cases_of_person(&state.db, person.id).await?;
     let mut errors = Errors::new();
     let status = match plan_forms::open_plan(&f, &code, &person, &own_cases, user_id(&ctx)?) {
@@ -316,7 +316,7 @@ pub async fn record(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let plan = load_plan(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f = super::cases::fields(pairs);
+    let f = crate::pages::fields(pairs);
     let failed = f.get("event").cloned().unwrap_or_default();
     let outcome = plan_forms::record_event(&state, &ctx, &code, plan.id, &f).await?;
     answer(&state, &ctx, &code, plan.id, outcome, f, failed).await
@@ -332,7 +332,7 @@ pub async fn add_meeting(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let plan = load_plan(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f = super::cases::fields(pairs);
+    let f = crate::pages::fields(pairs);
     let outcome = plan_forms::record_meeting(&state, &ctx, plan.id, &f).await?;
     answer(&state, &ctx, &code, plan.id, outcome, f, "meeting".into()).await
 }

@@ -7,10 +7,10 @@
 //! beside the field and nothing saved. The caseload of a 地区-scoped viewer holds only their
 //! 地区 and themselves: the store query is filtered, not the page.
 
-use super::cases::{Errors, Fields, municipality, not_found, own_district, today, user_id};
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
+use crate::pages::{Errors, Fields, municipality, not_found, own_district, today, user_id};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
@@ -120,7 +120,7 @@ pub async fn add(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
-    let f = super::cases::fields(pairs);
+    let f = crate::pages::fields(pairs);
     let name = f.get("name").cloned().unwrap_or_default();
     let event = audit::event(&ctx.0, "write", Outcome::Ok);
     match districts::add(&state.db, code.as_str(), &name, event).await {
@@ -151,7 +151,7 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let district = district_of(&state, &code, &id).await?;
-    let f = super::cases::fields(pairs);
+    let f = crate::pages::fields(pairs);
     let field = format!("name-{}", district.id);
     let name = f.get("name").cloned().unwrap_or_default();
     let active = f.get("active").is_some_and(|v| v == "1");
@@ -179,7 +179,7 @@ pub async fn assign(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let district = district_of(&state, &code, &id).await?;
-    let f = super::cases::fields(pairs);
+    let f = crate::pages::fields(pairs);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let field = format!("assign-{}", district.id);
     let mut message = None;
@@ -190,7 +190,7 @@ pub async fn assign(
         message = Some("担当にする職員を選んでください");
     } else if duty.is_none() {
         message = Some("主担当か副担当かを選んでください");
-    } else if !super::cases::valid_date(&since) {
+    } else if !crate::pages::valid_date(&since) {
         message = Some("担当開始日を「2022-04-01」の形で入力してください");
     }
     if let (None, Some(user), Some(duty)) = (message, user, duty) {
@@ -218,7 +218,7 @@ pub async fn unassign(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let district = district_of(&state, &code, &id).await?;
-    let f = super::cases::fields(pairs);
+    let f = crate::pages::fields(pairs);
     let Some(user) = f.get("user_id").and_then(|v| v.parse::<i64>().ok()) else {
         let errors = Errors::from([(format!("assign-{}", district.id), "外す職員を選んでください".to_string())]);
         return refused(&state, &ctx, &code, Fields::new(), errors).await;

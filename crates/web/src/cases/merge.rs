@@ -4,12 +4,13 @@
 //! kept, marked merged). Both records must lie within the viewer's scope; the merge is one
 //! transaction with its audit row.
 
-use super::cases::{Errors, municipality};
-use super::intake::{Candidate, candidate_list};
-use super::people::person_in_scope;
+use super::intake::candidate_list;
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
+use crate::pages::Candidate;
+use crate::pages::person_in_scope;
+use crate::pages::{Errors, municipality};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;

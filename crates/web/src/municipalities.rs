@@ -1,8 +1,8 @@
 //! Municipality pages: the list (with the form that starts a new sheet) and one municipality.
 
 use crate::context::Ctx;
-use crate::forms::{Field, FieldKind};
 use crate::layout::Layout;
+use crate::sheets::form::{Field, FieldKind};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;

@@ -3,10 +3,10 @@
 //! Like every case page it is audited before it is answered, and a person outside the viewer's
 //! 地区 is a 404.
 
-use super::cases::{Errors, Fields, Submitted, load_scoped, municipality, today, user_id, valid_date};
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
+use crate::pages::{Errors, Fields, Submitted, municipality, person_in_scope, today, user_id, valid_date};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
@@ -87,19 +87,6 @@ async fn person_page(
     })
 }
 
-/// A person of this municipality within the viewer's scope, or 404 (audited when refused).
-pub(super) async fn person_in_scope(
-    state: &AppState,
-    ctx: &Ctx,
-    code: &MunicipalityCode,
-    id: &str,
-    permission: Permission,
-) -> Result<people::Person, WebError> {
-    let fetch = |id| people::get(&state.db, id);
-    load_scoped(state, ctx, code, id, permission, "person", fetch, |p: &people::Person| (&p.municipality, &p.district))
-        .await
-}
-
 /// GET /municipalities/{code}/people/{person_id}: the person and everything recorded about them,
 /// with the form for an outreach visit.
 pub async fn show(
@@ -131,7 +118,7 @@ pub async fn add_visit(
     let code = municipality(&code)?;
     let person = person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
     let id = person.id;
-    let f = super::cases::fields(pairs);
+    let f = crate::pages::fields(pairs);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
     if !valid_date(&get("visited_on")) {

@@ -1,9 +1,9 @@
 //! The forms of the 退院後支援計画 pages: what each field must hold, in Japanese beside the field,
 //! and the call into the store (which asks the domain's state machine before writing).
 
-use super::cases::{Errors, Fields, user_id, valid_date};
 use crate::audit;
 use crate::context::Ctx;
+use crate::pages::{Errors, Fields, user_id, valid_date};
 use crate::{AppState, WebError};
 use axum::http::StatusCode;
 use nimo_domain::MunicipalityCode;

@@ -1,14 +1,14 @@
-//! Case work pages: the worklist and the case page with the allowed next steps (intake is in
-//! `intake`, a person's timeline in `people`).
+//! The case page: a 23条通報's record, its events, the holds placed under its 受付番号 and the
+//! forms for the next steps the flow allows (`show`), and recording a step (`record`).
 //!
-//! Every page that shows personal data writes one audit row (`read`, record `case`/`person`/
-//! `case_list`) before it is answered; every change commits with its own row in the store. A
-//! record outside the viewer's municipality or 地区 is answered 404 (so that its existence is not
-//! revealed), after a `denied` audit row.
+//! Reading the page writes one audit row (`read`, record `case`) before it is answered; every
+//! change commits with its own row in the store. A case outside the viewer's municipality or 地区
+//! is answered 404 (so that its existence is not revealed), after a `denied` audit row.
 
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
+use crate::pages::{Errors, Fields, Submitted, fields, load_scoped, municipality, today, user_id, valid_date};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
@@ -16,146 +16,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
-use nimo_domain::access::{Permission, Target, authorize};
+use nimo_domain::access::Permission;
 use nimo_domain::cases::{CaseEvent, CaseState, Disposition, Finding};
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, EventInput, RecordError};
 use nimo_store::people;
-use std::collections::{BTreeMap, HashMap};
-
-pub(super) type Fields = HashMap<String, String>;
-pub(super) type Errors = BTreeMap<String, String>;
-
-/// A form's fields, without its CSRF token (checked by the middleware, never stored or echoed).
-pub(super) fn fields(pairs: Vec<(String, String)>) -> Fields {
-    pairs.into_iter().filter(|(k, _)| k != "csrf").collect()
-}
-
-pub(super) fn municipality(code: &str) -> Result<MunicipalityCode, WebError> {
-    MunicipalityCode::parse(code).map_err(|_| WebError::NotFound("お探しのページは見つかりません".into()))
-}
-
-pub(super) fn today() -> String {
-    time::OffsetDateTime::now_utc().date().to_string()
-}
-
-pub(super) fn not_found() -> WebError {
-    WebError::NotFound("お探しの記録は見つかりません".into())
-}
-
-/// Checks that a record of (municipality, 地区) is within the viewer's scope; a refusal is
-/// audited and answered 404.
-pub(super) async fn check_scope(
-    state: &AppState,
-    ctx: &Ctx,
-    permission: Permission,
-    code: &MunicipalityCode,
-    record: (&str, &str),
-    kind: &str,
-    id: i64,
-) -> Result<(), WebError> {
-    let (record_municipality, district) = record;
-    let target = Target::District(code.clone(), district.to_string());
-    if record_municipality == code.as_str() && authorize(ctx.0.principal().as_ref(), permission, &target).is_ok() {
-        return Ok(());
-    }
-    let event = audit::event(&ctx.0, "denied", Outcome::Denied)
-        .with_record(kind, id.to_string())
-        .with_detail(permission.code());
-    audit::before(&state.db, &event).await?;
-    Err(not_found())
-}
-
-pub(super) fn user_id(ctx: &Ctx) -> Result<i64, WebError> {
-    ctx.0.principal().map(|p| p.user_id).ok_or(WebError::Unauthorized)
-}
-
-pub(super) fn own_district(ctx: &Ctx) -> Option<String> {
-    ctx.0.principal().and_then(|p| p.scope.district)
-}
-
-/// GET /cases: the signed-in staff member's own municipality's worklist.
-pub async fn home(ctx: Ctx) -> Result<Response, WebError> {
-    let code = ctx.0.principal().and_then(|p| p.scope.municipality).ok_or_else(not_found)?;
-    Ok(Redirect::to(&format!("/municipalities/{code}/cases")).into_response())
-}
-
-struct WorkRow {
-    id: i64,
-    received: String,
-    district: String,
-    state: &'static str,
-    due: String,
-    overdue: bool,
-    person: String,
-}
-
-#[derive(Template)]
-#[template(path = "cases.html")]
-struct WorklistPage {
-    ctx: Layout,
-    code: String,
-    district: Option<String>,
-    groups: Vec<(String, Vec<WorkRow>)>,
-    overdue: usize,
-    open: usize,
-    plan_reminders: usize,
-}
-
-/// GET /municipalities/{code}/cases: open cases by staff in charge, overdue first marked.
-pub async fn worklist(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
-    let district = own_district(&ctx);
-    let items = cases::worklist(&state.db, code.as_str(), district.as_deref(), &today()).await?;
-    audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("case_list", code.as_str()))
-        .await?;
-    let mut groups: Vec<(String, Vec<WorkRow>)> = Vec::new();
-    for item in &items {
-        let name = item.assigned.as_ref().map_or_else(|| "（担当未定）".to_string(), |(_, n)| n.clone());
-        let row = WorkRow {
-            id: item.case_id,
-            received: item.received_at.replace('T', " "),
-            district: item.district.clone(),
-            state: item.state.label(),
-            due: item.next_due_on.clone().unwrap_or_default(),
-            overdue: item.overdue,
-            person: if item.person_kana.is_empty() { "（不明）".into() } else { item.person_kana.clone() },
-        };
-        match groups.last_mut() {
-            Some((last, rows)) if *last == name => rows.push(row),
-            _ => groups.push((name, vec![row])),
-        }
-    }
-    let plan_reminders = nimo_store::plans::reminders(
-        &state.db,
-        code.as_str(),
-        district.as_deref(),
-        &today(),
-        super::plans::REMINDER_DAYS,
-    )
-    .await?
-    .len();
-    let page = WorklistPage {
-        ctx: Layout::of(&ctx),
-        code: code.to_string(),
-        district,
-        overdue: items.iter().filter(|i| i.overdue).count(),
-        open: items.len(),
-        plan_reminders,
-        groups,
-    };
-    Ok(Html(page.render()?))
-}
-
-pub(super) fn valid_date(text: &str) -> bool {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &format).is_ok()
-}
+use std::collections::HashMap;
 
 struct EventRow {
     on: String,
@@ -188,13 +55,13 @@ pub(super) struct CasePage {
     f: Fields,
     errors: Errors,
     failed: String,
-    candidates: Vec<super::intake::Candidate>,
+    candidates: Vec<crate::pages::Candidate>,
     notice: Option<&'static str>,
     /// The case's 受付番号 (what bed holds carry), the bed search for it (empty when no bed is
     /// sought now), and its holds.
     reception: String,
     bed_search: String,
-    holds: Vec<(super::beds::HoldView, String)>,
+    holds: Vec<(crate::beds::search::HoldView, String)>,
 }
 
 impl CasePage {
@@ -226,16 +93,6 @@ fn action_form(code: &'static str) -> ActionForm {
         is_exam: code == "examine",
         wants_due: code != "close",
     }
-}
-
-/// What a refused step typed, and which form it came from (empty when nothing was refused).
-#[derive(Default)]
-pub(super) struct Submitted {
-    pub(super) f: Fields,
-    pub(super) errors: Errors,
-    pub(super) failed: String,
-    /// Known people the typed person may be (identifying the person of a case).
-    pub(super) candidates: Vec<super::intake::Candidate>,
 }
 
 pub(super) async fn case_page(
@@ -300,7 +157,7 @@ pub(super) async fn case_page(
                 }
                 _ => String::new(),
             };
-            (super::beds::HoldView::of(h, now), placement)
+            (crate::beds::search::HoldView::of(h, now), placement)
         })
         .collect();
     Ok(CasePage {
@@ -322,33 +179,6 @@ pub(super) async fn case_page(
         bed_search,
         holds,
     })
-}
-
-/// A record named by the id in its path, within the viewer's scope: an id that is not a number
-/// or names nothing is a 404, and so is one outside the viewer's municipality or 地区 (after its
-/// `denied` audit row). `place` gives the record's municipality and 地区.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn load_scoped<T, Fut>(
-    state: &AppState,
-    ctx: &Ctx,
-    code: &MunicipalityCode,
-    id: &str,
-    permission: Permission,
-    kind: &str,
-    fetch: impl FnOnce(i64) -> Fut,
-    place: fn(&T) -> (&str, &str),
-) -> Result<T, WebError>
-where
-    Fut: std::future::Future<Output = Result<T, StoreError>>,
-{
-    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
-    let record = match fetch(id).await {
-        Ok(record) => record,
-        Err(StoreError::NotFound(_)) => return Err(not_found()),
-        Err(other) => return Err(other.into()),
-    };
-    check_scope(state, ctx, permission, code, place(&record), kind, id).await?;
-    Ok(record)
 }
 
 pub(super) async fn load_case(

@@ -4,8 +4,8 @@
 //! session cookie plus the `X-CSRF-Token` header. Errors are JSON: `{"error": "…",
 //! "fields": {"name": "reason"}}`.
 
-use super::beds::{HoldFailure, SEARCH_LIMIT, parse_criteria, parse_hold, place};
 use super::hospital::conflict_message;
+use super::search::{HoldFailure, SEARCH_LIMIT, parse_criteria, parse_hold, place};
 use crate::context::Ctx;
 use crate::{AppState, WebError};
 use axum::Json;

@@ -3,9 +3,9 @@
 use super::sheet_key;
 use crate::audit;
 use crate::context::Ctx;
-use crate::forms::{self, Group, Section};
 use crate::layout::Layout;
-use crate::views::SheetView;
+use crate::sheets::form::{self as forms, Group, Section};
+use crate::sheets::view::SheetView;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
@@ -23,7 +23,7 @@ use std::collections::HashMap;
 struct SheetPage {
     ctx: Layout,
     v: SheetView,
-    derivation: crate::derived::Derivation,
+    derivation: crate::sheets::derived::Derivation,
     notice: Option<&'static str>,
     next_wareki: String,
     revision: i64,
@@ -101,7 +101,7 @@ pub async fn show(
     let stored = sheets::load(&state.db, &code, fy).await?;
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
     let mut sheet = stored.sheet;
-    let derivation = crate::derived::apply(&state.db, &mut sheet).await?;
+    let derivation = crate::sheets::derived::apply(&state.db, &mut sheet).await?;
     let page = SheetPage {
         ctx: Layout::of(&ctx),
         v: SheetView::new(sheet, &menu),

@@ -2,10 +2,11 @@
 //! matched against known people (same kana reading, with or without the birth date) before a
 //! new person is registered, exactly as at intake.
 
-use super::cases::{Errors, Submitted, case_page, load_case, municipality, user_id, valid_date};
+use super::case_page::{case_page, load_case};
 use super::intake::{candidate_list, person_errors};
 use crate::audit;
 use crate::context::Ctx;
+use crate::pages::{Errors, Submitted, municipality, user_id, valid_date};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
@@ -30,7 +31,7 @@ pub async fn identify(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let case = load_case(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f = super::cases::fields(pairs);
+    let f = crate::pages::fields(pairs);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
     person_errors(&f, &mut errors);

@@ -1,10 +1,10 @@
 //! 23条通報 intake: the form, its checks, and the matching against known people (same kana
 //! reading, with or without the birth date) before a new person is registered.
 
-use super::cases::{Errors, Fields, municipality, own_district, user_id, valid_date};
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
+use crate::pages::{Candidate, Errors, Fields, municipality, own_district, user_id, valid_date};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
@@ -17,12 +17,6 @@ use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, NewCase};
 use nimo_store::districts;
 use nimo_store::people::{self, Match, NewPerson};
-
-/// A known person a form may be about.
-pub(super) struct Candidate {
-    pub(super) id: i64,
-    pub(super) label: String,
-}
 
 #[derive(Template)]
 #[template(path = "case_new.html")]
@@ -179,7 +173,7 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let code = municipality(&code)?;
     let (listed, offered) = district_choices(&state, &ctx, &code).await?;
-    let f = super::cases::fields(pairs);
+    let f = crate::pages::fields(pairs);
     let page = |f: Fields, errors: Errors, candidates: Vec<Candidate>| IntakePage {
         ctx: Layout::of(&ctx),
         code: code.to_string(),

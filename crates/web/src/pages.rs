@@ -1,0 +1,126 @@
+//! What the pages of every capability share: a form's fields and errors, the signed-in user and
+//! their 地区, and loading a record named by its path id within the viewer's scope (a record outside
+//! it is a 404 after a `denied` audit row). Route modules import this module, never each other's
+//! helpers.
+
+use crate::audit;
+use crate::context::Ctx;
+use crate::{AppState, WebError};
+use nimo_domain::MunicipalityCode;
+use nimo_domain::access::{Permission, Target, authorize};
+use nimo_store::StoreError;
+use nimo_store::audit::Outcome;
+use nimo_store::people;
+use std::collections::{BTreeMap, HashMap};
+
+pub(crate) type Fields = HashMap<String, String>;
+pub(crate) type Errors = BTreeMap<String, String>;
+
+/// A form's fields, without its CSRF token (checked by the middleware, never stored or echoed).
+pub(crate) fn fields(pairs: Vec<(String, String)>) -> Fields {
+    pairs.into_iter().filter(|(k, _)| k != "csrf").collect()
+}
+
+pub(crate) fn municipality(code: &str) -> Result<MunicipalityCode, WebError> {
+    MunicipalityCode::parse(code).map_err(|_| WebError::NotFound("お探しのページは見つかりません".into()))
+}
+
+pub(crate) fn today() -> String {
+    time::OffsetDateTime::now_utc().date().to_string()
+}
+
+pub(crate) fn not_found() -> WebError {
+    WebError::NotFound("お探しの記録は見つかりません".into())
+}
+
+/// Checks that a record of (municipality, 地区) is within the viewer's scope; a refusal is
+/// audited and answered 404.
+pub(crate) async fn check_scope(
+    state: &AppState,
+    ctx: &Ctx,
+    permission: Permission,
+    code: &MunicipalityCode,
+    record: (&str, &str),
+    kind: &str,
+    id: i64,
+) -> Result<(), WebError> {
+    let (record_municipality, district) = record;
+    let target = Target::District(code.clone(), district.to_string());
+    if record_municipality == code.as_str() && authorize(ctx.0.principal().as_ref(), permission, &target).is_ok() {
+        return Ok(());
+    }
+    let event = audit::event(&ctx.0, "denied", Outcome::Denied)
+        .with_record(kind, id.to_string())
+        .with_detail(permission.code());
+    audit::before(&state.db, &event).await?;
+    Err(not_found())
+}
+
+pub(crate) fn user_id(ctx: &Ctx) -> Result<i64, WebError> {
+    ctx.0.principal().map(|p| p.user_id).ok_or(WebError::Unauthorized)
+}
+
+pub(crate) fn own_district(ctx: &Ctx) -> Option<String> {
+    ctx.0.principal().and_then(|p| p.scope.district)
+}
+
+pub(crate) fn valid_date(text: &str) -> bool {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format).is_ok()
+}
+
+/// A record named by the id in its path, within the viewer's scope: an id that is not a number
+/// or names nothing is a 404, and so is one outside the viewer's municipality or 地区 (after its
+/// `denied` audit row). `place` gives the record's municipality and 地区.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn load_scoped<T, Fut>(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    id: &str,
+    permission: Permission,
+    kind: &str,
+    fetch: impl FnOnce(i64) -> Fut,
+    place: fn(&T) -> (&str, &str),
+) -> Result<T, WebError>
+where
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
+    let record = match fetch(id).await {
+        Ok(record) => record,
+        Err(StoreError::NotFound(_)) => return Err(not_found()),
+        Err(other) => return Err(other.into()),
+    };
+    check_scope(state, ctx, permission, code, place(&record), kind, id).await?;
+    Ok(record)
+}
+
+/// A person of this municipality within the viewer's scope, or 404 (audited when refused).
+pub(crate) async fn person_in_scope(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    id: &str,
+    permission: Permission,
+) -> Result<people::Person, WebError> {
+    let fetch = |id| people::get(&state.db, id);
+    load_scoped(state, ctx, code, id, permission, "person", fetch, |p: &people::Person| (&p.municipality, &p.district))
+        .await
+}
+
+/// A known person a form may be about.
+pub(crate) struct Candidate {
+    pub(crate) id: i64,
+    pub(crate) label: String,
+}
+
+/// What a refused step typed, and which form it came from (empty when nothing was refused).
+#[derive(Default)]
+pub(crate) struct Submitted {
+    pub(crate) f: Fields,
+    pub(crate) errors: Errors,
+    pub(crate) failed: String,
+    /// Known people the typed person may be (identifying the person of a case).
+    pub(crate) candidates: Vec<Candidate>,
+}
