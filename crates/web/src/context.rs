@@ -162,11 +162,18 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
     };
     let account = match account_of(&state, &session).await {
         Ok(account) => account,
-        Err(()) => {
+        Err(SessionProblem::Ended(reason)) => {
             // Expired, stamp changed, account gone: sign out, keep a fresh anonymous session.
+            tracing::debug!(reason, "session ended");
             let _ = session.flush().await;
             let _ = session.insert(key::CSRF, &csrf).await;
             None
+        }
+        Err(SessionProblem::Failed(detail)) => {
+            // The database (or the session store on it) failed: that is not a reason to sign the
+            // user out. Answer 500 with a log line and keep the session for the next request.
+            use axum::response::IntoResponse;
+            return crate::WebError::Internal(format!("loading the signed-in account: {detail}")).into_response();
         }
     };
     let context = Arc::new(RequestContext { account, csrf, address, via_token: false });
@@ -174,24 +181,53 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
     next.run(request).await
 }
 
-async fn account_of(state: &AppState, session: &Session) -> Result<Option<Account>, ()> {
-    let Some(user_id) = session.get::<i64>(key::USER).await.map_err(|_| ())? else {
+/// Why a session that named an account yields none.
+#[derive(Debug)]
+enum SessionProblem {
+    /// The session is over (idle or absolute limit, security stamp changed, account gone, or a
+    /// value missing from it): the user is signed out.
+    Ended(&'static str),
+    /// The session or the account could not be read (a database failure): a 500, never a
+    /// sign-out.
+    Failed(String),
+}
+
+impl From<tower_sessions::session::Error> for SessionProblem {
+    fn from(error: tower_sessions::session::Error) -> Self {
+        match error {
+            // A value that no longer deserializes is a session of an older shape: it ends.
+            tower_sessions::session::Error::SerdeJson(_) => SessionProblem::Ended("session_malformed"),
+            other => SessionProblem::Failed(format!("session store: {other}")),
+        }
+    }
+}
+
+async fn account_of(state: &AppState, session: &Session) -> Result<Option<Account>, SessionProblem> {
+    let Some(user_id) = session.get::<i64>(key::USER).await? else {
         return Ok(None);
     };
-    let stamp: Option<String> = session.get(key::STAMP).await.map_err(|_| ())?;
-    let stage = session.get::<String>(key::STAGE).await.map_err(|_| ())?.and_then(|s| Stage::parse(&s)).ok_or(())?;
-    let signed_in_at: i64 = session.get(key::SIGNED_IN_AT).await.map_err(|_| ())?.ok_or(())?;
-    let last_seen: i64 = session.get(key::LAST_SEEN).await.map_err(|_| ())?.ok_or(())?;
+    let ended = SessionProblem::Ended;
+    let stamp: Option<String> = session.get(key::STAMP).await?;
+    let stage = session.get::<String>(key::STAGE).await?.and_then(|s| Stage::parse(&s)).ok_or(ended("stage"))?;
+    let signed_in_at: i64 = session.get(key::SIGNED_IN_AT).await?.ok_or(ended("signed_in_at"))?;
+    let last_seen: i64 = session.get(key::LAST_SEEN).await?.ok_or(ended("last_seen"))?;
     let now = state.clock.unix();
     // The store drops a session idle for IDLE_MINUTES too (its expiry moves with each request);
     // checking here as well keeps both limits in one place that tests can move the clock for.
-    if now - signed_in_at > ABSOLUTE_HOURS * 3600 || now - last_seen > IDLE_MINUTES * 60 {
-        return Err(());
+    if now - signed_in_at > ABSOLUTE_HOURS * 3600 {
+        return Err(ended("absolute_limit"));
     }
-    session.insert(key::LAST_SEEN, now).await.map_err(|_| ())?;
-    let user = nimo_store::accounts::get(&state.db, user_id).await.map_err(|_| ())?;
+    if now - last_seen > IDLE_MINUTES * 60 {
+        return Err(ended("idle_limit"));
+    }
+    session.insert(key::LAST_SEEN, now).await?;
+    let user = match nimo_store::accounts::get(&state.db, user_id).await {
+        Ok(user) => user,
+        Err(nimo_store::accounts::AccountError::NotFound) => return Err(ended("account_gone")),
+        Err(other) => return Err(SessionProblem::Failed(format!("account: {other:?}"))),
+    };
     if stamp.as_deref() != Some(user.security_stamp.as_str()) {
-        return Err(());
+        return Err(ended("security_stamp"));
     }
     Ok(Some(account_from(user, stage, state.clock.now())))
 }

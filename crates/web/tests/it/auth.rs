@@ -301,3 +301,19 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_database_failure_is_a_500_and_never_signs_the_user_out() {
+    for_each_backend(|app| async move {
+        let page = "/municipalities";
+        assert_eq!(landing(&app.client, &app.base, page).await, Ok(200), "{:?}", app.backend);
+        // The accounts table cannot be read: the signed-in request fails as a server error, not
+        // as an ended session (which would redirect to the login page and flush the session).
+        sqlx::query("ALTER TABLE app_user RENAME TO app_user_unreadable").execute(&app.db.pool).await.unwrap();
+        assert_eq!(landing(&app.client, &app.base, page).await, Ok(500), "{:?}", app.backend);
+        sqlx::query("ALTER TABLE app_user_unreadable RENAME TO app_user").execute(&app.db.pool).await.unwrap();
+        // Once the database answers again, the same session is still signed in.
+        assert_eq!(landing(&app.client, &app.base, page).await, Ok(200), "{:?}: still signed in", app.backend);
+    })
+    .await;
+}
