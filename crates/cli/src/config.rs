@@ -27,6 +27,7 @@ pub struct FileConfig {
     pub key_file: Option<PathBuf>,
     pub hold_minutes: Option<i64>,
     pub stale_minutes: Option<i64>,
+    pub source_url: Option<String>,
 }
 
 impl fmt::Debug for FileConfig {
@@ -40,6 +41,7 @@ impl fmt::Debug for FileConfig {
             .field("behind_https", &self.behind_https)
             .field("hold_minutes", &self.hold_minutes)
             .field("stale_minutes", &self.stale_minutes)
+            .field("source_url", &self.source_url)
             .finish()
     }
 }

@@ -98,6 +98,9 @@ struct WebFlags {
     /// 空床数の掲示を「情報が古い」とするまでの時間（分）。既定: 360、環境変数 NIMO_STALE_MINUTES、設定 stale_minutes
     #[arg(long, env = "NIMO_STALE_MINUTES", hide_env = true, value_name = "MINUTES")]
     stale_minutes: Option<i64>,
+    /// 全ページのフッターからリンクする、動作中のバージョンのソースコードの URL（AGPL-3.0 第13条。改変して運用するときは改変後のソースの場所）。既定: nimo のリポジトリ、環境変数 NIMO_SOURCE_URL、設定 source_url
+    #[arg(long, env = "NIMO_SOURCE_URL", hide_env = true, value_name = "URL")]
+    source_url: Option<String>,
 }
 
 /// What `serve` and `demo` share: where to listen, what to answer, where the data is.
@@ -350,8 +353,16 @@ async fn serve(addr: &str, web: WebFlags, file: &config::FileConfig, db: Db) -> 
         }
         beds.stale_after_seconds = minutes * 60;
     }
-    let state =
-        nimo_web::AppState::new(db).with_allowed_hosts(allowed.hosts).with_behind_https(behind_https).with_beds(beds);
+    let source_url = web.source_url.or_else(|| file.source_url.clone());
+    let source_url = source_url.as_deref().unwrap_or(nimo_web::DEFAULT_SOURCE_URL);
+    if !(source_url.starts_with("https://") || source_url.starts_with("http://")) {
+        bail!("source_url（--source-url）は https:// または http:// で始まる URL で指定してください");
+    }
+    let state = nimo_web::AppState::new(db)
+        .with_allowed_hosts(allowed.hosts)
+        .with_behind_https(behind_https)
+        .with_beds(beds)
+        .with_source_url(source_url);
     tracing::info!(backend = state.db.backend.name(), "nimo serving on http://{local}/");
     eprintln!("nimo を起動しました: http://{local}/ （終了は Ctrl+C）");
     nimo_web::serve(listener, state).await?;

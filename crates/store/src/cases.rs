@@ -155,7 +155,7 @@ pub async fn create(
     insert_event(&mut tx, keyring, id, "intake", received_on, None, "", Some(new.assigned_to)).await?;
     append_in(&mut tx, &audit.with_record("case", id.to_string())).await?;
     tx.commit().await?;
-    tracing::info!(case_id = id, "23条通報 taken in");
+    tracing::debug!(case_id = id, "23条通報 taken in");
     Ok(id)
 }
 
@@ -376,7 +376,7 @@ pub async fn record_event(
         .await?;
     append_in(&mut tx, &audit.with_record("case", case_id.to_string()).with_detail(kind)).await?;
     tx.commit().await?;
-    tracing::info!(case_id, event = kind, "case event recorded");
+    tracing::debug!(case_id, event = kind, "case event recorded");
     Ok(next)
 }
 

@@ -183,7 +183,7 @@ pub async fn open(db: &Db, new: &OpenPlan, audit: AuditEvent) -> Result<i64, Pla
     insert_event(&mut tx, keyring, id, &event, &new.occurred_on, &new.note, new.actor).await?;
     append_in(&mut tx, &audit.with_record("plan", id.to_string()).with_detail("consent")).await?;
     tx.commit().await?;
-    tracing::info!(plan_id = id, "退院後支援計画 opened");
+    tracing::debug!(plan_id = id, "退院後支援計画 opened");
     Ok(id)
 }
 
@@ -326,7 +326,7 @@ pub async fn record(
     let kind = input.event.code();
     append_in(&mut tx, &audit.with_record("plan", plan_id.to_string()).with_detail(kind)).await?;
     tx.commit().await?;
-    tracing::info!(plan_id, event = kind, "plan event recorded");
+    tracing::debug!(plan_id, event = kind, "plan event recorded");
     Ok(next)
 }
 

@@ -22,6 +22,7 @@ mod routes;
 mod security;
 mod sheets;
 
+pub use layout::DEFAULT_SOURCE_URL;
 pub use sheets::import;
 
 use axum::Router;
@@ -58,6 +59,9 @@ pub struct AppState {
     /// Changes to beds and holds, for the pages' server-sent events: the hospital whose ward or
     /// hold changed (empty: any, as after a sweep of expired holds).
     pub bed_events: tokio::sync::broadcast::Sender<String>,
+    /// Where users get the source of the running version (AGPL-3.0 §13), linked from every
+    /// page's footer; [`layout::DEFAULT_SOURCE_URL`] unless configured.
+    pub source_url: Arc<str>,
 }
 
 /// The bed finder's settings.
@@ -148,6 +152,7 @@ impl AppState {
             beds: BedSettings::default(),
             clock: clock::Clock::default(),
             bed_events: tokio::sync::broadcast::channel(256).0,
+            source_url: Arc::from(layout::DEFAULT_SOURCE_URL),
         }
     }
 
@@ -181,6 +186,13 @@ impl AppState {
         self
     }
 
+    /// Links every page's footer to this URL for the source of the running version (a modified
+    /// nimo must offer its own source there).
+    pub fn with_source_url(mut self, url: &str) -> Self {
+        self.source_url = Arc::from(url);
+        self
+    }
+
     /// Replaces the limit on concurrent renderings.
     pub fn with_renderers(mut self, renderers: Renderers) -> Self {
         self.renderers = renderers;
@@ -192,6 +204,7 @@ impl AppState {
 /// host and same-origin checks with the security headers, then the Japanese pages for the
 /// framework's own rejections, then the routes.
 pub fn router(state: AppState) -> Router {
+    layout::set_source_url(&state.source_url);
     let cookie = if state.behind_https { "__Host-nimo" } else { "nimo_session" };
     let sessions = tower_sessions::SessionManagerLayer::new(state.db.sessions.clone())
         .with_name(cookie)

@@ -53,6 +53,31 @@ impl RunningServer {
             && self.announced.iter().any(|l| l.contains("ログイン名 demo-byoin"))
     }
 
+    /// Asserts that the accounts come last, after what the demo filled in, with only the server's
+    /// own start-up lines and its address after them: the synthetic records are not logged at
+    /// the default level, so nobody has to scroll back to find how to sign in.
+    #[track_caller]
+    fn assert_accounts_last(&self) {
+        let lines = &self.announced;
+        let accounts = lines.iter().position(|l| l.contains("デモ用アカウント")).expect("accounts printed");
+        let filled = lines.iter().rposition(|l| l.contains("デモ用の事例（架空）")).expect("records summarised");
+        assert!(filled < accounts, "the accounts follow the summary of the records:\n{}", lines.join("\n"));
+        assert!(lines.len() - accounts <= 20, "the accounts are among the last lines:\n{}", lines.join("\n"));
+        assert!(lines.len() <= 40, "{} lines before the address:\n{}", lines.len(), lines.join("\n"));
+    }
+
+    /// The footer of the login page links to this source URL (AGPL-3.0 §13).
+    #[track_caller]
+    fn assert_links_source(&self, url: &str) {
+        let base = self.base.clone();
+        let url = url.to_string();
+        block_on(async move {
+            let html = reqwest::get(format!("{base}/login")).await.unwrap().text().await.unwrap();
+            let link = format!("<a href=\"{url}\" rel=\"license\">このバージョンのソースコード</a>");
+            assert!(html.contains(&link), "{link} in the footer:\n{html}");
+        });
+    }
+
     /// The password and first recovery code the demo printed for the 目黒区 nurse.
     fn staff_credentials(&self) -> (String, String) {
         let at =
@@ -162,10 +187,16 @@ fn the_demo_serves_the_meguro_sheet() {
                 let server = RunningServer::start(&mut start());
                 server.assert_serves_meguro();
                 assert!(server.announced_beds(), "{:?}", server.announced);
+                server.assert_accounts_last();
+                server.assert_links_source(nimo_web::DEFAULT_SOURCE_URL);
                 drop(server);
                 assert!(dir.path().join("data/demo.db").exists());
-                // A second start replaces the old demo database with a fresh one.
-                RunningServer::start(&mut start()).assert_serves_meguro();
+                // A second start replaces the old demo database with a fresh one; a deployment
+                // links its own source.
+                let own = "https://git.city.example/nimo";
+                let server = RunningServer::start(start().args(["--source-url", own]));
+                server.assert_serves_meguro();
+                server.assert_links_source(own);
             }
             Backend::Postgres => {
                 let db = TestDatabase::new(backend);

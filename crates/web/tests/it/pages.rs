@@ -258,3 +258,19 @@ async fn a_partial_or_duplicated_submission_changes_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn every_page_links_the_source_of_the_running_version() {
+    for_each_backend(|app| async move {
+        let link =
+            format!("<a href=\"{}\" rel=\"license\">このバージョンのソースコード</a>", nimo_web::DEFAULT_SOURCE_URL);
+        let (status, html) = app.get("/municipalities").await;
+        assert_eq!(status, 200);
+        assert!(html.contains(&link) && html.contains(concat!("nimo ", env!("CARGO_PKG_VERSION"))), "{html}");
+        // Error pages too, which are rendered without the request's state.
+        let (status, html) = app.get("/no-such-page").await;
+        assert_eq!(status, 404);
+        assert!(html.contains(&link), "{html}");
+    })
+    .await;
+}
