@@ -22,7 +22,8 @@ pub const DEMO_HOSPITAL: &str = "h-meguro-1";
 
 /// Creates one account per role in an empty demo database.
 pub async fn create_accounts(db: &Db) -> Result<Vec<DemoAccount>> {
-    let meguro = || Some(MunicipalityCode::parse("131105").expect("valid code"));
+    let meguro_code = MunicipalityCode::parse("131105")?;
+    let meguro = || Some(meguro_code.clone());
     let accounts = [
         (Role::SystemAdmin, "demo-admin", "デモ 管理者", Scope::default()),
         (Role::Staff, "demo-hokenshi", "デモ 保健師（目黒区）", Scope { municipality: meguro(), ..Scope::default() }),

@@ -242,9 +242,17 @@ fn chain_hash(prev_hash: &str, id: i64, at: &str, rest: [Option<&String>; 7]) ->
 
 /// A time as the log stores it: UTC, microseconds, `Z`.
 pub fn timestamp(at: OffsetDateTime) -> String {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
-    at.to_offset(time::UtcOffset::UTC).format(&format).expect("a UTC time in years 0–9999 formats")
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.microsecond()
+    )
 }
 
 /// Appends an event in its own transaction and returns its id.

@@ -27,7 +27,8 @@ pub struct TestDb {
     pub db: Db,
     /// Its URL (to hand to the `nimo` binary).
     pub url: String,
-    cleanup: Cleanup,
+    /// Declared last, so that the database is removed after the pool is dropped.
+    _guard: TestDbGuard,
 }
 
 enum Cleanup {
@@ -69,10 +70,10 @@ pub struct TestDbGuard(Option<Cleanup>);
 impl TestDb {
     /// A fresh migrated database on a backend.
     pub async fn new(backend: Backend) -> Result<Self, StoreError> {
-        let (url, mut guard) = create_database(backend).await?;
+        let (url, guard) = create_database(backend).await?;
         // A throw-away keyring per database, as `nimo serve` loads one from its key file.
         let db = Db::connect(&url).await?.with_keyring(std::sync::Arc::new(nimo_vault::Keyring::generate()));
-        Ok(Self { db, url, cleanup: guard.0.take().expect("fresh guard") })
+        Ok(Self { db, url, _guard: guard })
     }
 }
 
@@ -84,19 +85,10 @@ impl Drop for TestDbGuard {
     }
 }
 
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let cleanup = std::mem::replace(&mut self.cleanup, Cleanup::Sqlite(std::path::PathBuf::new()));
-        run_cleanup(cleanup);
-    }
-}
-
 fn run_cleanup(cleanup: Cleanup) {
     match cleanup {
         Cleanup::Sqlite(dir) => {
-            if !dir.as_os_str().is_empty() {
-                let _ = std::fs::remove_dir_all(dir);
-            }
+            let _ = std::fs::remove_dir_all(dir);
         }
         Cleanup::Postgres { admin_url, name } => {
             // Drop runs inside a Tokio runtime, where blocking on another is not allowed: use a

@@ -48,7 +48,7 @@ impl SecretKey {
     }
 
     fn cipher(&self) -> Aes256Gcm {
-        let key: &Key<Aes256Gcm> = self.0.as_slice().try_into().expect("a key is 32 bytes");
+        let key: &Key<Aes256Gcm> = self.0.as_ref().into();
         Aes256Gcm::new(key)
     }
 }
@@ -275,21 +275,27 @@ pub(crate) fn check_key_id(id: &str) -> Result<(), VaultError> {
 
 /// `k<year>a`, then `b` … `z`, `aa`, `ab` …: the first of these the ring does not hold yet.
 fn next_key_id(keys: &BTreeMap<String, SecretKey>, year: i32) -> String {
-    (0usize..).map(|n| format!("k{year}{}", letters(n))).find(|id| !keys.contains_key(id)).expect("some suffix is free")
+    let mut n = 0;
+    loop {
+        let id = format!("k{year}{}", letters(n));
+        if !keys.contains_key(&id) {
+            return id;
+        }
+        n += 1;
+    }
 }
 
 /// 0 → a, 25 → z, 26 → aa, as spreadsheet columns count.
 fn letters(mut n: usize) -> String {
     let mut out = Vec::new();
     loop {
-        out.push(b'a' + (n % 26) as u8);
+        out.push(char::from(b'a' + (n % 26) as u8));
         if n < 26 {
             break;
         }
         n = n / 26 - 1;
     }
-    out.reverse();
-    String::from_utf8(out).expect("ASCII letters")
+    out.iter().rev().collect()
 }
 
 fn current_year() -> i32 {

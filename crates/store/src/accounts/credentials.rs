@@ -137,9 +137,7 @@ pub(super) fn security_stamp() -> String {
 /// A time as the account tables store it: UTC, RFC 3339, always with six fractional digits, so
 /// that stored times also compare correctly as text.
 pub(super) fn timestamp(time: OffsetDateTime) -> String {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
-    time.to_offset(time::UtcOffset::UTC).format(&format).expect("a UTC time formats")
+    crate::audit::timestamp(time)
 }
 
 #[cfg(test)]
