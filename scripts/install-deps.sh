@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system packages nimo needs on Debian 12: the Japanese font for PDFs (fonts-noto-cjk)
-# and, with --test, poppler-utils for the PDF checks and chromium with chromium-driver for the
-# browser tests (crates/web/tests/it/browser.rs). Does nothing for what is already there.
+# and, with --test, poppler-utils for the PDF checks, chromium with chromium-driver for the
+# browser tests (crates/web/tests/it/browser.rs) and cargo-deny for the licence and dependency
+# checks (deny.toml). Does nothing for what is already there.
 set -euo pipefail
+
+# cargo-deny builds from crates.io (about 5 minutes on 2 cores), once per machine.
+if [ "${1:-}" = "--test" ] && ! cargo deny --version >/dev/null 2>&1; then
+  echo "installing: cargo-deny" >&2
+  cargo install --locked cargo-deny --version '^0.20' >&2
+fi
 
 need=()
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)

@@ -24,6 +24,10 @@ fi
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+# Licences (AGPL-compatible only), duplicate versions and sources (crates.io only): deny.toml.
+# The tidy rules (//! lines, file size, unwrap) and the schema comparison are tests of the suite
+# below: crates/tidy and crates/store/tests/it/schema.rs.
+cargo deny check bans licenses sources
 # cargo-nextest (on this kind of machine) runs each test in its own process and ends with one
 # summary line for the whole suite; plain cargo test is the fallback.
 if cargo nextest --version >/dev/null 2>&1; then
