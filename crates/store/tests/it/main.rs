@@ -7,6 +7,7 @@ mod beds;
 mod cases;
 mod districts;
 mod plans;
+mod schema;
 mod sealed;
 
 use nimo_domain::{FiscalYear, MunicipalityCode, demo};

@@ -1,0 +1,2 @@
+-- hospital.id and ward.id are NOT NULL here already (PostgreSQL's PRIMARY KEY implies it); the
+-- SQLite migration of the same name rebuilds both tables to say so. Nothing to do on PostgreSQL.
