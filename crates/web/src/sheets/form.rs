@@ -138,10 +138,11 @@ impl Builder<'_> {
         };
         let error = self.errors.get(&name).map(str::to_string);
         let field = Field { name, label: label.into(), value, error, kind, hint: hint.into(), short };
-        if self.groups.is_empty() {
-            self.group("", false);
+        match self.groups.last_mut() {
+            Some(group) => group.fields.push(field),
+            // A field before any heading gets an untitled group of its own.
+            None => self.groups.push(Group { title: String::new(), fields: vec![field], nested: false }),
         }
-        self.groups.last_mut().expect("a group exists").fields.push(field);
     }
 
     fn text(&mut self, name: String, label: &str, current: impl Into<String>) {
