@@ -9,9 +9,10 @@
 //! `posted − active holds − admissions since the posting > 0` ([`Availability::left`]).
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The 入院形態 a ward accepts (精神保健福祉法).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AdmissionType {
     /// 措置入院 (法29条).
@@ -84,7 +85,7 @@ pub fn parse_admission_codes(text: &str) -> Result<Vec<AdmissionType>, String> {
 }
 
 /// The kind of ward (病棟種別).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WardType {
     /// 精神科救急.
@@ -148,7 +149,7 @@ impl WardType {
 }
 
 /// Who a ward admits by sex, or the sex of the person a bed is sought for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     /// 男性.
@@ -193,7 +194,7 @@ impl Sex {
 }
 
 /// Where a hold is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HoldState {
     /// Reserved, waiting for the hospital.
@@ -249,7 +250,7 @@ impl HoldState {
 }
 
 /// Why a hospital declines a hold: a code, never free text (which could carry personal data).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeclineReason {
     /// 満床になった.
@@ -305,8 +306,9 @@ impl DeclineReason {
 /// The short, non-personal reference of the case a hold is for (受付番号, e.g. `R4-023`): 1–20
 /// ASCII letters, digits and hyphens, starting with a letter or digit, after NFKC (so a
 /// full-width `Ｒ４－０２３` is accepted as `R4-023`). A name cannot pass.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "String", into = "String")]
+#[schema(example = "R4-023")]
 pub struct CaseRef(String);
 
 impl CaseRef {

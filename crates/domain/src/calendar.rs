@@ -38,8 +38,9 @@ fn era_year_text(era: &Era, year: i32) -> String {
 
 /// A fiscal year (年度), named by the calendar year in which it starts: 2022 = 令和4年度,
 /// which runs from 2022-04-01 to 2023-03-31.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(transparent)]
+#[schema(example = 2022)]
 pub struct FiscalYear(pub i32);
 
 impl FiscalYear {

@@ -2,6 +2,7 @@
 //! by staff or derived by nimo.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The largest count nimo keeps (just under one trillion). The store keeps figures in a float
 /// column, so counts must stay far below 2^53; no figure on the sheet comes near this.
@@ -33,7 +34,7 @@ pub enum Value {
 }
 
 /// Where a figure comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// Typed in by staff (or imported), from an outside source.
@@ -197,12 +198,18 @@ fn too_large(input: &str) -> String {
     format!("{}以下の整数を入力してください（入力: {}）", crate::text::group_thousands(MAX_COUNT), input.trim())
 }
 
-/// The exchange shape of a figure: `{"state":"count","value":278748,"source":"entered"}`.
-#[derive(Serialize, Deserialize)]
+/// A figure of the sheet: `{"state":"count","value":278748,"source":"entered"}`. ／ (not
+/// applicable) and unknown carry no value.
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RawFigure {
+#[schema(as = Figure)]
+pub(crate) struct RawFigure {
+    /// `count`, `rate` (percent, to 0.1), `yes_no`, `not_applicable` (／) or `unknown` (empty).
+    #[schema(example = "count")]
     state: String,
+    /// A number for `count` and `rate`, true or false for `yes_no`; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Value>, example = 278748)]
     value: Option<serde_json::Value>,
     source: Source,
 }

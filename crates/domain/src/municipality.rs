@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use utoipa::ToSchema;
 
 /// A 6-digit 地方公共団体コード whose check digit is valid, e.g. `131105` for 目黒区.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "String", into = "String")]
+#[schema(example = "131105")]
 pub struct MunicipalityCode(String);
 
 /// Why a string is not a valid 地方公共団体コード.
@@ -84,7 +86,7 @@ impl fmt::Display for MunicipalityCode {
 }
 
 /// A municipality (市区町村) or other local authority that keeps sheets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Municipality {
     /// 地方公共団体コード.

@@ -8,6 +8,7 @@ use crate::figure::Figure;
 use crate::municipality::Municipality;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 mod fields;
 pub use fields::TextField;
@@ -26,7 +27,7 @@ pub const SECTION_TITLES: [&str; 6] = [
 ];
 
 /// One municipality's sheet for one fiscal year.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sheet {
     /// The municipality the sheet is about.
@@ -54,7 +55,7 @@ pub struct Sheet {
 }
 
 /// The header: programme title, slogan and vision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Header {
     /// The programme title (目黒区における精神保健福祉包括ケアシステムの構築推進).
@@ -66,24 +67,27 @@ pub struct Header {
 }
 
 /// Section 1: the banner and table of basic figures, as of a date.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BasicData {
     /// The as-of date of the figures (令和4年7月時点).
+    #[schema(value_type = String, pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$", example = "2022-07")]
     pub as_of: PartialDate,
     /// Free-text profile of the municipality.
     pub profile: String,
     /// Figures by template key (see `template::FIGURES`).
+    #[schema(value_type = BTreeMap<String, crate::figure::RawFigure>)]
     pub figures: BTreeMap<String, Figure>,
 }
 
 /// Section 2: where the work sits in the municipality's policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// Plans that position the work (目黒区保健医療福祉計画, ...).
     pub plans: Vec<String>,
     /// When the plans were made (令和3年3月).
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$", example = "2021-03")]
     pub plans_date: Option<PartialDate>,
     /// The goal the plans set.
     pub goal: String,
@@ -96,17 +100,18 @@ pub struct Policy {
 }
 
 /// Section 3: one dated event of the history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryEvent {
     /// When it happened, to the month or the year.
+    #[schema(value_type = String, pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$", example = "2022-07")]
     pub date: PartialDate,
     /// What happened, one line.
     pub text: String,
 }
 
 /// Section 4: outcome indicators with target and actual values.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Outcomes {
     /// The period heading (＜令和３年までの取り組み状況＞).
@@ -120,7 +125,7 @@ pub struct Outcomes {
 }
 
 /// One indicator row of section 4.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     /// ①, ②, ③ as printed.
@@ -138,7 +143,7 @@ pub struct Indicator {
 }
 
 /// A measured value such as 開催1回 or 実施2件.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Measure {
     /// Stable metric key, when nimo can derive this value from its own records.
@@ -146,6 +151,7 @@ pub struct Measure {
     /// The word before the number (開催, 実施).
     pub prefix: String,
     /// The number (a count, or ／ or unknown).
+    #[schema(value_type = crate::figure::RawFigure)]
     pub value: Figure,
     /// The unit after the number (回, 件).
     pub unit: String,
@@ -160,7 +166,7 @@ impl Measure {
 }
 
 /// One line of an indicator's breakdown, e.g. そのうち措置入院 6件（全件フォロー）.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BreakdownLine {
     /// Stable metric key, when nimo can derive this value from its own records.
@@ -168,6 +174,7 @@ pub struct BreakdownLine {
     /// The label (区内 23条通報, そのうち措置入院).
     pub label: String,
     /// The number (a count, or ／ or unknown).
+    #[schema(value_type = crate::figure::RawFigure)]
     pub value: Figure,
     /// The unit after the number (件).
     pub unit: String,
@@ -178,7 +185,7 @@ pub struct BreakdownLine {
 }
 
 /// Section 5: strengths, challenges and next actions by 構築推進事業 item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Strengths {
     /// 【特徴（強み）】 bullets.
@@ -190,7 +197,7 @@ pub struct Strengths {
 }
 
 /// One row of the 課題 / 今後の取組 table, tied to a 構築推進事業 menu code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChallengeItem {
     /// The 構築推進事業 menu code of the sheet's fiscal year (14項目).
@@ -204,7 +211,7 @@ pub struct ChallengeItem {
 }
 
 /// One planned action (今後の取組).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Action {
     /// ①, ②, ③ or empty.
@@ -225,7 +232,7 @@ impl Action {
 }
 
 /// （新規） or （拡充）.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Tag {
     /// （新規）: a new action.
@@ -254,10 +261,11 @@ impl Tag {
 }
 
 /// Section 6: one row of the month-by-month schedule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleRow {
     /// The month (month precision, within the fiscal year).
+    #[schema(value_type = String, pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$", example = "2022-07")]
     pub month: PartialDate,
     /// 実施する項目.
     pub item: String,

@@ -5,11 +5,18 @@ use crate::{FORMAT, VERSION};
 use nimo_domain::Sheet;
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize)]
-struct EnvelopeOut<'a> {
-    format: &'a str,
-    version: u32,
-    sheet: &'a Sheet,
+/// A sheet as canonical JSON: the envelope that names the format and its version, around the
+/// sheet. What `to_json` writes, and the body of the sheet API (which documents it from here).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SheetDocument<'a> {
+    /// Always `nimo.jichitai-sheet`.
+    #[schema(example = "nimo.jichitai-sheet")]
+    pub format: &'a str,
+    /// The version of the format (1).
+    #[schema(example = 1)]
+    pub version: u32,
+    /// The sheet.
+    pub sheet: &'a Sheet,
 }
 
 #[derive(Deserialize)]
@@ -34,7 +41,7 @@ struct Probe {
 /// pretty-printed with two spaces, UTF-8 without BOM, a trailing newline. Fields come in the
 /// order of the domain structs and figures in key order, so equal sheets give equal bytes.
 pub fn to_json(sheet: &Sheet) -> Vec<u8> {
-    let envelope = EnvelopeOut { format: FORMAT, version: VERSION, sheet };
+    let envelope = SheetDocument { format: FORMAT, version: VERSION, sheet };
     let mut bytes = serde_json::to_vec_pretty(&envelope).expect("a sheet has only string keys and always serialises");
     bytes.push(b'\n');
     bytes

@@ -14,7 +14,7 @@ mod xlsx;
 
 pub use crate::csv::{figures_from_csv, to_csv};
 pub use error::{ExportError, FileFormat, ImportError};
-pub use json::{from_json, to_json};
+pub use json::{SheetDocument, from_json, to_json};
 pub use xlsx::{MAX_FILE_BYTES as MAX_XLSX_BYTES, from_xlsx, to_xlsx};
 
 /// The `format` tag of the JSON envelope and of the XLSX cover worksheet.

@@ -123,3 +123,25 @@ fn ages_read_naturally() {
     assert_eq!(age_label(7200), "2時間前");
     assert_eq!(age_label(3 * 86400), "3日前");
 }
+
+/// The API's bodies serialize these enums with serde and document them from the same derive, so
+/// their serde names must be the codes the pages, the store and the audit log use.
+#[test]
+fn every_code_is_the_serde_name() {
+    let name = |value: serde_json::Value| value.as_str().unwrap().to_string();
+    for a in AdmissionType::ALL {
+        assert_eq!(name(serde_json::to_value(a).unwrap()), a.code());
+    }
+    for w in WardType::ALL {
+        assert_eq!(name(serde_json::to_value(w).unwrap()), w.code());
+    }
+    for s in Sex::ALL {
+        assert_eq!(name(serde_json::to_value(s).unwrap()), s.code());
+    }
+    for h in HoldState::ALL {
+        assert_eq!(name(serde_json::to_value(h).unwrap()), h.code());
+    }
+    for r in DeclineReason::ALL {
+        assert_eq!(name(serde_json::to_value(r).unwrap()), r.code());
+    }
+}
