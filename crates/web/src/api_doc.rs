@@ -1,137 +1,167 @@
-//! The OpenAPI 3.1 document of the JSON API, served at `/api/openapi.json`. Written out by hand
-//! (a few operations; a test checks that every `/api/v1` route of the policy table is in it).
+//! The OpenAPI 3.1 document of the JSON API, served at `/api/openapi.json`. Nothing here is
+//! written out by hand: operations come from the handlers' `#[utoipa::path]` attributes, schemas
+//! from the `ToSchema` derives of the bodies and the domain types they carry (the sheet, the bed
+//! finder's codes), error responses from [`Problem`]. Tests check the document against the policy
+//! table both ways, and validate the served document with openapi-spec-validator
+//! (`tests/it/openapi.rs`).
 
-use serde_json::{Value, json};
+use crate::beds::api as beds_api;
+use crate::problem::Problem;
+use crate::sheets::exports;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoResponses, OpenApi};
 
-fn error_response(description: &str) -> Value {
-    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+/// The API's operations, schemas and security.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "nimo API",
+        version = "1",
+        description = "自治体情報シートの取得と緊急入院先検索（空床検索、空床数の登録、仮押さえとその回答）。\
+                       `Authorization: Bearer <token>`（`nimo token create --user LOGIN`）で、トークンの利用者として操作します。\
+                       エラーはすべて RFC 9457 の problem details（`application/problem+json`）で返ります。"
+    ),
+    paths(
+        exports::api_sheet,
+        beds_api::search,
+        beds_api::put_availability,
+        beds_api::create_hold,
+        beds_api::accept,
+        beds_api::decline,
+        serve,
+    ),
+    components(schemas(Problem)),
+    modifiers(&BearerToken),
+    security(("bearer" = [])),
+    tags(
+        (name = "sheets", description = "自治体情報シート"),
+        (name = "bed finder", description = "緊急入院先検索"),
+        (name = "meta", description = "この文書"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds the bearer-token scheme the `security` requirement names (utoipa's derive has no
+/// attribute for security schemes).
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("`nimo token create --user LOGIN` が一度だけ表示するトークン（`nimo_…`）"))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
 }
 
-fn hold_path_parameter() -> Value {
-    json!({ "name": "hold", "in": "path", "required": true, "schema": { "type": "integer" } })
+/// The refusals every operation can answer before its handler runs (the policy layer, the
+/// session and token checks, the CSRF check of a cookie-authenticated request), and a failure.
+/// Only documentation: the layers answer these through [`Problem`].
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum Refusals {
+    /// No credentials, or an unknown or revoked token.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The account may not do this (role, scope, or a disabled or locked account), or a
+    /// cookie-authenticated request without its `X-CSRF-Token`.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// The server failed; the detail says nothing of why (the log does).
+    #[response(status = 500, content_type = "application/problem+json")]
+    Internal(Problem),
 }
 
 /// The document.
-pub fn document() -> Value {
-    let query = |name: &str, description: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema });
-    let enumeration = |values: Vec<&str>| json!({ "type": "string", "enum": values });
-    let admissions: Vec<&str> = nimo_domain::beds::AdmissionType::ALL.iter().map(|a| a.code()).collect();
-    let ward_types: Vec<&str> = nimo_domain::beds::WardType::ALL.iter().map(|w| w.code()).collect();
-    let reasons: Vec<&str> = nimo_domain::beds::DeclineReason::ALL.iter().map(|r| r.code()).collect();
-    let hold_answer = json!({
-        "200": { "description": "the hold after the answer", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Hold" } } } },
-        "403": error_response("not a ward of the caller's hospital"),
-        "409": error_response("the hold expired or was answered already"),
-    });
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "nimo bed finder API",
-            "version": "1",
-            "description": "緊急入院先検索: search wards with free beds, post a ward's free beds, place and answer holds. \
-                            Authenticate with `Authorization: Bearer <token>` (`nimo token create`), acting as the token's user."
-        },
-        "security": [{ "bearer": [] }],
-        "paths": {
-            "/api/v1/beds/search": { "get": {
-                "summary": "Search wards (staff)",
-                "parameters": [
-                    query("admission", "admission type the ward must accept", enumeration(admissions.clone())),
-                    query("sex", "the person's sex", enumeration(vec!["male", "female"])),
-                    query("age", "the person's age", json!({ "type": "integer", "minimum": 0, "maximum": 120 })),
-                    query("ward_type", "ward type", enumeration(ward_types.clone())),
-                    query("physical", "set to need 身体合併症 care", json!({ "type": "string" })),
-                    query("from", "地方公共団体コード of a Tokyo ward to measure distance from", json!({ "type": "string" })),
-                    query("lat", "latitude to measure distance from", json!({ "type": "number" })),
-                    query("lon", "longitude to measure distance from", json!({ "type": "number" })),
-                    query("include_full", "set to include wards with no bed left", json!({ "type": "string" })),
-                ],
-                "responses": {
-                    "200": { "description": "ranked results", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SearchResults" } } } },
-                    "422": error_response("a parameter is wrong (named in fields)"),
-                }
-            }},
-            "/api/v1/wards/{ward}/availability": { "put": {
-                "summary": "Post a ward's free beds (hospital staff, own hospital)",
-                "parameters": [{ "name": "ward", "in": "path", "required": true, "schema": { "type": "string" } }],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": {
-                    "type": "object", "additionalProperties": false, "required": ["free_beds"],
-                    "properties": { "free_beds": { "type": "integer", "minimum": 0, "maximum": nimo_domain::beds::MAX_FREE_BEDS } } } } } },
-                "responses": {
-                    "200": { "description": "posted", "content": { "application/json": { "schema": { "type": "object" } } } },
-                    "403": error_response("not a ward of the caller's hospital"),
-                    "422": error_response("free_beds out of range, or below the ward's active holds"),
-                }
-            }},
-            "/api/v1/holds": { "post": {
-                "summary": "Place a hold on a ward's bed (staff)",
-                "requestBody": { "required": true, "content": { "application/json": { "schema": {
-                    "type": "object", "additionalProperties": false, "required": ["ward_id", "case_ref", "admission"],
-                    "properties": {
-                        "ward_id": { "type": "string" },
-                        "case_ref": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{0,19}$", "description": "受付番号, never a name" },
-                        "admission": enumeration(admissions),
-                        "searched_at": { "type": "integer", "description": "Unix seconds of the search (start of the placement time)" }
-                    } } } } },
-                "responses": {
-                    "201": { "description": "held", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Hold" } } } },
-                    "409": error_response("no bed left on the ward"),
-                    "422": error_response("a field is wrong (named in fields)"),
-                }
-            }},
-            "/api/v1/holds/{hold}/accept": { "post": {
-                "summary": "Accept a hold: the admission is recorded (hospital staff)",
-                "parameters": [hold_path_parameter()],
-                "responses": hold_answer.clone()
-            }},
-            "/api/v1/holds/{hold}/decline": { "post": {
-                "summary": "Decline a hold with a reason: the bed is free again (hospital staff)",
-                "parameters": [hold_path_parameter()],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": {
-                    "type": "object", "additionalProperties": false, "required": ["reason"],
-                    "properties": { "reason": enumeration(reasons) } } } } },
-                "responses": hold_answer
-            }}
-        },
-        "components": {
-            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
-            "schemas": {
-                "Error": { "type": "object", "required": ["error"], "properties": {
-                    "error": { "type": "string" }, "fields": { "type": "object", "additionalProperties": { "type": "string" } } } },
-                "Hold": { "type": "object", "properties": {
-                    "id": { "type": "integer" }, "ward_id": { "type": "string" }, "hospital_id": { "type": "string" },
-                    "case_ref": { "type": "string" }, "admission": { "type": "string" },
-                    "state": { "type": "string", "enum": ["held", "accepted", "declined", "expired"] },
-                    "searched_at": { "type": "integer" }, "held_at": { "type": "integer" }, "expires_at": { "type": "integer" },
-                    "decided_at": { "type": ["integer", "null"] }, "decline_reason": { "type": ["string", "null"] } } },
-                "SearchResults": { "type": "object", "properties": {
-                    "searched_at": { "type": "integer" },
-                    "results": { "type": "array", "items": { "type": "object", "properties": {
-                        "ward_id": { "type": "string" }, "ward_name": { "type": "string" }, "ward_type": { "type": "string" },
-                        "hospital_id": { "type": "string" }, "hospital_name": { "type": "string" }, "phone": { "type": "string" },
-                        "free_beds": { "type": "integer" }, "posted_at": { "type": "integer" }, "age_seconds": { "type": "integer" },
-                        "stale": { "type": "boolean" }, "distance_km": { "type": ["number", "null"] } } } } } }
-            }
-        }
-    })
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
 }
 
-/// GET /api/openapi.json.
-pub async fn serve() -> axum::Json<Value> {
+/// This document
+///
+/// The OpenAPI 3.1 description of the API; needs no credentials.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "meta",
+    security(()),
+    responses((status = 200, description = "the OpenAPI document", body = Object, content_type = "application/json"))
+)]
+pub async fn serve() -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json(document())
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
+    fn document() -> Value {
+        serde_json::to_value(super::document()).unwrap()
+    }
+
     #[test]
-    fn every_api_route_of_the_policy_is_documented_with_its_method() {
-        let document = super::document();
-        for (method, path, _) in crate::policy::POLICY.iter().filter(|(_, p, _)| p.starts_with("/api/v1/")) {
-            if path.starts_with("/api/v1/municipalities") {
-                continue; // the sheet API predates this document
-            }
-            let operation = &document["paths"][*path][method.to_ascii_lowercase()];
-            assert!(operation.is_object(), "{method} {path} is missing from the OpenAPI document");
+    fn every_api_route_of_the_policy_is_documented_with_its_method_and_nothing_else_is() {
+        let document = document();
+        let policy: Vec<(String, String)> = crate::policy::POLICY
+            .iter()
+            .filter(|(_, path, _)| path.starts_with("/api/"))
+            .map(|(method, path, _)| (method.to_ascii_lowercase(), path.to_string()))
+            .collect();
+        for (method, path) in &policy {
+            assert!(
+                document["paths"][path][method].is_object(),
+                "{method} {path} is missing from the OpenAPI document"
+            );
         }
+        let methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+        let mut documented = Vec::new();
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for method in methods.iter().filter(|m| item.get(**m).is_some()) {
+                documented.push((method.to_string(), path.clone()));
+                assert!(
+                    policy.contains(&(method.to_string(), path.clone())),
+                    "{method} {path} is documented but not in POLICY"
+                );
+            }
+        }
+        assert_eq!(documented.len(), policy.len());
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1_with_the_bearer_scheme() {
+        let document = document();
+        assert!(document["openapi"].as_str().unwrap().starts_with("3.1."), "{}", document["openapi"]);
+        assert_eq!(document["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+        assert_eq!(document["security"][0]["bearer"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn every_error_response_is_a_problem_document() {
+        let document = document();
+        let mut errors = 0;
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for (status, response) in operation["responses"].as_object().unwrap() {
+                    if status.starts_with('2') {
+                        continue;
+                    }
+                    let schema = &response["content"]["application/problem+json"]["schema"]["$ref"];
+                    assert_eq!(schema, "#/components/schemas/Problem", "{method} {path} {status}");
+                    errors += 1;
+                }
+            }
+        }
+        assert!(errors > 0);
+    }
+
+    #[test]
+    fn the_free_beds_limit_is_the_domains() {
+        let document = document();
+        let limit = &document["components"]["schemas"]["PostAvailability"]["properties"]["free_beds"]["maximum"];
+        assert_eq!(limit.as_i64(), Some(nimo_domain::beds::MAX_FREE_BEDS));
     }
 }

@@ -272,7 +272,7 @@ async fn token_account(state: &AppState, token: Option<&str>) -> Result<Account,
     Ok(account)
 }
 
-/// Answers a request whose token is not valid: 401 in JSON, after an audit row (fail closed).
+/// Answers a request whose token is not valid: 401 problem details, after an audit row (fail closed).
 /// The token itself is never logged or recorded.
 async fn refuse_token(state: &AppState, address: String, detail: &'static str) -> Response {
     use axum::response::IntoResponse;
@@ -287,12 +287,12 @@ async fn refuse_token(state: &AppState, address: String, detail: &'static str) -
         tracing::error!(%error, detail, "audit row of a refused token not written");
         return crate::WebError::Internal("the audit log could not be written".into()).into_response();
     }
-    (
+    let problem = crate::problem::Problem::new(
         axum::http::StatusCode::UNAUTHORIZED,
-        [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
-        axum::Json(serde_json::json!({ "error": "API トークンが正しくないか、無効です" })),
-    )
-        .into_response()
+        "invalid-token",
+        "API トークンが正しくないか、無効です",
+    );
+    ([(axum::http::header::WWW_AUTHENTICATE, "Bearer")], problem).into_response()
 }
 
 fn is_locked(until: Option<&str>, now: time::OffsetDateTime) -> bool {

@@ -3,6 +3,7 @@
 //! framework's own refusals (unknown route, wrong method, a body its extractors cannot read) are
 //! turned into the same Japanese pages, so that no English plain text reaches a user.
 
+use crate::problem::Problem;
 use askama::Template;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -138,7 +139,42 @@ impl IntoResponse for WebError {
         if matches!(self, WebError::Busy) {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
         }
+        // An `/api/` request answers this instead of the page (`problem::api_errors`).
+        response.extensions_mut().insert(problem_of(&self));
         response
+    }
+}
+
+/// The problem details the API answers for an error: the page's status and Japanese message.
+/// The one translation of errors for the API; handlers convert with `?` (`From` below).
+pub(crate) fn problem_of(error: &WebError) -> Problem {
+    match error {
+        WebError::NotFound(m) => Problem::new(StatusCode::NOT_FOUND, "not-found", m.as_str()),
+        WebError::BadRequest(m) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", m.as_str()),
+        WebError::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, "forbidden", m.as_str()),
+        WebError::Conflict(m) => Problem::new(StatusCode::CONFLICT, "conflict", m.as_str()),
+        WebError::Unavailable(m) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", m.as_str()),
+        WebError::Busy => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", BUSY_MESSAGE),
+        WebError::Internal(_) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", INTERNAL_MESSAGE),
+        // The pages' words for these speak of forms and links: the API says it by the status.
+        WebError::Unauthorized => Problem::of_status(StatusCode::UNAUTHORIZED),
+        WebError::MethodNotAllowed(_) => Problem::of_status(StatusCode::METHOD_NOT_ALLOWED),
+        WebError::Rejected(status, _) => Problem::of_status(*status),
+    }
+}
+
+impl From<WebError> for Problem {
+    fn from(error: WebError) -> Self {
+        if let WebError::Internal(detail) = &error {
+            tracing::error!(%detail, "api request failed");
+        }
+        problem_of(&error)
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(error: StoreError) -> Self {
+        WebError::from(error).into()
     }
 }
 

@@ -200,9 +200,9 @@ impl AppState {
     }
 }
 
-/// The whole application router, as `nimo serve` runs it. From the outside in: tracing, the
-/// host and same-origin checks with the security headers, then the Japanese pages for the
-/// framework's own rejections, then the routes.
+/// The whole application router, as `nimo serve` runs it. From the outside in: tracing, every
+/// error of an `/api/` route as problem details, the host and same-origin checks with the
+/// security headers, then the Japanese pages for the framework's own rejections, then the routes.
 pub fn router(state: AppState) -> Router {
     layout::set_source_url(&state.source_url);
     let cookie = if state.behind_https { "__Host-nimo" } else { "nimo_session" };
@@ -219,6 +219,7 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(axum::middleware::from_fn(error::rejections_as_pages))
         .layer(axum::middleware::from_fn_with_state(state, security::headers_and_same_origin))
+        .layer(axum::middleware::from_fn(problem::api_errors))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             // Only the method and the route's path: never query strings, which could carry input.
             tracing::info_span!("http", method = %request.method(), path = %request.uri().path())

@@ -15,6 +15,7 @@
 //! other row).
 
 use crate::context::RequestContext;
+use crate::problem::Problem;
 use crate::{AppState, WebError};
 use axum::extract::{MatchedPath, RawPathParams, Request, State};
 use axum::http::{Method, StatusCode};
@@ -261,15 +262,17 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
     }
 }
 
-/// A refusal of an API route: JSON with 401 (no credentials) or 403, never a redirect to the
-/// login page that a hospital's system could not follow.
+/// A refusal of an API route: problem details with 401 (no credentials) or 403, never a
+/// redirect to the login page that a hospital's system could not follow.
 fn api_refusal(denial: Denial) -> Response {
-    let (status, message) = match denial {
-        Denial::SignInRequired => (StatusCode::UNAUTHORIZED, "認証が必要です（API トークンまたはログイン）"),
-        Denial::AccountState(_) => (StatusCode::FORBIDDEN, "このアカウントは現在利用できません"),
-        Denial::Role | Denial::Scope => (StatusCode::FORBIDDEN, "この操作を行う権限がありません"),
+    let problem = match denial {
+        Denial::SignInRequired => Problem::of_status(StatusCode::UNAUTHORIZED),
+        Denial::AccountState(_) => {
+            Problem::new(StatusCode::FORBIDDEN, "account-unavailable", "このアカウントは現在利用できません")
+        }
+        Denial::Role | Denial::Scope => Problem::of_status(StatusCode::FORBIDDEN),
     };
-    (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+    problem.into_response()
 }
 
 /// Percent-encodes a path for the `next` parameter.

@@ -5,25 +5,33 @@
 //! were wrong, each with its own Japanese reason, so that a client can show them beside its
 //! fields exactly as the pages do.
 
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The media type of a problem document.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// One problem document.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// An RFC 9457 problem document: every error of the API answers one, as
+/// `application/problem+json`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct Problem {
     /// What happened, as a relative URI (`/problems/not-found`); `about:blank` when the status
     /// says it all.
     #[serde(rename = "type")]
+    #[schema(example = "/problems/invalid-input")]
     pub kind: String,
     /// A short Japanese name of the problem.
+    #[schema(example = "入力に誤りがあります")]
     pub title: String,
     /// The HTTP status, repeated in the body.
+    #[schema(example = 422)]
     pub status: u16,
     /// The Japanese sentence a person reads.
+    #[schema(example = "入力に誤りがあります")]
     pub detail: String,
     /// The fields that were wrong, each with its reason (absent when there are none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -31,11 +39,13 @@ pub struct Problem {
 }
 
 /// A field of the request that was wrong, and why.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct FieldProblem {
     /// The field's name as the request spelled it (`free_beds`, `case_ref`).
+    #[schema(example = "free_beds")]
     pub field: String,
     /// Why, in Japanese.
+    #[schema(example = "空床数: 0以上の整数で入力してください")]
     pub detail: String,
 }
 
@@ -56,6 +66,58 @@ impl Problem {
         self.errors = errors.into_iter().map(|(field, detail)| FieldProblem { field, detail }).collect();
         self
     }
+}
+
+impl Problem {
+    /// The problem a status says all of: its kind and a Japanese detail for an API client (the
+    /// framework's refusals, and refusals whose page text speaks of forms and links).
+    pub fn of_status(status: StatusCode) -> Self {
+        let (kind, detail) = match status {
+            StatusCode::BAD_REQUEST => ("bad-request", "リクエストの形式が正しくありません"),
+            StatusCode::UNAUTHORIZED => ("unauthorized", "認証が必要です（API トークンまたはログイン）"),
+            StatusCode::FORBIDDEN => ("forbidden", "この操作を行う権限がありません"),
+            StatusCode::NOT_FOUND => ("not-found", "お探しのものは見つかりません"),
+            StatusCode::METHOD_NOT_ALLOWED => ("method-not-allowed", "この URL ではこのメソッドは使えません"),
+            StatusCode::CONFLICT => ("conflict", "他の操作と競合しました。最新の状態を確認してください"),
+            StatusCode::PAYLOAD_TOO_LARGE => ("too-large", "送信されたデータが大きすぎます"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ("unsupported-media-type", "送信の形式（Content-Type）が正しくありません")
+            }
+            StatusCode::UNPROCESSABLE_ENTITY => ("invalid-input", "送信された内容を読み取れません"),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                ("unavailable", "現在利用できません。しばらくしてからもう一度お試しください")
+            }
+            _ if status.is_server_error() => {
+                ("internal", "時間をおいてもう一度お試しください。続く場合はシステム管理者に連絡してください。")
+            }
+            _ => ("about:blank", title_of(status)),
+        };
+        Self::new(status, kind, detail)
+    }
+}
+
+/// The layer that makes every error answer of an `/api/` route a problem document: refusals of
+/// the security, session, policy and CSRF layers, the router's 404 and 405, a body over the limit
+/// — whatever is not one already. A `WebError` leaves its problem in the response's extensions
+/// (`error::problem_of`); any other refusal is described by its status. The headers stay
+/// (`Allow`, `Retry-After`, `WWW-Authenticate`, the security headers).
+pub async fn api_errors(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response.headers().get(header::CONTENT_TYPE).is_some_and(|value| value == PROBLEM_JSON);
+    if !is_api || is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let mut problem = response.extensions().get::<Problem>().cloned().unwrap_or_else(|| Problem::of_status(status));
+    problem.status = status.as_u16();
+    let mut answer = problem.into_response();
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            answer.headers_mut().append(name, value.clone());
+        }
+    }
+    answer
 }
 
 /// The Japanese title of a status.

@@ -1,162 +1,112 @@
-//! The bed finder's JSON API (documented in `/api/openapi.json`): search, posting a ward's free
-//! beds, placing a hold (201, or 409 when no bed is left) and answering one. Callers
-//! authenticate with `Authorization: Bearer` (an API token acting as its user) or with the
-//! session cookie plus the `X-CSRF-Token` header. Errors are JSON: `{"error": "…",
-//! "fields": {"name": "reason"}}`.
+//! The bed finder's JSON API: search, posting a ward's free beds, placing a hold (201, or 409
+//! when no bed is left) and answering one. Callers authenticate with `Authorization: Bearer` (an
+//! API token acting as its user) or with the session cookie plus the `X-CSRF-Token` header.
+//! Bodies are the typed structs of `bodies.rs`; errors are RFC 9457 problem details
+//! (`crate::problem`). The `#[utoipa::path]` of each handler is its entry in `/api/openapi.json`.
+
+mod bodies;
 
 use super::hospital::conflict_message;
-use super::search::{HoldFailure, SEARCH_LIMIT, parse_criteria, parse_hold, place};
+use super::search::{FieldError, HoldFailure, SEARCH_LIMIT, parse_criteria, parse_hold, place};
 use crate::context::Ctx;
+use crate::problem::Problem;
 use crate::{AppState, WebError};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use bodies::{DeclineHold, Hold, PlaceHold, PostAvailability, PostedAvailability, SearchQuery, SearchResults};
 use nimo_domain::beds::{DeclineReason, check_free_beds};
 use nimo_store::StoreError;
-use nimo_store::beds::{self, Hold};
-use serde::Deserialize;
-use serde_json::{Value, json};
-use std::collections::HashMap;
+use nimo_store::beds;
 
-/// A JSON error answer.
-pub struct ApiError(StatusCode, String, Vec<(String, String)>);
+/// 422 naming each wrong field of the request.
+fn invalid(errors: Vec<FieldError>) -> Problem {
+    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "入力に誤りがあります")
+        .with_errors(errors.into_iter().map(|(field, reason)| (field.to_string(), reason)))
+}
 
-impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self(status, message.into(), Vec::new())
-    }
-
-    fn fields(errors: Vec<(&'static str, String)>) -> Self {
-        Self(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "入力に誤りがあります".into(),
-            errors.into_iter().map(|(f, m)| (f.to_string(), m)).collect(),
-        )
+/// A store error of answering a hold: a hold that is no longer `held` is a conflict naming its
+/// state, a refused value is a 422; the rest as every other error.
+fn answer_problem(error: StoreError) -> Problem {
+    match error {
+        StoreError::Invalid(reason) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", reason),
+        StoreError::Conflict(state) => Problem::new(StatusCode::CONFLICT, "hold-closed", conflict_message(&state)),
+        other => other.into(),
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let fields: serde_json::Map<String, Value> = self.2.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
-        let mut body = json!({ "error": self.1 });
-        if !fields.is_empty() {
-            body["fields"] = Value::Object(fields);
-        }
-        (self.0, Json(body)).into_response()
-    }
-}
-
-impl From<WebError> for ApiError {
-    fn from(error: WebError) -> Self {
-        match error {
-            WebError::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, m),
-            WebError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
-            WebError::Unauthorized => ApiError::new(StatusCode::UNAUTHORIZED, "ログインまたは API トークンが必要です"),
-            WebError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
-            WebError::BadRequest(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m),
-            other => {
-                tracing::error!(error = %other, "api request failed");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "サーバーでエラーが起きました")
-            }
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::Invalid(reason) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, reason),
-            StoreError::Conflict(state) => ApiError::new(StatusCode::CONFLICT, conflict_message(&state)),
-            other => WebError::from(other).into(),
-        }
-    }
-}
-
-/// A JSON body, or a JSON 4xx naming what is wrong with it.
-fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+/// A JSON body, or a 422 naming the line and column where it could not be read.
+fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::new(
+        Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
+            "unreadable-body",
             format!("JSON を読み取れません（{}行{}列）", e.line(), e.column()),
         )
     })
 }
 
-/// A hold as the API returns it.
-pub fn hold_json(hold: &Hold, now: i64) -> Value {
-    json!({
-        "id": hold.id,
-        "ward_id": hold.ward_id,
-        "hospital_id": hold.hospital_id,
-        "case_ref": hold.case_ref,
-        "admission": hold.admission.code(),
-        "state": hold.state_at(now).code(),
-        "searched_at": hold.searched_at,
-        "held_at": hold.held_at,
-        "expires_at": hold.expires_at,
-        "decided_at": hold.decided_at,
-        "decline_reason": hold.decline_reason.map(|r| r.code()),
-    })
+/// The user the request acts as, for answering holds.
+fn user_of(ctx: &Ctx) -> Result<i64, Problem> {
+    ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or_else(|| WebError::Unauthorized.into())
 }
 
-/// GET /api/v1/beds/search: the same criteria as the search page, as query parameters.
+/// Search wards with free beds (staff)
+///
+/// The same criteria as the search page. Wards are ranked by the domain's rules; wards with no
+/// bed left are left out unless `include_full` is given.
+#[utoipa::path(
+    get,
+    path = "/api/v1/beds/search",
+    tag = "bed finder",
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "the ranked wards", body = SearchResults),
+        (status = 422, description = "a parameter is wrong (each named in `errors`)", body = Problem, content_type = "application/problem+json"),
+        crate::api_doc::Refusals,
+    )
+)]
 pub async fn search(
     State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let criteria = parse_criteria(&params).map_err(ApiError::fields)?;
+    Query(query): Query<SearchQuery>,
+) -> Result<Json<SearchResults>, Problem> {
+    let criteria = parse_criteria(&query.to_params()).map_err(invalid)?;
     let now = state.clock.unix();
     let hits = beds::search_at(&state.db, &criteria, state.beds.stale_after_seconds, SEARCH_LIMIT, now).await?;
-    let results: Vec<Value> = hits
-        .iter()
-        .map(|hit| {
-            let ward = &hit.status.ward;
-            json!({
-                "ward_id": ward.id,
-                "ward_name": ward.name,
-                "ward_type": ward.ward_type.code(),
-                "sex": ward.sex.code(),
-                "min_age": ward.min_age,
-                "max_age": ward.max_age,
-                "admissions": ward.admissions.iter().map(|a| a.code()).collect::<Vec<_>>(),
-                "hospital_id": hit.hospital.id,
-                "hospital_name": hit.hospital.name,
-                "phone": hit.hospital.phone,
-                "free_beds": hit.status.availability.left(),
-                "posted_free_beds": hit.status.availability.posted,
-                "posted_at": hit.status.posted_at,
-                "age_seconds": hit.age_seconds,
-                "stale": hit.stale,
-                "distance_km": hit.distance_km,
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "searched_at": now, "results": results })))
+    Ok(Json(SearchResults { searched_at: now, results: hits.iter().map(bodies::SearchResult::of).collect() }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AvailabilityBody {
-    free_beds: i64,
-}
-
-/// PUT /api/v1/wards/{ward}/availability: `{"free_beds": 3}`.
+/// Post a ward's free beds (hospital staff, own hospital)
+///
+/// A count below the ward's active holds is refused: decline holds first.
+#[utoipa::path(
+    put,
+    path = "/api/v1/wards/{ward}/availability",
+    tag = "bed finder",
+    params(("ward" = String, Path, description = "the ward's id", example = "h-meguro-1-a")),
+    request_body = PostAvailability,
+    responses(
+        (status = 200, description = "posted", body = PostedAvailability),
+        (status = 422, description = "`free_beds` out of range or below the ward's active holds, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
+        crate::api_doc::Refusals,
+    )
+)]
 pub async fn put_availability(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(ward): Path<String>,
     bytes: axum::body::Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let request: AvailabilityBody = body(&bytes)?;
-    check_free_beds(request.free_beds).map_err(|reason| ApiError::fields(vec![("free_beds", reason)]))?;
+) -> Result<Json<PostedAvailability>, Problem> {
+    let request: PostAvailability = body(&bytes)?;
+    check_free_beds(request.free_beds).map_err(|reason| invalid(vec![("free_beds", reason)]))?;
     let actor = crate::audit::actor_of(&ctx.0);
     let origin = crate::audit::origin_of(&ctx.0);
     let now = state.clock.unix();
     beds::post_availability_at(&state.db, &ward, request.free_beds, &actor, &origin, now).await.map_err(
         |e| match e {
             StoreError::Invalid(reason) => {
-                ApiError::fields(vec![("free_beds", reason.trim_start_matches("1件目: ").to_string())])
+                invalid(vec![("free_beds", reason.trim_start_matches("1件目: ").to_string())])
             }
             other => other.into(),
         },
@@ -164,81 +114,105 @@ pub async fn put_availability(
     if let Ok(hospital) = beds::hospital_of_ward(&state.db, &ward).await {
         state.bed_changed(&hospital);
     }
-    Ok(Json(json!({ "ward_id": ward, "free_beds": request.free_beds, "posted_at": now })))
+    Ok(Json(PostedAvailability { ward_id: ward, free_beds: request.free_beds, posted_at: now }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct HoldBody {
-    ward_id: Option<String>,
-    case_ref: Option<String>,
-    admission: Option<String>,
-    searched_at: Option<i64>,
-}
-
-/// POST /api/v1/holds: 201 with the hold, 409 when no bed is left.
+/// Place a hold on a ward's bed (staff)
+///
+/// The bed stays reserved until the hospital answers or the hold expires.
+#[utoipa::path(
+    post,
+    path = "/api/v1/holds",
+    tag = "bed finder",
+    request_body = PlaceHold,
+    responses(
+        (status = 201, description = "held", body = Hold),
+        (status = 409, description = "no bed is left on the ward", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a field is wrong (each named in `errors`), or the body is not JSON", body = Problem, content_type = "application/problem+json"),
+        crate::api_doc::Refusals,
+    )
+)]
 pub async fn create_hold(
     State(state): State<AppState>,
     ctx: Ctx,
     bytes: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    let request: HoldBody = body(&bytes)?;
+) -> Result<Response, Problem> {
+    let request: PlaceHold = body(&bytes)?;
     let parsed = parse_hold(
         request.ward_id.as_deref(),
         request.case_ref.as_deref(),
         request.admission.as_deref(),
         request.searched_at,
     )
-    .map_err(ApiError::fields)?;
+    .map_err(invalid)?;
     match place(&state, &ctx, &parsed).await {
-        Ok(hold) => Ok((StatusCode::CREATED, Json(hold_json(&hold, state.clock.unix()))).into_response()),
-        Err(HoldFailure::NoBedLeft) => Err(ApiError::new(StatusCode::CONFLICT, "この病棟に空床は残っていません")),
-        Err(HoldFailure::UnknownWard) => Err(ApiError::fields(vec![("ward_id", "病棟: 登録されていません".into())])),
-        Err(HoldFailure::Invalid(errors)) => Err(ApiError::fields(errors)),
+        Ok(hold) => Ok((StatusCode::CREATED, Json(Hold::of(&hold, state.clock.unix()))).into_response()),
+        Err(HoldFailure::NoBedLeft) => {
+            Err(Problem::new(StatusCode::CONFLICT, "no-bed-left", "この病棟に空床は残っていません"))
+        }
+        Err(HoldFailure::UnknownWard) => Err(invalid(vec![("ward_id", "病棟: 登録されていません".into())])),
+        Err(HoldFailure::Invalid(errors)) => Err(invalid(errors)),
         Err(HoldFailure::Web(e)) => Err(e.into()),
     }
 }
 
-fn hold_id(text: &str) -> Result<i64, ApiError> {
-    text.parse().map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "仮押さえが見つかりません"))
+fn hold_id(text: &str) -> Result<i64, Problem> {
+    text.parse().map_err(|_| Problem::new(StatusCode::NOT_FOUND, "not-found", "仮押さえが見つかりません"))
 }
 
-/// POST /api/v1/holds/{hold}/accept.
-pub async fn accept(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(hold): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+/// Accept a hold: the admission is recorded (hospital staff)
+#[utoipa::path(
+    post,
+    path = "/api/v1/holds/{hold}/accept",
+    tag = "bed finder",
+    params(("hold" = i64, Path, description = "the hold's id")),
+    responses(
+        (status = 200, description = "the hold, accepted", body = Hold),
+        (status = 409, description = "the hold expired or was answered already", body = Problem, content_type = "application/problem+json"),
+        crate::api_doc::Refusals,
+    )
+)]
+pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(hold): Path<String>) -> Result<Json<Hold>, Problem> {
     let id = hold_id(&hold)?;
-    let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(ApiError::from(WebError::Unauthorized))?;
+    let user_id = user_of(&ctx)?;
     let now = state.clock.unix();
-    let hold = beds::accept_at(&state.db, id, user_id, &crate::audit::origin_of(&ctx.0), now).await?;
+    let hold =
+        beds::accept_at(&state.db, id, user_id, &crate::audit::origin_of(&ctx.0), now).await.map_err(answer_problem)?;
     state.bed_changed(&hold.hospital_id);
-    Ok(Json(hold_json(&hold, now)))
+    Ok(Json(Hold::of(&hold, now)))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DeclineBody {
-    reason: String,
-}
-
-/// POST /api/v1/holds/{hold}/decline: `{"reason": "full"}`.
+/// Decline a hold with a reason: the bed is free again (hospital staff)
+#[utoipa::path(
+    post,
+    path = "/api/v1/holds/{hold}/decline",
+    tag = "bed finder",
+    params(("hold" = i64, Path, description = "the hold's id")),
+    request_body = DeclineHold,
+    responses(
+        (status = 200, description = "the hold, declined", body = Hold),
+        (status = 409, description = "the hold expired or was answered already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`reason` is not one of the codes, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
+        crate::api_doc::Refusals,
+    )
+)]
 pub async fn decline(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(hold): Path<String>,
     bytes: axum::body::Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Hold>, Problem> {
     let id = hold_id(&hold)?;
-    let request: DeclineBody = body(&bytes)?;
+    let request: DeclineHold = body(&bytes)?;
     let reason = DeclineReason::parse(&request.reason).ok_or_else(|| {
         let codes: Vec<&str> = DeclineReason::ALL.iter().map(|r| r.code()).collect();
-        ApiError::fields(vec![("reason", format!("理由: {} のどれかにしてください", codes.join(", ")))])
+        invalid(vec![("reason", format!("理由: {} のどれかにしてください", codes.join(", ")))])
     })?;
-    let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(ApiError::from(WebError::Unauthorized))?;
+    let user_id = user_of(&ctx)?;
     let now = state.clock.unix();
-    let hold = beds::decline_at(&state.db, id, user_id, reason, &crate::audit::origin_of(&ctx.0), now).await?;
+    let hold = beds::decline_at(&state.db, id, user_id, reason, &crate::audit::origin_of(&ctx.0), now)
+        .await
+        .map_err(answer_problem)?;
     state.bed_changed(&hold.hospital_id);
-    Ok(Json(hold_json(&hold, now)))
+    Ok(Json(Hold::of(&hold, now)))
 }

@@ -4,6 +4,7 @@
 use super::sheet_key;
 use crate::audit;
 use crate::context::Ctx;
+use crate::problem::Problem;
 use crate::{AppState, WebError};
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -116,12 +117,29 @@ async fn render<E: std::fmt::Display + Send + 'static>(
     .map_err(|e| WebError::Internal(e.to_string()))
 }
 
-/// GET /api/v1/municipalities/{code}/sheets/{fy}: the canonical JSON.
+/// A municipality's sheet for a fiscal year
+///
+/// The canonical JSON of the sheet, the same bytes as its `export.json` download, with the
+/// section-4 figures derived from the case records. Each read is audited.
+#[utoipa::path(
+    get,
+    path = "/api/v1/municipalities/{code}/sheets/{fy}",
+    tag = "sheets",
+    params(
+        ("code" = String, Path, description = "the 地方公共団体コード", example = "131105"),
+        ("fy" = i32, Path, description = "the fiscal year, by the calendar year it starts in (2022 = 令和4年度)", example = 2022),
+    ),
+    responses(
+        (status = 200, description = "the sheet", body = nimo_exchange::SheetDocument),
+        (status = 404, description = "no such sheet (or not a valid code or year)", body = Problem, content_type = "application/problem+json"),
+        crate::api_doc::Refusals,
+    )
+)]
 pub async fn api_sheet(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((code, fy)): Path<(String, String)>,
-) -> Result<Response, WebError> {
+) -> Result<Response, Problem> {
     let (code, fy) = sheet_key(&code, &fy)?;
     let mut sheet = sheets::load(&state.db, &code, fy).await?.sheet;
     crate::sheets::derived::apply(&state.db, &mut sheet).await?;

@@ -37,12 +37,14 @@ async fn a_stranger_is_sent_to_sign_in_and_sees_no_sheet_data() {
             };
             let status = response.status().as_u16();
             let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+            let content_type = response.headers().get("content-type").map(|c| c.to_str().unwrap().to_string());
             let body = response.text().await.unwrap();
             match *method {
-                // The API answers machines: JSON 401, never a redirect to a login page.
+                // The API answers machines: problem details with 401, never a redirect to a login page.
                 "GET" if pattern.starts_with("/api/") => {
                     assert_eq!(status, 401, "{method} {pattern}");
-                    assert!(body.contains("\"error\""), "{method} {pattern}: {body}");
+                    assert_eq!(content_type.as_deref(), Some("application/problem+json"), "{method} {pattern}");
+                    assert!(body.contains("\"status\":401"), "{method} {pattern}: {body}");
                 }
                 "GET" => {
                     assert_eq!(status, 303, "{method} {pattern}");

@@ -368,16 +368,17 @@ async fn tokens_of_disabled_accounts_and_unknown_tokens_are_refused() {
             .await
             .unwrap();
         assert_eq!(failures, 2, "each refused token is audited");
-        let bad: serde_json::Value = api_client()
+        let bad = api_client()
             .get(format!("{}/api/v1/beds/search?age=abc", app.base))
             .bearer_auth(token_for(&app.db, "token-staff-2", Role::Staff, staff_scope()).await.1)
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
             .unwrap();
-        assert!(bad["fields"]["age"].as_str().is_some_and(|m| m.contains("年齢")), "{bad}");
+        assert_eq!(bad.status().as_u16(), 422);
+        assert_eq!(bad.headers()["content-type"], "application/problem+json");
+        let bad: serde_json::Value = bad.json().await.unwrap();
+        assert_eq!(bad["errors"][0]["field"], "age", "{bad}");
+        assert!(bad["errors"][0]["detail"].as_str().is_some_and(|m| m.contains("年齢")), "{bad}");
     })
     .await;
 }
@@ -396,8 +397,12 @@ async fn cookie_authenticated_json_needs_the_csrf_header_and_names_stay_out() {
         let name = serde_json::json!({ "ward_id": OWN_WARD, "case_ref": "目黒 花子", "admission": "sochi" });
         let refused = app.client.post(&url).header("x-csrf-token", &app.csrf).json(&name).send().await.unwrap();
         assert_eq!(refused.status().as_u16(), 422);
+        assert_eq!(refused.headers()["content-type"], "application/problem+json");
         let refused: serde_json::Value = refused.json().await.unwrap();
-        assert!(refused["fields"]["case_ref"].as_str().is_some_and(|m| m.contains("受付番号")), "{refused}");
+        let fields: Vec<&str> =
+            refused["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["case_ref"], "{refused}");
+        assert!(refused["errors"][0]["detail"].as_str().is_some_and(|m| m.contains("受付番号")), "{refused}");
         let right =
             app.client.post(&url).header("x-csrf-token", &app.csrf).json(&hold_body(OWN_WARD)).send().await.unwrap();
         assert_eq!(right.status().as_u16(), 201);
