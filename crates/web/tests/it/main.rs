@@ -15,6 +15,7 @@ mod harness;
 mod imports;
 mod logs;
 mod matrix;
+mod openapi;
 mod pages;
 mod people;
 mod pii;
