@@ -1,7 +1,8 @@
 //! The web app's one error type: not found → 404 page, invalid input → 422 with the message,
 //! conflict → 409, anything unexpected → logged, generic 500 page without details. The
 //! framework's own refusals (unknown route, wrong method, a body its extractors cannot read) are
-//! turned into the same Japanese pages, so that no English plain text reaches a user.
+//! turned into the same Japanese pages, so that no English plain text reaches a user. For the
+//! API the same errors answer RFC 9457 problem details instead ([`problem_of`]).
 
 use crate::problem::Problem;
 use askama::Template;

@@ -66,9 +66,7 @@ impl Problem {
         self.errors = errors.into_iter().map(|(field, detail)| FieldProblem { field, detail }).collect();
         self
     }
-}
 
-impl Problem {
     /// The problem a status says all of: its kind and a Japanese detail for an API client (the
     /// framework's refusals, and refusals whose page text speaks of forms and links).
     pub fn of_status(status: StatusCode) -> Self {
