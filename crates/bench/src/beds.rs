@@ -176,14 +176,29 @@ pub async fn measure(backend: Backend, sizes: BedSizes) -> anyhow::Result<BedFig
         role: Role::Staff,
         scope: Scope { municipality: Some(nimo_domain::MunicipalityCode::parse("131105")?), ..Scope::default() },
         password: "ベンチマーク用の長いパスフレーズです",
+        must_change_password: false,
     };
-    let user = nimo_store::accounts::create_user(db, &new).await.context("bench account")?;
+    let user = nimo_store::accounts::create_user(
+        db,
+        &new,
+        nimo_store::audit::AuditEvent::cli("user_admin").with_detail("create"),
+    )
+    .await
+    .context("bench account")?;
     let enrolment = nimo_store::accounts::begin_totp_enrolment(db, user.id).await?;
     let code = nimo_store::accounts::code_at(&enrolment.secret_base32, time::OffsetDateTime::now_utc())?;
-    nimo_store::accounts::confirm_totp_enrolment(db, user.id, &code).await?;
+    nimo_store::accounts::confirm_totp_enrolment(
+        db,
+        user.id,
+        &code,
+        nimo_store::audit::AuditEvent::cli("totp_enrolled"),
+    )
+    .await?;
     let mut tokens = Vec::new();
     for _ in 0..sizes.hold_clients.max(sizes.clients).max(1) {
-        tokens.push(beds::create_token(db, user.id, "bench", now).await?);
+        tokens.push(
+            beds::create_token(db, user.id, "bench", now, nimo_store::audit::AuditEvent::cli("token_create")).await?,
+        );
     }
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

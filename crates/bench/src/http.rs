@@ -64,9 +64,14 @@ pub async fn measure(backend: Backend, sheet: &Sheet, fonts: &Fonts, sizes: &Siz
             nimo_store::redact(&postgres_admin_url())
         ),
     })?;
-    nimo_store::sheets::save(&database.db, sheet, nimo_store::sheets::SaveMode::Create)
-        .await
-        .context("saving the demo sheet")?;
+    nimo_store::sheets::save(
+        &database.db,
+        sheet,
+        nimo_store::sheets::SaveMode::Create,
+        nimo_store::audit::AuditEvent::cli("import"),
+    )
+    .await
+    .context("saving the demo sheet")?;
     // A reader of the sheet who signs in with a password only (a 協議の場 member), so that every
     // measured page request goes through the session, the account check and the policy.
     let scope = nimo_domain::access::Scope {
@@ -79,8 +84,15 @@ pub async fn measure(backend: Backend, sheet: &Sheet, fonts: &Fonts, sizes: &Siz
         role: nimo_domain::access::Role::CouncilMember,
         scope,
         password: BENCH_PASSWORD,
+        must_change_password: false,
     };
-    nimo_store::accounts::create_user(&database.db, &new).await.context("creating the bench account")?;
+    nimo_store::accounts::create_user(
+        &database.db,
+        &new,
+        nimo_store::audit::AuditEvent::cli("user_admin").with_detail("create"),
+    )
+    .await
+    .context("creating the bench account")?;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);

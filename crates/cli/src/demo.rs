@@ -49,14 +49,22 @@ pub async fn create_accounts(db: &Db) -> Result<Vec<DemoAccount>> {
     let mut created = Vec::new();
     for (role, login, name, scope) in accounts {
         let password = accounts::temporary_password(login);
-        let new = NewUser { login, display_name: name, role, scope, password: &password };
-        let user = accounts::create_user(db, &new)
+        // The demo prints its passwords to be used as they are: no change required.
+        let new = NewUser { login, display_name: name, role, scope, password: &password, must_change_password: false };
+        let event = nimo_store::audit::AuditEvent::cli("user_admin").with_detail("create");
+        let user = accounts::create_user(db, &new, event)
             .await
             .with_context(|| format!("デモ用アカウント {login} を作成できません"))?;
         let (totp_secret, recovery_codes) = if role.requires_two_factor() {
             let enrolment = accounts::begin_totp_enrolment(db, user.id).await?;
             let code = accounts::code_at(&enrolment.secret_base32, time::OffsetDateTime::now_utc())?;
-            let codes = accounts::confirm_totp_enrolment(db, user.id, &code).await?;
+            let codes = accounts::confirm_totp_enrolment(
+                db,
+                user.id,
+                &code,
+                nimo_store::audit::AuditEvent::cli("totp_enrolled"),
+            )
+            .await?;
             (Some(enrolment.secret_base32), codes)
         } else {
             (None, Vec::new())

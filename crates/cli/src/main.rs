@@ -283,7 +283,8 @@ async fn run(cli: Cli) -> Result<()> {
             let db = db.resolve(&file).connect().await?.with_keyring(Arc::new(keyring));
             nimo_store::accounts::seal_plain_totp_secrets(&db).await?;
             // An empty database gets its first administrator, shown once here and never logged.
-            if let Some((login, password)) = nimo_store::accounts::bootstrap_admin(&db).await? {
+            let admin_event = nimo_store::audit::AuditEvent::cli("user_admin").with_detail("bootstrap");
+            if let Some((login, password)) = nimo_store::accounts::bootstrap_admin(&db, admin_event).await? {
                 eprintln!(
                     "最初の管理者アカウントを作成しました: ログイン名 {login} / 仮パスワード {password}\n\
                      （この表示は一度だけです。初回ログインでパスワードの変更と二要素認証の設定を求めます）"
@@ -420,7 +421,8 @@ async fn demo_database(args: &DbArgs) -> Result<Db> {
         bail!("デモは空のデータベースでのみ起動できます。{} にはすでにアカウントがあります", nimo_store::redact(&url));
     }
     let sheet = nimo_domain::demo::meguro_r4();
-    sheets::save(&db, &sheet, sheets::SaveMode::Create).await?;
+    let event = nimo_store::audit::AuditEvent::cli("import").with_detail("demo");
+    sheets::save(&db, &sheet, sheets::SaveMode::Create, event).await?;
     eprintln!("デモデータを読み込みました: {} {}", sheet.municipality.name, sheet.fiscal_year);
     let (hospitals, wards) = demo::create_beds(&db).await?;
     eprintln!("空床検索のデモデータ: 架空の病院 {hospitals} か所・病棟 {wards} か所");

@@ -108,17 +108,13 @@ pub async fn run(command: SheetCommand, config: &config::FileConfig) -> Result<(
             let bytes = std::fs::read(&file).with_context(|| format!("{} を読めません", file.display()))?;
             let db = db.resolve(config).connect().await?;
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            match nimo_web::import::import_sheet(&db, &bytes, &name, replace).await {
+            let event = nimo_store::audit::AuditEvent::cli("import");
+            match nimo_web::import::import_sheet(&db, &bytes, &name, replace, event).await {
                 Ok(sheet) => {
                     eprintln!(
                         "取り込みました: {} {}（{}）",
                         sheet.municipality.name, sheet.fiscal_year, sheet.municipality.code
                     );
-                    let record = format!("{}/{}", sheet.municipality.code, sheet.fiscal_year.year());
-                    let event = nimo_store::audit::AuditEvent::cli("import").with_record("sheet", record);
-                    nimo_store::audit::append(&db, &event)
-                        .await
-                        .context("取り込みましたが、監査ログに記録できませんでした")?;
                     Ok(())
                 }
                 Err(failure) => bail!("{} を取り込めませんでした。何も変更していません。\n{failure}", file.display()),

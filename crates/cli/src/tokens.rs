@@ -6,7 +6,7 @@ use crate::{DbFlags, config, connect_existing};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use nimo_store::accounts::{self, AccountError};
-use nimo_store::audit::{self, AuditEvent};
+use nimo_store::audit::AuditEvent;
 use nimo_store::beds;
 
 #[derive(Subcommand)]
@@ -54,9 +54,9 @@ pub async fn run(command: TokenCommand, file: &config::FileConfig) -> Result<()>
         TokenCommand::Create { user, name, db } => {
             let db = connect_existing(&db.resolve(file)).await?;
             let user_id = user_id(&db, &user).await?;
-            let token = beds::create_token(&db, user_id, &name, now).await.context("トークンを発行できませんでした")?;
-            let event = AuditEvent::cli("token_create").with_record("user", user_id.to_string());
-            audit::append(&db, &event).await.context("監査ログに記録できませんでした（トークンは発行済み）")?;
+            let token = beds::create_token(&db, user_id, &name, now, AuditEvent::cli("token_create"))
+                .await
+                .context("トークンを発行できませんでした")?;
             eprintln!(
                 "{user} のトークンを発行しました。次の行に一度だけ表示します（Authorization: Bearer に設定してください）:"
             );
@@ -78,12 +78,11 @@ pub async fn run(command: TokenCommand, file: &config::FileConfig) -> Result<()>
         }
         TokenCommand::Revoke { id, db } => {
             let db = connect_existing(&db.resolve(file)).await?;
-            match beds::revoke_token(&db, id).await {
+            match beds::revoke_token(&db, id, AuditEvent::cli("token_revoke")).await {
                 Ok(()) => {}
                 Err(e) if e.is_not_found() => bail!("ID {id} のトークンはありません"),
                 Err(e) => return Err(e.into()),
             }
-            audit::append(&db, &AuditEvent::cli("token_revoke").with_record("api_token", id.to_string())).await?;
             eprintln!("トークン {id} を失効させました");
             Ok(())
         }

@@ -2,7 +2,7 @@
 //!
 //! Passwords go to standard output exactly once and nowhere else: never into messages on
 //! standard error, never into the log. Every change is written to the audit log (account id and
-//! action only).
+//! action only), in the change's own transaction: no change without its row.
 
 use crate::{DbFlags, config, connect_existing};
 use anyhow::{Context, Result, bail};
@@ -11,7 +11,7 @@ use nimo_domain::MunicipalityCode;
 use nimo_domain::access::{Role, Scope};
 use nimo_store::Db;
 use nimo_store::accounts::{self, AccountError, NewUser, User};
-use nimo_store::audit::{self, AuditEvent};
+use nimo_store::audit::AuditEvent;
 use std::io::{IsTerminal, Read};
 
 #[derive(Subcommand)]
@@ -94,14 +94,19 @@ pub async fn run(command: UserCommand, file: &config::FileConfig) -> Result<()> 
                 None => (accounts::temporary_password(&login), true),
             };
             let db = db.resolve(file).connect().await?;
-            let new = NewUser { login: &login, display_name: &name, role, scope, password: &password };
-            let user = match accounts::create_user(&db, &new).await {
+            let new = NewUser {
+                login: &login,
+                display_name: &name,
+                role,
+                scope,
+                password: &password,
+                must_change_password: true,
+            };
+            let user = match accounts::create_user(&db, &new, event("create")).await {
                 Ok(user) => user,
                 Err(AccountError::LoginTaken) => bail!("ログイン名 {} はすでに使われています", login.to_lowercase()),
                 Err(error) => return Err(error).context("アカウントを作成できませんでした"),
             };
-            accounts::require_password_change(&db, user.id).await?;
-            record(&db, &user, "create").await?;
             eprintln!(
                 "アカウントを作成しました: {}（{}、{}）",
                 user.login,
@@ -133,8 +138,7 @@ pub async fn run(command: UserCommand, file: &config::FileConfig) -> Result<()> 
         UserCommand::ResetPassword { login, db } => {
             let db = connect_existing(&db.resolve(file)).await?;
             let user = find(&db, &login).await?;
-            let password = accounts::admin_reset_password(&db, user.id).await?;
-            record(&db, &user, "reset_password").await?;
+            let password = accounts::admin_reset_password(&db, user.id, event("reset_password")).await?;
             eprintln!(
                 "{} の一時パスワードを発行しました。次回ログイン時に変更が必要です。次の行に一度だけ表示します（本人に安全な方法で伝えてください）:",
                 user.login
@@ -145,24 +149,21 @@ pub async fn run(command: UserCommand, file: &config::FileConfig) -> Result<()> 
         UserCommand::Disable { login, db } => {
             let db = connect_existing(&db.resolve(file)).await?;
             let user = find(&db, &login).await?;
-            accounts::set_disabled(&db, user.id, true).await?;
-            record(&db, &user, "disable").await?;
+            accounts::set_disabled(&db, user.id, true, event("disable")).await?;
             eprintln!("{} を無効にしました", user.login);
             Ok(())
         }
         UserCommand::Enable { login, db } => {
             let db = connect_existing(&db.resolve(file)).await?;
             let user = find(&db, &login).await?;
-            accounts::set_disabled(&db, user.id, false).await?;
-            record(&db, &user, "enable").await?;
+            accounts::set_disabled(&db, user.id, false, event("enable")).await?;
             eprintln!("{} を有効にしました", user.login);
             Ok(())
         }
         UserCommand::Unlock { login, db } => {
             let db = connect_existing(&db.resolve(file)).await?;
             let user = find(&db, &login).await?;
-            accounts::unlock(&db, user.id).await?;
-            record(&db, &user, "unlock").await?;
+            accounts::unlock(&db, user.id, event("unlock")).await?;
             eprintln!("{} のロックを解除しました", user.login);
             Ok(())
         }
@@ -190,11 +191,9 @@ async fn find(db: &Db, login: &str) -> Result<User> {
     }
 }
 
-/// Writes an account change to the audit log: the account's id and what was done, nothing else.
-async fn record(db: &Db, user: &User, what: &str) -> Result<()> {
-    let event = AuditEvent::cli("user_admin").with_record("user", user.id.to_string()).with_detail(what);
-    audit::append(db, &event).await.context("アカウントは変更しましたが、監査ログに記録できませんでした")?;
-    Ok(())
+/// The audit event of an account change: what was done (the store adds the account's id).
+fn event(what: &str) -> AuditEvent {
+    AuditEvent::cli("user_admin").with_detail(what)
 }
 
 fn scope_text(scope: &Scope) -> Option<String> {

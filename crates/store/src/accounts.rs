@@ -8,6 +8,13 @@
 //! Time enters through the `*_at` variants, which take "now" as an argument; the plain functions
 //! pass the system clock. Tests use the variants to move through lockouts and TOTP steps
 //! without sleeping.
+//!
+//! Every change someone makes to an account (create, password change or reset, disable, enable,
+//! unlock, sessions ended, second factor confirmed) takes the caller's [`AuditEvent`] (who, from
+//! where, what), sets its record to `user`/ID and appends it in the change's own transaction, so
+//! the change and its audit row commit together or not at all. The bookkeeping of signing in
+//! (failure counts, lockout, throttling, used TOTP steps and recovery codes) is audited by the
+//! caller's sign-in rows instead.
 
 mod credentials;
 mod login;
@@ -20,6 +27,7 @@ pub use two_factor::{
     confirm_totp_enrolment_at, seal_plain_totp_secrets,
 };
 
+use crate::audit::{AuditEvent, append_in};
 use crate::{Db, StoreError};
 use credentials::{hash_password, random_password, security_stamp, timestamp, verify_password};
 use nimo_domain::MunicipalityCode;
@@ -92,6 +100,9 @@ pub struct NewUser<'a> {
     pub scope: Scope,
     /// The first password; must pass the password policy.
     pub password: &'a str,
+    /// Whether the first sign-in must set a new password (an administrator chose or generated
+    /// the first one).
+    pub must_change_password: bool,
 }
 
 impl std::fmt::Debug for NewUser<'_> {
@@ -102,6 +113,7 @@ impl std::fmt::Debug for NewUser<'_> {
             .field("role", &self.role)
             .field("scope", &self.scope)
             .field("password", &"***")
+            .field("must_change_password", &self.must_change_password)
             .finish()
     }
 }
@@ -245,20 +257,27 @@ fn checked_scope(scope: &Scope, role: Role) -> Result<Scope, AccountError> {
     Ok(scope)
 }
 
+/// The audit event of a change to an account: the caller's event with the record `user`/ID.
+fn user_event(audit: AuditEvent, user_id: i64) -> AuditEvent {
+    audit.with_record("user", user_id.to_string())
+}
+
 /// Creates an account after checking the login, display name, scope (for the role) and
-/// password policy. The password is stored as an argon2id hash; the new account has no second
-/// factor yet and need not change its password.
-pub async fn create_user(db: &Db, new: &NewUser<'_>) -> Result<User, AccountError> {
+/// password policy, with its audit row (`audit` with the record `user`/ID) in the same
+/// transaction. The password is stored as an argon2id hash; the new account has no second
+/// factor yet, and must change its password first if [`NewUser::must_change_password`] says so.
+pub async fn create_user(db: &Db, new: &NewUser<'_>, audit: AuditEvent) -> Result<User, AccountError> {
     let login = normalize_login(new.login);
     check_login(&login)?;
     let display_name = checked_display_name(new.display_name)?;
     let scope = checked_scope(&new.scope, new.role)?;
     check_password_policy(new.password, &login).map_err(AccountError::Invalid)?;
     let hash = hash_password(new.password).await;
+    let mut tx = db.pool.begin().await?;
     let row = sqlx::query(
         "INSERT INTO app_user (login, display_name, role, scope_municipality, scope_district, scope_hospital,
-             password_hash, security_stamp, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             password_hash, security_stamp, created_at, must_change_password)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (login) DO NOTHING RETURNING id",
     )
     .persistent(false)
@@ -271,9 +290,12 @@ pub async fn create_user(db: &Db, new: &NewUser<'_>) -> Result<User, AccountErro
     .bind(&hash)
     .bind(security_stamp())
     .bind(timestamp(OffsetDateTime::now_utc()))
-    .fetch_optional(&db.pool)
+    .bind(i64::from(new.must_change_password))
+    .fetch_optional(&mut *tx)
     .await?;
     let id: i64 = row.ok_or(AccountError::LoginTaken)?.try_get("id")?;
+    append_in(&mut tx, &user_event(audit, id)).await?;
+    tx.commit().await?;
     tracing::info!(user_id = id, role = new.role.code(), "account created");
     get(db, id).await
 }
@@ -319,8 +341,15 @@ async fn password_hash_of(db: &Db, user_id: i64) -> Result<(String, String), Acc
 
 /// Changes a user's own password, after checking the current one (a wrong current password
 /// counts toward the lockout like a failed sign-in). Ends other sessions (new security stamp)
-/// and clears [`User::must_change_password`].
-pub async fn change_password(db: &Db, user_id: i64, current: &str, new: &str) -> Result<(), AccountError> {
+/// and clears [`User::must_change_password`]; the change and its audit row (`audit` with the
+/// record `user`/ID) commit together.
+pub async fn change_password(
+    db: &Db,
+    user_id: i64,
+    current: &str,
+    new: &str,
+    audit: AuditEvent,
+) -> Result<(), AccountError> {
     let (login, hash) = password_hash_of(db, user_id).await?;
     if !verify_password(current, &hash).await {
         login::record_account_failure(db, user_id, OffsetDateTime::now_utc()).await?;
@@ -332,26 +361,34 @@ pub async fn change_password(db: &Db, user_id: i64, current: &str, new: &str) ->
         return Err(AccountError::Invalid("新しいパスワードが現在のパスワードと同じです".into()));
     }
     let hash = hash_password(new).await;
-    sqlx::query(
+    let mut tx = db.pool.begin().await?;
+    let done = sqlx::query(
         "UPDATE app_user SET password_hash = $1, must_change_password = 0, security_stamp = $2, failed_logins = 0
          WHERE id = $3",
     )
     .bind(&hash)
     .bind(security_stamp())
     .bind(user_id)
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?;
+    if done.rows_affected() == 0 {
+        return Err(AccountError::NotFound);
+    }
+    append_in(&mut tx, &user_event(audit, user_id)).await?;
+    tx.commit().await?;
     tracing::info!(user_id, "password changed");
     Ok(())
 }
 
 /// Sets a random temporary password (returned once, at least 16 characters) that must be
-/// changed at the next sign-in, ends the account's sessions and lifts a lock. The second factor
-/// stays enrolled: a reset password alone never signs anyone in.
-pub async fn admin_reset_password(db: &Db, user_id: i64) -> Result<String, AccountError> {
+/// changed at the next sign-in, ends the account's sessions and lifts a lock, with its audit row
+/// (`audit` with the record `user`/ID) in the same transaction. The second factor stays
+/// enrolled: a reset password alone never signs anyone in.
+pub async fn admin_reset_password(db: &Db, user_id: i64, audit: AuditEvent) -> Result<String, AccountError> {
     let (login, _) = password_hash_of(db, user_id).await?;
     let password = temporary_password(&login);
     let hash = hash_password(&password).await;
+    let mut tx = db.pool.begin().await?;
     let done = sqlx::query(
         "UPDATE app_user SET password_hash = $1, must_change_password = 1, security_stamp = $2,
              failed_logins = 0, locked_until = NULL
@@ -360,11 +397,13 @@ pub async fn admin_reset_password(db: &Db, user_id: i64) -> Result<String, Accou
     .bind(&hash)
     .bind(security_stamp())
     .bind(user_id)
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
         return Err(AccountError::NotFound);
     }
+    append_in(&mut tx, &user_event(audit, user_id)).await?;
+    tx.commit().await?;
     tracing::info!(user_id, "password reset by an administrator");
     Ok(password)
 }
@@ -382,55 +421,52 @@ pub fn temporary_password(login: &str) -> String {
     }
 }
 
-/// Requires a new password at the account's next sign-in (for an account whose first password
-/// an administrator chose).
-pub async fn require_password_change(db: &Db, user_id: i64) -> Result<(), AccountError> {
-    let done = sqlx::query("UPDATE app_user SET must_change_password = 1 WHERE id = $1")
-        .bind(user_id)
-        .execute(&db.pool)
-        .await?;
-    if done.rows_affected() == 0 { Err(AccountError::NotFound) } else { Ok(()) }
-}
-
-/// Disables or re-enables an account. Either way its sessions end (new security stamp).
-pub async fn set_disabled(db: &Db, user_id: i64, disabled: bool) -> Result<(), AccountError> {
-    let done = sqlx::query("UPDATE app_user SET disabled = $1, security_stamp = $2 WHERE id = $3")
-        .bind(i64::from(disabled))
-        .bind(security_stamp())
-        .bind(user_id)
-        .execute(&db.pool)
-        .await?;
+/// Runs one `UPDATE app_user … WHERE id = $last` and appends the account's audit row in the same
+/// transaction. No such account is [`AccountError::NotFound`] (and nothing is appended).
+async fn update_with_audit<'q>(
+    db: &Db,
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    user_id: i64,
+    audit: AuditEvent,
+) -> Result<(), AccountError> {
+    let mut tx = db.pool.begin().await?;
+    let done = query.execute(&mut *tx).await?;
     if done.rows_affected() == 0 {
         return Err(AccountError::NotFound);
     }
+    append_in(&mut tx, &user_event(audit, user_id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Disables or re-enables an account, with its audit row (`audit` with the record `user`/ID) in
+/// the same transaction. Either way its sessions end (new security stamp).
+pub async fn set_disabled(db: &Db, user_id: i64, disabled: bool, audit: AuditEvent) -> Result<(), AccountError> {
+    let query = sqlx::query("UPDATE app_user SET disabled = $1, security_stamp = $2 WHERE id = $3")
+        .bind(i64::from(disabled))
+        .bind(security_stamp())
+        .bind(user_id);
+    update_with_audit(db, query, user_id, audit).await?;
     tracing::info!(user_id, disabled, "account disabled flag set");
     Ok(())
 }
 
 /// Ends every session of an account, on every device ("log out everywhere"), by giving it a
-/// new security stamp.
-pub async fn end_sessions(db: &Db, user_id: i64) -> Result<(), AccountError> {
-    let done = sqlx::query("UPDATE app_user SET security_stamp = $1 WHERE id = $2")
-        .bind(security_stamp())
-        .bind(user_id)
-        .execute(&db.pool)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(AccountError::NotFound);
-    }
+/// new security stamp, with its audit row (`audit` with the record `user`/ID) in the same
+/// transaction.
+pub async fn end_sessions(db: &Db, user_id: i64, audit: AuditEvent) -> Result<(), AccountError> {
+    let query =
+        sqlx::query("UPDATE app_user SET security_stamp = $1 WHERE id = $2").bind(security_stamp()).bind(user_id);
+    update_with_audit(db, query, user_id, audit).await?;
     tracing::info!(user_id, "all sessions of the account ended");
     Ok(())
 }
 
-/// Lifts a lock and forgets the account's failed sign-ins.
-pub async fn unlock(db: &Db, user_id: i64) -> Result<(), AccountError> {
-    let done = sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-        .bind(user_id)
-        .execute(&db.pool)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(AccountError::NotFound);
-    }
+/// Lifts a lock and forgets the account's failed sign-ins, with its audit row (`audit` with the
+/// record `user`/ID) in the same transaction.
+pub async fn unlock(db: &Db, user_id: i64, audit: AuditEvent) -> Result<(), AccountError> {
+    let query = sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user_id);
+    update_with_audit(db, query, user_id, audit).await?;
     tracing::info!(user_id, "account unlocked");
     Ok(())
 }
@@ -438,14 +474,16 @@ pub async fn unlock(db: &Db, user_id: i64) -> Result<(), AccountError> {
 /// On a database without any account, creates the first administrator, login `admin`, with a
 /// random password that must be changed at first sign-in, and returns (login, password) for
 /// printing once. Otherwise `None`. Safe when several processes start at once: the insert only
-/// happens while the table is empty, and the unique login lets exactly one of them through.
-pub async fn bootstrap_admin(db: &Db) -> Result<Option<(String, String)>, AccountError> {
+/// happens while the table is empty, and the unique login lets exactly one of them through. The
+/// account and its audit row (`audit` with the record `user`/ID) commit together.
+pub async fn bootstrap_admin(db: &Db, audit: AuditEvent) -> Result<Option<(String, String)>, AccountError> {
     if count(db).await? > 0 {
         return Ok(None);
     }
     let login = "admin";
     let password = temporary_password(login);
     let hash = hash_password(&password).await;
+    let mut tx = db.pool.begin().await?;
     let row = sqlx::query(
         "INSERT INTO app_user (login, display_name, role, password_hash, must_change_password, security_stamp,
              created_at)
@@ -458,11 +496,13 @@ pub async fn bootstrap_admin(db: &Db) -> Result<Option<(String, String)>, Accoun
     .bind(&hash)
     .bind(security_stamp())
     .bind(timestamp(OffsetDateTime::now_utc()))
-    .fetch_optional(&db.pool)
+    .fetch_optional(&mut *tx)
     .await?;
     match row {
         Some(row) => {
             let id: i64 = row.try_get("id")?;
+            append_in(&mut tx, &user_event(audit, id)).await?;
+            tx.commit().await?;
             tracing::info!(user_id = id, "first administrator account created");
             Ok(Some((login.to_string(), password)))
         }

@@ -1,6 +1,6 @@
-//! Saving and loading whole sheets. A save writes the sheet's rows in one transaction and bumps
-//! its revision; how it treats an existing sheet is the caller's [`SaveMode`]. A load reads one
-//! consistent snapshot.
+//! Saving and loading whole sheets. A save writes the sheet's rows and its audit row in one
+//! transaction and bumps its revision; how it treats an existing sheet is the caller's
+//! [`SaveMode`]. A load reads one consistent snapshot.
 //!
 //! Statements that may bind a NULL are not cached (`persistent(false)`): through the `Any`
 //! driver PostgreSQL types a NULL parameter as int4 and a cached statement then refuses a
@@ -9,8 +9,9 @@
 mod read;
 pub(crate) mod write;
 
+use crate::audit::{AuditEvent, append_in};
 use crate::{Db, StoreError};
-use nimo_domain::{Figure, PartialDate, Sheet, Source, Value};
+use nimo_domain::{Figure, FiscalYear, MunicipalityCode, PartialDate, Sheet, Source, Value};
 
 pub use read::load;
 
@@ -40,19 +41,30 @@ pub enum SaveMode {
     },
 }
 
-/// Saves a whole sheet (creating its municipality if new) and returns its new revision.
-pub async fn save(db: &Db, sheet: &Sheet, mode: SaveMode) -> Result<i64, StoreError> {
+/// The audit record id of a sheet: `131105/2022`.
+pub fn audit_id(code: &MunicipalityCode, fy: FiscalYear) -> String {
+    format!("{code}/{}", fy.year())
+}
+
+/// Saves a whole sheet (creating its municipality if new) and returns its new revision. The
+/// caller's `audit` event (actor, origin, action, detail) gets the record `sheet`/[`audit_id`] and
+/// is appended in the same transaction: the sheet and its audit row commit together or not at all.
+pub async fn save(db: &Db, sheet: &Sheet, mode: SaveMode, audit: AuditEvent) -> Result<i64, StoreError> {
     let mut tx = db.pool.begin().await?;
     let revision = write::save_in(&mut tx, sheet, mode).await?;
+    append_in(&mut tx, &audit.with_record("sheet", audit_id(&sheet.municipality.code, sheet.fiscal_year))).await?;
     tx.commit().await?;
     Ok(revision)
 }
 
-/// Saves several new sheets in one transaction: all of them or none.
-pub async fn save_all(db: &Db, sheets: &[Sheet], mode: SaveMode) -> Result<(), StoreError> {
+/// Saves several new sheets in one transaction, each with its audit row (the `audit` event with
+/// the sheet's record): all of them or none.
+pub async fn save_all(db: &Db, sheets: &[Sheet], mode: SaveMode, audit: AuditEvent) -> Result<(), StoreError> {
     let mut tx = db.pool.begin().await?;
     for sheet in sheets {
         write::save_in(&mut tx, sheet, mode).await?;
+        let record = audit_id(&sheet.municipality.code, sheet.fiscal_year);
+        append_in(&mut tx, &audit.clone().with_record("sheet", record)).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -7,8 +7,10 @@
 //! the account id only for `locked` and `disabled`, which are answered only when the password was
 //! right), `second_factor` ok or failed, `totp_enrolled`, `password_changed` and `logout`.
 //! Sign-in rows fail closed: if one cannot be written the answer is a 500 and no session is
-//! granted. Rows about changes already committed (a confirmed second factor, a changed password,
-//! a logout) are logged when they cannot be written, and the request goes on.
+//! granted. The rows of changes (a confirmed second factor, a changed password, all sessions
+//! ended) are appended by the store in the change's own transaction: if one cannot be written
+//! the change is rolled back and the answer is a 500. A logout's row is written before the
+//! session ends; the session ends even if it cannot be (the answer is then a 500).
 
 use crate::audit;
 use crate::context::{Ctx, Stage, key, sign_in};
@@ -282,10 +284,9 @@ pub async fn enrol(
     let Some(user_id) = pending(&ctx, Stage::Enrol) else {
         return Ok(Redirect::to("/login").into_response());
     };
-    match accounts::confirm_totp_enrolment(&state.db, user_id, form.code.trim()).await {
+    let event = audit::event(&ctx.0, "totp_enrolled", Outcome::Ok);
+    match accounts::confirm_totp_enrolment(&state.db, user_id, form.code.trim(), event).await {
         Ok(codes) => {
-            let event = audit::event(&ctx.0, "totp_enrolled", Outcome::Ok).with_record("user", user_id.to_string());
-            audit::after_commit(&state.db, &event).await;
             let user = accounts::get(&state.db, user_id).await.map_err(account_error)?;
             sign_in(&session, &user, Stage::Full, state.clock.unix()).await?;
             let csrf: String = session.get(key::CSRF).await.ok().flatten().unwrap_or_default();
@@ -316,15 +317,20 @@ pub async fn enrol(
     }
 }
 
-/// POST /logout: ends the session even when its audit row cannot be written (refusing to sign
-/// someone out would be worse; the lost row is logged).
+/// POST /logout: the audit row is written first, then the session ends. The session ends even
+/// when the row cannot be written (refusing to sign someone out would be worse); the answer is
+/// then a 500, as for every row that cannot be written.
 pub async fn logout(State(state): State<AppState>, ctx: Ctx, session: Session) -> Result<Response, WebError> {
-    if let Some(account) = &ctx.0.account {
-        let event =
-            audit::event(&ctx.0, "logout", Outcome::Ok).with_record("user", account.principal.user_id.to_string());
-        audit::after_commit(&state.db, &event).await;
-    }
+    let recorded = match &ctx.0.account {
+        Some(account) => {
+            let event =
+                audit::event(&ctx.0, "logout", Outcome::Ok).with_record("user", account.principal.user_id.to_string());
+            audit::before(&state.db, &event).await
+        }
+        None => Ok(()),
+    };
     session.flush().await.map_err(|e| WebError::Internal(format!("session: {e}")))?;
+    recorded?;
     Ok(Redirect::to("/login").into_response())
 }
 
@@ -336,10 +342,8 @@ pub async fn logout_everywhere(
     session: Session,
 ) -> Result<Response, WebError> {
     let account = ctx.0.account.as_ref().ok_or(WebError::Unauthorized)?;
-    accounts::end_sessions(&state.db, account.principal.user_id).await.map_err(account_error)?;
-    let event = audit::event(&ctx.0, "logout_everywhere", Outcome::Ok)
-        .with_record("user", account.principal.user_id.to_string());
-    audit::after_commit(&state.db, &event).await;
+    let event = audit::event(&ctx.0, "logout_everywhere", Outcome::Ok);
+    accounts::end_sessions(&state.db, account.principal.user_id, event).await.map_err(account_error)?;
     session.flush().await.map_err(|e| WebError::Internal(format!("session: {e}")))?;
     Ok(Redirect::to("/login").into_response())
 }
@@ -365,10 +369,9 @@ pub async fn change_password(
 ) -> Result<Response, WebError> {
     let account = ctx.0.account.as_ref().ok_or(WebError::Unauthorized)?;
     let user_id = account.principal.user_id;
-    match accounts::change_password(&state.db, user_id, &form.current, &form.new).await {
+    let event = audit::event(&ctx.0, "password_changed", Outcome::Ok);
+    match accounts::change_password(&state.db, user_id, &form.current, &form.new, event).await {
         Ok(()) => {
-            let event = audit::event(&ctx.0, "password_changed", Outcome::Ok).with_record("user", user_id.to_string());
-            audit::after_commit(&state.db, &event).await;
             let user = accounts::get(&state.db, user_id).await.map_err(account_error)?;
             sign_in(&session, &user, Stage::Full, state.clock.unix()).await?;
             Ok(Redirect::to("/municipalities?notice=password").into_response())

@@ -4,7 +4,8 @@
 //! it, and never stored or logged in clear.
 //!
 //! Every change to an account writes an audit row `user_admin` (record `user`/ID, detail
-//! `create`, `reset_password`, `disable`, `enable` or `unlock`) after it is committed; the CSV
+//! `create`, `reset_password`, `disable`, `enable` or `unlock`) in the change's own transaction
+//! (if the row cannot be written, nothing changed and the answer is a 500); the CSV
 //! export writes `export` (record type `audit`, detail `csv`) before any row leaves, failing
 //! closed (see `crate::audit`).
 
@@ -167,8 +168,9 @@ fn scope_of(form: &CreateForm) -> Result<Scope, String> {
     Ok(Scope { municipality, district: optional(&form.district), hospital: optional(&form.hospital) })
 }
 
-fn admin_event(ctx: &Ctx, user_id: i64, detail: &str) -> AuditEvent {
-    audit::event(&ctx.0, "user_admin", Outcome::Ok).with_record("user", user_id.to_string()).with_detail(detail)
+/// The audit event of an administrator's change to an account (the store adds the account).
+fn admin_event(ctx: &Ctx, detail: &str) -> AuditEvent {
+    audit::event(&ctx.0, "user_admin", Outcome::Ok).with_detail(detail)
 }
 
 /// POST /admin/users: creates an account with a temporary password, shown once.
@@ -189,14 +191,19 @@ pub async fn create_user(
         Err(message) => return refuse(form, message).await,
     };
     let password = accounts::temporary_password(&form.login.trim().to_lowercase());
-    let new = NewUser { login: &form.login, display_name: &form.display_name, role, scope, password: &password };
-    let user = match accounts::create_user(&state.db, &new).await {
+    let new = NewUser {
+        login: &form.login,
+        display_name: &form.display_name,
+        role,
+        scope,
+        password: &password,
+        must_change_password: true,
+    };
+    let user = match accounts::create_user(&state.db, &new, admin_event(&ctx, "create")).await {
         Ok(user) => user,
         Err(AccountError::Store(e)) => return Err(e.into()),
         Err(error) => return refuse(form, error.to_string()).await,
     };
-    accounts::require_password_change(&state.db, user.id).await.map_err(account_error)?;
-    audit::after_commit(&state.db, &admin_event(&ctx, user.id, "create")).await;
     let page = PasswordPage {
         ctx: Layout::of(&ctx),
         heading: "アカウントを作成しました",
@@ -214,8 +221,9 @@ pub async fn reset_password(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let password = accounts::admin_reset_password(&state.db, id).await.map_err(account_error)?;
-    audit::after_commit(&state.db, &admin_event(&ctx, id, "reset_password")).await;
+    let password = accounts::admin_reset_password(&state.db, id, admin_event(&ctx, "reset_password"))
+        .await
+        .map_err(account_error)?;
     let user = accounts::get(&state.db, id).await.map_err(account_error)?;
     let page = PasswordPage {
         ctx: Layout::of(&ctx),
@@ -241,22 +249,19 @@ pub async fn disable(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
     }
-    accounts::set_disabled(&state.db, id, true).await.map_err(account_error)?;
-    audit::after_commit(&state.db, &admin_event(&ctx, id, "disable")).await;
+    accounts::set_disabled(&state.db, id, true, admin_event(&ctx, "disable")).await.map_err(account_error)?;
     Ok(Redirect::to("/admin/users?notice=disabled").into_response())
 }
 
 /// POST /admin/users/{id}/enable
 pub async fn enable(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
-    accounts::set_disabled(&state.db, id, false).await.map_err(account_error)?;
-    audit::after_commit(&state.db, &admin_event(&ctx, id, "enable")).await;
+    accounts::set_disabled(&state.db, id, false, admin_event(&ctx, "enable")).await.map_err(account_error)?;
     Ok(Redirect::to("/admin/users?notice=enabled").into_response())
 }
 
 /// POST /admin/users/{id}/unlock
 pub async fn unlock(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, WebError> {
-    accounts::unlock(&state.db, id).await.map_err(account_error)?;
-    audit::after_commit(&state.db, &admin_event(&ctx, id, "unlock")).await;
+    accounts::unlock(&state.db, id, admin_event(&ctx, "unlock")).await.map_err(account_error)?;
     Ok(Redirect::to("/admin/users?notice=unlocked").into_response())
 }
 

@@ -5,20 +5,20 @@
 //! [`RequestContext`], and record ids are ids or keys such as `131105/2022`. Names, typed logins,
 //! passwords, codes and file contents never go in.
 //!
-//! **When the append fails** there are two rules, chosen by whether anything has happened yet:
+//! **Changes** carry their row into the store: the handler builds the event ([`event`]: who,
+//! from where, what) and hands it to the store function that makes the change, which sets the
+//! record and appends the row with `nimo_store::audit::append_in` inside the change's own
+//! transaction. A change and its row commit together, so if the row cannot be written the
+//! change is rolled back, the answer is a 500 page and nothing changed: there is never a change
+//! without its row, and nothing is appended after a commit.
 //!
-//! - [`before`] — *fail closed*. Used where the row must exist before the request may go on or
-//!   be answered: sign-ins and failed sign-ins, second-factor checks, policy and scope refusals,
-//!   and exports (the data must not leave without its row). A failed append turns the answer
-//!   into a 500 page and the request does nothing further (no session is granted, no file is
-//!   sent, the refusal stays a refusal).
-//! - [`after_commit`] — *log and go on*. Used once a change has already been committed in its
-//!   own transaction (a sheet saved, copied or created, an import, a password change, an
-//!   administrator's change to an account, a confirmed second factor, a logout). Answering 500
-//!   then would tell the user the change failed when it did not, invite a second attempt, and
-//!   (for a temporary password or recovery codes shown once) lose what only that answer
-//!   carries. The lost row is reported with `tracing::error!` carrying only the same codes the
-//!   row would have held, so that an operator can restore it from the logs.
+//! **Everything else that is audited** — sign-ins and failed sign-ins, second-factor checks,
+//! policy and scope refusals, reads of personal data, exports, logouts — writes its row with
+//! [`before`], *failing closed*: the row must exist before the request may go on or be answered,
+//! and a failed append turns the answer into a 500 page with nothing further done (no session is
+//! granted, no page or file is sent, the refusal stays a refusal). Sign-ins change a little
+//! bookkeeping in the store (failure counts, the last TOTP step used, a used recovery code); the
+//! sign-in row written with [`before`] is their record.
 
 use crate::WebError;
 use crate::context::RequestContext;
@@ -57,13 +57,6 @@ pub(crate) async fn before(db: &Db, event: &AuditEvent) -> Result<(), WebError> 
     }
 }
 
-/// Appends a row about a change already committed: a failure is logged, not answered.
-pub(crate) async fn after_commit(db: &Db, event: &AuditEvent) {
-    if let Err(error) = nimo_store::audit::append(db, event).await {
-        report(event, &error);
-    }
-}
-
 /// Logs a row that could not be written, with the row's own codes only.
 fn report(event: &AuditEvent, error: &nimo_store::StoreError) {
     tracing::error!(
@@ -85,9 +78,9 @@ pub(crate) fn route_code(pattern: &str) -> String {
     pattern.replace('{', ":").replace('}', "")
 }
 
-/// The audit record id of a sheet: `131105/2022`.
+/// The audit record id of a sheet: `131105/2022` (as the store records a sheet's changes).
 pub(crate) fn sheet_id(code: &nimo_domain::MunicipalityCode, fy: nimo_domain::FiscalYear) -> String {
-    format!("{code}/{}", fy.year())
+    nimo_store::sheets::audit_id(code, fy)
 }
 
 #[cfg(test)]

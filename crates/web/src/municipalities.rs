@@ -139,12 +139,9 @@ pub async fn create(
         let municipality = Municipality { code: code.clone(), name: get("name"), prefecture: get("prefecture") };
         let mut sheet = Sheet::empty(municipality, fy);
         sheet.derive();
-        match sheets::save(&state.db, &sheet, SaveMode::Create).await {
+        let event = crate::audit::event(&ctx.0, "write", nimo_store::audit::Outcome::Ok).with_detail("create");
+        match sheets::save(&state.db, &sheet, SaveMode::Create, event).await {
             Ok(_) => {
-                let event = crate::audit::event(&ctx.0, "write", nimo_store::audit::Outcome::Ok)
-                    .with_record("sheet", crate::audit::sheet_id(code, fy))
-                    .with_detail("create");
-                crate::audit::after_commit(&state.db, &event).await;
                 return Ok(Redirect::to(&format!("/municipalities/{code}/sheets/{}?notice=created", fy.year()))
                     .into_response());
             }

@@ -53,7 +53,9 @@ async fn main() -> anyhow::Result<()> {
                     ..Default::default()
                 },
                 password: "bench password for the case work",
+                must_change_password: false,
             },
+            nimo_store::audit::AuditEvent::cli("user_admin").with_detail("create"),
         )
         .await?;
         let staffing = nimo_store::synthetic::Staffing { anywhere: vec![staff.id], districts: vec![] };

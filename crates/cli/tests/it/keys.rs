@@ -2,6 +2,7 @@
 //! and no key material is ever printed.
 
 use crate::harness::{KEY_FILE, Run, TestDatabase, block_on, for_each_backend, nimo};
+use nimo_store::audit::AuditEvent;
 use nimo_vault::Keyring;
 use std::path::Path;
 
@@ -121,12 +122,20 @@ fn rotate_reseals_stored_secrets_under_the_new_key_and_sign_in_keeps_working() {
                 role: Role::Staff,
                 scope,
                 password: "kawa no nagare 2026",
+                must_change_password: false,
             };
-            let user = accounts::create_user(&db, &new).await.unwrap().id;
+            let user =
+                accounts::create_user(&db, &new, AuditEvent::cli("user_admin").with_detail("create")).await.unwrap().id;
             let secret = accounts::begin_totp_enrolment(&db, user).await.unwrap().secret_base32;
-            accounts::confirm_totp_enrolment_at(&db, user, &accounts::code_at(&secret, now).unwrap(), now)
-                .await
-                .unwrap();
+            accounts::confirm_totp_enrolment_at(
+                &db,
+                user,
+                &accounts::code_at(&secret, now).unwrap(),
+                now,
+                AuditEvent::cli("totp_enrolled"),
+            )
+            .await
+            .unwrap();
             (user, secret)
         });
         let file = database.path(KEY_FILE);

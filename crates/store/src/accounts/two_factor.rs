@@ -7,6 +7,7 @@ use super::credentials::{
 };
 use super::login::{forget_account_failures, record_account_failure};
 use super::{AccountError, LoginError, RECOVERY_CODES, TotpEnrolment};
+use crate::audit::{AuditEvent, append_in};
 use crate::sealed::{TOTP_PENDING, TOTP_SECRET};
 use crate::{Db, StoreError};
 use sqlx::Row;
@@ -78,19 +79,26 @@ pub async fn begin_totp_enrolment(db: &Db, user_id: i64) -> Result<TotpEnrolment
 
 /// Confirms an enrolment with a code from the app, at the system clock's time. See
 /// [`confirm_totp_enrolment_at`].
-pub async fn confirm_totp_enrolment(db: &Db, user_id: i64, code: &str) -> Result<Vec<String>, AccountError> {
-    confirm_totp_enrolment_at(db, user_id, code, OffsetDateTime::now_utc()).await
+pub async fn confirm_totp_enrolment(
+    db: &Db,
+    user_id: i64,
+    code: &str,
+    audit: AuditEvent,
+) -> Result<Vec<String>, AccountError> {
+    confirm_totp_enrolment_at(db, user_id, code, OffsetDateTime::now_utc(), audit).await
 }
 
 /// Confirms an enrolment with a code made from the pending secret at `now` (±1 step): the
 /// secret becomes the account's second factor, the code's step counts as used, other sessions
-/// end (new security stamp), and [`RECOVERY_CODES`] fresh recovery codes replace any old ones.
-/// The codes are returned once, for the user to keep; only their argon2id hashes are stored.
+/// end (new security stamp), and [`RECOVERY_CODES`] fresh recovery codes replace any old ones,
+/// all in one transaction with the audit row (`audit` with the record `user`/ID). The codes are
+/// returned once, for the user to keep; only their argon2id hashes are stored.
 pub async fn confirm_totp_enrolment_at(
     db: &Db,
     user_id: i64,
     code: &str,
     now: OffsetDateTime,
+    audit: AuditEvent,
 ) -> Result<Vec<String>, AccountError> {
     let keyring = db.keyring()?;
     let row = sqlx::query("SELECT login, totp_pending_sealed FROM app_user WHERE id = $1")
@@ -143,6 +151,7 @@ pub async fn confirm_totp_enrolment_at(
             .execute(&mut *tx)
             .await?;
     }
+    append_in(&mut tx, &super::user_event(audit, user_id)).await?;
     tx.commit().await?;
     tracing::info!(user_id, "second factor enrolled");
     Ok(codes)

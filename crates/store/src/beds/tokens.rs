@@ -2,6 +2,7 @@
 //! `Authorization: Bearer nimo_…` and acts as the token's user, with that user's role, scope and
 //! account state. Only the SHA-256 of a token is stored; the token is shown once, at creation.
 
+use crate::audit::{AuditEvent, append_in};
 use crate::{Db, StoreError};
 use rand::RngExt;
 use sha2::{Digest, Sha256};
@@ -29,8 +30,16 @@ fn hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Makes a token for a user and returns it (256 random bits, hex); only its hash is stored.
-pub async fn create_token(db: &Db, user_id: i64, name: &str, now: i64) -> Result<String, StoreError> {
+/// Makes a token for a user and returns it (256 random bits, hex); only its hash is stored. The
+/// token and its audit row (`audit` with the record `api_token`/ID and the detail `user:ID`)
+/// commit together.
+pub async fn create_token(
+    db: &Db,
+    user_id: i64,
+    name: &str,
+    now: i64,
+    audit: AuditEvent,
+) -> Result<String, StoreError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(StoreError::Invalid("token name must be 1 to 100 characters".into()));
@@ -44,13 +53,18 @@ pub async fn create_token(db: &Db, user_id: i64, name: &str, now: i64) -> Result
     let mut rng = rand::rng();
     let secret: String = (0..64).map(|_| char::from(HEX[rng.random_range(0..HEX.len())])).collect();
     let token = format!("{TOKEN_PREFIX}{secret}");
-    sqlx::query("INSERT INTO api_token (user_id, name, token_hash, created_at, revoked) VALUES ($1, $2, $3, $4, 0)")
-        .bind(user_id)
-        .bind(name)
-        .bind(hash(&token))
-        .bind(now)
-        .execute(&db.pool)
-        .await?;
+    let mut tx = db.pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO api_token (user_id, name, token_hash, created_at, revoked) VALUES ($1, $2, $3, $4, 0) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(name)
+    .bind(hash(&token))
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    append_in(&mut tx, &audit.with_record("api_token", id.to_string()).with_detail(format!("user:{user_id}"))).await?;
+    tx.commit().await?;
     Ok(token)
 }
 
@@ -86,11 +100,15 @@ pub async fn list_tokens(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, StoreE
         .collect()
 }
 
-/// Revokes a token.
-pub async fn revoke_token(db: &Db, id: i64) -> Result<(), StoreError> {
-    let done = sqlx::query("UPDATE api_token SET revoked = 1 WHERE id = $1").bind(id).execute(&db.pool).await?;
+/// Revokes a token, with its audit row (`audit` with the record `api_token`/ID) in the same
+/// transaction.
+pub async fn revoke_token(db: &Db, id: i64, audit: AuditEvent) -> Result<(), StoreError> {
+    let mut tx = db.pool.begin().await?;
+    let done = sqlx::query("UPDATE api_token SET revoked = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound(format!("token {id}")));
     }
+    append_in(&mut tx, &audit.with_record("api_token", id.to_string())).await?;
+    tx.commit().await?;
     Ok(())
 }

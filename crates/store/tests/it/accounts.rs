@@ -5,6 +5,7 @@
 use nimo_domain::MunicipalityCode;
 use nimo_domain::access::{Role, Scope};
 use nimo_store::accounts::{self, AccountError, LoginError, NewUser, User};
+use nimo_store::audit::AuditEvent;
 use nimo_store::testing::{TestDb, backends};
 use nimo_store::{Backend, Db};
 use time::{Duration, OffsetDateTime};
@@ -17,9 +18,15 @@ fn meguro() -> Scope {
 }
 
 async fn staff(db: &Db, login: &str) -> User {
-    let new =
-        NewUser { login, display_name: "目黒 保健師", role: Role::Staff, scope: meguro(), password: PASSWORD };
-    accounts::create_user(db, &new).await.unwrap()
+    let new = NewUser {
+        login,
+        display_name: "目黒 保健師",
+        role: Role::Staff,
+        scope: meguro(),
+        password: PASSWORD,
+        must_change_password: false,
+    };
+    accounts::create_user(db, &new, AuditEvent::cli("user_admin").with_detail("create")).await.unwrap()
 }
 
 /// A time well inside one TOTP step (10 s into it), so that ±30 s moves exactly one step.
@@ -63,7 +70,9 @@ async fn accounts_are_created_listed_and_read_back() {
                 role: Role::HospitalStaff,
                 scope: Scope { hospital: Some("h1".into()), ..Scope::default() },
                 password: PASSWORD,
+                must_change_password: false,
             },
+            AuditEvent::cli("user_admin").with_detail("create"),
         )
         .await
         .unwrap();
@@ -87,9 +96,15 @@ async fn a_login_is_taken_whatever_its_case() {
     for backend in backends() {
         let t = TestDb::new(backend).await.unwrap();
         staff(&t.db, "suzuki").await;
-        let again =
-            NewUser { login: "SUZUKI", display_name: "別人", role: Role::Staff, scope: meguro(), password: PASSWORD };
-        let result = accounts::create_user(&t.db, &again).await;
+        let again = NewUser {
+            login: "SUZUKI",
+            display_name: "別人",
+            role: Role::Staff,
+            scope: meguro(),
+            password: PASSWORD,
+            must_change_password: false,
+        };
+        let result = accounts::create_user(&t.db, &again, AuditEvent::cli("user_admin").with_detail("create")).await;
         assert!(matches!(result, Err(AccountError::LoginTaken)), "{backend:?}: {result:?}");
     }
 }
@@ -98,8 +113,14 @@ async fn a_login_is_taken_whatever_its_case() {
 async fn invalid_accounts_are_refused_with_the_field_named() {
     for backend in backends() {
         let t = TestDb::new(backend).await.unwrap();
-        let base =
-            NewUser { login: "sato", display_name: "佐藤", role: Role::Staff, scope: meguro(), password: PASSWORD };
+        let base = NewUser {
+            login: "sato",
+            display_name: "佐藤",
+            role: Role::Staff,
+            scope: meguro(),
+            password: PASSWORD,
+            must_change_password: false,
+        };
         let cases = [
             (NewUser { scope: Scope::default(), ..base }, "自治体"),
             (NewUser { role: Role::HospitalStaff, scope: meguro(), ..base }, "病院"),
@@ -112,7 +133,7 @@ async fn invalid_accounts_are_refused_with_the_field_named() {
             (NewUser { password: "i-am-sato-at-work", scope: meguro(), ..base }, "ログイン名"),
         ];
         for (new, named) in cases {
-            match accounts::create_user(&t.db, &new).await {
+            match accounts::create_user(&t.db, &new, AuditEvent::cli("user_admin").with_detail("create")).await {
                 Err(AccountError::Invalid(message)) => assert!(message.contains(named), "{backend:?}: {message}"),
                 other => panic!("{backend:?}: {new:?} gave {other:?}"),
             }
@@ -166,7 +187,7 @@ async fn five_failures_lock_an_account_for_fifteen_minutes() {
             accounts::check_password_at(&t.db, "kato", PASSWORD, "192.0.2.11", later).await,
             Err(LoginError::Locked)
         ));
-        accounts::unlock(&t.db, user.id).await.unwrap();
+        accounts::unlock(&t.db, user.id, AuditEvent::cli("user_admin")).await.unwrap();
         assert!(accounts::check_password_at(&t.db, "kato", PASSWORD, "192.0.2.11", later).await.is_ok());
     }
 }
@@ -195,7 +216,7 @@ async fn a_disabled_account_is_only_reported_to_its_password() {
     for backend in backends() {
         let t = TestDb::new(backend).await.unwrap();
         let user = staff(&t.db, "kimura").await;
-        accounts::set_disabled(&t.db, user.id, true).await.unwrap();
+        accounts::set_disabled(&t.db, user.id, true, AuditEvent::cli("user_admin")).await.unwrap();
         let disabled = accounts::get(&t.db, user.id).await.unwrap();
         assert!(disabled.disabled);
         assert_ne!(disabled.security_stamp, user.security_stamp, "{backend:?}: disabling ends sessions");
@@ -206,7 +227,7 @@ async fn a_disabled_account_is_only_reported_to_its_password() {
         );
         let right = accounts::check_password(&t.db, "kimura", PASSWORD, ADDRESS).await;
         assert!(matches!(right, Err(LoginError::Disabled)), "{backend:?}: {right:?}");
-        accounts::set_disabled(&t.db, user.id, false).await.unwrap();
+        accounts::set_disabled(&t.db, user.id, false, AuditEvent::cli("user_admin")).await.unwrap();
         assert!(accounts::check_password(&t.db, "kimura", PASSWORD, ADDRESS).await.is_ok());
     }
 }
@@ -247,9 +268,24 @@ async fn totp_enrolment_replay_skew_and_recovery_codes() {
         assert!(!accounts::get(&t.db, user.id).await.unwrap().totp_enabled, "pending until confirmed");
         let secret = &enrolment.secret_base32;
 
-        let wrong = accounts::confirm_totp_enrolment_at(&t.db, user.id, &wrong_code(secret, now), now).await;
+        let wrong = accounts::confirm_totp_enrolment_at(
+            &t.db,
+            user.id,
+            &wrong_code(secret, now),
+            now,
+            AuditEvent::cli("totp_enrolled"),
+        )
+        .await;
         assert!(matches!(wrong, Err(AccountError::Invalid(_))), "{backend:?}: {wrong:?}");
-        let codes = accounts::confirm_totp_enrolment_at(&t.db, user.id, &code_at(secret, now), now).await.unwrap();
+        let codes = accounts::confirm_totp_enrolment_at(
+            &t.db,
+            user.id,
+            &code_at(secret, now),
+            now,
+            AuditEvent::cli("totp_enrolled"),
+        )
+        .await
+        .unwrap();
         assert_eq!(codes.len(), 10);
         let enrolled = accounts::get(&t.db, user.id).await.unwrap();
         assert!(enrolled.totp_enabled);
@@ -290,7 +326,15 @@ async fn wrong_second_factors_count_toward_the_lockout() {
         let user = staff(&t.db, "kobayashi").await;
         let now = start();
         let secret = accounts::begin_totp_enrolment(&t.db, user.id).await.unwrap().secret_base32;
-        accounts::confirm_totp_enrolment_at(&t.db, user.id, &code_at(&secret, now), now).await.unwrap();
+        accounts::confirm_totp_enrolment_at(
+            &t.db,
+            user.id,
+            &code_at(&secret, now),
+            now,
+            AuditEvent::cli("totp_enrolled"),
+        )
+        .await
+        .unwrap();
         let later = now + Duration::minutes(1);
         let right = code_at(&secret, later);
         let wrong = wrong_code(&secret, later);
@@ -312,7 +356,15 @@ async fn a_restarted_enrolment_keeps_the_enabled_factor_until_confirmed() {
         let user = staff(&t.db, "hayashi").await;
         let now = start();
         let first = accounts::begin_totp_enrolment(&t.db, user.id).await.unwrap().secret_base32;
-        accounts::confirm_totp_enrolment_at(&t.db, user.id, &code_at(&first, now), now).await.unwrap();
+        accounts::confirm_totp_enrolment_at(
+            &t.db,
+            user.id,
+            &code_at(&first, now),
+            now,
+            AuditEvent::cli("totp_enrolled"),
+        )
+        .await
+        .unwrap();
         let second = accounts::begin_totp_enrolment(&t.db, user.id).await.unwrap().secret_base32;
         assert_ne!(first, second);
         let later = now + Duration::minutes(1);
@@ -328,28 +380,51 @@ async fn password_change_and_admin_reset_rotate_the_stamp_and_keep_the_second_fa
         let user = staff(&t.db, "shimizu").await;
         let now = start();
         let secret = accounts::begin_totp_enrolment(&t.db, user.id).await.unwrap().secret_base32;
-        accounts::confirm_totp_enrolment_at(&t.db, user.id, &code_at(&secret, now), now).await.unwrap();
+        accounts::confirm_totp_enrolment_at(
+            &t.db,
+            user.id,
+            &code_at(&secret, now),
+            now,
+            AuditEvent::cli("totp_enrolled"),
+        )
+        .await
+        .unwrap();
         let before = accounts::get(&t.db, user.id).await.unwrap();
 
-        let wrong = accounts::change_password(&t.db, user.id, "not my password", "a whole new secret").await;
+        let wrong = accounts::change_password(
+            &t.db,
+            user.id,
+            "not my password",
+            "a whole new secret",
+            AuditEvent::cli("user_admin"),
+        )
+        .await;
         assert!(matches!(&wrong, Err(AccountError::Invalid(m)) if m.contains("現在のパスワード")), "{wrong:?}");
-        let weak = accounts::change_password(&t.db, user.id, PASSWORD, "qwertyuiopas").await;
+        let weak =
+            accounts::change_password(&t.db, user.id, PASSWORD, "qwertyuiopas", AuditEvent::cli("user_admin")).await;
         assert!(matches!(&weak, Err(AccountError::Invalid(m)) if m.contains("よく使われる")), "{weak:?}");
-        accounts::change_password(&t.db, user.id, PASSWORD, "a whole new secret").await.unwrap();
+        accounts::change_password(&t.db, user.id, PASSWORD, "a whole new secret", AuditEvent::cli("user_admin"))
+            .await
+            .unwrap();
         let changed = accounts::get(&t.db, user.id).await.unwrap();
         assert_ne!(changed.security_stamp, before.security_stamp, "{backend:?}");
         assert_bad_credentials(accounts::check_password(&t.db, "shimizu", PASSWORD, ADDRESS).await, backend, "old");
         accounts::check_password(&t.db, "shimizu", "a whole new secret", ADDRESS).await.unwrap();
 
-        let temporary = accounts::admin_reset_password(&t.db, user.id).await.unwrap();
+        let temporary = accounts::admin_reset_password(&t.db, user.id, AuditEvent::cli("user_admin")).await.unwrap();
         assert!(temporary.chars().count() >= 16, "{temporary}");
         let reset = accounts::get(&t.db, user.id).await.unwrap();
         assert_ne!(reset.security_stamp, changed.security_stamp, "{backend:?}: a reset ends sessions");
         assert!(reset.must_change_password && reset.totp_enabled, "{backend:?}: reset keeps the second factor");
         accounts::check_password(&t.db, "shimizu", &temporary, ADDRESS).await.unwrap();
-        accounts::change_password(&t.db, user.id, &temporary, "my own fresh words").await.unwrap();
+        accounts::change_password(&t.db, user.id, &temporary, "my own fresh words", AuditEvent::cli("user_admin"))
+            .await
+            .unwrap();
         assert!(!accounts::get(&t.db, user.id).await.unwrap().must_change_password);
-        assert!(matches!(accounts::admin_reset_password(&t.db, 999).await, Err(AccountError::NotFound)));
+        assert!(matches!(
+            accounts::admin_reset_password(&t.db, 999, AuditEvent::cli("user_admin")).await,
+            Err(AccountError::NotFound)
+        ));
     }
 }
 
@@ -360,7 +435,9 @@ async fn concurrent_bootstraps_create_exactly_one_admin() {
         let tasks: Vec<_> = (0..6)
             .map(|_| {
                 let db = t.db.clone();
-                tokio::spawn(async move { accounts::bootstrap_admin(&db).await })
+                tokio::spawn(async move {
+                    accounts::bootstrap_admin(&db, AuditEvent::cli("user_admin").with_detail("bootstrap")).await
+                })
             })
             .collect();
         let mut created = Vec::new();
@@ -377,7 +454,13 @@ async fn concurrent_bootstraps_create_exactly_one_admin() {
         let admin = accounts::check_password(&t.db, login, password, ADDRESS).await.unwrap();
         assert_eq!(admin.role, Role::SystemAdmin);
         assert!(admin.must_change_password);
-        assert!(accounts::bootstrap_admin(&t.db).await.unwrap().is_none(), "{backend:?}: only on an empty database");
+        assert!(
+            accounts::bootstrap_admin(&t.db, AuditEvent::cli("user_admin").with_detail("bootstrap"))
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend:?}: only on an empty database"
+        );
     }
 }
 

@@ -35,9 +35,17 @@ async fn check_role(t: &TestDb, role: &str) -> Result<(), String> {
 
     // What the app does works: accounts, audit rows.
     let scope = Scope { municipality: Some(MunicipalityCode::parse("131105").unwrap()), ..Scope::default() };
-    let new =
-        NewUser { login: "hayashi", display_name: "林", role: Role::Staff, scope, password: "kawa no nagare 2026" };
-    accounts::create_user(&app, &new).await.map_err(|e| format!("create user: {e:?}"))?;
+    let new = NewUser {
+        login: "hayashi",
+        display_name: "林",
+        role: Role::Staff,
+        scope,
+        password: "kawa no nagare 2026",
+        must_change_password: false,
+    };
+    accounts::create_user(&app, &new, AuditEvent::cli("user_admin").with_detail("create"))
+        .await
+        .map_err(|e| format!("create user: {e:?}"))?;
     let event = AuditEvent {
         actor: "user:1".into(),
         origin: "192.0.2.1".into(),

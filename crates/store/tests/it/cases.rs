@@ -21,9 +21,15 @@ async fn nurse(db: &Db, login: &str, district: Option<&str>) -> i64 {
         district: district.map(str::to_string),
         hospital: None,
     };
-    let new =
-        NewUser { login, display_name: "目黒 保健師", role: Role::Staff, scope, password: "kawa no nagare 2026" };
-    accounts::create_user(db, &new).await.unwrap().id
+    let new = NewUser {
+        login,
+        display_name: "目黒 保健師",
+        role: Role::Staff,
+        scope,
+        password: "kawa no nagare 2026",
+        must_change_password: false,
+    };
+    accounts::create_user(db, &new, AuditEvent::cli("user_admin").with_detail("create")).await.unwrap().id
 }
 
 fn person(kana: &str, birth: &str) -> NewPerson {

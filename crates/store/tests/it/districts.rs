@@ -19,8 +19,15 @@ async fn account(db: &Db, login: &str, role: Role, municipality: Option<&str>, d
         district: district.map(str::to_string),
         hospital: None,
     };
-    let new = NewUser { login, display_name: login, role, scope, password: "kawa no nagare 2026" };
-    accounts::create_user(db, &new).await.unwrap().id
+    let new = NewUser {
+        login,
+        display_name: login,
+        role,
+        scope,
+        password: "kawa no nagare 2026",
+        must_change_password: false,
+    };
+    accounts::create_user(db, &new, AuditEvent::cli("user_admin").with_detail("create")).await.unwrap().id
 }
 
 async fn case(db: &Db, staff: i64, district: &str, due: Option<&str>) -> (i64, i64) {

@@ -11,6 +11,7 @@ mod schema;
 mod sealed;
 
 use nimo_domain::{FiscalYear, MunicipalityCode, demo};
+use nimo_store::audit::AuditEvent;
 use nimo_store::sheets::SaveMode;
 use nimo_store::testing::{TestDb, backends};
 use nimo_store::{Backend, StoreError, menu, municipalities, sheets};
@@ -20,7 +21,7 @@ async fn a_saved_sheet_loads_back_equal() {
     for backend in backends() {
         let t = TestDb::new(backend).await.unwrap();
         let sheet = demo::meguro_r4();
-        assert_eq!(sheets::save(&t.db, &sheet, SaveMode::Create).await.unwrap(), 1);
+        assert_eq!(sheets::save(&t.db, &sheet, SaveMode::Create, AuditEvent::cli("import")).await.unwrap(), 1);
         let stored = sheets::load(&t.db, &sheet.municipality.code, sheet.fiscal_year).await.unwrap();
         assert_eq!(stored.sheet, sheet, "{backend:?}");
         assert_eq!(stored.revision, 1);
@@ -32,10 +33,14 @@ async fn saving_again_bumps_the_revision_and_a_stale_save_is_a_conflict() {
     for backend in backends() {
         let t = TestDb::new(backend).await.unwrap();
         let mut sheet = demo::meguro_r4();
-        sheets::save(&t.db, &sheet, SaveMode::Create).await.unwrap();
+        sheets::save(&t.db, &sheet, SaveMode::Create, AuditEvent::cli("import")).await.unwrap();
         sheet.history.pop();
-        assert_eq!(sheets::save(&t.db, &sheet, SaveMode::Update { revision: 1 }).await.unwrap(), 2);
-        let err = sheets::save(&t.db, &sheet, SaveMode::Update { revision: 1 }).await.unwrap_err();
+        assert_eq!(
+            sheets::save(&t.db, &sheet, SaveMode::Update { revision: 1 }, AuditEvent::cli("import")).await.unwrap(),
+            2
+        );
+        let err =
+            sheets::save(&t.db, &sheet, SaveMode::Update { revision: 1 }, AuditEvent::cli("import")).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{backend:?}: {err}");
         let stored = sheets::load(&t.db, &sheet.municipality.code, sheet.fiscal_year).await.unwrap();
         assert_eq!(stored.sheet.history.len(), 8);
@@ -74,7 +79,7 @@ async fn municipalities_list_their_fiscal_years() {
         let t = TestDb::new(backend).await.unwrap();
         let sheet = demo::meguro_r4();
         let next = sheet.copy_to_next_year();
-        sheets::save_all(&t.db, &[sheet.clone(), next], SaveMode::Create).await.unwrap();
+        sheets::save_all(&t.db, &[sheet.clone(), next], SaveMode::Create, AuditEvent::cli("import")).await.unwrap();
         let list = municipalities::list(&t.db).await.unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].fiscal_years, vec![FiscalYear(2023), FiscalYear(2022)]);
@@ -95,15 +100,17 @@ async fn create_refuses_an_existing_sheet_and_replace_overwrites_it() {
     for backend in backends() {
         let t = TestDb::new(backend).await.unwrap();
         let mut sheet = demo::meguro_r4();
-        sheets::save(&t.db, &sheet, SaveMode::Create).await.unwrap();
+        sheets::save(&t.db, &sheet, SaveMode::Create, AuditEvent::cli("import")).await.unwrap();
         sheet.header.slogan = "上書き".into();
-        let err = sheets::save(&t.db, &sheet, SaveMode::Create).await.unwrap_err();
+        let err = sheets::save(&t.db, &sheet, SaveMode::Create, AuditEvent::cli("import")).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{backend:?}: {err}");
-        assert_eq!(sheets::save(&t.db, &sheet, SaveMode::Replace).await.unwrap(), 2);
+        assert_eq!(sheets::save(&t.db, &sheet, SaveMode::Replace, AuditEvent::cli("import")).await.unwrap(), 2);
         let stored = sheets::load(&t.db, &sheet.municipality.code, sheet.fiscal_year).await.unwrap();
         assert_eq!(stored.sheet.header.slogan, "上書き");
         let missing = nimo_domain::Sheet { fiscal_year: FiscalYear(2030), ..sheet.clone() };
-        let err = sheets::save(&t.db, &missing, SaveMode::Update { revision: 1 }).await.unwrap_err();
+        let err = sheets::save(&t.db, &missing, SaveMode::Update { revision: 1 }, AuditEvent::cli("import"))
+            .await
+            .unwrap_err();
         assert!(err.is_not_found(), "{backend:?}: {err}");
     }
 }
@@ -115,13 +122,15 @@ async fn concurrent_saves_of_one_revision_have_exactly_one_winner() {
     for backend in backends() {
         let t = TestDb::new(backend).await.unwrap();
         let sheet = demo::meguro_r4();
-        sheets::save(&t.db, &sheet, SaveMode::Create).await.unwrap();
+        sheets::save(&t.db, &sheet, SaveMode::Create, AuditEvent::cli("import")).await.unwrap();
         let mut tasks = Vec::new();
         for i in 0..8 {
             let db = t.db.clone();
             let mut edited = sheet.clone();
             edited.policy.goal = format!("編集者{i}");
-            tasks.push(tokio::spawn(async move { sheets::save(&db, &edited, SaveMode::Update { revision: 1 }).await }));
+            tasks.push(tokio::spawn(async move {
+                sheets::save(&db, &edited, SaveMode::Update { revision: 1 }, AuditEvent::cli("import")).await
+            }));
         }
         let mut winners = Vec::new();
         for (i, task) in tasks.into_iter().enumerate() {
@@ -145,7 +154,9 @@ async fn concurrent_creates_of_one_sheet_have_exactly_one_winner() {
         let tasks: Vec<_> = (0..8)
             .map(|_| {
                 let db = t.db.clone();
-                tokio::spawn(async move { sheets::save(&db, &demo::meguro_r4(), SaveMode::Create).await })
+                tokio::spawn(async move {
+                    sheets::save(&db, &demo::meguro_r4(), SaveMode::Create, AuditEvent::cli("import")).await
+                })
             })
             .collect();
         let mut created = 0;
@@ -168,14 +179,14 @@ async fn loads_during_saves_always_see_a_whole_sheet() {
         let mut large = small.clone();
         large.history.extend(small.history.clone());
         large.outcomes.indicators.truncate(1);
-        sheets::save(&t.db, &small, SaveMode::Create).await.unwrap();
+        sheets::save(&t.db, &small, SaveMode::Create, AuditEvent::cli("import")).await.unwrap();
         let writer = {
             let db = t.db.clone();
             let (small, large) = (small.clone(), large.clone());
             tokio::spawn(async move {
                 for i in 0..30 {
                     let sheet = if i % 2 == 0 { &large } else { &small };
-                    sheets::save(&db, sheet, SaveMode::Replace).await.unwrap();
+                    sheets::save(&db, sheet, SaveMode::Replace, AuditEvent::cli("import")).await.unwrap();
                 }
             })
         };

@@ -6,6 +6,7 @@ use nimo_domain::MunicipalityCode;
 use nimo_domain::access::{Role, Scope};
 use nimo_store::Db;
 use nimo_store::accounts::{self, NewUser};
+use nimo_store::audit::AuditEvent;
 use nimo_store::sealed::{self, ColumnRotation};
 use nimo_store::testing::{TestDb, backends};
 use nimo_vault::Keyring;
@@ -17,14 +18,29 @@ const PASSWORD: &str = "kawa no nagare 2026";
 
 async fn staff(db: &Db, login: &str) -> i64 {
     let scope = Scope { municipality: Some(MunicipalityCode::parse("131105").unwrap()), ..Scope::default() };
-    let new = NewUser { login, display_name: "目黒 保健師", role: Role::Staff, scope, password: PASSWORD };
-    accounts::create_user(db, &new).await.unwrap().id
+    let new = NewUser {
+        login,
+        display_name: "目黒 保健師",
+        role: Role::Staff,
+        scope,
+        password: PASSWORD,
+        must_change_password: false,
+    };
+    accounts::create_user(db, &new, AuditEvent::cli("user_admin").with_detail("create")).await.unwrap().id
 }
 
 /// Enrols a TOTP secret at `now` and returns it.
 async fn enrol(db: &Db, user: i64, now: OffsetDateTime) -> String {
     let secret = accounts::begin_totp_enrolment(db, user).await.unwrap().secret_base32;
-    accounts::confirm_totp_enrolment_at(db, user, &accounts::code_at(&secret, now).unwrap(), now).await.unwrap();
+    accounts::confirm_totp_enrolment_at(
+        db,
+        user,
+        &accounts::code_at(&secret, now).unwrap(),
+        now,
+        AuditEvent::cli("totp_enrolled"),
+    )
+    .await
+    .unwrap();
     secret
 }
 

@@ -248,7 +248,7 @@ pub enum HoldFailure {
 }
 
 /// Places a hold for the request's user, with its audit rows (the hold's own in its
-/// transaction; a refusal for lack of beds afterwards).
+/// transaction; a refusal for lack of beds before the refusal is answered, failing closed).
 pub async fn place(state: &AppState, ctx: &Ctx, request: &HoldRequest) -> Result<beds::Hold, HoldFailure> {
     let Some(account) = &ctx.0.account else {
         return Err(HoldFailure::Web(WebError::Unauthorized));
@@ -276,7 +276,9 @@ pub async fn place(state: &AppState, ctx: &Ctx, request: &HoldRequest) -> Result
             let event = crate::audit::event(&ctx.0, "hold_place", Outcome::Failed)
                 .with_record("ward", ward)
                 .with_detail("no_bed_left");
-            crate::audit::after_commit(&state.db, &event).await;
+            if let Err(error) = crate::audit::before(&state.db, &event).await {
+                return Err(HoldFailure::Web(error));
+            }
             Err(HoldFailure::NoBedLeft)
         }
         Err(e) if e.is_not_found() => Err(HoldFailure::UnknownWard),

@@ -2,6 +2,7 @@
 //! year, then save in one transaction. Shared by the web upload and `nimo sheet import`.
 
 use nimo_domain::Sheet;
+use nimo_store::audit::AuditEvent;
 use nimo_store::sheets::SaveMode;
 use nimo_store::{Db, StoreError, menu, sheets};
 
@@ -29,6 +30,13 @@ pub(crate) fn is_xlsx(bytes: &[u8], file_name: &str) -> bool {
     lower.ends_with(".xlsx") || (!lower.ends_with(".json") && bytes.starts_with(b"PK"))
 }
 
+/// The detail of an import's audit row: the format, and whether it replaced a sheet
+/// (`json`, `xlsx`, `json_replace`, `xlsx_replace`).
+pub fn audit_detail(bytes: &[u8], file_name: &str, replace: bool) -> String {
+    let format = if is_xlsx(bytes, file_name) { "xlsx" } else { "json" };
+    if replace { format!("{format}_replace") } else { format.to_string() }
+}
+
 /// Parses and validates a sheet file without saving it.
 pub async fn parse_sheet(db: &Db, bytes: &[u8], file_name: &str) -> Result<Sheet, ImportFailure> {
     let parsed = if is_xlsx(bytes, file_name) {
@@ -48,16 +56,24 @@ pub async fn parse_sheet(db: &Db, bytes: &[u8], file_name: &str) -> Result<Sheet
 }
 
 /// Imports a sheet file. An existing sheet of the same municipality and year is replaced only
-/// with `replace`.
-pub async fn import_sheet(db: &Db, bytes: &[u8], file_name: &str, replace: bool) -> Result<Sheet, ImportFailure> {
+/// with `replace`. The `audit` event (actor, origin, action) gets the [`audit_detail`] and is
+/// appended with the sheet, in its transaction.
+pub async fn import_sheet(
+    db: &Db,
+    bytes: &[u8],
+    file_name: &str,
+    replace: bool,
+    audit: AuditEvent,
+) -> Result<Sheet, ImportFailure> {
     let sheet = parse_sheet(db, bytes, file_name).await?;
-    save_sheet(db, sheet, replace).await
+    save_sheet(db, sheet, replace, audit.with_detail(audit_detail(bytes, file_name, replace))).await
 }
 
-/// Saves a parsed and validated sheet; an existing one is replaced only with `replace`.
-pub async fn save_sheet(db: &Db, sheet: Sheet, replace: bool) -> Result<Sheet, ImportFailure> {
+/// Saves a parsed and validated sheet with its audit row (`audit`, to which the store adds the
+/// sheet's record) in one transaction; an existing one is replaced only with `replace`.
+pub async fn save_sheet(db: &Db, sheet: Sheet, replace: bool, audit: AuditEvent) -> Result<Sheet, ImportFailure> {
     let mode = if replace { SaveMode::Replace } else { SaveMode::Create };
-    match sheets::save(db, &sheet, mode).await {
+    match sheets::save(db, &sheet, mode, audit).await {
         Ok(_) => Ok(sheet),
         Err(StoreError::Conflict(_)) => Err(ImportFailure::Refused(vec![format!(
             "{} {}のシートはすでにあります。置き換える場合は「既存のシートを置き換える」を選んでください（CLI では --replace）",

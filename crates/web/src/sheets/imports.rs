@@ -68,20 +68,18 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipar
     };
     // The municipality is named in the file: check the scope now that it is known.
     crate::policy::check_target(&state, &ctx.0, Permission::SheetImport, &sheet.municipality.code).await?;
-    let format = if crate::sheets::import::is_xlsx(&upload.bytes, &upload.file_name) { "xlsx" } else { "json" };
-    match crate::sheets::import::save_sheet(&state.db, sheet, upload.replace).await {
-        Ok(sheet) => {
-            let event = audit::event(&ctx.0, "import", Outcome::Ok)
-                .with_record("sheet", audit::sheet_id(&sheet.municipality.code, sheet.fiscal_year))
-                .with_detail(if upload.replace { format!("{format}_replace") } else { format.to_string() });
-            audit::after_commit(&state.db, &event).await;
-            Ok(Redirect::to(&format!(
-                "/municipalities/{}/sheets/{}?notice=imported",
-                sheet.municipality.code,
-                sheet.fiscal_year.year()
-            ))
-            .into_response())
-        }
+    let event = audit::event(&ctx.0, "import", Outcome::Ok).with_detail(crate::sheets::import::audit_detail(
+        &upload.bytes,
+        &upload.file_name,
+        upload.replace,
+    ));
+    match crate::sheets::import::save_sheet(&state.db, sheet, upload.replace, event).await {
+        Ok(sheet) => Ok(Redirect::to(&format!(
+            "/municipalities/{}/sheets/{}?notice=imported",
+            sheet.municipality.code,
+            sheet.fiscal_year.year()
+        ))
+        .into_response()),
         Err(crate::sheets::import::ImportFailure::Refused(errors)) => refused(&ctx, errors),
         Err(crate::sheets::import::ImportFailure::Store(e)) => Err(e.into()),
     }
@@ -126,10 +124,7 @@ pub async fn figures_csv(
     if let Err(errors) = nimo_domain::validate::validate(&sheet, &menu) {
         return refused(&ctx, errors.0.into_iter().map(|e| format!("CSV {}: {}", e.path, e.message)).collect());
     }
-    sheets::save(&state.db, &sheet, SaveMode::Update { revision: stored.revision }).await?;
-    let event = audit::event(&ctx.0, "import", Outcome::Ok)
-        .with_record("sheet", audit::sheet_id(&code, fy))
-        .with_detail("figures_csv");
-    audit::after_commit(&state.db, &event).await;
+    let event = audit::event(&ctx.0, "import", Outcome::Ok).with_detail("figures_csv");
+    sheets::save(&state.db, &sheet, SaveMode::Update { revision: stored.revision }, event).await?;
     Ok(Redirect::to(&format!("/municipalities/{code}/sheets/{}?notice=imported#s1", fy.year())).into_response())
 }

@@ -174,21 +174,21 @@ pub async fn update(
         }
     };
     let errors = match forms::apply(section_enum, &stored.sheet, &menu, &form) {
-        Ok(next) => match sheets::save(&state.db, &next, SaveMode::Update { revision: stored.revision }).await {
-            Ok(_) => {
-                let event = audit::event(&ctx.0, "write", Outcome::Ok)
-                    .with_record("sheet", audit::sheet_id(&code, fy))
-                    .with_detail(format!("section:{section}"));
-                audit::after_commit(&state.db, &event).await;
-                let to = format!("/municipalities/{code}/sheets/{}?notice=saved{}", fy.year(), section_enum.anchor());
-                return Ok(Redirect::to(&to).into_response());
+        Ok(next) => {
+            let event = audit::event(&ctx.0, "write", Outcome::Ok).with_detail(format!("section:{section}"));
+            match sheets::save(&state.db, &next, SaveMode::Update { revision: stored.revision }, event).await {
+                Ok(_) => {
+                    let to =
+                        format!("/municipalities/{code}/sheets/{}?notice=saved{}", fy.year(), section_enum.anchor());
+                    return Ok(Redirect::to(&to).into_response());
+                }
+                Err(StoreError::Conflict(_)) => {
+                    let groups = forms::groups(section_enum, &stored.sheet, &menu, Some(&form), &no_errors);
+                    return Ok((StatusCode::CONFLICT, Html(page(groups, 0, true, None).render()?)).into_response());
+                }
+                Err(other) => return Err(other.into()),
             }
-            Err(StoreError::Conflict(_)) => {
-                let groups = forms::groups(section_enum, &stored.sheet, &menu, Some(&form), &no_errors);
-                return Ok((StatusCode::CONFLICT, Html(page(groups, 0, true, None).render()?)).into_response());
-            }
-            Err(other) => return Err(other.into()),
-        },
+        }
         Err(errors) => errors,
     };
     let groups = forms::groups(section_enum, &stored.sheet, &menu, Some(&form), &errors);
@@ -211,13 +211,10 @@ pub async fn copy_to_next_year(
     if let Err(errors) = nimo_domain::validate::validate(&copy, &menu) {
         return Err(WebError::BadRequest(format!("{}の様式に合わないため複製できません: {errors}", next.wareki())));
     }
-    match sheets::save(&state.db, &copy, SaveMode::Create).await {
-        Ok(_) => {
-            let event = audit::event(&ctx.0, "write", Outcome::Ok)
-                .with_record("sheet", audit::sheet_id(&code, next))
-                .with_detail(format!("copy_from:{}", audit::sheet_id(&code, fy)));
-            audit::after_commit(&state.db, &event).await;
-        }
+    let event =
+        audit::event(&ctx.0, "write", Outcome::Ok).with_detail(format!("copy_from:{}", audit::sheet_id(&code, fy)));
+    match sheets::save(&state.db, &copy, SaveMode::Create, event).await {
+        Ok(_) => {}
         Err(StoreError::Conflict(_)) => {
             return Err(WebError::Conflict(format!(
                 "{}のシートはすでにあります。複製すると上書きになるため、既存のシートを編集してください。",

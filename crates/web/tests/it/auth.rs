@@ -4,6 +4,7 @@
 use crate::for_each_backend;
 use crate::harness::{TestApp, account, anonymous_client, csrf_of, staff_account};
 use nimo_domain::access::Role;
+use nimo_store::audit::AuditEvent;
 use nimo_web::policy::POLICY;
 
 const SHEET: &str = "/municipalities/131105/sheets/2022";
@@ -185,7 +186,9 @@ async fn a_role_that_needs_two_factor_must_enrol_before_anything_else() {
                     ..Default::default()
                 },
                 password: crate::harness::PASSWORD,
+                must_change_password: false,
             },
+            AuditEvent::cli("user_admin").with_detail("create"),
         )
         .await
         .unwrap();
@@ -212,8 +215,10 @@ async fn a_one_time_code_works_once_and_a_wrong_one_not_at_all() {
             role: Role::Staff,
             scope,
             password: crate::harness::PASSWORD,
+            must_change_password: false,
         };
-        let user = accounts::create_user(&app.db, &new).await.unwrap();
+        let user =
+            accounts::create_user(&app.db, &new, AuditEvent::cli("user_admin").with_detail("create")).await.unwrap();
         let enrolment = accounts::begin_totp_enrolment(&app.db, user.id).await.unwrap();
         // Enrol with the previous step's code (accepted within the ±1 step window), so that the
         // current step's code is still unused for the sign-in below.
@@ -221,7 +226,7 @@ async fn a_one_time_code_works_once_and_a_wrong_one_not_at_all() {
             let at = time::OffsetDateTime::now_utc() + time::Duration::seconds(offset);
             accounts::code_at(&enrolment.secret_base32, at).unwrap()
         };
-        accounts::confirm_totp_enrolment(&app.db, user.id, &code(-30)).await.unwrap();
+        accounts::confirm_totp_enrolment(&app.db, user.id, &code(-30), AuditEvent::cli("totp_enrolled")).await.unwrap();
         let current = code(0);
         let wrong = ["123456", "654321"].into_iter().find(|c| *c != current && *c != code(30)).unwrap();
 

@@ -6,6 +6,7 @@
 use crate::harness::{TestApp, account_in_scope, for_each_backend};
 use nimo_domain::access::{Role, Scope};
 use nimo_domain::beds::{AdmissionType, Sex, WardType};
+use nimo_store::audit::AuditEvent;
 use nimo_store::beds::{self, Hospital, Ward};
 use nimo_store::testing::{TestDb, backends};
 use std::sync::Arc;
@@ -61,7 +62,7 @@ pub async fn seed_beds(db: &nimo_store::Db, extra: &[(&str, i64)]) {
 /// A new enrolled account of a role and scope with an API token.
 pub async fn token_for(db: &nimo_store::Db, login: &str, role: Role, scope: Scope) -> (i64, String) {
     let (user, _) = account_in_scope(db, login, role, scope, true).await;
-    (user.id, beds::create_token(db, user.id, "test", now()).await.expect("token"))
+    (user.id, beds::create_token(db, user.id, "test", now(), AuditEvent::cli("token_create")).await.expect("token"))
 }
 
 pub fn staff_scope() -> Scope {
@@ -116,7 +117,7 @@ async fn concurrent_clients_over_http_win_exactly_the_last_k_beds() {
         for user in 0..6 {
             let (user_id, _) = token_for(&app.db, &format!("race-{user}"), Role::Staff, staff_scope()).await;
             for _ in 0..CLIENTS / 6 {
-                tokens.push(beds::create_token(&app.db, user_id, "race", now()).await.expect("token"));
+                tokens.push(beds::create_token(&app.db, user_id, "race", now(), AuditEvent::cli("token_create")).await.expect("token"));
             }
         }
         for (ward, k) in ROUNDS {
@@ -361,7 +362,7 @@ async fn tokens_of_disabled_accounts_and_unknown_tokens_are_refused() {
         assert_eq!(search("nimo_0000".into()).await.status().as_u16(), 401);
         let forged = format!("nimo_{}", "0".repeat(64));
         assert_eq!(search(forged).await.status().as_u16(), 401);
-        nimo_store::accounts::set_disabled(&app.db, user_id, true).await.unwrap();
+        nimo_store::accounts::set_disabled(&app.db, user_id, true, AuditEvent::cli("user_admin")).await.unwrap();
         assert_eq!(search(staff).await.status().as_u16(), 403, "a disabled account's token is refused");
         let failures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'token_failed'")
             .fetch_one(&app.db.pool)

@@ -1,5 +1,6 @@
 //! `spawn_app`: a fresh database, the real router on 127.0.0.1:0, and a client.
 
+use nimo_store::audit::AuditEvent;
 use nimo_store::testing::{TestDb, backends};
 use nimo_store::{Backend, sheets};
 
@@ -37,14 +38,22 @@ pub async fn account(
         municipality: municipality.map(|m| nimo_domain::MunicipalityCode::parse(m).unwrap()),
         ..Default::default()
     };
-    let new = accounts::NewUser { login, display_name: "目黒 花子", role, scope, password: PASSWORD };
-    let user = accounts::create_user(db, &new).await.expect("account");
+    let new = accounts::NewUser {
+        login,
+        display_name: "目黒 花子",
+        role,
+        scope,
+        password: PASSWORD,
+        must_change_password: false,
+    };
+    let user =
+        accounts::create_user(db, &new, AuditEvent::cli("user_admin").with_detail("create")).await.expect("account");
     if !role.requires_two_factor() {
         return Vec::new();
     }
     let enrolment = accounts::begin_totp_enrolment(db, user.id).await.expect("enrolment");
     let code = totp_now(&enrolment.secret_base32);
-    accounts::confirm_totp_enrolment(db, user.id, &code).await.expect("confirm")
+    accounts::confirm_totp_enrolment(db, user.id, &code, AuditEvent::cli("totp_enrolled")).await.expect("confirm")
 }
 
 /// An account of any role in any scope (a hospital, a 地区), with a second factor enrolled when
@@ -57,14 +66,28 @@ pub async fn account_in_scope(
     enrol: bool,
 ) -> (nimo_store::accounts::User, Vec<String>) {
     use nimo_store::accounts;
-    let new = accounts::NewUser { login, display_name: "検査 用子", role, scope, password: PASSWORD };
-    let user = accounts::create_user(db, &new).await.expect("account");
+    let new = accounts::NewUser {
+        login,
+        display_name: "検査 用子",
+        role,
+        scope,
+        password: PASSWORD,
+        must_change_password: false,
+    };
+    let user =
+        accounts::create_user(db, &new, AuditEvent::cli("user_admin").with_detail("create")).await.expect("account");
     if !enrol {
         return (user, Vec::new());
     }
     let enrolment = accounts::begin_totp_enrolment(db, user.id).await.expect("enrolment");
-    let codes =
-        accounts::confirm_totp_enrolment(db, user.id, &totp_now(&enrolment.secret_base32)).await.expect("confirm");
+    let codes = accounts::confirm_totp_enrolment(
+        db,
+        user.id,
+        &totp_now(&enrolment.secret_base32),
+        AuditEvent::cli("totp_enrolled"),
+    )
+    .await
+    .expect("confirm");
     (accounts::get(db, user.id).await.expect("account"), codes)
 }
 
@@ -102,9 +125,14 @@ impl TestApp {
             let _ = tracing_subscriber::fmt().with_env_filter("debug,sqlx=info").with_test_writer().try_init();
         }
         let database = TestDb::new(backend).await.expect("test database");
-        sheets::save(&database.db, &nimo_domain::demo::meguro_r4(), nimo_store::sheets::SaveMode::Create)
-            .await
-            .expect("demo sheet");
+        sheets::save(
+            &database.db,
+            &nimo_domain::demo::meguro_r4(),
+            nimo_store::sheets::SaveMode::Create,
+            AuditEvent::cli("import"),
+        )
+        .await
+        .expect("demo sheet");
         let codes = staff_account(&database.db, "hokenshi", "131105").await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");

@@ -223,7 +223,11 @@ async fn open(app: &TestApp, kind: Kind, state: State, serial: &mut u32) -> Sess
         assert_eq!(client.get(PROBE).await.0, 200, "{login}: signed in before the change");
     }
     match state {
-        State::Disabled => accounts::set_disabled(&app.db, user.id, true).await.expect("disable"),
+        State::Disabled => {
+            accounts::set_disabled(&app.db, user.id, true, nimo_store::audit::AuditEvent::cli("user_admin"))
+                .await
+                .expect("disable")
+        }
         State::Locked => {
             // Wrong passwords from an address of their own, so that the per-address throttle of
             // one locked account does not stop the next.

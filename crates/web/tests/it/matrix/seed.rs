@@ -2,13 +2,14 @@
 //! municipalities and two 地区, and two hospitals with a ward and a hold each.
 
 use super::*;
+use nimo_store::audit::AuditEvent;
 
 /// Adds the 千代田区 sheet: the 目黒区 demo sheet under another municipality.
 pub(super) async fn seed_other_sheet(db: &nimo_store::Db) {
     let mut sheet = nimo_domain::demo::meguro_r4();
     sheet.municipality.code = code_of(OTHER);
     sheet.municipality.name = "千代田区".into();
-    sheets::save(db, &sheet, sheets::SaveMode::Create).await.expect("the 千代田区 sheet");
+    sheets::save(db, &sheet, sheets::SaveMode::Create, AuditEvent::cli("import")).await.expect("the 千代田区 sheet");
 }
 
 /// Adds one 23条 case with its person and a 退院後支援計画 in each municipality (ids 1 in 目黒区, 2 in
@@ -39,7 +40,7 @@ pub(super) async fn seed_cases(db: &nimo_store::Db, staff: i64) {
             assigned_to: staff,
             next_due_on: None,
         };
-        let audit = nimo_store::audit::AuditEvent::cli("create");
+        let audit = AuditEvent::cli("create");
         let id = nimo_store::cases::create(db, &case, Some(&person), audit).await.expect("a seeded case");
         assert_eq!(id.to_string(), expected, "seeded case id");
         let person_id = nimo_store::cases::get(db, id).await.expect("case").person_id.expect("person");
@@ -55,13 +56,12 @@ pub(super) async fn seed_cases(db: &nimo_store::Db, staff: i64) {
             note: String::new(),
             actor: staff,
         };
-        let audit = nimo_store::audit::AuditEvent::cli("create");
+        let audit = AuditEvent::cli("create");
         let plan_id = nimo_store::plans::open(db, &plan, audit).await.expect("a seeded plan");
         assert_eq!(plan_id.to_string(), expected, "seeded plan id");
     }
-    let district = nimo_store::districts::add(db, OWN, OWN_DISTRICT, nimo_store::audit::AuditEvent::cli("district"))
-        .await
-        .expect("a listed 地区");
+    let district =
+        nimo_store::districts::add(db, OWN, OWN_DISTRICT, AuditEvent::cli("district")).await.expect("a listed 地区");
     assert_eq!(district, 1, "the 地区 that `{{district_id}}` names");
 }
 
