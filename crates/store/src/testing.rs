@@ -64,6 +64,38 @@ pub async fn create_database(backend: Backend) -> Result<(String, TestDbGuard), 
     }
 }
 
+/// Makes every later audit append on this database fail, as a full disk or a broken connection
+/// would at the worst moment: a trigger refuses each insert into `audit_log` with the message
+/// `audit refused`. A write whose audit row is appended in its own transaction is then rolled
+/// back; tests check that nothing changed. Only for throw-away test databases (the owner's
+/// connection may create triggers; the app role of production may not).
+pub async fn refuse_audit_appends(db: &Db) -> Result<(), StoreError> {
+    let statements: &[&str] = match db.backend {
+        Backend::Sqlite => &["CREATE TRIGGER audit_log_refused_in_test BEFORE INSERT ON audit_log
+             BEGIN SELECT RAISE(ABORT, 'audit refused'); END"],
+        Backend::Postgres => &[
+            "CREATE FUNCTION audit_log_refused_in_test() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$",
+            "CREATE TRIGGER audit_log_refused_in_test BEFORE INSERT ON audit_log
+             FOR EACH ROW EXECUTE FUNCTION audit_log_refused_in_test()",
+        ],
+    };
+    for statement in statements {
+        db.pool.execute(*statement).await?;
+    }
+    Ok(())
+}
+
+/// Lets audit appends through again after [`refuse_audit_appends`].
+pub async fn allow_audit_appends(db: &Db) -> Result<(), StoreError> {
+    let statement = match db.backend {
+        Backend::Sqlite => "DROP TRIGGER audit_log_refused_in_test",
+        Backend::Postgres => "DROP TRIGGER audit_log_refused_in_test ON audit_log",
+    };
+    db.pool.execute(statement).await?;
+    Ok(())
+}
+
 /// Removes a database made by [`create_database`] when dropped.
 pub struct TestDbGuard(Option<Cleanup>);
 

@@ -1,5 +1,6 @@
 //! `nimo audit`: verify passes on an untouched log and names the first broken row of a tampered
-//! one; export writes CSV with a BOM; `sheet import` leaves an audit row.
+//! one; export writes CSV with a BOM; `sheet import` leaves an audit row, and a command whose
+//! audit row cannot be written changes nothing.
 
 use crate::harness::{Run, TestDatabase, block_on, for_each_backend, nimo};
 use nimo_store::Backend;
@@ -26,6 +27,29 @@ fn tamper(db: &TestDatabase, sql: &str) {
         Ok::<_, sqlx::Error>(())
     })
     .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+#[test]
+fn a_command_whose_audit_row_cannot_be_written_changes_nothing() {
+    for_each_backend(|db| {
+        db.import_demo();
+        block_on(async {
+            let store = nimo_store::Db::connect(&db.url).await.expect("database");
+            nimo_store::testing::refuse_audit_appends(&store).await.expect("audit appends refused");
+            store.pool.close().await;
+        });
+        let mut sheet = nimo_domain::demo::meguro_r4();
+        sheet.header.slogan = "監査ログに残らない取り込み".into();
+        let file = db.write("changed.json", &nimo_exchange::to_json(&sheet));
+        db.nimo(&["sheet", "import", &file, "--replace"]).fails();
+        assert_eq!(db.count("SELECT revision FROM sheet"), 1, "{:?}: the import was rolled back", db.backend);
+        let add =
+            ["user", "add", "--login", "tanaka", "--name", "目黒 花子", "--role", "staff", "--municipality", "131105"];
+        let run = db.nimo(&add).fails();
+        assert!(run.stdout.is_empty(), "no password printed for an account that was not made");
+        assert_eq!(db.count("SELECT COUNT(*) FROM app_user"), 0, "no account made");
+        assert_eq!(db.count("SELECT COUNT(*) FROM audit_log"), 1, "only the first import's row");
+    });
 }
 
 /// Imports the demo sheet `times` times (the later ones with --replace): one audit row each.

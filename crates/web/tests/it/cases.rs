@@ -13,7 +13,7 @@ fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 /// The revision the case page's forms carry.
-fn revision_of(html: &str) -> String {
+pub fn revision_of(html: &str) -> String {
     let at = html.find("name=\"revision\" value=\"").expect("an event form") + "name=\"revision\" value=\"".len();
     html[at..at + html[at..].find('"').unwrap()].to_string()
 }
@@ -43,7 +43,7 @@ const INTAKE: &[(&str, &str)] = &[
 ];
 
 /// Takes a report in; returns the case page path.
-async fn intake(app: &TestApp) -> String {
+pub async fn intake(app: &TestApp) -> String {
     let (status, location, body) = app.post_form("/municipalities/131105/cases", &form(INTAKE)).await;
     assert_eq!(status, 303, "{body}");
     location.unwrap().split('?').next().unwrap().to_string()

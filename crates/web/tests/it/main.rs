@@ -22,5 +22,6 @@ mod pii;
 mod placement;
 mod plans;
 mod security;
+mod write_path;
 
 pub use harness::{TestApp, for_each_backend};

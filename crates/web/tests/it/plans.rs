@@ -13,7 +13,7 @@ fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-fn revision_of(html: &str) -> String {
+pub fn revision_of(html: &str) -> String {
     let at = html.find("name=\"revision\" value=\"").expect("a step form") + "name=\"revision\" value=\"".len();
     html[at..at + html[at..].find('"').unwrap()].to_string()
 }
