@@ -7,10 +7,10 @@
 //! also carries the account's security stamp: a password change, a reset, a second-factor change
 //! or a disable rotates the stamp and so ends every session of that account.
 //!
-//! The client address kept here is the `origin` of every audit row the request writes. Whether a
-//! failed audit append fails the request is decided per kind of row in `crate::audit`: sign-ins,
-//! refusals and exports fail closed (500, nothing granted or sent); changes already committed
-//! are logged with `tracing::error!` (codes only) and the request succeeds.
+//! The client address kept here is the `origin` of every audit row the request writes. A failed
+//! audit append always fails the request (see `crate::audit`): sign-ins, refusals and exports
+//! fail closed (500, nothing granted or sent), and a change is rolled back with its row (500,
+//! nothing changed).
 
 use crate::AppState;
 use axum::extract::{FromRequestParts, Request, State};
