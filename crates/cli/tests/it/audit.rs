@@ -41,11 +41,13 @@ fn a_command_whose_audit_row_cannot_be_written_changes_nothing() {
         let mut sheet = nimo_domain::demo::meguro_r4();
         sheet.header.slogan = "監査ログに残らない取り込み".into();
         let file = db.write("changed.json", &nimo_exchange::to_json(&sheet));
-        db.nimo(&["sheet", "import", &file, "--replace"]).fails();
+        let run = db.nimo(&["sheet", "import", &file, "--replace"]).fails();
+        assert!(run.stderr.contains("何も変更していません"), "{}", run.stderr);
         assert_eq!(db.count("SELECT revision FROM sheet"), 1, "{:?}: the import was rolled back", db.backend);
         let add =
             ["user", "add", "--login", "tanaka", "--name", "目黒 花子", "--role", "staff", "--municipality", "131105"];
         let run = db.nimo(&add).fails();
+        assert!(run.stderr.contains("audit refused"), "{}", run.stderr);
         assert!(run.stdout.is_empty(), "no password printed for an account that was not made");
         assert_eq!(db.count("SELECT COUNT(*) FROM app_user"), 0, "no account made");
         assert_eq!(db.count("SELECT COUNT(*) FROM audit_log"), 1, "only the first import's row");
