@@ -114,9 +114,10 @@ fn export_writes_csv_with_a_bom_and_every_row() {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "id,at,actor,origin,action,record_type,record_id,outcome,detail,prev_hash,hash");
         assert_eq!(lines.len(), 3, "{text}");
-        for (i, line) in lines[1..].iter().enumerate() {
+        // The detail says the format, and whether the import replaced a sheet (as on the web).
+        for (i, (line, detail)) in lines[1..].iter().zip(["json", "json_replace"]).enumerate() {
             assert!(line.starts_with(&format!("{},", i + 1)), "{line}");
-            assert!(line.contains("Z,cli,cli,import,sheet,131105/2022,ok,,"), "{line}");
+            assert!(line.contains(&format!("Z,cli,cli,import,sheet,131105/2022,ok,{detail},")), "{line}");
         }
 
         let out = db.path("audit.csv");
