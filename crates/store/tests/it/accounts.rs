@@ -26,7 +26,7 @@ async fn staff(db: &Db, login: &str) -> User {
         password: PASSWORD,
         must_change_password: false,
     };
-    accounts::create_user(db, &new, AuditEvent::cli("user_admin").with_detail("create")).await.unwrap()
+    accounts::create_user(db, &new, cli()).await.unwrap()
 }
 
 /// A time well inside one TOTP step (10 s into it), so that ±30 s moves exactly one step.
@@ -72,7 +72,7 @@ async fn accounts_are_created_listed_and_read_back() {
                 password: PASSWORD,
                 must_change_password: false,
             },
-            AuditEvent::cli("user_admin").with_detail("create"),
+            cli(),
         )
         .await
         .unwrap();
@@ -104,7 +104,7 @@ async fn a_login_is_taken_whatever_its_case() {
             password: PASSWORD,
             must_change_password: false,
         };
-        let result = accounts::create_user(&t.db, &again, AuditEvent::cli("user_admin").with_detail("create")).await;
+        let result = accounts::create_user(&t.db, &again, cli()).await;
         assert!(matches!(result, Err(AccountError::LoginTaken)), "{backend:?}: {result:?}");
     }
 }
@@ -133,7 +133,7 @@ async fn invalid_accounts_are_refused_with_the_field_named() {
             (NewUser { password: "i-am-sato-at-work", scope: meguro(), ..base }, "ログイン名"),
         ];
         for (new, named) in cases {
-            match accounts::create_user(&t.db, &new, AuditEvent::cli("user_admin").with_detail("create")).await {
+            match accounts::create_user(&t.db, &new, cli()).await {
                 Err(AccountError::Invalid(message)) => assert!(message.contains(named), "{backend:?}: {message}"),
                 other => panic!("{backend:?}: {new:?} gave {other:?}"),
             }
@@ -187,7 +187,7 @@ async fn five_failures_lock_an_account_for_fifteen_minutes() {
             accounts::check_password_at(&t.db, "kato", PASSWORD, "192.0.2.11", later).await,
             Err(LoginError::Locked)
         ));
-        accounts::unlock(&t.db, user.id, AuditEvent::cli("user_admin")).await.unwrap();
+        accounts::unlock(&t.db, user.id, cli()).await.unwrap();
         assert!(accounts::check_password_at(&t.db, "kato", PASSWORD, "192.0.2.11", later).await.is_ok());
     }
 }
@@ -216,7 +216,7 @@ async fn a_disabled_account_is_only_reported_to_its_password() {
     for backend in backends() {
         let t = TestDb::new(backend).await.unwrap();
         let user = staff(&t.db, "kimura").await;
-        accounts::set_disabled(&t.db, user.id, true, AuditEvent::cli("user_admin")).await.unwrap();
+        accounts::set_disabled(&t.db, user.id, true, cli()).await.unwrap();
         let disabled = accounts::get(&t.db, user.id).await.unwrap();
         assert!(disabled.disabled);
         assert_ne!(disabled.security_stamp, user.security_stamp, "{backend:?}: disabling ends sessions");
@@ -227,7 +227,7 @@ async fn a_disabled_account_is_only_reported_to_its_password() {
         );
         let right = accounts::check_password(&t.db, "kimura", PASSWORD, ADDRESS).await;
         assert!(matches!(right, Err(LoginError::Disabled)), "{backend:?}: {right:?}");
-        accounts::set_disabled(&t.db, user.id, false, AuditEvent::cli("user_admin")).await.unwrap();
+        accounts::set_disabled(&t.db, user.id, false, cli()).await.unwrap();
         assert!(accounts::check_password(&t.db, "kimura", PASSWORD, ADDRESS).await.is_ok());
     }
 }
@@ -268,24 +268,10 @@ async fn totp_enrolment_replay_skew_and_recovery_codes() {
         assert!(!accounts::get(&t.db, user.id).await.unwrap().totp_enabled, "pending until confirmed");
         let secret = &enrolment.secret_base32;
 
-        let wrong = accounts::confirm_totp_enrolment_at(
-            &t.db,
-            user.id,
-            &wrong_code(secret, now),
-            now,
-            AuditEvent::cli("totp_enrolled"),
-        )
-        .await;
+        let wrong = accounts::confirm_totp_enrolment_at(&t.db, user.id, &wrong_code(secret, now), now, cli()).await;
         assert!(matches!(wrong, Err(AccountError::Invalid(_))), "{backend:?}: {wrong:?}");
-        let codes = accounts::confirm_totp_enrolment_at(
-            &t.db,
-            user.id,
-            &code_at(secret, now),
-            now,
-            AuditEvent::cli("totp_enrolled"),
-        )
-        .await
-        .unwrap();
+        let codes =
+            accounts::confirm_totp_enrolment_at(&t.db, user.id, &code_at(secret, now), now, cli()).await.unwrap();
         assert_eq!(codes.len(), 10);
         let enrolled = accounts::get(&t.db, user.id).await.unwrap();
         assert!(enrolled.totp_enabled);
@@ -326,15 +312,7 @@ async fn wrong_second_factors_count_toward_the_lockout() {
         let user = staff(&t.db, "kobayashi").await;
         let now = start();
         let secret = accounts::begin_totp_enrolment(&t.db, user.id).await.unwrap().secret_base32;
-        accounts::confirm_totp_enrolment_at(
-            &t.db,
-            user.id,
-            &code_at(&secret, now),
-            now,
-            AuditEvent::cli("totp_enrolled"),
-        )
-        .await
-        .unwrap();
+        accounts::confirm_totp_enrolment_at(&t.db, user.id, &code_at(&secret, now), now, cli()).await.unwrap();
         let later = now + Duration::minutes(1);
         let right = code_at(&secret, later);
         let wrong = wrong_code(&secret, later);
@@ -356,15 +334,7 @@ async fn a_restarted_enrolment_keeps_the_enabled_factor_until_confirmed() {
         let user = staff(&t.db, "hayashi").await;
         let now = start();
         let first = accounts::begin_totp_enrolment(&t.db, user.id).await.unwrap().secret_base32;
-        accounts::confirm_totp_enrolment_at(
-            &t.db,
-            user.id,
-            &code_at(&first, now),
-            now,
-            AuditEvent::cli("totp_enrolled"),
-        )
-        .await
-        .unwrap();
+        accounts::confirm_totp_enrolment_at(&t.db, user.id, &code_at(&first, now), now, cli()).await.unwrap();
         let second = accounts::begin_totp_enrolment(&t.db, user.id).await.unwrap().secret_base32;
         assert_ne!(first, second);
         let later = now + Duration::minutes(1);
@@ -380,51 +350,28 @@ async fn password_change_and_admin_reset_rotate_the_stamp_and_keep_the_second_fa
         let user = staff(&t.db, "shimizu").await;
         let now = start();
         let secret = accounts::begin_totp_enrolment(&t.db, user.id).await.unwrap().secret_base32;
-        accounts::confirm_totp_enrolment_at(
-            &t.db,
-            user.id,
-            &code_at(&secret, now),
-            now,
-            AuditEvent::cli("totp_enrolled"),
-        )
-        .await
-        .unwrap();
+        accounts::confirm_totp_enrolment_at(&t.db, user.id, &code_at(&secret, now), now, cli()).await.unwrap();
         let before = accounts::get(&t.db, user.id).await.unwrap();
 
-        let wrong = accounts::change_password(
-            &t.db,
-            user.id,
-            "not my password",
-            "a whole new secret",
-            AuditEvent::cli("user_admin"),
-        )
-        .await;
+        let wrong = accounts::change_password(&t.db, user.id, "not my password", "a whole new secret", cli()).await;
         assert!(matches!(&wrong, Err(AccountError::Invalid(m)) if m.contains("現在のパスワード")), "{wrong:?}");
-        let weak =
-            accounts::change_password(&t.db, user.id, PASSWORD, "qwertyuiopas", AuditEvent::cli("user_admin")).await;
+        let weak = accounts::change_password(&t.db, user.id, PASSWORD, "qwertyuiopas", cli()).await;
         assert!(matches!(&weak, Err(AccountError::Invalid(m)) if m.contains("よく使われる")), "{weak:?}");
-        accounts::change_password(&t.db, user.id, PASSWORD, "a whole new secret", AuditEvent::cli("user_admin"))
-            .await
-            .unwrap();
+        accounts::change_password(&t.db, user.id, PASSWORD, "a whole new secret", cli()).await.unwrap();
         let changed = accounts::get(&t.db, user.id).await.unwrap();
         assert_ne!(changed.security_stamp, before.security_stamp, "{backend:?}");
         assert_bad_credentials(accounts::check_password(&t.db, "shimizu", PASSWORD, ADDRESS).await, backend, "old");
         accounts::check_password(&t.db, "shimizu", "a whole new secret", ADDRESS).await.unwrap();
 
-        let temporary = accounts::admin_reset_password(&t.db, user.id, AuditEvent::cli("user_admin")).await.unwrap();
+        let temporary = accounts::admin_reset_password(&t.db, user.id, cli()).await.unwrap();
         assert!(temporary.chars().count() >= 16, "{temporary}");
         let reset = accounts::get(&t.db, user.id).await.unwrap();
         assert_ne!(reset.security_stamp, changed.security_stamp, "{backend:?}: a reset ends sessions");
         assert!(reset.must_change_password && reset.totp_enabled, "{backend:?}: reset keeps the second factor");
         accounts::check_password(&t.db, "shimizu", &temporary, ADDRESS).await.unwrap();
-        accounts::change_password(&t.db, user.id, &temporary, "my own fresh words", AuditEvent::cli("user_admin"))
-            .await
-            .unwrap();
+        accounts::change_password(&t.db, user.id, &temporary, "my own fresh words", cli()).await.unwrap();
         assert!(!accounts::get(&t.db, user.id).await.unwrap().must_change_password);
-        assert!(matches!(
-            accounts::admin_reset_password(&t.db, 999, AuditEvent::cli("user_admin")).await,
-            Err(AccountError::NotFound)
-        ));
+        assert!(matches!(accounts::admin_reset_password(&t.db, 999, cli()).await, Err(AccountError::NotFound)));
     }
 }
 
@@ -435,9 +382,7 @@ async fn concurrent_bootstraps_create_exactly_one_admin() {
         let tasks: Vec<_> = (0..6)
             .map(|_| {
                 let db = t.db.clone();
-                tokio::spawn(async move {
-                    accounts::bootstrap_admin(&db, AuditEvent::cli("user_admin").with_detail("bootstrap")).await
-                })
+                tokio::spawn(async move { accounts::bootstrap_admin(&db, cli().with_detail("bootstrap")).await })
             })
             .collect();
         let mut created = Vec::new();
@@ -455,10 +400,7 @@ async fn concurrent_bootstraps_create_exactly_one_admin() {
         assert_eq!(admin.role, Role::SystemAdmin);
         assert!(admin.must_change_password);
         assert!(
-            accounts::bootstrap_admin(&t.db, AuditEvent::cli("user_admin").with_detail("bootstrap"))
-                .await
-                .unwrap()
-                .is_none(),
+            accounts::bootstrap_admin(&t.db, cli().with_detail("bootstrap")).await.unwrap().is_none(),
             "{backend:?}: only on an empty database"
         );
     }
@@ -480,4 +422,9 @@ async fn one_password_verification_takes_measurable_time() {
         "argon2id m={m} KiB, t={t_cost}, p={p}: one password sign-in takes {:.1} ms (mean of {runs})",
         started.elapsed().as_secs_f64() * 1000.0 / f64::from(runs)
     );
+}
+
+/// The audit event of an account change made by `nimo` (the store adds the account).
+fn cli() -> AuditEvent {
+    AuditEvent::cli("user_admin")
 }

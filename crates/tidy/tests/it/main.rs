@@ -27,6 +27,10 @@ const LONG_FILES: &[(&str, &str)] = &[
     ("crates/store/src/cases.rs", "case intake, events and the worklist (activity, figures, identity are split out)"),
     ("crates/store/src/districts.rs", "地区, their staff and the caseload queries"),
     ("crates/store/src/plans.rs", "plan events and meetings with their revision checks"),
+    (
+        "crates/store/tests/it/accounts.rs",
+        "account tests (create, sign-in, lockout, 2FA, passwords); each change now names its audit event: to split by topic",
+    ),
     ("crates/web/src/admin.rs", "two topics, accounts and the audit log pages: to split (issue 11)"),
     ("crates/web/src/beds/search.rs", "search, holds and statistics pages: to split by topic (issue 11)"),
     ("crates/web/src/sheets/form.rs", "the fields of all six sheet sections; 90 of its lines are the unit tests"),
