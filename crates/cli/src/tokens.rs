@@ -54,7 +54,13 @@ pub async fn run(command: TokenCommand, file: &config::FileConfig) -> Result<()>
         TokenCommand::Create { user, name, db } => {
             let db = connect_existing(&db.resolve(file)).await?;
             let user_id = user_id(&db, &user).await?;
-            let token = beds::create_token(&db, user_id, &name, now).await.context("トークンを発行できませんでした")?;
+            let token = match beds::create_token(&db, user_id, &name, now).await {
+                Ok(token) => token,
+                Err(error) => match nimo_web::error::store_refusal(&error) {
+                    Some(refusal) => bail!("トークンを発行できませんでした: {}", refusal.detail),
+                    None => return Err(error).context("トークンを発行できませんでした"),
+                },
+            };
             let event = AuditEvent::cli("token_create").with_record("user", user_id.to_string());
             audit::append(&db, &event).await.context("監査ログに記録できませんでした（トークンは発行済み）")?;
             eprintln!(

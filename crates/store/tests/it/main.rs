@@ -13,7 +13,7 @@ mod sealed;
 use nimo_domain::{FiscalYear, MunicipalityCode, demo};
 use nimo_store::sheets::SaveMode;
 use nimo_store::testing::{TestDb, backends};
-use nimo_store::{Backend, StoreError, menu, municipalities, sheets};
+use nimo_store::{Backend, Record, StoreError, menu, municipalities, sheets};
 
 #[tokio::test]
 async fn a_saved_sheet_loads_back_equal() {
@@ -36,7 +36,7 @@ async fn saving_again_bumps_the_revision_and_a_stale_save_is_a_conflict() {
         sheet.history.pop();
         assert_eq!(sheets::save(&t.db, &sheet, SaveMode::Update { revision: 1 }).await.unwrap(), 2);
         let err = sheets::save(&t.db, &sheet, SaveMode::Update { revision: 1 }).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(_)), "{backend:?}: {err}");
+        assert!(matches!(err, StoreError::StaleRevision(Record::Sheet)), "{backend:?}: {err}");
         let stored = sheets::load(&t.db, &sheet.municipality.code, sheet.fiscal_year).await.unwrap();
         assert_eq!(stored.sheet.history.len(), 8);
     }
@@ -98,7 +98,7 @@ async fn create_refuses_an_existing_sheet_and_replace_overwrites_it() {
         sheets::save(&t.db, &sheet, SaveMode::Create).await.unwrap();
         sheet.header.slogan = "上書き".into();
         let err = sheets::save(&t.db, &sheet, SaveMode::Create).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(_)), "{backend:?}: {err}");
+        assert!(matches!(err, StoreError::SheetExists { .. }), "{backend:?}: {err}");
         assert_eq!(sheets::save(&t.db, &sheet, SaveMode::Replace).await.unwrap(), 2);
         let stored = sheets::load(&t.db, &sheet.municipality.code, sheet.fiscal_year).await.unwrap();
         assert_eq!(stored.sheet.header.slogan, "上書き");
@@ -127,7 +127,7 @@ async fn concurrent_saves_of_one_revision_have_exactly_one_winner() {
         for (i, task) in tasks.into_iter().enumerate() {
             match task.await.unwrap() {
                 Ok(revision) => winners.push((i, revision)),
-                Err(StoreError::Conflict(_)) => {}
+                Err(StoreError::StaleRevision(Record::Sheet)) => {}
                 Err(other) => panic!("{backend:?}: {other}"),
             }
         }
@@ -152,7 +152,7 @@ async fn concurrent_creates_of_one_sheet_have_exactly_one_winner() {
         for task in tasks {
             match task.await.unwrap() {
                 Ok(_) => created += 1,
-                Err(StoreError::Conflict(_)) => {}
+                Err(StoreError::SheetExists { .. }) => {}
                 Err(other) => panic!("{backend:?}: {other}"),
             }
         }
