@@ -175,7 +175,6 @@ async fn five_failures_lock_an_account_for_fifteen_minutes() {
         assert_bad_credentials(wrong, backend, "wrong password while locked");
         let right = accounts::check_password_at(&t.db, "kato", PASSWORD, ADDRESS, now + Duration::minutes(14)).await;
         assert!(matches!(right, Err(LoginError::Locked)), "{backend:?}: {right:?}");
-        assert!(LoginError::Locked.to_string().contains("15分"), "the message says how long");
         // After fifteen minutes the lock has run out.
         let later = now + Duration::minutes(accounts::LOCKOUT_MINUTES) + Duration::seconds(1);
         let user = accounts::check_password_at(&t.db, "kato", PASSWORD, ADDRESS, later).await.unwrap();
