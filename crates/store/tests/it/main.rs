@@ -1,5 +1,6 @@
 //! Store tests, each run on every backend of `nimo_store::testing::backends()`.
 
+mod account_rules;
 mod accounts;
 mod app_role;
 mod audit;
