@@ -122,10 +122,13 @@ pub async fn run(command: DistrictCommand, file: &config::FileConfig) -> Result<
                     eprintln!("自治体 {code} に地区「{}」を追加しました（ID {id}）", name.trim());
                     Ok(())
                 }
-                Err(StoreError::Conflict(_)) => bail!("自治体 {code} には地区「{}」がすでにあります", name.trim()),
-                Err(StoreError::Invalid(_)) => {
-                    bail!("地区名を入力してください（{}文字まで）", districts::MAX_NAME_CHARS)
+                Err(StoreError::DistrictNameTaken { .. }) => {
+                    bail!("自治体 {code} には地区「{}」がすでにあります", name.trim())
                 }
+                Err(error @ StoreError::InvalidDistrictName) => match nimo_web::error::store_refusal(&error) {
+                    Some(refusal) => bail!("{}", refusal.detail),
+                    None => Err(error).context("地区を追加できませんでした"),
+                },
                 Err(error) => Err(error).context("地区を追加できませんでした"),
             }
         }
@@ -140,10 +143,10 @@ pub async fn run(command: DistrictCommand, file: &config::FileConfig) -> Result<
                     eprintln!("{login} を地区「{}」の{}にしました（{since} から）", d.name, duty.label());
                     Ok(())
                 }
-                Err(StoreError::Invalid(field)) if field == "since" => {
+                Err(StoreError::InvalidDate(_)) => {
                     bail!("--since: 担当開始日を 2022-04-01 の形で指定してください")
                 }
-                Err(StoreError::Invalid(_)) => {
+                Err(StoreError::NotMunicipalityStaff { .. }) => {
                     bail!("{login} は自治体 {code} の保健所・市区町村職員（staff）のアカウントではありません")
                 }
                 Err(error) => Err(error).context("担当を登録できませんでした"),

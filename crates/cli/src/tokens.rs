@@ -54,9 +54,13 @@ pub async fn run(command: TokenCommand, file: &config::FileConfig) -> Result<()>
         TokenCommand::Create { user, name, db } => {
             let db = connect_existing(&db.resolve(file)).await?;
             let user_id = user_id(&db, &user).await?;
-            let token = beds::create_token(&db, user_id, &name, now, AuditEvent::cli("token_create"))
-                .await
-                .context("トークンを発行できませんでした")?;
+            let token = match beds::create_token(&db, user_id, &name, now, AuditEvent::cli("token_create")).await {
+                Ok(token) => token,
+                Err(error) => match nimo_web::error::store_refusal(&error) {
+                    Some(refusal) => bail!("トークンを発行できませんでした: {}", refusal.detail),
+                    None => return Err(error).context("トークンを発行できませんでした"),
+                },
+            };
             eprintln!(
                 "{user} のトークンを発行しました。次の行に一度だけ表示します（Authorization: Bearer に設定してください）:"
             );

@@ -105,7 +105,10 @@ pub async fn run(command: UserCommand, file: &config::FileConfig) -> Result<()> 
             let user = match accounts::create_user(&db, &new, event("create")).await {
                 Ok(user) => user,
                 Err(AccountError::LoginTaken) => bail!("ログイン名 {} はすでに使われています", login.to_lowercase()),
-                Err(error) => return Err(error).context("アカウントを作成できませんでした"),
+                Err(error) => match nimo_web::error::account_refusal(&error) {
+                    Some(refusal) => bail!("アカウントを作成できませんでした: {}", refusal.detail),
+                    None => return Err(error).context("アカウントを作成できませんでした"),
+                },
             };
             eprintln!(
                 "アカウントを作成しました: {}（{}、{}）",

@@ -183,28 +183,23 @@ pub struct Scope {
 
 impl Scope {
     /// Checks that a scope fits a role: what each role needs, and nothing it may not have.
-    pub fn check_for(&self, role: Role) -> Result<(), String> {
-        match role {
-            Role::SystemAdmin if *self == Scope::default() => Ok(()),
-            Role::SystemAdmin => Err("システム管理者に範囲（自治体・地区・病院）は指定できません".into()),
-            Role::Staff if self.municipality.is_some() && self.hospital.is_none() => Ok(()),
-            Role::Staff => {
-                Err("保健所・市区町村職員には自治体（地方公共団体コード）が必要です（病院は指定できません）".into())
-            }
-            Role::CouncilMember
-                if self.municipality.is_some() && self.district.is_none() && self.hospital.is_none() =>
-            {
-                Ok(())
-            }
-            Role::CouncilMember => Err("協議の場 構成員には自治体だけを指定します".into()),
-            Role::HospitalStaff
-                if self.hospital.is_some() && self.municipality.is_none() && self.district.is_none() =>
-            {
-                Ok(())
-            }
-            Role::HospitalStaff => Err("病院職員には病院だけを指定します".into()),
-        }
+    pub fn check_for(&self, role: Role) -> Result<(), ScopeError> {
+        let fits = match role {
+            Role::SystemAdmin => *self == Scope::default(),
+            Role::Staff => self.municipality.is_some() && self.hospital.is_none(),
+            Role::CouncilMember => self.municipality.is_some() && self.district.is_none() && self.hospital.is_none(),
+            Role::HospitalStaff => self.hospital.is_some() && self.municipality.is_none() && self.district.is_none(),
+        };
+        if fits { Ok(()) } else { Err(ScopeError { role }) }
     }
+}
+
+/// A scope that does not fit its role (see [`Scope::check_for`]); the role says what it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the scope does not fit the role {}", role.code())]
+pub struct ScopeError {
+    /// The role the scope was checked for.
+    pub role: Role,
 }
 
 /// The state of an account, checked on every request.

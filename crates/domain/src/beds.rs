@@ -353,14 +353,18 @@ impl From<CaseRef> for String {
 
 /// The most free beds a ward can post (a sanity limit against typing errors).
 pub const MAX_FREE_BEDS: i64 = 500;
+/// A posted count of free beds outside `0..=`[`MAX_FREE_BEDS`] (or not a whole number at all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("free beds must be a whole number from 0 to {MAX_FREE_BEDS}")]
+pub struct FreeBedsError;
 
 /// Checks a posted count of free beds.
-pub fn check_free_beds(value: i64) -> Result<i64, String> {
-    if (0..=MAX_FREE_BEDS).contains(&value) {
-        Ok(value)
-    } else {
-        Err(format!("空床数は0から{MAX_FREE_BEDS}までの整数で入力してください"))
-    }
+pub fn check_free_beds(value: i64) -> Result<i64, FreeBedsError> {
+    if (0..=MAX_FREE_BEDS).contains(&value) { Ok(value) } else { Err(FreeBedsError) }
+}
+/// Reads a typed count of free beds (NFKC, so full-width digits count) and checks it.
+pub fn parse_free_beds(text: &str) -> Result<i64, FreeBedsError> {
+    crate::text::nfkc(text.trim()).parse::<i64>().map_err(|_| FreeBedsError).and_then(check_free_beds)
 }
 
 /// A ward's beds at a moment: what the hospital posted and what holds and admissions took.

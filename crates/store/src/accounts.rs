@@ -31,8 +31,8 @@ use crate::audit::{AuditEvent, append_in};
 use crate::{Db, StoreError};
 use credentials::{hash_password, random_password, security_stamp, timestamp, verify_password};
 use nimo_domain::MunicipalityCode;
-use nimo_domain::access::{Role, Scope};
-use nimo_domain::password::check_password_policy;
+use nimo_domain::access::{Role, Scope, ScopeError};
+use nimo_domain::password::{PasswordError, check_password_policy};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
@@ -118,20 +118,42 @@ impl std::fmt::Debug for NewUser<'_> {
     }
 }
 
-/// Why an account operation failed, in words an administrator or user can act on.
+/// Why an account operation failed: which rule the input broke, or what the store found. The
+/// words for a person are web's (`nimo_web::error`), for the pages and the CLI alike.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    /// The input breaks a rule; the message (Japanese) names the field and the rule.
-    #[error("{0}")]
-    Invalid(String),
+    /// The login is not 3 to 64 of `a-z 0-9 . _ - @` (after NFKC and lower-casing).
+    #[error("invalid login")]
+    InvalidLogin,
+    /// The display name is empty or longer than 100 characters.
+    #[error("invalid display name")]
+    InvalidDisplayName,
+    /// The scope does not fit the role.
+    #[error(transparent)]
+    InvalidScope(#[from] ScopeError),
+    /// The new password breaks the password policy.
+    #[error(transparent)]
+    WeakPassword(#[from] PasswordError),
+    /// The current password given to change it is wrong.
+    #[error("wrong current password")]
+    WrongCurrentPassword,
+    /// The new password is the current one.
+    #[error("new password is the current password")]
+    SamePassword,
+    /// No enrolment of a second factor is pending, or another one was started meanwhile.
+    #[error("no pending second-factor enrolment")]
+    NoPendingEnrolment,
+    /// The one-time code does not match the enrolment's secret.
+    #[error("wrong one-time code")]
+    WrongCode,
     /// Another account already has this login (case-insensitively).
-    #[error("このログイン名はすでに使われています")]
+    #[error("login taken")]
     LoginTaken,
     /// No account has this id or login.
-    #[error("アカウントが見つかりません")]
+    #[error("account not found")]
     NotFound,
     /// The database failed.
-    #[error("アカウントの処理中にデータベースのエラーが起きました")]
+    #[error("account store: {0}")]
     Store(#[from] StoreError),
 }
 
@@ -154,21 +176,19 @@ impl From<sqlx::Error> for AccountError {
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
     /// Unknown login, wrong password, or wrong, reused or unknown second-factor code.
-    #[error("ログイン名・パスワードまたは確認コードが正しくありません")]
+    #[error("bad credentials")]
     BadCredentials,
     /// Locked after too many failures; the password was right.
-    #[error(
-        "ログインに続けて失敗したため、このアカウントを一時的にロックしています。{LOCKOUT_MINUTES}分ほどたってからもう一度お試しください"
-    )]
+    #[error("account locked for {LOCKOUT_MINUTES} minutes")]
     Locked,
     /// Too many failures from this address; nothing was checked.
-    #[error("この接続元からのログインの失敗が多すぎます。しばらくたってからもう一度お試しください")]
+    #[error("too many failures from this address")]
     Throttled,
     /// The account is disabled; the password was right.
-    #[error("このアカウントは無効になっています。管理者に連絡してください")]
+    #[error("account disabled")]
     Disabled,
     /// The database failed.
-    #[error("ログインの処理中にデータベースのエラーが起きました")]
+    #[error("login store: {0}")]
     Store(#[from] StoreError),
 }
 
@@ -233,14 +253,14 @@ fn check_login(login: &str) -> Result<(), AccountError> {
     if (3..=64).contains(&login.chars().count()) && login.chars().all(allowed) {
         Ok(())
     } else {
-        Err(AccountError::Invalid("ログイン名は3〜64文字の半角英小文字・数字と記号 . _ - @ で指定してください".into()))
+        Err(AccountError::InvalidLogin)
     }
 }
 
 fn checked_display_name(name: &str) -> Result<String, AccountError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AccountError::Invalid("表示名を100文字以内で入力してください".into()));
+        return Err(AccountError::InvalidDisplayName);
     }
     Ok(name.to_string())
 }
@@ -253,7 +273,7 @@ fn checked_scope(scope: &Scope, role: Role) -> Result<Scope, AccountError> {
         district: clean(&scope.district),
         hospital: clean(&scope.hospital),
     };
-    scope.check_for(role).map_err(AccountError::Invalid)?;
+    scope.check_for(role)?;
     Ok(scope)
 }
 
@@ -271,7 +291,7 @@ pub async fn create_user(db: &Db, new: &NewUser<'_>, audit: AuditEvent) -> Resul
     check_login(&login)?;
     let display_name = checked_display_name(new.display_name)?;
     let scope = checked_scope(&new.scope, new.role)?;
-    check_password_policy(new.password, &login).map_err(AccountError::Invalid)?;
+    check_password_policy(new.password, &login)?;
     let hash = hash_password(new.password).await;
     let mut tx = db.pool.begin().await?;
     let row = sqlx::query(
@@ -353,12 +373,12 @@ pub async fn change_password(
     let (login, hash) = password_hash_of(db, user_id).await?;
     if !verify_password(current, &hash).await {
         login::record_account_failure(db, user_id, OffsetDateTime::now_utc()).await?;
-        return Err(AccountError::Invalid("現在のパスワードが正しくありません".into()));
+        return Err(AccountError::WrongCurrentPassword);
     }
-    check_password_policy(new, &login).map_err(AccountError::Invalid)?;
+    check_password_policy(new, &login)?;
     let normalize = nimo_domain::password::normalize;
     if normalize(new) == normalize(current) {
-        return Err(AccountError::Invalid("新しいパスワードが現在のパスワードと同じです".into()));
+        return Err(AccountError::SamePassword);
     }
     let hash = hash_password(new).await;
     let mut tx = db.pool.begin().await?;

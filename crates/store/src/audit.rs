@@ -144,7 +144,7 @@ impl AuditEvent {
             if let Some(value) = value
                 && !is_code(value)
             {
-                return Err(StoreError::Invalid(format!("audit {name} must be a short code")));
+                return Err(StoreError::NotAShortCode(name));
             }
         }
         Ok(())
@@ -425,7 +425,7 @@ mod tests {
             assert!(!is_code(bad), "{bad}");
         }
         let event = AuditEvent::cli("read").with_record("case", "山田");
-        assert!(matches!(event.check(), Err(StoreError::Invalid(_))));
+        assert!(matches!(event.check(), Err(StoreError::NotAShortCode(_))));
     }
 
     #[test]

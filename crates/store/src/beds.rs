@@ -27,7 +27,7 @@ pub use stats::{HospitalMonth, placement_stats};
 pub use tokens::{TokenInfo, create_token, list_tokens, resolve_token, revoke_token};
 
 use crate::audit::{self, AuditEvent, Outcome};
-use crate::{Backend, Db, StoreError};
+use crate::{Backend, Db, PostingRefusal, StoreError};
 use nimo_domain::beds::{
     AdmissionType, Availability, Candidate, Criteria, Sex, WardType, admission_codes, check_free_beds, matches,
     parse_admission_codes, rank,
@@ -165,7 +165,7 @@ pub(crate) async fn taken_in(
 /// Adds or replaces a hospital.
 pub async fn upsert_hospital(db: &Db, hospital: &Hospital) -> Result<(), StoreError> {
     if !is_id(&hospital.id) {
-        return Err(StoreError::Invalid(format!("hospital id {}", hospital.id)));
+        return Err(StoreError::InvalidId { kind: "hospital" });
     }
     sqlx::query(
         "INSERT INTO hospital (id, name, phone, municipality_code, area, latitude, longitude, emergency,
@@ -193,7 +193,7 @@ pub async fn upsert_hospital(db: &Db, hospital: &Hospital) -> Result<(), StoreEr
 /// no free beds, posted at `now`).
 pub async fn upsert_ward(db: &Db, ward: &Ward, now: i64) -> Result<(), StoreError> {
     if !is_id(&ward.id) {
-        return Err(StoreError::Invalid(format!("ward id {}", ward.id)));
+        return Err(StoreError::InvalidId { kind: "ward" });
     }
     sqlx::query(
         "INSERT INTO ward (id, hospital_id, name, ward_type, sex, min_age, max_age, admissions, free_beds, posted_at,
@@ -333,27 +333,25 @@ pub async fn post_many_at(
     now: i64,
 ) -> Result<(), StoreError> {
     for (index, (_, free)) in postings.iter().enumerate() {
-        check_free_beds(*free).map_err(|reason| StoreError::Invalid(format!("{}件目: {reason}", index + 1)))?;
+        check_free_beds(*free)
+            .map_err(|error| StoreError::Posting { row: index + 1, refusal: PostingRefusal::FreeBeds(error) })?;
     }
     let mut tx = begin_write(db).await?;
     for (index, (ward_id, free)) in postings.iter().enumerate() {
         let row = index + 1;
+        let refused = |refusal| StoreError::Posting { row, refusal };
         let (owner, _, seq) = match lock_ward(&mut tx, db.backend, ward_id).await {
             Ok(found) => found,
-            Err(StoreError::NotFound(_)) => {
-                return Err(StoreError::Invalid(format!("{row}件目: 病棟 {ward_id} は登録されていません")));
-            }
+            Err(StoreError::NotFound(_)) => return Err(refused(PostingRefusal::UnknownWard(ward_id.clone()))),
             Err(other) => return Err(other),
         };
         if hospital.is_some_and(|h| h != owner) {
-            return Err(StoreError::Invalid(format!("{row}件目: 病棟 {ward_id} は自院の病棟ではありません")));
+            return Err(refused(PostingRefusal::NotOwnWard(ward_id.clone())));
         }
         holds::expire_in(&mut tx, Some(ward_id), now).await?;
         let (active, _) = taken_in(&mut tx, ward_id, seq, now).await?;
         if *free < active {
-            return Err(StoreError::Invalid(format!(
-                "{row}件目: 空床数（{free}）が仮押さえ中の件数（{active}件）より少なくなります。先に仮押さえに回答してください"
-            )));
+            return Err(refused(PostingRefusal::BelowActiveHolds { ward: ward_id.clone(), free: *free, active }));
         }
         sqlx::query("UPDATE ward SET free_beds = $1, posted_at = $2, posting_seq = posting_seq + 1 WHERE id = $3")
             .bind(free)

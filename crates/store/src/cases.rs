@@ -4,7 +4,7 @@
 //! derived from these records are in [`figures`].
 //!
 //! Every write is one transaction with its audit row. A case carries a revision: an event form
-//! made from an older revision is a [`StoreError::Conflict`], so two staff cannot both move the
+//! made from an older revision is a [`StoreError::StaleRevision`], so two staff cannot both move the
 //! same case from the same state.
 
 mod activity;
@@ -17,7 +17,7 @@ pub use identity::{Identity, identify};
 use crate::audit::{AuditEvent, append_in, timestamp};
 use crate::people::{self, NewPerson};
 use crate::sealed::{CASE_EVENT_NOTE, REPORT_CIRCUMSTANCES};
-use crate::{Db, StoreError};
+use crate::{Db, Record, StoreError};
 use nimo_domain::FiscalYear;
 use nimo_domain::cases::{CaseError, CaseEvent, CaseState, CaseStatus, Disposition, Finding};
 use sqlx::Row;
@@ -103,9 +103,9 @@ pub struct EventRecord {
     pub note: String,
 }
 
-pub(crate) fn check_date(field: &str, text: &str) -> Result<time::Date, StoreError> {
+pub(crate) fn check_date(field: &'static str, text: &str) -> Result<time::Date, StoreError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &format).map_err(|_| StoreError::Invalid(field.into()))
+    time::Date::parse(text, &format).map_err(|_| StoreError::InvalidDate(field))
 }
 
 /// Takes in a report (creating the person first when `new_person` is given) and returns the case
@@ -294,7 +294,7 @@ pub enum RecordError {
     /// A field the store checks (a date).
     #[error("invalid {0}")]
     Field(&'static str),
-    /// Storage failed, or the case changed since the form was made (`Conflict`).
+    /// Storage failed, or the case changed since the form was made (`StaleRevision`).
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -335,7 +335,7 @@ pub async fn record_event(
     }
     let case = get(db, case_id).await?;
     if case.revision != revision {
-        return Err(StoreError::Conflict(format!("case {case_id}")).into());
+        return Err(StoreError::StaleRevision(Record::Case).into());
     }
     let next = case.status.apply(&input.event)?;
     let hospital = match &input.event {
@@ -363,7 +363,7 @@ pub async fn record_event(
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() != 1 {
-        return Err(StoreError::Conflict(format!("case {case_id}")).into());
+        return Err(StoreError::StaleRevision(Record::Case).into());
     }
     let note = match &input.event {
         CaseEvent::NoExamNeeded { reason } | CaseEvent::Hold { reason } | CaseEvent::Close { reason } => {

@@ -85,7 +85,7 @@ pub struct District {
 fn check_name(name: &str) -> Result<String, StoreError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(StoreError::Invalid("name".into()));
+        return Err(StoreError::InvalidDistrictName);
     }
     Ok(name.to_string())
 }
@@ -153,8 +153,8 @@ pub async fn get(db: &Db, municipality: &str, id: i64) -> Result<District, Store
         .ok_or_else(|| StoreError::NotFound(format!("district {id}")))
 }
 
-/// Adds a 地区 at the end of the list; `Invalid("name")` for an empty or too long name,
-/// `Conflict` when the municipality already has one of that name.
+/// Adds a 地区 at the end of the list; `InvalidDistrictName` for an empty or too long name,
+/// `DistrictNameTaken` when the municipality already has one of that name.
 pub async fn add(db: &Db, municipality: &str, name: &str, audit: AuditEvent) -> Result<i64, StoreError> {
     let name = check_name(name)?;
     let mut tx = db.pool.begin().await?;
@@ -164,7 +164,7 @@ pub async fn add(db: &Db, municipality: &str, name: &str, audit: AuditEvent) -> 
         .fetch_optional(&mut *tx)
         .await?;
     if taken.is_some() {
-        return Err(StoreError::Conflict(format!("district {municipality}")));
+        return Err(StoreError::DistrictNameTaken { municipality: municipality.to_string() });
     }
     let row = sqlx::query(
         "INSERT INTO district (municipality_code, name, sort_order, active, created_at)
@@ -213,7 +213,7 @@ pub async fn update(
             .fetch_optional(&mut *tx)
             .await?;
         if taken.is_some() {
-            return Err(StoreError::Conflict(format!("district {municipality}")));
+            return Err(StoreError::DistrictNameTaken { municipality: municipality.to_string() });
         }
         sqlx::query("UPDATE district SET name = $1 WHERE id = $2").bind(name).bind(id).execute(&mut *tx).await?;
         for (table, municipality_column, district_column) in DISTRICT_COLUMNS {
@@ -246,9 +246,9 @@ pub async fn update(
     Ok(())
 }
 
-/// Puts a staff account in charge of a 地区 (or changes its duty and date). `Invalid("user")`
-/// unless the account is an enabled staff account of the municipality; `Invalid("since")` for a
-/// date that is not ISO.
+/// Puts a staff account in charge of a 地区 (or changes its duty and date).
+/// `NotMunicipalityStaff` unless the account is an enabled staff account of the municipality;
+/// `InvalidDate("since")` for a date that is not ISO.
 pub async fn assign(
     db: &Db,
     municipality: &str,
@@ -260,10 +260,11 @@ pub async fn assign(
 ) -> Result<(), StoreError> {
     check_date("since", since)?;
     get(db, municipality, district_id).await?;
-    let user = crate::accounts::get(db, user_id).await.map_err(|_| StoreError::Invalid("user".into()))?;
+    let user =
+        crate::accounts::get(db, user_id).await.map_err(|_| StoreError::NotMunicipalityStaff { user: user_id })?;
     let own = user.scope.municipality.as_ref().is_some_and(|m| m.as_str() == municipality);
     if user.role != Role::Staff || !own || user.disabled {
-        return Err(StoreError::Invalid("user".into()));
+        return Err(StoreError::NotMunicipalityStaff { user: user_id });
     }
     let mut tx = db.pool.begin().await?;
     sqlx::query("DELETE FROM district_assignment WHERE district_id = $1 AND user_id = $2")

@@ -1,4 +1,10 @@
-//! The store's errors, in its own words: not found, conflict, bad stored data, database failure.
+//! The store's errors, in its own words: what happened (not found, a stale revision, no bed left,
+//! a value it refuses …) and never how to tell a person. The Japanese a user reads is written
+//! once, in web's `error.rs`, for pages, problem details and the CLI alike; a unit test below
+//! keeps every `Display` here ASCII.
+
+use nimo_domain::FiscalYear;
+use nimo_domain::beds::{FreeBedsError, HoldState};
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -6,12 +12,97 @@ pub enum StoreError {
     /// The record does not exist.
     #[error("{0} not found")]
     NotFound(String),
-    /// Someone else changed the record since it was read (optimistic concurrency).
-    #[error("conflict: {0}")]
-    Conflict(String),
-    /// A value the store refuses to write (for instance an audit field that is not a short code).
-    #[error("invalid value: {0}")]
-    Invalid(String),
+    /// Someone else changed the record since it was read (optimistic concurrency: the revision
+    /// the form was made from is no longer the stored one).
+    #[error("{0} changed since it was read")]
+    StaleRevision(Record),
+    /// A sheet of this municipality and fiscal year already exists (a new sheet, a copy, an
+    /// import without replace).
+    #[error("sheet {municipality} {} already exists", fiscal_year.year())]
+    SheetExists {
+        /// The municipality's code.
+        municipality: String,
+        /// The sheet's fiscal year.
+        fiscal_year: FiscalYear,
+    },
+    /// The municipality already has a 地区 of this name.
+    #[error("a district of municipality {municipality} already has this name")]
+    DistrictNameTaken {
+        /// The municipality's code.
+        municipality: String,
+    },
+    /// Every bed of the ward is posted away to holds and admissions.
+    #[error("no bed left on ward {ward}")]
+    NoBedLeft {
+        /// The ward's id.
+        ward: String,
+    },
+    /// The hold is no longer waiting for an answer (expired, answered or withdrawn).
+    #[error("hold {hold} is {}", state.code())]
+    HoldNotWaiting {
+        /// The hold's id.
+        hold: i64,
+        /// What it is now.
+        state: HoldState,
+    },
+    /// A posting of free beds was refused; nothing of the batch was saved.
+    #[error("posting {row}: {refusal}")]
+    Posting {
+        /// Which posting of the batch, from 1 (a single posting is row 1).
+        row: usize,
+        /// Why.
+        refusal: PostingRefusal,
+    },
+    /// A date not written `YYYY-MM-DD`; the field as the store's input names it.
+    #[error("invalid date in {0}")]
+    InvalidDate(&'static str),
+    /// A code not on its list (a profession, a consent, a sex); the field as the store's input
+    /// names it.
+    #[error("unknown code in {0}")]
+    UnknownCode(&'static str),
+    /// A 地区 name that is empty, too long or holds control characters.
+    #[error("invalid district name")]
+    InvalidDistrictName,
+    /// An API token name that is empty or longer than 100 characters.
+    #[error("invalid token name")]
+    InvalidTokenName,
+    /// An override of a derived figure came without its reason.
+    #[error("an override needs a reason")]
+    MissingReason,
+    /// The person cannot be tied to the case: another municipality's, or merged into another.
+    #[error("person {person} cannot be tied to this case")]
+    PersonNotLinkable {
+        /// The person's id.
+        person: i64,
+    },
+    /// The two person records cannot be merged: the same record, different municipalities, or
+    /// one of them already merged.
+    #[error("person {gone} cannot be merged into person {keep}")]
+    NotMergeable {
+        /// The record that stays.
+        keep: i64,
+        /// The record that was to go.
+        gone: i64,
+    },
+    /// The account cannot be put in charge of a 地区: not an enabled staff account of the
+    /// municipality (or no such account).
+    #[error("user {user} is not enabled staff of the municipality")]
+    NotMunicipalityStaff {
+        /// The account's id.
+        user: i64,
+    },
+    /// A hospital or ward id that is not a short code.
+    #[error("invalid {kind} id")]
+    InvalidId {
+        /// `hospital` or `ward`.
+        kind: &'static str,
+    },
+    /// An audit field that is not a short code (a programming error: audit rows hold codes only).
+    #[error("audit {0} must be a short code")]
+    NotAShortCode(&'static str),
+    /// The synthetic data generator could not build its year (a programming error).
+    #[error("synthetic data: {0}")]
+    Synthetic(String),
     /// A stored row could not be turned back into a domain value.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
@@ -44,9 +135,98 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
 }
 
+/// The kind of record a [`StoreError::StaleRevision`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Record {
+    /// A 自治体情報シート.
+    #[error("sheet")]
+    Sheet,
+    /// A 23条通報 case.
+    #[error("case")]
+    Case,
+    /// A 退院後支援計画.
+    #[error("plan")]
+    Plan,
+    /// A person record.
+    #[error("person")]
+    Person,
+}
+
+/// Why one posting of free beds was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PostingRefusal {
+    /// The count is outside the allowed range.
+    #[error("{0}")]
+    FreeBeds(FreeBedsError),
+    /// No ward has this id.
+    #[error("ward {0} is not registered")]
+    UnknownWard(String),
+    /// The ward belongs to another hospital (an import by hospital staff).
+    #[error("ward {0} belongs to another hospital")]
+    NotOwnWard(String),
+    /// The count is below the ward's active holds: the hospital answers them first.
+    #[error("{free} free beds on ward {ward} are fewer than its {active} active holds")]
+    BelowActiveHolds {
+        /// The ward's id.
+        ward: String,
+        /// The count that was posted.
+        free: i64,
+        /// The holds waiting for an answer.
+        active: i64,
+    },
+}
+
 impl StoreError {
     /// Whether the error is "not found".
     pub fn is_not_found(&self) -> bool {
         matches!(self, StoreError::NotFound(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each variant that says what happened; the Japanese a user reads is web's.
+    #[test]
+    fn no_store_error_speaks_japanese() {
+        let errors = [
+            StoreError::NotFound("case 7".into()),
+            StoreError::StaleRevision(Record::Sheet),
+            StoreError::StaleRevision(Record::Case),
+            StoreError::StaleRevision(Record::Plan),
+            StoreError::StaleRevision(Record::Person),
+            StoreError::SheetExists { municipality: "131105".into(), fiscal_year: FiscalYear::new(2022).unwrap() },
+            StoreError::DistrictNameTaken { municipality: "131105".into() },
+            StoreError::NoBedLeft { ward: "w-1".into() },
+            StoreError::HoldNotWaiting { hold: 3, state: HoldState::Expired },
+            StoreError::Posting { row: 2, refusal: PostingRefusal::FreeBeds(FreeBedsError) },
+            StoreError::Posting { row: 1, refusal: PostingRefusal::UnknownWard("w-x".into()) },
+            StoreError::Posting { row: 1, refusal: PostingRefusal::NotOwnWard("w-x".into()) },
+            StoreError::Posting {
+                row: 1,
+                refusal: PostingRefusal::BelowActiveHolds { ward: "w-1".into(), free: 0, active: 2 },
+            },
+            StoreError::InvalidDate("since"),
+            StoreError::UnknownCode("sex"),
+            StoreError::InvalidDistrictName,
+            StoreError::InvalidTokenName,
+            StoreError::MissingReason,
+            StoreError::PersonNotLinkable { person: 4 },
+            StoreError::NotMergeable { keep: 1, gone: 2 },
+            StoreError::NotMunicipalityStaff { user: 9 },
+            StoreError::InvalidId { kind: "ward" },
+            StoreError::NotAShortCode("detail"),
+            StoreError::Synthetic("no followed cases".into()),
+            StoreError::Corrupt("ward.sex".into()),
+            StoreError::Missing("/tmp/nimo.db".into()),
+            StoreError::Url("mysql://".into()),
+            StoreError::NoKeys,
+            StoreError::Database(sqlx::Error::RowNotFound),
+        ];
+        for error in errors {
+            let text = error.to_string();
+            assert!(text.is_ascii(), "{error:?} says {text}");
+        }
     }
 }

@@ -21,4 +21,4 @@ pub mod synthetic;
 pub mod testing;
 
 pub use db::{Backend, Db, redact};
-pub use error::StoreError;
+pub use error::{PostingRefusal, Record, StoreError};

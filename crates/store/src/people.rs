@@ -6,7 +6,7 @@
 
 use crate::audit::{AuditEvent, append_in, timestamp};
 use crate::sealed::{PERSON_ADDRESS, PERSON_BIRTH_DATE, PERSON_CONTACT, PERSON_KANA, PERSON_KANJI};
-use crate::{Db, StoreError};
+use crate::{Db, Record, StoreError};
 use nimo_domain::MunicipalityCode;
 use nimo_vault::{Keyring, normalize_kana_name};
 use sqlx::any::AnyRow;
@@ -76,7 +76,7 @@ pub async fn create_in(
     new: &NewPerson,
 ) -> Result<i64, StoreError> {
     if !matches!(new.sex.as_str(), "f" | "m" | "x") {
-        return Err(StoreError::Invalid("sex".into()));
+        return Err(StoreError::UnknownCode("sex"));
     }
     let row = sqlx::query(
         "INSERT INTO person (municipality_code, district, sex, kana_birth_index, kana_index, created_at)
@@ -192,11 +192,11 @@ pub async fn candidates(
 /// moves to `keep`, and `gone` is marked merged. One transaction with its audit row.
 pub async fn merge(db: &Db, keep: i64, gone: i64, audit: AuditEvent) -> Result<(), StoreError> {
     if keep == gone {
-        return Err(StoreError::Invalid("a person cannot be merged into itself".into()));
+        return Err(StoreError::NotMergeable { keep, gone });
     }
     let (a, b) = (get(db, keep).await?, get(db, gone).await?);
     if a.municipality != b.municipality || a.merged_into.is_some() || b.merged_into.is_some() {
-        return Err(StoreError::Invalid("merge".into()));
+        return Err(StoreError::NotMergeable { keep, gone });
     }
     let mut tx = db.pool.begin().await?;
     let done = sqlx::query("UPDATE person SET merged_into = $1 WHERE id = $2 AND merged_into IS NULL")
@@ -205,7 +205,7 @@ pub async fn merge(db: &Db, keep: i64, gone: i64, audit: AuditEvent) -> Result<(
         .execute(&mut *tx)
         .await?;
     if done.rows_affected() != 1 {
-        return Err(StoreError::Conflict("person already merged".into()));
+        return Err(StoreError::StaleRevision(Record::Person));
     }
     for table in ["report23", "outreach_visit", "discharge_plan"] {
         sqlx::query(&format!("UPDATE {table} SET person_id = $1 WHERE person_id = $2"))

@@ -3,7 +3,7 @@
 //! `nimo_domain::plans::PlanStatus::apply` before anything is written.
 //!
 //! Every write is one transaction with its audit row and moves the plan's `revision`: a form made
-//! from an older revision is a [`StoreError::Conflict`]. Notes, reasons, contents and minutes are
+//! from an older revision is a [`StoreError::StaleRevision`]. Notes, reasons, contents and minutes are
 //! sealed; the participants of a meeting (organisations and roles, professionals) are plain.
 
 mod views;
@@ -12,7 +12,7 @@ pub use views::{Meeting, PlanEventRecord, PlanItem, events, list, meetings, of_p
 
 use crate::audit::{AuditEvent, append_in, timestamp};
 use crate::sealed::{PLAN_CONTENTS, PLAN_EVENT_NOTE, PLAN_MEETING_MINUTES};
-use crate::{Db, StoreError};
+use crate::{Db, Record, StoreError};
 use nimo_domain::FiscalYear;
 use nimo_domain::plans::{EndReason, Party, PlanError, PlanEvent, PlanState, PlanStatus};
 use sqlx::Row;
@@ -44,7 +44,7 @@ pub enum PlanRecordError {
     /// A date the store could not read.
     #[error("invalid {0}")]
     Field(&'static str),
-    /// Storage failed, or the plan changed since the form was made (`Conflict`).
+    /// Storage failed, or the plan changed since the form was made (`StaleRevision`).
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -272,7 +272,7 @@ async fn write_status(
     .bind(revision)
     .execute(&mut **tx)
     .await?;
-    if done.rows_affected() == 1 { Ok(()) } else { Err(StoreError::Conflict(format!("plan {plan_id}"))) }
+    if done.rows_affected() == 1 { Ok(()) } else { Err(StoreError::StaleRevision(Record::Plan)) }
 }
 
 /// An event to record on a plan (not a meeting: see [`add_meeting`]).
@@ -302,7 +302,7 @@ pub async fn record(
     let on = date("occurred_on", &input.occurred_on)?;
     let plan = get(db, plan_id).await?;
     if plan.revision != revision {
-        return Err(StoreError::Conflict(format!("plan {plan_id}")).into());
+        return Err(StoreError::StaleRevision(Record::Plan).into());
     }
     if matches!(input.event, PlanEvent::Meeting) {
         return Err(PlanRecordError::Field("event"));
@@ -368,7 +368,7 @@ pub async fn add_meeting(
     }
     let plan = get(db, plan_id).await?;
     if plan.revision != revision {
-        return Err(StoreError::Conflict(format!("plan {plan_id}")).into());
+        return Err(StoreError::StaleRevision(Record::Plan).into());
     }
     let next = plan.status.apply(on, &PlanEvent::Meeting)?;
     let participants: Vec<String> = meeting

@@ -29,7 +29,7 @@ pub struct StoredSheet {
 /// How a save treats a sheet that already exists for the same municipality and fiscal year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SaveMode {
-    /// Only a new sheet: an existing one is a [`StoreError::Conflict`] (create, copy, import).
+    /// Only a new sheet: an existing one is [`StoreError::SheetExists`] (create, copy, import).
     Create,
     /// Create or overwrite, whatever its revision (import with replace).
     Replace,

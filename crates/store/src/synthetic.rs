@@ -99,7 +99,7 @@ impl Staffing {
         self.anywhere
             .get(index % self.anywhere.len().max(1))
             .copied()
-            .ok_or_else(|| StoreError::Invalid("staff".into()))
+            .ok_or_else(|| StoreError::Synthetic("no staff account".into()))
     }
 }
 
@@ -203,7 +203,7 @@ pub async fn year(
             let revision = i64::try_from(revision).unwrap_or_default();
             cases::record_event(db, case_id, revision, input, audit()).await.map_err(|e| match e {
                 cases::RecordError::Store(store) => store,
-                other => StoreError::Invalid(other.to_string()),
+                _ => StoreError::Synthetic(format!("case {case_id} refused event {revision}")),
             })?;
         }
         if resident && matches!(ending, Ending::Exam(Disposition::Sochi) | Ending::EmergencyThenSochi) {
@@ -271,7 +271,7 @@ async fn end_if_over(db: &Db, plan_id: i64, actor: i64) -> Result<(), StoreError
     match crate::plans::record(db, plan_id, plan.revision, &input, AuditEvent::cli("synthetic")).await {
         Ok(_) => Ok(()),
         Err(crate::plans::PlanRecordError::Store(error)) => Err(error),
-        Err(other) => Err(StoreError::Invalid(format!("synthetic plan {plan_id}: {other}"))),
+        Err(_) => Err(StoreError::Synthetic(format!("plan {plan_id} refused an event"))),
     }
 }
 
@@ -286,7 +286,7 @@ async fn person_ids_of(
         out.push((*case_id, person, *district, *received));
     }
     if out.is_empty() {
-        return Err(StoreError::Invalid("no followed cases".into()));
+        return Err(StoreError::Synthetic("no followed cases".into()));
     }
     Ok(out)
 }

@@ -168,20 +168,12 @@ fn refuse_login(
     error: LoginError,
     refused: impl Fn(StatusCode, &str) -> Result<Response, WebError>,
 ) -> Result<Response, WebError> {
-    match error {
-        LoginError::BadCredentials => refused(StatusCode::UNAUTHORIZED, "ログイン名またはパスワードが違います"),
-        LoginError::Locked => refused(
-            StatusCode::FORBIDDEN,
-            "ログインの失敗が続いたため、このアカウントは一時的にロックされています。15分ほどしてからもう一度お試しください",
-        ),
-        LoginError::Throttled => refused(
-            StatusCode::TOO_MANY_REQUESTS,
-            "この端末からの試行が多すぎます。しばらくしてからもう一度お試しください",
-        ),
-        LoginError::Disabled => {
-            refused(StatusCode::FORBIDDEN, "このアカウントは利用停止中です。管理者に連絡してください")
-        }
-        LoginError::Store(e) => Err(e.into()),
+    match crate::error::login_refusal(&error) {
+        Some(refusal) => refused(refusal.status, &refusal.detail),
+        None => match error {
+            LoginError::Store(e) => Err(e.into()),
+            other => Err(WebError::Internal(other.to_string())),
+        },
     }
 }
 
@@ -251,11 +243,15 @@ pub async fn totp(
     }
 }
 
+/// An account error on the user's own pages: an account gone from under its session is signed
+/// out; the rest as the translation says.
 fn account_error(error: AccountError) -> WebError {
     match error {
         AccountError::Store(e) => e.into(),
         AccountError::NotFound => WebError::Unauthorized,
-        other => WebError::BadRequest(other.to_string()),
+        other => {
+            crate::error::account_refusal(&other).map_or_else(|| WebError::Internal(other.to_string()), WebError::from)
+        }
     }
 }
 
@@ -384,9 +380,10 @@ pub async fn change_password(
                 .with_record("user", user_id.to_string())
                 .with_detail("rejected");
             audit::before(&state.db, &event).await?;
+            let message = crate::error::account_refusal(&error).map(|refusal| refusal.detail);
             let page = PasswordPage {
                 ctx: Layout::of(&ctx),
-                error: Some(error.to_string()),
+                error: Some(message.ok_or_else(|| WebError::Internal(error.to_string()))?),
                 forced: account.must_change_password,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())

@@ -139,10 +139,12 @@ fn notice_text(key: Option<&String>) -> Option<&'static str> {
 }
 
 fn account_error(error: AccountError) -> WebError {
-    match error {
-        AccountError::Store(e) => e.into(),
-        AccountError::NotFound => WebError::NotFound("アカウントが見つかりません".into()),
-        other => WebError::BadRequest(other.to_string()),
+    match crate::error::account_refusal(&error) {
+        Some(refusal) => refusal.into(),
+        None => match error {
+            AccountError::Store(e) => e.into(),
+            other => WebError::Internal(other.to_string()),
+        },
     }
 }
 
@@ -202,7 +204,10 @@ pub async fn create_user(
     let user = match accounts::create_user(&state.db, &new, admin_event(&ctx, "create")).await {
         Ok(user) => user,
         Err(AccountError::Store(e)) => return Err(e.into()),
-        Err(error) => return refuse(form, error.to_string()).await,
+        Err(error) => match crate::error::account_refusal(&error) {
+            Some(refusal) => return refuse(form, refusal.detail).await,
+            None => return Err(WebError::Internal(error.to_string())),
+        },
     };
     let page = PasswordPage {
         ctx: Layout::of(&ctx),

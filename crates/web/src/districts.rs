@@ -104,10 +104,12 @@ fn back(code: &MunicipalityCode) -> Response {
     Redirect::to(&format!("/municipalities/{code}/districts")).into_response()
 }
 
+/// The reason beside the name field, for a name the store refused.
 fn name_error(error: &StoreError) -> Option<String> {
     match error {
-        StoreError::Invalid(_) => Some(format!("地区名を入力してください（{}文字まで）", districts::MAX_NAME_CHARS)),
-        StoreError::Conflict(_) => Some("同じ名前の地区がすでにあります".into()),
+        StoreError::InvalidDistrictName | StoreError::DistrictNameTaken { .. } => {
+            crate::error::store_refusal(error).map(|refusal| refusal.detail)
+        }
         _ => None,
     }
 }
@@ -182,26 +184,28 @@ pub async fn assign(
     let f = crate::pages::fields(pairs);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let field = format!("assign-{}", district.id);
-    let mut message = None;
+    let mut message: Option<String> = None;
     let user = get("user_id").parse::<i64>().ok();
     let duty = Duty::parse(&get("duty"));
     let since = get("since");
     if user.is_none() {
-        message = Some("担当にする職員を選んでください");
+        message = Some("担当にする職員を選んでください".into());
     } else if duty.is_none() {
-        message = Some("主担当か副担当かを選んでください");
+        message = Some("主担当か副担当かを選んでください".into());
     } else if !crate::pages::valid_date(&since) {
-        message = Some("担当開始日を「2022-04-01」の形で入力してください");
+        message = Some("担当開始日を「2022-04-01」の形で入力してください".into());
     }
-    if let (None, Some(user), Some(duty)) = (message, user, duty) {
+    if let (None, Some(user), Some(duty)) = (&message, user, duty) {
         let event = audit::event(&ctx.0, "write", Outcome::Ok);
         match districts::assign(&state.db, code.as_str(), district.id, user, duty, &since, event).await {
             Ok(()) => return Ok(back(&code)),
-            Err(StoreError::Invalid(_)) => message = Some("この自治体の保健所・市区町村職員から選んでください"),
+            Err(error @ (StoreError::NotMunicipalityStaff { .. } | StoreError::InvalidDate(_))) => {
+                message = Some(crate::error::refusal_of(error)?.detail);
+            }
             Err(other) => return Err(other.into()),
         }
     }
-    let message = message.unwrap_or_default().to_string();
+    let message = message.unwrap_or_default();
     let mut typed = Fields::new();
     for name in ["user_id", "duty", "since"] {
         typed.insert(format!("{field}-{name}"), get(name));

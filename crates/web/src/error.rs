@@ -2,7 +2,17 @@
 //! conflict → 409, anything unexpected → logged, generic 500 page without details. The
 //! framework's own refusals (unknown route, wrong method, a body its extractors cannot read) are
 //! turned into the same Japanese pages, so that no English plain text reaches a user. For the
-//! API the same errors answer RFC 9457 problem details instead ([`problem_of`]).
+//! API the same errors answer RFC 9457 problem details instead ([`problem_of`]). What the
+//! store's and the domain's errors mean to a person is written once, in [`refusal`].
+
+mod refusal;
+#[cfg(test)]
+mod tests;
+
+pub use refusal::{
+    NO_BED_LEFT, Refusal, account_refusal, free_beds_message, hold_not_waiting_message, login_refusal,
+    password_message, posting_message, refusal_of, scope_message, sheet_exists_message, stale_refusal, store_refusal,
+};
 
 use crate::problem::Problem;
 use askama::Template;
@@ -43,12 +53,23 @@ pub enum WebError {
 
 impl From<StoreError> for WebError {
     fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::NotFound(_) => WebError::NotFound("お探しのページは見つかりません".into()),
-            StoreError::Conflict(_) => {
-                WebError::Conflict("他の職員が先に更新しました。最新の内容を確認してからやり直してください".into())
-            }
-            other => WebError::Internal(with_causes(&other)),
+        match store_refusal(&error) {
+            Some(refusal) => WebError::from(refusal),
+            None => WebError::Internal(with_causes(&error)),
+        }
+    }
+}
+
+impl From<Refusal> for WebError {
+    /// The error page of a refusal: its status and sentence.
+    fn from(refusal: Refusal) -> Self {
+        match refusal.status {
+            StatusCode::NOT_FOUND => WebError::NotFound(refusal.detail),
+            StatusCode::CONFLICT => WebError::Conflict(refusal.detail),
+            StatusCode::UNAUTHORIZED => WebError::Unauthorized,
+            StatusCode::FORBIDDEN => WebError::Forbidden(refusal.detail),
+            StatusCode::UNPROCESSABLE_ENTITY => WebError::BadRequest(refusal.detail),
+            status => WebError::Rejected(status, refusal.detail),
         }
     }
 }

@@ -11,7 +11,7 @@ pub mod clock;
 mod context;
 mod csrf;
 mod districts;
-mod error;
+pub mod error;
 mod layout;
 mod municipalities;
 mod pages;

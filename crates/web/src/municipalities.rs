@@ -145,8 +145,8 @@ pub async fn create(
                 return Ok(Redirect::to(&format!("/municipalities/{code}/sheets/{}?notice=created", fy.year()))
                     .into_response());
             }
-            Err(StoreError::Conflict(_)) => {
-                errors.add("fiscal_year", format!("{}のシートはすでにあります", fy.wareki()));
+            Err(StoreError::SheetExists { fiscal_year, .. }) => {
+                errors.add("fiscal_year", crate::error::sheet_exists_message(fiscal_year));
             }
             Err(other) => return Err(other.into()),
         }

@@ -108,18 +108,14 @@ pub async fn confirm_totp_enrolment_at(
         .ok_or(AccountError::NotFound)?;
     let login: String = row.try_get("login")?;
     let Some(pending_sealed): Option<String> = row.try_get("totp_pending_sealed")? else {
-        return Err(AccountError::Invalid(
-            "二段階認証の登録を最初からやり直してください（QR コードの表示から）".into(),
-        ));
+        return Err(AccountError::NoPendingEnrolment);
     };
     let pending = Zeroizing::new(TOTP_PENDING.open(keyring, user_id, &pending_sealed)?);
     let generator = totp(&pending, &login, SKEW_STEPS as u16)?;
     let secret_sealed = TOTP_SECRET.seal(keyring, user_id, &pending);
     let step = totp_code(code).and_then(|code| generator.check(&code, now.unix_timestamp().max(0) as u64));
     let Some(step) = step else {
-        return Err(AccountError::Invalid(
-            "確認コードが正しくありません。認証アプリに表示されている6桁の数字を入力してください".into(),
-        ));
+        return Err(AccountError::WrongCode);
     };
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| random_recovery_code()).collect();
     let hashes = hash_all(codes.iter().map(|c| c.replace('-', "")).collect()).await;
@@ -139,9 +135,7 @@ pub async fn confirm_totp_enrolment_at(
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
-        return Err(AccountError::Invalid(
-            "二段階認証の登録を最初からやり直してください（QR コードの表示から）".into(),
-        ));
+        return Err(AccountError::NoPendingEnrolment);
     }
     sqlx::query("DELETE FROM recovery_code WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
     for hash in &hashes {

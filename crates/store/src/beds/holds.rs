@@ -212,7 +212,7 @@ pub async fn expire_due_at(db: &Db, now: i64) -> Result<usize, StoreError> {
 
 /// Places a hold if the ward has a bed left, in one write transaction (see the module
 /// documentation of `beds` for how both backends serialize it). No bed left is
-/// [`StoreError::Conflict`]`("no_bed_left")`; an unknown ward is `NotFound`.
+/// [`StoreError::NoBedLeft`]; an unknown ward is `NotFound`.
 pub async fn place_hold_at(
     db: &Db,
     new: &NewHold,
@@ -226,7 +226,7 @@ pub async fn place_hold_at(
     let (active, admitted) = taken_in(&mut tx, &new.ward_id, seq, now).await?;
     if posted - active - admitted <= 0 {
         tx.rollback().await?;
-        return Err(StoreError::Conflict("no_bed_left".into()));
+        return Err(StoreError::NoBedLeft { ward: new.ward_id.clone() });
     }
     let searched_at = new.searched_at.clamp(now - 24 * 3600, now);
     let id: i64 = sqlx::query_scalar(
@@ -253,7 +253,7 @@ pub async fn place_hold_at(
 
 /// The staff member who placed a hold withdraws it (placed elsewhere, no longer needed): the bed
 /// is free again at once. Someone else's hold is `NotFound` (whether it exists is not revealed);
-/// a hold no longer held is `Conflict` naming its state.
+/// a hold no longer held is `HoldNotWaiting` with its state.
 pub async fn cancel_at(db: &Db, hold_id: i64, user_id: i64, origin: &str, now: i64) -> Result<Hold, StoreError> {
     let placed_by: Option<i64> = sqlx::query_scalar("SELECT placed_by FROM bed_hold WHERE id = $1")
         .bind(hold_id)
@@ -280,7 +280,7 @@ pub async fn cancel_at(db: &Db, hold_id: i64, user_id: i64, origin: &str, now: i
 }
 
 /// Takes a hold and its ward for an answer: the ward is locked, a due hold is marked expired
-/// (and committed), and a hold that is no longer held is `Conflict` naming its state.
+/// (and committed), and a hold that is no longer held is `HoldNotWaiting` with its state.
 async fn open_answer(db: &Db, hold_id: i64, now: i64) -> Result<(Transaction<'static, Any>, Hold, i64), StoreError> {
     let ward_id: String = sqlx::query_scalar("SELECT ward_id FROM bed_hold WHERE id = $1")
         .bind(hold_id)
@@ -297,13 +297,13 @@ async fn open_answer(db: &Db, hold_id: i64, now: i64) -> Result<(Transaction<'st
         } else {
             tx.commit().await?;
         }
-        return Err(StoreError::Conflict(hold.state.code().into()));
+        return Err(StoreError::HoldNotWaiting { hold: hold_id, state: hold.state });
     }
     Ok((tx, hold, seq))
 }
 
 /// The hospital accepts a hold: it becomes an admission that consumes a bed of the current
-/// posting. A hold that expired or was answered already is `Conflict` naming its state.
+/// posting. A hold that expired or was answered already is `HoldNotWaiting` with its state.
 pub async fn accept_at(db: &Db, hold_id: i64, user_id: i64, origin: &str, now: i64) -> Result<Hold, StoreError> {
     let (mut tx, _, seq) = open_answer(db, hold_id, now).await?;
     sqlx::query(

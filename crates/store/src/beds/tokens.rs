@@ -42,7 +42,7 @@ pub async fn create_token(
 ) -> Result<String, StoreError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(StoreError::Invalid("token name must be 1 to 100 characters".into()));
+        return Err(StoreError::InvalidTokenName);
     }
     let exists: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM app_user WHERE id = $1").bind(user_id).fetch_one(&db.pool).await?;

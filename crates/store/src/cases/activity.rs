@@ -40,7 +40,7 @@ pub async fn add_visit(db: &Db, visit: &NewVisit, audit: AuditEvent) -> Result<i
     let keyring = db.keyring()?;
     let date = check_date("visited_on", &visit.visited_on)?;
     if !nimo_domain::cases::PROFESSIONS.iter().any(|p| p.code == visit.profession) {
-        return Err(StoreError::Invalid("profession".into()));
+        return Err(StoreError::UnknownCode("profession"));
     }
     let fy = FiscalYear::of_date(date.year(), u8::from(date.month()));
     let mut tx = db.pool.begin().await?;
@@ -111,7 +111,7 @@ pub async fn add_plan(db: &Db, plan: &NewPlan, audit: AuditEvent) -> Result<i64,
         ("given", Some(_)) => "active",
         ("given", None) => "drafting",
         ("refused", _) => "declined",
-        _ => return Err(StoreError::Invalid("consent".into())),
+        _ => return Err(StoreError::UnknownCode("consent")),
     };
     let mut tx = db.pool.begin().await?;
     let row = sqlx::query(

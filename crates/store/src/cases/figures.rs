@@ -255,7 +255,7 @@ pub async fn set_override(
 
 /// Keeps an entered value over the derived one: saves the sheet (which carries the entered value,
 /// if its revision is still `revision`) and the reason, with one audit row, in one transaction.
-/// A stale revision is a `Conflict` and changes nothing.
+/// A stale revision is `StaleRevision` and changes nothing.
 pub async fn override_figure(
     db: &Db,
     sheet: &nimo_domain::Sheet,
@@ -312,7 +312,7 @@ async fn upsert_override_in(
     actor: Option<i64>,
 ) -> Result<(), StoreError> {
     if reason.trim().is_empty() {
-        return Err(StoreError::Invalid("reason".into()));
+        return Err(StoreError::MissingReason);
     }
     if !nimo_domain::cases::DERIVED_KEYS.contains(&key) {
         return Err(StoreError::NotFound(format!("figure {key}")));

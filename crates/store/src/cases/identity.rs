@@ -4,7 +4,7 @@
 use super::insert_event;
 use crate::audit::{AuditEvent, append_in};
 use crate::people::{self, NewPerson};
-use crate::{Db, StoreError};
+use crate::{Db, Record, StoreError};
 
 /// The person a case turns out to be about.
 #[derive(Debug, Clone)]
@@ -16,7 +16,7 @@ pub enum Identity {
 }
 
 /// Ties a case whose person is unknown to a person, if the case is still at `revision` and still
-/// without a person (otherwise `Conflict`). One transaction: the person (when new), the case, an
+/// without a person (otherwise `StaleRevision`). One transaction: the person (when new), the case, an
 /// `identify` event on the case's record of steps, and the audit row (`write`, `case:ID`,
 /// detail `identify`). Returns the person's id.
 pub async fn identify(
@@ -34,7 +34,7 @@ pub async fn identify(
     if let Identity::Known(id) = identity {
         let person = people::get(db, *id).await?;
         if person.municipality != case.municipality || person.merged_into.is_some() {
-            return Err(StoreError::Invalid("person".into()));
+            return Err(StoreError::PersonNotLinkable { person: *id });
         }
     }
     let mut tx = db.pool.begin().await?;
@@ -52,7 +52,7 @@ pub async fn identify(
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() != 1 {
-        return Err(StoreError::Conflict(format!("case {case_id} changed")));
+        return Err(StoreError::StaleRevision(Record::Case));
     }
     insert_event(&mut tx, keyring, case_id, "identify", occurred_on, None, "", Some(actor)).await?;
     append_in(&mut tx, &audit.with_record("case", case_id.to_string()).with_detail("identify")).await?;

@@ -160,7 +160,7 @@ pub async fn list(
     let keyring = db.keyring()?;
     let horizon = Date::parse(today, time::macros::format_description!("[year]-[month]-[day]"))
         .map(|d| (d + time::Duration::days(within_days)).to_string())
-        .map_err(|_| StoreError::Invalid("today".into()))?;
+        .map_err(|_| StoreError::InvalidDate("today"))?;
     let rows = sqlx::query(
         "SELECT d.id, d.person_id, d.district, d.state, d.started_on, d.period_end_on, d.next_review_on,
              p.name_kana_sealed

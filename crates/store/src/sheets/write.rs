@@ -1,7 +1,7 @@
 //! Writing a sheet: the sheet row according to the [`SaveMode`], then its child rows replaced.
 
 use super::{SaveMode, figure_columns, json_list};
-use crate::StoreError;
+use crate::{Record, StoreError};
 use nimo_domain::sheet::{Indicator, Measure, Tag};
 use nimo_domain::{Figure, Sheet};
 use sqlx::any::AnyArguments;
@@ -109,7 +109,10 @@ pub(crate) async fn save_in(
         SaveMode::Create => {
             let sql = format!("{INSERT_NEW} {CREATE}");
             let row = columns.bind(sheet, sqlx::query(&sql).persistent(false)).fetch_optional(&mut **tx).await?;
-            let row = row.ok_or_else(|| StoreError::Conflict(format!("{} already exists", what())))?;
+            let row = row.ok_or_else(|| StoreError::SheetExists {
+                municipality: sheet.municipality.code.to_string(),
+                fiscal_year: sheet.fiscal_year,
+            })?;
             id_and_revision(&row)?
         }
         SaveMode::Replace => {
@@ -124,7 +127,7 @@ pub(crate) async fn save_in(
                 None => {
                     let exists = super::exists_in(tx, sheet).await?;
                     return Err(if exists {
-                        StoreError::Conflict(format!("{} is no longer at revision {revision}", what()))
+                        StoreError::StaleRevision(Record::Sheet)
                     } else {
                         StoreError::NotFound(what())
                     });

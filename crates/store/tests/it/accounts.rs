@@ -10,10 +10,10 @@ use nimo_store::testing::{TestDb, backends};
 use nimo_store::{Backend, Db};
 use time::{Duration, OffsetDateTime};
 
-const PASSWORD: &str = "kawa no nagare 2026";
+pub(crate) const PASSWORD: &str = "kawa no nagare 2026";
 const ADDRESS: &str = "192.0.2.10";
 
-fn meguro() -> Scope {
+pub(crate) fn meguro() -> Scope {
     Scope { municipality: Some(MunicipalityCode::parse("131105").unwrap()), ..Scope::default() }
 }
 
@@ -110,39 +110,6 @@ async fn a_login_is_taken_whatever_its_case() {
 }
 
 #[tokio::test]
-async fn invalid_accounts_are_refused_with_the_field_named() {
-    for backend in backends() {
-        let t = TestDb::new(backend).await.unwrap();
-        let base = NewUser {
-            login: "sato",
-            display_name: "佐藤",
-            role: Role::Staff,
-            scope: meguro(),
-            password: PASSWORD,
-            must_change_password: false,
-        };
-        let cases = [
-            (NewUser { scope: Scope::default(), ..base }, "自治体"),
-            (NewUser { role: Role::HospitalStaff, scope: meguro(), ..base }, "病院"),
-            (NewUser { role: Role::SystemAdmin, scope: meguro(), ..base }, "システム管理者"),
-            (NewUser { login: "佐藤", scope: meguro(), ..base }, "ログイン名"),
-            (NewUser { login: "ab", scope: meguro(), ..base }, "ログイン名"),
-            (NewUser { display_name: " ", scope: meguro(), ..base }, "表示名"),
-            (NewUser { password: "short", scope: meguro(), ..base }, "12文字"),
-            (NewUser { password: "password1234", scope: meguro(), ..base }, "よく使われる"),
-            (NewUser { password: "i-am-sato-at-work", scope: meguro(), ..base }, "ログイン名"),
-        ];
-        for (new, named) in cases {
-            match accounts::create_user(&t.db, &new, cli()).await {
-                Err(AccountError::Invalid(message)) => assert!(message.contains(named), "{backend:?}: {message}"),
-                other => panic!("{backend:?}: {new:?} gave {other:?}"),
-            }
-        }
-        assert_eq!(accounts::count(&t.db).await.unwrap(), 0);
-    }
-}
-
-#[tokio::test]
 async fn a_wrong_password_and_an_unknown_login_look_the_same() {
     for backend in backends() {
         let t = TestDb::new(backend).await.unwrap();
@@ -174,7 +141,6 @@ async fn five_failures_lock_an_account_for_fifteen_minutes() {
         assert_bad_credentials(wrong, backend, "wrong password while locked");
         let right = accounts::check_password_at(&t.db, "kato", PASSWORD, ADDRESS, now + Duration::minutes(14)).await;
         assert!(matches!(right, Err(LoginError::Locked)), "{backend:?}: {right:?}");
-        assert!(LoginError::Locked.to_string().contains("15分"), "the message says how long");
         // After fifteen minutes the lock has run out.
         let later = now + Duration::minutes(accounts::LOCKOUT_MINUTES) + Duration::seconds(1);
         let user = accounts::check_password_at(&t.db, "kato", PASSWORD, ADDRESS, later).await.unwrap();
@@ -269,7 +235,7 @@ async fn totp_enrolment_replay_skew_and_recovery_codes() {
         let secret = &enrolment.secret_base32;
 
         let wrong = accounts::confirm_totp_enrolment_at(&t.db, user.id, &wrong_code(secret, now), now, cli()).await;
-        assert!(matches!(wrong, Err(AccountError::Invalid(_))), "{backend:?}: {wrong:?}");
+        assert!(matches!(wrong, Err(AccountError::WrongCode)), "{backend:?}: {wrong:?}");
         let codes =
             accounts::confirm_totp_enrolment_at(&t.db, user.id, &code_at(secret, now), now, cli()).await.unwrap();
         assert_eq!(codes.len(), 10);
@@ -354,9 +320,12 @@ async fn password_change_and_admin_reset_rotate_the_stamp_and_keep_the_second_fa
         let before = accounts::get(&t.db, user.id).await.unwrap();
 
         let wrong = accounts::change_password(&t.db, user.id, "not my password", "a whole new secret", cli()).await;
-        assert!(matches!(&wrong, Err(AccountError::Invalid(m)) if m.contains("現在のパスワード")), "{wrong:?}");
+        assert!(matches!(&wrong, Err(AccountError::WrongCurrentPassword)), "{wrong:?}");
         let weak = accounts::change_password(&t.db, user.id, PASSWORD, "qwertyuiopas", cli()).await;
-        assert!(matches!(&weak, Err(AccountError::Invalid(m)) if m.contains("よく使われる")), "{weak:?}");
+        assert!(
+            matches!(&weak, Err(AccountError::WeakPassword(nimo_domain::password::PasswordError::Common))),
+            "{weak:?}"
+        );
         accounts::change_password(&t.db, user.id, PASSWORD, "a whole new secret", cli()).await.unwrap();
         let changed = accounts::get(&t.db, user.id).await.unwrap();
         assert_ne!(changed.security_stamp, before.security_stamp, "{backend:?}");

@@ -219,7 +219,7 @@ async fn free_text_is_refused_and_appends_nothing() {
             AuditEvent::new("", "cli", "read", Outcome::Ok),
         ] {
             let err = audit::append(&t.db, &event).await.unwrap_err();
-            assert!(matches!(err, StoreError::Invalid(_)), "{backend:?}: {err}");
+            assert!(matches!(err, StoreError::NotAShortCode(_)), "{backend:?}: {err}");
         }
         let report = audit::verify(&t.db).await.unwrap();
         assert_eq!((report.rows, report.first_broken), (0, None));

@@ -6,7 +6,7 @@ use nimo_domain::beds::{AdmissionType, CaseRef, Criteria, DeclineReason, HoldSta
 use nimo_store::audit::AuditEvent;
 use nimo_store::beds::{self, Hospital, NewHold, Ward};
 use nimo_store::testing::{TestDb, backends};
-use nimo_store::{Db, StoreError};
+use nimo_store::{Db, PostingRefusal, StoreError};
 
 const NOW: i64 = 1_795_000_000;
 const TTL: i64 = 30 * 60;
@@ -75,7 +75,7 @@ async fn concurrent_holds_never_exceed_the_free_beds() {
         for task in tasks {
             match task.await.unwrap() {
                 Ok(_) => won += 1,
-                Err(StoreError::Conflict(reason)) if reason == "no_bed_left" => refused += 1,
+                Err(StoreError::NoBedLeft { .. }) => refused += 1,
                 Err(other) => panic!("{backend:?}: {other}"),
             }
         }
@@ -92,7 +92,7 @@ async fn an_unanswered_hold_expires_and_frees_its_bed() {
         let hold = beds::place_hold_at(&t.db, &hold_for("w-a", 1), TTL, "test", NOW).await.unwrap();
         assert_eq!(hold.expires_at, NOW + TTL);
         let full = beds::place_hold_at(&t.db, &hold_for("w-a", 2), TTL, "test", NOW + TTL - 1).await;
-        assert!(matches!(full, Err(StoreError::Conflict(_))), "{backend:?}: still held one second before expiry");
+        assert!(matches!(full, Err(StoreError::NoBedLeft { .. })), "{backend:?}: still held one second before expiry");
         // Lazily, without the background task: the next hold finds the bed free.
         let again = beds::place_hold_at(&t.db, &hold_for("w-a", 2), TTL, "test", NOW + TTL).await.unwrap();
         assert_eq!(beds::get_hold(&t.db, hold.id).await.unwrap().state, HoldState::Expired, "{backend:?}");
@@ -103,7 +103,10 @@ async fn an_unanswered_hold_expires_and_frees_its_bed() {
         assert_eq!(expired.state, HoldState::Expired);
         // An expired hold cannot be accepted.
         let late = beds::accept_at(&t.db, expired.id, 9, "test", NOW + 2 * TTL + 5).await;
-        assert!(matches!(late, Err(StoreError::Conflict(ref s)) if s == "expired"), "{backend:?}: {late:?}");
+        assert!(
+            matches!(late, Err(StoreError::HoldNotWaiting { state: HoldState::Expired, .. })),
+            "{backend:?}: {late:?}"
+        );
     }
 }
 
@@ -124,13 +127,22 @@ async fn the_placer_withdraws_a_hold_and_the_bed_is_free_at_once() {
         // again nor accepted.
         beds::place_hold_at(&t.db, &hold_for("w-a", 2), TTL, "test", NOW + 61).await.unwrap();
         let again = beds::cancel_at(&t.db, hold.id, 1, "test", NOW + 62).await;
-        assert!(matches!(again, Err(StoreError::Conflict(ref s)) if s == "cancelled"), "{backend:?}: {again:?}");
+        assert!(
+            matches!(again, Err(StoreError::HoldNotWaiting { state: HoldState::Cancelled, .. })),
+            "{backend:?}: {again:?}"
+        );
         let accept = beds::accept_at(&t.db, hold.id, 9, "test", NOW + 62).await;
-        assert!(matches!(accept, Err(StoreError::Conflict(ref s)) if s == "cancelled"), "{backend:?}: {accept:?}");
+        assert!(
+            matches!(accept, Err(StoreError::HoldNotWaiting { state: HoldState::Cancelled, .. })),
+            "{backend:?}: {accept:?}"
+        );
         // An expired hold is expired, not cancelled.
         let late = beds::place_hold_at(&t.db, &hold_for("w-a", 3), TTL, "test", NOW + 2 * TTL).await.unwrap();
         let after = beds::cancel_at(&t.db, late.id, 3, "test", NOW + 3 * TTL).await;
-        assert!(matches!(after, Err(StoreError::Conflict(ref s)) if s == "expired"), "{backend:?}: {after:?}");
+        assert!(
+            matches!(after, Err(StoreError::HoldNotWaiting { state: HoldState::Expired, .. })),
+            "{backend:?}: {after:?}"
+        );
         let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'hold_cancel'")
             .fetch_one(&t.db.pool)
             .await
@@ -149,7 +161,10 @@ async fn accept_that_comes_after_the_expiry_finds_the_hold_expired() {
         seed(&t.db, "h-a", 35.64, &[("w-a", 1)]).await;
         let hold = beds::place_hold_at(&t.db, &hold_for("w-a", 1), TTL, "test", NOW).await.unwrap();
         let late = beds::accept_at(&t.db, hold.id, 9, "test", NOW + TTL).await;
-        assert!(matches!(late, Err(StoreError::Conflict(ref s)) if s == "expired"), "{backend:?}: {late:?}");
+        assert!(
+            matches!(late, Err(StoreError::HoldNotWaiting { state: HoldState::Expired, .. })),
+            "{backend:?}: {late:?}"
+        );
         assert_eq!(beds::get_hold(&t.db, hold.id).await.unwrap().state, HoldState::Expired, "marked, not rolled back");
     }
 }
@@ -168,11 +183,11 @@ async fn decline_frees_the_bed_and_accept_consumes_it_until_the_next_posting() {
         assert_eq!(accepted.state, HoldState::Accepted);
         assert!(matches!(
             beds::decline_at(&t.db, second.id, 9, DeclineReason::Full, "test", NOW + 121).await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::HoldNotWaiting { state: HoldState::Accepted, .. })
         ));
         // The admission takes the posted bed: no hold until the hospital posts again.
         let none = beds::place_hold_at(&t.db, &hold_for("w-a", 3), TTL, "test", NOW + 130).await;
-        assert!(matches!(none, Err(StoreError::Conflict(_))), "{backend:?}");
+        assert!(matches!(none, Err(StoreError::NoBedLeft { .. })), "{backend:?}");
         beds::post_availability_at(&t.db, "w-a", 1, "user:9", "test", NOW + 200).await.unwrap();
         beds::place_hold_at(&t.db, &hold_for("w-a", 3), TTL, "test", NOW + 201).await.unwrap();
         let wards = beds::wards_of_hospital_at(&t.db, "h-a", NOW + 202).await.unwrap();
@@ -189,10 +204,22 @@ async fn postings_below_the_active_holds_and_imports_with_a_foreign_ward_change_
         beds::place_hold_at(&t.db, &hold_for("w-a", 1), TTL, "test", NOW).await.unwrap();
         beds::place_hold_at(&t.db, &hold_for("w-a", 2), TTL, "test", NOW).await.unwrap();
         let low = beds::post_availability_at(&t.db, "w-a", 1, "user:9", "test", NOW + 1).await;
-        assert!(matches!(low, Err(StoreError::Invalid(ref m)) if m.contains("仮押さえ")), "{backend:?}: {low:?}");
+        assert!(
+            matches!(
+                low,
+                Err(StoreError::Posting {
+                    row: 1,
+                    refusal: PostingRefusal::BelowActiveHolds { free: 1, active: 2, .. }
+                })
+            ),
+            "{backend:?}: {low:?}"
+        );
         let postings = vec![("w-b".to_string(), 5), ("w-x".to_string(), 0)];
         let foreign = beds::post_many_at(&t.db, Some("h-a"), &postings, "user:9", "test", NOW + 2).await;
-        assert!(matches!(foreign, Err(StoreError::Invalid(ref m)) if m.contains("2件目")), "{backend:?}: {foreign:?}");
+        assert!(
+            matches!(foreign, Err(StoreError::Posting { row: 2, refusal: PostingRefusal::NotOwnWard(_) })),
+            "{backend:?}: {foreign:?}"
+        );
         let wards = beds::wards_of_hospital_at(&t.db, "h-a", NOW + 3).await.unwrap();
         let posted: Vec<i64> = wards.iter().map(|w| w.availability.posted).collect();
         assert_eq!(posted, vec![2, 1], "{backend:?}: nothing changed");

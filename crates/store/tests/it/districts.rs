@@ -78,9 +78,9 @@ async fn districts_are_managed_with_audit_rows_and_only_own_staff_are_put_in_cha
         let east = districts::add(db, "131105", "東部", AuditEvent::cli("district")).await.unwrap();
         let west = districts::add(db, "131105", " 西部 ", AuditEvent::cli("district")).await.unwrap();
         let taken = districts::add(db, "131105", "東部", AuditEvent::cli("district")).await.unwrap_err();
-        assert!(matches!(taken, StoreError::Conflict(_)), "{backend:?}: {taken}");
+        assert!(matches!(taken, StoreError::DistrictNameTaken { .. }), "{backend:?}: {taken}");
         let empty = districts::add(db, "131105", "  ", AuditEvent::cli("district")).await.unwrap_err();
-        assert!(matches!(empty, StoreError::Invalid(_)), "{backend:?}: {empty}");
+        assert!(matches!(empty, StoreError::InvalidDistrictName), "{backend:?}: {empty}");
         assert_eq!(districts::active_names(db, "131105").await.unwrap(), ["東部", "西部"]);
         assert!(districts::active_names(db, "131016").await.unwrap().is_empty());
 
@@ -90,7 +90,7 @@ async fn districts_are_managed_with_audit_rows_and_only_own_staff_are_put_in_cha
                 districts::assign(db, "131105", east, refused, Duty::Deputy, "2022-04-01", AuditEvent::cli("x"))
                     .await
                     .unwrap_err();
-            assert!(matches!(error, StoreError::Invalid(ref f) if f == "user"), "{backend:?}: {error}");
+            assert!(matches!(error, StoreError::NotMunicipalityStaff { .. }), "{backend:?}: {error}");
         }
         let listed = districts::list(db, "131105").await.unwrap();
         assert_eq!(listed[0].staff.len(), 1, "{backend:?}: only the own staff member");

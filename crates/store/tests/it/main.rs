@@ -1,5 +1,6 @@
 //! Store tests, each run on every backend of `nimo_store::testing::backends()`.
 
+mod account_rules;
 mod accounts;
 mod app_role;
 mod audit;
@@ -14,7 +15,7 @@ use nimo_domain::{FiscalYear, MunicipalityCode, demo};
 use nimo_store::audit::AuditEvent;
 use nimo_store::sheets::SaveMode;
 use nimo_store::testing::{TestDb, backends};
-use nimo_store::{Backend, StoreError, menu, municipalities, sheets};
+use nimo_store::{Backend, Record, StoreError, menu, municipalities, sheets};
 
 #[tokio::test]
 async fn a_saved_sheet_loads_back_equal() {
@@ -41,7 +42,7 @@ async fn saving_again_bumps_the_revision_and_a_stale_save_is_a_conflict() {
         );
         let err =
             sheets::save(&t.db, &sheet, SaveMode::Update { revision: 1 }, AuditEvent::cli("import")).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(_)), "{backend:?}: {err}");
+        assert!(matches!(err, StoreError::StaleRevision(Record::Sheet)), "{backend:?}: {err}");
         let stored = sheets::load(&t.db, &sheet.municipality.code, sheet.fiscal_year).await.unwrap();
         assert_eq!(stored.sheet.history.len(), 8);
     }
@@ -103,7 +104,7 @@ async fn create_refuses_an_existing_sheet_and_replace_overwrites_it() {
         sheets::save(&t.db, &sheet, SaveMode::Create, AuditEvent::cli("import")).await.unwrap();
         sheet.header.slogan = "上書き".into();
         let err = sheets::save(&t.db, &sheet, SaveMode::Create, AuditEvent::cli("import")).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(_)), "{backend:?}: {err}");
+        assert!(matches!(err, StoreError::SheetExists { .. }), "{backend:?}: {err}");
         assert_eq!(sheets::save(&t.db, &sheet, SaveMode::Replace, AuditEvent::cli("import")).await.unwrap(), 2);
         let stored = sheets::load(&t.db, &sheet.municipality.code, sheet.fiscal_year).await.unwrap();
         assert_eq!(stored.sheet.header.slogan, "上書き");
@@ -136,7 +137,7 @@ async fn concurrent_saves_of_one_revision_have_exactly_one_winner() {
         for (i, task) in tasks.into_iter().enumerate() {
             match task.await.unwrap() {
                 Ok(revision) => winners.push((i, revision)),
-                Err(StoreError::Conflict(_)) => {}
+                Err(StoreError::StaleRevision(Record::Sheet)) => {}
                 Err(other) => panic!("{backend:?}: {other}"),
             }
         }
@@ -163,7 +164,7 @@ async fn concurrent_creates_of_one_sheet_have_exactly_one_winner() {
         for task in tasks {
             match task.await.unwrap() {
                 Ok(_) => created += 1,
-                Err(StoreError::Conflict(_)) => {}
+                Err(StoreError::SheetExists { .. }) => {}
                 Err(other) => panic!("{backend:?}: {other}"),
             }
         }

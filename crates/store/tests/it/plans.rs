@@ -93,7 +93,7 @@ async fn a_plan_goes_from_consent_to_its_end_with_audit_rows() {
             AuditEvent::cli("write"),
         )
         .await;
-        assert!(matches!(stale, Err(PlanRecordError::Store(StoreError::Conflict(_)))));
+        assert!(matches!(stale, Err(PlanRecordError::Store(StoreError::StaleRevision(nimo_store::Record::Plan)))));
         plans::record(
             &t.db,
             id,

@@ -6,9 +6,9 @@
 
 mod bodies;
 
-use super::hospital::conflict_message;
 use super::search::{FieldError, HoldFailure, SEARCH_LIMIT, parse_criteria, parse_hold, place};
 use crate::context::Ctx;
+use crate::error::{free_beds_message, posting_message, store_refusal};
 use crate::problem::Problem;
 use crate::{AppState, WebError};
 use axum::Json;
@@ -26,13 +26,12 @@ fn invalid(errors: Vec<FieldError>) -> Problem {
         .with_errors(errors.into_iter().map(|(field, reason)| (field.to_string(), reason)))
 }
 
-/// A store error of answering a hold: a hold that is no longer `held` is a conflict naming its
-/// state, a refused value is a 422; the rest as every other error.
+/// A store error of answering a hold: a refusal (a hold no longer `held` is `hold-closed`
+/// naming its state) as its problem; the rest as every other error.
 fn answer_problem(error: StoreError) -> Problem {
-    match error {
-        StoreError::Invalid(reason) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", reason),
-        StoreError::Conflict(state) => Problem::new(StatusCode::CONFLICT, "hold-closed", conflict_message(&state)),
-        other => other.into(),
+    match store_refusal(&error) {
+        Some(refusal) => refusal.problem(),
+        None => error.into(),
     }
 }
 
@@ -99,15 +98,13 @@ pub async fn put_availability(
     bytes: axum::body::Bytes,
 ) -> Result<Json<PostedAvailability>, Problem> {
     let request: PostAvailability = body(&bytes)?;
-    check_free_beds(request.free_beds).map_err(|reason| invalid(vec![("free_beds", reason)]))?;
+    check_free_beds(request.free_beds).map_err(|error| invalid(vec![("free_beds", free_beds_message(error))]))?;
     let actor = crate::audit::actor_of(&ctx.0);
     let origin = crate::audit::origin_of(&ctx.0);
     let now = state.clock.unix();
     beds::post_availability_at(&state.db, &ward, request.free_beds, &actor, &origin, now).await.map_err(
         |e| match e {
-            StoreError::Invalid(reason) => {
-                invalid(vec![("free_beds", reason.trim_start_matches("1件目: ").to_string())])
-            }
+            StoreError::Posting { refusal, .. } => invalid(vec![("free_beds", posting_message(&refusal))]),
             other => other.into(),
         },
     )?;

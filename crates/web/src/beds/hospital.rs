@@ -5,6 +5,7 @@
 
 use super::search::HoldView;
 use crate::context::Ctx;
+use crate::error::{free_beds_message, posting_message, store_refusal};
 use crate::layout::Layout;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -12,7 +13,7 @@ use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use nimo_domain::beds::{DeclineReason, age_label, check_free_beds};
+use nimo_domain::beds::{DeclineReason, age_label, check_free_beds, parse_free_beds};
 use nimo_store::StoreError;
 use nimo_store::beds;
 use std::collections::HashMap;
@@ -115,22 +116,13 @@ async fn refused(state: &AppState, ctx: &Ctx, status: StatusCode, errors: Vec<St
     Ok((status, Html(page(state, ctx, None, errors).await?.render()?)).into_response())
 }
 
-/// A store refusal as the page's message and status.
+/// A store refusal as the page's status and message; anything else is an error page.
 fn refusal(error: StoreError) -> Result<(StatusCode, String), WebError> {
-    match error {
-        StoreError::Invalid(reason) => Ok((StatusCode::UNPROCESSABLE_ENTITY, reason)),
-        StoreError::Conflict(state) => Ok((StatusCode::CONFLICT, conflict_message(&state))),
-        other => Err(other.into()),
-    }
-}
-
-/// What a conflict on a hold means to the hospital.
-pub fn conflict_message(state: &str) -> String {
-    match state {
-        "expired" => "この仮押さえは期限切れです（病床は解放されました）".into(),
-        "accepted" => "この仮押さえはすでに受入決定済みです".into(),
-        "declined" => "この仮押さえにはすでに受入不可を回答しています".into(),
-        _ => "この仮押さえには回答できません".into(),
+    match store_refusal(&error) {
+        Some(refusal) if matches!(refusal.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
+            Ok((refusal.status, refusal.detail))
+        }
+        _ => Err(error.into()),
     }
 }
 
@@ -141,11 +133,10 @@ pub async fn post_availability(
     Path(ward): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let value = form.get("free_beds").map(|v| nimo_domain::text::nfkc(v.trim())).unwrap_or_default();
-    let free = match value.parse::<i64>().map_err(|_| ()).and_then(|v| check_free_beds(v).map_err(|_| ())) {
+    let free = match parse_free_beds(form.get("free_beds").map(String::as_str).unwrap_or_default()) {
         Ok(free) => free,
-        Err(()) => {
-            let message = format!("空床数: {}", check_free_beds(-1).unwrap_err());
+        Err(error) => {
+            let message = format!("空床数: {}", free_beds_message(error));
             return refused(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![message]).await;
         }
     };
@@ -156,9 +147,14 @@ pub async fn post_availability(
             state.bed_changed(&own_hospital(&ctx)?);
             Ok(Redirect::to("/hospital?notice=posted").into_response())
         }
+        // One ward: the refusal without the row number of a batch.
+        Err(StoreError::Posting { refusal, .. }) => {
+            let message = format!("空床数: {}", posting_message(&refusal));
+            refused(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![message]).await
+        }
         Err(error) => {
             let (status, message) = refusal(error)?;
-            refused(&state, &ctx, status, vec![format!("空床数: {}", message.trim_start_matches("1件目: "))]).await
+            refused(&state, &ctx, status, vec![format!("空床数: {message}")]).await
         }
     }
 }
@@ -227,7 +223,7 @@ pub fn parse_postings(file_name: &str, bytes: &[u8]) -> Result<Vec<(String, i64)
         for (index, row) in rows.into_iter().enumerate() {
             match check_free_beds(row.free_beds) {
                 Ok(free) => postings.push((row.ward_id, free)),
-                Err(reason) => errors.push(format!("{}件目 free_beds: {reason}", index + 1)),
+                Err(error) => errors.push(format!("{}件目 free_beds: {}", index + 1, free_beds_message(error))),
             }
         }
     } else {
@@ -243,13 +239,9 @@ pub fn parse_postings(file_name: &str, bytes: &[u8]) -> Result<Vec<(String, i64)
                 errors.push(format!("CSV {row}行目: 列は ward_id と free_beds の2つです"));
                 continue;
             }
-            match nimo_domain::text::nfkc(cells[1])
-                .parse::<i64>()
-                .map_err(|_| ())
-                .and_then(|v| check_free_beds(v).map_err(|_| ()))
-            {
+            match parse_free_beds(cells[1]) {
                 Ok(free) => postings.push((cells[0].to_string(), free)),
-                Err(()) => errors.push(format!("CSV {row}行目 free_beds: {}", check_free_beds(-1).unwrap_err())),
+                Err(error) => errors.push(format!("CSV {row}行目 free_beds: {}", free_beds_message(error))),
             }
         }
     }

@@ -272,7 +272,7 @@ pub async fn place(state: &AppState, ctx: &Ctx, request: &HoldRequest) -> Result
             state.bed_changed(&hospital);
             Ok(hold)
         }
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::NoBedLeft { .. }) => {
             let event = crate::audit::event(&ctx.0, "hold_place", Outcome::Failed)
                 .with_record("ward", ward)
                 .with_detail("no_bed_left");
@@ -310,9 +310,7 @@ pub async fn create_hold(
         HoldFailure::Invalid(errors) => {
             (StatusCode::UNPROCESSABLE_ENTITY, errors.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join("。"))
         }
-        HoldFailure::NoBedLeft => {
-            (StatusCode::CONFLICT, "この病棟の空床はすでに埋まりました（他の職員が先に仮押さえしました）".into())
-        }
+        HoldFailure::NoBedLeft => (StatusCode::CONFLICT, crate::error::NO_BED_LEFT.into()),
         HoldFailure::UnknownWard => (StatusCode::NOT_FOUND, "病棟が見つかりません".into()),
         HoldFailure::Web(e) => return Err(e),
     };
@@ -424,8 +422,9 @@ pub async fn cancel_hold(
             Ok(Redirect::to("/beds/holds?notice=cancelled").into_response())
         }
         Err(error) if error.is_not_found() => Err(not_found()),
-        Err(StoreError::Conflict(code)) => {
-            let label = nimo_domain::beds::HoldState::parse(&code).map_or("回答済み", |s| s.label());
+        // Withdrawing is not answering: the page names the state rather than the hospital's words.
+        Err(StoreError::HoldNotWaiting { state: hold_state, .. }) => {
+            let label = hold_state.label();
             let mut page = holds_page(&state, &ctx, user_id).await?;
             page.error = Some(format!("番号 {id} の仮押さえは「{label}」のため取り消せません"));
             Ok((StatusCode::CONFLICT, Html(page.render()?)).into_response())

@@ -286,12 +286,10 @@ pub async fn record(
                     errors.insert(field.to_string(), "日付が正しくありません".into());
                     StatusCode::UNPROCESSABLE_ENTITY
                 }
-                Err(RecordError::Store(StoreError::Conflict(_))) => {
-                    errors.insert(
-                        "state".into(),
-                        "他の職員が先にこの事例を更新しました。最新の状態を確認してからやり直してください".into(),
-                    );
-                    StatusCode::CONFLICT
+                Err(RecordError::Store(StoreError::StaleRevision(record))) => {
+                    let refusal = crate::error::stale_refusal(record);
+                    errors.insert(refusal.field.unwrap_or("state").into(), refusal.detail);
+                    refusal.status
                 }
                 Err(RecordError::Store(other)) => return Err(other.into()),
             }

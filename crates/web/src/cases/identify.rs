@@ -80,15 +80,14 @@ pub async fn identify(
                 let to = format!("/municipalities/{code}/cases/{}?notice=identified", case.id);
                 return Ok(Redirect::to(&to).into_response());
             }
-            Err(StoreError::Conflict(_)) => {
-                errors.insert(
-                    "state".into(),
-                    "他の職員が先にこの事例を更新しました。最新の状態を確認してからやり直してください".into(),
-                );
-                status = StatusCode::CONFLICT;
+            Err(StoreError::StaleRevision(record)) => {
+                let refusal = crate::error::stale_refusal(record);
+                errors.insert(refusal.field.unwrap_or("state").into(), refusal.detail);
+                status = refusal.status;
             }
-            Err(StoreError::Invalid(_)) => {
-                errors.insert("person_choice".into(), "選んだ人はこの事例に結びつけられません".into());
+            Err(error @ StoreError::PersonNotLinkable { .. }) => {
+                let refusal = crate::error::refusal_of(error)?;
+                errors.insert(refusal.field.unwrap_or("person_choice").into(), refusal.detail);
             }
             Err(other) => return Err(other.into()),
         }

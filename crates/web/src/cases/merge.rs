@@ -155,8 +155,10 @@ pub async fn merge(
                 let to = format!("/municipalities/{code}/people/{}?notice=merged", person.id);
                 return Ok(Redirect::to(&to).into_response());
             }
-            Err(StoreError::Conflict(_) | StoreError::Invalid(_)) => {
-                errors.insert("other".into(), "すでに統合済みの記録は統合できません".into());
+            // Merged meanwhile, or not mergeable at all: the reason beside the other record.
+            Err(error @ (StoreError::StaleRevision(_) | StoreError::NotMergeable { .. })) => {
+                let refusal = crate::error::refusal_of(error)?;
+                errors.insert(refusal.field.unwrap_or("other").into(), refusal.detail);
             }
             Err(other) => return Err(other.into()),
         }

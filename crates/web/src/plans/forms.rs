@@ -65,12 +65,10 @@ pub fn explain(error: PlanRecordError, errors: &mut Errors) -> Result<StatusCode
             errors.insert(field.to_string(), "入力が正しくありません".into());
             Ok(StatusCode::UNPROCESSABLE_ENTITY)
         }
-        PlanRecordError::Store(StoreError::Conflict(_)) => {
-            errors.insert(
-                "state".into(),
-                "他の職員が先にこの計画を更新しました。最新の内容を確認してからやり直してください".into(),
-            );
-            Ok(StatusCode::CONFLICT)
+        PlanRecordError::Store(StoreError::StaleRevision(record)) => {
+            let refusal = crate::error::stale_refusal(record);
+            errors.insert(refusal.field.unwrap_or("state").into(), refusal.detail);
+            Ok(refusal.status)
         }
         PlanRecordError::Store(other) => Err(other.into()),
     }

@@ -203,12 +203,10 @@ pub async fn set_override(
                 let to = format!("/municipalities/{code}/sheets/{}/figures/{key}?notice=overridden", fy.year());
                 return Ok(Redirect::to(&to).into_response());
             }
-            Err(StoreError::Conflict(_)) => {
-                typed.errors.insert(
-                    "revision",
-                    "他の職員が先にこのシートを保存しました。表示中の値を確認してからやり直してください".into(),
-                );
-                status = StatusCode::CONFLICT;
+            Err(StoreError::StaleRevision(record)) => {
+                let refusal = crate::error::stale_refusal(record);
+                typed.errors.insert(refusal.field.unwrap_or("revision"), refusal.detail);
+                status = refusal.status;
             }
             Err(other) => return Err(other.into()),
         }

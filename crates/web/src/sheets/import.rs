@@ -75,10 +75,10 @@ pub async fn save_sheet(db: &Db, sheet: Sheet, replace: bool, audit: AuditEvent)
     let mode = if replace { SaveMode::Replace } else { SaveMode::Create };
     match sheets::save(db, &sheet, mode, audit).await {
         Ok(_) => Ok(sheet),
-        Err(StoreError::Conflict(_)) => Err(ImportFailure::Refused(vec![format!(
-            "{} {}のシートはすでにあります。置き換える場合は「既存のシートを置き換える」を選んでください（CLI では --replace）",
+        Err(StoreError::SheetExists { fiscal_year, .. }) => Err(ImportFailure::Refused(vec![format!(
+            "{} {}。置き換える場合は「既存のシートを置き換える」を選んでください（CLI では --replace）",
             sheet.municipality.name,
-            sheet.fiscal_year.wareki()
+            crate::error::sheet_exists_message(fiscal_year)
         )])),
         Err(other) => Err(ImportFailure::Store(other)),
     }

@@ -182,7 +182,7 @@ pub async fn update(
                         format!("/municipalities/{code}/sheets/{}?notice=saved{}", fy.year(), section_enum.anchor());
                     return Ok(Redirect::to(&to).into_response());
                 }
-                Err(StoreError::Conflict(_)) => {
+                Err(StoreError::StaleRevision(_)) => {
                     let groups = forms::groups(section_enum, &stored.sheet, &menu, Some(&form), &no_errors);
                     return Ok((StatusCode::CONFLICT, Html(page(groups, 0, true, None).render()?)).into_response());
                 }
@@ -215,10 +215,10 @@ pub async fn copy_to_next_year(
         audit::event(&ctx.0, "write", Outcome::Ok).with_detail(format!("copy_from:{}", audit::sheet_id(&code, fy)));
     match sheets::save(&state.db, &copy, SaveMode::Create, event).await {
         Ok(_) => {}
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::SheetExists { fiscal_year, .. }) => {
             return Err(WebError::Conflict(format!(
-                "{}のシートはすでにあります。複製すると上書きになるため、既存のシートを編集してください。",
-                next.wareki()
+                "{}。複製すると上書きになるため、既存のシートを編集してください。",
+                crate::error::sheet_exists_message(fiscal_year)
             )));
         }
         Err(other) => return Err(other.into()),
