@@ -40,13 +40,13 @@ pub(crate) async fn check_scope(
     ctx: &Ctx,
     permission: Permission,
     code: &MunicipalityCode,
-    record: (&str, &str),
+    record: (&MunicipalityCode, &str),
     kind: &str,
     id: i64,
 ) -> Result<(), WebError> {
     let (record_municipality, district) = record;
     let target = Target::District(code.clone(), district.to_string());
-    if record_municipality == code.as_str() && authorize(ctx.0.principal().as_ref(), permission, &target).is_ok() {
+    if record_municipality == code && authorize(ctx.0.principal().as_ref(), permission, &target).is_ok() {
         return Ok(());
     }
     let event = audit::event(&ctx.0, "denied", Outcome::Denied)
@@ -65,8 +65,12 @@ pub(crate) fn own_district(ctx: &Ctx) -> Option<String> {
 }
 
 pub(crate) fn valid_date(text: &str) -> bool {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &format).is_ok()
+    nimo_domain::calendar::parse_iso_date(text).is_some()
+}
+
+/// A person's cases as a form offers them: id and receipt time as stored (`2022-05-10T14:30`).
+pub(crate) fn case_choices(cases: &[nimo_store::cases::PersonCase]) -> Vec<(i64, String)> {
+    cases.iter().map(|c| (c.id, nimo_domain::calendar::local_minute_text(c.received_at))).collect()
 }
 
 /// A record named by the id in its path, within the viewer's scope: an id that is not a number
@@ -81,7 +85,7 @@ pub(crate) async fn load_scoped<T, Fut>(
     permission: Permission,
     kind: &str,
     fetch: impl FnOnce(i64) -> Fut,
-    place: fn(&T) -> (&str, &str),
+    place: fn(&T) -> (&MunicipalityCode, &str),
 ) -> Result<T, WebError>
 where
     Fut: std::future::Future<Output = Result<T, StoreError>>,

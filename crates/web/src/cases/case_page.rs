@@ -8,7 +8,7 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Errors, Fields, Submitted, fields, load_scoped, municipality, today, user_id, valid_date};
+use crate::pages::{Errors, Fields, Submitted, fields, load_scoped, municipality, today, user_id};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
@@ -17,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
 use nimo_domain::access::Permission;
+use nimo_domain::calendar::parse_iso_date;
 use nimo_domain::cases::{CaseEvent, CaseState, Disposition, Finding};
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
@@ -126,7 +127,12 @@ pub(super) async fn case_page(
             if !e.hospital.is_empty() {
                 detail.push(format!("入院先: {}", e.hospital));
             }
-            EventRow { on: e.occurred_on, what: CaseEvent::label_of(&e.kind), detail: detail.join("、"), note: e.note }
+            EventRow {
+                on: e.occurred_on.to_string(),
+                what: CaseEvent::label_of(&e.kind),
+                detail: detail.join("、"),
+                note: e.note,
+            }
         })
         .collect();
     let actions = case.status.allowed().into_iter().map(action_form).collect();
@@ -255,24 +261,19 @@ pub async fn record(
     let action = get("event");
     let mut errors = Errors::new();
     let event = event_of(&f).map_err(|(field, reason)| errors.insert(field, reason)).ok();
-    let occurred_on = get("occurred_on");
-    if !valid_date(&occurred_on) {
+    let occurred_on = parse_iso_date(&get("occurred_on"));
+    if occurred_on.is_none() {
         errors.insert("occurred_on".into(), "日付を「2022-05-10」の形で入力してください".into());
     }
     let due = get("next_due_on");
-    if !due.is_empty() && !valid_date(&due) {
+    let next_due_on = parse_iso_date(&due);
+    if !due.is_empty() && next_due_on.is_none() {
         errors.insert("next_due_on".into(), "次回予定日を「2022-05-17」の形で入力してください".into());
     }
     let revision: Option<i64> = get("revision").parse().ok();
-    let outcome = match (event, revision) {
-        (Some(event), Some(revision)) if errors.is_empty() => {
-            let input = EventInput {
-                event,
-                occurred_on,
-                note: get("note"),
-                next_due_on: (!due.is_empty()).then_some(due),
-                actor: user_id(&ctx)?,
-            };
+    let outcome = match (event, revision, occurred_on) {
+        (Some(event), Some(revision), Some(occurred_on)) if errors.is_empty() => {
+            let input = EventInput { event, occurred_on, note: get("note"), next_due_on, actor: user_id(&ctx)? };
             let audit_event = audit::event(&ctx.0, "write", Outcome::Ok);
             match cases::record_event(&state.db, case.id, revision, &input, audit_event).await {
                 Ok(_) => {
@@ -296,7 +297,7 @@ pub async fn record(
                 Err(RecordError::Store(other)) => return Err(other.into()),
             }
         }
-        (_, None) => {
+        (_, None, _) => {
             errors
                 .entry("state".into())
                 .or_insert_with(|| "送信内容が正しくありません。ページを読み込み直してください".into());

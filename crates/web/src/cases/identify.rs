@@ -50,12 +50,12 @@ pub async fn identify(
             "" if !found.is_empty() => candidates = candidate_list(&state, &ctx, &found).await?,
             "" | "new" => {
                 identity = Some(Identity::New(NewPerson {
-                    municipality: code.to_string(),
+                    municipality: code.clone(),
                     district: case.district.clone(),
                     sex: get("sex"),
                     name_kana: get("name_kana"),
                     name_kanji: get("name_kanji"),
-                    birth_date: get("birth_date"),
+                    birth_date: nimo_domain::calendar::parse_iso_date(&get("birth_date")),
                     address: get("address"),
                     contact: get("contact"),
                 }));

@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
 use nimo_domain::access::{Permission, Target, authorize};
+use nimo_domain::calendar::{parse_iso_date, parse_local_minute};
 use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, NewCase};
 use nimo_store::districts;
@@ -117,7 +118,7 @@ pub(super) async fn candidate_list(
                 "{} {}（{}、{}）{}",
                 p.name_kanji,
                 p.name_kana,
-                if p.birth_date.is_empty() { "生年月日不明" } else { &p.birth_date },
+                p.birth_date.map_or_else(|| "生年月日不明".to_string(), |d| d.to_string()),
                 p.district,
                 if *kind == Match::KanaAndBirth {
                     " ― かなと生年月日が一致"
@@ -210,26 +211,26 @@ pub async fn create(
     }
     let district = get("district");
     let new_person = (!unknown && person_id.is_none()).then(|| NewPerson {
-        municipality: code.to_string(),
+        municipality: code.clone(),
         district: district.clone(),
         sex: get("sex"),
         name_kana: get("name_kana"),
         name_kanji: get("name_kanji"),
-        birth_date: get("birth_date"),
+        birth_date: parse_iso_date(&get("birth_date")),
         address: get("address"),
         contact: get("contact"),
     });
-    let due = get("next_due_on");
     let new = NewCase {
-        municipality: code.to_string(),
+        municipality: code.clone(),
         district,
         person_id,
-        received_at: get("received_at"),
+        received_at: parse_local_minute(&get("received_at"))
+            .ok_or_else(|| WebError::Internal("received_at passed its check but does not parse".into()))?,
         police_station: get("police_station"),
         resident: get("resident") == "1",
         circumstances: get("circumstances"),
         assigned_to: user_id(&ctx)?,
-        next_due_on: (!due.is_empty()).then_some(due),
+        next_due_on: parse_iso_date(&get("next_due_on")),
     };
     let event = audit::event(&ctx.0, "create", Outcome::Ok);
     let id = cases::create(&state.db, &new, new_person.as_ref(), event).await?;

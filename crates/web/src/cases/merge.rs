@@ -52,7 +52,9 @@ async fn merge_page(
     other_text: String,
     errors: Errors,
 ) -> Result<MergePage, WebError> {
-    let found = people::candidates(&state.db, code, &person.name_kana, &person.birth_date).await?;
+    let found =
+        people::candidates(&state.db, code, &person.name_kana, &crate::display::date_or_empty(person.birth_date))
+            .await?;
     let found: Vec<_> = found.into_iter().filter(|(p, _)| p.id != person.id).collect();
     // The page shows this person and the candidates: one read row for each kind of record.
     audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("person", person.id.to_string()))

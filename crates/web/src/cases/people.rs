@@ -6,7 +6,7 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Errors, Fields, Submitted, municipality, person_in_scope, today, user_id, valid_date};
+use crate::pages::{Errors, Fields, Submitted, case_choices, municipality, person_in_scope, today, user_id};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
@@ -61,7 +61,7 @@ async fn person_page(
     let rows = cases::timeline(&state.db, person.id)
         .await?
         .into_iter()
-        .map(|e| TimelineRow { on: e.on, what: e.what, case_id: e.case_id, detail: e.detail })
+        .map(|e| TimelineRow { on: e.on.to_string(), what: e.what, case_id: e.case_id, detail: e.detail })
         .collect();
     let mut f = submitted.f;
     f.entry("visited_on".into()).or_insert_with(today);
@@ -70,11 +70,11 @@ async fn person_page(
     Ok(PersonPage {
         ctx: Layout::of(ctx),
         code: code.to_string(),
-        cases: cases::cases_of_person(&state.db, person.id).await?,
+        cases: case_choices(&cases::cases_of_person(&state.db, person.id).await?),
         plans: nimo_store::plans::of_person(&state.db, person.id)
             .await?
             .into_iter()
-            .map(|(id, s, _, _)| (id, s.label()))
+            .map(|p| (p.id, p.state.label()))
             .collect(),
         p: person,
         rows,
@@ -121,7 +121,8 @@ pub async fn add_visit(
     let f = crate::pages::fields(pairs);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
-    if !valid_date(&get("visited_on")) {
+    let visited_on = nimo_domain::calendar::parse_iso_date(&get("visited_on"));
+    if visited_on.is_none() {
         errors.insert("visited_on".into(), "訪問日を「2022-05-10」の形で入力してください".into());
     }
     if !nimo_domain::cases::PROFESSIONS.iter().any(|p| p.code == get("profession")) {
@@ -136,7 +137,7 @@ pub async fn add_visit(
     let own_cases = cases::cases_of_person(&state.db, id).await?;
     let case_id = match get("case_id").as_str() {
         "" => None,
-        text => match text.parse::<i64>().ok().filter(|c| own_cases.iter().any(|(k, _)| k == c)) {
+        text => match text.parse::<i64>().ok().filter(|c| own_cases.iter().any(|k| k.id == *c)) {
             Some(c) => Some(c),
             None => {
                 errors.insert("case_id".into(), "この人の事例から選んでください".into());
@@ -144,13 +145,13 @@ pub async fn add_visit(
             }
         },
     };
-    if errors.is_empty() {
+    if let (Some(visited_on), true) = (visited_on, errors.is_empty()) {
         let visit = cases::NewVisit {
-            municipality: code.to_string(),
+            municipality: code.clone(),
             district: person.district.clone(),
             person_id: id,
             case_id,
-            visited_on: get("visited_on"),
+            visited_on,
             profession: get("profession"),
             method: get("method"),
             outcome: get("outcome"),

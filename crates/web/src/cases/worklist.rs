@@ -56,10 +56,10 @@ pub async fn worklist(
         let name = item.assigned.as_ref().map_or_else(|| "（担当未定）".to_string(), |(_, n)| n.clone());
         let row = WorkRow {
             id: item.case_id,
-            received: item.received_at.replace('T', " "),
+            received: crate::display::minute(item.received_at),
             district: item.district.clone(),
             state: item.state.label(),
-            due: item.next_due_on.clone().unwrap_or_default(),
+            due: crate::display::date_or_empty(item.next_due_on),
             overdue: item.overdue,
             person: if item.person_kana.is_empty() { "（不明）".into() } else { item.person_kana.clone() },
         };

@@ -10,7 +10,9 @@ use super::forms::{self as plan_forms, Outcome as FormOutcome};
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Errors, Fields, Submitted, load_scoped, municipality, not_found, own_district, today, user_id};
+use crate::pages::{
+    Errors, Fields, Submitted, case_choices, load_scoped, municipality, not_found, own_district, today, user_id,
+};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
@@ -97,13 +99,20 @@ async fn new_plan_page(
     let existing = plans::of_person(&state.db, p.id)
         .await?
         .into_iter()
-        .map(|(id, s, consent_on, start)| (id, s.label(), consent_on, start))
+        .map(|p| {
+            (
+                p.id,
+                p.state.label(),
+                crate::display::date_or_empty(p.consent_on),
+                crate::display::date_or_empty(p.started_on),
+            )
+        })
         .collect();
     Ok(NewPlanPage {
         ctx: Layout::of(ctx),
         code: code.to_string(),
         existing,
-        cases: cases::cases_of_person(&state.db, p.id).await?,
+        cases: case_choices(&cases::cases_of_person(&state.db, p.id).await?),
         p,
         f,
         errors,
@@ -234,14 +243,19 @@ async fn plan_page(
             "{}（{}に確認、{}）",
             if given { "同意あり" } else { "同意なし" },
             party.map_or("—", |p| p.label()),
-            plan.consent_on.clone().unwrap_or_default()
+            crate::display::date_or_empty(plan.consent_on)
         ),
         (None, _) => "未確認".into(),
     };
     let events = plans::events(&state.db, plan.id)
         .await?
         .into_iter()
-        .map(|e| EventRow { on: e.occurred_on, what: PlanEvent::label_of(&e.kind), detail: e.detail, note: e.note })
+        .map(|e| EventRow {
+            on: e.occurred_on.to_string(),
+            what: PlanEvent::label_of(&e.kind),
+            detail: e.detail,
+            note: e.note,
+        })
         .collect();
     let allowed = s.allowed();
     Ok(PlanPage {

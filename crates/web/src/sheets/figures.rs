@@ -140,7 +140,7 @@ fn record_row(code: &MunicipalityCode, r: figures::Counted) -> RecordRow {
             person.unwrap_or_default(),
         ),
     };
-    RecordRow { on: r.on, what: format!("{what} #{}", r.id), district: r.district, detail, link }
+    RecordRow { on: r.on.to_string(), what: format!("{what} #{}", r.id), district: r.district, detail, link }
 }
 
 /// GET /municipalities/{code}/sheets/{fy}/figures/{key}

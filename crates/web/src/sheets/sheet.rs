@@ -109,7 +109,7 @@ pub async fn show(
         notice: notice_text(query.get("notice")),
         next_wareki: fy.next().wareki(),
         revision: stored.revision,
-        updated_at: stored.updated_at.replace('T', " ").chars().take(16).collect::<String>() + " UTC",
+        updated_at: crate::display::saved_at(stored.updated_at),
     };
     Ok(Html(page.render()?))
 }
