@@ -10,11 +10,11 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Errors, Fields, municipality, not_found, own_district, today, user_id};
+use crate::pages::{Errors, Fields, PagePath, Record, not_found, own_district, today, user_id};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
@@ -84,8 +84,11 @@ async fn districts_page(
 }
 
 /// GET /municipalities/{code}/districts: the 地区 and who is in charge of each.
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
+) -> Result<Html<String>, WebError> {
     Ok(Html(districts_page(&state, &ctx, &code, Fields::new(), Errors::new()).await?.render()?))
 }
 
@@ -116,10 +119,9 @@ fn name_error(error: &StoreError) -> Option<String> {
 pub async fn add(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
     let f = crate::pages::fields(pairs);
     let name = f.get("name").cloned().unwrap_or_default();
     let event = audit::event(&ctx.0, "write", Outcome::Ok);
@@ -132,8 +134,7 @@ pub async fn add(
     }
 }
 
-async fn district_of(state: &AppState, code: &MunicipalityCode, id: &str) -> Result<District, WebError> {
-    let id: i64 = id.parse().map_err(|_| not_found())?;
+async fn district_of(state: &AppState, code: &MunicipalityCode, id: i64) -> Result<District, WebError> {
     match districts::get(&state.db, code.as_str(), id).await {
         Ok(district) => Ok(district),
         Err(StoreError::NotFound(_)) => Err(not_found()),
@@ -146,11 +147,10 @@ async fn district_of(state: &AppState, code: &MunicipalityCode, id: &str) -> Res
 pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let district = district_of(&state, &code, &id).await?;
+    let district = district_of(&state, &code, id).await?;
     let f = crate::pages::fields(pairs);
     let field = format!("name-{}", district.id);
     let name = f.get("name").cloned().unwrap_or_default();
@@ -174,11 +174,10 @@ pub async fn update(
 pub async fn assign(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let district = district_of(&state, &code, &id).await?;
+    let district = district_of(&state, &code, id).await?;
     let f = crate::pages::fields(pairs);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let field = format!("assign-{}", district.id);
@@ -213,11 +212,10 @@ pub async fn assign(
 pub async fn unassign(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let district = district_of(&state, &code, &id).await?;
+    let district = district_of(&state, &code, id).await?;
     let f = crate::pages::fields(pairs);
     let Some(user) = f.get("user_id").and_then(|v| v.parse::<i64>().ok()) else {
         let errors = Errors::from([(format!("assign-{}", district.id), "外す職員を選んでください".to_string())]);
@@ -255,9 +253,8 @@ struct CaseloadPage {
 pub async fn caseload(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
     let district = own_district(&ctx);
     let view = match &district {
         Some(d) => View { district: Some(d), staff: Some(user_id(&ctx)?) },

@@ -21,10 +21,6 @@ pub(crate) fn fields(pairs: Vec<(String, String)>) -> Fields {
     pairs.into_iter().filter(|(k, _)| k != "csrf").collect()
 }
 
-pub(crate) fn municipality(code: &str) -> Result<MunicipalityCode, WebError> {
-    MunicipalityCode::parse(code).map_err(|_| WebError::NotFound("お探しのページは見つかりません".into()))
-}
-
 pub(crate) fn today() -> String {
     time::OffsetDateTime::now_utc().date().to_string()
 }
@@ -73,15 +69,15 @@ pub(crate) fn case_choices(cases: &[nimo_store::cases::PersonCase]) -> Vec<(i64,
     cases.iter().map(|c| (c.id, nimo_domain::calendar::local_minute_text(c.received_at))).collect()
 }
 
-/// A record named by the id in its path, within the viewer's scope: an id that is not a number
-/// or names nothing is a 404, and so is one outside the viewer's municipality or 地区 (after its
+/// A record named by the id in its path, within the viewer's scope: an id that names nothing is
+/// a 404 (one that is not a number already was, at [`PagePath`]), and so is one outside the viewer's municipality or 地区 (after its
 /// `denied` audit row). `place` gives the record's municipality and 地区.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn load_scoped<T, Fut>(
     state: &AppState,
     ctx: &Ctx,
     code: &MunicipalityCode,
-    id: &str,
+    id: i64,
     permission: Permission,
     kind: &str,
     fetch: impl FnOnce(i64) -> Fut,
@@ -90,7 +86,6 @@ pub(crate) async fn load_scoped<T, Fut>(
 where
     Fut: std::future::Future<Output = Result<T, StoreError>>,
 {
-    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
     let record = match fetch(id).await {
         Ok(record) => record,
         Err(StoreError::NotFound(_)) => return Err(not_found()),
@@ -105,7 +100,7 @@ pub(crate) async fn person_in_scope(
     state: &AppState,
     ctx: &Ctx,
     code: &MunicipalityCode,
-    id: &str,
+    id: i64,
     permission: Permission,
 ) -> Result<people::Person, WebError> {
     let fetch = |id| people::get(&state.db, id);
@@ -127,4 +122,63 @@ pub(crate) struct Submitted {
     pub(crate) failed: String,
     /// Known people the typed person may be (identifying the person of a case).
     pub(crate) candidates: Vec<Candidate>,
+}
+
+/// What a 404 for a path that does not parse says: the page, the record or the sheet.
+pub(crate) trait Missing {
+    /// The page's message.
+    const MESSAGE: &'static str;
+}
+
+/// A page (a municipality's pages): 「お探しのページは見つかりません」.
+pub(crate) struct Page;
+impl Missing for Page {
+    const MESSAGE: &'static str = "お探しのページは見つかりません";
+}
+
+/// A record named by its id (a case, person, plan, 地区 or hold): 「お探しの記録は見つかりません」.
+pub(crate) struct Record;
+impl Missing for Record {
+    const MESSAGE: &'static str = "お探しの記録は見つかりません";
+}
+
+/// A sheet named by its municipality and fiscal year: 「お探しのシートは見つかりません」.
+pub(crate) struct SheetMissing;
+impl Missing for SheetMissing {
+    const MESSAGE: &'static str = "お探しのシートは見つかりません";
+}
+
+/// A municipality's own page: 「お探しの自治体は見つかりません」.
+pub(crate) struct MunicipalityMissing;
+impl Missing for MunicipalityMissing {
+    const MESSAGE: &'static str = "お探しの自治体は見つかりません";
+}
+
+/// A bed hold named by its id: 「仮押さえが見つかりません」.
+pub(crate) struct HoldMissing;
+impl Missing for HoldMissing {
+    const MESSAGE: &'static str = "仮押さえが見つかりません";
+}
+
+/// A page's path parameters, typed (`MunicipalityCode`, `FiscalYear`, numeric ids): a value that
+/// does not parse is the Japanese 404 page with `M`'s message, as a path that names nothing is,
+/// never axum's plain-text 400.
+pub(crate) struct PagePath<T, M = Page>(pub(crate) T, pub(crate) std::marker::PhantomData<M>);
+
+impl<T, M, S> axum::extract::FromRequestParts<S> for PagePath<T, M>
+where
+    T: serde::de::DeserializeOwned + Send,
+    M: Missing,
+    S: Send + Sync,
+{
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, WebError> {
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(PagePath(value, std::marker::PhantomData)),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(WebError::NotFound(M::MESSAGE.into())),
+            Err(other) => Err(WebError::Internal(format!("path parameters: {other}"))),
+        }
+    }
 }

@@ -6,6 +6,7 @@
 use super::search::HoldView;
 use crate::context::Ctx;
 use crate::layout::Layout;
+use crate::pages::{HoldMissing, PagePath};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
@@ -164,8 +165,11 @@ pub async fn post_availability(
 }
 
 /// POST /hospital/holds/{hold}/accept.
-pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(hold): Path<String>) -> Result<Response, WebError> {
-    let id = hold.parse::<i64>().map_err(|_| WebError::NotFound("仮押さえが見つかりません".into()))?;
+pub async fn accept(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PagePath(id, ..): PagePath<i64, HoldMissing>,
+) -> Result<Response, WebError> {
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(WebError::Unauthorized)?;
     let origin = crate::audit::origin_of(&ctx.0);
     match beds::accept_at(&state.db, id, user_id, &origin, state.clock.unix()).await {
@@ -184,10 +188,9 @@ pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(hold): Path<St
 pub async fn decline(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(hold): Path<String>,
+    PagePath(id, ..): PagePath<i64, HoldMissing>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let id = hold.parse::<i64>().map_err(|_| WebError::NotFound("仮押さえが見つかりません".into()))?;
     let Some(reason) = form.get("reason").and_then(|r| DeclineReason::parse(r)) else {
         let message = "受入不可の理由: 理由を選んでください".to_string();
         return refused(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![message]).await;

@@ -4,10 +4,11 @@
 
 use crate::context::Ctx;
 use crate::layout::Layout;
+use crate::pages::{HoldMissing, Missing, PagePath};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::beds::{AdmissionType, CaseRef, Criteria, Sex, WardType, age_label, centre_of};
@@ -410,10 +411,9 @@ pub async fn my_holds(
 pub async fn cancel_hold(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(own): Path<String>,
+    PagePath(id, ..): PagePath<i64, HoldMissing>,
 ) -> Result<Response, WebError> {
-    let not_found = || WebError::NotFound("仮押さえが見つかりません".into());
-    let id = own.parse::<i64>().map_err(|_| not_found())?;
+    let not_found = || WebError::NotFound(HoldMissing::MESSAGE.into());
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(WebError::Unauthorized)?;
     let origin = crate::audit::origin_of(&ctx.0);
     match beds::cancel_at(&state.db, id, user_id, &origin, state.clock.unix()).await {

@@ -8,11 +8,11 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Errors, Fields, Submitted, fields, load_scoped, municipality, today, user_id};
+use crate::pages::{Errors, Fields, PagePath, Record, Submitted, fields, load_scoped, today, user_id};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
@@ -191,7 +191,7 @@ pub(super) async fn load_case(
     state: &AppState,
     ctx: &Ctx,
     code: &MunicipalityCode,
-    id: &str,
+    id: i64,
     permission: Permission,
 ) -> Result<cases::Case, WebError> {
     let fetch = |id| cases::get(&state.db, id);
@@ -202,11 +202,10 @@ pub(super) async fn load_case(
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
-    let case = load_case(&state, &ctx, &code, &id, Permission::CaseRead).await?;
+    let case = load_case(&state, &ctx, &code, id, Permission::CaseRead).await?;
     audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("case", case.id.to_string()))
         .await?;
     let notice = match query.get("notice").map(String::as_str) {
@@ -251,11 +250,10 @@ fn event_of(f: &Fields) -> Result<CaseEvent, (String, String)> {
 pub async fn record(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let case = load_case(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let case = load_case(&state, &ctx, &code, id, Permission::CaseWrite).await?;
     let f = fields(pairs);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let action = get("event");

@@ -6,13 +6,14 @@ use super::case_page::{case_page, load_case};
 use super::intake::{candidate_list, person_errors};
 use crate::audit;
 use crate::context::Ctx;
-use crate::pages::{Errors, Submitted, municipality, user_id, valid_date};
+use crate::pages::{Errors, PagePath, Record, Submitted, user_id, valid_date};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::MunicipalityCode;
 use nimo_domain::access::Permission;
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
@@ -26,11 +27,10 @@ use nimo_store::people::{self, NewPerson};
 pub async fn identify(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let case = load_case(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let case = load_case(&state, &ctx, &code, id, Permission::CaseWrite).await?;
     let f = crate::pages::fields(pairs);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();

@@ -4,11 +4,11 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Candidate, Errors, Fields, municipality, own_district, user_id, valid_date};
+use crate::pages::{Candidate, Errors, Fields, PagePath, own_district, user_id, valid_date};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
@@ -60,9 +60,8 @@ async fn district_choices(
 pub async fn new_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
     let (_, districts) = district_choices(&state, &ctx, &code).await?;
     let mut f = Fields::new();
     f.insert("district".into(), own_district(&ctx).unwrap_or_default());
@@ -169,10 +168,9 @@ fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode, listed: &[Strin
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
     let (listed, offered) = district_choices(&state, &ctx, &code).await?;
     let f = crate::pages::fields(pairs);
     let page = |f: Fields, errors: Errors, candidates: Vec<Candidate>| IntakePage {

@@ -10,11 +10,11 @@ use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::pages::Candidate;
 use crate::pages::person_in_scope;
-use crate::pages::{Errors, municipality};
+use crate::pages::{Errors, PagePath, Record};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
@@ -83,11 +83,10 @@ async fn merge_page(
 pub async fn form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let person = person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let person = person_in_scope(&state, &ctx, &code, id, Permission::CaseWrite).await?;
     let other_text = query.get("other").map(|o| o.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
     let other = match other_text.as_str() {
@@ -115,7 +114,8 @@ async fn other_record(
     text: &str,
 ) -> Result<Person, String> {
     let missing = || format!("番号 {text} の記録は見つかりません");
-    let other = match person_in_scope(state, ctx, code, text, Permission::CaseWrite).await {
+    let Ok(other_id) = text.trim().parse::<i64>() else { return Err(missing()) };
+    let other = match person_in_scope(state, ctx, code, other_id, Permission::CaseWrite).await {
         Ok(o) => o,
         Err(WebError::NotFound(_)) => return Err(missing()),
         Err(_) => return Err("記録を読み込めませんでした。もう一度お試しください".into()),
@@ -133,11 +133,10 @@ async fn other_record(
 pub async fn merge(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let person = person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let person = person_in_scope(&state, &ctx, &code, id, Permission::CaseWrite).await?;
     let other_text = form.get("other").map(|o| o.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
     if form.get("confirm").map(String::as_str) != Some("1") {

@@ -6,11 +6,11 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Errors, Fields, Submitted, case_choices, municipality, person_in_scope, today, user_id};
+use crate::pages::{Errors, Fields, PagePath, Record, Submitted, case_choices, person_in_scope, today, user_id};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
@@ -92,11 +92,10 @@ async fn person_page(
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
-    let person = person_in_scope(&state, &ctx, &code, &id, Permission::CaseRead).await?;
+    let person = person_in_scope(&state, &ctx, &code, id, Permission::CaseRead).await?;
     let mut page = person_page(&state, &ctx, &code, person, Submitted::default()).await?;
     page.merged_notice = query.get("notice").is_some_and(|n| n == "merged");
     Ok(Html(page.render()?))
@@ -112,11 +111,10 @@ const VISIT_OUTCOMES: &[(&str, &str)] =
 pub async fn add_visit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let person = person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let person = person_in_scope(&state, &ctx, &code, id, Permission::CaseWrite).await?;
     let id = person.id;
     let f = crate::pages::fields(pairs);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();

@@ -4,11 +4,12 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{municipality, not_found, own_district, today};
+use crate::pages::{PagePath, not_found, own_district, today};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::MunicipalityCode;
 use nimo_store::audit::Outcome;
 use nimo_store::cases;
 
@@ -44,9 +45,8 @@ struct WorklistPage {
 pub async fn worklist(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
     let district = own_district(&ctx);
     let items = cases::worklist(&state.db, code.as_str(), district.as_deref(), &today()).await?;
     audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("case_list", code.as_str()))

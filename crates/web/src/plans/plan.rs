@@ -11,12 +11,12 @@ use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::pages::{
-    Errors, Fields, Submitted, case_choices, load_scoped, municipality, not_found, own_district, today, user_id,
+    Errors, Fields, PagePath, Record, Submitted, case_choices, load_scoped, not_found, own_district, today, user_id,
 };
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
@@ -48,8 +48,11 @@ struct PlansPage {
 
 /// GET /municipalities/{code}/plans: open plans, the earliest review or period end first, with
 /// 期限切れ and 14日以内 marked; a 地区担当 sees their 地区 only.
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
+) -> Result<Html<String>, WebError> {
     let district = own_district(&ctx);
     let rows = plans::list(&state.db, code.as_str(), district.as_deref(), &today(), REMINDER_DAYS).await?;
     audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("plan_list", code.as_str()))
@@ -124,10 +127,9 @@ async fn new_plan_page(
 pub async fn new_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
-    let person = crate::pages::person_in_scope(&state, &ctx, &code, &id, Permission::CaseRead).await?;
+    let person = crate::pages::person_in_scope(&state, &ctx, &code, id, Permission::CaseRead).await?;
     let mut f = Fields::new();
     f.insert("occurred_on".into(), today());
     f.insert("party".into(), "person".into());
@@ -139,11 +141,10 @@ pub async fn new_form(
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let person = crate::pages::person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let person = crate::pages::person_in_scope(&state, &ctx, &code, id, Permission::CaseWrite).await?;
     let f = crate::pages::fields(pairs);
     let own_cases = cases::cases_of_person(&state.db, person.id).await?;
     let mut errors = Errors::new();
@@ -220,7 +221,7 @@ async fn load_plan(
     state: &AppState,
     ctx: &Ctx,
     code: &MunicipalityCode,
-    id: &str,
+    id: i64,
     permission: Permission,
 ) -> Result<plans::Plan, WebError> {
     let fetch = |id| plans::get(&state.db, id);
@@ -291,10 +292,9 @@ async fn plan_page(
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
-    let plan = load_plan(&state, &ctx, &code, &id, Permission::CaseRead).await?;
+    let plan = load_plan(&state, &ctx, &code, id, Permission::CaseRead).await?;
     Ok(Html(plan_page(&state, &ctx, &code, plan, Submitted::default()).await?.render()?))
 }
 
@@ -325,11 +325,10 @@ async fn answer(
 pub async fn record(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let plan = load_plan(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let plan = load_plan(&state, &ctx, &code, id, Permission::CaseWrite).await?;
     let f = crate::pages::fields(pairs);
     let failed = f.get("event").cloned().unwrap_or_default();
     let outcome = plan_forms::record_event(&state, &ctx, &code, plan.id, &f).await?;
@@ -341,11 +340,10 @@ pub async fn record(
 pub async fn add_meeting(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let plan = load_plan(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let plan = load_plan(&state, &ctx, &code, id, Permission::CaseWrite).await?;
     let f = crate::pages::fields(pairs);
     let outcome = plan_forms::record_meeting(&state, &ctx, plan.id, &f).await?;
     answer(&state, &ctx, &code, plan.id, outcome, f, "meeting".into()).await

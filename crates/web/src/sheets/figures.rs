@@ -9,16 +9,18 @@ use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::pages::not_found;
+use crate::pages::{PagePath, SheetMissing};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::access::{Permission, Target, authorize};
 use nimo_domain::cases::{DERIVED_KEYS, Disposition, outcomes_fiscal_year};
 use nimo_domain::template::Kind;
-use nimo_domain::{Figure, FiscalYear, MunicipalityCode, Value};
+use nimo_domain::{Figure, Value};
+use nimo_domain::{FiscalYear, MunicipalityCode};
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
 use nimo_store::cases::figures;
@@ -147,10 +149,10 @@ fn record_row(code: &MunicipalityCode, r: figures::Counted) -> RecordRow {
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, fy, key)): Path<(String, String, String)>,
+    PagePath((code, fy, key), ..): PagePath<(MunicipalityCode, FiscalYear, String), SheetMissing>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
-    let (code, fy) = sheet_key(&code, &fy)?;
+    let (code, fy) = sheet_key(code, fy)?;
     let key = figure_key(&key)?;
     let notice = match query.get("notice").map(String::as_str) {
         Some("overridden") => Some("入力値を使うようにしました。シートにはこの入力値が表示されます。"),
@@ -167,10 +169,10 @@ pub async fn show(
 pub async fn set_override(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, fy, key)): Path<(String, String, String)>,
+    PagePath((code, fy, key), ..): PagePath<(MunicipalityCode, FiscalYear, String), SheetMissing>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let (code, fy) = sheet_key(&code, &fy)?;
+    let (code, fy) = sheet_key(code, fy)?;
     let key = figure_key(&key)?;
     let get = |n: &str| form.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut typed = Typed { value: get("value"), reason: get("reason"), ..Typed::default() };
@@ -224,9 +226,9 @@ pub async fn set_override(
 pub async fn derive(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, fy, key)): Path<(String, String, String)>,
+    PagePath((code, fy, key), ..): PagePath<(MunicipalityCode, FiscalYear, String), SheetMissing>,
 ) -> Result<Response, WebError> {
-    let (code, fy) = sheet_key(&code, &fy)?;
+    let (code, fy) = sheet_key(code, fy)?;
     let key = figure_key(&key)?;
     let event = audit::event(&ctx.0, "write", Outcome::Ok);
     match figures::clear_override(&state.db, code.as_str(), fy, key, event).await {

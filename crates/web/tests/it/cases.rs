@@ -253,3 +253,24 @@ async fn the_demo_year_derives_the_seed_sheets_section_4_on_the_page() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_malformed_code_or_id_in_a_case_url_is_the_japanese_404_page() {
+    for_each_backend(|app| async move {
+        intake(&app).await;
+        for path in [
+            "/municipalities/131105/cases/abc",
+            "/municipalities/131105/cases/1.5",
+            "/municipalities/13110X/cases/1",
+            "/municipalities/131105/people/x",
+            "/municipalities/131105/people/x/merge",
+            "/municipalities/131105/plans/x",
+            "/municipalities/13110X/cases",
+        ] {
+            let (status, html) = app.get(path).await;
+            assert_eq!(status, 404, "{path}");
+            assert!(html.contains("見つかりません") && html.contains("<html"), "{path}: {html}");
+        }
+    })
+    .await;
+}
