@@ -10,10 +10,9 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Errors, Fields, PagePath, Record, not_found, own_district, today, user_id};
+use crate::pages::{Errors, Fields, PagePath, Record, Submission, not_found, own_district, today, user_id};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -115,15 +114,74 @@ fn name_error(error: &StoreError) -> Option<String> {
     }
 }
 
+/// The form that adds a 地区 as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AddForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// The form that renames a 地区 and switches it on or off, as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateForm {
+    #[serde(default)]
+    name: String,
+    /// `1` when ticked; absent otherwise.
+    active: Option<String>,
+}
+
+/// The form that puts a staff member in charge of a 地区, as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AssignForm {
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    duty: String,
+    #[serde(default)]
+    since: String,
+}
+
+/// The form that takes a staff member off a 地区, as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UnassignForm {
+    #[serde(default)]
+    user_id: String,
+}
+
+/// An assignment as the form describes it, or the one reason shown beside the form.
+struct Assignment {
+    user: i64,
+    duty: Duty,
+    since: String,
+}
+
+impl TryFrom<&AssignForm> for Assignment {
+    type Error = &'static str;
+
+    fn try_from(form: &AssignForm) -> Result<Self, &'static str> {
+        let user = form.user_id.trim().parse::<i64>().map_err(|_| "担当にする職員を選んでください")?;
+        let duty = Duty::parse(form.duty.trim()).ok_or("主担当か副担当かを選んでください")?;
+        let since = form.since.trim();
+        if !crate::pages::valid_date(since) {
+            return Err("担当開始日を「2022-04-01」の形で入力してください");
+        }
+        Ok(Assignment { user, duty, since: since.to_string() })
+    }
+}
+
 /// POST /municipalities/{code}/districts: adds a 地区.
 pub async fn add(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath(code, ..): PagePath<MunicipalityCode>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Submission(form): Submission<AddForm>,
 ) -> Result<Response, WebError> {
-    let f = crate::pages::fields(pairs);
-    let name = f.get("name").cloned().unwrap_or_default();
+    let name = form.name;
+    let f = Fields::from([("name".to_string(), name.clone())]);
     let event = audit::event(&ctx.0, "write", Outcome::Ok);
     match districts::add(&state.db, code.as_str(), &name, event).await {
         Ok(_) => Ok(back(&code)),
@@ -148,13 +206,16 @@ pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Submission(form): Submission<UpdateForm>,
 ) -> Result<Response, WebError> {
     let district = district_of(&state, &code, id).await?;
-    let f = crate::pages::fields(pairs);
     let field = format!("name-{}", district.id);
-    let name = f.get("name").cloned().unwrap_or_default();
-    let active = f.get("active").is_some_and(|v| v == "1");
+    let active = form.active.as_deref() == Some("1");
+    let name = form.name;
+    let mut f = Fields::from([("name".to_string(), name.clone())]);
+    if let Some(value) = form.active {
+        f.insert("active".into(), value);
+    }
     let event = audit::event(&ctx.0, "write", Outcome::Ok);
     match districts::update(&state.db, code.as_str(), district.id, Some(&name), Some(active), event).await {
         Ok(()) => Ok(back(&code)),
@@ -175,35 +236,25 @@ pub async fn assign(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Submission(form): Submission<AssignForm>,
 ) -> Result<Response, WebError> {
     let district = district_of(&state, &code, id).await?;
-    let f = crate::pages::fields(pairs);
-    let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let field = format!("assign-{}", district.id);
-    let mut message = None;
-    let user = get("user_id").parse::<i64>().ok();
-    let duty = Duty::parse(&get("duty"));
-    let since = get("since");
-    if user.is_none() {
-        message = Some("担当にする職員を選んでください");
-    } else if duty.is_none() {
-        message = Some("主担当か副担当かを選んでください");
-    } else if !crate::pages::valid_date(&since) {
-        message = Some("担当開始日を「2022-04-01」の形で入力してください");
-    }
-    if let (None, Some(user), Some(duty)) = (message, user, duty) {
-        let event = audit::event(&ctx.0, "write", Outcome::Ok);
-        match districts::assign(&state.db, code.as_str(), district.id, user, duty, &since, event).await {
-            Ok(()) => return Ok(back(&code)),
-            Err(StoreError::Invalid(_)) => message = Some("この自治体の保健所・市区町村職員から選んでください"),
-            Err(other) => return Err(other.into()),
+    let message = match Assignment::try_from(&form) {
+        Ok(a) => {
+            let event = audit::event(&ctx.0, "write", Outcome::Ok);
+            match districts::assign(&state.db, code.as_str(), district.id, a.user, a.duty, &a.since, event).await {
+                Ok(()) => return Ok(back(&code)),
+                Err(StoreError::Invalid(_)) => "この自治体の保健所・市区町村職員から選んでください",
+                Err(other) => return Err(other.into()),
+            }
         }
-    }
-    let message = message.unwrap_or_default().to_string();
+        Err(message) => message,
+    };
+    let message = message.to_string();
     let mut typed = Fields::new();
-    for name in ["user_id", "duty", "since"] {
-        typed.insert(format!("{field}-{name}"), get(name));
+    for (name, value) in [("user_id", &form.user_id), ("duty", &form.duty), ("since", &form.since)] {
+        typed.insert(format!("{field}-{name}"), value.trim().to_string());
     }
     refused(&state, &ctx, &code, typed, Errors::from([(field, message)])).await
 }
@@ -213,11 +264,10 @@ pub async fn unassign(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Submission(form): Submission<UnassignForm>,
 ) -> Result<Response, WebError> {
     let district = district_of(&state, &code, id).await?;
-    let f = crate::pages::fields(pairs);
-    let Some(user) = f.get("user_id").and_then(|v| v.parse::<i64>().ok()) else {
+    let Ok(user) = form.user_id.parse::<i64>() else {
         let errors = Errors::from([(format!("assign-{}", district.id), "外す職員を選んでください".to_string())]);
         return refused(&state, &ctx, &code, Fields::new(), errors).await;
     };

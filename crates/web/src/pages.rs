@@ -3,6 +3,10 @@
 //! it is a 404 after a `denied` audit row). Route modules import this module, never each other's
 //! helpers.
 
+mod submission;
+
+pub(crate) use submission::Submission;
+
 use crate::audit;
 use crate::context::Ctx;
 use crate::{AppState, WebError};
@@ -122,6 +126,13 @@ pub(crate) struct Submitted {
     pub(crate) failed: String,
     /// Known people the typed person may be (identifying the person of a case).
     pub(crate) candidates: Vec<Candidate>,
+}
+
+/// The query of a page that says what just happened (`?notice=created`); other parameters are
+/// ignored, as links may carry them.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct NoticeQuery {
+    pub(crate) notice: Option<String>,
 }
 
 /// What a 404 for a path that does not parse says: the page, the record or the sheet.

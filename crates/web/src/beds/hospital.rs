@@ -100,9 +100,9 @@ async fn page(
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::extract::Query(params): axum::extract::Query<HashMap<String, String>>,
+    axum::extract::Query(params): axum::extract::Query<crate::pages::NoticeQuery>,
 ) -> Result<Response, WebError> {
-    let notice = params.get("notice").map(|n| match n.as_str() {
+    let notice = params.notice.as_deref().map(|n| match n {
         "posted" => "空床数を更新しました".to_string(),
         "accepted" => "受入れを決定しました".to_string(),
         "declined" => "受入不可を回答しました".to_string(),

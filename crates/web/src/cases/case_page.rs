@@ -8,7 +8,7 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Errors, Fields, PagePath, Record, Submitted, fields, load_scoped, today, user_id};
+use crate::pages::{Errors, Fields, NoticeQuery, PagePath, Record, Submitted, fields, load_scoped, today, user_id};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
@@ -23,7 +23,6 @@ use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, EventInput, RecordError};
 use nimo_store::people;
-use std::collections::HashMap;
 
 struct EventRow {
     on: String,
@@ -203,12 +202,12 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
+    axum::extract::Query(query): axum::extract::Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
     let case = load_case(&state, &ctx, &code, id, Permission::CaseRead).await?;
     audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("case", case.id.to_string()))
         .await?;
-    let notice = match query.get("notice").map(String::as_str) {
+    let notice = match query.notice.as_deref() {
         Some("created") => Some("受理しました。次の対応を記録してください。"),
         Some("identified") => Some("本人を登録しました。"),
         _ => None,

@@ -10,10 +10,9 @@ use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::pages::Candidate;
 use crate::pages::person_in_scope;
-use crate::pages::{Errors, PagePath, Record};
+use crate::pages::{Errors, PagePath, Record, Submission};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -129,17 +128,27 @@ async fn other_record(
     Ok(other)
 }
 
+/// The merge form as posted: the record to merge in and the confirmation box.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MergeForm {
+    #[serde(default)]
+    other: String,
+    /// `1` when ticked; absent otherwise.
+    confirm: Option<String>,
+}
+
 /// POST /municipalities/{code}/people/{person_id}/merge: merges record `other` into this one.
 pub async fn merge(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    Form(form): Form<HashMap<String, String>>,
+    Submission(form): Submission<MergeForm>,
 ) -> Result<Response, WebError> {
     let person = person_in_scope(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let other_text = form.get("other").map(|o| o.trim().to_string()).unwrap_or_default();
+    let other_text = form.other.trim().to_string();
     let mut errors = Errors::new();
-    if form.get("confirm").map(String::as_str) != Some("1") {
+    if form.confirm.as_deref() != Some("1") {
         errors.insert("confirm".into(), "2つの記録が同じ人であることを確かめて、チェックを入れてください".into());
     }
     let other = match other_record(&state, &ctx, &code, &person, &other_text).await {

@@ -150,11 +150,11 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, fy, key), ..): PagePath<(MunicipalityCode, FiscalYear, String), SheetMissing>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<crate::pages::NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
     let (code, fy) = sheet_key(code, fy)?;
     let key = figure_key(&key)?;
-    let notice = match query.get("notice").map(String::as_str) {
+    let notice = match query.notice.as_deref() {
         Some("overridden") => Some("入力値を使うようにしました。シートにはこの入力値が表示されます。"),
         Some("derived") => Some("集計値に戻しました。シートには事例記録から集計した値が表示されます。"),
         _ => None,

@@ -97,7 +97,7 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, fy), ..): PagePath<(MunicipalityCode, FiscalYear), SheetMissing>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<crate::pages::NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
     let (code, fy) = sheet_key(code, fy)?;
     let stored = sheets::load(&state.db, &code, fy).await?;
@@ -108,7 +108,7 @@ pub async fn show(
         ctx: Layout::of(&ctx),
         v: SheetView::new(sheet, &menu),
         derivation,
-        notice: notice_text(query.get("notice")),
+        notice: notice_text(query.notice.as_ref()),
         next_wareki: fy.next().wareki(),
         revision: stored.revision,
         updated_at: crate::display::saved_at(stored.updated_at),
