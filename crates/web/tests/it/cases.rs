@@ -169,6 +169,15 @@ async fn a_nurse_takes_a_report_from_intake_to_closure_and_the_sheet_counts_it()
         let (status, _, body) = app.post_form(&visits, &visit("")).await;
         assert_eq!(status, 422);
         assert!(body.contains("訪問した職種を選んでください"));
+        // A doubled or an unknown field is refused whole (the Japanese 422 page): nothing saved.
+        let mut doubled = visit("psw");
+        doubled.push(("profession".into(), "doctor".into()));
+        let (status, _, body) = app.post_form(&visits, &doubled).await;
+        assert_eq!(status, 422);
+        assert!(body.contains("画面のフォームから送信してください"), "{body}");
+        let mut unknown = visit("psw");
+        unknown.push(("district".into(), "西部".into()));
+        assert_eq!(app.post_form(&visits, &unknown).await.0, 422);
         assert_eq!(app.post_form(&visits, &visit("psw")).await.0, 303);
         let (_, timeline) = app.get(&format!("/municipalities/131105/people/{person}")).await;
         assert!(timeline.contains("アウトリーチ訪問") && timeline.contains("精神保健福祉士・家庭訪問"));
