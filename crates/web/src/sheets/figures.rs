@@ -9,10 +9,9 @@ use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::pages::not_found;
-use crate::pages::{PagePath, SheetMissing};
+use crate::pages::{PagePath, SheetMissing, Submission};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -163,6 +162,18 @@ pub async fn show(
     Ok(Html(page.render()?))
 }
 
+/// The override form as posted: the entered value, the reason and the sheet's revision.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OverrideForm {
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    revision: String,
+}
+
 /// POST /municipalities/{code}/sheets/{fy}/figures/{key}/override: keeps an entered value over
 /// the derived one. The value and the reason are both required; a bad one shows the page again
 /// with the reason beside the field (422) and changes nothing; a sheet saved meanwhile is a 409.
@@ -170,12 +181,12 @@ pub async fn set_override(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, fy, key), ..): PagePath<(MunicipalityCode, FiscalYear, String), SheetMissing>,
-    Form(form): Form<HashMap<String, String>>,
+    Submission(form): Submission<OverrideForm>,
 ) -> Result<Response, WebError> {
     let (code, fy) = sheet_key(code, fy)?;
     let key = figure_key(&key)?;
-    let get = |n: &str| form.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
-    let mut typed = Typed { value: get("value"), reason: get("reason"), ..Typed::default() };
+    let mut typed =
+        Typed { value: form.value.trim().to_string(), reason: form.reason.trim().to_string(), ..Typed::default() };
     let parsed = match Figure::parse_input(&typed.value, Kind::Count) {
         Ok(f) if f.value != Value::Unknown => Some(f.value),
         Ok(_) => {
@@ -190,7 +201,7 @@ pub async fn set_override(
     if typed.reason.is_empty() {
         typed.errors.insert("reason", "集計値ではなく入力値を使う理由を入力してください".into());
     }
-    let revision: Option<i64> = get("revision").parse().ok();
+    let revision: Option<i64> = form.revision.trim().parse().ok();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if let (Some(value), Some(revision), true) = (parsed, revision, typed.errors.is_empty()) {
         let stored = sheets::load(&state.db, &code, fy).await?;
