@@ -11,11 +11,11 @@ use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::pages::{
-    Errors, Fields, PagePath, Record, Submitted, case_choices, load_scoped, not_found, own_district, today, user_id,
+    Errors, Fields, PagePath, Record, Submission, Submitted, case_choices, load_scoped, not_found, own_district, today,
+    user_id,
 };
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -136,16 +136,115 @@ pub async fn new_form(
     Ok(Html(new_plan_page(&state, &ctx, &code, person, f, Errors::new()).await?.render()?))
 }
 
+/// The form that opens a plan with the consent answer, as posted (a field left out is absent).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OpenForm {
+    consent: Option<String>,
+    party: Option<String>,
+    occurred_on: Option<String>,
+    case_id: Option<String>,
+    note: Option<String>,
+}
+
+impl OpenForm {
+    /// The fields that were posted, as the form helpers and the page read them.
+    fn fields(self) -> Fields {
+        [
+            ("consent", self.consent),
+            ("party", self.party),
+            ("occurred_on", self.occurred_on),
+            ("case_id", self.case_id),
+            ("note", self.note),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
+/// A step form of the plan page, as posted: the fields of every step, each step sending its own.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PlanStepForm {
+    event: Option<String>,
+    occurred_on: Option<String>,
+    note: Option<String>,
+    revision: Option<String>,
+    contents: Option<String>,
+    period_end: Option<String>,
+    next_review: Option<String>,
+    new_end: Option<String>,
+    reason: Option<String>,
+    consent: Option<String>,
+    destination: Option<String>,
+    end_reason: Option<String>,
+}
+
+impl PlanStepForm {
+    /// The fields that were posted, as the form helpers and the page read them.
+    fn fields(self) -> Fields {
+        [
+            ("event", self.event),
+            ("occurred_on", self.occurred_on),
+            ("note", self.note),
+            ("revision", self.revision),
+            ("contents", self.contents),
+            ("period_end", self.period_end),
+            ("next_review", self.next_review),
+            ("new_end", self.new_end),
+            ("reason", self.reason),
+            ("consent", self.consent),
+            ("destination", self.destination),
+            ("end_reason", self.end_reason),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
+/// The 支援会議 form, as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MeetingForm {
+    held_on: Option<String>,
+    purpose: Option<String>,
+    person_attended: Option<String>,
+    family_attended: Option<String>,
+    participants: Option<String>,
+    minutes: Option<String>,
+    revision: Option<String>,
+}
+
+impl MeetingForm {
+    /// The fields that were posted, as the form helpers and the page read them.
+    fn fields(self) -> Fields {
+        [
+            ("held_on", self.held_on),
+            ("purpose", self.purpose),
+            ("person_attended", self.person_attended),
+            ("family_attended", self.family_attended),
+            ("participants", self.participants),
+            ("minutes", self.minutes),
+            ("revision", self.revision),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
 /// POST /municipalities/{code}/people/{person_id}/plans: opens a plan (同意あり → 計画作成中,
 /// 同意なし → 同意なし, no plan).
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Submission(form): Submission<OpenForm>,
 ) -> Result<Response, WebError> {
     let person = crate::pages::person_in_scope(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let f = crate::pages::fields(pairs);
+    let f = form.fields();
     let own_cases = cases::cases_of_person(&state.db, person.id).await?;
     let mut errors = Errors::new();
     let status = match plan_forms::open_plan(&f, &code, &person, &own_cases, user_id(&ctx)?) {
@@ -326,10 +425,10 @@ pub async fn record(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Submission(form): Submission<PlanStepForm>,
 ) -> Result<Response, WebError> {
     let plan = load_plan(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let f = crate::pages::fields(pairs);
+    let f = form.fields();
     let failed = f.get("event").cloned().unwrap_or_default();
     let outcome = plan_forms::record_event(&state, &ctx, &code, plan.id, &f).await?;
     answer(&state, &ctx, &code, plan.id, outcome, f, failed).await
@@ -341,10 +440,10 @@ pub async fn add_meeting(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Submission(form): Submission<MeetingForm>,
 ) -> Result<Response, WebError> {
     let plan = load_plan(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let f = crate::pages::fields(pairs);
+    let f = form.fields();
     let outcome = plan_forms::record_meeting(&state, &ctx, plan.id, &f).await?;
     answer(&state, &ctx, &code, plan.id, outcome, f, "meeting".into()).await
 }
