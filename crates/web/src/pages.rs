@@ -20,11 +20,6 @@ use std::collections::{BTreeMap, HashMap};
 pub(crate) type Fields = HashMap<String, String>;
 pub(crate) type Errors = BTreeMap<String, String>;
 
-/// A form's fields, without its CSRF token (checked by the middleware, never stored or echoed).
-pub(crate) fn fields(pairs: Vec<(String, String)>) -> Fields {
-    pairs.into_iter().filter(|(k, _)| k != "csrf").collect()
-}
-
 pub(crate) fn today() -> String {
     time::OffsetDateTime::now_utc().date().to_string()
 }

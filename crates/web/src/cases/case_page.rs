@@ -8,10 +8,9 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Errors, Fields, NoticeQuery, PagePath, Record, Submitted, fields, load_scoped, today, user_id};
+use crate::pages::{Errors, Fields, NoticeQuery, PagePath, Record, Submission, Submitted, load_scoped, today, user_id};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -243,6 +242,43 @@ fn event_of(f: &Fields) -> Result<CaseEvent, (String, String)> {
     })
 }
 
+/// A step form of the case page, as posted: the fields of every step, each step sending its own.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CaseStepForm {
+    event: Option<String>,
+    occurred_on: Option<String>,
+    note: Option<String>,
+    next_due_on: Option<String>,
+    revision: Option<String>,
+    first: Option<String>,
+    second: Option<String>,
+    disposition: Option<String>,
+    hospital: Option<String>,
+    reason: Option<String>,
+}
+
+impl CaseStepForm {
+    /// The fields that were posted, as the checks and the page read them.
+    fn fields(self) -> Fields {
+        [
+            ("event", self.event),
+            ("occurred_on", self.occurred_on),
+            ("note", self.note),
+            ("next_due_on", self.next_due_on),
+            ("revision", self.revision),
+            ("first", self.first),
+            ("second", self.second),
+            ("disposition", self.disposition),
+            ("hospital", self.hospital),
+            ("reason", self.reason),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
 /// POST /municipalities/{code}/cases/{case_id}/events: records the next step; a refused
 /// transition or a missing field shows the case again with the reason beside the field (422),
 /// and nothing is saved.
@@ -250,10 +286,10 @@ pub async fn record(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Submission(form): Submission<CaseStepForm>,
 ) -> Result<Response, WebError> {
     let case = load_case(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let f = fields(pairs);
+    let f = form.fields();
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let action = get("event");
     let mut errors = Errors::new();

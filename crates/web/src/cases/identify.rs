@@ -6,10 +6,9 @@ use super::case_page::{case_page, load_case};
 use super::intake::{candidate_list, person_errors};
 use crate::audit;
 use crate::context::Ctx;
-use crate::pages::{Errors, PagePath, Record, Submitted, user_id, valid_date};
+use crate::pages::{Errors, Fields, PagePath, Record, Submission, Submitted, user_id, valid_date};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -20,6 +19,41 @@ use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, Identity};
 use nimo_store::people::{self, NewPerson};
 
+/// The form that names the person of a case taken in as 本人不明, as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IdentifyForm {
+    identified_on: Option<String>,
+    name_kana: Option<String>,
+    name_kanji: Option<String>,
+    birth_date: Option<String>,
+    sex: Option<String>,
+    address: Option<String>,
+    contact: Option<String>,
+    person_choice: Option<String>,
+    revision: Option<String>,
+}
+
+impl IdentifyForm {
+    /// The fields that were posted, as the checks and the page read them.
+    fn fields(self) -> Fields {
+        [
+            ("identified_on", self.identified_on),
+            ("name_kana", self.name_kana),
+            ("name_kanji", self.name_kanji),
+            ("birth_date", self.birth_date),
+            ("sex", self.sex),
+            ("address", self.address),
+            ("contact", self.contact),
+            ("person_choice", self.person_choice),
+            ("revision", self.revision),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
 /// POST /municipalities/{code}/cases/{case_id}/person: ties a case whose person is unknown to a
 /// known person or a new one. When the typed kana may be someone already recorded, the case page
 /// comes back with the candidates to choose from (or 「新しい人として登録」); nothing is saved until
@@ -28,10 +62,10 @@ pub async fn identify(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Submission(form): Submission<IdentifyForm>,
 ) -> Result<Response, WebError> {
     let case = load_case(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let f = crate::pages::fields(pairs);
+    let f = form.fields();
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
     person_errors(&f, &mut errors);

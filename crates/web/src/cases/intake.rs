@@ -4,10 +4,9 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Candidate, Errors, Fields, PagePath, own_district, user_id, valid_date};
+use crate::pages::{Candidate, Errors, Fields, PagePath, Submission, own_district, user_id, valid_date};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -162,6 +161,51 @@ fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode, listed: &[Strin
     errors
 }
 
+/// The intake form as posted (a field left out is absent, and reads as empty).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IntakeForm {
+    received_at: Option<String>,
+    police_station: Option<String>,
+    district: Option<String>,
+    resident: Option<String>,
+    circumstances: Option<String>,
+    next_due_on: Option<String>,
+    unknown: Option<String>,
+    name_kana: Option<String>,
+    name_kanji: Option<String>,
+    birth_date: Option<String>,
+    sex: Option<String>,
+    address: Option<String>,
+    contact: Option<String>,
+    person_choice: Option<String>,
+}
+
+impl IntakeForm {
+    /// The fields that were posted, as the checks and the page read them.
+    fn fields(self) -> Fields {
+        [
+            ("received_at", self.received_at),
+            ("police_station", self.police_station),
+            ("district", self.district),
+            ("resident", self.resident),
+            ("circumstances", self.circumstances),
+            ("next_due_on", self.next_due_on),
+            ("unknown", self.unknown),
+            ("name_kana", self.name_kana),
+            ("name_kanji", self.name_kanji),
+            ("birth_date", self.birth_date),
+            ("sex", self.sex),
+            ("address", self.address),
+            ("contact", self.contact),
+            ("person_choice", self.person_choice),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
 /// POST /municipalities/{code}/cases: takes in a report. When the person may already be known
 /// (same kana reading, with or without the birth date), the form comes back with the candidates
 /// for staff to choose one or to register a new person; nothing is saved until then.
@@ -169,10 +213,10 @@ pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath(code, ..): PagePath<MunicipalityCode>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Submission(form): Submission<IntakeForm>,
 ) -> Result<Response, WebError> {
     let (listed, offered) = district_choices(&state, &ctx, &code).await?;
-    let f = crate::pages::fields(pairs);
+    let f = form.fields();
     let page = |f: Fields, errors: Errors, candidates: Vec<Candidate>| IntakePage {
         ctx: Layout::of(&ctx),
         code: code.to_string(),
