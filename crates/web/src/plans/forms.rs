@@ -15,6 +15,105 @@ use nimo_store::people::Person;
 use nimo_store::plans::{self, MEETING_PURPOSES, NewMeeting, OpenPlan, PlanInput, PlanRecordError};
 use time::Date;
 
+/// The form that opens a plan with the consent answer, as posted (a field left out is absent).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OpenForm {
+    consent: Option<String>,
+    party: Option<String>,
+    occurred_on: Option<String>,
+    case_id: Option<String>,
+    note: Option<String>,
+}
+
+impl OpenForm {
+    /// The fields that were posted, as the form helpers and the page read them.
+    pub(super) fn fields(self) -> Fields {
+        [
+            ("consent", self.consent),
+            ("party", self.party),
+            ("occurred_on", self.occurred_on),
+            ("case_id", self.case_id),
+            ("note", self.note),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
+/// A step form of the plan page, as posted: the fields of every step, each step sending its own.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PlanStepForm {
+    event: Option<String>,
+    occurred_on: Option<String>,
+    note: Option<String>,
+    revision: Option<String>,
+    contents: Option<String>,
+    period_end: Option<String>,
+    next_review: Option<String>,
+    new_end: Option<String>,
+    reason: Option<String>,
+    consent: Option<String>,
+    destination: Option<String>,
+    end_reason: Option<String>,
+}
+
+impl PlanStepForm {
+    /// The fields that were posted, as the form helpers and the page read them.
+    pub(super) fn fields(self) -> Fields {
+        [
+            ("event", self.event),
+            ("occurred_on", self.occurred_on),
+            ("note", self.note),
+            ("revision", self.revision),
+            ("contents", self.contents),
+            ("period_end", self.period_end),
+            ("next_review", self.next_review),
+            ("new_end", self.new_end),
+            ("reason", self.reason),
+            ("consent", self.consent),
+            ("destination", self.destination),
+            ("end_reason", self.end_reason),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
+/// The 支援会議 form, as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MeetingForm {
+    held_on: Option<String>,
+    purpose: Option<String>,
+    person_attended: Option<String>,
+    family_attended: Option<String>,
+    participants: Option<String>,
+    minutes: Option<String>,
+    revision: Option<String>,
+}
+
+impl MeetingForm {
+    /// The fields that were posted, as the form helpers and the page read them.
+    pub(super) fn fields(self) -> Fields {
+        [
+            ("held_on", self.held_on),
+            ("purpose", self.purpose),
+            ("person_attended", self.person_attended),
+            ("family_attended", self.family_attended),
+            ("participants", self.participants),
+            ("minutes", self.minutes),
+            ("revision", self.revision),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
 /// What became of a submitted form.
 pub enum Outcome {
     /// Saved: go back to the plan.

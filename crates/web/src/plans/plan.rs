@@ -6,7 +6,7 @@
 //! the viewer's municipality or 地区 answered 404 after a `denied` row, refused input shown again
 //! with 422 and the reason beside its field, nothing saved.
 
-use super::forms::{self as plan_forms, Outcome as FormOutcome};
+use super::forms::{self as plan_forms, MeetingForm, OpenForm, Outcome as FormOutcome, PlanStepForm};
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
@@ -134,105 +134,6 @@ pub async fn new_form(
     f.insert("occurred_on".into(), today());
     f.insert("party".into(), "person".into());
     Ok(Html(new_plan_page(&state, &ctx, &code, person, f, Errors::new()).await?.render()?))
-}
-
-/// The form that opens a plan with the consent answer, as posted (a field left out is absent).
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct OpenForm {
-    consent: Option<String>,
-    party: Option<String>,
-    occurred_on: Option<String>,
-    case_id: Option<String>,
-    note: Option<String>,
-}
-
-impl OpenForm {
-    /// The fields that were posted, as the form helpers and the page read them.
-    fn fields(self) -> Fields {
-        [
-            ("consent", self.consent),
-            ("party", self.party),
-            ("occurred_on", self.occurred_on),
-            ("case_id", self.case_id),
-            ("note", self.note),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
-        .collect()
-    }
-}
-
-/// A step form of the plan page, as posted: the fields of every step, each step sending its own.
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PlanStepForm {
-    event: Option<String>,
-    occurred_on: Option<String>,
-    note: Option<String>,
-    revision: Option<String>,
-    contents: Option<String>,
-    period_end: Option<String>,
-    next_review: Option<String>,
-    new_end: Option<String>,
-    reason: Option<String>,
-    consent: Option<String>,
-    destination: Option<String>,
-    end_reason: Option<String>,
-}
-
-impl PlanStepForm {
-    /// The fields that were posted, as the form helpers and the page read them.
-    fn fields(self) -> Fields {
-        [
-            ("event", self.event),
-            ("occurred_on", self.occurred_on),
-            ("note", self.note),
-            ("revision", self.revision),
-            ("contents", self.contents),
-            ("period_end", self.period_end),
-            ("next_review", self.next_review),
-            ("new_end", self.new_end),
-            ("reason", self.reason),
-            ("consent", self.consent),
-            ("destination", self.destination),
-            ("end_reason", self.end_reason),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
-        .collect()
-    }
-}
-
-/// The 支援会議 form, as posted.
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct MeetingForm {
-    held_on: Option<String>,
-    purpose: Option<String>,
-    person_attended: Option<String>,
-    family_attended: Option<String>,
-    participants: Option<String>,
-    minutes: Option<String>,
-    revision: Option<String>,
-}
-
-impl MeetingForm {
-    /// The fields that were posted, as the form helpers and the page read them.
-    fn fields(self) -> Fields {
-        [
-            ("held_on", self.held_on),
-            ("purpose", self.purpose),
-            ("person_attended", self.person_attended),
-            ("family_attended", self.family_attended),
-            ("participants", self.participants),
-            ("minutes", self.minutes),
-            ("revision", self.revision),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
-        .collect()
-    }
 }
 
 /// POST /municipalities/{code}/people/{person_id}/plans: opens a plan (同意あり → 計画作成中,
