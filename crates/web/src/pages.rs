@@ -168,7 +168,7 @@ impl Missing for HoldMissing {
 
 /// A page's path parameters, typed (`MunicipalityCode`, `FiscalYear`, numeric ids): a value that
 /// does not parse is the Japanese 404 page with `M`'s message, as a path that names nothing is,
-/// never axum's plain-text 400.
+/// never axum's plain-text 400 (a path that is not UTF-8 is still the 400 page).
 pub(crate) struct PagePath<T, M = Page>(pub(crate) T, pub(crate) std::marker::PhantomData<M>);
 
 impl<T, M, S> axum::extract::FromRequestParts<S> for PagePath<T, M>
@@ -177,14 +177,28 @@ where
     M: Missing,
     S: Send + Sync,
 {
-    type Rejection = WebError;
+    type Rejection = axum::response::Response;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, WebError> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, axum::response::Response> {
+        use axum::extract::path::ErrorKind;
         use axum::extract::rejection::PathRejection;
+        use axum::response::IntoResponse;
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(PagePath(value, std::marker::PhantomData)),
-            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(WebError::NotFound(M::MESSAGE.into())),
-            Err(other) => Err(WebError::Internal(format!("path parameters: {other}"))),
+            // A path that is not even UTF-8 stays axum's 400 (shown as the Japanese 400 page by
+            // `error::rejections_as_pages`), as before the parameters were typed.
+            Err(PathRejection::FailedToDeserializePathParams(error))
+                if matches!(error.kind(), ErrorKind::InvalidUtf8InPathParam { .. }) =>
+            {
+                Err(PathRejection::FailedToDeserializePathParams(error).into_response())
+            }
+            Err(PathRejection::FailedToDeserializePathParams(_)) => {
+                Err(WebError::NotFound(M::MESSAGE.into()).into_response())
+            }
+            Err(other) => Err(WebError::Internal(format!("path parameters: {other}")).into_response()),
         }
     }
 }
