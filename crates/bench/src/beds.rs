@@ -138,7 +138,7 @@ pub async fn measure(backend: Backend, sizes: BedSizes) -> anyhow::Result<BedFig
             id: id.clone(),
             name: format!("ベンチ病院{index}（架空）"),
             phone: "03-0000-0000".into(),
-            municipality_code: code.into(),
+            municipality_code: nimo_domain::MunicipalityCode::parse(code)?,
             area: "ベンチ".into(),
             latitude: lat + spread,
             longitude: lon - spread,

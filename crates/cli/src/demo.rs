@@ -250,7 +250,7 @@ pub async fn create_beds(db: &Db) -> Result<(usize, usize)> {
             id: id.to_string(),
             name: name.to_string(),
             phone: phone.to_string(),
-            municipality_code: code.to_string(),
+            municipality_code: nimo_domain::MunicipalityCode::parse(code)?,
             area: area.to_string(),
             latitude: *lat,
             longitude: *lon,

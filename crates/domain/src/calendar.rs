@@ -2,7 +2,26 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use time::{Date, Month};
+use time::{Date, Month, PrimitiveDateTime};
+
+/// Parses an ISO calendar date, `2022-05-10`: the one form nimo stores dates in and date
+/// inputs send.
+pub fn parse_iso_date(text: &str) -> Option<Date> {
+    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// Parses a local date and time to the minute, `2022-05-10T14:30`: what a
+/// `<input type="datetime-local">` sends and how the store keeps a 通報's receipt time (local
+/// time as staff typed it, no offset).
+pub fn parse_local_minute(text: &str) -> Option<PrimitiveDateTime> {
+    PrimitiveDateTime::parse(text, time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]")).ok()
+}
+
+/// The text of a local date and time to the minute, `2022-05-10T14:30` (the inverse of
+/// [`parse_local_minute`]).
+pub fn local_minute_text(at: PrimitiveDateTime) -> String {
+    format!("{}T{:02}:{:02}", at.date(), at.hour(), at.minute())
+}
 
 /// A Japanese era (元号) with the first and last day it was in force.
 struct Era {
@@ -303,6 +322,19 @@ impl From<PartialDate> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_dates_and_local_minutes_parse_only_in_their_one_form() {
+        assert_eq!(parse_iso_date("2022-05-10").map(|d| d.to_string()), Some("2022-05-10".into()));
+        for bad in ["2022-5-10", "2022-02-30", "2022-05-10 ", "", "R4.5.10"] {
+            assert_eq!(parse_iso_date(bad), None, "{bad}");
+        }
+        let at = parse_local_minute("2022-05-10T14:30").unwrap();
+        assert_eq!(local_minute_text(at), "2022-05-10T14:30");
+        for bad in ["2022-05-10 14:30", "2022-05-10T14:30:00", "2022-05-10T25:00", "2022-05-10"] {
+            assert_eq!(parse_local_minute(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn fiscal_years_in_wareki() {

@@ -27,7 +27,8 @@ pub use stats::{HospitalMonth, placement_stats};
 pub use tokens::{TokenInfo, create_token, list_tokens, resolve_token, revoke_token};
 
 use crate::audit::{self, AuditEvent, Outcome};
-use crate::{Backend, Db, PostingRefusal, StoreError};
+use crate::{Backend, Db, PostingRefusal, StoreError, columns};
+use nimo_domain::MunicipalityCode;
 use nimo_domain::beds::{
     AdmissionType, Availability, Candidate, Criteria, Sex, WardType, admission_codes, check_free_beds, matches,
     parse_admission_codes, rank,
@@ -45,7 +46,7 @@ pub struct Hospital {
     /// The phone number staff call.
     pub phone: String,
     /// The 地方公共団体コード of where it lies.
-    pub municipality_code: String,
+    pub municipality_code: MunicipalityCode,
     /// Its 圏域.
     pub area: String,
     /// Latitude in degrees.
@@ -177,7 +178,7 @@ pub async fn upsert_hospital(db: &Db, hospital: &Hospital) -> Result<(), StoreEr
     .bind(&hospital.id)
     .bind(&hospital.name)
     .bind(&hospital.phone)
-    .bind(&hospital.municipality_code)
+    .bind(hospital.municipality_code.as_str())
     .bind(&hospital.area)
     .bind(hospital.latitude)
     .bind(hospital.longitude)
@@ -226,7 +227,10 @@ fn hospital_from(row: &AnyRow) -> Result<Hospital, StoreError> {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         phone: row.try_get("phone")?,
-        municipality_code: row.try_get("municipality_code")?,
+        municipality_code: columns::municipality(
+            "hospital.municipality_code",
+            &row.try_get::<String, _>("municipality_code")?,
+        )?,
         area: row.try_get("area")?,
         latitude: row.try_get("latitude")?,
         longitude: row.try_get("longitude")?,
@@ -413,7 +417,7 @@ pub async fn search_at(
             id: row.try_get(12)?,
             name: row.try_get(13)?,
             phone: row.try_get(14)?,
-            municipality_code: row.try_get(15)?,
+            municipality_code: columns::municipality("hospital.municipality_code", &row.try_get::<String, _>(15)?)?,
             area: row.try_get(16)?,
             latitude: row.try_get(17)?,
             longitude: row.try_get(18)?,

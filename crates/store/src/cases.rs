@@ -11,30 +11,32 @@ mod activity;
 pub mod figures;
 mod identity;
 
-pub use activity::{NewPlan, NewVisit, TimelineEntry, add_plan, add_visit, cases_of_person, timeline};
+pub use activity::{NewPlan, NewVisit, PersonCase, TimelineEntry, add_plan, add_visit, cases_of_person, timeline};
 pub use identity::{Identity, identify};
 
 use crate::audit::{AuditEvent, append_in, timestamp};
+use crate::columns::{self, date_text};
 use crate::people::{self, NewPerson};
 use crate::sealed::{CASE_EVENT_NOTE, REPORT_CIRCUMSTANCES};
 use crate::{Db, Record, StoreError};
 use nimo_domain::FiscalYear;
+use nimo_domain::MunicipalityCode;
+use nimo_domain::calendar::local_minute_text;
 use nimo_domain::cases::{CaseError, CaseEvent, CaseState, CaseStatus, Disposition, Finding};
 use sqlx::Row;
-use sqlx::any::AnyRow;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
 /// A 23条通報 to take in.
 #[derive(Debug, Clone)]
 pub struct NewCase {
     /// The municipality whose 保健所 received it.
-    pub municipality: String,
+    pub municipality: MunicipalityCode,
     /// The 地区 the case belongs to (the person's address, or where it happened).
     pub district: String,
     /// The known person, if chosen at intake.
     pub person_id: Option<i64>,
-    /// When it was received, `YYYY-MM-DDTHH:MM` (local time as staff typed it).
-    pub received_at: String,
+    /// When it was received (local time as staff typed it, stored `YYYY-MM-DDTHH:MM`).
+    pub received_at: PrimitiveDateTime,
     /// The reporting police station.
     pub police_station: String,
     /// Whether the person lives in the municipality.
@@ -43,8 +45,8 @@ pub struct NewCase {
     pub circumstances: String,
     /// The staff member in charge.
     pub assigned_to: i64,
-    /// The first due date (事前調査), ISO.
-    pub next_due_on: Option<String>,
+    /// The first due date (事前調査).
+    pub next_due_on: Option<Date>,
 }
 
 /// A case as staff see it.
@@ -53,13 +55,13 @@ pub struct Case {
     /// Id.
     pub id: i64,
     /// Municipality code.
-    pub municipality: String,
+    pub municipality: MunicipalityCode,
     /// District code.
     pub district: String,
     /// The person, or `None` while unknown.
     pub person_id: Option<i64>,
-    /// `YYYY-MM-DDTHH:MM`.
-    pub received_at: String,
+    /// When it was received (local time as staff typed it).
+    pub received_at: PrimitiveDateTime,
     /// The fiscal year of the received date.
     pub fiscal_year: FiscalYear,
     /// Police station.
@@ -72,12 +74,12 @@ pub struct Case {
     pub hospital: String,
     /// Staff in charge.
     pub assigned_to: Option<i64>,
-    /// Next due date, ISO.
-    pub next_due_on: Option<String>,
+    /// Next due date.
+    pub next_due_on: Option<Date>,
     /// Circumstances (opened).
     pub circumstances: String,
     /// Closing date.
-    pub closed_on: Option<String>,
+    pub closed_on: Option<Date>,
     /// For optimistic concurrency.
     pub revision: i64,
 }
@@ -91,8 +93,8 @@ pub struct EventRecord {
     pub case_id: i64,
     /// The event code (`intake`, `examine`, …).
     pub kind: String,
-    /// ISO date.
-    pub occurred_on: String,
+    /// When it happened.
+    pub occurred_on: Date,
     /// The disposition, for an examination.
     pub disposition: Option<Disposition>,
     /// The findings, for an examination.
@@ -103,9 +105,9 @@ pub struct EventRecord {
     pub note: String,
 }
 
-pub(crate) fn check_date(field: &'static str, text: &str) -> Result<time::Date, StoreError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &format).map_err(|_| StoreError::InvalidDate(field))
+/// An ISO date given as an argument, or `InvalidDate` naming it.
+pub(crate) fn check_date(field: &'static str, text: &str) -> Result<Date, StoreError> {
+    nimo_domain::calendar::parse_iso_date(text).ok_or(StoreError::InvalidDate(field))
 }
 
 /// Takes in a report (creating the person first when `new_person` is given) and returns the case
@@ -117,8 +119,8 @@ pub async fn create(
     audit: AuditEvent,
 ) -> Result<i64, StoreError> {
     let keyring = db.keyring()?;
-    let received_on = new.received_at.get(..10).unwrap_or_default();
-    let date = check_date("received_at", received_on)?;
+    let date = new.received_at.date();
+    let received_on = date.to_string();
     let fy = FiscalYear::of_date(date.year(), u8::from(date.month()));
     let now = timestamp(OffsetDateTime::now_utc());
     let mut tx = db.pool.begin().await?;
@@ -132,17 +134,17 @@ pub async fn create(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .persistent(false)
-    .bind(&new.municipality)
+    .bind(new.municipality.as_str())
     .bind(&new.district)
     .bind(person_id)
-    .bind(&new.received_at)
-    .bind(received_on)
+    .bind(local_minute_text(new.received_at))
+    .bind(&received_on)
     .bind(i64::from(fy.year()))
     .bind(&new.police_station)
     .bind(i64::from(new.resident))
     .bind(CaseState::Received.code())
     .bind(new.assigned_to)
-    .bind(new.next_due_on.as_deref())
+    .bind(date_text(new.next_due_on))
     .bind(&now)
     .fetch_one(&mut *tx)
     .await?;
@@ -152,7 +154,7 @@ pub async fn create(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    insert_event(&mut tx, keyring, id, "intake", received_on, None, "", Some(new.assigned_to)).await?;
+    insert_event(&mut tx, keyring, id, "intake", date, None, "", Some(new.assigned_to)).await?;
     append_in(&mut tx, &audit.with_record("case", id.to_string())).await?;
     tx.commit().await?;
     tracing::debug!(case_id = id, "23条通報 taken in");
@@ -165,7 +167,7 @@ async fn insert_event(
     keyring: &nimo_vault::Keyring,
     case_id: i64,
     kind: &str,
-    occurred_on: &str,
+    occurred_on: Date,
     event: Option<&CaseEvent>,
     note: &str,
     actor: Option<i64>,
@@ -184,7 +186,7 @@ async fn insert_event(
     .persistent(false)
     .bind(case_id)
     .bind(kind)
-    .bind(occurred_on)
+    .bind(occurred_on.to_string())
     .bind(disposition)
     .bind(first)
     .bind(second)
@@ -206,80 +208,117 @@ const CASE_COLUMNS: &str = "id, municipality_code, district, person_id, received
     resident, state, disposition, examinations, exam_not_needed, hospital, assigned_to, next_due_on,
     circumstances_sealed, closed_on, revision";
 
-fn status_from(row: &AnyRow) -> Result<CaseStatus, StoreError> {
-    let state: String = row.try_get("state")?;
-    let disposition: Option<String> = row.try_get("disposition")?;
-    let corrupt = |what: &str| StoreError::Corrupt(format!("report23.{what}"));
-    Ok(CaseStatus {
-        state: CaseState::parse(&state).ok_or_else(|| corrupt("state"))?,
-        disposition: match disposition {
-            Some(code) => Some(Disposition::from_code(&code).ok_or_else(|| corrupt("disposition"))?),
-            None => None,
-        },
-        exam_not_needed: row.try_get::<i64, _>("exam_not_needed")? == 1,
-        examinations: u8::try_from(row.try_get::<i64, _>("examinations")?).map_err(|_| corrupt("examinations"))?,
-    })
+/// A `report23` row as stored (`CASE_COLUMNS`).
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    id: i64,
+    municipality_code: String,
+    district: String,
+    person_id: Option<i64>,
+    received_at: String,
+    fiscal_year: i64,
+    police_station: String,
+    resident: i64,
+    state: String,
+    disposition: Option<String>,
+    examinations: i64,
+    exam_not_needed: i64,
+    hospital: String,
+    assigned_to: Option<i64>,
+    next_due_on: Option<String>,
+    circumstances_sealed: Option<String>,
+    closed_on: Option<String>,
+    revision: i64,
 }
 
-fn case_from(keyring: &nimo_vault::Keyring, row: &AnyRow) -> Result<Case, StoreError> {
-    let id: i64 = row.try_get("id")?;
-    let sealed: Option<String> = row.try_get("circumstances_sealed")?;
-    Ok(Case {
-        id,
-        municipality: row.try_get("municipality_code")?,
-        district: row.try_get("district")?,
-        person_id: row.try_get("person_id")?,
-        received_at: row.try_get("received_at")?,
-        fiscal_year: FiscalYear(i32::try_from(row.try_get::<i64, _>("fiscal_year")?).unwrap_or_default()),
-        police_station: row.try_get("police_station")?,
-        resident: row.try_get::<i64, _>("resident")? == 1,
-        status: status_from(row)?,
-        hospital: row.try_get("hospital")?,
-        assigned_to: row.try_get("assigned_to")?,
-        next_due_on: row.try_get("next_due_on")?,
-        circumstances: sealed.map_or(Ok(String::new()), |s| REPORT_CIRCUMSTANCES.open(keyring, id, &s))?,
-        closed_on: row.try_get("closed_on")?,
-        revision: row.try_get("revision")?,
-    })
+impl CaseRow {
+    fn status(&self) -> Result<CaseStatus, StoreError> {
+        let corrupt = |what: &str| columns::corrupt(&format!("report23.{what}"));
+        Ok(CaseStatus {
+            state: CaseState::parse(&self.state).ok_or_else(|| corrupt("state"))?,
+            disposition: match &self.disposition {
+                Some(code) => Some(Disposition::from_code(code).ok_or_else(|| corrupt("disposition"))?),
+                None => None,
+            },
+            exam_not_needed: self.exam_not_needed == 1,
+            examinations: u8::try_from(self.examinations).map_err(|_| corrupt("examinations"))?,
+        })
+    }
+
+    fn open(self, keyring: &nimo_vault::Keyring) -> Result<Case, StoreError> {
+        let status = self.status()?;
+        let id = self.id;
+        Ok(Case {
+            id,
+            municipality: columns::municipality("report23.municipality_code", &self.municipality_code)?,
+            district: self.district,
+            person_id: self.person_id,
+            received_at: columns::local_minute("report23.received_at", &self.received_at)?,
+            fiscal_year: FiscalYear(
+                i32::try_from(self.fiscal_year).map_err(|_| columns::corrupt("report23.fiscal_year"))?,
+            ),
+            police_station: self.police_station,
+            resident: self.resident == 1,
+            status,
+            hospital: self.hospital,
+            assigned_to: self.assigned_to,
+            next_due_on: columns::optional_date("report23.next_due_on", self.next_due_on.as_deref())?,
+            circumstances: self
+                .circumstances_sealed
+                .map_or(Ok(String::new()), |s| REPORT_CIRCUMSTANCES.open(keyring, id, &s))?,
+            closed_on: columns::optional_date("report23.closed_on", self.closed_on.as_deref())?,
+            revision: self.revision,
+        })
+    }
 }
 
 /// The case with this id, circumstances opened.
 pub async fn get(db: &Db, id: i64) -> Result<Case, StoreError> {
     let keyring = db.keyring()?;
-    let row = sqlx::query(&format!("SELECT {CASE_COLUMNS} FROM report23 WHERE id = $1"))
+    let row: CaseRow = sqlx::query_as(&format!("SELECT {CASE_COLUMNS} FROM report23 WHERE id = $1"))
         .bind(id)
         .fetch_optional(&db.pool)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
-    case_from(keyring, &row)
+    row.open(keyring)
+}
+
+/// A `case_event` row as stored.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    case_id: i64,
+    kind: String,
+    occurred_on: String,
+    disposition: Option<String>,
+    first_finding: Option<String>,
+    second_finding: Option<String>,
+    hospital: String,
+    note_sealed: Option<String>,
 }
 
 /// The events of a case, oldest first, notes opened.
 pub async fn events(db: &Db, case_id: i64) -> Result<Vec<EventRecord>, StoreError> {
     let keyring = db.keyring()?;
-    let rows = sqlx::query(
+    let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT id, case_id, kind, occurred_on, disposition, first_finding, second_finding, hospital, note_sealed
          FROM case_event WHERE case_id = $1 ORDER BY occurred_on, id",
     )
     .bind(case_id)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
+    rows.into_iter()
         .map(|row| {
-            let id: i64 = row.try_get("id")?;
-            let note: Option<String> = row.try_get("note_sealed")?;
-            let finding = |c: &str| -> Result<Option<Finding>, StoreError> {
-                Ok(row.try_get::<Option<String>, _>(c)?.and_then(|code| Finding::parse(&code)))
-            };
+            let finding = |code: &Option<String>| code.as_deref().and_then(Finding::parse);
             Ok(EventRecord {
-                id,
-                case_id: row.try_get("case_id")?,
-                kind: row.try_get("kind")?,
-                occurred_on: row.try_get("occurred_on")?,
-                disposition: row.try_get::<Option<String>, _>("disposition")?.and_then(|c| Disposition::from_code(&c)),
-                findings: (finding("first_finding")?, finding("second_finding")?),
-                hospital: row.try_get("hospital")?,
-                note: note.map_or(Ok(String::new()), |s| CASE_EVENT_NOTE.open(keyring, id, &s))?,
+                id: row.id,
+                case_id: row.case_id,
+                occurred_on: columns::date("case_event.occurred_on", &row.occurred_on)?,
+                disposition: row.disposition.as_deref().and_then(Disposition::from_code),
+                findings: (finding(&row.first_finding), finding(&row.second_finding)),
+                note: row.note_sealed.map_or(Ok(String::new()), |s| CASE_EVENT_NOTE.open(keyring, row.id, &s))?,
+                kind: row.kind,
+                hospital: row.hospital,
             })
         })
         .collect()
@@ -310,12 +349,12 @@ impl From<sqlx::Error> for RecordError {
 pub struct EventInput {
     /// The event.
     pub event: CaseEvent,
-    /// When it happened, ISO.
-    pub occurred_on: String,
+    /// When it happened.
+    pub occurred_on: Date,
     /// Free text (sealed).
     pub note: String,
-    /// The next due date, ISO, if any (follow-up contacts).
-    pub next_due_on: Option<String>,
+    /// The next due date, if any (follow-up contacts).
+    pub next_due_on: Option<Date>,
     /// Who recorded it.
     pub actor: i64,
 }
@@ -329,10 +368,6 @@ pub async fn record_event(
     audit: AuditEvent,
 ) -> Result<CaseStatus, RecordError> {
     let keyring = db.keyring()?;
-    check_date("occurred_on", &input.occurred_on).map_err(|_| RecordError::Field("occurred_on"))?;
-    if let Some(due) = &input.next_due_on {
-        check_date("next_due_on", due).map_err(|_| RecordError::Field("next_due_on"))?;
-    }
     let case = get(db, case_id).await?;
     if case.revision != revision {
         return Err(StoreError::StaleRevision(Record::Case).into());
@@ -342,8 +377,8 @@ pub async fn record_event(
         CaseEvent::Examine { hospital, .. } => hospital.trim().to_string(),
         _ => case.hospital.clone(),
     };
-    let closed_on = (next.state == CaseState::Closed).then(|| input.occurred_on.clone());
-    let next_due = if next.state == CaseState::Closed { None } else { input.next_due_on.clone() };
+    let closed_on = (next.state == CaseState::Closed).then_some(input.occurred_on);
+    let next_due = if next.state == CaseState::Closed { None } else { input.next_due_on };
     let mut tx = db.pool.begin().await?;
     let done = sqlx::query(
         "UPDATE report23 SET state = $1, disposition = $2, examinations = $3, exam_not_needed = $4, hospital = $5,
@@ -356,8 +391,8 @@ pub async fn record_event(
     .bind(i64::from(next.examinations))
     .bind(i64::from(next.exam_not_needed))
     .bind(&hospital)
-    .bind(next_due.as_deref())
-    .bind(closed_on.as_deref())
+    .bind(date_text(next_due))
+    .bind(date_text(closed_on))
     .bind(case_id)
     .bind(revision)
     .execute(&mut *tx)
@@ -372,7 +407,7 @@ pub async fn record_event(
         _ => input.note.clone(),
     };
     let kind = input.event.code();
-    insert_event(&mut tx, keyring, case_id, kind, &input.occurred_on, Some(&input.event), &note, Some(input.actor))
+    insert_event(&mut tx, keyring, case_id, kind, input.occurred_on, Some(&input.event), &note, Some(input.actor))
         .await?;
     append_in(&mut tx, &audit.with_record("case", case_id.to_string()).with_detail(kind)).await?;
     tx.commit().await?;
@@ -385,20 +420,34 @@ pub async fn record_event(
 pub struct WorkItem {
     /// Case id.
     pub case_id: i64,
-    /// `YYYY-MM-DDTHH:MM`.
-    pub received_at: String,
+    /// When it was received (local time).
+    pub received_at: PrimitiveDateTime,
     /// District.
     pub district: String,
     /// State.
     pub state: CaseState,
     /// Next due date.
-    pub next_due_on: Option<String>,
+    pub next_due_on: Option<Date>,
     /// Whether the due date has passed.
     pub overdue: bool,
     /// Staff in charge (id and name).
     pub assigned: Option<(i64, String)>,
     /// The person's kana reading (opened), empty while unknown.
     pub person_kana: String,
+}
+
+/// A worklist row as read.
+#[derive(sqlx::FromRow)]
+struct WorkRow {
+    id: i64,
+    received_at: String,
+    district: String,
+    state: String,
+    next_due_on: Option<String>,
+    assigned_to: Option<i64>,
+    display_name: Option<String>,
+    person_id: Option<i64>,
+    name_kana_sealed: Option<String>,
 }
 
 /// The open cases of a municipality (of one 地区 when `district` is given), by staff in charge
@@ -410,7 +459,8 @@ pub async fn worklist(
     today: &str,
 ) -> Result<Vec<WorkItem>, StoreError> {
     let keyring = db.keyring()?;
-    let rows = sqlx::query(
+    let today = check_date("today", today)?;
+    let rows: Vec<WorkRow> = sqlx::query_as(
         "SELECT r.id, r.received_at, r.district, r.state, r.next_due_on, r.assigned_to, u.display_name,
              r.person_id, p.name_kana_sealed
          FROM report23 r LEFT JOIN app_user u ON u.id = r.assigned_to LEFT JOIN person p ON p.id = r.person_id
@@ -421,26 +471,21 @@ pub async fn worklist(
     .bind(district.unwrap_or(""))
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
+    rows.into_iter()
         .map(|row| {
-            let next_due_on: Option<String> = row.try_get("next_due_on")?;
-            let person_id: Option<i64> = row.try_get("person_id")?;
-            let sealed: Option<String> = row.try_get("name_kana_sealed")?;
-            let person_kana = match (person_id, sealed) {
+            let person_kana = match (row.person_id, row.name_kana_sealed) {
                 (Some(pid), Some(s)) => crate::sealed::PERSON_KANA.open(keyring, pid, &s)?,
                 _ => String::new(),
             };
-            let assigned_to: Option<i64> = row.try_get("assigned_to")?;
-            let name: Option<String> = row.try_get("display_name")?;
-            let state: String = row.try_get("state")?;
+            let next_due_on = columns::optional_date("report23.next_due_on", row.next_due_on.as_deref())?;
             Ok(WorkItem {
-                case_id: row.try_get("id")?,
-                received_at: row.try_get("received_at")?,
-                district: row.try_get("district")?,
-                state: CaseState::parse(&state).ok_or_else(|| StoreError::Corrupt("report23.state".into()))?,
-                overdue: next_due_on.as_deref().is_some_and(|d| d < today),
+                case_id: row.id,
+                received_at: columns::local_minute("report23.received_at", &row.received_at)?,
+                district: row.district,
+                state: CaseState::parse(&row.state).ok_or_else(|| columns::corrupt("report23.state"))?,
+                overdue: next_due_on.is_some_and(|d| d < today),
                 next_due_on,
-                assigned: assigned_to.zip(name),
+                assigned: row.assigned_to.zip(row.display_name),
                 person_kana,
             })
         })

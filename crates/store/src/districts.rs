@@ -8,6 +8,7 @@
 
 use crate::audit::{AuditEvent, append_in, timestamp};
 use crate::cases::check_date;
+use crate::columns;
 use crate::{Db, StoreError};
 use nimo_domain::FiscalYear;
 use nimo_domain::access::Role;
@@ -63,8 +64,8 @@ pub struct Assignee {
     pub name: String,
     /// 主担当 or 副担当.
     pub duty: Duty,
-    /// Since when, ISO.
-    pub since: String,
+    /// Since when.
+    pub since: time::Date,
 }
 
 /// A 地区 of a municipality.
@@ -110,7 +111,15 @@ pub async fn list(db: &Db, municipality: &str) -> Result<Vec<District>, StoreErr
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    let rows = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct AssigneeRow {
+        district_id: i64,
+        user_id: i64,
+        role: String,
+        since_on: String,
+        display_name: String,
+    }
+    let rows: Vec<AssigneeRow> = sqlx::query_as(
         "SELECT a.district_id, a.user_id, a.role, a.since_on, u.display_name
          FROM district_assignment a JOIN district d ON d.id = a.district_id JOIN app_user u ON u.id = a.user_id
          WHERE d.municipality_code = $1 ORDER BY a.role DESC, u.display_name, a.user_id",
@@ -118,16 +127,14 @@ pub async fn list(db: &Db, municipality: &str) -> Result<Vec<District>, StoreErr
     .bind(municipality)
     .fetch_all(&db.pool)
     .await?;
-    for row in &rows {
-        let district_id: i64 = row.try_get("district_id")?;
-        let role: String = row.try_get("role")?;
+    for row in rows {
         let assignee = Assignee {
-            user_id: row.try_get("user_id")?,
-            name: row.try_get("display_name")?,
-            duty: Duty::parse(&role).ok_or_else(|| StoreError::Corrupt("district_assignment.role".into()))?,
-            since: row.try_get("since_on")?,
+            user_id: row.user_id,
+            name: row.display_name,
+            duty: Duty::parse(&row.role).ok_or_else(|| columns::corrupt("district_assignment.role"))?,
+            since: columns::date("district_assignment.since_on", &row.since_on)?,
         };
-        if let Some(district) = districts.iter_mut().find(|d| d.id == district_id) {
+        if let Some(district) = districts.iter_mut().find(|d| d.id == row.district_id) {
             district.staff.push(assignee);
         }
     }
@@ -258,7 +265,7 @@ pub async fn assign(
     since: &str,
     audit: AuditEvent,
 ) -> Result<(), StoreError> {
-    check_date("since", since)?;
+    let since = check_date("since", since)?;
     get(db, municipality, district_id).await?;
     let user =
         crate::accounts::get(db, user_id).await.map_err(|_| StoreError::NotMunicipalityStaff { user: user_id })?;
@@ -276,7 +283,7 @@ pub async fn assign(
         .bind(district_id)
         .bind(user_id)
         .bind(duty.code())
-        .bind(since)
+        .bind(since.to_string())
         .execute(&mut *tx)
         .await?;
     let detail = format!("assign:user:{user_id}:{}", duty.code());

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod beds;
 pub mod cases;
+mod columns;
 mod db;
 pub mod districts;
 mod error;

@@ -5,19 +5,19 @@
 //! row. Merging two records of one person moves every case, visit and plan to the one kept.
 
 use crate::audit::{AuditEvent, append_in, timestamp};
+use crate::columns;
 use crate::sealed::{PERSON_ADDRESS, PERSON_BIRTH_DATE, PERSON_CONTACT, PERSON_KANA, PERSON_KANJI};
 use crate::{Db, Record, StoreError};
 use nimo_domain::MunicipalityCode;
 use nimo_vault::{Keyring, normalize_kana_name};
-use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 /// A person to create.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewPerson {
     /// The municipality whose staff hold the record.
-    pub municipality: String,
+    pub municipality: MunicipalityCode,
     /// The 地区 (district code) of the address.
     pub district: String,
     /// `f`, `m` or `x`.
@@ -26,8 +26,8 @@ pub struct NewPerson {
     pub name_kana: String,
     /// Name in kanji (may be empty).
     pub name_kanji: String,
-    /// Birth date, ISO (may be empty when unknown).
-    pub birth_date: String,
+    /// Birth date, `None` when unknown.
+    pub birth_date: Option<Date>,
     /// Address details.
     pub address: String,
     /// Contacts (phone, family).
@@ -40,7 +40,7 @@ pub struct Person {
     /// Id.
     pub id: i64,
     /// Municipality code.
-    pub municipality: String,
+    pub municipality: MunicipalityCode,
     /// District code.
     pub district: String,
     /// `f`, `m` or `x`.
@@ -49,8 +49,8 @@ pub struct Person {
     pub name_kana: String,
     /// Kanji name.
     pub name_kanji: String,
-    /// Birth date (ISO) or empty.
-    pub birth_date: String,
+    /// Birth date, `None` when unknown.
+    pub birth_date: Option<Date>,
     /// Address.
     pub address: String,
     /// Contacts.
@@ -83,10 +83,10 @@ pub async fn create_in(
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .persistent(false)
-    .bind(&new.municipality)
+    .bind(new.municipality.as_str())
     .bind(&new.district)
     .bind(&new.sex)
-    .bind(kana_birth_index(keyring, &new.name_kana, &new.birth_date))
+    .bind(kana_birth_index(keyring, &new.name_kana, &birth_text(new.birth_date)))
     .bind(kana_index(keyring, &new.name_kana))
     .bind(timestamp(OffsetDateTime::now_utc()))
     .fetch_one(&mut **tx)
@@ -98,13 +98,18 @@ pub async fn create_in(
     )
     .bind(PERSON_KANA.seal(keyring, id, &new.name_kana))
     .bind(PERSON_KANJI.seal(keyring, id, &new.name_kanji))
-    .bind(PERSON_BIRTH_DATE.seal(keyring, id, &new.birth_date))
+    .bind(PERSON_BIRTH_DATE.seal(keyring, id, &birth_text(new.birth_date)))
     .bind(PERSON_ADDRESS.seal(keyring, id, &new.address))
     .bind(PERSON_CONTACT.seal(keyring, id, &new.contact))
     .bind(id)
     .execute(&mut **tx)
     .await?;
     Ok(id)
+}
+
+/// A birth date as sealed and indexed: ISO, or empty when unknown.
+fn birth_text(birth_date: Option<Date>) -> String {
+    birth_date.map(|d| d.to_string()).unwrap_or_default()
 }
 
 const COLUMNS: &str = "id, municipality_code, district, sex, name_kana_sealed, name_kanji_sealed, birth_date_sealed,
@@ -119,31 +124,52 @@ fn open_opt(
     sealed.map_or(Ok(String::new()), |s| column.open(keyring, id, &s))
 }
 
-fn person_from(keyring: &Keyring, row: &AnyRow) -> Result<Person, StoreError> {
-    let id: i64 = row.try_get("id")?;
-    Ok(Person {
-        id,
-        municipality: row.try_get("municipality_code")?,
-        district: row.try_get("district")?,
-        sex: row.try_get("sex")?,
-        name_kana: open_opt(keyring, PERSON_KANA, id, row.try_get("name_kana_sealed")?)?,
-        name_kanji: open_opt(keyring, PERSON_KANJI, id, row.try_get("name_kanji_sealed")?)?,
-        birth_date: open_opt(keyring, PERSON_BIRTH_DATE, id, row.try_get("birth_date_sealed")?)?,
-        address: open_opt(keyring, PERSON_ADDRESS, id, row.try_get("address_sealed")?)?,
-        contact: open_opt(keyring, PERSON_CONTACT, id, row.try_get("contact_sealed")?)?,
-        merged_into: row.try_get("merged_into")?,
-    })
+/// A `person` row as stored (`COLUMNS`).
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id: i64,
+    municipality_code: String,
+    district: String,
+    sex: String,
+    name_kana_sealed: Option<String>,
+    name_kanji_sealed: Option<String>,
+    birth_date_sealed: Option<String>,
+    address_sealed: Option<String>,
+    contact_sealed: Option<String>,
+    merged_into: Option<i64>,
+}
+
+impl PersonRow {
+    fn open(self, keyring: &Keyring) -> Result<Person, StoreError> {
+        let id = self.id;
+        let birth_date = open_opt(keyring, PERSON_BIRTH_DATE, id, self.birth_date_sealed)?;
+        Ok(Person {
+            id,
+            municipality: columns::municipality("person.municipality_code", &self.municipality_code)?,
+            district: self.district,
+            sex: self.sex,
+            name_kana: open_opt(keyring, PERSON_KANA, id, self.name_kana_sealed)?,
+            name_kanji: open_opt(keyring, PERSON_KANJI, id, self.name_kanji_sealed)?,
+            birth_date: match birth_date.as_str() {
+                "" => None,
+                text => Some(columns::date("person.birth_date_sealed", text)?),
+            },
+            address: open_opt(keyring, PERSON_ADDRESS, id, self.address_sealed)?,
+            contact: open_opt(keyring, PERSON_CONTACT, id, self.contact_sealed)?,
+            merged_into: self.merged_into,
+        })
+    }
 }
 
 /// The person with this id, opened.
 pub async fn get(db: &Db, id: i64) -> Result<Person, StoreError> {
     let keyring = db.keyring()?;
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM person WHERE id = $1"))
+    let row: PersonRow = sqlx::query_as(&format!("SELECT {COLUMNS} FROM person WHERE id = $1"))
         .bind(id)
         .fetch_optional(&db.pool)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
-    person_from(keyring, &row)
+    row.open(keyring)
 }
 
 /// Whether a candidate matched on kana and birth date, or on kana alone.
@@ -167,7 +193,13 @@ pub async fn candidates(
     if normalize_kana_name(kana).is_empty() {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query(&format!(
+    #[derive(sqlx::FromRow)]
+    struct CandidateRow {
+        #[sqlx(flatten)]
+        person: PersonRow,
+        kana_birth_index: Option<String>,
+    }
+    let rows: Vec<CandidateRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS}, kana_birth_index FROM person
          WHERE municipality_code = $1 AND merged_into IS NULL AND (kana_birth_index = $2 OR kana_index = $3)
          ORDER BY id LIMIT 20"
@@ -179,10 +211,10 @@ pub async fn candidates(
     .await?;
     let full = kana_birth_index(keyring, kana, birth_date);
     let mut found = Vec::new();
-    for row in &rows {
-        let index: Option<String> = row.try_get("kana_birth_index")?;
-        let kind = if index.as_deref() == Some(full.as_str()) { Match::KanaAndBirth } else { Match::Kana };
-        found.push((person_from(keyring, row)?, kind));
+    for row in rows {
+        let kind =
+            if row.kana_birth_index.as_deref() == Some(full.as_str()) { Match::KanaAndBirth } else { Match::Kana };
+        found.push((row.person.open(keyring)?, kind));
     }
     found.sort_by_key(|(p, kind)| (*kind != Match::KanaAndBirth, p.id));
     Ok(found)

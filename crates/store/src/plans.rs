@@ -8,32 +8,19 @@
 
 mod views;
 
-pub use views::{Meeting, PlanEventRecord, PlanItem, events, list, meetings, of_person, reminders, timeline_entries};
+pub use views::{
+    Meeting, PersonPlan, PlanEventRecord, PlanItem, events, list, meetings, of_person, reminders, timeline_entries,
+};
 
 use crate::audit::{AuditEvent, append_in, timestamp};
+use crate::columns::{self, date_text};
 use crate::sealed::{PLAN_CONTENTS, PLAN_EVENT_NOTE, PLAN_MEETING_MINUTES};
 use crate::{Db, Record, StoreError};
 use nimo_domain::FiscalYear;
+use nimo_domain::MunicipalityCode;
 use nimo_domain::plans::{EndReason, Party, PlanError, PlanEvent, PlanState, PlanStatus};
 use sqlx::Row;
-use sqlx::any::AnyRow;
 use time::{Date, OffsetDateTime};
-
-/// Parses an ISO date, or names the field.
-fn date(field: &'static str, text: &str) -> Result<Date, PlanRecordError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text, &format).map_err(|_| PlanRecordError::Field(field))
-}
-
-fn stored_date(row: &AnyRow, column: &str) -> Result<Option<Date>, StoreError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    match row.try_get::<Option<String>, _>(column)? {
-        Some(text) => {
-            Ok(Some(Date::parse(&text, &format).map_err(|_| StoreError::Corrupt(format!("discharge_plan.{column}")))?))
-        }
-        None => Ok(None),
-    }
-}
 
 /// Why recording a plan event failed.
 #[derive(Debug, thiserror::Error)]
@@ -61,15 +48,15 @@ pub struct Plan {
     /// Id.
     pub id: i64,
     /// Municipality (the author).
-    pub municipality: String,
+    pub municipality: MunicipalityCode,
     /// District.
     pub district: String,
     /// The person.
     pub person_id: i64,
     /// The 23条 case it follows.
     pub case_id: Option<i64>,
-    /// The consent date, ISO.
-    pub consent_on: Option<String>,
+    /// The consent date.
+    pub consent_on: Option<Date>,
     /// Where the state machine is.
     pub status: PlanStatus,
     /// The plan contents (opened).
@@ -82,52 +69,78 @@ const PLAN_COLUMNS: &str = "id, municipality_code, district, person_id, case_id,
     consent_party, drafted, meetings, started_on, period_end_on, extensions, next_review_on, ended_on, end_reason,
     transferred_to, last_event_on, contents_sealed, revision";
 
-fn status_from(row: &AnyRow) -> Result<PlanStatus, StoreError> {
-    let corrupt = |what: &str| StoreError::Corrupt(format!("discharge_plan.{what}"));
-    let state: String = row.try_get("state")?;
-    let consent: String = row.try_get("consent")?;
-    let party: Option<String> = row.try_get("consent_party")?;
-    let reason: Option<String> = row.try_get("end_reason")?;
-    Ok(PlanStatus {
-        state: PlanState::parse(&state).ok_or_else(|| corrupt("state"))?,
-        consent: match consent.as_str() {
-            "given" => Some(true),
-            "refused" => Some(false),
-            _ => None,
-        },
-        consent_party: party.and_then(|p| Party::parse(&p)),
-        drafted: row.try_get::<i64, _>("drafted")? == 1,
-        meetings: u32::try_from(row.try_get::<i64, _>("meetings")?).map_err(|_| corrupt("meetings"))?,
-        started_on: stored_date(row, "started_on")?,
-        period_end: stored_date(row, "period_end_on")?,
-        extensions: u32::try_from(row.try_get::<i64, _>("extensions")?).map_err(|_| corrupt("extensions"))?,
-        next_review: stored_date(row, "next_review_on")?,
-        ended_on: stored_date(row, "ended_on")?,
-        end_reason: reason.and_then(|r| EndReason::parse(&r)),
-        transferred_to: row.try_get("transferred_to")?,
-        last_on: stored_date(row, "last_event_on")?,
-    })
+/// A `discharge_plan` row as stored (`PLAN_COLUMNS`).
+#[derive(sqlx::FromRow)]
+struct PlanRow {
+    municipality_code: String,
+    district: String,
+    person_id: i64,
+    case_id: Option<i64>,
+    state: String,
+    consent: String,
+    consent_on: Option<String>,
+    consent_party: Option<String>,
+    drafted: i64,
+    meetings: i64,
+    started_on: Option<String>,
+    period_end_on: Option<String>,
+    extensions: i64,
+    next_review_on: Option<String>,
+    ended_on: Option<String>,
+    end_reason: Option<String>,
+    transferred_to: Option<String>,
+    last_event_on: Option<String>,
+    contents_sealed: Option<String>,
+    revision: i64,
+}
+
+impl PlanRow {
+    fn status(&self) -> Result<PlanStatus, StoreError> {
+        let corrupt = |what: &str| columns::corrupt(&format!("discharge_plan.{what}"));
+        let date = |what: &str, text: &Option<String>| {
+            columns::optional_date(&format!("discharge_plan.{what}"), text.as_deref())
+        };
+        Ok(PlanStatus {
+            state: PlanState::parse(&self.state).ok_or_else(|| corrupt("state"))?,
+            consent: match self.consent.as_str() {
+                "given" => Some(true),
+                "refused" => Some(false),
+                _ => None,
+            },
+            consent_party: self.consent_party.as_deref().and_then(Party::parse),
+            drafted: self.drafted == 1,
+            meetings: u32::try_from(self.meetings).map_err(|_| corrupt("meetings"))?,
+            started_on: date("started_on", &self.started_on)?,
+            period_end: date("period_end_on", &self.period_end_on)?,
+            extensions: u32::try_from(self.extensions).map_err(|_| corrupt("extensions"))?,
+            next_review: date("next_review_on", &self.next_review_on)?,
+            ended_on: date("ended_on", &self.ended_on)?,
+            end_reason: self.end_reason.as_deref().and_then(EndReason::parse),
+            transferred_to: self.transferred_to.clone(),
+            last_on: date("last_event_on", &self.last_event_on)?,
+        })
+    }
 }
 
 /// The plan with this id, contents opened.
 pub async fn get(db: &Db, id: i64) -> Result<Plan, StoreError> {
     let keyring = db.keyring()?;
-    let row = sqlx::query(&format!("SELECT {PLAN_COLUMNS} FROM discharge_plan WHERE id = $1"))
+    let row: PlanRow = sqlx::query_as(&format!("SELECT {PLAN_COLUMNS} FROM discharge_plan WHERE id = $1"))
         .bind(id)
         .fetch_optional(&db.pool)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("plan {id}")))?;
-    let sealed: Option<String> = row.try_get("contents_sealed")?;
+    let status = row.status()?;
     Ok(Plan {
         id,
-        municipality: row.try_get("municipality_code")?,
-        district: row.try_get("district")?,
-        person_id: row.try_get("person_id")?,
-        case_id: row.try_get("case_id")?,
-        consent_on: row.try_get("consent_on")?,
-        status: status_from(&row)?,
-        contents: sealed.map_or(Ok(String::new()), |s| PLAN_CONTENTS.open(keyring, id, &s))?,
-        revision: row.try_get("revision")?,
+        municipality: columns::municipality("discharge_plan.municipality_code", &row.municipality_code)?,
+        district: row.district,
+        person_id: row.person_id,
+        case_id: row.case_id,
+        consent_on: columns::optional_date("discharge_plan.consent_on", row.consent_on.as_deref())?,
+        status,
+        contents: row.contents_sealed.map_or(Ok(String::new()), |s| PLAN_CONTENTS.open(keyring, id, &s))?,
+        revision: row.revision,
     })
 }
 
@@ -135,7 +148,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Plan, StoreError> {
 #[derive(Debug, Clone)]
 pub struct OpenPlan {
     /// Municipality (the 帰住先's).
-    pub municipality: String,
+    pub municipality: MunicipalityCode,
     /// District.
     pub district: String,
     /// The person.
@@ -146,8 +159,8 @@ pub struct OpenPlan {
     pub given: bool,
     /// Who was asked.
     pub party: Party,
-    /// The date of the answer, ISO.
-    pub occurred_on: String,
+    /// The date of the answer.
+    pub occurred_on: Date,
     /// Remarks (sealed).
     pub note: String,
     /// Who recorded it.
@@ -157,7 +170,7 @@ pub struct OpenPlan {
 /// Opens a plan (state `drafting` or `declined`) with its consent event and audit row.
 pub async fn open(db: &Db, new: &OpenPlan, audit: AuditEvent) -> Result<i64, PlanRecordError> {
     let keyring = db.keyring()?;
-    let on = date("occurred_on", &new.occurred_on)?;
+    let on = new.occurred_on;
     let event = PlanEvent::Consent { given: new.given, party: new.party };
     let status = PlanStatus::candidate().apply(on, &event)?;
     let mut tx = db.pool.begin().await?;
@@ -167,20 +180,20 @@ pub async fn open(db: &Db, new: &OpenPlan, audit: AuditEvent) -> Result<i64, Pla
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .persistent(false)
-    .bind(&new.municipality)
+    .bind(new.municipality.as_str())
     .bind(&new.district)
     .bind(new.person_id)
     .bind(new.case_id)
     .bind(status.state.code())
     .bind(if new.given { "given" } else { "refused" })
-    .bind(&new.occurred_on)
+    .bind(on.to_string())
     .bind(new.party.code())
-    .bind(&new.occurred_on)
+    .bind(on.to_string())
     .bind(timestamp(OffsetDateTime::now_utc()))
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = row.try_get("id")?;
-    insert_event(&mut tx, keyring, id, &event, &new.occurred_on, &new.note, new.actor).await?;
+    insert_event(&mut tx, keyring, id, &event, on, &new.note, new.actor).await?;
     append_in(&mut tx, &audit.with_record("plan", id.to_string()).with_detail("consent")).await?;
     tx.commit().await?;
     tracing::debug!(plan_id = id, "退院後支援計画 opened");
@@ -192,7 +205,7 @@ async fn insert_event(
     keyring: &nimo_vault::Keyring,
     plan_id: i64,
     event: &PlanEvent,
-    occurred_on: &str,
+    occurred_on: Date,
     note: &str,
     actor: i64,
 ) -> Result<(), StoreError> {
@@ -220,7 +233,7 @@ async fn insert_event(
     .persistent(false)
     .bind(plan_id)
     .bind(event.code())
-    .bind(occurred_on)
+    .bind(occurred_on.to_string())
     .bind(consent)
     .bind(party)
     .bind(end_on)
@@ -247,7 +260,7 @@ async fn write_status(
     revision: i64,
     s: &PlanStatus,
 ) -> Result<(), StoreError> {
-    let text = |d: Option<Date>| d.map(|d| d.to_string());
+    let text = date_text;
     let fy = s.started_on.map(|d| i64::from(FiscalYear::of_date(d.year(), u8::from(d.month())).year()));
     let done = sqlx::query(
         "UPDATE discharge_plan SET state = $1, drafted = $2, meetings = $3, started_on = $4, fiscal_year = $5,
@@ -280,8 +293,8 @@ async fn write_status(
 pub struct PlanInput {
     /// The event.
     pub event: PlanEvent,
-    /// When it happened, ISO.
-    pub occurred_on: String,
+    /// When it happened.
+    pub occurred_on: Date,
     /// Remarks or the extension's reason (sealed).
     pub note: String,
     /// The plan contents, for `Draft` (sealed).
@@ -299,7 +312,7 @@ pub async fn record(
     audit: AuditEvent,
 ) -> Result<PlanStatus, PlanRecordError> {
     let keyring = db.keyring()?;
-    let on = date("occurred_on", &input.occurred_on)?;
+    let on = input.occurred_on;
     let plan = get(db, plan_id).await?;
     if plan.revision != revision {
         return Err(StoreError::StaleRevision(Record::Plan).into());
@@ -322,7 +335,7 @@ pub async fn record(
         PlanEvent::Extend { reason, .. } => format!("{reason}\n{}", input.note),
         _ => input.note.clone(),
     };
-    insert_event(&mut tx, keyring, plan_id, &input.event, &input.occurred_on, &note, input.actor).await?;
+    insert_event(&mut tx, keyring, plan_id, &input.event, on, &note, input.actor).await?;
     let kind = input.event.code();
     append_in(&mut tx, &audit.with_record("plan", plan_id.to_string()).with_detail(kind)).await?;
     tx.commit().await?;
@@ -337,8 +350,8 @@ pub const MEETING_PURPOSES: &[(&str, &str)] =
 /// A 支援会議 to record.
 #[derive(Debug, Clone)]
 pub struct NewMeeting {
-    /// ISO date.
-    pub held_on: String,
+    /// The day it was held.
+    pub held_on: Date,
     /// Purpose code ([`MEETING_PURPOSES`]).
     pub purpose: String,
     /// Whether 本人 attended.
@@ -362,7 +375,7 @@ pub async fn add_meeting(
     audit: AuditEvent,
 ) -> Result<i64, PlanRecordError> {
     let keyring = db.keyring()?;
-    let on = date("held_on", &meeting.held_on)?;
+    let on = meeting.held_on;
     if !MEETING_PURPOSES.iter().any(|(c, _)| *c == meeting.purpose) {
         return Err(PlanRecordError::Field("purpose"));
     }
@@ -387,7 +400,7 @@ pub async fn add_meeting(
     )
     .persistent(false)
     .bind(plan_id)
-    .bind(&meeting.held_on)
+    .bind(on.to_string())
     .bind(&meeting.purpose)
     .bind(i64::from(meeting.person_attended))
     .bind(i64::from(meeting.family_attended))

@@ -22,8 +22,8 @@ pub struct StoredSheet {
     pub sheet: Sheet,
     /// Starts at 1 and grows by one with every save.
     pub revision: i64,
-    /// When it was last saved (RFC 3339, UTC).
-    pub updated_at: String,
+    /// When it was last saved (stored as RFC 3339, UTC).
+    pub updated_at: time::OffsetDateTime,
 }
 
 /// How a save treats a sheet that already exists for the same municipality and fiscal year.

@@ -65,8 +65,20 @@ impl Lcg {
     }
 }
 
-fn day(fy: FiscalYear, offset: i64) -> String {
-    (fy.first_day() + time::Duration::days(offset.clamp(0, 364))).to_string()
+fn day(fy: FiscalYear, offset: i64) -> time::Date {
+    fy.first_day() + time::Duration::days(offset.clamp(0, 364))
+}
+
+/// A synthetic birth date between 1950 and 1999.
+fn birth_date(rng: &mut Lcg) -> Option<time::Date> {
+    let (year, month, day) = (1950 + rng.next(50), 1 + rng.next(12), 1 + rng.next(28));
+    let month = time::Month::try_from(u8::try_from(month).unwrap_or(1)).unwrap_or(time::Month::January);
+    time::Date::from_calendar_date(i32::try_from(year).unwrap_or(1980), month, u8::try_from(day).unwrap_or(1)).ok()
+}
+
+/// An hour or minute drawn from the generator (always below 60).
+fn hour_minute(n: u64) -> u8 {
+    u8::try_from(n).unwrap_or(0)
 }
 
 /// What was written.
@@ -118,6 +130,8 @@ pub async fn year(
     scale: usize,
     seed: u64,
 ) -> Result<Summary, StoreError> {
+    let municipality =
+        nimo_domain::MunicipalityCode::parse(municipality).map_err(|_| StoreError::UnknownCode("municipality"))?;
     let mut rng = Lcg(0x6e69_6d6f ^ seed ^ u64::try_from(fy.year()).unwrap_or_default());
     let mut summary = Summary::default();
     let audit = || AuditEvent::cli("synthetic");
@@ -131,21 +145,23 @@ pub async fn year(
         let (kana, kanji) = GIVEN[index % GIVEN.len()];
         let number = summary.people + 1;
         let person = NewPerson {
-            municipality: municipality.into(),
+            municipality: municipality.clone(),
             district: district.into(),
             sex: ["f", "m", "x"][index % 3].into(),
             name_kana: format!("みほん {kana}{number}"),
             name_kanji: format!("見本 {kanji}{number}"),
-            birth_date: format!("{}-{:02}-{:02}", 1950 + rng.next(50), 1 + rng.next(12), 1 + rng.next(28)),
+            birth_date: birth_date(&mut rng),
             address: format!("見本町{}-{}", 1 + rng.next(9), 1 + rng.next(30)),
             contact: format!("000-0000-{:04}", rng.next(10_000)),
         };
         let assigned = staff.assign(district, index)?;
         let new = NewCase {
-            municipality: municipality.into(),
+            municipality: municipality.clone(),
             district: district.into(),
             person_id: None,
-            received_at: format!("{received_on}T{:02}:{:02}", 9 + rng.next(10), rng.next(60)),
+            received_at: received_on
+                .with_hms(hour_minute(9 + rng.next(10)), hour_minute(rng.next(60)), 0)
+                .map_err(|_| StoreError::Synthetic("synthetic time".into()))?,
             police_station: ["目黒警察署", "碑文谷警察署"][index % 2].into(),
             resident,
             circumstances: "（見本データ）路上で大声を出しているとの通報。".into(),
@@ -156,7 +172,7 @@ pub async fn year(
         summary.cases += 1;
         summary.people += 1;
         let at = |offset: i64| day(fy, received + offset);
-        let step = |event: CaseEvent, on: String, due: Option<String>| EventInput {
+        let step = |event: CaseEvent, on: time::Date, due: Option<time::Date>| EventInput {
             event,
             occurred_on: on,
             note: String::new(),
@@ -219,7 +235,7 @@ pub async fn year(
             for k in 0..n {
                 let (case_id, person_id, district, received) = people_ids[(k + unit) % people_ids.len()];
                 let visit = NewVisit {
-                    municipality: municipality.into(),
+                    municipality: municipality.clone(),
                     district: district.into(),
                     person_id,
                     case_id: Some(case_id),
@@ -238,7 +254,7 @@ pub async fn year(
         for (k, consent) in ["given", "refused"].into_iter().enumerate() {
             let (case_id, person_id, district, received) = people_ids[(k + unit) % people_ids.len()];
             let plan = NewPlan {
-                municipality: municipality.into(),
+                municipality: municipality.clone(),
                 district: district.into(),
                 person_id,
                 case_id: Some(case_id),
@@ -263,7 +279,7 @@ async fn end_if_over(db: &Db, plan_id: i64, actor: i64) -> Result<(), StoreError
     let Some(end) = plan.status.period_end.filter(|end| *end < today) else { return Ok(()) };
     let input = crate::plans::PlanInput {
         event: PlanEvent::End { reason: EndReason::PeriodOver },
-        occurred_on: end.to_string(),
+        occurred_on: end,
         note: "（見本データ）支援期間の満了".into(),
         contents: String::new(),
         actor,

@@ -23,7 +23,6 @@ use nimo_domain::access::{Role, Scope};
 use nimo_store::accounts::{self, AccountError, NewUser, User};
 use nimo_store::audit::{AuditEvent, AuditFilter, AuditRow, Outcome};
 use serde::Deserialize;
-use std::collections::HashMap;
 use time::{Date, OffsetDateTime, Time, UtcOffset};
 
 /// Japan Standard Time: the search form's dates are meant in it, and times are shown in it.
@@ -152,9 +151,9 @@ fn account_error(error: AccountError) -> WebError {
 pub async fn users(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<crate::pages::NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
-    Ok(Html(users_page(&state, &ctx, CreateForm::default(), None, notice_text(query.get("notice"))).await?))
+    Ok(Html(users_page(&state, &ctx, CreateForm::default(), None, notice_text(query.notice.as_ref())).await?))
 }
 
 /// The scope a create form names, checked only for its format (the store checks it fits the role).

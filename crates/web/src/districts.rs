@@ -10,11 +10,10 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Errors, Fields, municipality, not_found, own_district, today, user_id};
+use crate::pages::{Errors, Fields, PagePath, Record, Submission, not_found, own_district, today, user_id};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
@@ -84,8 +83,11 @@ async fn districts_page(
 }
 
 /// GET /municipalities/{code}/districts: the 地区 and who is in charge of each.
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
+) -> Result<Html<String>, WebError> {
     Ok(Html(districts_page(&state, &ctx, &code, Fields::new(), Errors::new()).await?.render()?))
 }
 
@@ -114,16 +116,74 @@ fn name_error(error: &StoreError) -> Option<String> {
     }
 }
 
+/// The form that adds a 地区 as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AddForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// The form that renames a 地区 and switches it on or off, as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateForm {
+    #[serde(default)]
+    name: String,
+    /// `1` when ticked; absent otherwise.
+    active: Option<String>,
+}
+
+/// The form that puts a staff member in charge of a 地区, as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AssignForm {
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    duty: String,
+    #[serde(default)]
+    since: String,
+}
+
+/// The form that takes a staff member off a 地区, as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UnassignForm {
+    #[serde(default)]
+    user_id: String,
+}
+
+/// An assignment as the form describes it, or the one reason shown beside the form.
+struct Assignment {
+    user: i64,
+    duty: Duty,
+    since: String,
+}
+
+impl TryFrom<&AssignForm> for Assignment {
+    type Error = &'static str;
+
+    fn try_from(form: &AssignForm) -> Result<Self, &'static str> {
+        let user = form.user_id.trim().parse::<i64>().map_err(|_| "担当にする職員を選んでください")?;
+        let duty = Duty::parse(form.duty.trim()).ok_or("主担当か副担当かを選んでください")?;
+        let since = form.since.trim();
+        if !crate::pages::valid_date(since) {
+            return Err("担当開始日を「2022-04-01」の形で入力してください");
+        }
+        Ok(Assignment { user, duty, since: since.to_string() })
+    }
+}
+
 /// POST /municipalities/{code}/districts: adds a 地区.
 pub async fn add(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
+    Submission(form): Submission<AddForm>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let f = crate::pages::fields(pairs);
-    let name = f.get("name").cloned().unwrap_or_default();
+    let name = form.name;
+    let f = Fields::from([("name".to_string(), name.clone())]);
     let event = audit::event(&ctx.0, "write", Outcome::Ok);
     match districts::add(&state.db, code.as_str(), &name, event).await {
         Ok(_) => Ok(back(&code)),
@@ -134,8 +194,7 @@ pub async fn add(
     }
 }
 
-async fn district_of(state: &AppState, code: &MunicipalityCode, id: &str) -> Result<District, WebError> {
-    let id: i64 = id.parse().map_err(|_| not_found())?;
+async fn district_of(state: &AppState, code: &MunicipalityCode, id: i64) -> Result<District, WebError> {
     match districts::get(&state.db, code.as_str(), id).await {
         Ok(district) => Ok(district),
         Err(StoreError::NotFound(_)) => Err(not_found()),
@@ -148,15 +207,17 @@ async fn district_of(state: &AppState, code: &MunicipalityCode, id: &str) -> Res
 pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
+    Submission(form): Submission<UpdateForm>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let district = district_of(&state, &code, &id).await?;
-    let f = crate::pages::fields(pairs);
+    let district = district_of(&state, &code, id).await?;
     let field = format!("name-{}", district.id);
-    let name = f.get("name").cloned().unwrap_or_default();
-    let active = f.get("active").is_some_and(|v| v == "1");
+    let active = form.active.as_deref() == Some("1");
+    let name = form.name;
+    let mut f = Fields::from([("name".to_string(), name.clone())]);
+    if let Some(value) = form.active {
+        f.insert("active".into(), value);
+    }
     let event = audit::event(&ctx.0, "write", Outcome::Ok);
     match districts::update(&state.db, code.as_str(), district.id, Some(&name), Some(active), event).await {
         Ok(()) => Ok(back(&code)),
@@ -176,39 +237,27 @@ pub async fn update(
 pub async fn assign(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
+    Submission(form): Submission<AssignForm>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let district = district_of(&state, &code, &id).await?;
-    let f = crate::pages::fields(pairs);
-    let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
+    let district = district_of(&state, &code, id).await?;
     let field = format!("assign-{}", district.id);
-    let mut message: Option<String> = None;
-    let user = get("user_id").parse::<i64>().ok();
-    let duty = Duty::parse(&get("duty"));
-    let since = get("since");
-    if user.is_none() {
-        message = Some("担当にする職員を選んでください".into());
-    } else if duty.is_none() {
-        message = Some("主担当か副担当かを選んでください".into());
-    } else if !crate::pages::valid_date(&since) {
-        message = Some("担当開始日を「2022-04-01」の形で入力してください".into());
-    }
-    if let (None, Some(user), Some(duty)) = (&message, user, duty) {
-        let event = audit::event(&ctx.0, "write", Outcome::Ok);
-        match districts::assign(&state.db, code.as_str(), district.id, user, duty, &since, event).await {
-            Ok(()) => return Ok(back(&code)),
-            Err(error @ (StoreError::NotMunicipalityStaff { .. } | StoreError::InvalidDate(_))) => {
-                message = Some(crate::error::refusal_of(error)?.detail);
+    let message = match Assignment::try_from(&form) {
+        Ok(a) => {
+            let event = audit::event(&ctx.0, "write", Outcome::Ok);
+            match districts::assign(&state.db, code.as_str(), district.id, a.user, a.duty, &a.since, event).await {
+                Ok(()) => return Ok(back(&code)),
+                Err(error @ (StoreError::NotMunicipalityStaff { .. } | StoreError::InvalidDate(_))) => {
+                    crate::error::refusal_of(error)?.detail
+                }
+                Err(other) => return Err(other.into()),
             }
-            Err(other) => return Err(other.into()),
         }
-    }
-    let message = message.unwrap_or_default();
+        Err(message) => message.to_string(),
+    };
     let mut typed = Fields::new();
-    for name in ["user_id", "duty", "since"] {
-        typed.insert(format!("{field}-{name}"), get(name));
+    for (name, value) in [("user_id", &form.user_id), ("duty", &form.duty), ("since", &form.since)] {
+        typed.insert(format!("{field}-{name}"), value.trim().to_string());
     }
     refused(&state, &ctx, &code, typed, Errors::from([(field, message)])).await
 }
@@ -217,13 +266,11 @@ pub async fn assign(
 pub async fn unassign(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
+    Submission(form): Submission<UnassignForm>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let district = district_of(&state, &code, &id).await?;
-    let f = crate::pages::fields(pairs);
-    let Some(user) = f.get("user_id").and_then(|v| v.parse::<i64>().ok()) else {
+    let district = district_of(&state, &code, id).await?;
+    let Ok(user) = form.user_id.parse::<i64>() else {
         let errors = Errors::from([(format!("assign-{}", district.id), "外す職員を選んでください".to_string())]);
         return refused(&state, &ctx, &code, Fields::new(), errors).await;
     };
@@ -259,9 +306,8 @@ struct CaseloadPage {
 pub async fn caseload(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
     let district = own_district(&ctx);
     let view = match &district {
         Some(d) => View { district: Some(d), staff: Some(user_id(&ctx)?) },

@@ -10,6 +10,7 @@ mod cases;
 pub mod clock;
 mod context;
 mod csrf;
+mod display;
 mod districts;
 pub mod error;
 mod layout;

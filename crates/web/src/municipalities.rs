@@ -2,11 +2,12 @@
 
 use crate::context::Ctx;
 use crate::layout::Layout;
+use crate::pages::{MunicipalityMissing, PagePath};
 use crate::sheets::form::{Field, FieldKind};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::access::Permission;
@@ -156,9 +157,11 @@ pub async fn create(
 }
 
 /// GET /municipalities/{code}
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Html<String>, WebError> {
-    let code =
-        MunicipalityCode::parse(&code).map_err(|_| WebError::NotFound("お探しの自治体は見つかりません".into()))?;
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PagePath(code, ..): PagePath<MunicipalityCode, MunicipalityMissing>,
+) -> Result<Html<String>, WebError> {
     let m = municipalities::get(&state.db, &code).await?;
     let page = ShowPage {
         ctx: Layout::of(&ctx),

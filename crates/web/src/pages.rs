@@ -3,6 +3,10 @@
 //! it is a 404 after a `denied` audit row). Route modules import this module, never each other's
 //! helpers.
 
+mod submission;
+
+pub(crate) use submission::Submission;
+
 use crate::audit;
 use crate::context::Ctx;
 use crate::{AppState, WebError};
@@ -15,15 +19,6 @@ use std::collections::{BTreeMap, HashMap};
 
 pub(crate) type Fields = HashMap<String, String>;
 pub(crate) type Errors = BTreeMap<String, String>;
-
-/// A form's fields, without its CSRF token (checked by the middleware, never stored or echoed).
-pub(crate) fn fields(pairs: Vec<(String, String)>) -> Fields {
-    pairs.into_iter().filter(|(k, _)| k != "csrf").collect()
-}
-
-pub(crate) fn municipality(code: &str) -> Result<MunicipalityCode, WebError> {
-    MunicipalityCode::parse(code).map_err(|_| WebError::NotFound("お探しのページは見つかりません".into()))
-}
 
 pub(crate) fn today() -> String {
     time::OffsetDateTime::now_utc().date().to_string()
@@ -40,13 +35,13 @@ pub(crate) async fn check_scope(
     ctx: &Ctx,
     permission: Permission,
     code: &MunicipalityCode,
-    record: (&str, &str),
+    record: (&MunicipalityCode, &str),
     kind: &str,
     id: i64,
 ) -> Result<(), WebError> {
     let (record_municipality, district) = record;
     let target = Target::District(code.clone(), district.to_string());
-    if record_municipality == code.as_str() && authorize(ctx.0.principal().as_ref(), permission, &target).is_ok() {
+    if record_municipality == code && authorize(ctx.0.principal().as_ref(), permission, &target).is_ok() {
         return Ok(());
     }
     let event = audit::event(&ctx.0, "denied", Outcome::Denied)
@@ -65,28 +60,31 @@ pub(crate) fn own_district(ctx: &Ctx) -> Option<String> {
 }
 
 pub(crate) fn valid_date(text: &str) -> bool {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &format).is_ok()
+    nimo_domain::calendar::parse_iso_date(text).is_some()
 }
 
-/// A record named by the id in its path, within the viewer's scope: an id that is not a number
-/// or names nothing is a 404, and so is one outside the viewer's municipality or 地区 (after its
+/// A person's cases as a form offers them: id and receipt time as stored (`2022-05-10T14:30`).
+pub(crate) fn case_choices(cases: &[nimo_store::cases::PersonCase]) -> Vec<(i64, String)> {
+    cases.iter().map(|c| (c.id, nimo_domain::calendar::local_minute_text(c.received_at))).collect()
+}
+
+/// A record named by the id in its path, within the viewer's scope: an id that names nothing is
+/// a 404 (one that is not a number already was, at [`PagePath`]), and so is one outside the viewer's municipality or 地区 (after its
 /// `denied` audit row). `place` gives the record's municipality and 地区.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn load_scoped<T, Fut>(
     state: &AppState,
     ctx: &Ctx,
     code: &MunicipalityCode,
-    id: &str,
+    id: i64,
     permission: Permission,
     kind: &str,
     fetch: impl FnOnce(i64) -> Fut,
-    place: fn(&T) -> (&str, &str),
+    place: fn(&T) -> (&MunicipalityCode, &str),
 ) -> Result<T, WebError>
 where
     Fut: std::future::Future<Output = Result<T, StoreError>>,
 {
-    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
     let record = match fetch(id).await {
         Ok(record) => record,
         Err(StoreError::NotFound(_)) => return Err(not_found()),
@@ -101,7 +99,7 @@ pub(crate) async fn person_in_scope(
     state: &AppState,
     ctx: &Ctx,
     code: &MunicipalityCode,
-    id: &str,
+    id: i64,
     permission: Permission,
 ) -> Result<people::Person, WebError> {
     let fetch = |id| people::get(&state.db, id);
@@ -123,4 +121,84 @@ pub(crate) struct Submitted {
     pub(crate) failed: String,
     /// Known people the typed person may be (identifying the person of a case).
     pub(crate) candidates: Vec<Candidate>,
+}
+
+/// The query of a page that says what just happened (`?notice=created`); other parameters are
+/// ignored, as links may carry them.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct NoticeQuery {
+    pub(crate) notice: Option<String>,
+}
+
+/// What a 404 for a path that does not parse says: the page, the record or the sheet.
+pub(crate) trait Missing {
+    /// The page's message.
+    const MESSAGE: &'static str;
+}
+
+/// A page (a municipality's pages): 「お探しのページは見つかりません」.
+pub(crate) struct Page;
+impl Missing for Page {
+    const MESSAGE: &'static str = "お探しのページは見つかりません";
+}
+
+/// A record named by its id (a case, person, plan, 地区 or hold): 「お探しの記録は見つかりません」.
+pub(crate) struct Record;
+impl Missing for Record {
+    const MESSAGE: &'static str = "お探しの記録は見つかりません";
+}
+
+/// A sheet named by its municipality and fiscal year: 「お探しのシートは見つかりません」.
+pub(crate) struct SheetMissing;
+impl Missing for SheetMissing {
+    const MESSAGE: &'static str = "お探しのシートは見つかりません";
+}
+
+/// A municipality's own page: 「お探しの自治体は見つかりません」.
+pub(crate) struct MunicipalityMissing;
+impl Missing for MunicipalityMissing {
+    const MESSAGE: &'static str = "お探しの自治体は見つかりません";
+}
+
+/// A bed hold named by its id: 「仮押さえが見つかりません」.
+pub(crate) struct HoldMissing;
+impl Missing for HoldMissing {
+    const MESSAGE: &'static str = "仮押さえが見つかりません";
+}
+
+/// A page's path parameters, typed (`MunicipalityCode`, `FiscalYear`, numeric ids): a value that
+/// does not parse is the Japanese 404 page with `M`'s message, as a path that names nothing is,
+/// never axum's plain-text 400 (a path that is not UTF-8 is still the 400 page).
+pub(crate) struct PagePath<T, M = Page>(pub(crate) T, pub(crate) std::marker::PhantomData<M>);
+
+impl<T, M, S> axum::extract::FromRequestParts<S> for PagePath<T, M>
+where
+    T: serde::de::DeserializeOwned + Send,
+    M: Missing,
+    S: Send + Sync,
+{
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, axum::response::Response> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        use axum::response::IntoResponse;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(PagePath(value, std::marker::PhantomData)),
+            // A path that is not even UTF-8 stays axum's 400 (shown as the Japanese 400 page by
+            // `error::rejections_as_pages`), as before the parameters were typed.
+            Err(PathRejection::FailedToDeserializePathParams(error))
+                if matches!(error.kind(), ErrorKind::InvalidUtf8InPathParam { .. }) =>
+            {
+                Err(PathRejection::FailedToDeserializePathParams(error).into_response())
+            }
+            Err(PathRejection::FailedToDeserializePathParams(_)) => {
+                Err(WebError::NotFound(M::MESSAGE.into()).into_response())
+            }
+            Err(other) => Err(WebError::Internal(format!("path parameters: {other}")).into_response()),
+        }
+    }
 }

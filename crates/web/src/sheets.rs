@@ -12,13 +12,14 @@ pub(crate) mod imports;
 pub(crate) mod sheet;
 pub(crate) mod view;
 
-/// Parses the `{code}` and `{fy}` of a sheet URL, or 404.
+/// The `{code}` and `{fy}` of a sheet URL, typed by [`crate::pages::PagePath`]; a fiscal year
+/// outside [`nimo_domain::FiscalYear::RANGE`] names no sheet: 404.
 pub(crate) fn sheet_key(
-    code: &str,
-    fy: &str,
+    code: nimo_domain::MunicipalityCode,
+    fy: nimo_domain::FiscalYear,
 ) -> Result<(nimo_domain::MunicipalityCode, nimo_domain::FiscalYear), crate::WebError> {
-    let not_found = || crate::WebError::NotFound("お探しのシートは見つかりません".into());
-    let code = nimo_domain::MunicipalityCode::parse(code).map_err(|_| not_found())?;
-    let fy = fy.parse::<i32>().ok().and_then(nimo_domain::FiscalYear::new).ok_or_else(not_found)?;
+    let fy = nimo_domain::FiscalYear::new(fy.year()).ok_or_else(|| {
+        crate::WebError::NotFound(<crate::pages::SheetMissing as crate::pages::Missing>::MESSAGE.into())
+    })?;
     Ok((code, fy))
 }

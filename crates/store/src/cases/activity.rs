@@ -1,28 +1,28 @@
 //! What happens around a case besides its own steps: outreach visits, 退院後支援計画 records,
 //! and a person's timeline that puts reports, examinations, visits and plans in one order.
 
-use super::check_date;
 use crate::audit::{AuditEvent, append_in, timestamp};
+use crate::columns::{self, date_text};
 use crate::sealed::{PLAN_CONTENTS, VISIT_NOTE};
 use crate::{Db, StoreError};
-use nimo_domain::FiscalYear;
 use nimo_domain::cases::{CaseEvent, Disposition};
+use nimo_domain::{FiscalYear, MunicipalityCode};
 use sqlx::Row;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
 /// An outreach visit to record.
 #[derive(Debug, Clone)]
 pub struct NewVisit {
     /// Municipality.
-    pub municipality: String,
+    pub municipality: MunicipalityCode,
     /// District.
     pub district: String,
     /// The person visited.
     pub person_id: i64,
     /// The case it belongs to, if any.
     pub case_id: Option<i64>,
-    /// ISO date.
-    pub visited_on: String,
+    /// The day of the visit.
+    pub visited_on: Date,
     /// Profession code (`nimo_domain::cases::PROFESSIONS`).
     pub profession: String,
     /// Method code (`nimo_domain::cases::VISIT_METHODS`).
@@ -38,7 +38,7 @@ pub struct NewVisit {
 /// Records an outreach visit with its audit row; returns its id.
 pub async fn add_visit(db: &Db, visit: &NewVisit, audit: AuditEvent) -> Result<i64, StoreError> {
     let keyring = db.keyring()?;
-    let date = check_date("visited_on", &visit.visited_on)?;
+    let date = visit.visited_on;
     if !nimo_domain::cases::PROFESSIONS.iter().any(|p| p.code == visit.profession) {
         return Err(StoreError::UnknownCode("profession"));
     }
@@ -50,11 +50,11 @@ pub async fn add_visit(db: &Db, visit: &NewVisit, audit: AuditEvent) -> Result<i
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .persistent(false)
-    .bind(&visit.municipality)
+    .bind(visit.municipality.as_str())
     .bind(&visit.district)
     .bind(visit.person_id)
     .bind(visit.case_id)
-    .bind(&visit.visited_on)
+    .bind(visit.visited_on.to_string())
     .bind(i64::from(fy.year()))
     .bind(&visit.profession)
     .bind(&visit.method)
@@ -78,7 +78,7 @@ pub async fn add_visit(db: &Db, visit: &NewVisit, audit: AuditEvent) -> Result<i
 #[derive(Debug, Clone)]
 pub struct NewPlan {
     /// Municipality (the author: the 帰住先's).
-    pub municipality: String,
+    pub municipality: MunicipalityCode,
     /// District.
     pub district: String,
     /// The person.
@@ -87,10 +87,10 @@ pub struct NewPlan {
     pub case_id: Option<i64>,
     /// `given` or `refused`.
     pub consent: String,
-    /// Consent date, ISO.
-    pub consent_on: String,
-    /// The start of the support period (discharge), ISO; `None` when no plan was made.
-    pub started_on: Option<String>,
+    /// Consent date.
+    pub consent_on: Date,
+    /// The start of the support period (discharge); `None` when no plan was made.
+    pub started_on: Option<Date>,
     /// Plan contents (sealed).
     pub contents: String,
 }
@@ -98,10 +98,8 @@ pub struct NewPlan {
 /// Records a plan with its audit row; returns its id.
 pub async fn add_plan(db: &Db, plan: &NewPlan, audit: AuditEvent) -> Result<i64, StoreError> {
     let keyring = db.keyring()?;
-    check_date("consent_on", &plan.consent_on)?;
-    let (fy, period_end) = match &plan.started_on {
-        Some(start) => {
-            let date = check_date("started_on", start)?;
+    let (fy, period_end) = match plan.started_on {
+        Some(date) => {
             let end = nimo_domain::plans::add_months(date, u32::from(nimo_domain::plans::PERIOD_MONTHS));
             (Some(i64::from(FiscalYear::of_date(date.year(), u8::from(date.month())).year())), Some(end.to_string()))
         }
@@ -120,19 +118,19 @@ pub async fn add_plan(db: &Db, plan: &NewPlan, audit: AuditEvent) -> Result<i64,
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .persistent(false)
-    .bind(&plan.municipality)
+    .bind(plan.municipality.as_str())
     .bind(&plan.district)
     .bind(plan.person_id)
     .bind(plan.case_id)
     .bind(state)
     .bind(&plan.consent)
-    .bind(&plan.consent_on)
-    .bind(plan.started_on.as_deref())
+    .bind(plan.consent_on.to_string())
+    .bind(date_text(plan.started_on))
     .bind(fy)
     .bind(timestamp(OffsetDateTime::now_utc()))
     .bind(period_end)
     .bind(i64::from(!plan.contents.trim().is_empty()))
-    .bind(plan.started_on.as_deref().unwrap_or(&plan.consent_on))
+    .bind(plan.started_on.unwrap_or(plan.consent_on).to_string())
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -149,8 +147,8 @@ pub async fn add_plan(db: &Db, plan: &NewPlan, audit: AuditEvent) -> Result<i64,
 /// One entry of a person's timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineEntry {
-    /// ISO date.
-    pub on: String,
+    /// The day.
+    pub on: Date,
     /// What (Japanese label).
     pub what: String,
     /// The case it belongs to, if any.
@@ -159,91 +157,131 @@ pub struct TimelineEntry {
     pub detail: String,
 }
 
+/// A case event on a person's timeline, as read.
+#[derive(sqlx::FromRow)]
+struct EventLine {
+    case_id: i64,
+    kind: String,
+    occurred_on: String,
+    disposition: Option<String>,
+    hospital: String,
+}
+
+/// An outreach visit on a person's timeline, as read.
+#[derive(sqlx::FromRow)]
+struct VisitLine {
+    case_id: Option<i64>,
+    visited_on: String,
+    profession: String,
+    method: String,
+}
+
+/// A plan recorded in one go, on a person's timeline, as read.
+#[derive(sqlx::FromRow)]
+struct PlanLine {
+    case_id: Option<i64>,
+    consent: String,
+    consent_on: String,
+    started_on: Option<String>,
+}
+
 /// Everything recorded about a person, oldest first: each report's events, visits and plans.
 pub async fn timeline(db: &Db, person_id: i64) -> Result<Vec<TimelineEntry>, StoreError> {
     let mut entries = Vec::new();
-    let rows = sqlx::query(
+    let rows: Vec<EventLine> = sqlx::query_as(
         "SELECT e.case_id, e.kind, e.occurred_on, e.disposition, e.hospital FROM case_event e
          JOIN report23 r ON r.id = e.case_id WHERE r.person_id = $1",
     )
     .bind(person_id)
     .fetch_all(&db.pool)
     .await?;
-    for row in &rows {
-        let kind: String = row.try_get("kind")?;
-        let disposition: Option<String> = row.try_get("disposition")?;
-        let hospital: String = row.try_get("hospital")?;
-        let detail = match disposition.and_then(|c| Disposition::from_code(&c)) {
-            Some(d) if hospital.is_empty() => d.label().to_string(),
-            Some(d) => format!("{}（{hospital}）", d.label()),
+    for row in rows {
+        let detail = match row.disposition.as_deref().and_then(Disposition::from_code) {
+            Some(d) if row.hospital.is_empty() => d.label().to_string(),
+            Some(d) => format!("{}（{}）", d.label(), row.hospital),
             None => String::new(),
         };
         entries.push(TimelineEntry {
-            on: row.try_get("occurred_on")?,
-            what: CaseEvent::label_of(&kind).to_string(),
-            case_id: Some(row.try_get("case_id")?),
+            on: columns::date("case_event.occurred_on", &row.occurred_on)?,
+            what: CaseEvent::label_of(&row.kind).to_string(),
+            case_id: Some(row.case_id),
             detail,
         });
     }
-    let rows = sqlx::query("SELECT case_id, visited_on, profession, method FROM outreach_visit WHERE person_id = $1")
-        .bind(person_id)
-        .fetch_all(&db.pool)
-        .await?;
-    for row in &rows {
-        let profession: String = row.try_get("profession")?;
-        let method: String = row.try_get("method")?;
-        let label = |list: &[(&str, &'static str)], code: &str| {
-            list.iter().find(|(c, _)| *c == code).map_or("その他", |(_, l)| *l)
-        };
-        let professions: Vec<(&str, &'static str)> =
-            nimo_domain::cases::PROFESSIONS.iter().map(|p| (p.code, p.label)).collect();
+    let rows: Vec<VisitLine> =
+        sqlx::query_as("SELECT case_id, visited_on, profession, method FROM outreach_visit WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_all(&db.pool)
+            .await?;
+    let professions: Vec<(&str, &'static str)> =
+        nimo_domain::cases::PROFESSIONS.iter().map(|p| (p.code, p.label)).collect();
+    let label =
+        |list: &[(&str, &'static str)], code: &str| list.iter().find(|(c, _)| *c == code).map_or("その他", |(_, l)| *l);
+    for row in rows {
         entries.push(TimelineEntry {
-            on: row.try_get("visited_on")?,
+            on: columns::date("outreach_visit.visited_on", &row.visited_on)?,
             what: "アウトリーチ訪問".into(),
-            case_id: row.try_get("case_id")?,
+            case_id: row.case_id,
             detail: format!(
                 "{}・{}",
-                label(&professions, &profession),
-                label(nimo_domain::cases::VISIT_METHODS, &method)
+                label(&professions, &row.profession),
+                label(nimo_domain::cases::VISIT_METHODS, &row.method)
             ),
         });
     }
     // Plans recorded in one go (`add_plan`, the demo) have no events: their consent and start.
-    let rows = sqlx::query(
+    let rows: Vec<PlanLine> = sqlx::query_as(
         "SELECT case_id, consent, consent_on, started_on FROM discharge_plan d WHERE person_id = $1
              AND NOT EXISTS (SELECT 1 FROM plan_event e WHERE e.plan_id = d.id)",
     )
     .bind(person_id)
     .fetch_all(&db.pool)
     .await?;
-    for row in &rows {
-        let consent: String = row.try_get("consent")?;
-        let case_id: Option<i64> = row.try_get("case_id")?;
+    for row in rows {
         entries.push(TimelineEntry {
-            on: row.try_get("consent_on")?,
+            on: columns::date("discharge_plan.consent_on", &row.consent_on)?,
             what: "退院後支援計画 同意".into(),
-            case_id,
-            detail: if consent == "given" { "同意あり".into() } else { "同意なし".into() },
+            case_id: row.case_id,
+            detail: if row.consent == "given" { "同意あり".into() } else { "同意なし".into() },
         });
-        if let Some(start) = row.try_get::<Option<String>, _>("started_on")? {
+        if let Some(start) = columns::optional_date("discharge_plan.started_on", row.started_on.as_deref())? {
             entries.push(TimelineEntry {
                 on: start,
                 what: "退院後支援計画 支援開始".into(),
-                case_id,
+                case_id: row.case_id,
                 detail: String::new(),
             });
         }
     }
     entries.extend(crate::plans::timeline_entries(db, person_id).await?);
-    entries.sort_by(|a, b| a.on.cmp(&b.on));
+    entries.sort_by_key(|entry| entry.on);
     Ok(entries)
 }
 
-/// The cases of a person, newest first (ids and received dates).
-pub async fn cases_of_person(db: &Db, person_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
-    let rows = sqlx::query("SELECT id, received_at FROM report23 WHERE person_id = $1 ORDER BY received_at DESC, id")
-        .bind(person_id)
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("received_at")?))).collect()
+/// A case of a person, for choosing one in a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonCase {
+    /// Case id.
+    pub id: i64,
+    /// When it was received (local time).
+    pub received_at: PrimitiveDateTime,
+}
+
+/// The cases of a person, newest first.
+pub async fn cases_of_person(db: &Db, person_id: i64) -> Result<Vec<PersonCase>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        received_at: String,
+    }
+    let rows: Vec<Row> =
+        sqlx::query_as("SELECT id, received_at FROM report23 WHERE person_id = $1 ORDER BY received_at DESC, id")
+            .bind(person_id)
+            .fetch_all(&db.pool)
+            .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(PersonCase { id: row.id, received_at: columns::local_minute("report23.received_at", &row.received_at)? })
+        })
+        .collect()
 }

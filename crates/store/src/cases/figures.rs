@@ -14,6 +14,7 @@
 //! so a municipality that does not keep its cases in nimo keeps its entered values.
 
 use crate::audit::{AuditEvent, append_in, timestamp};
+use crate::columns;
 use crate::{Db, StoreError};
 use nimo_domain::FiscalYear;
 use nimo_domain::cases::{Report23Counts, Section4Counts};
@@ -81,8 +82,8 @@ pub struct Counted {
     pub id: i64,
     /// The person it concerns (none for a report whose person is unknown).
     pub person_id: Option<i64>,
-    /// The date it is counted by (received, support start, visit), ISO.
-    pub on: String,
+    /// The date it is counted by (received, support start, visit).
+    pub on: time::Date,
     /// Its 地区.
     pub district: String,
     /// A code that says more: the disposition, or the profession; empty otherwise.
@@ -138,25 +139,37 @@ pub async fn counted_records(
         }
         _ => return Err(StoreError::NotFound(format!("figure {key}"))),
     };
-    let rows = sqlx::query(&format!("{select} ORDER BY counted_on, id"))
+    #[derive(sqlx::FromRow)]
+    struct CountedRow {
+        id: i64,
+        person_id: Option<i64>,
+        counted_on: String,
+        district: String,
+        code: String,
+    }
+    let rows: Vec<CountedRow> = sqlx::query_as(&format!("{select} ORDER BY counted_on, id"))
         .bind(municipality)
         .bind(i64::from(fy.year()))
         .fetch_all(&db.pool)
         .await?;
     let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let date_column = match kind {
+        "case" => "report23.received_on",
+        "plan" => "discharge_plan.started_on",
+        _ => "outreach_visit.visited_on",
+    };
     let mut listed = Vec::new();
-    for row in &rows {
-        let record_district: String = row.try_get("district")?;
-        if district.is_some_and(|own| own != record_district) {
+    for row in rows {
+        if district.is_some_and(|own| own != row.district) {
             continue;
         }
         listed.push(Counted {
             kind,
-            id: row.try_get("id")?,
-            person_id: row.try_get("person_id")?,
-            on: row.try_get("counted_on")?,
-            district: record_district,
-            code: row.try_get("code")?,
+            id: row.id,
+            person_id: row.person_id,
+            on: columns::date(date_column, &row.counted_on)?,
+            district: row.district,
+            code: row.code,
         });
     }
     Ok((listed, total))

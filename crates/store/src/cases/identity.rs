@@ -29,7 +29,7 @@ pub async fn identify(
     audit: AuditEvent,
 ) -> Result<i64, StoreError> {
     let keyring = db.keyring()?;
-    super::check_date("occurred_on", occurred_on)?;
+    let occurred_on = super::check_date("occurred_on", occurred_on)?;
     let case = super::get(db, case_id).await?;
     if let Identity::Known(id) = identity {
         let person = people::get(db, *id).await?;

@@ -2,19 +2,136 @@
 //! is seen whole or not at all (REPEATABLE READ on PostgreSQL; SQLite's WAL snapshot).
 
 use super::{StoredSheet, date_from, figure_from, list_from, narrow};
-use crate::{Backend, Db, StoreError};
+use crate::{Backend, Db, StoreError, columns};
 use nimo_domain::sheet::{
     Action, BasicData, BreakdownLine, ChallengeItem, Header, HistoryEvent, Indicator, Measure, Outcomes, Policy,
     ScheduleRow, Strengths, Tag,
 };
 use nimo_domain::{FiscalYear, MunicipalityCode, Sheet};
-use sqlx::Row;
 use std::collections::BTreeMap;
 
-type SheetRow =
-    (i64, String, String, String, String, String, String, String, Option<String>, String, String, String, String);
-type SheetRow2 = (String, String, String, String, String, i64, String);
-type BreakdownRow = (i64, Option<String>, String, String, Option<f64>, String, String, i64, String);
+/// The `sheet` row: its id, the texts of every section, the revision and the last change.
+#[derive(sqlx::FromRow)]
+struct SheetRow {
+    id: i64,
+    program_title: String,
+    slogan: String,
+    vision: String,
+    basic_as_of: String,
+    profile: String,
+    policy_plans: String,
+    policy_goal: String,
+    policy_plans_date: Option<String>,
+    policy_measures: String,
+    project_title: String,
+    project_text: String,
+    outcomes_period_label: String,
+    outcomes_target_basis: String,
+    outcomes_actual_basis: String,
+    strengths: String,
+    strengths_closing: String,
+    editorial_notes: String,
+    revision: i64,
+    updated_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct MunicipalityRow {
+    code: String,
+    name: String,
+    prefecture: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct FigureRow {
+    key: String,
+    state: String,
+    value: Option<f64>,
+    source: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    date: String,
+    text: String,
+}
+
+/// A `sheet_indicator` row: its target and actual measures side by side.
+#[derive(sqlx::FromRow)]
+struct IndicatorRow {
+    position: i64,
+    marker: String,
+    name: String,
+    target_present: i64,
+    target_key: Option<String>,
+    target_prefix: String,
+    target_state: String,
+    target_value: Option<f64>,
+    target_source: String,
+    target_unit: String,
+    actual_present: i64,
+    actual_key: Option<String>,
+    actual_prefix: String,
+    actual_state: String,
+    actual_value: Option<f64>,
+    actual_source: String,
+    actual_unit: String,
+    effects: String,
+}
+
+/// A measure's stored columns: present, key, prefix, state, value, source, unit.
+#[allow(clippy::too_many_arguments)]
+fn measure_from(
+    present: i64,
+    key: Option<String>,
+    prefix: String,
+    state: &str,
+    value: Option<f64>,
+    source: &str,
+    unit: String,
+) -> Result<Option<Measure>, StoreError> {
+    if present != 1 {
+        return Ok(None);
+    }
+    Ok(Some(Measure { key, prefix, value: figure_from(state, value, source)?, unit }))
+}
+
+#[derive(sqlx::FromRow)]
+struct BreakdownRow {
+    indicator_position: i64,
+    key: Option<String>,
+    label: String,
+    state: String,
+    value: Option<f64>,
+    source: String,
+    unit: String,
+    depth: i64,
+    note: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ChallengeRow {
+    position: i64,
+    menu_code: i64,
+    challenge: String,
+    challenge_detail: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ActionRow {
+    challenge_position: i64,
+    marker: String,
+    text: String,
+    tag: Option<String>,
+    note: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ScheduleRowRead {
+    month: String,
+    item: String,
+    content: String,
+}
 
 /// Loads one sheet, or `NotFound`.
 pub async fn load(db: &Db, code: &MunicipalityCode, fiscal_year: FiscalYear) -> Result<StoredSheet, StoreError> {
@@ -26,62 +143,41 @@ pub async fn load(db: &Db, code: &MunicipalityCode, fiscal_year: FiscalYear) -> 
     let fy = i64::from(fiscal_year.year());
     let row: Option<SheetRow> = sqlx::query_as(
         "SELECT id, program_title, slogan, vision, basic_as_of, profile, policy_plans, policy_goal, policy_plans_date,
-                policy_measures, project_title, project_text, outcomes_period_label
+                policy_measures, project_title, project_text, outcomes_period_label, outcomes_target_basis,
+                outcomes_actual_basis, strengths, strengths_closing, editorial_notes, revision, updated_at
          FROM sheet WHERE municipality_code = $1 AND fiscal_year = $2",
     )
     .bind(code.as_str())
     .bind(fy)
     .fetch_optional(&mut *conn)
     .await?;
-    let (
-        id,
-        program_title,
-        slogan,
-        vision,
-        as_of,
-        profile,
-        plans,
-        goal,
-        plans_date,
-        measures,
-        project_title,
-        project_text,
-        period_label,
-    ) = row.ok_or_else(|| StoreError::NotFound(format!("sheet {code} {}", fiscal_year.year())))?;
-    let (target_basis, actual_basis, strengths, closing, notes, revision, updated_at): SheetRow2 = sqlx::query_as(
-        "SELECT outcomes_target_basis, outcomes_actual_basis, strengths, strengths_closing, editorial_notes,
-                revision, updated_at FROM sheet WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let (mcode, name, prefecture): (String, String, String) =
-        sqlx::query_as("SELECT code, name, prefecture FROM municipality WHERE code = $1")
-            .bind(code.as_str())
-            .fetch_one(&mut *conn)
-            .await?;
+    let head = row.ok_or_else(|| StoreError::NotFound(format!("sheet {code} {}", fiscal_year.year())))?;
+    let id = head.id;
+    let place: MunicipalityRow = sqlx::query_as("SELECT code, name, prefecture FROM municipality WHERE code = $1")
+        .bind(code.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
 
     let mut figures = BTreeMap::new();
-    let rows: Vec<(String, String, Option<f64>, String)> =
+    let rows: Vec<FigureRow> =
         sqlx::query_as("SELECT key, state, value, source FROM sheet_figure WHERE sheet_id = $1 ORDER BY key")
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
-    for (key, state, value, source) in rows {
-        figures.insert(key, figure_from(&state, value, &source)?);
+    for row in rows {
+        figures.insert(row.key, figure_from(&row.state, row.value, &row.source)?);
     }
 
-    let history = sqlx::query_as::<_, (String, String)>(
-        "SELECT date, text FROM sheet_history WHERE sheet_id = $1 ORDER BY position",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|(date, text)| Ok(HistoryEvent { date: date_from(&date)?, text }))
-    .collect::<Result<Vec<_>, StoreError>>()?;
+    let history =
+        sqlx::query_as::<_, HistoryRow>("SELECT date, text FROM sheet_history WHERE sheet_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|row| Ok(HistoryEvent { date: date_from(&row.date)?, text: row.text }))
+            .collect::<Result<Vec<_>, StoreError>>()?;
 
-    let indicator_rows = sqlx::query(
+    let indicator_rows: Vec<IndicatorRow> = sqlx::query_as(
         "SELECT position, marker, name,
                 target_present, target_key, target_prefix, target_state, target_value, target_source, target_unit,
                 actual_present, actual_key, actual_prefix, actual_state, actual_value, actual_source, actual_unit,
@@ -100,104 +196,119 @@ pub async fn load(db: &Db, code: &MunicipalityCode, fiscal_year: FiscalYear) -> 
     .await?;
     let mut indicators = Vec::new();
     for row in indicator_rows {
-        let position: i64 = row.try_get(0)?;
-        // A measure's seven columns start at `first`: present, key, prefix, state, value, source, unit.
-        let measure = |first: usize| -> Result<Option<Measure>, StoreError> {
-            if row.try_get::<i64, _>(first)? != 1 {
-                return Ok(None);
-            }
-            let state: String = row.try_get(first + 3)?;
-            let source: String = row.try_get(first + 5)?;
-            Ok(Some(Measure {
-                key: row.try_get(first + 1)?,
-                prefix: row.try_get(first + 2)?,
-                value: figure_from(&state, row.try_get(first + 4)?, &source)?,
-                unit: row.try_get(first + 6)?,
-            }))
-        };
-        let target = measure(3)?;
-        let actual = measure(10)?;
-        let effects: String = row.try_get(17)?;
-        let (marker, name): (String, String) = (row.try_get(1)?, row.try_get(2)?);
+        let position = row.position;
+        let target = measure_from(
+            row.target_present,
+            row.target_key,
+            row.target_prefix,
+            &row.target_state,
+            row.target_value,
+            &row.target_source,
+            row.target_unit,
+        )?;
+        let actual = measure_from(
+            row.actual_present,
+            row.actual_key,
+            row.actual_prefix,
+            &row.actual_state,
+            row.actual_value,
+            &row.actual_source,
+            row.actual_unit,
+        )?;
+        let (marker, name, effects) = (row.marker, row.name, row.effects);
         let breakdown = breakdowns
             .iter()
-            .filter(|row| row.0 == position)
-            .map(|(_, key, label, state, value, source, unit, depth, note)| {
+            .filter(|row| row.indicator_position == position)
+            .map(|row| {
                 Ok(BreakdownLine {
-                    key: key.clone(),
-                    label: label.clone(),
-                    value: figure_from(state, *value, source)?,
-                    unit: unit.clone(),
-                    depth: narrow(*depth, "breakdown depth")?,
-                    note: note.clone(),
+                    key: row.key.clone(),
+                    label: row.label.clone(),
+                    value: figure_from(&row.state, row.value, &row.source)?,
+                    unit: row.unit.clone(),
+                    depth: narrow(row.depth, "breakdown depth")?,
+                    note: row.note.clone(),
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         indicators.push(Indicator { marker, name, target, actual, breakdown, effects: list_from(&effects)? });
     }
 
-    let challenges: Vec<(i64, i64, String, String)> = sqlx::query_as(
+    let challenges: Vec<ChallengeRow> = sqlx::query_as(
         "SELECT position, menu_code, challenge, challenge_detail FROM sheet_challenge WHERE sheet_id = $1 ORDER BY position",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let actions: Vec<(i64, String, String, Option<String>, String)> = sqlx::query_as(
+    let actions: Vec<ActionRow> = sqlx::query_as(
         "SELECT challenge_position, marker, text, tag, note FROM sheet_action WHERE sheet_id = $1 ORDER BY challenge_position, position",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     let mut items = Vec::new();
-    for (position, menu_code, challenge, challenge_detail) in challenges {
+    for row in challenges {
         let actions = actions
             .iter()
-            .filter(|a| a.0 == position)
-            .map(|(_, marker, text, tag, note)| {
-                let tag = match tag.as_deref() {
+            .filter(|a| a.challenge_position == row.position)
+            .map(|a| {
+                let tag = match a.tag.as_deref() {
                     None => None,
                     Some(t) => Some(Tag::parse(t).ok_or_else(|| StoreError::Corrupt(format!("action tag {t}")))?),
                 };
-                Ok(Action { marker: marker.clone(), text: text.clone(), tag, note: note.clone() })
+                Ok(Action { marker: a.marker.clone(), text: a.text.clone(), tag, note: a.note.clone() })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        items.push(ChallengeItem { menu_code: narrow(menu_code, "menu code")?, challenge, challenge_detail, actions });
+        items.push(ChallengeItem {
+            menu_code: narrow(row.menu_code, "menu code")?,
+            challenge: row.challenge,
+            challenge_detail: row.challenge_detail,
+            actions,
+        });
     }
 
-    let schedule = sqlx::query_as::<_, (String, String, String)>(
+    let schedule = sqlx::query_as::<_, ScheduleRowRead>(
         "SELECT month, item, content FROM sheet_schedule WHERE sheet_id = $1 ORDER BY position",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?
     .into_iter()
-    .map(|(month, item, content)| Ok(ScheduleRow { month: date_from(&month)?, item, content }))
+    .map(|row| Ok(ScheduleRow { month: date_from(&row.month)?, item: row.item, content: row.content }))
     .collect::<Result<Vec<_>, StoreError>>()?;
 
     let municipality = nimo_domain::Municipality {
-        code: MunicipalityCode::parse(&mcode).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        name,
-        prefecture,
+        code: columns::municipality("municipality.code", &place.code)?,
+        name: place.name,
+        prefecture: place.prefecture,
     };
     let sheet = Sheet {
         municipality,
         fiscal_year,
-        header: Header { program_title, slogan, vision },
-        basic: BasicData { as_of: date_from(&as_of)?, profile, figures },
+        header: Header { program_title: head.program_title, slogan: head.slogan, vision: head.vision },
+        basic: BasicData { as_of: date_from(&head.basic_as_of)?, profile: head.profile, figures },
         policy: Policy {
-            plans: list_from(&plans)?,
-            plans_date: plans_date.as_deref().map(date_from).transpose()?,
-            goal,
-            measures: list_from(&measures)?,
-            project_title,
-            project_text,
+            plans: list_from(&head.policy_plans)?,
+            plans_date: head.policy_plans_date.as_deref().map(date_from).transpose()?,
+            goal: head.policy_goal,
+            measures: list_from(&head.policy_measures)?,
+            project_title: head.project_title,
+            project_text: head.project_text,
         },
         history,
-        outcomes: Outcomes { period_label, target_basis, actual_basis, indicators },
-        strengths: Strengths { strengths: list_from(&strengths)?, items, closing },
+        outcomes: Outcomes {
+            period_label: head.outcomes_period_label,
+            target_basis: head.outcomes_target_basis,
+            actual_basis: head.outcomes_actual_basis,
+            indicators,
+        },
+        strengths: Strengths { strengths: list_from(&head.strengths)?, items, closing: head.strengths_closing },
         schedule,
-        editorial_notes: list_from(&notes)?,
+        editorial_notes: list_from(&head.editorial_notes)?,
     };
     conn.commit().await?;
-    Ok(StoredSheet { sheet, revision, updated_at })
+    Ok(StoredSheet {
+        sheet,
+        revision: head.revision,
+        updated_at: columns::instant("sheet.updated_at", &head.updated_at)?,
+    })
 }

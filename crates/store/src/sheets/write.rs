@@ -8,41 +8,50 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, Transaction};
 
-/// The sheet row's own columns, bound as $3…$19 in the order of [`INSERT_NEW`].
+/// The sheet row's own columns, named as in the table and bound as $3…$19 in the order of
+/// [`INSERT_NEW`].
 struct SheetColumns {
-    /// program_title … policy_plans ($3…$8).
-    before_date: [String; 6],
-    /// policy_plans_date ($9), which may be NULL.
-    plans_date: Option<String>,
-    /// policy_goal … editorial_notes ($10…$19).
-    after_date: [String; 10],
+    program_title: String,
+    slogan: String,
+    vision: String,
+    basic_as_of: String,
+    profile: String,
+    policy_plans: String,
+    /// May be NULL.
+    policy_plans_date: Option<String>,
+    policy_goal: String,
+    policy_measures: String,
+    project_title: String,
+    project_text: String,
+    outcomes_period_label: String,
+    outcomes_target_basis: String,
+    outcomes_actual_basis: String,
+    strengths: String,
+    strengths_closing: String,
+    editorial_notes: String,
 }
 
 impl SheetColumns {
     fn of(sheet: &Sheet) -> Self {
         let (h, b, p, o, s) = (&sheet.header, &sheet.basic, &sheet.policy, &sheet.outcomes, &sheet.strengths);
         Self {
-            before_date: [
-                h.program_title.clone(),
-                h.slogan.clone(),
-                h.vision.clone(),
-                b.as_of.iso(),
-                b.profile.clone(),
-                json_list(&p.plans),
-            ],
-            plans_date: p.plans_date.map(|d| d.iso()),
-            after_date: [
-                p.goal.clone(),
-                json_list(&p.measures),
-                p.project_title.clone(),
-                p.project_text.clone(),
-                o.period_label.clone(),
-                o.target_basis.clone(),
-                o.actual_basis.clone(),
-                json_list(&s.strengths),
-                s.closing.clone(),
-                json_list(&sheet.editorial_notes),
-            ],
+            program_title: h.program_title.clone(),
+            slogan: h.slogan.clone(),
+            vision: h.vision.clone(),
+            basic_as_of: b.as_of.iso(),
+            profile: b.profile.clone(),
+            policy_plans: json_list(&p.plans),
+            policy_plans_date: p.plans_date.map(|d| d.iso()),
+            policy_goal: p.goal.clone(),
+            policy_measures: json_list(&p.measures),
+            project_title: p.project_title.clone(),
+            project_text: p.project_text.clone(),
+            outcomes_period_label: o.period_label.clone(),
+            outcomes_target_basis: o.target_basis.clone(),
+            outcomes_actual_basis: o.actual_basis.clone(),
+            strengths: json_list(&s.strengths),
+            strengths_closing: s.closing.clone(),
+            editorial_notes: json_list(&sheet.editorial_notes),
         }
     }
 
@@ -52,15 +61,27 @@ impl SheetColumns {
         sheet: &'q Sheet,
         query: Query<'q, Any, AnyArguments<'q>>,
     ) -> Query<'q, Any, AnyArguments<'q>> {
-        let mut query = query.bind(sheet.municipality.code.as_str()).bind(i64::from(sheet.fiscal_year.year()));
-        for text in &self.before_date {
-            query = query.bind(text);
-        }
-        query = query.bind(self.plans_date.as_deref());
-        for text in &self.after_date {
-            query = query.bind(text);
-        }
-        query.bind(now())
+        query
+            .bind(sheet.municipality.code.as_str())
+            .bind(i64::from(sheet.fiscal_year.year()))
+            .bind(&self.program_title)
+            .bind(&self.slogan)
+            .bind(&self.vision)
+            .bind(&self.basic_as_of)
+            .bind(&self.profile)
+            .bind(&self.policy_plans)
+            .bind(self.policy_plans_date.as_deref())
+            .bind(&self.policy_goal)
+            .bind(&self.policy_measures)
+            .bind(&self.project_title)
+            .bind(&self.project_text)
+            .bind(&self.outcomes_period_label)
+            .bind(&self.outcomes_target_basis)
+            .bind(&self.outcomes_actual_basis)
+            .bind(&self.strengths)
+            .bind(&self.strengths_closing)
+            .bind(&self.editorial_notes)
+            .bind(now())
     }
 }
 

@@ -16,7 +16,7 @@ pub async fn seed(db: &Db, hospital: &str, lat: f64, wards: &[(&str, i64)]) {
         id: hospital.into(),
         name: format!("{hospital}（架空）"),
         phone: "03-0000-0000".into(),
-        municipality_code: "131105".into(),
+        municipality_code: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
         area: "区南西部".into(),
         latitude: lat,
         longitude: 139.70,

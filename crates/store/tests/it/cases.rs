@@ -15,6 +15,14 @@ use nimo_store::synthetic::{self, Staffing};
 use nimo_store::testing::{TestDb, backends};
 use sqlx::Row;
 
+fn day(text: &str) -> time::Date {
+    nimo_domain::calendar::parse_iso_date(text).unwrap()
+}
+
+fn meguro() -> MunicipalityCode {
+    MunicipalityCode::parse("131105").unwrap()
+}
+
 async fn nurse(db: &Db, login: &str, district: Option<&str>) -> i64 {
     let scope = Scope {
         municipality: Some(MunicipalityCode::parse("131105").unwrap()),
@@ -34,12 +42,12 @@ async fn nurse(db: &Db, login: &str, district: Option<&str>) -> i64 {
 
 fn person(kana: &str, birth: &str) -> NewPerson {
     NewPerson {
-        municipality: "131105".into(),
+        municipality: meguro(),
         district: "東部".into(),
         sex: "f".into(),
         name_kana: kana.into(),
         name_kanji: "見本 花子".into(),
-        birth_date: birth.into(),
+        birth_date: (!birth.is_empty()).then(|| day(birth)),
         address: "見本町1-2-3".into(),
         contact: "000-1111-2222".into(),
     }
@@ -47,20 +55,20 @@ fn person(kana: &str, birth: &str) -> NewPerson {
 
 fn report(assigned_to: i64, district: &str, received_at: &str) -> NewCase {
     NewCase {
-        municipality: "131105".into(),
+        municipality: meguro(),
         district: district.into(),
         person_id: None,
-        received_at: received_at.into(),
+        received_at: nimo_domain::calendar::parse_local_minute(received_at).unwrap(),
         police_station: "目黒警察署".into(),
         resident: true,
         circumstances: "駅前で刃物を持って叫んでいる".into(),
         assigned_to,
-        next_due_on: Some("2022-05-11".into()),
+        next_due_on: Some(day("2022-05-11")),
     }
 }
 
 fn step(event: CaseEvent, actor: i64) -> EventInput {
-    EventInput { event, occurred_on: "2022-05-11".into(), note: "面接した".into(), next_due_on: None, actor }
+    EventInput { event, occurred_on: day("2022-05-11"), note: "面接した".into(), next_due_on: None, actor }
 }
 
 #[tokio::test]
@@ -94,7 +102,7 @@ async fn personal_data_is_sealed_and_found_again_by_kana_and_birth_date() {
         let case = cases::get(&t.db, id).await.unwrap();
         assert_eq!(case.circumstances, "駅前で刃物を持って叫んでいる");
         let found = people::get(&t.db, case.person_id.unwrap()).await.unwrap();
-        assert_eq!((found.name_kana.as_str(), found.birth_date.as_str()), ("ミホン ハナコ", "1980-01-31"));
+        assert_eq!((found.name_kana.as_str(), found.birth_date), ("ミホン ハナコ", Some(day("1980-01-31"))));
         let meguro = MunicipalityCode::parse("131105").unwrap();
         // Hiragana with a full-width space finds the katakana record; a different birth date
         // still finds it, ranked as a kana-only match.
@@ -153,7 +161,7 @@ async fn a_case_moves_only_as_the_state_machine_allows_and_a_stale_form_is_a_con
         }
         let case = cases::get(&t.db, id).await.unwrap();
         assert_eq!((case.status.state, case.status.disposition), (CaseState::Closed, Some(Disposition::Sochi)));
-        assert_eq!(case.closed_on.as_deref(), Some("2022-05-11"));
+        assert_eq!(case.closed_on, Some(day("2022-05-11")));
         assert_eq!(case.hospital, "見本記念病院");
         let events = cases::events(&t.db, id).await.unwrap();
         assert_eq!(events.len(), 6);
@@ -180,7 +188,7 @@ async fn the_worklist_shows_open_cases_of_the_district_with_overdue_marked() {
             .await
             .unwrap();
         let mut later = report(staff, "西部", "2022-05-12T10:00");
-        later.next_due_on = Some("2022-06-30".into());
+        later.next_due_on = Some(day("2022-06-30"));
         let west = cases::create(&t.db, &later, None, AuditEvent::cli("create")).await.unwrap();
         let all = cases::worklist(&t.db, "131105", None, "2022-05-20").await.unwrap();
         assert_eq!(all.iter().map(|w| (w.case_id, w.overdue)).collect::<Vec<_>>(), vec![(east, true), (west, false)]);
@@ -279,5 +287,38 @@ async fn merging_people_moves_their_cases() {
         assert_eq!(cases::get(&t.db, b).await.unwrap().person_id, Some(keep), "{backend:?}");
         assert_eq!(people::get(&t.db, gone).await.unwrap().merged_into, Some(keep));
         assert!(people::merge(&t.db, keep, gone, AuditEvent::cli("merge")).await.is_err(), "merged once only");
+    }
+}
+
+#[tokio::test]
+async fn a_stored_date_or_code_that_does_not_parse_is_corrupt_naming_its_column() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        let staff = nurse(&t.db, "nurse", None).await;
+        let id = cases::create(&t.db, &report(staff, "東部", "2022-05-10T14:30"), None, AuditEvent::cli("create"))
+            .await
+            .unwrap();
+        let case = cases::get(&t.db, id).await.unwrap();
+        assert_eq!((case.municipality, case.received_at.to_string()), (meguro(), "2022-05-10 14:30:00.0".into()));
+        for (column, bad) in [("received_at", "2022-05-10 14:30"), ("next_due_on", "2022-02-30")] {
+            sqlx::query(&format!("UPDATE report23 SET {column} = $1 WHERE id = $2"))
+                .bind(bad)
+                .bind(id)
+                .execute(&t.db.pool)
+                .await
+                .unwrap();
+            match cases::get(&t.db, id).await {
+                Err(nimo_store::StoreError::Corrupt(named)) => assert_eq!(named, format!("report23.{column}")),
+                other => panic!("{backend:?} {column}: {other:?}"),
+            }
+            let good = if column == "received_at" { "2022-05-10T14:30" } else { "2022-05-11" };
+            sqlx::query(&format!("UPDATE report23 SET {column} = $1 WHERE id = $2"))
+                .bind(good)
+                .bind(id)
+                .execute(&t.db.pool)
+                .await
+                .unwrap();
+        }
+        cases::get(&t.db, id).await.unwrap();
     }
 }

@@ -13,6 +13,14 @@ use nimo_store::testing::{TestDb, backends};
 use nimo_store::{Db, StoreError};
 use sqlx::Row;
 
+fn day(text: &str) -> time::Date {
+    nimo_domain::calendar::parse_iso_date(text).unwrap()
+}
+
+fn meguro() -> MunicipalityCode {
+    MunicipalityCode::parse("131105").unwrap()
+}
+
 async fn account(db: &Db, login: &str, role: Role, municipality: Option<&str>, district: Option<&str>) -> i64 {
     let scope = Scope {
         municipality: municipality.map(|m| MunicipalityCode::parse(m).unwrap()),
@@ -32,22 +40,25 @@ async fn account(db: &Db, login: &str, role: Role, municipality: Option<&str>, d
 
 async fn case(db: &Db, staff: i64, district: &str, due: Option<&str>) -> (i64, i64) {
     let new = NewCase {
-        municipality: "131105".into(),
+        municipality: meguro(),
         district: district.into(),
         person_id: None,
-        received_at: "2022-05-10T10:00".into(),
+        received_at: time::macros::datetime!(2022-05-10 10:00),
         police_station: "目黒警察署".into(),
         resident: true,
         circumstances: "見本".into(),
         assigned_to: staff,
-        next_due_on: due.map(str::to_string),
+        next_due_on: due.map(day),
     };
     let person = NewPerson {
-        municipality: "131105".into(),
+        municipality: meguro(),
         district: district.into(),
         sex: "x".into(),
         name_kana: "みほん".into(),
-        ..Default::default()
+        name_kanji: String::new(),
+        birth_date: None,
+        address: String::new(),
+        contact: String::new(),
     };
     let id = cases::create(db, &new, Some(&person), AuditEvent::cli("create")).await.unwrap();
     (id, cases::get(db, id).await.unwrap().person_id.unwrap())
@@ -130,11 +141,11 @@ async fn the_caseload_counts_the_seeded_records_per_district_and_staff_member() 
         case(db, b, "東部", None).await;
         for (visited_on, actor) in [("2022-05-20", a), ("2022-06-01", a), ("2022-03-31", a)] {
             let visit = NewVisit {
-                municipality: "131105".into(),
+                municipality: meguro(),
                 district: "西部".into(),
                 person_id: west_person,
                 case_id: None,
-                visited_on: visited_on.into(),
+                visited_on: day(visited_on),
                 profession: "phn".into(),
                 method: "home".into(),
                 outcome: "met".into(),
@@ -145,13 +156,13 @@ async fn the_caseload_counts_the_seeded_records_per_district_and_staff_member() 
         }
         for consent in ["given", "refused"] {
             let plan = NewPlan {
-                municipality: "131105".into(),
+                municipality: meguro(),
                 district: "東部".into(),
                 person_id: east_person,
                 case_id: Some(east_case),
                 consent: consent.into(),
-                consent_on: "2022-05-20".into(),
-                started_on: Some("2022-05-30".into()),
+                consent_on: day("2022-05-20"),
+                started_on: Some(day("2022-05-30")),
                 contents: String::new(),
             };
             cases::add_plan(db, &plan, AuditEvent::cli("plan")).await.unwrap();

@@ -12,14 +12,18 @@ use nimo_store::{StoreError, cases};
 use sqlx::Row;
 use time::macros::date;
 
+fn day(text: &str) -> time::Date {
+    nimo_domain::calendar::parse_iso_date(text).unwrap()
+}
+
 async fn person(db: &Db, district: &str) -> i64 {
     let new = NewPerson {
-        municipality: "131105".into(),
+        municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
         district: district.into(),
         sex: "f".into(),
         name_kana: "みほん はなこ".into(),
         name_kanji: "見本 花子".into(),
-        birth_date: "1980-01-31".into(),
+        birth_date: Some(date!(1980 - 01 - 31)),
         address: "見本町1-2-3".into(),
         contact: "000-1111-2222".into(),
     };
@@ -31,25 +35,25 @@ async fn person(db: &Db, district: &str) -> i64 {
 
 fn opening(person_id: i64, district: &str, given: bool) -> OpenPlan {
     OpenPlan {
-        municipality: "131105".into(),
+        municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
         district: district.into(),
         person_id,
         case_id: None,
         given,
         party: Party::Person,
-        occurred_on: "2022-05-01".into(),
+        occurred_on: date!(2022 - 05 - 01),
         note: "病棟で説明した".into(),
         actor: 1,
     }
 }
 
 fn input(event: PlanEvent, on: &str) -> PlanInput {
-    PlanInput { event, occurred_on: on.into(), note: String::new(), contents: String::new(), actor: 1 }
+    PlanInput { event, occurred_on: day(on), note: String::new(), contents: String::new(), actor: 1 }
 }
 
 fn meeting(on: &str) -> NewMeeting {
     NewMeeting {
-        held_on: on.into(),
+        held_on: day(on),
         purpose: "pre_discharge".into(),
         person_attended: true,
         family_attended: false,

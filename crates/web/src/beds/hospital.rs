@@ -7,6 +7,7 @@ use super::search::HoldView;
 use crate::context::Ctx;
 use crate::error::{free_beds_message, posting_message, store_refusal};
 use crate::layout::Layout;
+use crate::pages::{HoldMissing, PagePath};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
@@ -100,9 +101,9 @@ async fn page(
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::extract::Query(params): axum::extract::Query<HashMap<String, String>>,
+    axum::extract::Query(params): axum::extract::Query<crate::pages::NoticeQuery>,
 ) -> Result<Response, WebError> {
-    let notice = params.get("notice").map(|n| match n.as_str() {
+    let notice = params.notice.as_deref().map(|n| match n {
         "posted" => "空床数を更新しました".to_string(),
         "accepted" => "受入れを決定しました".to_string(),
         "declined" => "受入不可を回答しました".to_string(),
@@ -160,8 +161,11 @@ pub async fn post_availability(
 }
 
 /// POST /hospital/holds/{hold}/accept.
-pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(hold): Path<String>) -> Result<Response, WebError> {
-    let id = hold.parse::<i64>().map_err(|_| WebError::NotFound("仮押さえが見つかりません".into()))?;
+pub async fn accept(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PagePath(id, ..): PagePath<i64, HoldMissing>,
+) -> Result<Response, WebError> {
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(WebError::Unauthorized)?;
     let origin = crate::audit::origin_of(&ctx.0);
     match beds::accept_at(&state.db, id, user_id, &origin, state.clock.unix()).await {
@@ -180,10 +184,9 @@ pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(hold): Path<St
 pub async fn decline(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(hold): Path<String>,
+    PagePath(id, ..): PagePath<i64, HoldMissing>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let id = hold.parse::<i64>().map_err(|_| WebError::NotFound("仮押さえが見つかりません".into()))?;
     let Some(reason) = form.get("reason").and_then(|r| DeclineReason::parse(r)) else {
         let message = "受入不可の理由: 理由を選んでください".to_string();
         return refused(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![message]).await;

@@ -4,10 +4,11 @@
 
 use crate::context::Ctx;
 use crate::layout::Layout;
+use crate::pages::{HoldMissing, Missing, PagePath};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::beds::{AdmissionType, CaseRef, Criteria, Sex, WardType, age_label, centre_of};
@@ -388,16 +389,23 @@ async fn holds_page(state: &AppState, ctx: &Ctx, user_id: i64) -> Result<HoldsPa
     })
 }
 
+/// The query of the holds page: the hold just placed (`?placed=ID`) or what just happened.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct HoldsQuery {
+    placed: Option<String>,
+    notice: Option<String>,
+}
+
 /// GET /beds/holds: the staff member's holds, newest first (refreshed by polling).
 pub async fn my_holds(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(params): Query<HashMap<String, String>>,
+    Query(params): Query<HoldsQuery>,
 ) -> Result<Response, WebError> {
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(WebError::Unauthorized)?;
     let mut page = holds_page(&state, &ctx, user_id).await?;
-    page.placed = params.get("placed").and_then(|p| p.parse().ok());
-    if params.get("notice").is_some_and(|n| n == "cancelled") {
+    page.placed = params.placed.as_deref().and_then(|p| p.parse().ok());
+    if params.notice.as_deref() == Some("cancelled") {
         page.notice = Some("仮押さえを取り消しました。病床は他の検索で使えるようになりました。");
     }
     Ok(Html(page.render()?).into_response())
@@ -410,10 +418,9 @@ pub async fn my_holds(
 pub async fn cancel_hold(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(own): Path<String>,
+    PagePath(id, ..): PagePath<i64, HoldMissing>,
 ) -> Result<Response, WebError> {
-    let not_found = || WebError::NotFound("仮押さえが見つかりません".into());
-    let id = own.parse::<i64>().map_err(|_| not_found())?;
+    let not_found = || WebError::NotFound(HoldMissing::MESSAGE.into());
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(WebError::Unauthorized)?;
     let origin = crate::audit::origin_of(&ctx.0);
     match beds::cancel_at(&state.db, id, user_id, &origin, state.clock.unix()).await {

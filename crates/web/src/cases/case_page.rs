@@ -8,21 +8,20 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Errors, Fields, Submitted, fields, load_scoped, municipality, today, user_id, valid_date};
+use crate::pages::{Errors, Fields, NoticeQuery, PagePath, Record, Submission, Submitted, load_scoped, today, user_id};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
 use nimo_domain::access::Permission;
+use nimo_domain::calendar::parse_iso_date;
 use nimo_domain::cases::{CaseEvent, CaseState, Disposition, Finding};
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, EventInput, RecordError};
 use nimo_store::people;
-use std::collections::HashMap;
 
 struct EventRow {
     on: String,
@@ -126,7 +125,12 @@ pub(super) async fn case_page(
             if !e.hospital.is_empty() {
                 detail.push(format!("入院先: {}", e.hospital));
             }
-            EventRow { on: e.occurred_on, what: CaseEvent::label_of(&e.kind), detail: detail.join("、"), note: e.note }
+            EventRow {
+                on: e.occurred_on.to_string(),
+                what: CaseEvent::label_of(&e.kind),
+                detail: detail.join("、"),
+                note: e.note,
+            }
         })
         .collect();
     let actions = case.status.allowed().into_iter().map(action_form).collect();
@@ -185,7 +189,7 @@ pub(super) async fn load_case(
     state: &AppState,
     ctx: &Ctx,
     code: &MunicipalityCode,
-    id: &str,
+    id: i64,
     permission: Permission,
 ) -> Result<cases::Case, WebError> {
     let fetch = |id| cases::get(&state.db, id);
@@ -196,14 +200,13 @@ pub(super) async fn load_case(
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
-    axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
+    axum::extract::Query(query): axum::extract::Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
-    let case = load_case(&state, &ctx, &code, &id, Permission::CaseRead).await?;
+    let case = load_case(&state, &ctx, &code, id, Permission::CaseRead).await?;
     audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("case", case.id.to_string()))
         .await?;
-    let notice = match query.get("notice").map(String::as_str) {
+    let notice = match query.notice.as_deref() {
         Some("created") => Some("受理しました。次の対応を記録してください。"),
         Some("identified") => Some("本人を登録しました。"),
         _ => None,
@@ -239,40 +242,71 @@ fn event_of(f: &Fields) -> Result<CaseEvent, (String, String)> {
     })
 }
 
+/// A step form of the case page, as posted: the fields of every step, each step sending its own.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CaseStepForm {
+    event: Option<String>,
+    occurred_on: Option<String>,
+    note: Option<String>,
+    next_due_on: Option<String>,
+    revision: Option<String>,
+    first: Option<String>,
+    second: Option<String>,
+    disposition: Option<String>,
+    hospital: Option<String>,
+    reason: Option<String>,
+}
+
+impl CaseStepForm {
+    /// The fields that were posted, as the checks and the page read them.
+    fn fields(self) -> Fields {
+        [
+            ("event", self.event),
+            ("occurred_on", self.occurred_on),
+            ("note", self.note),
+            ("next_due_on", self.next_due_on),
+            ("revision", self.revision),
+            ("first", self.first),
+            ("second", self.second),
+            ("disposition", self.disposition),
+            ("hospital", self.hospital),
+            ("reason", self.reason),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
 /// POST /municipalities/{code}/cases/{case_id}/events: records the next step; a refused
 /// transition or a missing field shows the case again with the reason beside the field (422),
 /// and nothing is saved.
 pub async fn record(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
+    Submission(form): Submission<CaseStepForm>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let case = load_case(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f = fields(pairs);
+    let case = load_case(&state, &ctx, &code, id, Permission::CaseWrite).await?;
+    let f = form.fields();
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let action = get("event");
     let mut errors = Errors::new();
     let event = event_of(&f).map_err(|(field, reason)| errors.insert(field, reason)).ok();
-    let occurred_on = get("occurred_on");
-    if !valid_date(&occurred_on) {
+    let occurred_on = parse_iso_date(&get("occurred_on"));
+    if occurred_on.is_none() {
         errors.insert("occurred_on".into(), "日付を「2022-05-10」の形で入力してください".into());
     }
     let due = get("next_due_on");
-    if !due.is_empty() && !valid_date(&due) {
+    let next_due_on = parse_iso_date(&due);
+    if !due.is_empty() && next_due_on.is_none() {
         errors.insert("next_due_on".into(), "次回予定日を「2022-05-17」の形で入力してください".into());
     }
     let revision: Option<i64> = get("revision").parse().ok();
-    let outcome = match (event, revision) {
-        (Some(event), Some(revision)) if errors.is_empty() => {
-            let input = EventInput {
-                event,
-                occurred_on,
-                note: get("note"),
-                next_due_on: (!due.is_empty()).then_some(due),
-                actor: user_id(&ctx)?,
-            };
+    let outcome = match (event, revision, occurred_on) {
+        (Some(event), Some(revision), Some(occurred_on)) if errors.is_empty() => {
+            let input = EventInput { event, occurred_on, note: get("note"), next_due_on, actor: user_id(&ctx)? };
             let audit_event = audit::event(&ctx.0, "write", Outcome::Ok);
             match cases::record_event(&state.db, case.id, revision, &input, audit_event).await {
                 Ok(_) => {
@@ -294,7 +328,7 @@ pub async fn record(
                 Err(RecordError::Store(other)) => return Err(other.into()),
             }
         }
-        (_, None) => {
+        (_, None, _) => {
             errors
                 .entry("state".into())
                 .or_insert_with(|| "送信内容が正しくありません。ページを読み込み直してください".into());

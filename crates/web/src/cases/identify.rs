@@ -6,18 +6,53 @@ use super::case_page::{case_page, load_case};
 use super::intake::{candidate_list, person_errors};
 use crate::audit;
 use crate::context::Ctx;
-use crate::pages::{Errors, Submitted, municipality, user_id, valid_date};
+use crate::pages::{Errors, Fields, PagePath, Record, Submission, Submitted, user_id, valid_date};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::MunicipalityCode;
 use nimo_domain::access::Permission;
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, Identity};
 use nimo_store::people::{self, NewPerson};
+
+/// The form that names the person of a case taken in as 本人不明, as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IdentifyForm {
+    identified_on: Option<String>,
+    name_kana: Option<String>,
+    name_kanji: Option<String>,
+    birth_date: Option<String>,
+    sex: Option<String>,
+    address: Option<String>,
+    contact: Option<String>,
+    person_choice: Option<String>,
+    revision: Option<String>,
+}
+
+impl IdentifyForm {
+    /// The fields that were posted, as the checks and the page read them.
+    fn fields(self) -> Fields {
+        [
+            ("identified_on", self.identified_on),
+            ("name_kana", self.name_kana),
+            ("name_kanji", self.name_kanji),
+            ("birth_date", self.birth_date),
+            ("sex", self.sex),
+            ("address", self.address),
+            ("contact", self.contact),
+            ("person_choice", self.person_choice),
+            ("revision", self.revision),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
 
 /// POST /municipalities/{code}/cases/{case_id}/person: ties a case whose person is unknown to a
 /// known person or a new one. When the typed kana may be someone already recorded, the case page
@@ -26,12 +61,11 @@ use nimo_store::people::{self, NewPerson};
 pub async fn identify(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
+    Submission(form): Submission<IdentifyForm>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let case = load_case(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f = crate::pages::fields(pairs);
+    let case = load_case(&state, &ctx, &code, id, Permission::CaseWrite).await?;
+    let f = form.fields();
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
     person_errors(&f, &mut errors);
@@ -50,12 +84,12 @@ pub async fn identify(
             "" if !found.is_empty() => candidates = candidate_list(&state, &ctx, &found).await?,
             "" | "new" => {
                 identity = Some(Identity::New(NewPerson {
-                    municipality: code.to_string(),
+                    municipality: code.clone(),
                     district: case.district.clone(),
                     sex: get("sex"),
                     name_kana: get("name_kana"),
                     name_kanji: get("name_kanji"),
-                    birth_date: get("birth_date"),
+                    birth_date: nimo_domain::calendar::parse_iso_date(&get("birth_date")),
                     address: get("address"),
                     contact: get("contact"),
                 }));

@@ -4,15 +4,15 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Candidate, Errors, Fields, municipality, own_district, user_id, valid_date};
+use crate::pages::{Candidate, Errors, Fields, PagePath, Submission, own_district, user_id, valid_date};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
 use nimo_domain::access::{Permission, Target, authorize};
+use nimo_domain::calendar::{parse_iso_date, parse_local_minute};
 use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, NewCase};
 use nimo_store::districts;
@@ -59,9 +59,8 @@ async fn district_choices(
 pub async fn new_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
     let (_, districts) = district_choices(&state, &ctx, &code).await?;
     let mut f = Fields::new();
     f.insert("district".into(), own_district(&ctx).unwrap_or_default());
@@ -117,7 +116,7 @@ pub(super) async fn candidate_list(
                 "{} {}（{}、{}）{}",
                 p.name_kanji,
                 p.name_kana,
-                if p.birth_date.is_empty() { "生年月日不明" } else { &p.birth_date },
+                p.birth_date.map_or_else(|| "生年月日不明".to_string(), |d| d.to_string()),
                 p.district,
                 if *kind == Match::KanaAndBirth {
                     " ― かなと生年月日が一致"
@@ -162,18 +161,62 @@ fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode, listed: &[Strin
     errors
 }
 
+/// The intake form as posted (a field left out is absent, and reads as empty).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IntakeForm {
+    received_at: Option<String>,
+    police_station: Option<String>,
+    district: Option<String>,
+    resident: Option<String>,
+    circumstances: Option<String>,
+    next_due_on: Option<String>,
+    unknown: Option<String>,
+    name_kana: Option<String>,
+    name_kanji: Option<String>,
+    birth_date: Option<String>,
+    sex: Option<String>,
+    address: Option<String>,
+    contact: Option<String>,
+    person_choice: Option<String>,
+}
+
+impl IntakeForm {
+    /// The fields that were posted, as the checks and the page read them.
+    fn fields(self) -> Fields {
+        [
+            ("received_at", self.received_at),
+            ("police_station", self.police_station),
+            ("district", self.district),
+            ("resident", self.resident),
+            ("circumstances", self.circumstances),
+            ("next_due_on", self.next_due_on),
+            ("unknown", self.unknown),
+            ("name_kana", self.name_kana),
+            ("name_kanji", self.name_kanji),
+            ("birth_date", self.birth_date),
+            ("sex", self.sex),
+            ("address", self.address),
+            ("contact", self.contact),
+            ("person_choice", self.person_choice),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
 /// POST /municipalities/{code}/cases: takes in a report. When the person may already be known
 /// (same kana reading, with or without the birth date), the form comes back with the candidates
 /// for staff to choose one or to register a new person; nothing is saved until then.
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
+    Submission(form): Submission<IntakeForm>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
     let (listed, offered) = district_choices(&state, &ctx, &code).await?;
-    let f = crate::pages::fields(pairs);
+    let f = form.fields();
     let page = |f: Fields, errors: Errors, candidates: Vec<Candidate>| IntakePage {
         ctx: Layout::of(&ctx),
         code: code.to_string(),
@@ -210,26 +253,26 @@ pub async fn create(
     }
     let district = get("district");
     let new_person = (!unknown && person_id.is_none()).then(|| NewPerson {
-        municipality: code.to_string(),
+        municipality: code.clone(),
         district: district.clone(),
         sex: get("sex"),
         name_kana: get("name_kana"),
         name_kanji: get("name_kanji"),
-        birth_date: get("birth_date"),
+        birth_date: parse_iso_date(&get("birth_date")),
         address: get("address"),
         contact: get("contact"),
     });
-    let due = get("next_due_on");
     let new = NewCase {
-        municipality: code.to_string(),
+        municipality: code.clone(),
         district,
         person_id,
-        received_at: get("received_at"),
+        received_at: parse_local_minute(&get("received_at"))
+            .ok_or_else(|| WebError::Internal("received_at passed its check but does not parse".into()))?,
         police_station: get("police_station"),
         resident: get("resident") == "1",
         circumstances: get("circumstances"),
         assigned_to: user_id(&ctx)?,
-        next_due_on: (!due.is_empty()).then_some(due),
+        next_due_on: parse_iso_date(&get("next_due_on")),
     };
     let event = audit::event(&ctx.0, "create", Outcome::Ok);
     let id = cases::create(&state.db, &new, new_person.as_ref(), event).await?;

@@ -10,11 +10,10 @@ use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::pages::Candidate;
 use crate::pages::person_in_scope;
-use crate::pages::{Errors, municipality};
+use crate::pages::{Errors, PagePath, Record, Submission};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
@@ -52,7 +51,9 @@ async fn merge_page(
     other_text: String,
     errors: Errors,
 ) -> Result<MergePage, WebError> {
-    let found = people::candidates(&state.db, code, &person.name_kana, &person.birth_date).await?;
+    let found =
+        people::candidates(&state.db, code, &person.name_kana, &crate::display::date_or_empty(person.birth_date))
+            .await?;
     let found: Vec<_> = found.into_iter().filter(|(p, _)| p.id != person.id).collect();
     // The page shows this person and the candidates: one read row for each kind of record.
     audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("person", person.id.to_string()))
@@ -81,11 +82,10 @@ async fn merge_page(
 pub async fn form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let person = person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let person = person_in_scope(&state, &ctx, &code, id, Permission::CaseWrite).await?;
     let other_text = query.get("other").map(|o| o.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
     let other = match other_text.as_str() {
@@ -113,7 +113,8 @@ async fn other_record(
     text: &str,
 ) -> Result<Person, String> {
     let missing = || format!("番号 {text} の記録は見つかりません");
-    let other = match person_in_scope(state, ctx, code, text, Permission::CaseWrite).await {
+    let Ok(other_id) = text.trim().parse::<i64>() else { return Err(missing()) };
+    let other = match person_in_scope(state, ctx, code, other_id, Permission::CaseWrite).await {
         Ok(o) => o,
         Err(WebError::NotFound(_)) => return Err(missing()),
         Err(_) => return Err("記録を読み込めませんでした。もう一度お試しください".into()),
@@ -127,18 +128,27 @@ async fn other_record(
     Ok(other)
 }
 
+/// The merge form as posted: the record to merge in and the confirmation box.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MergeForm {
+    #[serde(default)]
+    other: String,
+    /// `1` when ticked; absent otherwise.
+    confirm: Option<String>,
+}
+
 /// POST /municipalities/{code}/people/{person_id}/merge: merges record `other` into this one.
 pub async fn merge(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
+    Submission(form): Submission<MergeForm>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let person = person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let other_text = form.get("other").map(|o| o.trim().to_string()).unwrap_or_default();
+    let person = person_in_scope(&state, &ctx, &code, id, Permission::CaseWrite).await?;
+    let other_text = form.other.trim().to_string();
     let mut errors = Errors::new();
-    if form.get("confirm").map(String::as_str) != Some("1") {
+    if form.confirm.as_deref() != Some("1") {
         errors.insert("confirm".into(), "2つの記録が同じ人であることを確かめて、チェックを入れてください".into());
     }
     let other = match other_record(&state, &ctx, &code, &person, &other_text).await {

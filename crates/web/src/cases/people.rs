@@ -6,11 +6,12 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Errors, Fields, Submitted, municipality, person_in_scope, today, user_id, valid_date};
+use crate::pages::{
+    Errors, Fields, PagePath, Record, Submission, Submitted, case_choices, person_in_scope, today, user_id,
+};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
@@ -61,7 +62,7 @@ async fn person_page(
     let rows = cases::timeline(&state.db, person.id)
         .await?
         .into_iter()
-        .map(|e| TimelineRow { on: e.on, what: e.what, case_id: e.case_id, detail: e.detail })
+        .map(|e| TimelineRow { on: e.on.to_string(), what: e.what, case_id: e.case_id, detail: e.detail })
         .collect();
     let mut f = submitted.f;
     f.entry("visited_on".into()).or_insert_with(today);
@@ -70,11 +71,11 @@ async fn person_page(
     Ok(PersonPage {
         ctx: Layout::of(ctx),
         code: code.to_string(),
-        cases: cases::cases_of_person(&state.db, person.id).await?,
+        cases: case_choices(&cases::cases_of_person(&state.db, person.id).await?),
         plans: nimo_store::plans::of_person(&state.db, person.id)
             .await?
             .into_iter()
-            .map(|(id, s, _, _)| (id, s.label()))
+            .map(|p| (p.id, p.state.label()))
             .collect(),
         p: person,
         rows,
@@ -92,13 +93,12 @@ async fn person_page(
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
-    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
+    axum::extract::Query(query): axum::extract::Query<crate::pages::NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
-    let person = person_in_scope(&state, &ctx, &code, &id, Permission::CaseRead).await?;
+    let person = person_in_scope(&state, &ctx, &code, id, Permission::CaseRead).await?;
     let mut page = person_page(&state, &ctx, &code, person, Submitted::default()).await?;
-    page.merged_notice = query.get("notice").is_some_and(|n| n == "merged");
+    page.merged_notice = query.notice.is_some_and(|n| n == "merged");
     Ok(Html(page.render()?))
 }
 
@@ -106,67 +106,142 @@ pub async fn show(
 const VISIT_OUTCOMES: &[(&str, &str)] =
     &[("met", "面談できた"), ("absent", "不在"), ("refused", "面談を拒否"), ("other", "その他")];
 
+/// The outreach-visit form as posted: every field text, empty when left out.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VisitForm {
+    #[serde(default)]
+    visited_on: String,
+    #[serde(default)]
+    profession: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    case_id: String,
+    #[serde(default)]
+    note: String,
+}
+
+impl VisitForm {
+    /// What was typed, trimmed, to show again beside the reasons.
+    fn typed(&self) -> Fields {
+        [
+            ("visited_on", &self.visited_on),
+            ("profession", &self.profession),
+            ("method", &self.method),
+            ("outcome", &self.outcome),
+            ("case_id", &self.case_id),
+            ("note", &self.note),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value.clone()))
+        .collect()
+    }
+}
+
+/// A visit as the form describes it, checked field by field (the case it names is checked
+/// against the person's cases by the handler).
+pub(crate) struct VisitInput {
+    visited_on: time::Date,
+    profession: String,
+    method: String,
+    outcome: String,
+    case_id: Option<i64>,
+    note: String,
+}
+
+impl TryFrom<&VisitForm> for VisitInput {
+    type Error = Errors;
+
+    fn try_from(form: &VisitForm) -> Result<Self, Errors> {
+        let mut errors = Errors::new();
+        let visited_on = nimo_domain::calendar::parse_iso_date(form.visited_on.trim());
+        if visited_on.is_none() {
+            errors.insert("visited_on".into(), "訪問日を「2022-05-10」の形で入力してください".into());
+        }
+        let profession = form.profession.trim();
+        if !nimo_domain::cases::PROFESSIONS.iter().any(|p| p.code == profession) {
+            errors.insert("profession".into(), "訪問した職種を選んでください".into());
+        }
+        let method = form.method.trim();
+        if !nimo_domain::cases::VISIT_METHODS.iter().any(|(c, _)| *c == method) {
+            errors.insert("method".into(), "訪問の方法を選んでください".into());
+        }
+        let outcome = form.outcome.trim();
+        if !VISIT_OUTCOMES.iter().any(|(c, _)| *c == outcome) {
+            errors.insert("outcome".into(), "訪問の結果を選んでください".into());
+        }
+        let case_id = match form.case_id.trim() {
+            "" => None,
+            text => {
+                let id = text.parse::<i64>().ok();
+                if id.is_none() {
+                    errors.insert("case_id".into(), CASE_CHOICE.into());
+                }
+                id
+            }
+        };
+        match visited_on {
+            Some(visited_on) if errors.is_empty() => Ok(VisitInput {
+                visited_on,
+                profession: profession.to_string(),
+                method: method.to_string(),
+                outcome: outcome.to_string(),
+                case_id,
+                note: form.note.trim().to_string(),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+const CASE_CHOICE: &str = "この人の事例から選んでください";
+
 /// POST /municipalities/{code}/people/{person_id}/visits: records an outreach visit (profession,
 /// method, outcome), tied to the person and, if chosen, one of their cases. A bad field shows the
 /// page again with the reason beside it (422) and saves nothing.
 pub async fn add_visit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
+    Submission(form): Submission<VisitForm>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let person = person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
+    let person = person_in_scope(&state, &ctx, &code, id, Permission::CaseWrite).await?;
     let id = person.id;
-    let f = crate::pages::fields(pairs);
-    let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
-    let mut errors = Errors::new();
-    if !valid_date(&get("visited_on")) {
-        errors.insert("visited_on".into(), "訪問日を「2022-05-10」の形で入力してください".into());
-    }
-    if !nimo_domain::cases::PROFESSIONS.iter().any(|p| p.code == get("profession")) {
-        errors.insert("profession".into(), "訪問した職種を選んでください".into());
-    }
-    if !nimo_domain::cases::VISIT_METHODS.iter().any(|(c, _)| *c == get("method")) {
-        errors.insert("method".into(), "訪問の方法を選んでください".into());
-    }
-    if !VISIT_OUTCOMES.iter().any(|(c, _)| *c == get("outcome")) {
-        errors.insert("outcome".into(), "訪問の結果を選んでください".into());
-    }
     let own_cases = cases::cases_of_person(&state.db, id).await?;
-    let case_id = match get("case_id").as_str() {
-        "" => None,
-        text => match text.parse::<i64>().ok().filter(|c| own_cases.iter().any(|(k, _)| k == c)) {
-            Some(c) => Some(c),
-            None => {
-                errors.insert("case_id".into(), "この人の事例から選んでください".into());
-                None
+    let mut checked = VisitInput::try_from(&form);
+    // A case that is not one of this person's is a reason beside the field like any other.
+    let foreign = form.case_id.trim().parse::<i64>().is_ok_and(|c| !own_cases.iter().any(|k| k.id == c));
+    if foreign {
+        match &mut checked {
+            Ok(_) => checked = Err(Errors::from([("case_id".to_string(), CASE_CHOICE.to_string())])),
+            Err(errors) => {
+                errors.insert("case_id".into(), CASE_CHOICE.into());
             }
-        },
-    };
-    if errors.is_empty() {
-        let visit = cases::NewVisit {
-            municipality: code.to_string(),
-            district: person.district.clone(),
-            person_id: id,
-            case_id,
-            visited_on: get("visited_on"),
-            profession: get("profession"),
-            method: get("method"),
-            outcome: get("outcome"),
-            note: get("note"),
-            actor: Some(user_id(&ctx)?),
-        };
-        cases::add_visit(&state.db, &visit, audit::event(&ctx.0, "create", Outcome::Ok)).await?;
-        return Ok(Redirect::to(&format!("/municipalities/{code}/people/{id}")).into_response());
+        }
     }
-    let page = person_page(
-        &state,
-        &ctx,
-        &code,
-        person,
-        Submitted { f, errors, failed: "visit".into(), ..Submitted::default() },
-    )
-    .await?;
+    let errors = match checked {
+        Ok(input) => {
+            let visit = cases::NewVisit {
+                municipality: code.clone(),
+                district: person.district.clone(),
+                person_id: id,
+                case_id: input.case_id,
+                visited_on: input.visited_on,
+                profession: input.profession,
+                method: input.method,
+                outcome: input.outcome,
+                note: input.note,
+                actor: Some(user_id(&ctx)?),
+            };
+            cases::add_visit(&state.db, &visit, audit::event(&ctx.0, "create", Outcome::Ok)).await?;
+            return Ok(Redirect::to(&format!("/municipalities/{code}/people/{id}")).into_response());
+        }
+        Err(errors) => errors,
+    };
+    let submitted = Submitted { f: form.typed(), errors, failed: "visit".into(), ..Submitted::default() };
+    let page = person_page(&state, &ctx, &code, person, submitted).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
 }

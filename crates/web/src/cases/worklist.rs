@@ -4,11 +4,12 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{municipality, not_found, own_district, today};
+use crate::pages::{PagePath, not_found, own_district, today};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::MunicipalityCode;
 use nimo_store::audit::Outcome;
 use nimo_store::cases;
 
@@ -44,9 +45,8 @@ struct WorklistPage {
 pub async fn worklist(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
     let district = own_district(&ctx);
     let items = cases::worklist(&state.db, code.as_str(), district.as_deref(), &today()).await?;
     audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("case_list", code.as_str()))
@@ -56,10 +56,10 @@ pub async fn worklist(
         let name = item.assigned.as_ref().map_or_else(|| "（担当未定）".to_string(), |(_, n)| n.clone());
         let row = WorkRow {
             id: item.case_id,
-            received: item.received_at.replace('T', " "),
+            received: crate::display::minute(item.received_at),
             district: item.district.clone(),
             state: item.state.label(),
-            due: item.next_due_on.clone().unwrap_or_default(),
+            due: crate::display::date_or_empty(item.next_due_on),
             overdue: item.overdue,
             person: if item.person_kana.is_empty() { "（不明）".into() } else { item.person_kana.clone() },
         };

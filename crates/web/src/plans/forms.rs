@@ -3,16 +3,116 @@
 
 use crate::audit;
 use crate::context::Ctx;
-use crate::pages::{Errors, Fields, user_id, valid_date};
+use crate::pages::{Errors, Fields, user_id};
 use crate::{AppState, WebError};
 use axum::http::StatusCode;
 use nimo_domain::MunicipalityCode;
 use nimo_domain::plans::{EndReason, Party, PlanEvent};
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome as AuditOutcome;
+use nimo_store::cases::PersonCase;
 use nimo_store::people::Person;
 use nimo_store::plans::{self, MEETING_PURPOSES, NewMeeting, OpenPlan, PlanInput, PlanRecordError};
 use time::Date;
+
+/// The form that opens a plan with the consent answer, as posted (a field left out is absent).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OpenForm {
+    consent: Option<String>,
+    party: Option<String>,
+    occurred_on: Option<String>,
+    case_id: Option<String>,
+    note: Option<String>,
+}
+
+impl OpenForm {
+    /// The fields that were posted, as the form helpers and the page read them.
+    pub(super) fn fields(self) -> Fields {
+        [
+            ("consent", self.consent),
+            ("party", self.party),
+            ("occurred_on", self.occurred_on),
+            ("case_id", self.case_id),
+            ("note", self.note),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
+/// A step form of the plan page, as posted: the fields of every step, each step sending its own.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PlanStepForm {
+    event: Option<String>,
+    occurred_on: Option<String>,
+    note: Option<String>,
+    revision: Option<String>,
+    contents: Option<String>,
+    period_end: Option<String>,
+    next_review: Option<String>,
+    new_end: Option<String>,
+    reason: Option<String>,
+    consent: Option<String>,
+    destination: Option<String>,
+    end_reason: Option<String>,
+}
+
+impl PlanStepForm {
+    /// The fields that were posted, as the form helpers and the page read them.
+    pub(super) fn fields(self) -> Fields {
+        [
+            ("event", self.event),
+            ("occurred_on", self.occurred_on),
+            ("note", self.note),
+            ("revision", self.revision),
+            ("contents", self.contents),
+            ("period_end", self.period_end),
+            ("next_review", self.next_review),
+            ("new_end", self.new_end),
+            ("reason", self.reason),
+            ("consent", self.consent),
+            ("destination", self.destination),
+            ("end_reason", self.end_reason),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
+/// The 支援会議 form, as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MeetingForm {
+    held_on: Option<String>,
+    purpose: Option<String>,
+    person_attended: Option<String>,
+    family_attended: Option<String>,
+    participants: Option<String>,
+    minutes: Option<String>,
+    revision: Option<String>,
+}
+
+impl MeetingForm {
+    /// The fields that were posted, as the form helpers and the page read them.
+    pub(super) fn fields(self) -> Fields {
+        [
+            ("held_on", self.held_on),
+            ("purpose", self.purpose),
+            ("person_attended", self.person_attended),
+            ("family_attended", self.family_attended),
+            ("participants", self.participants),
+            ("minutes", self.minutes),
+            ("revision", self.revision),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
 
 /// What became of a submitted form.
 pub enum Outcome {
@@ -27,8 +127,7 @@ fn get(f: &Fields, name: &str) -> String {
 }
 
 fn parse_date(text: &str) -> Option<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text, &format).ok()
+    nimo_domain::calendar::parse_iso_date(text)
 }
 
 /// A required date field, or its reason.
@@ -79,7 +178,7 @@ pub fn open_plan(
     f: &Fields,
     code: &MunicipalityCode,
     person: &Person,
-    own_cases: &[(i64, String)],
+    own_cases: &[PersonCase],
     actor: i64,
 ) -> Result<OpenPlan, Errors> {
     let mut errors = Errors::new();
@@ -95,28 +194,29 @@ pub fn open_plan(
     if party.is_none() {
         errors.insert("party".into(), "同意を確認した相手（本人・家族等）を選んでください".into());
     }
-    if !valid_date(&get(f, "occurred_on")) {
+    let occurred_on = parse_date(&get(f, "occurred_on"));
+    if occurred_on.is_none() {
         errors.insert("occurred_on".into(), "同意を確認した日を「2022-05-10」の形で入力してください".into());
     }
     let case_id = match get(f, "case_id").as_str() {
         "" => None,
         text => {
-            let found = text.parse::<i64>().ok().filter(|c| own_cases.iter().any(|(k, _)| k == c));
+            let found = text.parse::<i64>().ok().filter(|c| own_cases.iter().any(|k| k.id == *c));
             if found.is_none() {
                 errors.insert("case_id".into(), "この人の事例から選んでください".into());
             }
             found
         }
     };
-    match (given, party) {
-        (Some(given), Some(party)) if errors.is_empty() => Ok(OpenPlan {
-            municipality: code.to_string(),
+    match (given, party, occurred_on) {
+        (Some(given), Some(party), Some(occurred_on)) if errors.is_empty() => Ok(OpenPlan {
+            municipality: code.clone(),
             district: person.district.clone(),
             person_id: person.id,
             case_id,
             given,
             party,
-            occurred_on: get(f, "occurred_on"),
+            occurred_on,
             note: get(f, "note"),
             actor,
         }),
@@ -190,18 +290,14 @@ pub async fn record_event(
 ) -> Result<Outcome, WebError> {
     let mut errors = Errors::new();
     let event = event_of(f, code, &mut errors);
-    required_date(f, "occurred_on", "日付", &mut errors);
+    let occurred_on = required_date(f, "occurred_on", "日付", &mut errors);
     let revision = revision_of(f, &mut errors);
-    let (Some(event), Some(revision), true) = (event, revision, errors.is_empty()) else {
+    let (Some(event), Some(revision), Some(occurred_on), true) = (event, revision, occurred_on, errors.is_empty())
+    else {
         return Ok(Outcome::Refused(StatusCode::UNPROCESSABLE_ENTITY, errors));
     };
-    let input = PlanInput {
-        event,
-        occurred_on: get(f, "occurred_on"),
-        note: get(f, "note"),
-        contents: get(f, "contents"),
-        actor: user_id(ctx)?,
-    };
+    let input =
+        PlanInput { event, occurred_on, note: get(f, "note"), contents: get(f, "contents"), actor: user_id(ctx)? };
     match plans::record(&state.db, plan_id, revision, &input, audit::event(&ctx.0, "write", AuditOutcome::Ok)).await {
         Ok(_) => Ok(Outcome::Saved),
         Err(error) => {
@@ -236,18 +332,18 @@ fn participants(text: &str, errors: &mut Errors) -> Vec<(String, String)> {
 /// Records a 支援会議 from the plan page.
 pub async fn record_meeting(state: &AppState, ctx: &Ctx, plan_id: i64, f: &Fields) -> Result<Outcome, WebError> {
     let mut errors = Errors::new();
-    required_date(f, "held_on", "開催日", &mut errors);
+    let held_on = required_date(f, "held_on", "開催日", &mut errors);
     let purpose = get(f, "purpose");
     if !MEETING_PURPOSES.iter().any(|(c, _)| *c == purpose) {
         errors.insert("purpose".into(), "会議の目的を選んでください".into());
     }
     let participants = participants(&get(f, "participants"), &mut errors);
     let revision = revision_of(f, &mut errors);
-    let (Some(revision), true) = (revision, errors.is_empty()) else {
+    let (Some(revision), Some(held_on), true) = (revision, held_on, errors.is_empty()) else {
         return Ok(Outcome::Refused(StatusCode::UNPROCESSABLE_ENTITY, errors));
     };
     let meeting = NewMeeting {
-        held_on: get(f, "held_on"),
+        held_on,
         purpose,
         person_attended: get(f, "person_attended") == "1",
         family_attended: get(f, "family_attended") == "1",

@@ -6,15 +6,17 @@
 //! the viewer's municipality or 地区 answered 404 after a `denied` row, refused input shown again
 //! with 422 and the reason beside its field, nothing saved.
 
-use super::forms::{self as plan_forms, Outcome as FormOutcome};
+use super::forms::{self as plan_forms, MeetingForm, OpenForm, Outcome as FormOutcome, PlanStepForm};
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Errors, Fields, Submitted, load_scoped, municipality, not_found, own_district, today, user_id};
+use crate::pages::{
+    Errors, Fields, PagePath, Record, Submission, Submitted, case_choices, load_scoped, not_found, own_district, today,
+    user_id,
+};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
@@ -46,8 +48,11 @@ struct PlansPage {
 
 /// GET /municipalities/{code}/plans: open plans, the earliest review or period end first, with
 /// 期限切れ and 14日以内 marked; a 地区担当 sees their 地区 only.
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
+) -> Result<Html<String>, WebError> {
     let district = own_district(&ctx);
     let rows = plans::list(&state.db, code.as_str(), district.as_deref(), &today(), REMINDER_DAYS).await?;
     audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("plan_list", code.as_str()))
@@ -97,13 +102,20 @@ async fn new_plan_page(
     let existing = plans::of_person(&state.db, p.id)
         .await?
         .into_iter()
-        .map(|(id, s, consent_on, start)| (id, s.label(), consent_on, start))
+        .map(|p| {
+            (
+                p.id,
+                p.state.label(),
+                crate::display::date_or_empty(p.consent_on),
+                crate::display::date_or_empty(p.started_on),
+            )
+        })
         .collect();
     Ok(NewPlanPage {
         ctx: Layout::of(ctx),
         code: code.to_string(),
         existing,
-        cases: cases::cases_of_person(&state.db, p.id).await?,
+        cases: case_choices(&cases::cases_of_person(&state.db, p.id).await?),
         p,
         f,
         errors,
@@ -115,10 +127,9 @@ async fn new_plan_page(
 pub async fn new_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
-    let person = crate::pages::person_in_scope(&state, &ctx, &code, &id, Permission::CaseRead).await?;
+    let person = crate::pages::person_in_scope(&state, &ctx, &code, id, Permission::CaseRead).await?;
     let mut f = Fields::new();
     f.insert("occurred_on".into(), today());
     f.insert("party".into(), "person".into());
@@ -130,12 +141,11 @@ pub async fn new_form(
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
+    Submission(form): Submission<OpenForm>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let person = crate::pages::person_in_scope(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f = crate::pages::fields(pairs);
+    let person = crate::pages::person_in_scope(&state, &ctx, &code, id, Permission::CaseWrite).await?;
+    let f = form.fields();
     let own_cases = cases::cases_of_person(&state.db, person.id).await?;
     let mut errors = Errors::new();
     let status = match plan_forms::open_plan(&f, &code, &person, &own_cases, user_id(&ctx)?) {
@@ -211,7 +221,7 @@ async fn load_plan(
     state: &AppState,
     ctx: &Ctx,
     code: &MunicipalityCode,
-    id: &str,
+    id: i64,
     permission: Permission,
 ) -> Result<plans::Plan, WebError> {
     let fetch = |id| plans::get(&state.db, id);
@@ -234,14 +244,19 @@ async fn plan_page(
             "{}（{}に確認、{}）",
             if given { "同意あり" } else { "同意なし" },
             party.map_or("—", |p| p.label()),
-            plan.consent_on.clone().unwrap_or_default()
+            crate::display::date_or_empty(plan.consent_on)
         ),
         (None, _) => "未確認".into(),
     };
     let events = plans::events(&state.db, plan.id)
         .await?
         .into_iter()
-        .map(|e| EventRow { on: e.occurred_on, what: PlanEvent::label_of(&e.kind), detail: e.detail, note: e.note })
+        .map(|e| EventRow {
+            on: e.occurred_on.to_string(),
+            what: PlanEvent::label_of(&e.kind),
+            detail: e.detail,
+            note: e.note,
+        })
         .collect();
     let allowed = s.allowed();
     Ok(PlanPage {
@@ -277,10 +292,9 @@ async fn plan_page(
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
 ) -> Result<Html<String>, WebError> {
-    let code = municipality(&code)?;
-    let plan = load_plan(&state, &ctx, &code, &id, Permission::CaseRead).await?;
+    let plan = load_plan(&state, &ctx, &code, id, Permission::CaseRead).await?;
     Ok(Html(plan_page(&state, &ctx, &code, plan, Submitted::default()).await?.render()?))
 }
 
@@ -311,12 +325,11 @@ async fn answer(
 pub async fn record(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
+    Submission(form): Submission<PlanStepForm>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let plan = load_plan(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f = crate::pages::fields(pairs);
+    let plan = load_plan(&state, &ctx, &code, id, Permission::CaseWrite).await?;
+    let f = form.fields();
     let failed = f.get("event").cloned().unwrap_or_default();
     let outcome = plan_forms::record_event(&state, &ctx, &code, plan.id, &f).await?;
     answer(&state, &ctx, &code, plan.id, outcome, f, failed).await
@@ -327,12 +340,11 @@ pub async fn record(
 pub async fn add_meeting(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, id)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
+    Submission(form): Submission<MeetingForm>,
 ) -> Result<Response, WebError> {
-    let code = municipality(&code)?;
-    let plan = load_plan(&state, &ctx, &code, &id, Permission::CaseWrite).await?;
-    let f = crate::pages::fields(pairs);
+    let plan = load_plan(&state, &ctx, &code, id, Permission::CaseWrite).await?;
+    let f = form.fields();
     let outcome = plan_forms::record_meeting(&state, &ctx, plan.id, &f).await?;
     answer(&state, &ctx, &code, plan.id, outcome, f, "meeting".into()).await
 }

@@ -4,11 +4,13 @@
 use super::sheet_key;
 use crate::audit;
 use crate::context::Ctx;
+use crate::pages::{Missing, PagePath, SheetMissing};
 use crate::problem::Problem;
 use crate::{AppState, WebError};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use nimo_domain::{FiscalYear, MunicipalityCode};
 use nimo_store::audit::Outcome;
 use nimo_store::{menu, sheets};
 
@@ -55,10 +57,10 @@ impl Format {
 pub async fn download(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, fy, file)): Path<(String, String, String)>,
+    PagePath((code, fy, file), ..): PagePath<(MunicipalityCode, FiscalYear, String), SheetMissing>,
 ) -> Result<Response, WebError> {
     let format = Format::from_file(&file).ok_or_else(|| WebError::NotFound("その形式では出力できません".into()))?;
-    let (code, fy) = sheet_key(&code, &fy)?;
+    let (code, fy) = sheet_key(code, fy)?;
     let stored = sheets::load(&state.db, &code, fy).await?;
     let mut sheet = stored.sheet;
     crate::sheets::derived::apply(&state.db, &mut sheet).await?;
@@ -138,9 +140,13 @@ async fn render<E: std::fmt::Display + Send + 'static>(
 pub async fn api_sheet(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, fy)): Path<(String, String)>,
+    axum::extract::Path((code, fy)): axum::extract::Path<(String, String)>,
 ) -> Result<Response, Problem> {
-    let (code, fy) = sheet_key(&code, &fy)?;
+    // The API answers problem details, not the 404 page: its path is parsed here.
+    let not_found = || WebError::NotFound(SheetMissing::MESSAGE.into());
+    let code = MunicipalityCode::parse(&code).map_err(|_| not_found())?;
+    let fy = fy.parse::<i32>().map(FiscalYear).map_err(|_| not_found())?;
+    let (code, fy) = sheet_key(code, fy)?;
     let mut sheet = sheets::load(&state.db, &code, fy).await?.sheet;
     crate::sheets::derived::apply(&state.db, &mut sheet).await?;
     let event = audit::event(&ctx.0, "export", Outcome::Ok)

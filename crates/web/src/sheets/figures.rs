@@ -9,16 +9,17 @@ use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::pages::not_found;
+use crate::pages::{PagePath, SheetMissing, Submission};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::access::{Permission, Target, authorize};
 use nimo_domain::cases::{DERIVED_KEYS, Disposition, outcomes_fiscal_year};
 use nimo_domain::template::Kind;
-use nimo_domain::{Figure, FiscalYear, MunicipalityCode, Value};
+use nimo_domain::{Figure, Value};
+use nimo_domain::{FiscalYear, MunicipalityCode};
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
 use nimo_store::cases::figures;
@@ -140,19 +141,19 @@ fn record_row(code: &MunicipalityCode, r: figures::Counted) -> RecordRow {
             person.unwrap_or_default(),
         ),
     };
-    RecordRow { on: r.on, what: format!("{what} #{}", r.id), district: r.district, detail, link }
+    RecordRow { on: r.on.to_string(), what: format!("{what} #{}", r.id), district: r.district, detail, link }
 }
 
 /// GET /municipalities/{code}/sheets/{fy}/figures/{key}
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, fy, key)): Path<(String, String, String)>,
-    Query(query): Query<HashMap<String, String>>,
+    PagePath((code, fy, key), ..): PagePath<(MunicipalityCode, FiscalYear, String), SheetMissing>,
+    Query(query): Query<crate::pages::NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
-    let (code, fy) = sheet_key(&code, &fy)?;
+    let (code, fy) = sheet_key(code, fy)?;
     let key = figure_key(&key)?;
-    let notice = match query.get("notice").map(String::as_str) {
+    let notice = match query.notice.as_deref() {
         Some("overridden") => Some("入力値を使うようにしました。シートにはこの入力値が表示されます。"),
         Some("derived") => Some("集計値に戻しました。シートには事例記録から集計した値が表示されます。"),
         _ => None,
@@ -161,19 +162,31 @@ pub async fn show(
     Ok(Html(page.render()?))
 }
 
+/// The override form as posted: the entered value, the reason and the sheet's revision.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OverrideForm {
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    revision: String,
+}
+
 /// POST /municipalities/{code}/sheets/{fy}/figures/{key}/override: keeps an entered value over
 /// the derived one. The value and the reason are both required; a bad one shows the page again
 /// with the reason beside the field (422) and changes nothing; a sheet saved meanwhile is a 409.
 pub async fn set_override(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, fy, key)): Path<(String, String, String)>,
-    Form(form): Form<HashMap<String, String>>,
+    PagePath((code, fy, key), ..): PagePath<(MunicipalityCode, FiscalYear, String), SheetMissing>,
+    Submission(form): Submission<OverrideForm>,
 ) -> Result<Response, WebError> {
-    let (code, fy) = sheet_key(&code, &fy)?;
+    let (code, fy) = sheet_key(code, fy)?;
     let key = figure_key(&key)?;
-    let get = |n: &str| form.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
-    let mut typed = Typed { value: get("value"), reason: get("reason"), ..Typed::default() };
+    let mut typed =
+        Typed { value: form.value.trim().to_string(), reason: form.reason.trim().to_string(), ..Typed::default() };
     let parsed = match Figure::parse_input(&typed.value, Kind::Count) {
         Ok(f) if f.value != Value::Unknown => Some(f.value),
         Ok(_) => {
@@ -188,7 +201,7 @@ pub async fn set_override(
     if typed.reason.is_empty() {
         typed.errors.insert("reason", "集計値ではなく入力値を使う理由を入力してください".into());
     }
-    let revision: Option<i64> = get("revision").parse().ok();
+    let revision: Option<i64> = form.revision.trim().parse().ok();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if let (Some(value), Some(revision), true) = (parsed, revision, typed.errors.is_empty()) {
         let stored = sheets::load(&state.db, &code, fy).await?;
@@ -222,9 +235,9 @@ pub async fn set_override(
 pub async fn derive(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, fy, key)): Path<(String, String, String)>,
+    PagePath((code, fy, key), ..): PagePath<(MunicipalityCode, FiscalYear, String), SheetMissing>,
 ) -> Result<Response, WebError> {
-    let (code, fy) = sheet_key(&code, &fy)?;
+    let (code, fy) = sheet_key(code, fy)?;
     let key = figure_key(&key)?;
     let event = audit::event(&ctx.0, "write", Outcome::Ok);
     match figures::clear_override(&state.db, code.as_str(), fy, key, event).await {

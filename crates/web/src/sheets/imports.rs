@@ -5,12 +5,14 @@ use super::sheet_key;
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
+use crate::pages::{PagePath, SheetMissing};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::access::Permission;
+use nimo_domain::{FiscalYear, MunicipalityCode};
 use nimo_store::audit::Outcome;
 use nimo_store::sheets::SaveMode;
 use nimo_store::{menu, sheets};
@@ -90,10 +92,10 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipar
 pub async fn figures_csv(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, fy)): Path<(String, String)>,
+    PagePath((code, fy), ..): PagePath<(MunicipalityCode, FiscalYear), SheetMissing>,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let (code, fy) = sheet_key(&code, &fy)?;
+    let (code, fy) = sheet_key(code, fy)?;
     let stored = sheets::load(&state.db, &code, fy).await?;
     let upload = match read_upload(multipart).await {
         Ok(u) => u,

@@ -4,15 +4,17 @@ use super::sheet_key;
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
+use crate::pages::{PagePath, SheetMissing};
 use crate::sheets::form::{self as forms, Group, Section};
 use crate::sheets::view::SheetView;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::validate::ValidationErrors;
+use nimo_domain::{FiscalYear, MunicipalityCode};
 use nimo_store::audit::Outcome;
 use nimo_store::sheets::SaveMode;
 use nimo_store::{StoreError, menu, sheets};
@@ -94,10 +96,10 @@ fn notice_text(key: Option<&String>) -> Option<&'static str> {
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, fy)): Path<(String, String)>,
-    Query(query): Query<HashMap<String, String>>,
+    PagePath((code, fy), ..): PagePath<(MunicipalityCode, FiscalYear), SheetMissing>,
+    Query(query): Query<crate::pages::NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
-    let (code, fy) = sheet_key(&code, &fy)?;
+    let (code, fy) = sheet_key(code, fy)?;
     let stored = sheets::load(&state.db, &code, fy).await?;
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
     let mut sheet = stored.sheet;
@@ -106,10 +108,10 @@ pub async fn show(
         ctx: Layout::of(&ctx),
         v: SheetView::new(sheet, &menu),
         derivation,
-        notice: notice_text(query.get("notice")),
+        notice: notice_text(query.notice.as_ref()),
         next_wareki: fy.next().wareki(),
         revision: stored.revision,
-        updated_at: stored.updated_at.replace('T', " ").chars().take(16).collect::<String>() + " UTC",
+        updated_at: crate::display::saved_at(stored.updated_at),
     };
     Ok(Html(page.render()?))
 }
@@ -122,9 +124,9 @@ fn section_of(name: &str) -> Result<Section, WebError> {
 pub async fn edit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, fy, section)): Path<(String, String, String)>,
+    PagePath((code, fy, section), ..): PagePath<(MunicipalityCode, FiscalYear, String), SheetMissing>,
 ) -> Result<Html<String>, WebError> {
-    let (code, fy) = sheet_key(&code, &fy)?;
+    let (code, fy) = sheet_key(code, fy)?;
     let section_enum = section_of(&section)?;
     let stored = sheets::load(&state.db, &code, fy).await?;
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
@@ -139,10 +141,10 @@ pub async fn edit(
 pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, fy, section)): Path<(String, String, String)>,
+    PagePath((code, fy, section), ..): PagePath<(MunicipalityCode, FiscalYear, String), SheetMissing>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (code, fy) = sheet_key(&code, &fy)?;
+    let (code, fy) = sheet_key(code, fy)?;
     let section_enum = section_of(&section)?;
     let revision: Option<i64> = pairs.iter().find(|(n, _)| n == "revision").and_then(|(_, v)| v.parse().ok());
     let stored = sheets::load(&state.db, &code, fy).await?;
@@ -200,9 +202,9 @@ pub async fn update(
 pub async fn copy_to_next_year(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((code, fy)): Path<(String, String)>,
+    PagePath((code, fy), ..): PagePath<(MunicipalityCode, FiscalYear), SheetMissing>,
 ) -> Result<Response, WebError> {
-    let (code, fy) = sheet_key(&code, &fy)?;
+    let (code, fy) = sheet_key(code, fy)?;
     let stored = sheets::load(&state.db, &code, fy).await?;
     let next = fy.next();
     let copy = stored.sheet.copy_to_next_year();

@@ -29,7 +29,7 @@ pub async fn seed_beds(db: &nimo_store::Db, extra: &[(&str, i64)]) {
             id: id.into(),
             name: format!("{id}病院（架空）"),
             phone: "03-0000-1001".into(),
-            municipality_code: "131105".into(),
+            municipality_code: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
             area: "区南西部".into(),
             latitude: lat,
             longitude: 139.688,

@@ -169,6 +169,15 @@ async fn a_nurse_takes_a_report_from_intake_to_closure_and_the_sheet_counts_it()
         let (status, _, body) = app.post_form(&visits, &visit("")).await;
         assert_eq!(status, 422);
         assert!(body.contains("訪問した職種を選んでください"));
+        // A doubled or an unknown field is refused whole (the Japanese 422 page): nothing saved.
+        let mut doubled = visit("psw");
+        doubled.push(("profession".into(), "doctor".into()));
+        let (status, _, body) = app.post_form(&visits, &doubled).await;
+        assert_eq!(status, 422);
+        assert!(body.contains("画面のフォームから送信してください"), "{body}");
+        let mut unknown = visit("psw");
+        unknown.push(("district".into(), "西部".into()));
+        assert_eq!(app.post_form(&visits, &unknown).await.0, 422);
         assert_eq!(app.post_form(&visits, &visit("psw")).await.0, 303);
         let (_, timeline) = app.get(&format!("/municipalities/131105/people/{person}")).await;
         assert!(timeline.contains("アウトリーチ訪問") && timeline.contains("精神保健福祉士・家庭訪問"));
@@ -250,6 +259,27 @@ async fn the_demo_year_derives_the_seed_sheets_section_4_on_the_page() {
         }
         assert_eq!(derived, 7, "every keyed breakdown line of the seed is derived");
         assert_eq!(shown["sheet"]["outcomes"]["indicators"][1]["actual"]["value"]["source"], "derived");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_malformed_code_or_id_in_a_case_url_is_the_japanese_404_page() {
+    for_each_backend(|app| async move {
+        intake(&app).await;
+        for path in [
+            "/municipalities/131105/cases/abc",
+            "/municipalities/131105/cases/1.5",
+            "/municipalities/13110X/cases/1",
+            "/municipalities/131105/people/x",
+            "/municipalities/131105/people/x/merge",
+            "/municipalities/131105/plans/x",
+            "/municipalities/13110X/cases",
+        ] {
+            let (status, html) = app.get(path).await;
+            assert_eq!(status, 404, "{path}");
+            assert!(html.contains("見つかりません") && html.contains("<html"), "{path}: {html}");
+        }
     })
     .await;
 }

@@ -142,51 +142,54 @@ async fn the_caseload_counts_the_seeded_records_and_a_district_nurse_sees_only_h
         }
         let hokenshi = accounts::find_by_login(&app.db, "hokenshi").await.unwrap().id;
         let (nurse_id, nurse) = client(&app, "east-nurse", Role::Staff, meguro(Some("東部"))).await;
-        let today = time::OffsetDateTime::now_utc().date().to_string();
+        let today = time::OffsetDateTime::now_utc().date();
         let mut seeded = Vec::new();
         for (staff, district, due) in
             [(hokenshi, "西部", "2000-01-01"), (hokenshi, "西部", "2999-01-01"), (nurse_id, "東部", "2000-01-01")]
         {
             let new = cases::NewCase {
-                municipality: "131105".into(),
+                municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
                 district: district.into(),
                 person_id: None,
-                received_at: "2021-06-01T10:00".into(),
+                received_at: time::macros::datetime!(2021-06-01 10:00),
                 police_station: "目黒警察署".into(),
                 resident: true,
                 circumstances: String::new(),
                 assigned_to: staff,
-                next_due_on: Some(due.into()),
+                next_due_on: nimo_domain::calendar::parse_iso_date(due),
             };
             let person = nimo_store::people::NewPerson {
-                municipality: "131105".into(),
+                municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
                 district: district.into(),
                 sex: "x".into(),
                 name_kana: "みほん".into(),
-                ..Default::default()
+                name_kanji: String::new(),
+                birth_date: None,
+                address: String::new(),
+                contact: String::new(),
             };
             let id = cases::create(&app.db, &new, Some(&person), AuditEvent::cli("create")).await.unwrap();
             seeded.push((id, cases::get(&app.db, id).await.unwrap().person_id.unwrap(), district));
         }
         let (east_case, east_person, _) = seeded[2];
         let plan = cases::NewPlan {
-            municipality: "131105".into(),
+            municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
             district: "東部".into(),
             person_id: east_person,
             case_id: Some(east_case),
             consent: "given".into(),
-            consent_on: today.clone(),
-            started_on: Some(today.clone()),
+            consent_on: today,
+            started_on: Some(today),
             contents: String::new(),
         };
         cases::add_plan(&app.db, &plan, AuditEvent::cli("plan")).await.unwrap();
         let (_, west_person, _) = seeded[0];
         let visit = cases::NewVisit {
-            municipality: "131105".into(),
+            municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
             district: "西部".into(),
             person_id: west_person,
             case_id: None,
-            visited_on: today.clone(),
+            visited_on: today,
             profession: "phn".into(),
             method: "home".into(),
             outcome: "met".into(),

@@ -40,6 +40,11 @@ async fn unknown_pages_are_404_in_japanese() {
             "/municipalities/131105/sheets/2030",
             "/municipalities/131106/sheets/2022",
             "/municipalities/999999",
+            "/municipalities/13110X",
+            "/municipalities/13110X/sheets/2022",
+            "/municipalities/131105/sheets/20x2",
+            "/municipalities/131105/sheets/1900",
+            "/municipalities/131105/sheets/99999999999/figures/report23.in_area",
             "/municipalities/131105/sheets/2022/edit/nothing",
             "/municipalities/131105/sheets/2022/export.doc",
         ] {

@@ -36,17 +36,20 @@ async fn every_page_with_case_records_is_audited_before_it_is_answered() {
     for_each_backend(|app| async move {
         let nurse = nimo_store::accounts::find_by_login(&app.db, "hokenshi").await.unwrap();
         let person = nimo_store::people::NewPerson {
-            municipality: "131105".into(),
+            municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
             district: "東部".into(),
             sex: "f".into(),
             name_kana: "みほん はなこ".into(),
-            ..Default::default()
+            name_kanji: String::new(),
+            birth_date: None,
+            address: String::new(),
+            contact: String::new(),
         };
         let case = nimo_store::cases::NewCase {
-            municipality: "131105".into(),
+            municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
             district: "東部".into(),
             person_id: None,
-            received_at: "2021-06-01T10:00".into(),
+            received_at: time::macros::datetime!(2021-06-01 10:00),
             police_station: "目黒警察署".into(),
             resident: true,
             circumstances: "見本".into(),
@@ -56,13 +59,13 @@ async fn every_page_with_case_records_is_audited_before_it_is_answered() {
         let id = nimo_store::cases::create(&app.db, &case, Some(&person), AuditEvent::cli("create")).await.unwrap();
         assert_eq!(id, 1);
         let plan = nimo_store::cases::NewPlan {
-            municipality: "131105".into(),
+            municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
             district: "東部".into(),
             person_id: 1,
             case_id: Some(1),
             consent: "given".into(),
-            consent_on: "2021-06-20".into(),
-            started_on: Some("2021-07-01".into()),
+            consent_on: time::macros::date!(2021 - 06 - 20),
+            started_on: Some(time::macros::date!(2021 - 07 - 01)),
             contents: "見本".into(),
         };
         assert_eq!(nimo_store::cases::add_plan(&app.db, &plan, AuditEvent::cli("create")).await.unwrap(), 1);

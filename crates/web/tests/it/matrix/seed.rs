@@ -23,17 +23,20 @@ pub(super) async fn seed_cases(db: &nimo_store::Db, staff: i64) {
     ];
     for (code, expected, district) in records {
         let person = nimo_store::people::NewPerson {
-            municipality: code.into(),
+            municipality: nimo_domain::MunicipalityCode::parse(code).unwrap(),
             district: district.into(),
             sex: "x".into(),
             name_kana: "みほん".into(),
-            ..Default::default()
+            name_kanji: String::new(),
+            birth_date: None,
+            address: String::new(),
+            contact: String::new(),
         };
         let case = nimo_store::cases::NewCase {
-            municipality: code.into(),
+            municipality: nimo_domain::MunicipalityCode::parse(code).unwrap(),
             district: district.into(),
             person_id: None,
-            received_at: "2021-06-01T10:00".into(),
+            received_at: time::macros::datetime!(2021-06-01 10:00),
             police_station: "見本警察署".into(),
             resident: true,
             circumstances: String::new(),
@@ -46,13 +49,13 @@ pub(super) async fn seed_cases(db: &nimo_store::Db, staff: i64) {
         let person_id = nimo_store::cases::get(db, id).await.expect("case").person_id.expect("person");
         assert_eq!(person_id.to_string(), expected, "seeded person id");
         let plan = nimo_store::plans::OpenPlan {
-            municipality: code.into(),
+            municipality: nimo_domain::MunicipalityCode::parse(code).unwrap(),
             district: district.into(),
             person_id,
             case_id: Some(id),
             given: true,
             party: nimo_domain::plans::Party::Person,
-            occurred_on: "2021-07-01".into(),
+            occurred_on: time::macros::date!(2021 - 07 - 01),
             note: String::new(),
             actor: staff,
         };
