@@ -16,11 +16,15 @@
 //! (failure counts, lockout, throttling, used TOTP steps and recovery codes) is audited by the
 //! caller's sign-in rows instead.
 
+mod admin;
 mod credentials;
+mod errors;
 mod login;
 mod two_factor;
 
+pub use admin::{admin_reset_password, bootstrap_admin, end_sessions, set_disabled, temporary_password, unlock};
 pub use credentials::argon2_parameters;
+pub use errors::{AccountError, LoginError};
 pub use login::{check_password, check_password_at};
 pub use two_factor::{
     begin_totp_enrolment, check_second_factor, check_second_factor_at, code_at, confirm_totp_enrolment,
@@ -31,8 +35,8 @@ use crate::audit::{AuditEvent, append_in};
 use crate::{Db, StoreError};
 use credentials::{hash_password, random_password, security_stamp, timestamp, verify_password};
 use nimo_domain::MunicipalityCode;
-use nimo_domain::access::{Role, Scope, ScopeError};
-use nimo_domain::password::{PasswordError, check_password_policy};
+use nimo_domain::access::{Role, Scope};
+use nimo_domain::password::check_password_policy;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
@@ -115,86 +119,6 @@ impl std::fmt::Debug for NewUser<'_> {
             .field("password", &"***")
             .field("must_change_password", &self.must_change_password)
             .finish()
-    }
-}
-
-/// Why an account operation failed: which rule the input broke, or what the store found. The
-/// words for a person are web's (`nimo_web::error`), for the pages and the CLI alike.
-#[derive(Debug, thiserror::Error)]
-pub enum AccountError {
-    /// The login is not 3 to 64 of `a-z 0-9 . _ - @` (after NFKC and lower-casing).
-    #[error("invalid login")]
-    InvalidLogin,
-    /// The display name is empty or longer than 100 characters.
-    #[error("invalid display name")]
-    InvalidDisplayName,
-    /// The scope does not fit the role.
-    #[error(transparent)]
-    InvalidScope(#[from] ScopeError),
-    /// The new password breaks the password policy.
-    #[error(transparent)]
-    WeakPassword(#[from] PasswordError),
-    /// The current password given to change it is wrong.
-    #[error("wrong current password")]
-    WrongCurrentPassword,
-    /// The new password is the current one.
-    #[error("new password is the current password")]
-    SamePassword,
-    /// No enrolment of a second factor is pending, or another one was started meanwhile.
-    #[error("no pending second-factor enrolment")]
-    NoPendingEnrolment,
-    /// The one-time code does not match the enrolment's secret.
-    #[error("wrong one-time code")]
-    WrongCode,
-    /// Another account already has this login (case-insensitively).
-    #[error("login taken")]
-    LoginTaken,
-    /// No account has this id or login.
-    #[error("account not found")]
-    NotFound,
-    /// The database failed.
-    #[error("account store: {0}")]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for AccountError {
-    fn from(error: sqlx::Error) -> Self {
-        AccountError::Store(StoreError::Database(error))
-    }
-}
-
-/// Why a sign-in was refused.
-///
-/// To not reveal which logins exist, an unknown login and a wrong password (or second factor)
-/// are the same [`LoginError::BadCredentials`], after the same argon2 work. [`LoginError::Locked`]
-/// and [`LoginError::Disabled`] are only returned together with proof of the password: for a
-/// wrong password on a locked or disabled account the answer is `BadCredentials` too, so that
-/// locking someone's account does not tell an attacker that it exists. While a lock lasts, only
-/// [`MAX_FAILED_LOGINS`] further passwords are verified at all; after that every attempt is
-/// `BadCredentials` until the lock ends, so "Locked means the password was right" cannot be used
-/// to keep guessing through a lock.
-#[derive(Debug, thiserror::Error)]
-pub enum LoginError {
-    /// Unknown login, wrong password, or wrong, reused or unknown second-factor code.
-    #[error("bad credentials")]
-    BadCredentials,
-    /// Locked after too many failures; the password was right.
-    #[error("account locked for {LOCKOUT_MINUTES} minutes")]
-    Locked,
-    /// Too many failures from this address; nothing was checked.
-    #[error("too many failures from this address")]
-    Throttled,
-    /// The account is disabled; the password was right.
-    #[error("account disabled")]
-    Disabled,
-    /// The database failed.
-    #[error("login store: {0}")]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for LoginError {
-    fn from(error: sqlx::Error) -> Self {
-        LoginError::Store(StoreError::Database(error))
     }
 }
 
@@ -398,134 +322,4 @@ pub async fn change_password(
     tx.commit().await?;
     tracing::info!(user_id, "password changed");
     Ok(())
-}
-
-/// Sets a random temporary password (returned once, at least 16 characters) that must be
-/// changed at the next sign-in, ends the account's sessions and lifts a lock, with its audit row
-/// (`audit` with the record `user`/ID) in the same transaction. The second factor stays
-/// enrolled: a reset password alone never signs anyone in.
-pub async fn admin_reset_password(db: &Db, user_id: i64, audit: AuditEvent) -> Result<String, AccountError> {
-    let (login, _) = password_hash_of(db, user_id).await?;
-    let password = temporary_password(&login);
-    let hash = hash_password(&password).await;
-    let mut tx = db.pool.begin().await?;
-    let done = sqlx::query(
-        "UPDATE app_user SET password_hash = $1, must_change_password = 1, security_stamp = $2,
-             failed_logins = 0, locked_until = NULL
-         WHERE id = $3",
-    )
-    .bind(&hash)
-    .bind(security_stamp())
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(AccountError::NotFound);
-    }
-    append_in(&mut tx, &user_event(audit, user_id)).await?;
-    tx.commit().await?;
-    tracing::info!(user_id, "password reset by an administrator");
-    Ok(password)
-}
-
-/// A random password for an account with this login, as [`admin_reset_password`] and
-/// [`bootstrap_admin`] make them: 23 characters (four groups of five from 31 letters and digits
-/// that cannot be confused, about 99 bits), and always passing the password policy (a short
-/// login could, very rarely, turn up inside a random one).
-pub fn temporary_password(login: &str) -> String {
-    loop {
-        let password = random_password();
-        if check_password_policy(&password, login).is_ok() {
-            return password;
-        }
-    }
-}
-
-/// Runs one `UPDATE app_user … WHERE id = $last` and appends the account's audit row in the same
-/// transaction. No such account is [`AccountError::NotFound`] (and nothing is appended).
-async fn update_with_audit<'q>(
-    db: &Db,
-    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    user_id: i64,
-    audit: AuditEvent,
-) -> Result<(), AccountError> {
-    let mut tx = db.pool.begin().await?;
-    let done = query.execute(&mut *tx).await?;
-    if done.rows_affected() == 0 {
-        return Err(AccountError::NotFound);
-    }
-    append_in(&mut tx, &user_event(audit, user_id)).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Disables or re-enables an account, with its audit row (`audit` with the record `user`/ID) in
-/// the same transaction. Either way its sessions end (new security stamp).
-pub async fn set_disabled(db: &Db, user_id: i64, disabled: bool, audit: AuditEvent) -> Result<(), AccountError> {
-    let query = sqlx::query("UPDATE app_user SET disabled = $1, security_stamp = $2 WHERE id = $3")
-        .bind(i64::from(disabled))
-        .bind(security_stamp())
-        .bind(user_id);
-    update_with_audit(db, query, user_id, audit).await?;
-    tracing::info!(user_id, disabled, "account disabled flag set");
-    Ok(())
-}
-
-/// Ends every session of an account, on every device ("log out everywhere"), by giving it a
-/// new security stamp, with its audit row (`audit` with the record `user`/ID) in the same
-/// transaction.
-pub async fn end_sessions(db: &Db, user_id: i64, audit: AuditEvent) -> Result<(), AccountError> {
-    let query =
-        sqlx::query("UPDATE app_user SET security_stamp = $1 WHERE id = $2").bind(security_stamp()).bind(user_id);
-    update_with_audit(db, query, user_id, audit).await?;
-    tracing::info!(user_id, "all sessions of the account ended");
-    Ok(())
-}
-
-/// Lifts a lock and forgets the account's failed sign-ins, with its audit row (`audit` with the
-/// record `user`/ID) in the same transaction.
-pub async fn unlock(db: &Db, user_id: i64, audit: AuditEvent) -> Result<(), AccountError> {
-    let query = sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user_id);
-    update_with_audit(db, query, user_id, audit).await?;
-    tracing::info!(user_id, "account unlocked");
-    Ok(())
-}
-
-/// On a database without any account, creates the first administrator, login `admin`, with a
-/// random password that must be changed at first sign-in, and returns (login, password) for
-/// printing once. Otherwise `None`. Safe when several processes start at once: the insert only
-/// happens while the table is empty, and the unique login lets exactly one of them through. The
-/// account and its audit row (`audit` with the record `user`/ID) commit together.
-pub async fn bootstrap_admin(db: &Db, audit: AuditEvent) -> Result<Option<(String, String)>, AccountError> {
-    if count(db).await? > 0 {
-        return Ok(None);
-    }
-    let login = "admin";
-    let password = temporary_password(login);
-    let hash = hash_password(&password).await;
-    let mut tx = db.pool.begin().await?;
-    let row = sqlx::query(
-        "INSERT INTO app_user (login, display_name, role, password_hash, must_change_password, security_stamp,
-             created_at)
-         SELECT $1, $2, $3, $4, 1, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM app_user)
-         ON CONFLICT (login) DO NOTHING RETURNING id",
-    )
-    .bind(login)
-    .bind("システム管理者")
-    .bind(Role::SystemAdmin.code())
-    .bind(&hash)
-    .bind(security_stamp())
-    .bind(timestamp(OffsetDateTime::now_utc()))
-    .fetch_optional(&mut *tx)
-    .await?;
-    match row {
-        Some(row) => {
-            let id: i64 = row.try_get("id")?;
-            append_in(&mut tx, &user_event(audit, id)).await?;
-            tx.commit().await?;
-            tracing::info!(user_id = id, "first administrator account created");
-            Ok(Some((login.to_string(), password)))
-        }
-        None => Ok(None),
-    }
 }
