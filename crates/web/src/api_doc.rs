@@ -9,7 +9,7 @@ use crate::beds::api as beds_api;
 use crate::problem::Problem;
 use crate::sheets::exports;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoResponses, OpenApi};
+use utoipa::OpenApi;
 
 /// The API's operations, schemas and security.
 #[derive(OpenApi)]
@@ -56,24 +56,6 @@ impl utoipa::Modify for BearerToken {
             .get_or_insert_with(Default::default)
             .add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
-}
-
-/// The refusals every operation can answer before its handler runs (the policy layer, the
-/// session and token checks, the CSRF check of a cookie-authenticated request), and a failure.
-/// Only documentation: the layers answer these through [`Problem`].
-#[derive(IntoResponses)]
-#[allow(dead_code)]
-pub enum Refusals {
-    /// No credentials, or an unknown or revoked token.
-    #[response(status = 401, content_type = "application/problem+json")]
-    Unauthorized(Problem),
-    /// The account may not do this (role, scope, or a disabled or locked account), or a
-    /// cookie-authenticated request without its `X-CSRF-Token`.
-    #[response(status = 403, content_type = "application/problem+json")]
-    Forbidden(Problem),
-    /// The server failed; the detail says nothing of why (the log does).
-    #[response(status = 500, content_type = "application/problem+json")]
-    Internal(Problem),
 }
 
 /// The document.

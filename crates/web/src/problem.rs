@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 
 /// The media type of a problem document.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -143,6 +143,24 @@ impl IntoResponse for Problem {
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         response
     }
+}
+
+/// The refusals every operation can answer before its handler runs (the policy layer, the
+/// session and token checks, the CSRF check of a cookie-authenticated request), and a failure.
+/// Only documentation: the layers answer these through [`Problem`].
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum Refusals {
+    /// No credentials, or an unknown or revoked token.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The account may not do this (role, scope, or a disabled or locked account), or a
+    /// cookie-authenticated request without its `X-CSRF-Token`.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// The server failed; the detail says nothing of why (the log does).
+    #[response(status = 500, content_type = "application/problem+json")]
+    Internal(Problem),
 }
 
 #[cfg(test)]

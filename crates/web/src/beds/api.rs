@@ -63,7 +63,7 @@ fn user_of(ctx: &Ctx) -> Result<i64, Problem> {
     responses(
         (status = 200, description = "the ranked wards", body = SearchResults),
         (status = 422, description = "a parameter is wrong (each named in `errors`)", body = Problem, content_type = "application/problem+json"),
-        crate::api_doc::Refusals,
+        crate::problem::Refusals,
     )
 )]
 pub async fn search(
@@ -88,7 +88,7 @@ pub async fn search(
     responses(
         (status = 200, description = "posted", body = PostedAvailability),
         (status = 422, description = "`free_beds` out of range or below the ward's active holds, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
-        crate::api_doc::Refusals,
+        crate::problem::Refusals,
     )
 )]
 pub async fn put_availability(
@@ -126,7 +126,7 @@ pub async fn put_availability(
         (status = 201, description = "held", body = Hold),
         (status = 409, description = "no bed is left on the ward", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "a field is wrong (each named in `errors`), or the body is not JSON", body = Problem, content_type = "application/problem+json"),
-        crate::api_doc::Refusals,
+        crate::problem::Refusals,
     )
 )]
 pub async fn create_hold(
@@ -166,7 +166,7 @@ fn hold_id(text: &str) -> Result<i64, Problem> {
     responses(
         (status = 200, description = "the hold, accepted", body = Hold),
         (status = 409, description = "the hold expired or was answered already", body = Problem, content_type = "application/problem+json"),
-        crate::api_doc::Refusals,
+        crate::problem::Refusals,
     )
 )]
 pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(hold): Path<String>) -> Result<Json<Hold>, Problem> {
@@ -190,7 +190,7 @@ pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(hold): Path<St
         (status = 200, description = "the hold, declined", body = Hold),
         (status = 409, description = "the hold expired or was answered already", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`reason` is not one of the codes, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
-        crate::api_doc::Refusals,
+        crate::problem::Refusals,
     )
 )]
 pub async fn decline(

@@ -134,7 +134,7 @@ async fn render<E: std::fmt::Display + Send + 'static>(
     responses(
         (status = 200, description = "the sheet", body = nimo_exchange::SheetDocument),
         (status = 404, description = "no such sheet (or not a valid code or year)", body = Problem, content_type = "application/problem+json"),
-        crate::api_doc::Refusals,
+        crate::problem::Refusals,
     )
 )]
 pub async fn api_sheet(
