@@ -8,8 +8,8 @@
 use crate::beds::api as beds_api;
 use crate::problem::Problem;
 use crate::sheets::exports;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 /// The API's operations, schemas and security.
 #[derive(OpenApi)]

@@ -2,11 +2,10 @@
 
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{MunicipalityMissing, PagePath};
+use crate::pages::{MunicipalityMissing, PagePath, Submission};
 use crate::sheets::form::{Field, FieldKind};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -106,12 +105,42 @@ fn parse_fiscal_year(text: &str) -> Option<FiscalYear> {
     FiscalYear::new(date.year)
 }
 
+/// The form that starts a sheet, as posted (each field at most once, nothing else).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewSheetForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    prefecture: String,
+    #[serde(default)]
+    fiscal_year: String,
+}
+
+impl NewSheetForm {
+    /// The typed values by field name, to show them again beside their errors.
+    fn values(&self) -> HashMap<String, String> {
+        [
+            ("code", &self.code),
+            ("name", &self.name),
+            ("prefecture", &self.prefecture),
+            ("fiscal_year", &self.fiscal_year),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+    }
+}
+
 /// POST /municipalities: starts an empty sheet for a municipality and fiscal year.
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(form): Form<HashMap<String, String>>,
+    Submission(submitted): Submission<NewSheetForm>,
 ) -> Result<Response, WebError> {
+    let form = submitted.values();
     let mut errors = ValidationErrors::default();
     let get = |k: &str| form.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let code = match MunicipalityCode::parse(&nimo_domain::text::nfkc(&get("code"))) {

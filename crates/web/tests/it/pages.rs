@@ -279,3 +279,28 @@ async fn every_page_links_the_source_of_the_running_version() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_new_sheet_form_with_a_doubled_or_unknown_field_starts_nothing() {
+    for_each_backend(|app| async move {
+        let form = |extra: (&str, &str)| {
+            let mut pairs: Vec<(String, String)> =
+                [("code", "131105"), ("name", "目黒区"), ("prefecture", "東京都"), ("fiscal_year", "令和6年度")]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+            pairs.push((extra.0.to_string(), extra.1.to_string()));
+            pairs
+        };
+        for extra in [("fiscal_year", "令和7年度"), ("note", "x")] {
+            let (status, _, html) = app.post_form("/municipalities", &form(extra)).await;
+            assert_eq!(status, 422, "{:?} {extra:?}", app.backend);
+            assert!(html.contains("画面のフォームから送信してください"), "{html}");
+        }
+        for year in [2024, 2025] {
+            let (status, _) = app.get(&format!("/municipalities/131105/sheets/{year}")).await;
+            assert_eq!(status, 404, "{:?}: no sheet for {year}", app.backend);
+        }
+    })
+    .await;
+}
