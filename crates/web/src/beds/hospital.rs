@@ -7,17 +7,15 @@ use super::search::HoldView;
 use crate::context::Ctx;
 use crate::error::{free_beds_message, posting_message, store_refusal};
 use crate::layout::Layout;
-use crate::pages::{HoldMissing, PagePath};
+use crate::pages::{HoldMissing, PagePath, Submission};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::beds::{DeclineReason, age_label, check_free_beds, parse_free_beds};
 use nimo_store::StoreError;
 use nimo_store::beds;
-use std::collections::HashMap;
 
 /// The largest import (a few thousand wards).
 pub const IMPORT_LIMIT: usize = 1024 * 1024;
@@ -127,14 +125,30 @@ fn refusal(error: StoreError) -> Result<(StatusCode, String), WebError> {
     }
 }
 
+/// A ward's free beds as posted (one of the one-click buttons, or the typed count).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AvailabilityForm {
+    #[serde(default)]
+    free_beds: String,
+}
+
+/// The answer "cannot admit" with its reason code, as posted.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DeclineForm {
+    #[serde(default)]
+    reason: String,
+}
+
 /// POST /hospital/wards/{ward}/availability: one click posts a ward's free beds.
 pub async fn post_availability(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(ward): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Submission(form): Submission<AvailabilityForm>,
 ) -> Result<Response, WebError> {
-    let free = match parse_free_beds(form.get("free_beds").map(String::as_str).unwrap_or_default()) {
+    let free = match parse_free_beds(&form.free_beds) {
         Ok(free) => free,
         Err(error) => {
             let message = format!("空床数: {}", free_beds_message(error));
@@ -185,9 +199,9 @@ pub async fn decline(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath(id, ..): PagePath<i64, HoldMissing>,
-    Form(form): Form<HashMap<String, String>>,
+    Submission(form): Submission<DeclineForm>,
 ) -> Result<Response, WebError> {
-    let Some(reason) = form.get("reason").and_then(|r| DeclineReason::parse(r)) else {
+    let Some(reason) = DeclineReason::parse(&form.reason) else {
         let message = "受入不可の理由: 理由を選んでください".to_string();
         return refused(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![message]).await;
     };

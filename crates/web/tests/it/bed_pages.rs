@@ -206,3 +206,24 @@ async fn the_hospital_sees_its_own_holds_live_through_server_sent_events() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_posting_with_a_doubled_or_unknown_field_changes_nothing() {
+    for_each_backend(|app| async move {
+        seed_beds(&app.db, &[("h-meguro-1-b", 1)]).await;
+        let (_, codes) =
+            account_in_scope(&app.db, "double-byoin", Role::HospitalStaff, hospital_scope(OWN_HOSPITAL), true).await;
+        let hospital = TestApp::client_for(&app, "double-byoin", &codes[0]).await;
+        let before = beds::wards_of_hospital_at(&app.db, OWN_HOSPITAL, now()).await.unwrap();
+        let path = format!("/hospital/wards/{OWN_WARD}/availability");
+        for extra in [("free_beds", "9"), ("note", "x")] {
+            let form = vec![("free_beds".to_string(), "3".to_string()), (extra.0.to_string(), extra.1.to_string())];
+            let (status, _, _) = hospital.post_form(&path, &form).await;
+            assert_eq!(status, 422, "{:?} {extra:?}", app.backend);
+        }
+        assert_eq!(beds::wards_of_hospital_at(&app.db, OWN_HOSPITAL, now()).await.unwrap(), before, "nothing posted");
+        let form = vec![("free_beds".to_string(), "3".to_string())];
+        assert_eq!(hospital.post_form(&path, &form).await.0, 303, "{:?}: the plain form posts", app.backend);
+    })
+    .await;
+}
