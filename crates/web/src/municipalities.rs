@@ -106,7 +106,7 @@ fn parse_fiscal_year(text: &str) -> Option<FiscalYear> {
 }
 
 /// The form that starts a sheet, as posted (each field at most once, nothing else).
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewSheetForm {
     #[serde(default)]
@@ -119,28 +119,13 @@ pub(crate) struct NewSheetForm {
     fiscal_year: String,
 }
 
-impl NewSheetForm {
-    /// The typed values by field name, to show them again beside their errors.
-    fn values(&self) -> HashMap<String, String> {
-        [
-            ("code", &self.code),
-            ("name", &self.name),
-            ("prefecture", &self.prefecture),
-            ("fiscal_year", &self.fiscal_year),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect()
-    }
-}
-
 /// POST /municipalities: starts an empty sheet for a municipality and fiscal year.
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     Submission(submitted): Submission<NewSheetForm>,
 ) -> Result<Response, WebError> {
-    let form = submitted.values();
+    let form = crate::pages::posted(&submitted);
     let mut errors = ValidationErrors::default();
     let get = |k: &str| form.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let code = match MunicipalityCode::parse(&nimo_domain::text::nfkc(&get("code"))) {

@@ -243,7 +243,7 @@ fn event_of(f: &Fields) -> Result<CaseEvent, (String, String)> {
 }
 
 /// A step form of the case page, as posted: the fields of every step, each step sending its own.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CaseStepForm {
     event: Option<String>,
@@ -258,27 +258,6 @@ pub(crate) struct CaseStepForm {
     reason: Option<String>,
 }
 
-impl CaseStepForm {
-    /// The fields that were posted, as the checks and the page read them.
-    fn fields(self) -> Fields {
-        [
-            ("event", self.event),
-            ("occurred_on", self.occurred_on),
-            ("note", self.note),
-            ("next_due_on", self.next_due_on),
-            ("revision", self.revision),
-            ("first", self.first),
-            ("second", self.second),
-            ("disposition", self.disposition),
-            ("hospital", self.hospital),
-            ("reason", self.reason),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
-        .collect()
-    }
-}
-
 /// POST /municipalities/{code}/cases/{case_id}/events: records the next step; a refused
 /// transition or a missing field shows the case again with the reason beside the field (422),
 /// and nothing is saved.
@@ -289,7 +268,7 @@ pub async fn record(
     Submission(form): Submission<CaseStepForm>,
 ) -> Result<Response, WebError> {
     let case = load_case(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let f = form.fields();
+    let f = crate::pages::posted(&form);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let action = get("event");
     let mut errors = Errors::new();

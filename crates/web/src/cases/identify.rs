@@ -6,7 +6,7 @@ use super::case_page::{case_page, load_case};
 use super::intake::{candidate_list, person_errors};
 use crate::audit;
 use crate::context::Ctx;
-use crate::pages::{Errors, Fields, PagePath, Record, Submission, Submitted, user_id, valid_date};
+use crate::pages::{Errors, PagePath, Record, Submission, Submitted, user_id, valid_date};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::State;
@@ -20,7 +20,7 @@ use nimo_store::cases::{self, Identity};
 use nimo_store::people::{self, NewPerson};
 
 /// The form that names the person of a case taken in as 本人不明, as posted.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct IdentifyForm {
     identified_on: Option<String>,
@@ -34,26 +34,6 @@ pub(crate) struct IdentifyForm {
     revision: Option<String>,
 }
 
-impl IdentifyForm {
-    /// The fields that were posted, as the checks and the page read them.
-    fn fields(self) -> Fields {
-        [
-            ("identified_on", self.identified_on),
-            ("name_kana", self.name_kana),
-            ("name_kanji", self.name_kanji),
-            ("birth_date", self.birth_date),
-            ("sex", self.sex),
-            ("address", self.address),
-            ("contact", self.contact),
-            ("person_choice", self.person_choice),
-            ("revision", self.revision),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
-        .collect()
-    }
-}
-
 /// POST /municipalities/{code}/cases/{case_id}/person: ties a case whose person is unknown to a
 /// known person or a new one. When the typed kana may be someone already recorded, the case page
 /// comes back with the candidates to choose from (or 「新しい人として登録」); nothing is saved until
@@ -65,7 +45,7 @@ pub async fn identify(
     Submission(form): Submission<IdentifyForm>,
 ) -> Result<Response, WebError> {
     let case = load_case(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let f = form.fields();
+    let f = crate::pages::posted(&form);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
     person_errors(&f, &mut errors);

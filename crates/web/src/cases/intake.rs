@@ -162,7 +162,7 @@ fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode, listed: &[Strin
 }
 
 /// The intake form as posted (a field left out is absent, and reads as empty).
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct IntakeForm {
     received_at: Option<String>,
@@ -181,31 +181,6 @@ pub(crate) struct IntakeForm {
     person_choice: Option<String>,
 }
 
-impl IntakeForm {
-    /// The fields that were posted, as the checks and the page read them.
-    fn fields(self) -> Fields {
-        [
-            ("received_at", self.received_at),
-            ("police_station", self.police_station),
-            ("district", self.district),
-            ("resident", self.resident),
-            ("circumstances", self.circumstances),
-            ("next_due_on", self.next_due_on),
-            ("unknown", self.unknown),
-            ("name_kana", self.name_kana),
-            ("name_kanji", self.name_kanji),
-            ("birth_date", self.birth_date),
-            ("sex", self.sex),
-            ("address", self.address),
-            ("contact", self.contact),
-            ("person_choice", self.person_choice),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
-        .collect()
-    }
-}
-
 /// POST /municipalities/{code}/cases: takes in a report. When the person may already be known
 /// (same kana reading, with or without the birth date), the form comes back with the candidates
 /// for staff to choose one or to register a new person; nothing is saved until then.
@@ -216,7 +191,7 @@ pub async fn create(
     Submission(form): Submission<IntakeForm>,
 ) -> Result<Response, WebError> {
     let (listed, offered) = district_choices(&state, &ctx, &code).await?;
-    let f = form.fields();
+    let f = crate::pages::posted(&form);
     let page = |f: Fields, errors: Errors, candidates: Vec<Candidate>| IntakePage {
         ctx: Layout::of(&ctx),
         code: code.to_string(),

@@ -107,7 +107,7 @@ const VISIT_OUTCOMES: &[(&str, &str)] =
     &[("met", "面談できた"), ("absent", "不在"), ("refused", "面談を拒否"), ("other", "その他")];
 
 /// The outreach-visit form as posted: every field text, empty when left out.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct VisitForm {
     #[serde(default)]
@@ -122,23 +122,6 @@ pub(crate) struct VisitForm {
     case_id: String,
     #[serde(default)]
     note: String,
-}
-
-impl VisitForm {
-    /// What was typed, trimmed, to show again beside the reasons.
-    fn typed(&self) -> Fields {
-        [
-            ("visited_on", &self.visited_on),
-            ("profession", &self.profession),
-            ("method", &self.method),
-            ("outcome", &self.outcome),
-            ("case_id", &self.case_id),
-            ("note", &self.note),
-        ]
-        .into_iter()
-        .map(|(name, value)| (name.to_string(), value.clone()))
-        .collect()
-    }
 }
 
 /// A visit as the form describes it, checked field by field (the case it names is checked
@@ -241,7 +224,8 @@ pub async fn add_visit(
         }
         Err(errors) => errors,
     };
-    let submitted = Submitted { f: form.typed(), errors, failed: "visit".into(), ..Submitted::default() };
+    let submitted =
+        Submitted { f: crate::pages::posted(&form), errors, failed: "visit".into(), ..Submitted::default() };
     let page = person_page(&state, &ctx, &code, person, submitted).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
 }

@@ -16,7 +16,7 @@ use nimo_store::plans::{self, MEETING_PURPOSES, NewMeeting, OpenPlan, PlanInput,
 use time::Date;
 
 /// The form that opens a plan with the consent answer, as posted (a field left out is absent).
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct OpenForm {
     consent: Option<String>,
@@ -26,24 +26,8 @@ pub(crate) struct OpenForm {
     note: Option<String>,
 }
 
-impl OpenForm {
-    /// The fields that were posted, as the form helpers and the page read them.
-    pub(super) fn fields(self) -> Fields {
-        [
-            ("consent", self.consent),
-            ("party", self.party),
-            ("occurred_on", self.occurred_on),
-            ("case_id", self.case_id),
-            ("note", self.note),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
-        .collect()
-    }
-}
-
 /// A step form of the plan page, as posted: the fields of every step, each step sending its own.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PlanStepForm {
     event: Option<String>,
@@ -60,31 +44,8 @@ pub(crate) struct PlanStepForm {
     end_reason: Option<String>,
 }
 
-impl PlanStepForm {
-    /// The fields that were posted, as the form helpers and the page read them.
-    pub(super) fn fields(self) -> Fields {
-        [
-            ("event", self.event),
-            ("occurred_on", self.occurred_on),
-            ("note", self.note),
-            ("revision", self.revision),
-            ("contents", self.contents),
-            ("period_end", self.period_end),
-            ("next_review", self.next_review),
-            ("new_end", self.new_end),
-            ("reason", self.reason),
-            ("consent", self.consent),
-            ("destination", self.destination),
-            ("end_reason", self.end_reason),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
-        .collect()
-    }
-}
-
 /// The 支援会議 form, as posted.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MeetingForm {
     held_on: Option<String>,
@@ -94,24 +55,6 @@ pub(crate) struct MeetingForm {
     participants: Option<String>,
     minutes: Option<String>,
     revision: Option<String>,
-}
-
-impl MeetingForm {
-    /// The fields that were posted, as the form helpers and the page read them.
-    pub(super) fn fields(self) -> Fields {
-        [
-            ("held_on", self.held_on),
-            ("purpose", self.purpose),
-            ("person_attended", self.person_attended),
-            ("family_attended", self.family_attended),
-            ("participants", self.participants),
-            ("minutes", self.minutes),
-            ("revision", self.revision),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
-        .collect()
-    }
 }
 
 /// What became of a submitted form.

@@ -145,7 +145,7 @@ pub async fn create(
     Submission(form): Submission<OpenForm>,
 ) -> Result<Response, WebError> {
     let person = crate::pages::person_in_scope(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let f = form.fields();
+    let f = crate::pages::posted(&form);
     let own_cases = cases::cases_of_person(&state.db, person.id).await?;
     let mut errors = Errors::new();
     let status = match plan_forms::open_plan(&f, &code, &person, &own_cases, user_id(&ctx)?) {
@@ -329,7 +329,7 @@ pub async fn record(
     Submission(form): Submission<PlanStepForm>,
 ) -> Result<Response, WebError> {
     let plan = load_plan(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let f = form.fields();
+    let f = crate::pages::posted(&form);
     let failed = f.get("event").cloned().unwrap_or_default();
     let outcome = plan_forms::record_event(&state, &ctx, &code, plan.id, &f).await?;
     answer(&state, &ctx, &code, plan.id, outcome, f, failed).await
@@ -344,7 +344,7 @@ pub async fn add_meeting(
     Submission(form): Submission<MeetingForm>,
 ) -> Result<Response, WebError> {
     let plan = load_plan(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let f = form.fields();
+    let f = crate::pages::posted(&form);
     let outcome = plan_forms::record_meeting(&state, &ctx, plan.id, &f).await?;
     answer(&state, &ctx, &code, plan.id, outcome, f, "meeting".into()).await
 }
