@@ -305,21 +305,14 @@ pub async fn change_password(
         return Err(AccountError::SamePassword);
     }
     let hash = hash_password(new).await;
-    let mut tx = db.pool.begin().await?;
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE app_user SET password_hash = $1, must_change_password = 0, security_stamp = $2, failed_logins = 0
          WHERE id = $3",
     )
-    .bind(&hash)
+    .bind(hash)
     .bind(security_stamp())
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(AccountError::NotFound);
-    }
-    append_in(&mut tx, &user_event(audit, user_id)).await?;
-    tx.commit().await?;
+    .bind(user_id);
+    admin::update_with_audit(db, query, user_id, audit).await?;
     tracing::info!(user_id, "password changed");
     Ok(())
 }

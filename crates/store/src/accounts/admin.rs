@@ -12,22 +12,15 @@ pub async fn admin_reset_password(db: &Db, user_id: i64, audit: AuditEvent) -> R
     let (login, _) = password_hash_of(db, user_id).await?;
     let password = temporary_password(&login);
     let hash = hash_password(&password).await;
-    let mut tx = db.pool.begin().await?;
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE app_user SET password_hash = $1, must_change_password = 1, security_stamp = $2,
              failed_logins = 0, locked_until = NULL
          WHERE id = $3",
     )
-    .bind(&hash)
+    .bind(hash)
     .bind(security_stamp())
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(AccountError::NotFound);
-    }
-    append_in(&mut tx, &user_event(audit, user_id)).await?;
-    tx.commit().await?;
+    .bind(user_id);
+    update_with_audit(db, query, user_id, audit).await?;
     tracing::info!(user_id, "password reset by an administrator");
     Ok(password)
 }
@@ -47,7 +40,7 @@ pub fn temporary_password(login: &str) -> String {
 
 /// Runs one `UPDATE app_user … WHERE id = $last` and appends the account's audit row in the same
 /// transaction. No such account is [`AccountError::NotFound`] (and nothing is appended).
-async fn update_with_audit<'q>(
+pub(super) async fn update_with_audit<'q>(
     db: &Db,
     query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     user_id: i64,
