@@ -147,7 +147,12 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
                 request.extensions_mut().insert(Arc::new(context));
                 next.run(request).await
             }
-            Err(detail) => refuse_token(&state, address, detail).await,
+            Err(SessionProblem::Ended(detail)) => refuse_token(&state, address, detail).await,
+            // A database failure is not a wrong token: a 500 with a log line, not a 401.
+            Err(SessionProblem::Failed(detail)) => {
+                use axum::response::IntoResponse;
+                crate::WebError::Internal(detail).into_response()
+            }
         };
     }
     let csrf = match session.get::<String>(key::CSRF).await.ok().flatten() {
@@ -181,11 +186,12 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
     next.run(request).await
 }
 
-/// Why a session that named an account yields none.
+/// Why a session or an API token that named an account yields none.
 #[derive(Debug)]
 enum SessionProblem {
     /// The session is over (idle or absolute limit, security stamp changed, account gone, or a
-    /// value missing from it): the user is signed out.
+    /// value missing from it): the user is signed out. For a token: refused (401), with this as
+    /// its audit detail.
     Ended(&'static str),
     /// The session or the account could not be read (a database failure): a 500, never a
     /// sign-out.
@@ -255,18 +261,20 @@ fn account_from(user: nimo_store::accounts::User, stage: Stage, now: time::Offse
 /// The account an API token acts as, checked like a session: the user's role, scope and state
 /// now (a disabled or locked account, or one without its second factor, is refused by the policy
 /// like its sessions). A token has no password to change, so `must_change_password` does not
-/// redirect it. `Err` carries the audit detail of a refused token.
-async fn token_account(state: &AppState, token: Option<&str>) -> Result<Account, &'static str> {
-    let token = token.ok_or("token_malformed")?;
+/// redirect it. A refused token is `Ended` with its audit detail; a database failure is `Failed`.
+async fn token_account(state: &AppState, token: Option<&str>) -> Result<Account, SessionProblem> {
+    let refused = SessionProblem::Ended;
+    let token = token.ok_or(refused("token_malformed"))?;
     let user_id = match nimo_store::beds::resolve_token(&state.db, token).await {
         Ok(Some(user_id)) => user_id,
-        Ok(None) => return Err("token_unknown"),
-        Err(error) => {
-            tracing::error!(%error, "token lookup failed");
-            return Err("token_lookup_failed");
-        }
+        Ok(None) => return Err(refused("token_unknown")),
+        Err(error) => return Err(SessionProblem::Failed(format!("token lookup: {error}"))),
     };
-    let user = nimo_store::accounts::get(&state.db, user_id).await.map_err(|_| "token_user_missing")?;
+    let user = match nimo_store::accounts::get(&state.db, user_id).await {
+        Ok(user) => user,
+        Err(nimo_store::accounts::AccountError::NotFound) => return Err(refused("token_user_missing")),
+        Err(other) => return Err(SessionProblem::Failed(format!("token account: {other:?}"))),
+    };
     let mut account = account_from(user, Stage::Full, state.clock.now());
     account.must_change_password = false;
     Ok(account)

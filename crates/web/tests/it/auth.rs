@@ -324,3 +324,33 @@ async fn a_database_failure_is_a_500_and_never_signs_the_user_out() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_database_failure_behind_a_token_is_a_500_not_a_refused_token() {
+    for_each_backend(|app| async move {
+        let users = nimo_store::accounts::list(&app.db).await.unwrap();
+        let user = users.into_iter().find(|u| u.role == Role::Staff).expect("the harness's staff account");
+        let now = app.clock.unix();
+        let token = nimo_store::beds::create_token(&app.db, user.id, "test", now, AuditEvent::cli("token_create"))
+            .await
+            .unwrap();
+        let search = |token: String| {
+            let base = app.base.clone();
+            async move {
+                let response = anonymous_client()
+                    .get(format!("{base}/api/v1/beds/search"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap();
+                response.status().as_u16()
+            }
+        };
+        assert_eq!(search(token.clone()).await, 200, "{:?}", app.backend);
+        sqlx::query("ALTER TABLE app_user RENAME TO app_user_unreadable").execute(&app.db.pool).await.unwrap();
+        assert_eq!(search(token.clone()).await, 500, "{:?}: not a 401 for a token that is fine", app.backend);
+        sqlx::query("ALTER TABLE app_user_unreadable RENAME TO app_user").execute(&app.db.pool).await.unwrap();
+        assert_eq!(search(token).await, 200, "{:?}", app.backend);
+    })
+    .await;
+}
