@@ -2,6 +2,7 @@
 //! search to the hospital's acceptance (median, p90) and the count of declines and expiries.
 
 use crate::{Db, StoreError};
+use nimo_domain::PartialDate;
 use nimo_domain::beds::{HoldState, percentile};
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -13,8 +14,8 @@ pub struct HospitalMonth {
     pub hospital_id: String,
     /// Its name.
     pub hospital_name: String,
-    /// The month, `2026-11` (Japan time).
-    pub month: String,
+    /// The month (Japan time), of month precision.
+    pub month: PartialDate,
     /// Accepted holds (placements).
     pub placements: usize,
     /// Median seconds from search to acceptance.
@@ -28,9 +29,9 @@ pub struct HospitalMonth {
 }
 
 /// The month (Japan time, UTC+9) of a Unix time.
-fn month_of(unix: i64) -> String {
+fn month_of(unix: i64) -> PartialDate {
     let at = time::OffsetDateTime::from_unix_timestamp(unix + 9 * 3600).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!("{:04}-{:02}", at.year(), u8::from(at.month()))
+    PartialDate::month(at.year(), u8::from(at.month()))
 }
 
 /// Every hospital's months with at least one answered hold, newest month first, then by hospital.
@@ -44,7 +45,7 @@ pub async fn placement_stats(db: &Db) -> Result<Vec<HospitalMonth>, StoreError> 
     .await?;
     // (month, hospital id) → (hospital name, placement seconds, declines, expiries).
     type Group = (String, Vec<i64>, usize, usize);
-    let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
+    let mut groups: BTreeMap<(PartialDate, String), Group> = BTreeMap::new();
     for row in &rows {
         let id: String = row.try_get(0)?;
         let name: String = row.try_get(1)?;
@@ -88,7 +89,7 @@ mod tests {
     #[test]
     fn months_are_in_japan_time() {
         // 2026-11-30T15:30:00Z is 2026-12-01 00:30 JST.
-        assert_eq!(super::month_of(1_796_052_600), "2026-12");
-        assert_eq!(super::month_of(1_796_052_600 - 3600), "2026-11");
+        assert_eq!(super::month_of(1_796_052_600).iso(), "2026-12");
+        assert_eq!(super::month_of(1_796_052_600 - 3600).iso(), "2026-11");
     }
 }

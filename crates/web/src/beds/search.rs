@@ -469,7 +469,7 @@ pub async fn stats(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
         .await?
         .into_iter()
         .map(|m| StatsRow {
-            month: m.month,
+            month: m.month.wareki(),
             hospital: m.hospital_name,
             placements: m.placements,
             median: minutes(m.median_seconds),

@@ -21,7 +21,6 @@ use nimo_domain::access::Permission;
 use nimo_store::audit::Outcome;
 use nimo_store::people::{self, Person};
 use nimo_store::{StoreError, cases};
-use std::collections::HashMap;
 
 #[derive(Template)]
 #[template(path = "person_merge.html")]
@@ -78,15 +77,22 @@ async fn merge_page(
     })
 }
 
+/// The merge page's query: the number of the record to compare with, as typed (a number that
+/// names no record in scope is shown beside the field, so it stays text here).
+#[derive(serde::Deserialize)]
+pub struct MergeQuery {
+    other: Option<String>,
+}
+
 /// GET /municipalities/{code}/people/{person_id}/merge (`?other=ID` to compare with one record).
 pub async fn form(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<MergeQuery>,
 ) -> Result<Response, WebError> {
     let person = person_in_scope(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let other_text = query.get("other").map(|o| o.trim().to_string()).unwrap_or_default();
+    let other_text = query.other.map(|o| o.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
     let other = match other_text.as_str() {
         "" => None,

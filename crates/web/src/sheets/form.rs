@@ -14,8 +14,10 @@ mod apply;
 
 pub use apply::apply;
 
-/// The sections that have an edit form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The sections that have an edit form, named in the edit URL by their lower-case name
+/// (`/edit/history`); a path naming no section is the 404 page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Section {
     Header,
     Basic,
@@ -27,18 +29,17 @@ pub enum Section {
 }
 
 impl Section {
-    /// The section named in a URL.
-    pub fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "header" => Section::Header,
-            "basic" => Section::Basic,
-            "policy" => Section::Policy,
-            "history" => Section::History,
-            "outcomes" => Section::Outcomes,
-            "strengths" => Section::Strengths,
-            "schedule" => Section::Schedule,
-            _ => return None,
-        })
+    /// Its name in the edit URL and in the audit detail (`section:history`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::Header => "header",
+            Section::Basic => "basic",
+            Section::Policy => "policy",
+            Section::History => "history",
+            Section::Outcomes => "outcomes",
+            Section::Strengths => "strengths",
+            Section::Schedule => "schedule",
+        }
     }
 
     /// The heading of its form.
@@ -431,8 +432,8 @@ mod tests {
     fn every_section_form_saves_back_unchanged() {
         let sheet = demo::meguro_r4();
         let menu = ProgramMenu::builtin(FiscalYear(2022));
-        for section in ["header", "basic", "policy", "history", "outcomes", "strengths", "schedule"] {
-            let section = Section::parse(section).unwrap();
+        use Section::*;
+        for section in [Header, Basic, Policy, History, Outcomes, Strengths, Schedule] {
             let form = form_of(&groups(section, &sheet, &menu, None, &ValidationErrors::default()));
             let saved = apply(section, &sheet, &menu, &form).unwrap_or_else(|e| panic!("{section:?}: {e}"));
             assert_eq!(saved, sheet, "{section:?}");

@@ -116,18 +116,13 @@ pub async fn show(
     Ok(Html(page.render()?))
 }
 
-fn section_of(name: &str) -> Result<Section, WebError> {
-    Section::parse(name).ok_or_else(|| WebError::NotFound("その節はありません".into()))
-}
-
 /// GET /municipalities/{code}/sheets/{fy}/edit/{section}
 pub async fn edit(
     State(state): State<AppState>,
     ctx: Ctx,
-    PagePath((code, fy, section), ..): PagePath<(MunicipalityCode, FiscalYear, String), SheetMissing>,
+    PagePath((code, fy, section_enum), ..): PagePath<(MunicipalityCode, FiscalYear, Section), SheetMissing>,
 ) -> Result<Html<String>, WebError> {
     let (code, fy) = sheet_key(code, fy)?;
-    let section_enum = section_of(&section)?;
     let stored = sheets::load(&state.db, &code, fy).await?;
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
     let groups = forms::groups(section_enum, &stored.sheet, &menu, None, &ValidationErrors::default());
@@ -141,11 +136,10 @@ pub async fn edit(
 pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
-    PagePath((code, fy, section), ..): PagePath<(MunicipalityCode, FiscalYear, String), SheetMissing>,
+    PagePath((code, fy, section_enum), ..): PagePath<(MunicipalityCode, FiscalYear, Section), SheetMissing>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let (code, fy) = sheet_key(code, fy)?;
-    let section_enum = section_of(&section)?;
     let revision: Option<i64> = pairs.iter().find(|(n, _)| n == "revision").and_then(|(_, v)| v.parse().ok());
     let stored = sheets::load(&state.db, &code, fy).await?;
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
@@ -177,7 +171,8 @@ pub async fn update(
     };
     let errors = match forms::apply(section_enum, &stored.sheet, &menu, &form) {
         Ok(next) => {
-            let event = audit::event(&ctx.0, "write", Outcome::Ok).with_detail(format!("section:{section}"));
+            let event =
+                audit::event(&ctx.0, "write", Outcome::Ok).with_detail(format!("section:{}", section_enum.name()));
             match sheets::save(&state.db, &next, SaveMode::Update { revision: stored.revision }, event).await {
                 Ok(_) => {
                     let to =
