@@ -68,7 +68,7 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbFlags,
     },
-    /// ログインの失敗によるロックを解除する
+    /// ログインの失敗回数を消去し、ログインの待ち時間を解除する
     Unlock {
         /// 対象のログイン名
         #[arg(long)]
@@ -167,7 +167,7 @@ pub async fn run(command: UserCommand, file: &config::FileConfig) -> Result<()> 
             let db = connect_existing(&db.resolve(file)).await?;
             let user = find(&db, &login).await?;
             accounts::unlock(&db, user.id, event("unlock")).await?;
-            eprintln!("{} のロックを解除しました", user.login);
+            eprintln!("{} のログインの失敗回数を消去し、待ち時間を解除しました", user.login);
             Ok(())
         }
     }
@@ -218,8 +218,15 @@ fn state_text(user: &User) -> String {
     if user.disabled {
         states.push("無効".to_string());
     }
-    if user.is_locked() {
-        states.push(format!("ロック中（{} まで）", user.locked_until.as_deref().unwrap_or_default()));
+    if let Some(until) = user.throttled_until.filter(|_| user.is_throttled_at(time::OffsetDateTime::now_utc())) {
+        let until = until.to_offset(time::UtcOffset::UTC);
+        states.push(format!(
+            "ログイン待ち（{} {:02}:{:02}:{:02} UTC まで）",
+            until.date(),
+            until.hour(),
+            until.minute(),
+            until.second()
+        ));
     }
     if user.must_change_password {
         states.push("パスワード変更待ち".to_string());

@@ -210,16 +210,13 @@ pub enum AccountState {
     Active,
     /// Switched off by an administrator.
     Disabled,
-    /// Locked after too many failed sign-ins.
-    Locked,
     /// Password accepted, but the role needs a second factor that is not yet enrolled.
     TwoFactorPending,
 }
 
 impl AccountState {
     /// Every state, for tests and tables.
-    pub const ALL: [AccountState; 4] =
-        [AccountState::Active, AccountState::Disabled, AccountState::Locked, AccountState::TwoFactorPending];
+    pub const ALL: [AccountState; 3] = [AccountState::Active, AccountState::Disabled, AccountState::TwoFactorPending];
 }
 
 /// The signed-in user a request acts for.
@@ -253,7 +250,7 @@ pub enum Target {
 pub enum Denial {
     /// Nobody is signed in: send to the login page (401/redirect).
     SignInRequired,
-    /// The account may not act now (disabled, locked, second factor pending): 403.
+    /// The account may not act now (disabled, second factor pending): 403.
     AccountState(AccountState),
     /// The role does not hold the permission: 403.
     Role,

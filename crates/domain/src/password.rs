@@ -1,5 +1,7 @@
 //! The password policy: long enough, not too long, no composition rules, not the login, not a
-//! common password, not one character repeated (OWASP ASVS 6.2, NIST SP 800-63B §3.1.1.2).
+//! common password, not mostly repetition or a sequence (OWASP ASVS 6.2, NIST SP 800-63B
+//! §3.1.1.2). Not a previous password either: that needs the stored hashes, so the store checks it
+//! (`nimo_store::accounts::PASSWORD_HISTORY`).
 //!
 //! Passwords are compared, counted and hashed in their NFKC form ([`normalize`]), so that a
 //! password typed with full-width digits on a Japanese IME (`ｐａｓｓ１２３`) is the same password
@@ -15,6 +17,16 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 /// The most characters a password may have (long passphrases are welcome; this only bounds the
 /// work of hashing).
 pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// The fewest different characters a password may have (`abababababababab` has two).
+pub const MIN_DISTINCT_CHARS: usize = 5;
+
+/// The largest share, in per cent, of a password's characters that may follow from the ones
+/// before them (a repeated pattern, or the next letter, digit or key) before it is refused.
+pub const MAX_PREDICTABLE_PERCENT: usize = 75;
+
+/// Rows of a Japanese (JIS) and US keyboard: walking along one is a sequence too (`asdfghjkl`).
+const KEYBOARD_ROWS: [&str; 4] = ["1234567890-^", "qwertyuiop@[", "asdfghjkl;:]", "zxcvbnm,./"];
 
 /// The common passwords nimo refuses, one a line, lower-cased (see the file's header for sources).
 const COMMON_PASSWORDS: &str = include_str!("../data/common-passwords.txt");
@@ -55,9 +67,14 @@ pub enum PasswordError {
         /// How many characters it has.
         chars: usize,
     },
-    /// One character repeated.
-    #[error("password is one repeated character")]
-    OneCharacter,
+    /// Fewer than [`MIN_DISTINCT_CHARS`] different characters, or mostly a shorter pattern
+    /// repeated (`passwordpassword`, `abcabcabcabc`).
+    #[error("password is mostly repetition")]
+    Repetitive,
+    /// Mostly a sequence: the next or previous letter or digit, or the next key on a keyboard
+    /// row (`abcdefgh1234`, `asdfghjkl;:]`).
+    #[error("password is mostly a sequence")]
+    Sequence,
     /// The login is the password or part of it.
     #[error("password contains the login")]
     ContainsLogin,
@@ -76,11 +93,6 @@ pub fn check_password_policy(password: &str, login: &str) -> Result<(), Password
     if chars > MAX_PASSWORD_CHARS {
         return Err(PasswordError::TooLong { chars });
     }
-    let mut distinct = password.chars();
-    let first = distinct.next();
-    if distinct.all(|c| Some(c) == first) {
-        return Err(PasswordError::OneCharacter);
-    }
     let folded = password.to_lowercase();
     let login = normalize(login.trim()).to_lowercase();
     // A login of one or two characters would forbid half the alphabet; for those only equality
@@ -91,7 +103,44 @@ pub fn check_password_policy(password: &str, login: &str) -> Result<(), Password
     if COMMON.contains(folded.as_str()) {
         return Err(PasswordError::Common);
     }
+    let letters: Vec<char> = folded.chars().collect();
+    if letters.iter().collect::<HashSet<_>>().len() < MIN_DISTINCT_CHARS || mostly_repeated(&letters) {
+        return Err(PasswordError::Repetitive);
+    }
+    if mostly_sequence(&letters) {
+        return Err(PasswordError::Sequence);
+    }
     Ok(())
+}
+
+/// Whether `count` of `of` characters is more than [`MAX_PREDICTABLE_PERCENT`].
+fn too_predictable(count: usize, of: usize) -> bool {
+    of > 0 && count * 100 > of * MAX_PREDICTABLE_PERCENT
+}
+
+/// Whether, for some period up to half the length, most characters equal the one that many
+/// places before them (`passwordpassword1`: period 8, 8 of the 9 characters after the first 8).
+fn mostly_repeated(letters: &[char]) -> bool {
+    (1..=letters.len() / 2).any(|period| {
+        let echoes = letters.iter().skip(period).zip(letters).filter(|(c, earlier)| c == earlier).count();
+        too_predictable(echoes, letters.len() - period)
+    })
+}
+
+/// Whether most characters are the next or previous one after the character before them, in
+/// Unicode order (letters, digits, kana) or along a keyboard row.
+fn mostly_sequence(letters: &[char]) -> bool {
+    let on_keyboard = |a: char, b: char| {
+        KEYBOARD_ROWS.iter().any(|row| {
+            let row: Vec<char> = row.chars().collect();
+            row.windows(2).any(|pair| (pair[0], pair[1]) == (a, b) || (pair[1], pair[0]) == (a, b))
+        })
+    };
+    let steps = letters
+        .windows(2)
+        .filter(|pair| (u32::from(pair[0])).abs_diff(u32::from(pair[1])) == 1 || on_keyboard(pair[0], pair[1]))
+        .count();
+    too_predictable(steps, letters.len().saturating_sub(1))
 }
 
 #[cfg(test)]
@@ -114,7 +163,8 @@ mod tests {
 
     #[test]
     fn over_long_passwords_are_refused() {
-        let long = "ab".repeat(64);
+        // 128 different ideographs, in no order.
+        let long: String = (0..128u32).filter_map(|i| char::from_u32(0x4E00 + (i * 7919) % 20000)).collect();
         assert_eq!(check_password_policy(&long, "tanaka"), Ok(()));
         assert_eq!(check_password_policy(&format!("{long}c"), "tanaka"), Err(PasswordError::TooLong { chars: 129 }));
     }
@@ -148,9 +198,41 @@ mod tests {
     }
 
     #[test]
-    fn one_repeated_character_is_refused() {
-        assert_eq!(check_password_policy("zzzzzzzzzzzzzz", "tanaka"), Err(PasswordError::OneCharacter));
-        assert!(check_password_policy("あああああああああああああ", "tanaka").is_err());
+    fn mostly_repetition_is_refused() {
+        for repetitive in [
+            "zzzzzzzzzzzzzz",
+            "あああああああああああああ",
+            "abababababababab",
+            "tokyotokyotokyo1",
+            "aabbccddaabbccdd",
+            "kawanagarekawanagare",
+            "kawanagarekawanagare!",
+            "ねこまたぎねこまたぎねこ",
+        ] {
+            assert_eq!(check_password_policy(repetitive, "tanaka"), Err(PasswordError::Repetitive), "{repetitive}");
+        }
+    }
+
+    #[test]
+    fn mostly_a_sequence_is_refused() {
+        for sequence in [
+            "abcdefghijklmn",
+            "abcdefgh1234",
+            "9876543210zyx",
+            "asdfghjkl;:]",
+            "zyxwvutsrqpo",
+            "あぃいぅうぇえぉおかがき",
+        ] {
+            assert_eq!(check_password_policy(sequence, "tanaka"), Err(PasswordError::Sequence), "{sequence}");
+        }
+    }
+
+    #[test]
+    fn passphrases_with_some_repetition_or_order_pass() {
+        for fine in ["kawa no nagare 2026", "abc の川は流れて 2026年", "noon moon soon balloon", "1234 りんごとみかん"]
+        {
+            assert_eq!(check_password_policy(fine, "tanaka"), Ok(()), "{fine}");
+        }
     }
 
     #[test]

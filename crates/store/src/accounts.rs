@@ -1,31 +1,37 @@
 //! Accounts: who may sign in, with which role and scope, and the state of their credentials
-//! (argon2id password, TOTP second factor, recovery codes, lockout, security stamp).
+//! (argon2id password and the previous ones, TOTP second factor, recovery codes, sign-in delays,
+//! security stamp).
 //!
 //! The web layer signs people in with [`check_password`] then [`check_second_factor`], and keeps
 //! the account's [`User::security_stamp`] in the session: every change that must end existing
 //! sessions (password change or reset, second factor confirmed, account disabled) rotates it.
 //!
 //! Time enters through the `*_at` variants, which take "now" as an argument; the plain functions
-//! pass the system clock. Tests use the variants to move through lockouts and TOTP steps
+//! pass the system clock. Tests use the variants to move through sign-in delays and TOTP steps
 //! without sleeping.
 //!
 //! Every change someone makes to an account (create, password change or reset, disable, enable,
 //! unlock, sessions ended, second factor confirmed) takes the caller's [`AuditEvent`] (who, from
 //! where, what), sets its record to `user`/ID and appends it in the change's own transaction, so
 //! the change and its audit row commit together or not at all. The bookkeeping of signing in
-//! (failure counts, lockout, throttling, used TOTP steps and recovery codes) is audited by the
+//! (failure counts, delays, throttling, used TOTP steps and recovery codes) is audited by the
 //! caller's sign-in rows instead.
+//!
+//! Failed sign-ins never lock an account and never end its sessions: they delay the next attempt
+//! for that login name ([`sign_in_delay`]), whether an account has it or not, and count against
+//! the client's address. Only an administrator's disable (無効化) stops an account.
 
 mod admin;
 mod credentials;
 mod errors;
+mod history;
 mod login;
 mod two_factor;
 
 pub use admin::{admin_reset_password, bootstrap_admin, end_sessions, set_disabled, temporary_password, unlock};
 pub use credentials::argon2_parameters;
-pub use errors::{AccountError, LoginError};
-pub use login::{check_password, check_password_at};
+pub use errors::{AccountError, LoginError, Throttle};
+pub use login::{check_password, check_password_at, sign_in_delay};
 pub use two_factor::{
     begin_totp_enrolment, check_second_factor, check_second_factor_at, code_at, confirm_totp_enrolment,
     confirm_totp_enrolment_at, seal_plain_totp_secrets,
@@ -41,15 +47,21 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
-/// Failed sign-ins (wrong password or wrong second factor) after which an account is locked.
-pub const MAX_FAILED_LOGINS: i64 = 5;
-/// How long a lock lasts.
-pub const LOCKOUT_MINUTES: i64 = 15;
+/// Consecutive failed sign-ins of one login name (wrong password, wrong second factor, wrong
+/// current password) after which each further attempt waits ([`sign_in_delay`]).
+pub const DELAY_AFTER_FAILURES: i64 = 5;
+/// The longest delay between two attempts for one login name.
+pub const MAX_DELAY_SECONDS: i64 = 15 * 60;
+/// Failures are forgotten this long after the last one: the next failure counts as the first.
+pub const FAILURE_MEMORY_HOURS: i64 = 24;
 /// Failed sign-ins from one client address, across all logins, after which that address is
 /// refused until its window ends.
 pub const ADDRESS_FAILURES_PER_WINDOW: i64 = 20;
 /// The length of an address's window, counted from its first failure.
 pub const ADDRESS_WINDOW_MINUTES: i64 = 15;
+/// How many previous passwords of an account are kept (as hashes) and refused as a new one,
+/// besides the current one.
+pub const PASSWORD_HISTORY: i64 = 5;
 /// How many recovery codes a confirmed enrolment hands out.
 pub const RECOVERY_CODES: usize = 10;
 
@@ -68,9 +80,10 @@ pub struct User {
     pub scope: Scope,
     /// Switched off by an administrator.
     pub disabled: bool,
-    /// Until when the account is locked after failed sign-ins (RFC 3339, UTC); a time in the
-    /// past means the lock has run out. See [`User::is_locked_at`].
-    pub locked_until: Option<String>,
+    /// Until when no sign-in attempt for the account's login is checked, after failed ones; a
+    /// time in the past means the delay has run out. Its sessions are not affected. See
+    /// [`User::is_throttled_at`].
+    pub throttled_until: Option<OffsetDateTime>,
     /// Whether a TOTP second factor is enrolled and confirmed.
     pub totp_enabled: bool,
     /// Whether the next sign-in must set a new password (new account, admin reset).
@@ -80,15 +93,9 @@ pub struct User {
 }
 
 impl User {
-    /// Whether the account is locked at a given time.
-    pub fn is_locked_at(&self, now: OffsetDateTime) -> bool {
-        let parse = |t: &str| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok();
-        self.locked_until.as_deref().and_then(parse).is_some_and(|until| until > now)
-    }
-
-    /// Whether the account is locked now.
-    pub fn is_locked(&self) -> bool {
-        self.is_locked_at(OffsetDateTime::now_utc())
+    /// Whether sign-in attempts for the account wait at a given time.
+    pub fn is_throttled_at(&self, now: OffsetDateTime) -> bool {
+        self.throttled_until.is_some_and(|until| until > now)
     }
 }
 
@@ -140,7 +147,8 @@ impl std::fmt::Debug for TotpEnrolment {
 }
 
 const USER_COLUMNS: &str = "id, login, display_name, role, scope_municipality, scope_district, scope_hospital, \
-     disabled, locked_until, totp_enabled, must_change_password, security_stamp";
+     disabled, totp_enabled, must_change_password, security_stamp, \
+     (SELECT MAX(retry_at) FROM login_attempt WHERE login_attempt.user_id = app_user.id) AS throttled_until";
 
 fn user_from(row: &AnyRow) -> Result<User, StoreError> {
     let role: String = row.try_get("role")?;
@@ -160,7 +168,10 @@ fn user_from(row: &AnyRow) -> Result<User, StoreError> {
             hospital: row.try_get("scope_hospital")?,
         },
         disabled: row.try_get::<i64, _>("disabled")? != 0,
-        locked_until: row.try_get("locked_until")?,
+        throttled_until: row
+            .try_get::<Option<String>, _>("throttled_until")?
+            .map(|at| crate::columns::instant("login_attempt.retry_at", &at))
+            .transpose()?,
         totp_enabled: row.try_get::<i64, _>("totp_enabled")? != 0,
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         security_stamp: row.try_get("security_stamp")?,
@@ -283,10 +294,7 @@ async fn password_hash_of(db: &Db, user_id: i64) -> Result<(String, String), Acc
     Ok((row.try_get("login")?, row.try_get("password_hash")?))
 }
 
-/// Changes a user's own password, after checking the current one (a wrong current password
-/// counts toward the lockout like a failed sign-in). Ends other sessions (new security stamp)
-/// and clears [`User::must_change_password`]; the change and its audit row (`audit` with the
-/// record `user`/ID) commit together.
+/// Changes a user's own password at the system clock's time. See [`change_password_at`].
 pub async fn change_password(
     db: &Db,
     user_id: i64,
@@ -294,9 +302,30 @@ pub async fn change_password(
     new: &str,
     audit: AuditEvent,
 ) -> Result<(), AccountError> {
+    change_password_at(db, user_id, current, new, OffsetDateTime::now_utc(), audit).await
+}
+
+/// Changes a user's own password, after checking the current one: a wrong current password
+/// counts against the login name like a failed sign-in, and while its attempts wait the current
+/// password is not checked ([`AccountError::Throttled`]). The new one must pass the password
+/// policy and be neither the current one nor one of the newest [`PASSWORD_HISTORY`] previous
+/// ones. Ends other sessions (new security stamp) and clears [`User::must_change_password`]; the
+/// change, the kept old hash and its audit row (`audit` with the record `user`/ID) commit
+/// together.
+pub async fn change_password_at(
+    db: &Db,
+    user_id: i64,
+    current: &str,
+    new: &str,
+    now: OffsetDateTime,
+    audit: AuditEvent,
+) -> Result<(), AccountError> {
     let (login, hash) = password_hash_of(db, user_id).await?;
+    if let Some(until) = login::throttled_until(db, &login, now).await? {
+        return Err(AccountError::Throttled { until });
+    }
     if !verify_password(current, &hash).await {
-        login::record_account_failure(db, user_id, OffsetDateTime::now_utc()).await?;
+        login::record_failure(db, &login, Some(user_id), now).await?;
         return Err(AccountError::WrongCurrentPassword);
     }
     check_password_policy(new, &login)?;
@@ -304,15 +333,14 @@ pub async fn change_password(
     if normalize(new) == normalize(current) {
         return Err(AccountError::SamePassword);
     }
-    let hash = hash_password(new).await;
+    history::refuse_reuse(db, user_id, new).await?;
     let query = sqlx::query(
-        "UPDATE app_user SET password_hash = $1, must_change_password = 0, security_stamp = $2, failed_logins = 0
-         WHERE id = $3",
+        "UPDATE app_user SET password_hash = $1, must_change_password = 0, security_stamp = $2 WHERE id = $3",
     )
-    .bind(hash)
+    .bind(hash_password(new).await)
     .bind(security_stamp())
     .bind(user_id);
-    admin::update_with_audit(db, query, user_id, audit).await?;
+    history::replace_password(db, (user_id, &login), &hash, query, now, audit).await?;
     tracing::info!(user_id, "password changed");
     Ok(())
 }

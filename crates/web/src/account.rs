@@ -3,9 +3,11 @@
 //!
 //! Each step writes an audit row (see `crate::audit`): `login` (the password step passed; the
 //! detail says which stage follows) or `login_failed` (actor `anonymous`, detail
-//! `bad_credentials`, `locked`, `throttled` or `disabled`; the typed login is never stored, and
-//! the account id only for `locked` and `disabled`, which are answered only when the password was
-//! right), `second_factor` ok or failed, `totp_enrolled`, `password_changed` and `logout`.
+//! `bad_credentials`, `throttled` (the address's failures), `throttled_login` (the login name's)
+//! or `disabled`; the typed login is never stored, and the account id only for `disabled`, which
+//! is answered only when the password was right), `second_factor` ok or failed, `totp_enrolled`,
+//! `password_changed` and `logout`. A throttled attempt is answered 429 with `Retry-After` and the
+//! time to try again, the same whether its password was right or wrong; it never ends a session.
 //! Sign-in rows fail closed: if one cannot be written the answer is a 500 and no session is
 //! granted. The rows of changes (a confirmed second factor, a changed password, all sessions
 //! ended) are appended by the store in the change's own transaction: if one cannot be written
@@ -22,10 +24,15 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use base64::Engine;
-use nimo_store::accounts::{self, AccountError, LoginError};
+use nimo_store::accounts::{self, AccountError, LoginError, Throttle};
 use nimo_store::audit::{AuditEvent, Outcome, user_actor};
 use serde::Deserialize;
 use tower_sessions::Session;
+
+mod password;
+
+pub use password::{change_password, password_form};
+use password::{retry_after, with_retry_after};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -59,14 +66,6 @@ struct RecoveryPage {
     ctx: Layout,
     codes: Vec<String>,
     next: String,
-}
-
-#[derive(Template)]
-#[template(path = "password.html")]
-struct PasswordPage {
-    ctx: Layout,
-    error: Option<String>,
-    forced: bool,
 }
 
 /// Where to go after signing in: a local path only (never another site).
@@ -115,12 +114,14 @@ pub async fn login(
         };
         Ok((status, Html(page.render()?)).into_response())
     };
-    let user = match accounts::check_password(&state.db, &form.login, &form.password, &ctx.0.address).await {
+    let now = state.clock.now();
+    let user = match accounts::check_password_at(&state.db, &form.login, &form.password, &ctx.0.address, now).await {
         Ok(user) => user,
         Err(LoginError::Store(e)) => return Err(e.into()),
         Err(error) => {
             audit_failed_login(&state, &ctx, &form.login, &error).await?;
-            return refuse_login(error, refused);
+            let retry = retry_after(&error, now);
+            return refuse_login(error, refused).map(|page| with_retry_after(page, retry));
         }
     };
     let stage = if user.totp_enabled {
@@ -149,13 +150,13 @@ pub async fn login(
 async fn audit_failed_login(state: &AppState, ctx: &Ctx, login: &str, error: &LoginError) -> Result<(), WebError> {
     let detail = match error {
         LoginError::BadCredentials => "bad_credentials",
-        LoginError::Locked => "locked",
-        LoginError::Throttled => "throttled",
+        LoginError::Throttled { cause: Throttle::Login, .. } => "throttled_login",
+        LoginError::Throttled { cause: Throttle::Address, .. } => "throttled",
         LoginError::Disabled => "disabled",
         LoginError::Store(_) => "error",
     };
     let mut event = audit::anonymous(&ctx.0, "login_failed", Outcome::Failed).with_detail(detail);
-    if matches!(error, LoginError::Locked | LoginError::Disabled)
+    if matches!(error, LoginError::Disabled)
         && let Ok(user) = accounts::find_by_login(&state.db, login).await
     {
         event = event.with_record("user", user.id.to_string());
@@ -207,12 +208,12 @@ pub async fn totp(
         return Ok(Redirect::to("/login").into_response());
     };
     let next = safe_next(form.next.as_deref());
-    let result = accounts::check_second_factor(&state.db, user_id, form.code.trim()).await;
+    let now = state.clock.now();
+    let result = accounts::check_second_factor_at(&state.db, user_id, form.code.trim(), now).await;
     let detail = match &result {
         Ok(()) | Err(LoginError::Store(_)) => None,
-        Err(LoginError::Locked) => Some("locked"),
         Err(LoginError::Disabled) => Some("disabled"),
-        Err(LoginError::Throttled) => Some("throttled"),
+        Err(LoginError::Throttled { .. }) => Some("throttled_login"),
         Err(LoginError::BadCredentials) => Some("bad_code"),
     };
     if !matches!(result, Err(LoginError::Store(_))) {
@@ -228,9 +229,11 @@ pub async fn totp(
             Ok(Redirect::to(&next).into_response())
         }
         Err(LoginError::Store(e)) => Err(e.into()),
-        Err(LoginError::Locked) => {
-            let _ = session.flush().await;
-            Err(WebError::Forbidden("ログインの失敗が続いたため、このアカウントは一時的にロックされています".into()))
+        Err(error @ LoginError::Throttled { .. }) => {
+            let retry = retry_after(&error, now);
+            let refusal = crate::error::login_refusal(&error).map(|refusal| refusal.detail);
+            let page = TotpPage { ctx: Layout::of(&ctx), error: refusal, next };
+            Ok(with_retry_after((StatusCode::TOO_MANY_REQUESTS, Html(page.render()?)).into_response(), retry))
         }
         Err(_) => {
             let page = TotpPage {
@@ -342,51 +345,4 @@ pub async fn logout_everywhere(
     accounts::end_sessions(&state.db, account.principal.user_id, event).await.map_err(account_error)?;
     session.flush().await.map_err(|e| WebError::Internal(format!("session: {e}")))?;
     Ok(Redirect::to("/login").into_response())
-}
-
-/// GET /account/password
-pub async fn password_form(ctx: Ctx) -> Result<Response, WebError> {
-    let forced = ctx.0.account.as_ref().is_some_and(|a| a.must_change_password);
-    Ok(Html(PasswordPage { ctx: Layout::of(&ctx), error: None, forced }.render()?).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    current: String,
-    new: String,
-}
-
-/// POST /account/password: the account's other sessions end (its security stamp changes).
-pub async fn change_password(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    session: Session,
-    Form(form): Form<PasswordForm>,
-) -> Result<Response, WebError> {
-    let account = ctx.0.account.as_ref().ok_or(WebError::Unauthorized)?;
-    let user_id = account.principal.user_id;
-    let event = audit::event(&ctx.0, "password_changed", Outcome::Ok);
-    match accounts::change_password(&state.db, user_id, &form.current, &form.new, event).await {
-        Ok(()) => {
-            let user = accounts::get(&state.db, user_id).await.map_err(account_error)?;
-            sign_in(&session, &user, Stage::Full, state.clock.unix()).await?;
-            Ok(Redirect::to("/municipalities?notice=password").into_response())
-        }
-        Err(AccountError::Store(e)) => Err(e.into()),
-        Err(error) => {
-            // A wrong current password counts toward the lockout like a failed sign-in, so its
-            // row fails closed like one.
-            let event = audit::event(&ctx.0, "password_changed", Outcome::Failed)
-                .with_record("user", user_id.to_string())
-                .with_detail("rejected");
-            audit::before(&state.db, &event).await?;
-            let message = crate::error::account_refusal(&error).map(|refusal| refusal.detail);
-            let page = PasswordPage {
-                ctx: Layout::of(&ctx),
-                error: Some(message.ok_or_else(|| WebError::Internal(error.to_string()))?),
-                forced: account.must_change_password,
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
-        }
-    }
 }

@@ -113,7 +113,7 @@ async fn users_page(
         .into_iter()
         .map(|u| UserRow {
             id: u.id,
-            locked: u.is_locked(),
+            locked: u.is_throttled_at(state.clock.now()),
             login: u.login,
             name: u.display_name,
             role: u.role.label(),
@@ -132,7 +132,7 @@ fn notice_text(key: Option<&String>) -> Option<&'static str> {
     Some(match key?.as_str() {
         "disabled" => "アカウントを利用停止にしました。このアカウントのログイン中の画面はすべて終了しました。",
         "enabled" => "アカウントの利用停止を解除しました。",
-        "unlocked" => "アカウントのロックを解除しました。",
+        "unlocked" => "ログインの失敗回数を消去し、ログインの待ち時間を解除しました。",
         _ => return None,
     })
 }

@@ -235,16 +235,15 @@ async fn account_of(state: &AppState, session: &Session) -> Result<Option<Accoun
     if stamp.as_deref() != Some(user.security_stamp.as_str()) {
         return Err(ended("security_stamp"));
     }
-    Ok(Some(account_from(user, stage, state.clock.now())))
+    Ok(Some(account_from(user, stage)))
 }
 
-/// The account of a user at a stage of sign-in, with its state now (disabled, locked, second
-/// factor missing or active).
-fn account_from(user: nimo_store::accounts::User, stage: Stage, now: time::OffsetDateTime) -> Account {
+/// The account of a user at a stage of sign-in, with its state now (disabled, second factor
+/// missing or active). Failed sign-ins from elsewhere do not change it: they delay the next
+/// sign-in, never the sessions already open.
+fn account_from(user: nimo_store::accounts::User, stage: Stage) -> Account {
     let state_now = if user.disabled {
         AccountState::Disabled
-    } else if is_locked(user.locked_until.as_deref(), now) {
-        AccountState::Locked
     } else if user.role.requires_two_factor() && !user.totp_enabled {
         AccountState::TwoFactorPending
     } else {
@@ -259,7 +258,7 @@ fn account_from(user: nimo_store::accounts::User, stage: Stage, now: time::Offse
 }
 
 /// The account an API token acts as, checked like a session: the user's role, scope and state
-/// now (a disabled or locked account, or one without its second factor, is refused by the policy
+/// now (a disabled account, or one without its second factor, is refused by the policy
 /// like its sessions). A token has no password to change, so `must_change_password` does not
 /// redirect it. A refused token is `Ended` with its audit detail; a database failure is `Failed`.
 async fn token_account(state: &AppState, token: Option<&str>) -> Result<Account, SessionProblem> {
@@ -275,7 +274,7 @@ async fn token_account(state: &AppState, token: Option<&str>) -> Result<Account,
         Err(nimo_store::accounts::AccountError::NotFound) => return Err(refused("token_user_missing")),
         Err(other) => return Err(SessionProblem::Failed(format!("token account: {other:?}"))),
     };
-    let mut account = account_from(user, Stage::Full, state.clock.now());
+    let mut account = account_from(user, Stage::Full);
     account.must_change_password = false;
     Ok(account)
 }
@@ -301,11 +300,6 @@ async fn refuse_token(state: &AppState, address: String, detail: &'static str) -
         "API トークンが正しくないか、無効です",
     );
     ([(axum::http::header::WWW_AUTHENTICATE, "Bearer")], problem).into_response()
-}
-
-fn is_locked(until: Option<&str>, now: time::OffsetDateTime) -> bool {
-    let parse = |t: &str| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok();
-    until.and_then(parse).is_some_and(|t| t > now)
 }
 
 /// Signs an account in at a stage: a new session id (no fixation), the account's stamp, the time.

@@ -251,7 +251,6 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
         Denial::AccountState(account_state) => {
             let message = match account_state {
                 nimo_domain::access::AccountState::Disabled => "このアカウントは利用停止中です",
-                nimo_domain::access::AccountState::Locked => "このアカウントはロックされています",
                 _ => "二要素認証の設定またはワンタイムコードの入力が済んでいません",
             };
             WebError::Forbidden(message.into()).into_response()

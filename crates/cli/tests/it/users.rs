@@ -132,11 +132,11 @@ fn disable_enable_and_unlock_take_effect() {
         assert!(matches!(sign_in(db, "kato", secret), Err(LoginError::Disabled)));
         assert!(db.nimo(&["user", "list"]).succeeds().stdout_text().contains("無効"));
         db.nimo(&["user", "enable", "--login", "kato"]).succeeds();
-        for _ in 0..accounts::MAX_FAILED_LOGINS {
+        for _ in 0..accounts::DELAY_AFTER_FAILURES {
             let _ = sign_in(db, "kato", "not the password");
         }
-        assert!(matches!(sign_in(db, "kato", secret), Err(LoginError::Locked)));
-        assert!(db.nimo(&["user", "list"]).succeeds().stdout_text().contains("ロック中"));
+        assert!(matches!(sign_in(db, "kato", secret), Err(LoginError::Throttled { .. })));
+        assert!(db.nimo(&["user", "list"]).succeeds().stdout_text().contains("ログイン待ち"));
         db.nimo(&["user", "unlock", "--login", "kato"]).succeeds();
         sign_in(db, "kato", secret).unwrap();
         let run = db.nimo(&["user", "unlock", "--login", "nobody"]).fails();

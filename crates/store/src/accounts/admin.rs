@@ -1,26 +1,26 @@
 //! What an administrator (or `nimo user …`) does to an account: a temporary password, disabling
-//! and enabling, ending its sessions, lifting a lock, and the first administrator of an empty
-//! database. Each change commits with its audit row.
+//! and enabling, ending its sessions, forgetting its failed sign-ins, and the first administrator
+//! of an empty database. Each change commits with its audit row.
 
 use super::*;
 
 /// Sets a random temporary password (returned once, at least 16 characters) that must be
-/// changed at the next sign-in, ends the account's sessions and lifts a lock, with its audit row
-/// (`audit` with the record `user`/ID) in the same transaction. The second factor stays
-/// enrolled: a reset password alone never signs anyone in.
+/// changed at the next sign-in, ends the account's sessions, keeps the replaced password among
+/// the previous ones (so it cannot be chosen again) and forgets the failed sign-ins, with its
+/// audit row (`audit` with the record `user`/ID) in the same transaction. The second factor
+/// stays enrolled: a reset password alone never signs anyone in.
 pub async fn admin_reset_password(db: &Db, user_id: i64, audit: AuditEvent) -> Result<String, AccountError> {
-    let (login, _) = password_hash_of(db, user_id).await?;
+    let (login, replaced) = password_hash_of(db, user_id).await?;
     let password = temporary_password(&login);
     let hash = hash_password(&password).await;
     let query = sqlx::query(
-        "UPDATE app_user SET password_hash = $1, must_change_password = 1, security_stamp = $2,
-             failed_logins = 0, locked_until = NULL
-         WHERE id = $3",
+        "UPDATE app_user SET password_hash = $1, must_change_password = 1, security_stamp = $2 WHERE id = $3",
     )
     .bind(hash)
     .bind(security_stamp())
     .bind(user_id);
-    update_with_audit(db, query, user_id, audit).await?;
+    let now = OffsetDateTime::now_utc();
+    super::history::replace_password(db, (user_id, &login), &replaced, query, now, audit).await?;
     tracing::info!(user_id, "password reset by an administrator");
     Ok(password)
 }
@@ -79,12 +79,20 @@ pub async fn end_sessions(db: &Db, user_id: i64, audit: AuditEvent) -> Result<()
     Ok(())
 }
 
-/// Lifts a lock and forgets the account's failed sign-ins, with its audit row (`audit` with the
-/// record `user`/ID) in the same transaction.
+/// Forgets the failed sign-ins of the account's login name, so that its next attempt does not
+/// wait ("unlock"), with its audit row (`audit` with the record `user`/ID) in the same
+/// transaction.
 pub async fn unlock(db: &Db, user_id: i64, audit: AuditEvent) -> Result<(), AccountError> {
-    let query = sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user_id);
-    update_with_audit(db, query, user_id, audit).await?;
-    tracing::info!(user_id, "account unlocked");
+    let (login, _) = password_hash_of(db, user_id).await?;
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM login_attempt WHERE user_id = $1 OR login_key = $2")
+        .bind(user_id)
+        .bind(super::login::login_key(&login))
+        .execute(&mut *tx)
+        .await?;
+    append_in(&mut tx, &user_event(audit, user_id)).await?;
+    tx.commit().await?;
+    tracing::info!(user_id, "failed sign-ins of the account forgotten");
     Ok(())
 }
 

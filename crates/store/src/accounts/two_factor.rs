@@ -5,8 +5,8 @@
 use super::credentials::{
     canonical_recovery_code, find_match, hash_all, random_recovery_code, security_stamp, timestamp,
 };
-use super::login::{forget_account_failures, record_account_failure};
-use super::{AccountError, LoginError, RECOVERY_CODES, TotpEnrolment};
+use super::login::{forget_failures, record_failure, throttled_until};
+use super::{AccountError, LoginError, RECOVERY_CODES, Throttle, TotpEnrolment};
 use crate::audit::{AuditEvent, append_in};
 use crate::sealed::{TOTP_PENDING, TOTP_SECRET};
 use crate::{Db, StoreError};
@@ -159,9 +159,10 @@ pub async fn check_second_factor(db: &Db, user_id: i64, code: &str) -> Result<()
 /// Checks the second factor of an account whose password was just accepted: a 6-digit TOTP
 /// code of the current step ±1 that is later than the last step accepted (an earlier or equal
 /// step is a replay), or an unused recovery code, which is then used up. A wrong code counts
-/// toward the lockout like a wrong password. The password was proven, so a locked or disabled
-/// account is reported as such; an account without an enabled second factor, or one that does
-/// not exist, gets `BadCredentials`.
+/// against the login name like a wrong password, and while its attempts wait no code is checked
+/// ([`LoginError::Throttled`]). The password was proven, so a disabled account is reported as
+/// such; an account without an enabled second factor, or one that does not exist, gets
+/// `BadCredentials`.
 pub async fn check_second_factor_at(db: &Db, user_id: i64, code: &str, now: OffsetDateTime) -> Result<(), LoginError> {
     let row = sqlx::query(&format!(
         "SELECT {}, totp_secret_sealed, totp_last_step FROM app_user WHERE id = $1",
@@ -175,8 +176,8 @@ pub async fn check_second_factor_at(db: &Db, user_id: i64, code: &str, now: Offs
     if user.disabled {
         return Err(LoginError::Disabled);
     }
-    if user.is_locked_at(now) {
-        return Err(LoginError::Locked);
+    if let Some(until) = throttled_until(db, &user.login, now).await? {
+        return Err(LoginError::Throttled { until, cause: Throttle::Login });
     }
     let secret: Option<String> = row.try_get("totp_secret_sealed").map_err(StoreError::from)?;
     let last_step: Option<i64> = row.try_get("totp_last_step").map_err(StoreError::from)?;
@@ -192,10 +193,10 @@ pub async fn check_second_factor_at(db: &Db, user_id: i64, code: &str, now: Offs
         false
     };
     if !accepted {
-        record_account_failure(db, user_id, now).await?;
+        record_failure(db, &user.login, Some(user_id), now).await?;
         return Err(LoginError::BadCredentials);
     }
-    forget_account_failures(db, user_id).await?;
+    forget_failures(db, &user.login).await?;
     Ok(())
 }
 

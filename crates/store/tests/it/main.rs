@@ -7,9 +7,11 @@ mod audit;
 mod beds;
 mod cases;
 mod districts;
+mod password_history;
 mod plans;
 mod schema;
 mod sealed;
+mod sign_in_delays;
 
 use nimo_domain::{FiscalYear, MunicipalityCode, demo};
 use nimo_store::audit::AuditEvent;

@@ -9,7 +9,7 @@ use nimo_domain::FiscalYear;
 use nimo_domain::access::{Role, ScopeError};
 use nimo_domain::beds::{FreeBedsError, HoldState, MAX_FREE_BEDS};
 use nimo_domain::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordError};
-use nimo_store::accounts::{AccountError, LOCKOUT_MINUTES, LoginError};
+use nimo_store::accounts::{AccountError, LoginError, PASSWORD_HISTORY, Throttle};
 use nimo_store::districts::MAX_NAME_CHARS;
 use nimo_store::{PostingRefusal, Record, StoreError};
 
@@ -201,8 +201,12 @@ pub fn password_message(error: PasswordError) -> String {
         PasswordError::TooLong { chars } => {
             format!("パスワードは{MAX_PASSWORD_CHARS}文字以内にしてください（いまは{chars}文字です）")
         }
-        PasswordError::OneCharacter => {
-            "パスワードが同じ文字の繰り返しだけになっています。別の文字も使ってください".into()
+        PasswordError::Repetitive => {
+            "パスワードが同じ文字や短い並びの繰り返しになっています。繰り返しのない、長い文にしてください".into()
+        }
+        PasswordError::Sequence => {
+            "パスワードが「abcd」「1234」「asdf」のような連続した文字の並びになっています。推測されにくいものにしてください"
+                .into()
         }
         PasswordError::ContainsLogin => "パスワードにログイン名を含めないでください".into(),
         PasswordError::Common => {
@@ -242,6 +246,20 @@ pub fn account_refusal(error: &AccountError) -> Option<Refusal> {
         AccountError::SamePassword => {
             invalid("same-password", "新しいパスワードが現在のパスワードと同じです".into(), Some("new"))
         }
+        AccountError::ReusedPassword => invalid(
+            "reused-password",
+            format!("以前（直近{PASSWORD_HISTORY}回まで）に使ったパスワードは使えません。別のパスワードにしてください"),
+            Some("new"),
+        ),
+        AccountError::Throttled { until } => Refusal::new(
+            S::TOO_MANY_REQUESTS,
+            "throttled",
+            format!(
+                "パスワードの誤りが続いたため、{}（日本時間）まで確認を受け付けません。その後にもう一度お試しください",
+                retry_time(*until)
+            ),
+            Some("current"),
+        ),
         AccountError::NoPendingEnrolment => invalid(
             "no-pending-enrolment",
             "二段階認証の登録を最初からやり直してください（QR コードの表示から）".into(),
@@ -261,6 +279,14 @@ pub fn account_refusal(error: &AccountError) -> Option<Refusal> {
     Some(refusal)
 }
 
+/// When a throttled sign-in may be tried again, in Japan time to the second: `14時05分09秒`.
+/// A time in the middle of a second is rounded up, so that trying at the time shown works.
+pub fn retry_time(until: time::OffsetDateTime) -> String {
+    let up = if until.nanosecond() > 0 { time::Duration::seconds(1) } else { time::Duration::ZERO };
+    let at = (until + up).to_offset(time::macros::offset!(+9));
+    format!("{}時{:02}分{:02}秒", at.hour(), at.minute(), at.second())
+}
+
 /// What a refused sign-in means to the person signing in; `None` for a database failure.
 pub fn login_refusal(error: &LoginError) -> Option<Refusal> {
     use StatusCode as S;
@@ -268,18 +294,22 @@ pub fn login_refusal(error: &LoginError) -> Option<Refusal> {
         LoginError::BadCredentials => {
             Refusal::new(S::UNAUTHORIZED, "bad-credentials", "ログイン名またはパスワードが違います", None)
         }
-        LoginError::Locked => Refusal::new(
-            S::FORBIDDEN,
-            "locked",
+        LoginError::Throttled { until, cause: Throttle::Login } => Refusal::new(
+            S::TOO_MANY_REQUESTS,
+            "throttled",
             format!(
-                "ログインの失敗が続いたため、このアカウントは一時的にロックされています。{LOCKOUT_MINUTES}分ほどしてからもう一度お試しください"
+                "このログイン名でのログインの失敗が続いたため、{}（日本時間）まで受け付けません。その後にもう一度お試しください",
+                retry_time(*until)
             ),
             None,
         ),
-        LoginError::Throttled => Refusal::new(
+        LoginError::Throttled { until, cause: Throttle::Address } => Refusal::new(
             S::TOO_MANY_REQUESTS,
             "throttled",
-            "この端末からの試行が多すぎます。しばらくしてからもう一度お試しください",
+            format!(
+                "この端末からのログインの失敗が多すぎるため、{}（日本時間）まで受け付けません。その後にもう一度お試しください",
+                retry_time(*until)
+            ),
             None,
         ),
         LoginError::Disabled => {

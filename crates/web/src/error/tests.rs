@@ -5,7 +5,10 @@ use nimo_domain::FiscalYear;
 use nimo_domain::access::{Role, ScopeError};
 use nimo_domain::beds::{FreeBedsError, HoldState};
 use nimo_domain::password::PasswordError;
-use nimo_store::accounts::{AccountError, LoginError};
+use nimo_store::accounts::{AccountError, LoginError, Throttle};
+
+/// A retry time in the middle of a second (rounded up on pages): 14:05:09 in Japan.
+const RETRY_AT: time::OffsetDateTime = time::macros::datetime!(2026-12-06 05:05:08.25 UTC);
 use nimo_store::{PostingRefusal, Record};
 
 fn refused(error: StoreError) -> (StatusCode, &'static str, String, Option<&'static str>) {
@@ -280,9 +283,15 @@ fn every_account_refusal_has_its_status_sentence_and_field() {
             Some("password"),
         ),
         (
-            AccountError::WeakPassword(PasswordError::OneCharacter),
+            AccountError::WeakPassword(PasswordError::Repetitive),
             S::UNPROCESSABLE_ENTITY,
-            "パスワードが同じ文字の繰り返しだけになっています。別の文字も使ってください",
+            "パスワードが同じ文字や短い並びの繰り返しになっています。繰り返しのない、長い文にしてください",
+            Some("password"),
+        ),
+        (
+            AccountError::WeakPassword(PasswordError::Sequence),
+            S::UNPROCESSABLE_ENTITY,
+            "パスワードが「abcd」「1234」「asdf」のような連続した文字の並びになっています。推測されにくいものにしてください",
             Some("password"),
         ),
         (
@@ -308,6 +317,18 @@ fn every_account_refusal_has_its_status_sentence_and_field() {
             S::UNPROCESSABLE_ENTITY,
             "新しいパスワードが現在のパスワードと同じです",
             Some("new"),
+        ),
+        (
+            AccountError::ReusedPassword,
+            S::UNPROCESSABLE_ENTITY,
+            "以前（直近5回まで）に使ったパスワードは使えません。別のパスワードにしてください",
+            Some("new"),
+        ),
+        (
+            AccountError::Throttled { until: RETRY_AT },
+            S::TOO_MANY_REQUESTS,
+            "パスワードの誤りが続いたため、14時05分09秒（日本時間）まで確認を受け付けません。その後にもう一度お試しください",
+            Some("current"),
         ),
         (
             AccountError::NoPendingEnrolment,
@@ -337,14 +358,14 @@ fn every_login_refusal_has_its_status_and_sentence() {
     let cases = [
         (LoginError::BadCredentials, S::UNAUTHORIZED, "ログイン名またはパスワードが違います"),
         (
-            LoginError::Locked,
-            S::FORBIDDEN,
-            "ログインの失敗が続いたため、このアカウントは一時的にロックされています。15分ほどしてからもう一度お試しください",
+            LoginError::Throttled { until: RETRY_AT, cause: Throttle::Login },
+            S::TOO_MANY_REQUESTS,
+            "このログイン名でのログインの失敗が続いたため、14時05分09秒（日本時間）まで受け付けません。その後にもう一度お試しください",
         ),
         (
-            LoginError::Throttled,
+            LoginError::Throttled { until: RETRY_AT, cause: Throttle::Address },
             S::TOO_MANY_REQUESTS,
-            "この端末からの試行が多すぎます。しばらくしてからもう一度お試しください",
+            "この端末からのログインの失敗が多すぎるため、14時05分09秒（日本時間）まで受け付けません。その後にもう一度お試しください",
         ),
         (LoginError::Disabled, S::FORBIDDEN, "このアカウントは利用停止中です。管理者に連絡してください"),
     ];
@@ -365,6 +386,8 @@ fn account_and_login_errors_say_what_happened_in_ascii() {
         AccountError::WeakPassword(PasswordError::Common),
         AccountError::WrongCurrentPassword,
         AccountError::SamePassword,
+        AccountError::ReusedPassword,
+        AccountError::Throttled { until: RETRY_AT },
         AccountError::NoPendingEnrolment,
         AccountError::WrongCode,
         AccountError::LoginTaken,
@@ -376,8 +399,7 @@ fn account_and_login_errors_say_what_happened_in_ascii() {
     }
     let login = [
         LoginError::BadCredentials,
-        LoginError::Locked,
-        LoginError::Throttled,
+        LoginError::Throttled { until: RETRY_AT, cause: Throttle::Login },
         LoginError::Disabled,
         LoginError::Store(StoreError::NoKeys),
     ];

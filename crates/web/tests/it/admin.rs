@@ -150,7 +150,7 @@ async fn an_admin_creates_an_account_whose_temporary_password_is_shown_once_and_
 }
 
 #[tokio::test]
-async fn a_password_reset_ends_the_accounts_sessions() {
+async fn a_password_reset_ends_the_accounts_sessions_and_the_replaced_password_cannot_come_back() {
     for_each_backend(|app| async move {
         let admin = admin(&app).await;
         let codes = staff_account(&app.db, "nurse2", "131105").await;
@@ -166,6 +166,18 @@ async fn a_password_reset_ends_the_accounts_sessions() {
         let nurse = sign_in(&app, "nurse2", &temporary, &codes[1]).await;
         let response = nurse.client.get(format!("{}{SHEET}", app.base)).send().await.unwrap();
         assert_eq!(response.headers()["location"], "/account/password", "the temporary password must be changed");
+        // The password the reset replaced, and a repetitive one, are refused beside the new field.
+        for (new, reason) in
+            [(PASSWORD, "以前（直近5回まで）に使ったパスワードは使えません"), ("abababababababab", "繰り返し")]
+        {
+            let change = form(&[("current", temporary.as_str()), ("new", new)]);
+            let (status, _, page) = nurse.post_form("/account/password", &change).await;
+            assert_eq!(status, 422, "{new}: {page}");
+            let beside_new = &page[page.find("id=\"new\"").expect("the new-password field")..];
+            assert!(beside_new[..beside_new.find("</div>").unwrap()].contains(reason), "{new}: {page}");
+        }
+        let change = form(&[("current", temporary.as_str()), ("new", "保健所の窓口で新しく決めた言葉")]);
+        assert_eq!(nurse.post_form("/account/password", &change).await.0, 303);
         assert_eq!(admin.post_form("/admin/users/999999/reset-password", &[]).await.0, 404);
         assert_chain_sound(&app).await;
     })
@@ -213,29 +225,25 @@ async fn disabling_stops_the_accounts_session_and_sign_in_until_enabled() {
 }
 
 #[tokio::test]
-async fn an_admin_unlocks_a_locked_account() {
+async fn an_admin_ends_the_wait_of_a_login_after_failed_sign_ins() {
     for_each_backend(|app| async move {
         let admin = admin(&app).await;
         let codes = staff_account(&app.db, "nurse4", "131105").await;
-        for _ in 0..nimo_store::accounts::MAX_FAILED_LOGINS {
+        for _ in 0..nimo_store::accounts::DELAY_AFTER_FAILURES {
             assert_eq!(try_password(&app, "nurse4", "まちがったパスワードです").await.1, 401);
         }
         let (_, status, _, body) = try_password(&app, "nurse4", PASSWORD).await;
-        assert_eq!(status, 403);
-        assert!(body.contains("ロック"));
+        assert_eq!(status, 429);
+        assert!(body.contains("受け付けません"), "{body}");
         let id = user_id(&app, "nurse4").await;
-        assert!(admin.get("/admin/users").await.1.contains("ロック中"));
+        assert!(admin.get("/admin/users").await.1.contains("ログイン待ち"));
         let (status, location, _) = admin.post_form(&format!("/admin/users/{id}/unlock"), &[]).await;
         assert_eq!((status, location.as_deref()), (303, Some("/admin/users?notice=unlocked")));
         let nurse = sign_in(&app, "nurse4", PASSWORD, &codes[0]).await;
         assert_eq!(nurse.get(SHEET).await.0, 200);
-        let locked = rows(&app, AuditFilter { action: Some("login_failed".into()), ..Default::default() }).await;
-        assert!(
-            locked
-                .iter()
-                .any(|r| r.detail.as_deref() == Some("locked")
-                    && r.record_id.as_deref() == Some(id.to_string().as_str()))
-        );
+        let failed = rows(&app, AuditFilter { action: Some("login_failed".into()), ..Default::default() }).await;
+        let waited = failed.iter().find(|r| r.detail.as_deref() == Some("throttled_login")).expect("throttled row");
+        assert_eq!(waited.record_id, None, "a throttled attempt proves nothing: no account is named");
         assert_chain_sound(&app).await;
     })
     .await;

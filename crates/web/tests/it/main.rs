@@ -17,11 +17,13 @@ mod logs;
 mod matrix;
 mod openapi;
 mod pages;
+mod password_page;
 mod people;
 mod pii;
 mod placement;
 mod plans;
 mod security;
+mod sign_in_throttling;
 mod write_path;
 
 pub use harness::{TestApp, for_each_backend};

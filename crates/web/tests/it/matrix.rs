@@ -130,8 +130,9 @@ enum State {
     Active,
     /// Signed in, then disabled by an administrator.
     Disabled,
-    /// Signed in, then locked by failed passwords (from elsewhere).
-    Locked,
+    /// Signed in, then its login name delayed by failed passwords from elsewhere: the session
+    /// goes on as if nothing happened.
+    Throttled,
     /// A role that needs a second factor, signed in with the password, not enrolled yet.
     EnrolPending,
     /// Enrolled, signed in with the password, the one-time code not given yet.
@@ -139,13 +140,13 @@ enum State {
 }
 
 impl State {
-    const ALL: [State; 5] = [State::Active, State::Disabled, State::Locked, State::EnrolPending, State::CodePending];
+    const ALL: [State; 5] = [State::Active, State::Disabled, State::Throttled, State::EnrolPending, State::CodePending];
 
     fn label(self) -> &'static str {
         match self {
             State::Active => "active",
             State::Disabled => "disabled",
-            State::Locked => "locked",
+            State::Throttled => "throttled",
             State::EnrolPending => "2fa-not-enrolled",
             State::CodePending => "2fa-code-pending",
         }
@@ -155,7 +156,7 @@ impl State {
         match self {
             State::Active => "active",
             State::Disabled => "disabled",
-            State::Locked => "locked",
+            State::Throttled => "throttled",
             State::EnrolPending => "enrol",
             State::CodePending => "code",
         }
@@ -163,9 +164,8 @@ impl State {
 
     fn domain(self) -> AccountState {
         match self {
-            State::Active => AccountState::Active,
+            State::Active | State::Throttled => AccountState::Active,
             State::Disabled => AccountState::Disabled,
-            State::Locked => AccountState::Locked,
             State::EnrolPending | State::CodePending => AccountState::TwoFactorPending,
         }
     }
@@ -197,7 +197,7 @@ struct Session {
 const PROBE: &str = "/account/password";
 
 /// Signs a new account of a kind in and puts it in a state. Each session gets an account of its
-/// own (disabling or locking is per account); `serial` keeps logins unique across rebuilds.
+/// own (disabling or delaying is per account); `serial` keeps logins unique across rebuilds.
 async fn open(app: &TestApp, kind: Kind, state: State, serial: &mut u32) -> Session {
     let Some(role) = kind.role() else {
         let client = Client { base: app.base.clone(), client: anonymous_client(), csrf: String::new() };
@@ -219,7 +219,7 @@ async fn open(app: &TestApp, kind: Kind, state: State, serial: &mut u32) -> Sess
         (_, Some(code)) => TestApp::client_for(app, &login, code).await,
     };
     assert!(!client.csrf.is_empty(), "{login}: the session has a CSRF token");
-    if matches!(state, State::Disabled | State::Locked) {
+    if matches!(state, State::Disabled | State::Throttled) {
         assert_eq!(client.get(PROBE).await.0, 200, "{login}: signed in before the change");
     }
     match state {
@@ -228,15 +228,17 @@ async fn open(app: &TestApp, kind: Kind, state: State, serial: &mut u32) -> Sess
                 .await
                 .expect("disable")
         }
-        State::Locked => {
+        State::Throttled => {
             // Wrong passwords from an address of their own, so that the per-address throttle of
-            // one locked account does not stop the next.
+            // one account's failures does not stop the next.
             let address = format!("192.0.2.{serial}");
-            for _ in 0..accounts::MAX_FAILED_LOGINS {
+            for _ in 0..accounts::DELAY_AFTER_FAILURES {
                 let refused = accounts::check_password(&app.db, &login, "まちがったパスワードをためす", &address).await;
                 assert!(refused.is_err(), "{login}: a wrong password is refused");
             }
-            assert!(accounts::get(&app.db, user.id).await.expect("account").is_locked(), "{login}: locked");
+            let now = time::OffsetDateTime::now_utc();
+            let user = accounts::get(&app.db, user.id).await.expect("account");
+            assert!(user.is_throttled_at(now), "{login}: its sign-ins wait");
         }
         _ => {}
     }
