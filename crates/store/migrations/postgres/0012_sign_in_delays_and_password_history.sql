@@ -6,7 +6,7 @@
 -- login: what someone typed into the login field is never stored. `user_id` is the account that
 -- had that login at the last failure, for the administration pages.
 CREATE TABLE login_attempt (
-    login_key TEXT PRIMARY KEY,
+    login_key TEXT NOT NULL PRIMARY KEY,
     user_id BIGINT REFERENCES app_user (id) ON DELETE CASCADE,
     failures BIGINT NOT NULL,
     last_failure_at TEXT NOT NULL,
