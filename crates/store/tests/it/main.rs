@@ -8,6 +8,7 @@ mod beds;
 mod cases;
 mod districts;
 mod plans;
+mod retention;
 mod schema;
 mod sealed;
 

@@ -21,6 +21,7 @@ mod people;
 mod pii;
 mod placement;
 mod plans;
+mod retention;
 mod security;
 mod write_path;
 
