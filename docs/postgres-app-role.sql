@@ -20,5 +20,9 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO nimo_app;
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM nimo_app;
 -- Its head moves forward by UPDATE; it is never deleted.
 REVOKE DELETE, TRUNCATE ON audit_head FROM nimo_app;
+-- Retention: the app appends signed checkpoints and deletes the rows they cover only through
+-- the owner's function (its triggers refuse any other DELETE, even to the owner).
+REVOKE UPDATE, DELETE, TRUNCATE ON audit_checkpoint FROM nimo_app;
+GRANT EXECUTE ON FUNCTION audit_log_purge_checkpointed() TO nimo_app;
 -- The migration history is the owner's: the app only reads it to see that nothing is pending.
 REVOKE INSERT, UPDATE, DELETE ON _sqlx_migrations FROM nimo_app;

@@ -1,11 +1,13 @@
-//! `nimo audit`: check the audit log's hash chain and export the log as CSV.
+//! `nimo audit`: check the audit log's hash chain, export the log as CSV, and purge the rows past
+//! their retention behind a signed checkpoint.
 
-use crate::{DbFlags, config, connect_existing};
+use crate::{DbFlags, KeyFlags, config, connect_existing};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use nimo_store::audit::{self, AuditFilter, BreakReason};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 use time::{Date, OffsetDateTime, Time, UtcOffset};
 
 /// Japan Standard Time, in which `--from` and `--to` dates are meant (no daylight saving).
@@ -13,10 +15,25 @@ const JST: UtcOffset = time::macros::offset!(+9);
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// 監査ログのハッシュの連鎖を検証し、改ざんされた最初の行を報告する
+    /// 監査ログのハッシュの連鎖を検証し、改ざんされた最初の行を報告する（削除済みの範囲があれば、鍵ファイルでチェックポイントの署名を確かめ、そこから検証する）
     Verify {
         #[command(flatten)]
         db: DbFlags,
+        #[command(flatten)]
+        keys: KeyFlags,
+    },
+    /// 保存期間を過ぎた監査ログを古い順に削除し、署名付きのチェックポイントと削除の記録を残す
+    Purge {
+        /// 削除せず、削除される行数だけを表示する
+        #[arg(long)]
+        dry_run: bool,
+        /// 監査ログの保存期間（日、365以上。0 は無期限）。既定: 1830（5年以上。要確認: docs/retention.md）、環境変数 NIMO_AUDIT_RETENTION_DAYS、設定 audit_retention_days
+        #[arg(long, env = "NIMO_AUDIT_RETENTION_DAYS", hide_env = true, value_name = "DAYS")]
+        audit_retention_days: Option<u32>,
+        #[command(flatten)]
+        db: DbFlags,
+        #[command(flatten)]
+        keys: KeyFlags,
     },
     /// 監査ログを CSV（UTF-8、BOM 付き）で出力する
     Export {
@@ -46,9 +63,27 @@ fn start_of_day(date: Date) -> OffsetDateTime {
 
 pub async fn run(command: AuditCommand, config: &config::FileConfig) -> Result<()> {
     match command {
-        AuditCommand::Verify { db } => {
-            let db = connect_existing(&db.resolve(config)).await?;
-            let report = audit::verify(&db).await.context("監査ログを検証できませんでした")?;
+        AuditCommand::Verify { db, keys } => {
+            let mut db = connect_existing(&db.resolve(config)).await?;
+            if let Some(keyring) = keys.load(config)? {
+                db = db.with_keyring(Arc::new(keyring));
+            }
+            let report = match audit::verify(&db).await {
+                Err(nimo_store::StoreError::NoKeys) => bail!(
+                    "削除済みの範囲のチェックポイントの署名を確かめるには鍵ファイルが必要です（--key-file、環境変数 NIMO_KEY_FILE、設定 key_file）"
+                ),
+                other => other.context("監査ログを検証できませんでした")?,
+            };
+            let checkpoint_broken = matches!(
+                report.first_broken,
+                Some((_, BreakReason::CheckpointSignature | BreakReason::CheckpointOrder))
+            );
+            if let Some(checkpoint) = report.checkpoint.as_ref().filter(|_| !checkpoint_broken) {
+                eprintln!(
+                    "チェックポイント {}（行 {} までの {} 行を {} に削除、署名は正しい）から検証しました",
+                    checkpoint.id, checkpoint.last_id, checkpoint.purged, checkpoint.at
+                );
+            }
             match report.first_broken {
                 None => {
                     eprintln!("監査ログ {} 行を検証しました。改ざんは見つかりません", report.rows);
@@ -61,6 +96,45 @@ pub async fn run(command: AuditCommand, config: &config::FileConfig) -> Result<(
                     report.rows
                 ),
             }
+        }
+        AuditCommand::Purge { dry_run, audit_retention_days, db, keys } => {
+            let days = config::audit_retention_days(audit_retention_days, config)?;
+            if days == 0 {
+                println!("保存期間が無期限（0）のため、削除しません");
+                return Ok(());
+            }
+            let cutoff = audit::cutoff(OffsetDateTime::now_utc(), days);
+            let db = connect_existing(&db.resolve(config)).await?;
+            if dry_run {
+                let report = audit::purgeable(&db, cutoff).await.context("監査ログを読めませんでした")?;
+                println!(
+                    "削除対象（保存期間 {days} 日、{} より前）: {} 行{}。--dry-run のため削除していません",
+                    report.cutoff,
+                    report.rows,
+                    report.through.map(|id| format!("（ID {id} まで）")).unwrap_or_default()
+                );
+                return Ok(());
+            }
+            let db = db.with_keyring(Arc::new(keys.require(config)?));
+            let report = audit::purge_older_than(&db, cutoff, &audit::AuditEvent::cli("audit_purge"))
+                .await
+                .context("監査ログを削除できませんでした（何も削除していません）")?;
+            tracing::info!(
+                rows = report.rows,
+                through = report.through.unwrap_or(0),
+                checkpoints = report.checkpoints,
+                "audit log purge"
+            );
+            println!(
+                "保存期間 {days} 日（{} より前）の監査ログ {} 行を削除しました{}",
+                report.cutoff,
+                report.rows,
+                report
+                    .through
+                    .map(|id| format!("（ID {id} まで、チェックポイント {} 件）", report.checkpoints))
+                    .unwrap_or_default()
+            );
+            Ok(())
         }
         AuditCommand::Export { from, to, output, db } => {
             if let (Some(from), Some(to)) = (from, to)
@@ -111,6 +185,12 @@ fn reason_in_japanese(reason: BreakReason) -> &'static str {
         BreakReason::HashMismatch => "行の内容がハッシュと一致しません（行が書き換えられています）",
         BreakReason::HeadMismatch => {
             "最終行のハッシュが記録された連鎖の末尾と一致しません（末尾が書き換えられています）"
+        }
+        BreakReason::CheckpointSignature => {
+            "この行までを削除したチェックポイントの署名が内容と一致しません（チェックポイントが書き換えられたか、鍵ファイルが違います）"
+        }
+        BreakReason::CheckpointOrder => {
+            "この行までを削除したチェックポイントが、前のチェックポイントより先に進んでいません"
         }
     }
 }

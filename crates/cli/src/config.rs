@@ -28,6 +28,8 @@ pub struct FileConfig {
     pub hold_minutes: Option<i64>,
     pub stale_minutes: Option<i64>,
     pub source_url: Option<String>,
+    pub audit_retention_days: Option<u32>,
+    pub session_retention_minutes: Option<u32>,
 }
 
 impl fmt::Debug for FileConfig {
@@ -42,6 +44,8 @@ impl fmt::Debug for FileConfig {
             .field("hold_minutes", &self.hold_minutes)
             .field("stale_minutes", &self.stale_minutes)
             .field("source_url", &self.source_url)
+            .field("audit_retention_days", &self.audit_retention_days)
+            .field("session_retention_minutes", &self.session_retention_minutes)
             .finish()
     }
 }
@@ -64,6 +68,20 @@ impl FileConfig {
             std::fs::read_to_string(&path).with_context(|| format!("設定ファイル {} を読めません", path.display()))?;
         toml::from_str(&text).with_context(|| format!("設定ファイル {} に誤りがあります", path.display()))
     }
+}
+
+/// Days audit rows are kept: the flag or environment, else the file, else
+/// [`nimo_store::audit::DEFAULT_RETENTION_DAYS`]; 0 keeps them for ever, anything else must be
+/// at least [`nimo_store::audit::MIN_RETENTION_DAYS`] (a year of logs to review).
+pub fn audit_retention_days(given: Option<u32>, file: &FileConfig) -> Result<u32> {
+    let days = given.or(file.audit_retention_days).unwrap_or(nimo_store::audit::DEFAULT_RETENTION_DAYS);
+    let min = nimo_store::audit::MIN_RETENTION_DAYS;
+    if days != 0 && !(min..=36_500).contains(&days) {
+        bail!(
+            "audit_retention_days（--audit-retention-days）は {min} から 36500 までの日数で指定してください（0 は無期限）: {days}"
+        );
+    }
+    Ok(days)
 }
 
 /// The host names the web app answers to (`None`: any), from what the flag, the environment or
@@ -139,6 +157,17 @@ mod tests {
         );
         assert!(allowed_hosts(Some(vec!["https://nimo.city.example".into()]), public).is_err());
         assert!(allowed_hosts(Some(vec![String::new()]), public).is_err());
+    }
+
+    #[test]
+    fn audit_retention_defaults_to_five_years_and_refuses_less_than_one() {
+        let file = FileConfig::default();
+        assert_eq!(audit_retention_days(None, &file).unwrap(), 1830);
+        assert_eq!(audit_retention_days(Some(0), &file).unwrap(), 0, "0 keeps the log for ever");
+        let file = FileConfig { audit_retention_days: Some(3650), ..Default::default() };
+        assert_eq!(audit_retention_days(None, &file).unwrap(), 3650);
+        assert_eq!(audit_retention_days(Some(400), &file).unwrap(), 400, "the flag wins");
+        assert!(audit_retention_days(Some(30), &file).is_err());
     }
 
     #[test]

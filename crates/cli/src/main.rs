@@ -115,6 +115,19 @@ struct ServerArgs {
     db: DbFlags,
     #[command(flatten)]
     keys: KeyFlags,
+    #[command(flatten)]
+    retention: RetentionFlags,
+}
+
+/// How long `serve` keeps audit rows and expired sessions.
+#[derive(clap::Args)]
+struct RetentionFlags {
+    /// 監査ログの保存期間（日）。これより古い記録を毎日、署名付きのチェックポイントを残して削除する。0 は無期限。既定: 1830（5年以上。要確認: docs/retention.md）、環境変数 NIMO_AUDIT_RETENTION_DAYS、設定 audit_retention_days
+    #[arg(long, env = "NIMO_AUDIT_RETENTION_DAYS", hide_env = true, value_name = "DAYS")]
+    audit_retention_days: Option<u32>,
+    /// 期限切れのセッションを残す時間（分）。1時間ごとに削除する。既定: 0、環境変数 NIMO_SESSION_RETENTION_MINUTES、設定 session_retention_minutes
+    #[arg(long, env = "NIMO_SESSION_RETENTION_MINUTES", hide_env = true, value_name = "MINUTES")]
+    session_retention_minutes: Option<u32>,
 }
 
 #[derive(clap::Args)]
@@ -177,7 +190,7 @@ enum Command {
         #[command(subcommand)]
         command: districts::DistrictCommand,
     },
-    /// 監査ログの検証・出力
+    /// 監査ログの検証・出力・保存期間を過ぎた記録の削除
     Audit {
         #[command(subcommand)]
         command: audit::AuditCommand,
@@ -278,7 +291,7 @@ async fn run(cli: Cli) -> Result<()> {
     let addr =
         |flag: Option<String>| flag.or_else(|| file.addr.clone()).unwrap_or_else(|| config::DEFAULT_ADDR.to_string());
     match cli.command {
-        Command::Serve { server: ServerArgs { addr: a, web, db, keys } } => {
+        Command::Serve { server: ServerArgs { addr: a, web, db, keys, retention } } => {
             let keyring = keys.require(&file)?;
             let db = db.resolve(&file).connect().await?.with_keyring(Arc::new(keyring));
             nimo_store::accounts::seal_plain_totp_secrets(&db).await?;
@@ -290,13 +303,13 @@ async fn run(cli: Cli) -> Result<()> {
                      （この表示は一度だけです。初回ログインでパスワードの変更と二要素認証の設定を求めます）"
                 );
             }
-            serve(&addr(a), web, &file, db).await
+            serve(&addr(a), web, retention, &file, db).await
         }
         Command::Policy => {
             print_policy();
             Ok(())
         }
-        Command::Demo { server: ServerArgs { addr: a, web, db, keys } } => {
+        Command::Demo { server: ServerArgs { addr: a, web, db, keys, retention } } => {
             let db = db.resolve(&file);
             let keyring = match keys.load(&file)? {
                 Some(keyring) => keyring,
@@ -306,7 +319,7 @@ async fn run(cli: Cli) -> Result<()> {
             let accounts = demo::create_accounts(&db).await?;
             demo::fill_cases(&db).await?;
             demo::print_accounts(&accounts);
-            serve(&addr(a), web, &file, db).await
+            serve(&addr(a), web, retention, &file, db).await
         }
         Command::Migrate { db } => {
             db.resolve(&file).connect().await?;
@@ -329,7 +342,7 @@ async fn run(cli: Cli) -> Result<()> {
 
 /// Serves the app on `addr`. The host allow-list and HTTPS come from the flags or environment,
 /// else the configuration file; the allow-list's default depends on the address actually bound.
-async fn serve(addr: &str, web: WebFlags, file: &config::FileConfig, db: Db) -> Result<()> {
+async fn serve(addr: &str, web: WebFlags, retention: RetentionFlags, file: &config::FileConfig, db: Db) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("{addr} で待ち受けできません"))?;
     let local = listener.local_addr()?;
     let allowed = config::allowed_hosts(web.allowed_hosts.or_else(|| file.allowed_hosts.clone()), local)?;
@@ -359,7 +372,18 @@ async fn serve(addr: &str, web: WebFlags, file: &config::FileConfig, db: Db) -> 
     if !(source_url.starts_with("https://") || source_url.starts_with("http://")) {
         bail!("source_url（--source-url）は https:// または http:// で始まる URL で指定してください");
     }
+    let retention = nimo_web::RetentionSettings {
+        audit_days: config::audit_retention_days(retention.audit_retention_days, file)?,
+        session_minutes: retention.session_retention_minutes.or(file.session_retention_minutes).unwrap_or(0),
+        ..Default::default()
+    };
+    tracing::info!(
+        audit_retention_days = retention.audit_days,
+        session_retention_minutes = retention.session_minutes,
+        "retention"
+    );
     let state = nimo_web::AppState::new(db)
+        .with_retention(retention)
         .with_allowed_hosts(allowed.hosts)
         .with_behind_https(behind_https)
         .with_beds(beds)

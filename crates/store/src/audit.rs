@@ -12,6 +12,11 @@
 //! PostgreSQL and the write lock on SQLite, so appends are serialized on both backends without a
 //! read-then-write upgrade. The database's triggers refuse UPDATE, DELETE (and on PostgreSQL
 //! TRUNCATE) of `audit_log`; [`verify`] finds what was changed behind their back.
+//!
+//! Retention ([`purge_older_than`]) removes a prefix of the chain: in one transaction it writes a
+//! signed [`Checkpoint`] naming the last purged row and its hash, deletes the rows it covers (the
+//! only DELETE the triggers let through) and appends its own row. [`verify`] then starts from the
+//! latest checkpoint.
 
 use crate::{Db, StoreError};
 use sha2::{Digest, Sha256};
@@ -19,9 +24,16 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use time::OffsetDateTime;
 
+mod retention;
 mod search;
+mod verify;
 
+pub use retention::{
+    CHECKPOINT_PURPOSE, Checkpoint, DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS, PURGE_BATCH, PurgeReport, checkpoints,
+    cutoff, latest_checkpoint, purge_in_batches, purge_older_than, purgeable,
+};
 pub use search::{AuditFilter, CSV_COLUMNS, csv_header, csv_rows, search, to_csv};
+pub use verify::{BreakReason, VerifyReport, verify};
 
 /// The `prev_hash` of the first row.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -269,6 +281,16 @@ pub async fn append(db: &Db, event: &AuditEvent) -> Result<i64, StoreError> {
 /// short. On SQLite the transaction must not have read before this unless it has already
 /// written: a read followed by the first write can fail with "database is locked".
 pub async fn append_in(tx: &mut Transaction<'static, Any>, event: &AuditEvent) -> Result<i64, StoreError> {
+    append_dated_in(tx, event, None).await
+}
+
+/// [`append_in`] with the row's time given (`None`: now). Only tests date rows, to have some
+/// older than a retention period without waiting years ([`crate::testing::append_dated`]).
+pub(crate) async fn append_dated_in(
+    tx: &mut Transaction<'static, Any>,
+    event: &AuditEvent,
+    at: Option<OffsetDateTime>,
+) -> Result<i64, StoreError> {
     event.check()?;
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
         .fetch_optional(&mut **tx)
@@ -278,7 +300,7 @@ pub async fn append_in(tx: &mut Transaction<'static, Any>, event: &AuditEvent) -
     let prev_hash: String = head.try_get(1)?;
     // The time is taken under the lock, so that it never goes backwards along the chain unless
     // the clock does.
-    let at = timestamp(OffsetDateTime::now_utc());
+    let at = timestamp(at.unwrap_or_else(OffsetDateTime::now_utc));
     let outcome = event.outcome.as_str().to_string();
     let hash = chain_hash(
         &prev_hash,
@@ -314,96 +336,6 @@ pub async fn append_in(tx: &mut Transaction<'static, Any>, event: &AuditEvent) -
     .await?;
     sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&hash).execute(&mut **tx).await?;
     Ok(id)
-}
-
-/// Why the chain is broken at a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BreakReason {
-    /// The row with this id is not there (deleted); the ids after it, if any, still are.
-    Missing,
-    /// The row's `prev_hash` is not the previous row's hash (a row before it was replaced, or
-    /// this one was moved or inserted).
-    PrevHashMismatch,
-    /// The row's fields do not give its hash (the row was edited).
-    HashMismatch,
-    /// The last row's hash is not the one the chain head recorded (the tail was rewritten).
-    HeadMismatch,
-}
-
-impl std::fmt::Display for BreakReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            BreakReason::Missing => "row is missing",
-            BreakReason::PrevHashMismatch => "prev_hash does not match the previous row's hash",
-            BreakReason::HashMismatch => "hash does not match the row's contents",
-            BreakReason::HeadMismatch => "the last row's hash does not match the chain head",
-        })
-    }
-}
-
-/// What [`verify`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifyReport {
-    /// Rows checked and found sound (those before the first broken one).
-    pub rows: u64,
-    /// The hash of the last sound row ([`GENESIS_HASH`] for an empty log): write it down
-    /// elsewhere now and then, and a later rewrite of the whole chain shows.
-    pub last_hash: String,
-    /// The first broken row's id and why, or `None` when the whole chain is sound.
-    pub first_broken: Option<(i64, BreakReason)>,
-}
-
-/// Checks the chain from the first row to the head as it was when the check began, reading
-/// rows in id order, [`BATCH`] at a time, so that memory stays flat however long the log is.
-/// Rows appended meanwhile are left for the next check.
-pub async fn verify(db: &Db) -> Result<VerifyReport, StoreError> {
-    let head = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1")
-        .fetch_optional(&db.pool)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt("the audit log's head row is missing".into()))?;
-    let seq: i64 = head.try_get(0)?;
-    let head_hash: String = head.try_get(1)?;
-    let mut report = VerifyReport { rows: 0, last_hash: GENESIS_HASH.to_string(), first_broken: None };
-    let mut last_id = 0;
-    loop {
-        let batch = sqlx::query(
-            "SELECT id, at, actor, origin, action, record_type, record_id, outcome, detail, prev_hash, hash
-             FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3",
-        )
-        .bind(last_id)
-        .bind(seq)
-        .bind(BATCH)
-        .fetch_all(&db.pool)
-        .await?;
-        if batch.is_empty() {
-            break;
-        }
-        for row in &batch {
-            let row = AuditRow::from_row(row)?;
-            let broken = if row.id != last_id + 1 {
-                Some((last_id + 1, BreakReason::Missing))
-            } else if row.prev_hash != report.last_hash {
-                Some((row.id, BreakReason::PrevHashMismatch))
-            } else if row.expected_hash() != row.hash {
-                Some((row.id, BreakReason::HashMismatch))
-            } else {
-                None
-            };
-            if broken.is_some() {
-                report.first_broken = broken;
-                return Ok(report);
-            }
-            last_id = row.id;
-            report.last_hash = row.hash;
-            report.rows += 1;
-        }
-    }
-    if last_id != seq {
-        report.first_broken = Some((last_id + 1, BreakReason::Missing));
-    } else if report.last_hash != head_hash {
-        report.first_broken = Some((last_id, BreakReason::HeadMismatch));
-    }
-    Ok(report)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! `PgPool`). Their tables are created by our own migrations (`0004_sessions.sql`), with the
 //! exact layout the stores expect, so that every schema change goes through one path.
 
-use crate::{Backend, StoreError};
+use crate::{Backend, Db, StoreError};
 use async_trait::async_trait;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -51,20 +51,19 @@ impl Sessions {
             }
         })
     }
+}
 
-    /// Removes expired sessions every `period`, for as long as the process runs.
-    pub fn spawn_expiry(&self, period: Duration) {
-        let store = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(period);
-            loop {
-                tick.tick().await;
-                if let Err(error) = store.delete_expired().await {
-                    tracing::warn!(%error, "could not delete expired sessions");
-                }
-            }
-        });
-    }
+/// Deletes the sessions that expired before `before` (the app's clock minus the retention of
+/// expired sessions) and says how many. tower-sessions never loads an expired session, but it
+/// leaves the row behind; this is what removes it. The two stores keep the expiry differently
+/// (SqliteStore writes the time as text into its INTEGER column and compares it with SQLite's
+/// `datetime()`; PostgresStore uses `timestamptz`), hence one statement for each.
+pub async fn purge_expired_at(db: &Db, before: time::OffsetDateTime) -> Result<u64, StoreError> {
+    let sql = match db.backend {
+        Backend::Sqlite => "DELETE FROM tower_sessions WHERE datetime(expiry_date) < datetime($1, 'unixepoch')",
+        Backend::Postgres => "DELETE FROM tower_sessions.session WHERE expiry_date < to_timestamp($1)",
+    };
+    Ok(sqlx::query(sql).bind(before.unix_timestamp()).execute(&db.pool).await?.rows_affected())
 }
 
 #[async_trait]

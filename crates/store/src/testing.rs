@@ -86,6 +86,20 @@ pub async fn refuse_audit_appends(db: &Db) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Appends an audit row dated `at` instead of now, so that tests have rows older than a
+/// retention period without waiting years. The chain stays sound (the row is hashed with its
+/// date); only tests call this.
+pub async fn append_dated(
+    db: &Db,
+    event: &crate::audit::AuditEvent,
+    at: time::OffsetDateTime,
+) -> Result<i64, StoreError> {
+    let mut tx = db.pool.begin().await?;
+    let id = crate::audit::append_dated_in(&mut tx, event, Some(at)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 /// Lets audit appends through again after [`refuse_audit_appends`].
 pub async fn allow_audit_appends(db: &Db) -> Result<(), StoreError> {
     let statement = match db.backend {

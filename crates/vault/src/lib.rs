@@ -59,6 +59,7 @@ mod error;
 mod kana;
 mod keyfile;
 mod keyring;
+mod signing;
 
 pub use error::{OpenError, VaultError};
 pub use kana::normalize_kana_name;

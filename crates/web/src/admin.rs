@@ -397,6 +397,7 @@ struct AuditPage {
     older: Option<String>,
     csv: String,
     filtered: bool,
+    retention: crate::retention::RetentionSummary,
 }
 
 /// GET /admin/audit: the search form and a page of rows, newest first, paged by id.
@@ -428,7 +429,8 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Audi
         .collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let filtered = !q.pairs().is_empty();
-    let page = AuditPage { ctx: Layout::of(&ctx), q, outcomes, lines, error, older, csv, filtered };
+    let retention = crate::retention::summary(&state).await?;
+    let page = AuditPage { ctx: Layout::of(&ctx), q, outcomes, lines, error, older, csv, filtered, retention };
     Ok((status, Html(page.render()?)).into_response())
 }
 

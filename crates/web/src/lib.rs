@@ -19,11 +19,13 @@ mod pages;
 mod plans;
 pub mod policy;
 pub mod problem;
+pub mod retention;
 mod routes;
 mod security;
 mod sheets;
 
 pub use layout::DEFAULT_SOURCE_URL;
+pub use retention::{RetentionSettings, spawn_retention};
 pub use sheets::import;
 
 use axum::Router;
@@ -63,6 +65,8 @@ pub struct AppState {
     /// Where users get the source of the running version (AGPL-3.0 §13), linked from every
     /// page's footer; [`layout::DEFAULT_SOURCE_URL`] unless configured.
     pub source_url: Arc<str>,
+    /// How long audit rows and expired sessions are kept ([`retention`]).
+    pub retention: RetentionSettings,
 }
 
 /// The bed finder's settings.
@@ -154,6 +158,7 @@ impl AppState {
             clock: clock::Clock::default(),
             bed_events: tokio::sync::broadcast::channel(256).0,
             source_url: Arc::from(layout::DEFAULT_SOURCE_URL),
+            retention: RetentionSettings::default(),
         }
     }
 
@@ -166,6 +171,12 @@ impl AppState {
     /// Tells the live pages that a hospital's beds or holds changed (no receiver is fine).
     pub fn bed_changed(&self, hospital: &str) {
         let _ = self.bed_events.send(hospital.to_string());
+    }
+
+    /// Replaces the retention settings.
+    pub fn with_retention(mut self, retention: RetentionSettings) -> Self {
+        self.retention = retention;
+        self
     }
 
     /// Replaces the bed finder's clock (tests share one to move time).
@@ -227,10 +238,12 @@ pub fn router(state: AppState) -> Router {
         }))
 }
 
-/// Serves the app on a bound listener until the process is stopped, with the hold-expiry task.
+/// Serves the app on a bound listener until the process is stopped, with the hold-expiry and
+/// retention tasks.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let expiry = spawn_hold_expiry(&state);
     let _stop_expiry = AbortOnDrop(expiry);
+    let _stop_retention = AbortOnDrop(spawn_retention(&state));
     axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await

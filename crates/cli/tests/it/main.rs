@@ -10,6 +10,7 @@ mod harness;
 mod hosts;
 mod imports;
 mod keys;
+mod retention;
 mod secrets;
 mod synth;
 mod tokens;

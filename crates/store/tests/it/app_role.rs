@@ -81,6 +81,33 @@ async fn check_role(t: &TestDb, role: &str) -> Result<(), String> {
     let report = audit::verify(&app).await.map_err(|e| format!("verify: {e:?}"))?;
     // The account's own row, appended with it, and the three appended alone.
     assert_eq!((report.rows, report.first_broken), (4, None));
+
+    // Retention goes through the purge path: a checkpoint, then the owner's function deletes
+    // what it covers. A cut-off in the future makes every row past retention.
+    let app = app.with_keyring(std::sync::Arc::new(nimo_vault::Keyring::generate()));
+    let cutoff = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    let purged = audit::purge_older_than(&app, cutoff, &AuditEvent::cli("audit_purge"))
+        .await
+        .map_err(|e| format!("purge: {e:?}"))?;
+    assert_eq!((purged.rows, purged.through, purged.checkpoints), (4, Some(4), 1));
+    let report = audit::verify(&app).await.map_err(|e| format!("verify after purge: {e:?}"))?;
+    assert_eq!((report.rows, report.first_broken), (1, None), "the purge's own row is left");
+    let refused = [
+        "DELETE FROM audit_log WHERE id = 5",
+        "DELETE FROM audit_log",
+        "UPDATE audit_checkpoint SET purged = 1",
+        "DELETE FROM audit_checkpoint",
+        "TRUNCATE audit_checkpoint",
+        "ALTER TABLE audit_checkpoint DISABLE TRIGGER ALL",
+        "CREATE OR REPLACE FUNCTION audit_log_purge_checkpointed() RETURNS BIGINT LANGUAGE sql AS 'SELECT 0::bigint'",
+    ];
+    for sql in refused {
+        let error = sqlx::query(sql).execute(&app.pool).await.err().ok_or(format!("not refused: {sql}"))?;
+        let message = error.to_string();
+        if !(message.contains("permission denied") || message.contains("must be owner")) {
+            return Err(format!("{sql}: refused for another reason: {message}"));
+        }
+    }
     app.close().await;
     Ok(())
 }

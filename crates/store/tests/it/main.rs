@@ -9,6 +9,7 @@ mod cases;
 mod districts;
 mod password_history;
 mod plans;
+mod retention;
 mod schema;
 mod sealed;
 mod sign_in_delays;

@@ -27,6 +27,8 @@ const ONLY_SQLITE: &[(&str, &str)] = &[
     ("trigger audit_log.audit_log_no_delete: before delete", "an SQLite trigger names one event"),
     ("trigger audit_head.audit_head_no_delete: before delete", "an SQLite trigger names one event"),
     ("trigger audit_head.audit_head_forward_only: before update", "the DELETE half is audit_head_no_delete"),
+    ("trigger audit_checkpoint.audit_checkpoint_no_update: before update", "an SQLite trigger names one event"),
+    ("trigger audit_checkpoint.audit_checkpoint_no_delete: before delete", "an SQLite trigger names one event"),
 ];
 
 /// Facts only PostgreSQL has, on purpose: (fact, why).
@@ -36,6 +38,14 @@ const ONLY_POSTGRES: &[(&str, &str)] = &[
     ("trigger audit_log.audit_log_no_truncate: before truncate", "TRUNCATE skips row triggers; SQLite has none"),
     ("trigger audit_head.audit_head_forward_only: before update, delete", "one PL/pgSQL function serves both"),
     ("trigger audit_head.audit_head_no_truncate: before truncate", "TRUNCATE skips row triggers; SQLite has none"),
+    (
+        "trigger audit_checkpoint.audit_checkpoint_no_update_or_delete: before update, delete",
+        "one PL/pgSQL function serves both",
+    ),
+    (
+        "trigger audit_checkpoint.audit_checkpoint_no_truncate: before truncate",
+        "TRUNCATE skips row triggers; SQLite has none",
+    ),
 ];
 
 #[tokio::test]

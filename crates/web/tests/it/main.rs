@@ -22,6 +22,7 @@ mod people;
 mod pii;
 mod placement;
 mod plans;
+mod retention;
 mod security;
 mod sign_in_throttling;
 mod write_path;

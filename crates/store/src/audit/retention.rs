@@ -1,0 +1,277 @@
+//! Retention of the audit log: purging the rows older than a cut-off, as a prefix of the chain,
+//! behind a signed checkpoint that keeps what is left verifiable.
+//!
+//! A purge runs in batches of at most [`PURGE_BATCH`] rows, each one transaction that (1) takes
+//! the chain head's lock, (2) writes a [`Checkpoint`]: the last purged row's id and hash (the
+//! `prev_hash` of the first row left), the number of rows, the cut-off and the time, signed with
+//! HMAC-SHA256 under the keyring ([`nimo_vault::Keyring::sign`], purpose
+//! [`CHECKPOINT_PURPOSE`]), (3) deletes the rows it covers — the database's triggers refuse any
+//! DELETE of a row no checkpoint covers, and on PostgreSQL the application role can delete only
+//! through the owner's function `audit_log_purge_checkpointed()` — and (4) appends its own audit
+//! row (`record_type` `audit_checkpoint`, detail `rows:N/through:ID/before:TIME`).
+//!
+//! The signature is what a database-only attacker cannot make: the key lives in the key file,
+//! never in the database. Whoever holds the key file as well could forge a checkpoint.
+
+use super::{AuditEvent, append_in, timestamp};
+use crate::{Backend, Db, StoreError};
+use nimo_vault::Keyring;
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Row, Transaction};
+use time::OffsetDateTime;
+
+/// The default retention of audit rows, in days: 1830, never less than five calendar years.
+/// 医療情報システムの安全管理に関するガイドライン 第6.0版 asks that access logs be kept, reviewed
+/// regularly and protected from deletion, but names no period that could be verified (要確認);
+/// five years follows the 5-year keeping of 診療録 (医師法 第24条), the records the log traces
+/// (see docs/retention.md).
+pub const DEFAULT_RETENTION_DAYS: u32 = 1830;
+
+/// The shortest retention a purge accepts, in days: a year of logs to review.
+pub const MIN_RETENTION_DAYS: u32 = 365;
+
+/// The purpose the checkpoints' signatures are made for.
+pub const CHECKPOINT_PURPOSE: &str = "nimo-audit-checkpoint-v1";
+
+/// The most rows one purge transaction removes; a longer prefix takes several checkpoints.
+pub const PURGE_BATCH: i64 = 50_000;
+
+/// A signed statement that the chain's rows up to `last_id` were purged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// 1, 2, 3, … in the order written.
+    pub id: i64,
+    /// The last purged row's id: the chain continues at `last_id + 1`.
+    pub last_id: i64,
+    /// The last purged row's hash: the `prev_hash` of row `last_id + 1`.
+    pub last_hash: String,
+    /// How many rows this purge removed.
+    pub purged: i64,
+    /// The cut-off (RFC 3339 UTC, as rows store `at`): the purged rows were older.
+    pub purged_before: String,
+    /// When the checkpoint was written.
+    pub at: String,
+    /// Hex HMAC-SHA256 over the fields above.
+    pub signature: String,
+}
+
+impl Checkpoint {
+    /// What is signed: the SHA-256 of the fields, each as its decimal or text with its length, so
+    /// that no two checkpoints sign the same bytes.
+    fn message(&self) -> Vec<u8> {
+        let mut hasher = Sha256::new();
+        let fields = [
+            self.id.to_string(),
+            self.last_id.to_string(),
+            self.last_hash.clone(),
+            self.purged.to_string(),
+            self.purged_before.clone(),
+            self.at.clone(),
+        ];
+        for field in &fields {
+            hasher.update((field.len() as u64).to_be_bytes());
+            hasher.update(field.as_bytes());
+        }
+        hasher.finalize().to_vec()
+    }
+
+    /// Whether the signature matches the fields under this keyring.
+    pub fn is_signed_by(&self, keyring: &Keyring) -> bool {
+        keyring.verify_signature(CHECKPOINT_PURPOSE, &self.message(), &self.signature)
+    }
+
+    fn from_row(row: &sqlx::any::AnyRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.try_get(0)?,
+            last_id: row.try_get(1)?,
+            last_hash: row.try_get(2)?,
+            purged: row.try_get(3)?,
+            purged_before: row.try_get(4)?,
+            at: row.try_get(5)?,
+            signature: row.try_get(6)?,
+        })
+    }
+}
+
+const CHECKPOINT_COLUMNS: &str = "id, last_id, last_hash, purged, purged_before, at, signature";
+
+/// Every checkpoint, oldest first (one per purge batch: few rows).
+pub(crate) async fn read_checkpoints(tx: &mut Transaction<'static, Any>) -> Result<Vec<Checkpoint>, StoreError> {
+    let rows = sqlx::query(&format!("SELECT {CHECKPOINT_COLUMNS} FROM audit_checkpoint ORDER BY id"))
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter().map(Checkpoint::from_row).collect()
+}
+
+/// Every checkpoint, oldest first.
+pub async fn checkpoints(db: &Db) -> Result<Vec<Checkpoint>, StoreError> {
+    let mut tx = db.pool.begin().await?;
+    let list = read_checkpoints(&mut tx).await?;
+    tx.rollback().await?;
+    Ok(list)
+}
+
+/// The latest checkpoint, if anything was ever purged.
+pub async fn latest_checkpoint(db: &Db) -> Result<Option<Checkpoint>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {CHECKPOINT_COLUMNS} FROM audit_checkpoint ORDER BY id DESC LIMIT 1"))
+        .fetch_optional(&db.pool)
+        .await?;
+    row.as_ref().map(Checkpoint::from_row).transpose()
+}
+
+/// The cut-off of a retention of `days` days at `now`: rows older than it may be purged.
+pub fn cutoff(now: OffsetDateTime, days: u32) -> OffsetDateTime {
+    now - time::Duration::days(i64::from(days))
+}
+
+/// What a purge removed, or (from [`purgeable`]) would remove.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurgeReport {
+    /// The cut-off, as rows store `at`.
+    pub cutoff: String,
+    /// Rows purged (or purgeable).
+    pub rows: u64,
+    /// The last purged (or purgeable) row's id, if any.
+    pub through: Option<i64>,
+    /// Checkpoints written (0 for a dry run).
+    pub checkpoints: u64,
+}
+
+/// The last row that may be purged at this cut-off: the one before the first row that is not
+/// older, or the last row when all are. A row out of time order (the clock went back) ends the
+/// prefix early, so nothing younger than the cut-off is ever removed.
+async fn purgeable_through(tx: &mut Transaction<'static, Any>, cutoff: &str) -> Result<(i64, i64), StoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT COALESCE(MAX(last_id), 0) FROM audit_checkpoint),
+                (SELECT MIN(id) FROM audit_log WHERE at >= $1),
+                (SELECT COALESCE(MAX(id), 0) FROM audit_log)",
+    )
+    .bind(cutoff)
+    .fetch_one(&mut **tx)
+    .await?;
+    let covered: i64 = row.try_get(0)?;
+    let first_young: Option<i64> = row.try_get(1)?;
+    let last: i64 = row.try_get(2)?;
+    Ok((covered, first_young.map_or(last, |id| id - 1)))
+}
+
+/// How many rows [`purge_older_than`] would remove at this cut-off; writes nothing.
+pub async fn purgeable(db: &Db, cutoff: OffsetDateTime) -> Result<PurgeReport, StoreError> {
+    let cutoff = timestamp(cutoff);
+    let mut tx = db.pool.begin().await?;
+    let (covered, through) = purgeable_through(&mut tx, &cutoff).await?;
+    let rows: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE id > $1 AND id <= $2")
+        .bind(covered)
+        .bind(through)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+    tx.rollback().await?;
+    let through = (through > covered && rows > 0).then_some(through);
+    Ok(PurgeReport { cutoff, rows: rows as u64, through, checkpoints: 0 })
+}
+
+/// Purges the rows older than `cutoff` (a prefix of the chain), [`PURGE_BATCH`] at a time, each
+/// batch with its checkpoint and its audit row (the caller's `event`, to which the store adds
+/// the checkpoint and the counts) in one transaction. Needs the keyring.
+pub async fn purge_older_than(db: &Db, cutoff: OffsetDateTime, event: &AuditEvent) -> Result<PurgeReport, StoreError> {
+    purge_in_batches(db, cutoff, PURGE_BATCH, event).await
+}
+
+/// [`purge_older_than`] with the batch size given (tests use small ones).
+pub async fn purge_in_batches(
+    db: &Db,
+    cutoff: OffsetDateTime,
+    batch: i64,
+    event: &AuditEvent,
+) -> Result<PurgeReport, StoreError> {
+    let keyring = db.keyring()?;
+    let cutoff = timestamp(cutoff);
+    // Only the rows there now: the purge's own rows must not feed the next batch (with a cut-off
+    // in the future, each would be past retention in turn).
+    let head: i64 = sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&db.pool).await?.try_get(0)?;
+    let mut report = PurgeReport { cutoff: cutoff.clone(), rows: 0, through: None, checkpoints: 0 };
+    while let Some((through, rows)) = purge_batch(db, keyring, &cutoff, head, batch.max(1), event).await? {
+        report.rows += rows as u64;
+        report.through = Some(through);
+        report.checkpoints += 1;
+    }
+    Ok(report)
+}
+
+/// One batch of the rows up to `head`: `Some((through, rows))`, or `None` when nothing is left.
+async fn purge_batch(
+    db: &Db,
+    keyring: &Keyring,
+    cutoff: &str,
+    head: i64,
+    batch: i64,
+    event: &AuditEvent,
+) -> Result<Option<(i64, i64)>, StoreError> {
+    let mut tx = crate::beds::begin_write(db).await?;
+    // The head's lock first (a no-op update), so that appends and other purges wait for this one.
+    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
+    let (covered, through) = purgeable_through(&mut tx, cutoff).await?;
+    let through = through.min(covered + batch).min(head);
+    if through <= covered {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let row = sqlx::query("SELECT hash, (SELECT COUNT(*) FROM audit_log WHERE id <= $1) FROM audit_log WHERE id = $1")
+        .bind(through)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("audit_log row {through} is missing")))?;
+    let last_hash: String = row.try_get(0)?;
+    let rows: i64 = row.try_get(1)?;
+    let id: i64 =
+        sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM audit_checkpoint").fetch_one(&mut *tx).await?.try_get(0)?;
+    let mut checkpoint = Checkpoint {
+        id,
+        last_id: through,
+        last_hash,
+        purged: rows,
+        purged_before: cutoff.to_string(),
+        at: timestamp(OffsetDateTime::now_utc()),
+        signature: String::new(),
+    };
+    checkpoint.signature = keyring.sign(CHECKPOINT_PURPOSE, &checkpoint.message());
+    sqlx::query(&format!("INSERT INTO audit_checkpoint ({CHECKPOINT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"))
+        .bind(checkpoint.id)
+        .bind(checkpoint.last_id)
+        .bind(&checkpoint.last_hash)
+        .bind(checkpoint.purged)
+        .bind(&checkpoint.purged_before)
+        .bind(&checkpoint.at)
+        .bind(&checkpoint.signature)
+        .execute(&mut *tx)
+        .await?;
+    let deleted = delete_checkpointed(&mut tx, db.backend, through).await?;
+    if deleted != rows {
+        return Err(StoreError::Corrupt(format!("audit purge deleted {deleted} rows, expected {rows}")));
+    }
+    let detail = format!("rows:{rows}/through:{through}/before:{cutoff}");
+    let event = event.clone().with_record("audit_checkpoint", id.to_string()).with_detail(detail);
+    append_in(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok(Some((through, rows)))
+}
+
+/// Deletes the rows the checkpoint just written covers, and says how many. SQLite deletes them
+/// itself (its trigger lets only those through); PostgreSQL's application role has no DELETE
+/// right on the log and goes through the owner's function.
+async fn delete_checkpointed(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    through: i64,
+) -> Result<i64, StoreError> {
+    Ok(match backend {
+        Backend::Sqlite => {
+            sqlx::query("DELETE FROM audit_log WHERE id <= $1").bind(through).execute(&mut **tx).await?.rows_affected()
+                as i64
+        }
+        Backend::Postgres => {
+            sqlx::query("SELECT audit_log_purge_checkpointed()").fetch_one(&mut **tx).await?.try_get::<i64, _>(0)?
+        }
+    })
+}
