@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod bed_pages;
+mod bed_refusals;
 mod beds;
 mod browser;
 mod cases;
