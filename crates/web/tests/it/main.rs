@@ -22,7 +22,9 @@ mod people;
 mod pii;
 mod placement;
 mod plans;
+mod scope;
 mod security;
+mod text_limits;
 mod write_path;
 
 pub use harness::{TestApp, for_each_backend};
