@@ -13,6 +13,7 @@ use crate::FiscalYear;
 use std::fmt;
 
 mod section4;
+pub mod texts;
 
 pub use section4::{
     DERIVED_KEYS, Report23Counts, Section4Counts, apply_derived, derived_values, figure_label, figure_of,

@@ -10,6 +10,7 @@
 //! `Declined`, `Ended` and `Transferred` are terminal: no event is accepted after them.
 
 mod codes;
+pub mod texts;
 
 pub use codes::{END_REASONS, EndReason, Party, PlanEvent, PlanState};
 use time::Date;

@@ -5,7 +5,7 @@ use crate::figure::{Figure, Source, Value, count_in_range, count_range_message};
 use crate::menu::ProgramMenu;
 use crate::sheet::{Sheet, TextField};
 use crate::template::{self, Kind};
-use crate::text::group_thousands;
+use crate::text::TextRule;
 use std::fmt;
 
 /// The most entries a list of the sheet may have (rows of history, schedule, indicators,
@@ -78,23 +78,11 @@ fn required(errors: &mut ValidationErrors, path: &str, text: &str) {
 /// limit, and no empty entries in lists of strings.
 fn check_text(errors: &mut ValidationErrors, field: &TextField<'_>) {
     let path = field.path.as_str();
-    let is_forbidden_control = |c: char| c.is_ascii_control() && c != '\n';
-    if let Some(c) = field.text.chars().find(|c| is_forbidden_control(*c)) {
-        errors.add(path, format!("制御文字（U+{:04X}）は使えません", u32::from(c)));
-    }
-    if !field.multi_line && field.text.contains('\n') {
-        errors.add(path, "改行は使えません");
-    }
-    if field.text.contains('\u{FFFD}') {
-        errors.add(path, "文字化けした文字（\u{FFFD}）が含まれています。元のファイルの文字コードを確認してください");
-    }
     let limit = if field.multi_line { MAX_MULTI_LINE_CHARS } else { MAX_LINE_CHARS };
-    let length = field.text.chars().count();
-    if length > limit {
-        errors.add(
-            path,
-            format!("{}文字までです（{}文字あります）", group_thousands(limit as i64), group_thousands(length as i64)),
-        );
+    // The printed sheet has no tab stops: its texts allow no tab.
+    let rule = TextRule { max_chars: limit, multi_line: field.multi_line, tabs: false };
+    for problem in rule.problems(field.text) {
+        errors.add(path, problem);
     }
     if field.list_item && field.text.trim_matches(|c: char| c.is_ascii_whitespace()).is_empty() {
         errors.add(path, "空の行があります");

@@ -6,6 +6,7 @@ use nimo_domain::Sheet;
 use nimo_domain::figure::{Figure, Source, Value};
 use nimo_domain::sheet::{Indicator, Measure};
 use nimo_domain::template::{self, Kind};
+use nimo_domain::text::{from_spreadsheet_cell, spreadsheet_cell};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -16,11 +17,15 @@ pub const COLUMNS: [&str; 7] = ["section", "key", "label", "unit", "state", "val
 /// `section,key,label,unit,state,value,source`: section 1 in template order (then any figure
 /// the template lacks), then section 4's targets, actuals and breakdown lines, keyed by their
 /// place (`indicators[1].target`, `indicators[1].breakdown[0]`). Values are plain numbers
-/// (`278748`, `23.4`), 有/無, ／ for not applicable and empty for unknown.
+/// (`278748`, `23.4`), 有/無, ／ for not applicable and empty for unknown. A text cell that a
+/// spreadsheet would evaluate (a label starting with `=`) is written with a leading `'`
+/// ([`spreadsheet_cell`]); [`figures_from_csv`] takes it off again.
 pub fn to_csv(sheet: &Sheet) -> Vec<u8> {
     let mut writer = ::csv::Writer::from_writer(BOM.to_vec());
     let mut write = |row: [&str; 7]| {
-        writer.write_record(row).expect("writing to memory cannot fail");
+        writer
+            .write_record(row.map(|cell| spreadsheet_cell(cell).into_owned()))
+            .expect("writing to memory cannot fail");
     };
     write(COLUMNS);
     for (key, label, unit, figure) in section_one(sheet) {
@@ -179,7 +184,7 @@ pub fn figures_from_csv(bytes: &[u8]) -> Result<Vec<(String, Figure)>, ImportErr
             }
         })?;
         let row = record.position().map_or(0, |p| p.line() as usize);
-        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
+        let cell = |i: Option<usize>| from_spreadsheet_cell(i.and_then(|i| record.get(i)).unwrap_or("").trim()).trim();
         if section.is_some() && cell(section) != "1" {
             continue;
         }

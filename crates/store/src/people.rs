@@ -181,17 +181,29 @@ pub enum Match {
     Kana,
 }
 
+/// The known people a new report may concern, as far as the viewer may see them.
+#[derive(Debug, Clone, Default)]
+pub struct Candidates {
+    /// Matches within the viewer's scope, opened: same kana and birth date first, then same kana.
+    pub visible: Vec<(Person, Match)>,
+    /// The ids of the matches outside it, for the audit row (never opened: the viewer learns only
+    /// that such records exist).
+    pub elsewhere: Vec<i64>,
+}
+
 /// Known people of a municipality who may be the person a new report concerns: same kana and
-/// birth date first, then same kana only. Merged records are left out.
+/// birth date first, then same kana only. Merged records are left out. Only the matches whose
+/// 地区 `visible` accepts (the viewer's scope) are opened; the others are only counted.
 pub async fn candidates(
     db: &Db,
     municipality: &MunicipalityCode,
     kana: &str,
     birth_date: &str,
-) -> Result<Vec<(Person, Match)>, StoreError> {
+    visible: impl Fn(&str) -> bool,
+) -> Result<Candidates, StoreError> {
     let keyring = db.keyring()?;
     if normalize_kana_name(kana).is_empty() {
-        return Ok(Vec::new());
+        return Ok(Candidates::default());
     }
     #[derive(sqlx::FromRow)]
     struct CandidateRow {
@@ -210,13 +222,17 @@ pub async fn candidates(
     .fetch_all(&db.pool)
     .await?;
     let full = kana_birth_index(keyring, kana, birth_date);
-    let mut found = Vec::new();
+    let mut found = Candidates::default();
     for row in rows {
+        if !visible(&row.person.district) {
+            found.elsewhere.push(row.person.id);
+            continue;
+        }
         let kind =
             if row.kana_birth_index.as_deref() == Some(full.as_str()) { Match::KanaAndBirth } else { Match::Kana };
-        found.push((row.person.open(keyring)?, kind));
+        found.visible.push((row.person.open(keyring)?, kind));
     }
-    found.sort_by_key(|(p, kind)| (*kind != Match::KanaAndBirth, p.id));
+    found.visible.sort_by_key(|(p, kind)| (*kind != Match::KanaAndBirth, p.id));
     Ok(found)
 }
 

@@ -12,6 +12,7 @@ use crate::context::Ctx;
 use crate::{AppState, WebError};
 use nimo_domain::MunicipalityCode;
 use nimo_domain::access::{Permission, Target, authorize};
+use nimo_domain::text::TextRule;
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
 use nimo_store::people;
@@ -22,16 +23,30 @@ pub(crate) type Errors = BTreeMap<String, String>;
 
 /// What a typed form posted, by field name, as the checks and the pages read it (a field left
 /// out, `None`, is absent): one conversion for every form instead of a field list per form.
+/// A browser sends a textarea's line breaks as CRLF: they are read as LF, as the sheet editor
+/// reads them.
 pub(crate) fn posted<T: serde::Serialize>(form: &T) -> Fields {
     match serde_json::to_value(form) {
         Ok(serde_json::Value::Object(map)) => map
             .into_iter()
             .filter_map(|(name, value)| match value {
-                serde_json::Value::String(text) => Some((name, text)),
+                serde_json::Value::String(text) => Some((name, text.replace("\r\n", "\n"))),
                 _ => None,
             })
             .collect(),
         _ => Fields::new(),
+    }
+}
+
+/// Checks each free-text field a form posted (trimmed, as it is saved) against its rule in the
+/// domain (length, line breaks, control characters: [`TextRule::problems`], the sheet editor's
+/// rules). The first problem of a field goes beside it, unless it has a reason already.
+pub(crate) fn check_texts(f: &Fields, rules: &[(&str, TextRule)], errors: &mut Errors) {
+    for (name, rule) in rules {
+        let text = f.get(*name).map(|v| v.trim()).unwrap_or_default();
+        if let Some(problem) = rule.problems(text).into_iter().next() {
+            errors.entry(name.to_string()).or_insert(problem);
+        }
     }
 }
 
@@ -122,6 +137,11 @@ pub(crate) async fn person_in_scope(
         .await
 }
 
+/// What a page says when the typed person may be someone recorded outside the viewer's 地区:
+/// that such a record exists, nothing about it.
+pub(crate) const ELSEWHERE: &str =
+    "他の地区に該当する可能性のある記録があります。区全体を担当する職員に確認してください";
+
 /// A known person a form may be about.
 pub(crate) struct Candidate {
     pub(crate) id: i64,
@@ -136,6 +156,8 @@ pub(crate) struct Submitted {
     pub(crate) failed: String,
     /// Known people the typed person may be (identifying the person of a case).
     pub(crate) candidates: Vec<Candidate>,
+    /// Whether the typed person may also be someone recorded in another 地区 (not shown).
+    pub(crate) elsewhere: bool,
 }
 
 /// The query of a page that says what just happened (`?notice=created`); other parameters are
@@ -229,10 +251,10 @@ mod tests {
 
     #[test]
     fn a_posted_form_reads_back_by_field_name_without_the_fields_left_out() {
-        let form = Form { kept: "".into(), given: Some("2022-04-01".into()), left_out: None };
+        let form = Form { kept: "一行目\r\n二行目".into(), given: Some("2022-04-01".into()), left_out: None };
         let fields = super::posted(&form);
         assert_eq!(fields.len(), 2);
-        assert_eq!(fields["kept"], "");
+        assert_eq!(fields["kept"], "一行目\n二行目", "CRLF read as LF");
         assert_eq!(fields["given"], "2022-04-01");
         assert!(!fields.contains_key("left_out"));
     }

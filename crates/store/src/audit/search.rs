@@ -2,6 +2,7 @@
 
 use super::{AuditRow, MAX_LIMIT, Outcome, timestamp};
 use crate::{Db, StoreError};
+use nimo_domain::text::spreadsheet_cell;
 use time::OffsetDateTime;
 
 const COLUMNS: &str = "id, at, actor, origin, action, record_type, record_id, outcome, detail, prev_hash, hash";
@@ -118,8 +119,9 @@ pub fn csv_header() -> Vec<u8> {
 }
 
 /// The lines of [`to_csv`] without BOM and header, for an export written page by page. A cell
-/// that a spreadsheet would take for a formula (starting with `= + - @`, a tab or a carriage
-/// return) gets a leading `'`; the codes [`append`] accepts never start so, except `-`.
+/// that a spreadsheet would take for a formula gets a leading `'`
+/// ([`nimo_domain::text::spreadsheet_cell`]); the codes [`append`] accepts never start so,
+/// except `-`.
 pub fn csv_rows(rows: &[AuditRow]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
@@ -137,23 +139,9 @@ pub fn csv_rows(rows: &[AuditRow]) -> Vec<u8> {
             &row.prev_hash,
             &row.hash,
         ];
-        writer.write_record(cells.map(|cell| inert(cell).into_owned())).expect("writing to memory cannot fail");
+        writer
+            .write_record(cells.map(|cell| spreadsheet_cell(cell).into_owned()))
+            .expect("writing to memory cannot fail");
     }
     writer.into_inner().expect("writing to memory cannot fail")
-}
-
-/// A cell a spreadsheet will not evaluate.
-fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}").into() } else { cell.into() }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_are_made_inert_in_csv() {
-        assert_eq!(inert("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(inert("192.0.2.1"), "192.0.2.1");
-    }
 }

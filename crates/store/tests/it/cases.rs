@@ -106,11 +106,19 @@ async fn personal_data_is_sealed_and_found_again_by_kana_and_birth_date() {
         let meguro = MunicipalityCode::parse("131105").unwrap();
         // Hiragana with a full-width space finds the katakana record; a different birth date
         // still finds it, ranked as a kana-only match.
-        let same = people::candidates(&t.db, &meguro, "みほん　はなこ", "1980-01-31").await.unwrap();
+        let anywhere = |_: &str| true;
+        let same = people::candidates(&t.db, &meguro, "みほん　はなこ", "1980-01-31", anywhere).await.unwrap().visible;
         assert_eq!(same.iter().map(|(p, m)| (p.id, *m)).collect::<Vec<_>>(), vec![(found.id, Match::KanaAndBirth)]);
-        let kana_only = people::candidates(&t.db, &meguro, "みほんはなこ", "1990-02-02").await.unwrap();
+        let kana_only =
+            people::candidates(&t.db, &meguro, "みほんはなこ", "1990-02-02", anywhere).await.unwrap().visible;
         assert_eq!(kana_only.iter().map(|(_, m)| *m).collect::<Vec<_>>(), vec![Match::Kana]);
-        assert!(people::candidates(&t.db, &meguro, "べつじん", "1980-01-31").await.unwrap().is_empty());
+        assert!(
+            people::candidates(&t.db, &meguro, "べつじん", "1980-01-31", anywhere).await.unwrap().visible.is_empty()
+        );
+        // Outside the viewer's 地区 a match is only counted, never opened.
+        let elsewhere =
+            people::candidates(&t.db, &meguro, "みほんはなこ", "1980-01-31", |d: &str| d == "北部").await.unwrap();
+        assert_eq!((elsewhere.visible.len(), elsewhere.elsewhere), (0, vec![found.id]));
     }
 }
 

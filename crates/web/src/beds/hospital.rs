@@ -13,9 +13,11 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use nimo_domain::access::Permission;
 use nimo_domain::beds::{DeclineReason, age_label, check_free_beds, parse_free_beds};
-use nimo_store::StoreError;
+use nimo_store::audit::Outcome as AuditOutcome;
 use nimo_store::beds;
+use nimo_store::{PostingRefusal, StoreError};
 
 /// The largest import (a few thousand wards).
 pub const IMPORT_LIMIT: usize = 1024 * 1024;
@@ -268,8 +270,24 @@ pub fn parse_postings(file_name: &str, bytes: &[u8]) -> Result<Vec<(String, i64)
     if errors.is_empty() { Ok(postings) } else { Err(errors) }
 }
 
+/// An import that named a ward not of the own hospital (another's, or none) is a refused
+/// attempt: audited as `denied` before the answer, which is the same for both.
+async fn audit_foreign_ward(state: &AppState, ctx: &Ctx, error: &StoreError) -> Result<(), WebError> {
+    if let StoreError::Posting {
+        refusal: PostingRefusal::UnknownWard(ward) | PostingRefusal::NotOwnWard(ward), ..
+    } = error
+    {
+        let record = if beds::is_id(ward) { ward.as_str() } else { "invalid" };
+        let event = crate::audit::event(&ctx.0, "denied", AuditOutcome::Denied)
+            .with_record("ward", record)
+            .with_detail(Permission::WardUpdate.code());
+        crate::audit::before(&state.db, &event).await?;
+    }
+    Ok(())
+}
+
 /// POST /hospital/import: a CSV or JSON file of postings for the own hospital's wards; all or
-/// nothing.
+/// nothing. A ward of another hospital is refused like one that does not exist, and audited.
 pub async fn import(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response, WebError> {
     let hospital = own_hospital(&ctx)?;
     let mut file = None;
@@ -311,6 +329,7 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
             Ok(Redirect::to("/hospital?notice=imported").into_response())
         }
         Err(error) => {
+            audit_foreign_ward(&state, &ctx, &error).await?;
             let (status, message) = refusal(error)?;
             refused(&state, &ctx, status, vec![message]).await
         }

@@ -413,7 +413,7 @@ pub async fn my_holds(
 
 /// POST /beds/holds/{own}/cancel: the staff member withdraws a hold she placed (the patient was
 /// placed elsewhere, or no admission is needed): the bed is free again at once and the hospital's
-/// page updates. Someone else's hold is a 404; one already answered or expired comes back with
+/// page updates. Someone else's hold is a 404 (the try audited as `denied`); one already answered or expired comes back with
 /// its state (409) and nothing changes.
 pub async fn cancel_hold(
     State(state): State<AppState>,
@@ -428,7 +428,14 @@ pub async fn cancel_hold(
             state.bed_changed(&hold.hospital_id);
             Ok(Redirect::to("/beds/holds?notice=cancelled").into_response())
         }
-        Err(error) if error.is_not_found() => Err(not_found()),
+        // Someone else's hold, or none: a refused attempt, audited before the same 404.
+        Err(error) if error.is_not_found() => {
+            let event = crate::audit::event(&ctx.0, "denied", Outcome::Denied)
+                .with_record("bed_hold", id.to_string())
+                .with_detail(nimo_domain::access::Permission::BedHold.code());
+            crate::audit::before(&state.db, &event).await?;
+            Err(not_found())
+        }
         // Withdrawing is not answering: the page names the state rather than the hospital's words.
         Err(StoreError::HoldNotWaiting { state: hold_state, .. }) => {
             let label = hold_state.label();

@@ -55,6 +55,8 @@ pub(super) struct CasePage {
     errors: Errors,
     failed: String,
     candidates: Vec<crate::pages::Candidate>,
+    /// Whether the typed person may be someone recorded in another 地区 (not shown).
+    elsewhere: bool,
     notice: Option<&'static str>,
     /// The case's 受付番号 (what bed holds carry), the bed search for it (empty when no bed is
     /// sought now), and its holds.
@@ -102,7 +104,7 @@ pub(super) async fn case_page(
     submitted: Submitted,
     notice: Option<&'static str>,
 ) -> Result<CasePage, WebError> {
-    let Submitted { f, errors, failed, candidates } = submitted;
+    let Submitted { f, errors, failed, candidates, elsewhere } = submitted;
     let person = match case.person_id {
         Some(id) => Some(people::get(&state.db, id).await?),
         None => None,
@@ -178,6 +180,7 @@ pub(super) async fn case_page(
         errors,
         failed,
         candidates,
+        elsewhere,
         notice,
         reception,
         bed_search,
@@ -282,6 +285,7 @@ pub async fn record(
     if !due.is_empty() && next_due_on.is_none() {
         errors.insert("next_due_on".into(), "次回予定日を「2022-05-17」の形で入力してください".into());
     }
+    crate::pages::check_texts(&f, nimo_domain::cases::texts::CASE_STEP, &mut errors);
     let revision: Option<i64> = get("revision").parse().ok();
     let outcome = match (event, revision, occurred_on) {
         (Some(event), Some(revision), Some(occurred_on)) if errors.is_empty() => {

@@ -3,7 +3,7 @@
 //! new person is registered, exactly as at intake.
 
 use super::case_page::{case_page, load_case};
-use super::intake::{candidate_list, person_errors};
+use super::intake::{NOT_A_CANDIDATE, candidate_list, chosen_person, matches, person_errors};
 use crate::audit;
 use crate::context::Ctx;
 use crate::pages::{Errors, PagePath, Record, Submission, Submitted, user_id, valid_date};
@@ -17,7 +17,7 @@ use nimo_domain::access::Permission;
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, Identity};
-use nimo_store::people::{self, NewPerson};
+use nimo_store::people::NewPerson;
 
 /// The form that names the person of a case taken in as 本人不明, as posted.
 #[derive(Debug, serde::Deserialize, serde::Serialize)]
@@ -57,11 +57,15 @@ pub async fn identify(
         errors.insert("state".into(), "この事例の本人はすでに登録されています。ページを読み込み直してください".into());
     }
     let mut candidates = Vec::new();
+    let mut elsewhere = false;
     let mut identity = None;
     if errors.is_empty() {
-        let found = people::candidates(&state.db, &code, &get("name_kana"), &get("birth_date")).await?;
+        let found = matches(&state, &ctx, &code, &get("name_kana"), &get("birth_date")).await?;
         match get("person_choice").as_str() {
-            "" if !found.is_empty() => candidates = candidate_list(&state, &ctx, &found).await?,
+            "" if !found.visible.is_empty() || !found.elsewhere.is_empty() => {
+                candidates = candidate_list(&state, &ctx, &found).await?;
+                elsewhere = !found.elsewhere.is_empty();
+            }
             "" | "new" => {
                 identity = Some(Identity::New(NewPerson {
                     municipality: code.clone(),
@@ -74,18 +78,16 @@ pub async fn identify(
                     contact: get("contact"),
                 }));
             }
-            choice => match choice.parse::<i64>().ok().filter(|id| found.iter().any(|(p, _)| p.id == *id)) {
+            choice => match chosen_person(&state, &ctx, &found, choice).await? {
                 Some(id) => identity = Some(Identity::Known(id)),
                 None => {
-                    errors.insert(
-                        "person_choice".into(),
-                        "候補の中から選ぶか「新しい人として登録」を選んでください".into(),
-                    );
+                    errors.insert("person_choice".into(), NOT_A_CANDIDATE.into());
                 }
             },
         }
     }
-    let mut status = if candidates.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut status =
+        if candidates.is_empty() && !elsewhere { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     if let (Some(identity), Some(revision)) = (identity, revision) {
         let event = audit::event(&ctx.0, "write", Outcome::Ok);
         let when = get("identified_on");
@@ -112,7 +114,7 @@ pub async fn identify(
     let fresh = cases::get(&state.db, case.id).await?;
     // Once the person is known the form is gone: its message shows on top of the page.
     let failed = if fresh.person_id.is_none() { "identify" } else { "none" };
-    let submitted = Submitted { f, errors, failed: failed.into(), candidates };
+    let submitted = Submitted { f, errors, failed: failed.into(), candidates, elsewhere };
     let page = case_page(&state, &ctx, &code, fresh, submitted, None).await?;
     Ok((status, Html(page.render()?)).into_response())
 }

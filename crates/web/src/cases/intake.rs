@@ -4,7 +4,7 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Candidate, Errors, Fields, PagePath, Submission, own_district, user_id, valid_date};
+use crate::pages::{Candidate, Errors, Fields, PagePath, Submission, check_texts, own_district, user_id, valid_date};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::State;
@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
 use nimo_domain::access::{Permission, Target, authorize};
 use nimo_domain::calendar::{parse_iso_date, parse_local_minute};
+use nimo_domain::cases::texts;
 use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, NewCase};
 use nimo_store::districts;
@@ -26,6 +27,8 @@ struct IntakePage {
     f: Fields,
     errors: Errors,
     candidates: Vec<Candidate>,
+    /// Whether the typed person may be someone recorded in another 地区 (not shown).
+    elsewhere: bool,
     /// The 地区 to choose from (the municipality's active ones, only their own for a 地区-scoped
     /// user); empty when the municipality lists none, and 地区 is typed.
     districts: Vec<String>,
@@ -72,6 +75,7 @@ pub async fn new_form(
         f,
         errors: Errors::new(),
         candidates: vec![],
+        elsewhere: false,
         districts,
     };
     Ok(Html(page.render()?))
@@ -97,18 +101,61 @@ pub(super) fn person_errors(f: &Fields, errors: &mut Errors) {
     if !matches!(get("sex"), "f" | "m" | "x") {
         errors.insert("sex".into(), "性別を選んでください".into());
     }
+    check_texts(f, texts::PERSON, errors);
 }
 
-/// The known people a form's kana (and birth date) may be, labelled for staff to choose from.
-/// Showing them shows personal data: the read is audited first.
+/// The known people a form's kana (and birth date) may be, as far as the viewer may see them:
+/// the person pages' scope rule (`authorize` on the record's 地区) decides, and matches in other
+/// 地区 are only counted, never opened or shown.
+pub(super) async fn matches(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &MunicipalityCode,
+    kana: &str,
+    birth_date: &str,
+) -> Result<people::Candidates, WebError> {
+    let principal = ctx.0.principal();
+    let visible = |district: &str| {
+        let target = Target::District(code.clone(), district.to_string());
+        authorize(principal.as_ref(), Permission::CaseRead, &target).is_ok()
+    };
+    Ok(people::candidates(&state.db, code, kana, birth_date, visible).await?)
+}
+
+/// Ids joined by `-` for an audit row, as many as its 128-character record id holds.
+fn id_list(ids: impl Iterator<Item = i64>) -> String {
+    let mut list = String::new();
+    for id in ids {
+        let next = if list.is_empty() { id.to_string() } else { format!("-{id}") };
+        if list.len() + next.len() > 128 {
+            break;
+        }
+        list.push_str(&next);
+    }
+    list
+}
+
+/// The matches labelled for staff to choose from. Showing them shows personal data: the read is
+/// audited first; matches outside the viewer's 地区 are shown to no one, and their being
+/// withheld is audited as `denied`.
 pub(super) async fn candidate_list(
     state: &AppState,
     ctx: &Ctx,
-    found: &[(people::Person, Match)],
+    found: &people::Candidates,
 ) -> Result<Vec<Candidate>, WebError> {
-    let ids = found.iter().map(|(p, _)| p.id.to_string()).collect::<Vec<_>>().join("-");
+    if !found.elsewhere.is_empty() {
+        let event = audit::event(&ctx.0, "denied", Outcome::Denied)
+            .with_record("person_candidates", id_list(found.elsewhere.iter().copied()))
+            .with_detail(Permission::CaseRead.code());
+        audit::before(&state.db, &event).await?;
+    }
+    if found.visible.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = id_list(found.visible.iter().map(|(p, _)| p.id));
     audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("person_candidates", ids)).await?;
     Ok(found
+        .visible
         .iter()
         .map(|(p, kind)| Candidate {
             id: p.id,
@@ -127,6 +174,30 @@ pub(super) async fn candidate_list(
         })
         .collect())
 }
+
+/// The known person a form chose (`person_choice`, an id), if it is one of the matches the
+/// viewer was shown. Any other id (a person of another 地区, or none) is refused and the try is
+/// audited as `denied`; the caller shows the same message for every refusal.
+pub(super) async fn chosen_person(
+    state: &AppState,
+    ctx: &Ctx,
+    found: &people::Candidates,
+    choice: &str,
+) -> Result<Option<i64>, WebError> {
+    let id = choice.parse::<i64>().ok();
+    if let Some(id) = id.filter(|id| found.visible.iter().any(|(p, _)| p.id == *id)) {
+        return Ok(Some(id));
+    }
+    let mut event = audit::event(&ctx.0, "denied", Outcome::Denied).with_detail(Permission::CaseWrite.code());
+    if let Some(id) = id {
+        event = event.with_record("person", id.to_string());
+    }
+    audit::before(&state.db, &event).await?;
+    Ok(None)
+}
+
+/// The message beside `person_choice` for a choice that is not one of the shown matches.
+pub(super) const NOT_A_CANDIDATE: &str = "候補の中から選ぶか「新しい人として登録」を選んでください";
 
 fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode, listed: &[String]) -> Errors {
     let get = |n: &str| f.get(n).map(|v| v.trim()).unwrap_or_default();
@@ -157,6 +228,11 @@ fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode, listed: &[Strin
     let due = get("next_due_on");
     if !due.is_empty() && !valid_date(due) {
         errors.insert("next_due_on".into(), "期限を「2022-05-11」の形で入力してください".into());
+    }
+    check_texts(f, texts::INTAKE, &mut errors);
+    if get("unknown") == "1" {
+        // The person's fields are not saved then, but nothing typed is taken in unchecked.
+        check_texts(f, texts::PERSON, &mut errors);
     }
     errors
 }
@@ -198,6 +274,7 @@ pub async fn create(
         f,
         errors,
         candidates,
+        elsewhere: false,
         districts: offered.clone(),
     };
     let mut errors = intake_errors(&f, &ctx, &code, &listed);
@@ -206,19 +283,18 @@ pub async fn create(
     let choice = get("person_choice");
     let mut person_id = None;
     if errors.is_empty() && !unknown {
-        let found = people::candidates(&state.db, &code, &get("name_kana"), &get("birth_date")).await?;
-        if choice.is_empty() && !found.is_empty() {
+        let found = matches(&state, &ctx, &code, &get("name_kana"), &get("birth_date")).await?;
+        if choice.is_empty() && (!found.visible.is_empty() || !found.elsewhere.is_empty()) {
             let candidates = candidate_list(&state, &ctx, &found).await?;
-            return Ok(Html(page(f.clone(), Errors::new(), candidates).render()?).into_response());
+            let mut page = page(f.clone(), Errors::new(), candidates);
+            page.elsewhere = !found.elsewhere.is_empty();
+            return Ok(Html(page.render()?).into_response());
         }
         if choice != "new" && !choice.is_empty() {
-            match choice.parse::<i64>().ok().filter(|id| found.iter().any(|(p, _)| p.id == *id)) {
+            match chosen_person(&state, &ctx, &found, &choice).await? {
                 Some(id) => person_id = Some(id),
                 None => {
-                    errors.insert(
-                        "person_choice".into(),
-                        "候補の中から選ぶか「新しい人として登録」を選んでください".into(),
-                    );
+                    errors.insert("person_choice".into(), NOT_A_CANDIDATE.into());
                 }
             }
         }

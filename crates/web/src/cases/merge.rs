@@ -4,7 +4,7 @@
 //! kept, marked merged). Both records must lie within the viewer's scope; the merge is one
 //! transaction with its audit row.
 
-use super::intake::candidate_list;
+use super::intake::{candidate_list, matches};
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
@@ -30,6 +30,8 @@ struct MergePage {
     p: Person,
     p_cases: usize,
     candidates: Vec<Candidate>,
+    /// Whether this person may also be recorded in another 地区 (not shown).
+    elsewhere: bool,
     other: Option<(Person, usize)>,
     other_text: String,
     errors: Errors,
@@ -50,14 +52,14 @@ async fn merge_page(
     other_text: String,
     errors: Errors,
 ) -> Result<MergePage, WebError> {
-    let found =
-        people::candidates(&state.db, code, &person.name_kana, &crate::display::date_or_empty(person.birth_date))
-            .await?;
-    let found: Vec<_> = found.into_iter().filter(|(p, _)| p.id != person.id).collect();
+    let birth = crate::display::date_or_empty(person.birth_date);
+    let mut found = matches(state, ctx, code, &person.name_kana, &birth).await?;
+    found.visible.retain(|(p, _)| p.id != person.id);
+    let elsewhere = !found.elsewhere.is_empty();
     // The page shows this person and the candidates: one read row for each kind of record.
     audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("person", person.id.to_string()))
         .await?;
-    let candidates = if found.is_empty() { Vec::new() } else { candidate_list(state, ctx, &found).await? };
+    let candidates = candidate_list(state, ctx, &found).await?;
     let other = match other {
         Some(o) => {
             let n = cases::cases_of_person(&state.db, o.id).await?.len();
@@ -71,6 +73,7 @@ async fn merge_page(
         p_cases: cases::cases_of_person(&state.db, person.id).await?.len(),
         p: person,
         candidates,
+        elsewhere,
         other,
         other_text,
         errors,

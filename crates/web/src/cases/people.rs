@@ -156,6 +156,8 @@ impl TryFrom<&VisitForm> for VisitInput {
         if !VISIT_OUTCOMES.iter().any(|(c, _)| *c == outcome) {
             errors.insert("outcome".into(), "訪問の結果を選んでください".into());
         }
+        let posted = crate::pages::posted(form);
+        crate::pages::check_texts(&posted, nimo_domain::cases::texts::VISIT, &mut errors);
         let case_id = match form.case_id.trim() {
             "" => None,
             text => {
@@ -173,7 +175,7 @@ impl TryFrom<&VisitForm> for VisitInput {
                 method: method.to_string(),
                 outcome: outcome.to_string(),
                 case_id,
-                note: form.note.trim().to_string(),
+                note: posted.get("note").map(|n| n.trim().to_string()).unwrap_or_default(),
             }),
             _ => Err(errors),
         }

@@ -171,8 +171,11 @@ pub fn hold_not_waiting_message(state: HoldState) -> &'static str {
 pub fn posting_message(refusal: &PostingRefusal) -> String {
     match refusal {
         PostingRefusal::FreeBeds(error) => free_beds_message(*error).to_string(),
-        PostingRefusal::UnknownWard(ward) => format!("病棟 {ward} は登録されていません"),
-        PostingRefusal::NotOwnWard(ward) => format!("病棟 {ward} は自院の病棟ではありません"),
+        // One message for both, so that an import cannot tell whether another hospital's ward
+        // id exists.
+        PostingRefusal::UnknownWard(ward) | PostingRefusal::NotOwnWard(ward) => {
+            format!("病棟 {ward} は自院の病棟として登録されていません")
+        }
         PostingRefusal::BelowActiveHolds { free, active, .. } => format!(
             "空床数（{free}）が仮押さえ中の件数（{active}件）より少なくなります。先に仮押さえに回答してください"
         ),

@@ -104,14 +104,14 @@ fn every_store_refusal_has_its_status_sentence_and_field() {
             StoreError::Posting { row: 1, refusal: PostingRefusal::UnknownWard("w-x".into()) },
             S::UNPROCESSABLE_ENTITY,
             "posting-refused",
-            "1件目: 病棟 w-x は登録されていません",
+            "1件目: 病棟 w-x は自院の病棟として登録されていません",
             Some("ward_id"),
         ),
         (
             StoreError::Posting { row: 3, refusal: PostingRefusal::NotOwnWard("w-x".into()) },
             S::UNPROCESSABLE_ENTITY,
             "posting-refused",
-            "3件目: 病棟 w-x は自院の病棟ではありません",
+            "3件目: 病棟 w-x は自院の病棟として登録されていません",
             Some("ward_id"),
         ),
         (

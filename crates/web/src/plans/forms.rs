@@ -3,11 +3,11 @@
 
 use crate::audit;
 use crate::context::Ctx;
-use crate::pages::{Errors, Fields, user_id};
+use crate::pages::{Errors, Fields, check_texts, user_id};
 use crate::{AppState, WebError};
 use axum::http::StatusCode;
 use nimo_domain::MunicipalityCode;
-use nimo_domain::plans::{EndReason, Party, PlanEvent};
+use nimo_domain::plans::{EndReason, Party, PlanEvent, texts};
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome as AuditOutcome;
 use nimo_store::cases::PersonCase;
@@ -125,6 +125,7 @@ pub fn open_plan(
     actor: i64,
 ) -> Result<OpenPlan, Errors> {
     let mut errors = Errors::new();
+    check_texts(f, texts::OPEN, &mut errors);
     let given = match get(f, "consent").as_str() {
         "given" => Some(true),
         "refused" => Some(false),
@@ -232,6 +233,7 @@ pub async fn record_event(
     f: &Fields,
 ) -> Result<Outcome, WebError> {
     let mut errors = Errors::new();
+    check_texts(f, texts::STEP, &mut errors);
     let event = event_of(f, code, &mut errors);
     let occurred_on = required_date(f, "occurred_on", "日付", &mut errors);
     let revision = revision_of(f, &mut errors);
@@ -275,6 +277,7 @@ fn participants(text: &str, errors: &mut Errors) -> Vec<(String, String)> {
 /// Records a 支援会議 from the plan page.
 pub async fn record_meeting(state: &AppState, ctx: &Ctx, plan_id: i64, f: &Fields) -> Result<Outcome, WebError> {
     let mut errors = Errors::new();
+    check_texts(f, texts::MEETING, &mut errors);
     let held_on = required_date(f, "held_on", "開催日", &mut errors);
     let purpose = get(f, "purpose");
     if !MEETING_PURPOSES.iter().any(|(c, _)| *c == purpose) {

@@ -136,7 +136,9 @@ async fn a_hospital_import_is_all_or_nothing() {
         let (status, page) = upload("ward_id,free_beds\nh-meguro-1-a,4\nh-setagaya-1-a,0\n", "beds.csv").await;
         assert_eq!(status, 422, "{:?}", app.backend);
         assert!(
-            page.contains("2件目") && page.contains("h-setagaya-1-a") && page.contains("自院の病棟ではありません"),
+            page.contains("2件目")
+                && page.contains("h-setagaya-1-a")
+                && page.contains("自院の病棟として登録されていません"),
             "the row is named"
         );
         let (status, page) = upload("ward_id,free_beds\nh-meguro-1-a,4\nh-meguro-1-b,x\n", "beds.csv").await;

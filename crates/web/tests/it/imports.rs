@@ -124,3 +124,37 @@ async fn a_csv_value_for_a_computed_figure_must_be_the_computed_one() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_csv_export_makes_formulas_inert_and_reads_back_unchanged() {
+    for_each_backend(|app| async move {
+        // A section-4 indicator whose name a spreadsheet would evaluate as a formula.
+        let mut sheet = nimo_domain::demo::meguro_r4();
+        sheet.outcomes.indicators[0].marker = String::new();
+        sheet.outcomes.indicators[0].name = "=HYPERLINK(\"http://evil.example\",\"開く\")".into();
+        let (status, _, html) =
+            app.post_file("/import", "sheet.json", nimo_exchange::to_json(&sheet), &[("replace", "1")]).await;
+        assert_eq!(status, 303, "{html}");
+        let (status, _, csv) = app.get_bytes(&format!("{SHEET}/export.csv")).await;
+        assert_eq!(status, 200);
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(&csv[3..]);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let labels: Vec<&str> = rows.iter().map(|r| &r[2]).filter(|l| l.contains("HYPERLINK")).collect();
+        assert!(!labels.is_empty());
+        for label in labels {
+            assert!(label.starts_with("'=HYPERLINK("), "{label}");
+        }
+        for row in &rows {
+            for cell in row {
+                assert!(!cell.starts_with(['=', '+', '@', '\t', '\r']), "{cell}");
+            }
+        }
+        assert!(rows.iter().any(|r| &r[1] == "total_population" && &r[5] == "278748"), "numbers stay numbers");
+        // The exported file is what the figures upload takes back: nothing changes.
+        let before = app.sheet_json(2022).await;
+        let (status, _, html) = app.post_file(&format!("{SHEET}/figures.csv"), "export.csv", csv, &[]).await;
+        assert_eq!(status, 303, "{html}");
+        assert_eq!(app.sheet_json(2022).await, before);
+    })
+    .await;
+}

@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod bed_pages;
+mod bed_refusals;
 mod beds;
 mod browser;
 mod cases;
@@ -23,8 +24,10 @@ mod pii;
 mod placement;
 mod plans;
 mod retention;
+mod scope;
 mod security;
 mod sign_in_throttling;
+mod text_limits;
 mod write_path;
 
 pub use harness::{TestApp, for_each_backend};
