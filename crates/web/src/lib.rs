@@ -22,6 +22,7 @@ pub mod problem;
 mod routes;
 mod security;
 mod sheets;
+mod tokens;
 
 pub use layout::DEFAULT_SOURCE_URL;
 pub use sheets::import;

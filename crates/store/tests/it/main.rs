@@ -10,6 +10,7 @@ mod districts;
 mod plans;
 mod schema;
 mod sealed;
+mod tokens;
 
 use nimo_domain::{FiscalYear, MunicipalityCode, demo};
 use nimo_store::audit::AuditEvent;

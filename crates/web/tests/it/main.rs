@@ -22,6 +22,7 @@ mod pii;
 mod placement;
 mod plans;
 mod security;
+mod tokens;
 mod write_path;
 
 pub use harness::{TestApp, for_each_backend};
