@@ -197,7 +197,14 @@ pub async fn measure(backend: Backend, sizes: BedSizes) -> anyhow::Result<BedFig
     let mut tokens = Vec::new();
     for _ in 0..sizes.hold_clients.max(sizes.clients).max(1) {
         tokens.push(
-            beds::create_token(db, user.id, "bench", now, nimo_store::audit::AuditEvent::cli("token_create")).await?,
+            nimo_store::tokens::create_token(
+                db,
+                user.id,
+                "bench",
+                now,
+                nimo_store::audit::AuditEvent::cli("token_create"),
+            )
+            .await?,
         );
     }
 

@@ -75,6 +75,8 @@ impl Role {
             // The 地区 and who is in charge: no personal data. Managing them also needs a
             // municipality-wide scope (see `authorize`).
             DistrictRead | DistrictManage => matches!(self, Role::SystemAdmin | Role::Staff),
+            // An active account of such a role is fully signed in with its second factor.
+            TokenCreate => self.requires_two_factor(),
         }
     }
 }
@@ -120,11 +122,14 @@ pub enum Permission {
     /// Add, rename and switch off 地区 and put staff in charge of them: the administrator and
     /// staff with a municipality-wide scope (not a 地区-scoped 保健師).
     DistrictManage,
+    /// Make an API token in the UI: an account whose role signs in with a second factor (so
+    /// that the session making the token has passed it; a token stands for a full sign-in).
+    TokenCreate,
 }
 
 impl Permission {
     /// Every permission, in the order tables list them.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::SheetRead,
@@ -140,6 +145,7 @@ impl Permission {
         Permission::CaseWrite,
         Permission::DistrictRead,
         Permission::DistrictManage,
+        Permission::TokenCreate,
     ];
 
     /// The permission's code in the policy table.
@@ -160,6 +166,7 @@ impl Permission {
             Permission::CaseWrite => "case.write",
             Permission::DistrictRead => "district.read",
             Permission::DistrictManage => "district.manage",
+            Permission::TokenCreate => "token.create",
         }
     }
 

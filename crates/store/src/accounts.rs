@@ -340,7 +340,7 @@ pub async fn change_password_at(
     .bind(hash_password(new).await)
     .bind(security_stamp())
     .bind(user_id);
-    history::replace_password(db, (user_id, &login), &hash, query, now, audit).await?;
+    history::replace_password(db, (user_id, &login), &hash, query, now, audit, history::RevokeTokens(false)).await?;
     tracing::info!(user_id, "password changed");
     Ok(())
 }

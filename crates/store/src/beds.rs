@@ -1,5 +1,5 @@
 //! The bed finder's storage: hospitals and wards, postings of free beds, the search, holds
-//! (`beds/holds.rs`), placement statistics (`beds/stats.rs`) and API tokens (`beds/tokens.rs`).
+//! (`beds/holds.rs`), placement statistics (`beds/stats.rs`).
 //!
 //! **The hold invariant.** For every ward, active holds plus admissions since the current posting
 //! never exceed the posted free beds (`nimo_domain::beds::Availability`). Every statement that
@@ -17,14 +17,12 @@
 
 mod holds;
 mod stats;
-mod tokens;
 
 pub use holds::{
     Hold, NewHold, accept_at, cancel_at, decline_at, expire_due_at, get_hold, holds_for_case, holds_of_hospital_at,
     holds_placed_by, place_hold_at,
 };
 pub use stats::{HospitalMonth, placement_stats};
-pub use tokens::{TokenInfo, create_token, list_tokens, resolve_token, revoke_token};
 
 use crate::audit::{self, AuditEvent, Outcome};
 use crate::{Backend, Db, PostingRefusal, StoreError, columns};

@@ -66,6 +66,15 @@ pub enum StoreError {
     /// An API token name that is empty or longer than 100 characters.
     #[error("invalid token name")]
     InvalidTokenName,
+    /// An API token was asked for without any scope.
+    #[error("a token needs at least one scope")]
+    NoTokenScope,
+    /// An API token was asked for with a scope its user's role cannot use.
+    #[error("the role cannot use the token scope {0}")]
+    TokenScopeNotAllowed(nimo_domain::api_scope::ApiScope),
+    /// An API token lifetime outside 1 day to [`nimo_domain::api_scope::MAX_TOKEN_DAYS`].
+    #[error("invalid token lifetime")]
+    InvalidTokenExpiry,
     /// An override of a derived figure came without its reason.
     #[error("an override needs a reason")]
     MissingReason,
@@ -211,6 +220,9 @@ mod tests {
             StoreError::UnknownCode("sex"),
             StoreError::InvalidDistrictName,
             StoreError::InvalidTokenName,
+            StoreError::NoTokenScope,
+            StoreError::TokenScopeNotAllowed(nimo_domain::api_scope::ApiScope::BedsWrite),
+            StoreError::InvalidTokenExpiry,
             StoreError::MissingReason,
             StoreError::PersonNotLinkable { person: 4 },
             StoreError::NotMergeable { keep: 1, gone: 2 },

@@ -20,6 +20,7 @@ pub mod sessions;
 pub mod sheets;
 pub mod synthetic;
 pub mod testing;
+pub mod tokens;
 
 pub use db::{Backend, Db, redact};
 pub use error::{PostingRefusal, Record, StoreError};

@@ -1,15 +1,16 @@
 //! The OpenAPI 3.1 document of the JSON API, served at `/api/openapi.json`. Nothing here is
 //! written out by hand: operations come from the handlers' `#[utoipa::path]` attributes, schemas
 //! from the `ToSchema` derives of the bodies and the domain types they carry (the sheet, the bed
-//! finder's codes), error responses from [`Problem`]. Tests check the document against the policy
-//! table both ways, and validate the served document with openapi-spec-validator
+//! finder's codes), error responses from [`Problem`], and each operation's token scope from
+//! `crate::tokens::API_SCOPES` (its security requirement and a line of its description). Tests
+//! check the document against the policy table both ways, and validate the served document with openapi-spec-validator
 //! (`tests/it/openapi.rs`).
 
 use crate::beds::api as beds_api;
 use crate::problem::Problem;
 use crate::sheets::exports;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 
 /// The API's operations, schemas and security.
 #[derive(OpenApi)]
@@ -18,7 +19,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         title = "nimo API",
         version = "1",
         description = "自治体情報シートの取得と緊急入院先検索（空床検索、空床数の登録、仮押さえとその回答）。\
-                       `Authorization: Bearer <token>`（`nimo token create --user LOGIN`）で、トークンの利用者として操作します。\
+                       `Authorization: Bearer <token>` で、トークンの利用者として操作します。トークンはアカウント画面（二要素認証でログインした本人）か \
+                       `nimo token create --user LOGIN` で発行し、`/api/v1` でだけ使えます。各操作には利用者の役割の権限とトークンのスコープの両方が必要です \
+                       （スコープが足りなければ 403、期限切れ・失効・不明のトークンは 401）。\
                        エラーはすべて RFC 9457 の problem details（`application/problem+json`）で返ります。"
     ),
     paths(
@@ -42,19 +45,41 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 pub struct ApiDoc;
 
 /// Adds the bearer-token scheme the `security` requirement names (utoipa's derive has no
-/// attribute for security schemes).
+/// attribute for security schemes), and to each `/api/v1` operation the token scope it needs:
+/// as its security requirement (OpenAPI 3.1 lets a non-OAuth requirement list role names) and
+/// as the last line of its description.
 struct BearerToken;
 
 impl utoipa::Modify for BearerToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let scheme = HttpBuilder::new()
             .scheme(HttpAuthScheme::Bearer)
-            .description(Some("`nimo token create --user LOGIN` が一度だけ表示するトークン（`nimo_…`）"))
+            .description(Some(
+                "API トークン（`nimo_` と16進64桁）。アカウント画面か `nimo token create --user LOGIN` が発行時に一度だけ表示します。\
+                 二要素認証済みのログインと同等の資格情報で、保存されるのはハッシュだけです。`/api/v1` でだけ有効で、スコープと有効期限（標準90日、最長1年）があります。",
+            ))
             .build();
         openapi
             .components
             .get_or_insert_with(Default::default)
             .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [("GET", &mut item.get), ("PUT", &mut item.put), ("POST", &mut item.post)];
+            for (method, operation) in operations {
+                let (Some(operation), Some(scope)) = (operation.as_mut(), crate::tokens::scope_of(method, path)) else {
+                    continue;
+                };
+                operation.security = Some(vec![SecurityRequirement::new("bearer", [scope.code()])]);
+                let line = format!(
+                    "必要なトークンのスコープ: `{scope}`（{}）。足りないトークンには 403（`/problems/missing-scope`）を返します。",
+                    scope.label()
+                );
+                operation.description = Some(match operation.description.take() {
+                    Some(text) if !text.is_empty() => format!("{text}\n\n{line}"),
+                    _ => line,
+                });
+            }
+        }
     }
 }
 
@@ -138,6 +163,22 @@ mod tests {
             }
         }
         assert!(errors > 0);
+    }
+
+    #[test]
+    fn every_api_v1_operation_names_its_token_scope_and_answers_401_and_403() {
+        let document = document();
+        for (method, path, scope) in crate::tokens::API_SCOPES {
+            let operation = &document["paths"][path][method.to_ascii_lowercase()];
+            assert_eq!(operation["security"], serde_json::json!([{ "bearer": [scope.code()] }]), "{method} {path}");
+            let description = operation["description"].as_str().unwrap_or_default();
+            assert!(description.contains(&format!("`{scope}`")), "{method} {path}: {description}");
+            for status in ["401", "403"] {
+                assert!(operation["responses"][status].is_object(), "{method} {path} documents {status}");
+            }
+        }
+        let openapi = &document["paths"]["/api/openapi.json"]["get"];
+        assert_eq!(openapi["security"], serde_json::json!([{}]), "the document itself needs no token");
     }
 
     #[test]

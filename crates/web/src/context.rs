@@ -83,10 +83,19 @@ pub struct RequestContext {
     pub csrf: String,
     /// The client's address, for throttling and the audit log.
     pub address: String,
-    /// Whether the request authenticated with an API token (`Authorization: Bearer`) instead of
-    /// a session cookie: it then carries no cookie a browser could send on its own, so the CSRF
-    /// check does not apply.
-    pub via_token: bool,
+    /// The API token the request authenticated with (`Authorization: Bearer`, only ever on
+    /// `/api/v1`) instead of a session cookie: it then carries no cookie a browser could send on
+    /// its own, so the CSRF check does not apply there, and the policy also checks its scopes.
+    pub token: Option<ApiToken>,
+}
+
+/// The API token of a request.
+#[derive(Debug, Clone)]
+pub struct ApiToken {
+    /// Its id.
+    pub id: i64,
+    /// What it may be used for.
+    pub scopes: Vec<nimo_domain::api_scope::ApiScope>,
 }
 
 impl RequestContext {
@@ -130,7 +139,7 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
     // The health check and the stylesheet need no session: do not create one for them.
     let path = request.uri().path();
     if path == "/healthz" || path.starts_with("/assets/") {
-        let context = RequestContext { account: None, csrf: String::new(), address: String::new(), via_token: false };
+        let context = RequestContext { account: None, csrf: String::new(), address: String::new(), token: None };
         request.extensions_mut().insert(Arc::new(context));
         return next.run(request).await;
     }
@@ -140,10 +149,16 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
     if let Some(authorization) = request.headers().get(axum::http::header::AUTHORIZATION) {
+        // A token counts on the API only: on a page, a download or a form it is refused before
+        // anything is looked up (a token never opens a page or skips a CSRF check there).
+        if !crate::tokens::accepts_token(request.uri().path()) {
+            return refuse_token(&state, address, "token_off_api").await;
+        }
         let token = authorization.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
         return match token_account(&state, token).await {
-            Ok(account) => {
-                let context = RequestContext { account: Some(account), csrf: String::new(), address, via_token: true };
+            Ok((account, token)) => {
+                let context =
+                    RequestContext { account: Some(account), csrf: String::new(), address, token: Some(token) };
                 request.extensions_mut().insert(Arc::new(context));
                 next.run(request).await
             }
@@ -181,7 +196,7 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
             return crate::WebError::Internal(format!("loading the signed-in account: {detail}")).into_response();
         }
     };
-    let context = Arc::new(RequestContext { account, csrf, address, via_token: false });
+    let context = Arc::new(RequestContext { account, csrf, address, token: None });
     request.extensions_mut().insert(context);
     next.run(request).await
 }
@@ -259,24 +274,29 @@ fn account_from(user: nimo_store::accounts::User, stage: Stage) -> Account {
 
 /// The account an API token acts as, checked like a session: the user's role, scope and state
 /// now (a disabled account, or one without its second factor, is refused by the policy
-/// like its sessions). A token has no password to change, so `must_change_password` does not
-/// redirect it. A refused token is `Ended` with its audit detail; a database failure is `Failed`.
-async fn token_account(state: &AppState, token: Option<&str>) -> Result<Account, SessionProblem> {
+/// like its sessions), and the token with its scopes. An expired or revoked token is refused
+/// (checked against `AppState.clock`). A token has no password to change, so
+/// `must_change_password` does not redirect it. A refused token is `Ended` with its audit
+/// detail; a database failure is `Failed`.
+async fn token_account(state: &AppState, token: Option<&str>) -> Result<(Account, ApiToken), SessionProblem> {
+    use nimo_store::tokens::Resolved;
     let refused = SessionProblem::Ended;
     let token = token.ok_or(refused("token_malformed"))?;
-    let user_id = match nimo_store::beds::resolve_token(&state.db, token).await {
-        Ok(Some(user_id)) => user_id,
-        Ok(None) => return Err(refused("token_unknown")),
+    let grant = match nimo_store::tokens::resolve_at(&state.db, token, state.clock.unix()).await {
+        Ok(Resolved::Valid(grant)) => grant,
+        Ok(Resolved::Unknown) => return Err(refused("token_unknown")),
+        Ok(Resolved::Revoked) => return Err(refused("token_revoked")),
+        Ok(Resolved::Expired) => return Err(refused("token_expired")),
         Err(error) => return Err(SessionProblem::Failed(format!("token lookup: {error}"))),
     };
-    let user = match nimo_store::accounts::get(&state.db, user_id).await {
+    let user = match nimo_store::accounts::get(&state.db, grant.user_id).await {
         Ok(user) => user,
         Err(nimo_store::accounts::AccountError::NotFound) => return Err(refused("token_user_missing")),
         Err(other) => return Err(SessionProblem::Failed(format!("token account: {other:?}"))),
     };
     let mut account = account_from(user, Stage::Full);
     account.must_change_password = false;
-    Ok(account)
+    Ok((account, ApiToken { id: grant.id, scopes: grant.scopes }))
 }
 
 /// Answers a request whose token is not valid: 401 problem details, after an audit row (fail closed).

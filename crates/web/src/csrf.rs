@@ -1,7 +1,8 @@
 //! CSRF protection on every state-changing request: the session's synchronizer token must come
 //! back in the body, as the `csrf` field of a URL-encoded form or of a multipart upload, or (for
-//! a JSON body sent by a script of the page) in the `X-CSRF-Token` header. Requests that
-//! authenticate with an API token instead of the cookie are exempt. This is
+//! a JSON body sent by a script of the page) in the `X-CSRF-Token` header. Requests to
+//! `/api/v1` that authenticate with an API token instead of the cookie are exempt (a token is
+//! refused everywhere else, and the exemption is checked against the path too). This is
 //! on top of the same-origin check in `security.rs`, and applies to every route, so that a new
 //! form cannot forget it.
 
@@ -29,7 +30,7 @@ pub async fn check(request: Request, next: Next) -> Response {
     };
     // A request authenticated by an API token carries no cookie: a forged cross-site request
     // cannot attach the token, so there is nothing for a synchronizer token to protect.
-    if context.via_token {
+    if context.token.is_some() && request.uri().path().starts_with(crate::tokens::API_PREFIX) {
         return next.run(request).await;
     }
     let expected = context.csrf.clone();

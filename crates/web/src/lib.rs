@@ -23,6 +23,7 @@ pub mod retention;
 mod routes;
 mod security;
 mod sheets;
+mod tokens;
 
 pub use layout::DEFAULT_SOURCE_URL;
 pub use retention::{RetentionSettings, spawn_retention};

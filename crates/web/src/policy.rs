@@ -4,6 +4,9 @@
 //! default). Routes whose record is named in the body (a new sheet, an import) check the scope
 //! again in their handler once they know the municipality ([`check_target`]).
 //!
+//! A request made with an API token needs the token's scope for the route as well
+//! (`crate::tokens`): 403 problem details naming the scope, audited with the detail `scope:CODE`.
+//!
 //! Every refusal, here and in [`check_target`], is written to the audit log before it is
 //! answered: action `denied`, outcome `denied`, actor `user:ID` (or `anonymous`), origin the
 //! client address. A route refusal has record type `route`, the matched pattern as record id
@@ -41,6 +44,9 @@ pub const POLICY: &[(&str, &str, Permission)] = &[
     ("POST", "/account/logout-everywhere", Permission::SignedIn),
     ("GET", "/account/password", Permission::SignedIn),
     ("POST", "/account/password", Permission::SignedIn),
+    ("GET", "/account/tokens", Permission::SignedIn),
+    ("POST", "/account/tokens", Permission::TokenCreate),
+    ("POST", "/account/tokens/{token}/revoke", Permission::SignedIn),
     ("GET", "/municipalities", Permission::SheetRead),
     ("POST", "/municipalities", Permission::SheetWrite),
     ("GET", "/municipalities/{code}", Permission::SheetRead),
@@ -86,6 +92,8 @@ pub const POLICY: &[(&str, &str, Permission)] = &[
     ("POST", "/admin/users/{id}/disable", Permission::UserAdmin),
     ("POST", "/admin/users/{id}/enable", Permission::UserAdmin),
     ("POST", "/admin/users/{id}/unlock", Permission::UserAdmin),
+    ("GET", "/admin/users/{id}/tokens", Permission::UserAdmin),
+    ("POST", "/admin/users/{id}/tokens/{token}/revoke", Permission::UserAdmin),
     ("GET", "/admin/audit", Permission::AuditRead),
     ("GET", "/admin/audit.csv", Permission::AuditRead),
     ("GET", "/api/openapi.json", Permission::Public),
@@ -228,7 +236,14 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
         return Redirect::to("/account/password").into_response();
     }
     let denial = match authorize(principal.as_ref(), permission, &target) {
-        Ok(()) => return next.run(Request::from_parts(parts, body)).await,
+        Ok(()) => {
+            // A token also needs its scope for the route (and works on the API only).
+            let public = permission == Permission::Public;
+            if let Some(refused) = crate::tokens::refusal(&state, &context, &method, &path, public).await {
+                return refused;
+            }
+            return next.run(Request::from_parts(parts, body)).await;
+        }
         Err(denial) => denial,
     };
     if let Some(failure) = audit_refusal(&state, &context, &path, permission.code()).await {

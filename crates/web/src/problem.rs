@@ -151,10 +151,11 @@ impl IntoResponse for Problem {
 #[derive(IntoResponses)]
 #[allow(dead_code)]
 pub enum Refusals {
-    /// No credentials, or an unknown or revoked token.
+    /// No credentials, or an unknown, expired or revoked token.
     #[response(status = 401, content_type = "application/problem+json")]
     Unauthorized(Problem),
-    /// The account may not do this (role, scope, or a disabled or locked account), or a
+    /// The account may not do this (role, scope, or a disabled or locked account), the token
+    /// lacks the operation's scope (`/problems/missing-scope`, naming it), or a
     /// cookie-authenticated request without its `X-CSRF-Token`.
     #[response(status = 403, content_type = "application/problem+json")]
     Forbidden(Problem),

@@ -6,6 +6,7 @@ use crate::beds::{api as beds_api, hospital, live, search as beds};
 use crate::cases::{case_page as cases, identify, intake, merge, people, worklist};
 use crate::plans::plan as plans;
 use crate::sheets::{exports, figures, imports, sheet as sheets};
+use crate::tokens::{admin as token_admin, pages as token_pages};
 use crate::{account, admin, districts, municipalities};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -65,6 +66,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/logout", post(account::logout))
         .route("/account/logout-everywhere", post(account::logout_everywhere))
+        .route("/account/tokens", get(token_pages::list).post(token_pages::create))
+        .route("/account/tokens/{token}/revoke", post(token_pages::revoke))
+        .route("/admin/users/{id}/tokens", get(token_admin::list))
+        .route("/admin/users/{id}/tokens/{token}/revoke", post(token_admin::revoke))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}/reset-password", post(admin::reset_password))
         .route("/admin/users/{id}/disable", post(admin::disable))

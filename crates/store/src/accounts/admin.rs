@@ -1,14 +1,19 @@
 //! What an administrator (or `nimo user …`) does to an account: a temporary password, disabling
 //! and enabling, ending its sessions, forgetting its failed sign-ins, and the first administrator
-//! of an empty database. Each change commits with its audit row.
+//! of an empty database. Each change commits with its audit row. Disabling an account and a
+//! password reset also revoke every API token of the account (a token would otherwise outlive
+//! the decision), with a `token_revoke` row (record `user`/ID, detail `all`) when there was one
+//! to revoke.
 
+use super::history::RevokeTokens;
 use super::*;
 
 /// Sets a random temporary password (returned once, at least 16 characters) that must be
 /// changed at the next sign-in, ends the account's sessions, keeps the replaced password among
 /// the previous ones (so it cannot be chosen again) and forgets the failed sign-ins, with its
 /// audit row (`audit` with the record `user`/ID) in the same transaction. The second factor
-/// stays enrolled: a reset password alone never signs anyone in.
+/// stays enrolled: a reset password alone never signs anyone in. Every API token of the account
+/// is revoked in the same transaction: the account's credentials are in doubt.
 pub async fn admin_reset_password(db: &Db, user_id: i64, audit: AuditEvent) -> Result<String, AccountError> {
     let (login, replaced) = password_hash_of(db, user_id).await?;
     let password = temporary_password(&login);
@@ -20,7 +25,7 @@ pub async fn admin_reset_password(db: &Db, user_id: i64, audit: AuditEvent) -> R
     .bind(security_stamp())
     .bind(user_id);
     let now = OffsetDateTime::now_utc();
-    super::history::replace_password(db, (user_id, &login), &replaced, query, now, audit).await?;
+    super::history::replace_password(db, (user_id, &login), &replaced, query, now, audit, RevokeTokens(true)).await?;
     tracing::info!(user_id, "password reset by an administrator");
     Ok(password)
 }
@@ -46,24 +51,41 @@ pub(super) async fn update_with_audit<'q>(
     user_id: i64,
     audit: AuditEvent,
 ) -> Result<(), AccountError> {
+    update_revoking_tokens(db, query, user_id, audit, false).await
+}
+
+/// [`update_with_audit`], revoking every live API token of the account in the same transaction
+/// when `revoke_tokens` is set (with a `token_revoke` row when there was any).
+async fn update_revoking_tokens<'q>(
+    db: &Db,
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    user_id: i64,
+    audit: AuditEvent,
+    revoke_tokens: bool,
+) -> Result<(), AccountError> {
     let mut tx = db.pool.begin().await?;
     let done = query.execute(&mut *tx).await?;
     if done.rows_affected() == 0 {
         return Err(AccountError::NotFound);
     }
+    let revocation = AuditEvent { action: "token_revoke".into(), ..audit.clone() };
     append_in(&mut tx, &user_event(audit, user_id)).await?;
+    if revoke_tokens && crate::tokens::revoke_all_in(&mut tx, user_id).await? > 0 {
+        append_in(&mut tx, &user_event(revocation, user_id).with_detail("all")).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
 
 /// Disables or re-enables an account, with its audit row (`audit` with the record `user`/ID) in
-/// the same transaction. Either way its sessions end (new security stamp).
+/// the same transaction. Either way its sessions end (new security stamp); disabling also
+/// revokes every API token of the account, so that enabling it again brings none back.
 pub async fn set_disabled(db: &Db, user_id: i64, disabled: bool, audit: AuditEvent) -> Result<(), AccountError> {
     let query = sqlx::query("UPDATE app_user SET disabled = $1, security_stamp = $2 WHERE id = $3")
         .bind(i64::from(disabled))
         .bind(security_stamp())
         .bind(user_id);
-    update_with_audit(db, query, user_id, audit).await?;
+    update_revoking_tokens(db, query, user_id, audit, disabled).await?;
     tracing::info!(user_id, disabled, "account disabled flag set");
     Ok(())
 }

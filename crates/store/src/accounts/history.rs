@@ -29,8 +29,10 @@ pub(super) async fn refuse_reuse(db: &Db, user_id: i64, new: &str) -> Result<(),
 
 /// Runs the `UPDATE app_user … WHERE id = $last` that sets a new password hash, keeps the
 /// replaced hash (dropping those older than the newest [`PASSWORD_HISTORY`]), forgets the login
-/// name's failed sign-ins and appends the account's audit row, all in one transaction. No such
-/// account is [`AccountError::NotFound`] (and nothing is written).
+/// name's failed sign-ins and appends the account's audit row, all in one transaction; with
+/// [`RevokeTokens`]`(true)` (an administrator's reset) it also revokes the account's API tokens,
+/// with a `token_revoke` row (detail `all`) when there was one. No such account is
+/// [`AccountError::NotFound`] (and nothing is written).
 pub(super) async fn replace_password<'q>(
     db: &Db,
     user: (i64, &str),
@@ -38,6 +40,7 @@ pub(super) async fn replace_password<'q>(
     update: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     now: OffsetDateTime,
     audit: AuditEvent,
+    revoke: RevokeTokens,
 ) -> Result<(), AccountError> {
     let (user_id, login) = user;
     let mut tx = db.pool.begin().await?;
@@ -63,7 +66,15 @@ pub(super) async fn replace_password<'q>(
         .bind(login_key(login))
         .execute(&mut *tx)
         .await?;
+    let revocation = AuditEvent { action: "token_revoke".into(), ..audit.clone() };
     append_in(&mut tx, &user_event(audit, user_id)).await?;
+    if revoke.0 && crate::tokens::revoke_all_in(&mut tx, user_id).await? > 0 {
+        append_in(&mut tx, &user_event(revocation, user_id).with_detail("all")).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
+
+/// Whether a password change also revokes the account's API tokens (an administrator's reset
+/// does; the user's own change keeps them).
+pub(super) struct RevokeTokens(pub(super) bool);

@@ -13,6 +13,7 @@ mod retention;
 mod schema;
 mod sealed;
 mod sign_in_delays;
+mod tokens;
 
 use nimo_domain::{FiscalYear, MunicipalityCode, demo};
 use nimo_store::audit::AuditEvent;

@@ -82,6 +82,24 @@ pub fn store_refusal(error: &StoreError) -> Option<Refusal> {
             "トークンの名前を1〜100文字で指定してください",
             Some("name"),
         ),
+        StoreError::NoTokenScope => Refusal::new(
+            S::UNPROCESSABLE_ENTITY,
+            "invalid-scope",
+            "トークンで使える操作（スコープ）を1つ以上選んでください",
+            Some("scope"),
+        ),
+        StoreError::TokenScopeNotAllowed(scope) => Refusal::new(
+            S::UNPROCESSABLE_ENTITY,
+            "invalid-scope",
+            format!("スコープ {scope}（{}）はこの利用者の役割では使えません", scope.label()),
+            Some("scope"),
+        ),
+        StoreError::InvalidTokenExpiry => Refusal::new(
+            S::UNPROCESSABLE_ENTITY,
+            "invalid-expiry",
+            format!("有効期間を1〜{}日で指定してください", nimo_domain::api_scope::MAX_TOKEN_DAYS),
+            Some("expires_days"),
+        ),
         StoreError::MissingReason => Refusal::new(
             S::UNPROCESSABLE_ENTITY,
             "missing-reason",

@@ -331,7 +331,7 @@ async fn a_database_failure_behind_a_token_is_a_500_not_a_refused_token() {
         let users = nimo_store::accounts::list(&app.db).await.unwrap();
         let user = users.into_iter().find(|u| u.role == Role::Staff).expect("the harness's staff account");
         let now = app.clock.unix();
-        let token = nimo_store::beds::create_token(&app.db, user.id, "test", now, AuditEvent::cli("token_create"))
+        let token = nimo_store::tokens::create_token(&app.db, user.id, "test", now, AuditEvent::cli("token_create"))
             .await
             .unwrap();
         let search = |token: String| {

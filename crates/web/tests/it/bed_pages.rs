@@ -182,13 +182,12 @@ async fn the_hospital_sees_its_own_holds_live_through_server_sent_events() {
     for_each_backend(|app| async move {
         seed_beds(&app.db, &[]).await;
         let (_, staff) = token_for(&app.db, "live-staff", Role::Staff, staff_scope()).await;
-        let (_, hospital) = token_for(&app.db, "live-byoin", Role::HospitalStaff, hospital_scope(OWN_HOSPITAL)).await;
-        let mut stream = api_client()
-            .get(format!("{}/hospital/events", app.base))
-            .bearer_auth(&hospital)
-            .send()
-            .await
-            .expect("event stream");
+        // The stream is a page's: it takes the hospital's session (a token works on /api/v1 only).
+        let (_, codes) =
+            account_in_scope(&app.db, "live-byoin", Role::HospitalStaff, hospital_scope(OWN_HOSPITAL), true).await;
+        let hospital = TestApp::client_for(&app, "live-byoin", &codes[0]).await;
+        let mut stream =
+            hospital.client.get(format!("{}/hospital/events", app.base)).send().await.expect("event stream");
         assert_eq!(stream.status().as_u16(), 200);
         assert!(
             stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"),
@@ -203,8 +202,10 @@ async fn the_hospital_sees_its_own_holds_live_through_server_sent_events() {
         let (status, script) = app.get("/assets/live.js").await;
         assert_eq!(status, 200);
         assert!(script.contains("EventSource") && script.contains("nimo-live"));
-        let staff_stream = api_client().get(format!("{}/hospital/events", app.base)).bearer_auth(&staff).send().await;
+        let staff_stream = app.client.get(format!("{}/hospital/events", app.base)).send().await;
         assert_eq!(staff_stream.unwrap().status().as_u16(), 403, "staff do not get the hospital's stream");
+        let token_stream = api_client().get(format!("{}/hospital/events", app.base)).bearer_auth(&staff).send().await;
+        assert_eq!(token_stream.unwrap().status().as_u16(), 401, "a token does not open a page's stream");
     })
     .await;
 }

@@ -28,6 +28,7 @@ mod scope;
 mod security;
 mod sign_in_throttling;
 mod text_limits;
+mod tokens;
 mod write_path;
 
 pub use harness::{TestApp, for_each_backend};
