@@ -83,6 +83,10 @@ pub struct RequestContext {
     pub account: Option<Account>,
     /// The session's CSRF token, for every form.
     pub csrf: String,
+    /// The token of a session that ended with this request (idle, stamp changed): still accepted
+    /// for this one request, so that a form of the signed-in page (logout, a new sign-in) is not
+    /// refused as forged; pages rendered now show `csrf`.
+    pub ended_csrf: Option<String>,
     /// The client's address, for throttling and the audit log.
     pub address: String,
     /// Whether the request authenticated with an API token (`Authorization: Bearer`) instead of
@@ -133,7 +137,13 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
     // The health check and the stylesheet need no session: do not create one for them.
     let path = request.uri().path();
     if path == "/healthz" || path.starts_with("/assets/") {
-        let context = RequestContext { account: None, csrf: String::new(), address: String::new(), via_token: false };
+        let context = RequestContext {
+            account: None,
+            csrf: String::new(),
+            ended_csrf: None,
+            address: String::new(),
+            via_token: false,
+        };
         request.extensions_mut().insert(Arc::new(context));
         return next.run(request).await;
     }
@@ -146,7 +156,13 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
         let token = authorization.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
         return match token_account(&state, token).await {
             Ok(account) => {
-                let context = RequestContext { account: Some(account), csrf: String::new(), address, via_token: true };
+                let context = RequestContext {
+                    account: Some(account),
+                    csrf: String::new(),
+                    ended_csrf: None,
+                    address,
+                    via_token: true,
+                };
                 request.extensions_mut().insert(Arc::new(context));
                 next.run(request).await
             }
@@ -158,12 +174,14 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
             }
         };
     }
+    let mut ended_csrf = None;
     let account = match account_of(&state, &session).await {
         Ok(account) => account,
         Err(SessionProblem::Ended(reason)) => {
             // Expired, stamp changed, account gone: sign out. What is left is an anonymous
             // request, which keeps no session.
             tracing::debug!(reason, "session ended");
+            ended_csrf = session.get::<String>(key::CSRF).await.ok().flatten();
             let _ = session.flush().await;
             None
         }
@@ -191,7 +209,7 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
         let anonymous = crate::form_token::anonymous(&state.form_key, state.behind_https, request.headers());
         (anonymous.token, anonymous.set_cookie)
     };
-    let context = Arc::new(RequestContext { account, csrf, address, via_token: false });
+    let context = Arc::new(RequestContext { account, csrf, ended_csrf, address, via_token: false });
     request.extensions_mut().insert(context);
     let mut response = next.run(request).await;
     if let Some(cookie) = set_cookie {

@@ -59,8 +59,10 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
         let message = "他のサイトからの送信は受け付けません";
         return refuse(&state, &context, &route, Reason::CrossSite, message).await;
     }
-    let expected = context.csrf.clone();
-    let matches = |given: &[u8]| !expected.is_empty() && constant_time_eq(given, expected.as_bytes());
+    // The request's token, or that of a session that ended with this request (see `ended_csrf`).
+    let expected: Vec<String> = std::iter::once(context.csrf.clone()).chain(context.ended_csrf.clone()).collect();
+    let matches =
+        |given: &[u8]| expected.iter().any(|token| !token.is_empty() && constant_time_eq(given, token.as_bytes()));
     // JSON requests of a signed-in browser (fetch) send the token in a header instead of the body.
     let in_header = request.headers().get(CSRF_HEADER).map(|v| matches(v.as_bytes()));
     if in_header == Some(false) {

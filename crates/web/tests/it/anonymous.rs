@@ -134,10 +134,12 @@ async fn refused_anonymous_requests_are_counted_in_a_summary_line_not_audited() 
         state
     };
     for backend in nimo_store::testing::backends() {
+        // The same filter as `logs.rs`: a narrower one on this thread could leave the callsites
+        // of that test's thread disabled (tracing caches their interest across dispatchers).
         let captured = Captured::default();
         let writer = captured.clone();
         let subscriber =
-            tracing_subscriber::fmt().with_env_filter("warn").with_ansi(false).with_writer(move || writer.clone());
+            tracing_subscriber::fmt().with_env_filter("debug").with_ansi(false).with_writer(move || writer.clone());
         let _guard = tracing::subscriber::set_default(subscriber.finish());
         let app = TestApp::spawn_with(backend, configure).await;
         tokio::time::sleep(Duration::from_millis(120)).await;
