@@ -68,12 +68,10 @@ struct RecoveryPage {
     next: String,
 }
 
-/// Where to go after signing in: a local path only (never another site).
+/// Where to go after signing in: a clean local path of a known page only (never another site),
+/// decided before anything is granted (`crate::local_path`).
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
-        _ => "/municipalities".to_string(),
-    }
+    crate::local_path::after_sign_in(next)
 }
 
 #[derive(Deserialize)]

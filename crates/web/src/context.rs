@@ -5,7 +5,9 @@
 //! HttpOnly and SameSite=Strict, Secure (and named `__Host-nimo`) behind HTTPS; it expires after
 //! [`IDLE_MINUTES`] without a request, and a sign-in lasts at most [`ABSOLUTE_HOURS`]. A session
 //! also carries the account's security stamp: a password change, a reset, a second-factor change
-//! or a disable rotates the stamp and so ends every session of that account.
+//! or a disable rotates the stamp and so ends every session of that account. A session is
+//! created only when a password is accepted ([`sign_in`]): an anonymous request writes no session
+//! row, and the CSRF token of its forms comes from `crate::form_token` instead.
 //!
 //! The client address kept here is the `origin` of every audit row the request writes. A failed
 //! audit append always fails the request (see `crate::audit`): sign-ins, refusals and exports
@@ -81,6 +83,10 @@ pub struct RequestContext {
     pub account: Option<Account>,
     /// The session's CSRF token, for every form.
     pub csrf: String,
+    /// The token of a session that ended with this request (idle, stamp changed): still accepted
+    /// for this one request, so that a form of the signed-in page (logout, a new sign-in) is not
+    /// refused as forged; pages rendered now show `csrf`.
+    pub ended_csrf: Option<String>,
     /// The client's address, for throttling and the audit log.
     pub address: String,
     /// The API token the request authenticated with (`Authorization: Bearer`, only ever on
@@ -133,13 +139,20 @@ pub(crate) fn random_token() -> String {
     format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
 }
 
-/// Loads the session's account (ending the session if it is no longer valid) and makes sure the
-/// session has a CSRF token, then runs the request with a [`RequestContext`].
+/// Loads the session's account (ending the session if it is no longer valid) and the request's
+/// CSRF token (the session's, or for an anonymous request the one of `crate::form_token`), then
+/// runs the request with a [`RequestContext`].
 pub async fn load(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
     // The health check and the stylesheet need no session: do not create one for them.
     let path = request.uri().path();
     if path == "/healthz" || path.starts_with("/assets/") {
-        let context = RequestContext { account: None, csrf: String::new(), address: String::new(), token: None };
+        let context = RequestContext {
+            account: None,
+            csrf: String::new(),
+            ended_csrf: None,
+            address: String::new(),
+            token: None,
+        };
         request.extensions_mut().insert(Arc::new(context));
         return next.run(request).await;
     }
@@ -157,8 +170,13 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
         let token = authorization.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
         return match token_account(&state, token).await {
             Ok((account, token)) => {
-                let context =
-                    RequestContext { account: Some(account), csrf: String::new(), address, token: Some(token) };
+                let context = RequestContext {
+                    account: Some(account),
+                    csrf: String::new(),
+                    ended_csrf: None,
+                    address,
+                    token: Some(token),
+                };
                 request.extensions_mut().insert(Arc::new(context));
                 next.run(request).await
             }
@@ -170,23 +188,15 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
             }
         };
     }
-    let csrf = match session.get::<String>(key::CSRF).await.ok().flatten() {
-        Some(token) => token,
-        None => {
-            let token = random_token();
-            if let Err(error) = session.insert(key::CSRF, &token).await {
-                tracing::error!(%error, "could not store the CSRF token");
-            }
-            token
-        }
-    };
+    let mut ended_csrf = None;
     let account = match account_of(&state, &session).await {
         Ok(account) => account,
         Err(SessionProblem::Ended(reason)) => {
-            // Expired, stamp changed, account gone: sign out, keep a fresh anonymous session.
+            // Expired, stamp changed, account gone: sign out. What is left is an anonymous
+            // request, which keeps no session.
             tracing::debug!(reason, "session ended");
+            ended_csrf = session.get::<String>(key::CSRF).await.ok().flatten();
             let _ = session.flush().await;
-            let _ = session.insert(key::CSRF, &csrf).await;
             None
         }
         Err(SessionProblem::Failed(detail)) => {
@@ -196,9 +206,30 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
             return crate::WebError::Internal(format!("loading the signed-in account: {detail}")).into_response();
         }
     };
-    let context = Arc::new(RequestContext { account, csrf, address, token: None });
+    // A session exists only once a password was accepted; it holds the CSRF token of its forms.
+    // An anonymous request writes no session: its token comes from a cookie of its own.
+    let (csrf, set_cookie) = if account.is_some() {
+        match session.get::<String>(key::CSRF).await.ok().flatten() {
+            Some(token) => (token, None),
+            None => {
+                let token = random_token();
+                if let Err(error) = session.insert(key::CSRF, &token).await {
+                    tracing::error!(%error, "could not store the CSRF token");
+                }
+                (token, None)
+            }
+        }
+    } else {
+        let anonymous = crate::form_token::anonymous(&state.form_key, state.behind_https, request.headers());
+        (anonymous.token, anonymous.set_cookie)
+    };
+    let context = Arc::new(RequestContext { account, csrf, ended_csrf, address, token: None });
     request.extensions_mut().insert(context);
-    next.run(request).await
+    let mut response = next.run(request).await;
+    if let Some(cookie) = set_cookie {
+        response.headers_mut().append(axum::http::header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// Why a session or an API token that named an account yields none.

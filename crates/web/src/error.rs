@@ -117,7 +117,7 @@ fn title_for(status: StatusCode) -> &'static str {
 }
 
 /// What a user is told when the framework refused the request with a status.
-fn rejection_message(status: StatusCode) -> &'static str {
+pub(crate) fn rejection_message(status: StatusCode) -> &'static str {
     match status {
         StatusCode::PAYLOAD_TOO_LARGE => "送信されたデータが大きすぎます。ファイルの大きさを確認してください。",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "送信の形式が正しくありません。画面のフォームから送信してください。",

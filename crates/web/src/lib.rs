@@ -13,12 +13,15 @@ mod csrf;
 mod display;
 mod districts;
 pub mod error;
+pub mod form_token;
 mod layout;
+mod local_path;
 mod municipalities;
 mod pages;
 mod plans;
 pub mod policy;
 pub mod problem;
+pub mod refusals;
 pub mod retention;
 mod routes;
 mod security;
@@ -68,6 +71,13 @@ pub struct AppState {
     pub source_url: Arc<str>,
     /// How long audit rows and expired sessions are kept ([`retention`]).
     pub retention: RetentionSettings,
+    /// The key that signs the CSRF tokens of anonymous forms (random per process; see
+    /// `form_token.rs`).
+    pub form_key: form_token::FormKey,
+    /// Refused anonymous requests, counted by reason instead of audited ([`refusals`]).
+    pub anonymous_refusals: Arc<refusals::AnonymousRefusals>,
+    /// How often `nimo serve` logs the summary of [`AppState::anonymous_refusals`] (default 5 min).
+    pub refusal_summary_every: Duration,
 }
 
 /// The bed finder's settings.
@@ -160,6 +170,9 @@ impl AppState {
             bed_events: tokio::sync::broadcast::channel(256).0,
             source_url: Arc::from(layout::DEFAULT_SOURCE_URL),
             retention: RetentionSettings::default(),
+            form_key: form_token::FormKey::random(),
+            anonymous_refusals: Arc::default(),
+            refusal_summary_every: Duration::from_secs(300),
         }
     }
 
@@ -206,6 +219,12 @@ impl AppState {
         self
     }
 
+    /// Logs the summary of refused anonymous requests this often instead of every 5 minutes.
+    pub fn with_refusal_summary_every(mut self, period: Duration) -> Self {
+        self.refusal_summary_every = period;
+        self
+    }
+
     /// Replaces the limit on concurrent renderings.
     pub fn with_renderers(mut self, renderers: Renderers) -> Self {
         self.renderers = renderers;
@@ -214,8 +233,9 @@ impl AppState {
 }
 
 /// The whole application router, as `nimo serve` runs it. From the outside in: tracing, every
-/// error of an `/api/` route as problem details, the host and same-origin checks with the
-/// security headers, then the Japanese pages for the framework's own rejections, then the routes.
+/// error of an `/api/` route as problem details, the host check with the security headers, then
+/// the Japanese pages for the framework's own rejections, the session and the request context,
+/// then the routes (each behind the policy, then the forgery checks of `csrf.rs`).
 pub fn router(state: AppState) -> Router {
     layout::set_source_url(&state.source_url);
     let cookie = if state.behind_https { "__Host-nimo" } else { "nimo_session" };
@@ -231,7 +251,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), context::load))
         .layer(sessions)
         .layer(axum::middleware::from_fn(error::rejections_as_pages))
-        .layer(axum::middleware::from_fn_with_state(state, security::headers_and_same_origin))
+        .layer(axum::middleware::from_fn_with_state(state, security::headers_and_host))
         .layer(axum::middleware::from_fn(problem::api_errors))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             // Only the method and the route's path: never query strings, which could carry input.
@@ -245,6 +265,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     let expiry = spawn_hold_expiry(&state);
     let _stop_expiry = AbortOnDrop(expiry);
     let _stop_retention = AbortOnDrop(spawn_retention(&state));
+    let _stop_summary = AbortOnDrop(refusals::spawn_summary(&state));
     axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await

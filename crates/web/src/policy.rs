@@ -7,8 +7,9 @@
 //! A request made with an API token needs the token's scope for the route as well
 //! (`crate::tokens`): 403 problem details naming the scope, audited with the detail `scope:CODE`.
 //!
-//! Every refusal, here and in [`check_target`], is written to the audit log before it is
-//! answered: action `denied`, outcome `denied`, actor `user:ID` (or `anonymous`), origin the
+//! Every refusal of a signed-in session (at any stage of its sign-in), here and in
+//! [`check_target`], is written to the audit log before it is answered (an anonymous request's
+//! refusal is counted instead, see `crate::refusals`): action `denied`, outcome `denied`, actor `user:ID` (or `anonymous`), origin the
 //! client address. A route refusal has record type `route`, the matched pattern as record id
 //! (with `{name}` written `:name`, since audit codes allow no braces) and the permission code as
 //! detail (`unlisted` for a route missing from the table); a scope refusal in a handler has
@@ -192,8 +193,13 @@ pub async fn check_hospital(
 }
 
 /// Writes the audit row of a route refused by the policy; `None` when it was written, the 500
-/// to answer instead when it could not be.
+/// to answer instead when it could not be. A refusal of an anonymous request is only counted
+/// (`crate::refusals`).
 async fn audit_refusal(state: &AppState, ctx: &RequestContext, route: &str, detail: &str) -> Option<Response> {
+    if ctx.account.is_none() {
+        state.anonymous_refusals.count(crate::refusals::Reason::Route);
+        return None;
+    }
     let event = crate::audit::event(ctx, "denied", Outcome::Denied)
         .with_record("route", crate::audit::route_code(route))
         .with_detail(detail);

@@ -18,6 +18,21 @@ use axum::routing::{get, post, put};
 const UPLOAD_LIMIT: usize = nimo_exchange::MAX_XLSX_BYTES + 64 * 1024;
 /// The largest form submission: a whole section of a sheet is a few tens of kilobytes.
 const FORM_LIMIT: usize = 2 * 1024 * 1024;
+/// The largest body of a request without a signed-in session (the sign-in form is tiny).
+pub(crate) const ANONYMOUS_LIMIT: usize = 16 * 1024;
+
+/// The routes that take a file, with their own body limit; every other route takes [`FORM_LIMIT`].
+const UPLOADS: &[(&str, usize)] = &[
+    ("/municipalities/{code}/sheets/{fy}/figures.csv", UPLOAD_LIMIT),
+    ("/import", UPLOAD_LIMIT),
+    ("/hospital/import", crate::beds::hospital::IMPORT_LIMIT),
+];
+
+/// The body limit of a route (its registered pattern) for a signed-in session. The CSRF check
+/// applies it before reading a body, and the route's own `DefaultBodyLimit` is the same value.
+pub(crate) fn body_limit(route: &str) -> usize {
+    UPLOADS.iter().find(|(pattern, _)| *pattern == route).map_or(FORM_LIMIT, |(_, limit)| *limit)
+}
 
 /// All routes; the state is needed by the policy layer (which audits its refusals).
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -32,7 +47,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/sheets/{fy}/copy", post(sheets::copy_to_next_year))
         .route(
             "/municipalities/{code}/sheets/{fy}/figures.csv",
-            post(imports::figures_csv).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+            post(imports::figures_csv)
+                .layer(DefaultBodyLimit::max(body_limit("/municipalities/{code}/sheets/{fy}/figures.csv"))),
         )
         .route("/municipalities/{code}/sheets/{fy}/{file}", get(exports::download))
         .route("/municipalities/{code}/sheets/{fy}/figures/{key}", get(figures::show))
@@ -59,7 +75,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/plans/{plan_id}/events", post(plans::record))
         .route("/municipalities/{code}/plans/{plan_id}/meetings", post(plans::add_meeting))
         .route("/municipalities/{code}/people/{person_id}/plans", get(plans::new_form).post(plans::create))
-        .route("/import", get(imports::form).post(imports::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/import", get(imports::form).post(imports::upload).layer(DefaultBodyLimit::max(body_limit("/import"))))
         .route("/login", get(account::login_form).post(account::login))
         .route("/login/totp", get(account::totp_form).post(account::totp))
         .route("/account/2fa", get(account::enrol_form).post(account::enrol))
@@ -86,7 +102,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/beds/holds/{own}/cancel", post(beds::cancel_hold))
         .route("/beds/stats", get(beds::stats))
         .route("/hospital", get(hospital::show))
-        .route("/hospital/import", post(hospital::import).layer(DefaultBodyLimit::max(hospital::IMPORT_LIMIT)))
+        .route("/hospital/import", post(hospital::import).layer(DefaultBodyLimit::max(body_limit("/hospital/import"))))
         .route("/hospital/wards/{ward}/availability", post(hospital::post_availability))
         .route("/hospital/holds/{hold}/accept", post(hospital::accept))
         .route("/hospital/holds/{hold}/decline", post(hospital::decline))
@@ -95,9 +111,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/holds", post(beds_api::create_hold))
         .route("/api/v1/holds/{hold}/accept", post(beds_api::accept))
         .route("/api/v1/holds/{hold}/decline", post(beds_api::decline))
-        // Every route above: first the policy table (one missing from it is refused), then the CSRF
-        // token of every state-changing request. Unknown routes and methods get their 404/405.
-        .route_layer(axum::middleware::from_fn(crate::csrf::check))
+        // Every route above: first the policy table (one missing from it is refused), then the
+        // body limit, the same-origin check and the CSRF token of every state-changing request. Unknown routes and methods get their 404/405.
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::csrf::check))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::policy::enforce))
         // Both after every route: the 405 fallback applies to the routes registered before it.
         .method_not_allowed_fallback(crate::error::method_not_allowed)

@@ -5,9 +5,12 @@
 //! whose name is re-pointed at 127.0.0.1 can reach a local server, but its requests still say
 //! `Host: evil.example` (and `Origin: http://evil.example`, so the same-origin check below
 //! cannot catch them). `nimo serve` allows only the loopback names when it listens on loopback.
+//! The `Host` is parsed strictly as an authority (`host[:port]`, a port of digits only, IPv6 in
+//! brackets) and its name compared whole, so `127.0.0.1:8080.evil.example` is refused.
 //!
-//! **Same-origin check** on every request that is not GET, HEAD or OPTIONS (GETs change
-//! nothing), in the order browsers give us evidence:
+//! **Same-origin check** ([`is_cross_site`], made by `crate::csrf` once the session is known, so
+//! that a refusal of a signed-in session is audited) on every request that is not GET, HEAD or
+//! OPTIONS (GETs change nothing), in the order browsers give us evidence:
 //!
 //! 1. `Sec-Fetch-Site`, which browsers set and pages cannot forge: only `same-origin` and `none`
 //!    (the user's own action, e.g. a bookmark) pass; `same-site` does not, since a sibling
@@ -32,7 +35,7 @@
 
 use crate::{AppState, WebError};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -40,16 +43,14 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const HSTS: &str = "max-age=31536000";
 
-/// Refuses requests for a host that is not allowed (400) and cross-site POSTs (403), and adds
-/// the security headers to every response, refusals included.
-pub async fn headers_and_same_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Refuses requests for a host that is not allowed (400; counted as an anonymous refusal, since
+/// no session is loaded yet), and adds the security headers to every response, refusals included.
+pub async fn headers_and_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let host = request_host(&request);
     let mut response = if !host_allowed(state.allowed_hosts.as_deref(), host) {
-        tracing::warn!(host = host.unwrap_or("(none)"), "request for a host that is not allowed");
+        tracing::debug!("request for a host that is not allowed");
+        state.anonymous_refusals.count(crate::refusals::Reason::Host);
         WebError::Rejected(StatusCode::BAD_REQUEST, "このホスト名ではアクセスできません".into()).into_response()
-    } else if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) && is_cross_site(&request) {
-        tracing::warn!("cross-site request refused");
-        WebError::Forbidden("他のサイトからの送信は受け付けません".into()).into_response()
     } else {
         next.run(request).await
     };
@@ -65,42 +66,70 @@ fn request_host(request: &Request) -> Option<&str> {
     }
 }
 
-/// Whether `host` is one of `allowed` (any host when there is no list).
+/// Whether `host` is one of `allowed` (any host when there is no list). Both sides are parsed as
+/// an authority ([`parse_authority`]); a `Host` that does not parse is never allowed, and the
+/// names are compared whole (so `127.0.0.1:8080.evil.example` is not `127.0.0.1`).
 fn host_allowed(allowed: Option<&[String]>, host: Option<&str>) -> bool {
     let Some(allowed) = allowed else {
         return true;
     };
-    let Some((name, port)) = host.map(split_host_port) else {
+    let Some((name, port)) = host.and_then(parse_authority) else {
         return false;
     };
     allowed.iter().any(|entry| {
-        let (entry_name, entry_port) = split_host_port(entry);
-        entry_name == name && (entry_port.is_none() || entry_port == port)
+        let parsed = parse_authority(entry).or_else(|| bare_ipv6(entry));
+        parsed
+            .is_some_and(|(entry_name, entry_port)| entry_name == name && (entry_port.is_none() || entry_port == port))
     })
 }
 
-/// Splits `host[:port]` (`[v6]:port` too; a bare IPv6 address is taken as a host) into the
-/// lower-cased name without a trailing dot, and the port.
-fn split_host_port(authority: &str) -> (String, Option<&str>) {
-    let authority = authority.trim();
-    let (name, port) = if authority.starts_with('[') {
-        match authority.find(']') {
-            Some(end) => (authority[..=end].to_string(), authority[end + 1..].strip_prefix(':')),
-            None => (authority.to_string(), None),
-        }
-    } else if authority.matches(':').count() > 1 {
-        (format!("[{authority}]"), None)
+/// Parses an authority as `Host` carries it, strictly: `host[:port]`, where the host is a DNS
+/// name (ASCII letters, digits, `-` and `.`), an IPv4 address or an IPv6 address in brackets,
+/// and the port is 1–5 digits (at most 65535). Returns the lower-cased host (one trailing dot
+/// dropped) and the port; `None` for anything else (user info, a path, spaces, a port that is
+/// not a number, an empty label, a bare IPv6 address).
+fn parse_authority(authority: &str) -> Option<(String, Option<u16>)> {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let (address, after) = rest.split_once(']')?;
+        let address = address.parse::<std::net::Ipv6Addr>().ok()?;
+        let port = match after {
+            "" => None,
+            _ => Some(after.strip_prefix(':')?),
+        };
+        (format!("[{address}]"), port)
     } else {
-        match authority.rsplit_once(':') {
-            Some((name, port)) => (name.to_string(), Some(port)),
-            None => (authority.to_string(), None),
+        let (host, port) = match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        };
+        let host = host.strip_suffix('.').unwrap_or(host);
+        let labels_ok = !host.is_empty()
+            && host.split('.').all(|label| {
+                !label.is_empty() && label.len() <= 63 && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        if !labels_ok || host.len() > 253 {
+            return None;
         }
+        (host.to_ascii_lowercase(), port)
     };
-    (name.trim_end_matches('.').to_ascii_lowercase(), port)
+    let port = match port {
+        None => None,
+        Some(digits) if (1..=5).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(digits.parse::<u16>().ok()?)
+        }
+        Some(_) => return None,
+    };
+    Some((host, port))
+}
+
+/// An allow-list entry written as a bare IPv6 address (`::1`), taken as that host on any port.
+fn bare_ipv6(entry: &str) -> Option<(String, Option<u16>)> {
+    let address = entry.parse::<std::net::Ipv6Addr>().ok()?;
+    Some((format!("[{address}]"), None))
 }
 
 /// Whether a state-changing request comes from another site, by the rules of the module doc.
-fn is_cross_site(request: &Request) -> bool {
+pub(crate) fn is_cross_site(request: &Request) -> bool {
     let headers = request.headers();
     if let Some(site) = headers.get("sec-fetch-site") {
         return !matches!(site.to_str(), Ok("same-origin" | "none"));
@@ -124,13 +153,16 @@ fn same_host_and_port(source: &str, host: &str) -> bool {
     if authority.is_empty() || authority.contains('@') {
         return false;
     }
-    let default_port = match scheme.to_ascii_lowercase().as_str() {
-        "http" => "80",
-        "https" => "443",
+    let default_port: u16 = match scheme.to_ascii_lowercase().as_str() {
+        "http" => 80,
+        "https" => 443,
         _ => return false,
     };
-    let (source_name, source_port) = split_host_port(authority);
-    let (host_name, host_port) = split_host_port(host);
+    let (Some((source_name, source_port)), Some((host_name, host_port))) =
+        (parse_authority(authority), parse_authority(host))
+    else {
+        return false;
+    };
     source_name == host_name && source_port.unwrap_or(default_port) == host_port.unwrap_or(default_port)
 }
 
@@ -166,6 +198,41 @@ mod tests {
         }
         assert!(!host_allowed(allowed, None));
         assert!(host_allowed(None, Some("anything.example")));
+    }
+
+    #[test]
+    fn a_host_is_parsed_as_an_authority_and_compared_whole() {
+        let allowed = hosts(&["127.0.0.1", "localhost:8080", "[::1]"]);
+        let allowed = Some(allowed.as_slice());
+        for host in ["127.0.0.1", "127.0.0.1:3000", "127.0.0.1.:3000", "localhost:8080", "[::1]:80", "[0:0::1]"] {
+            assert!(host_allowed(allowed, Some(host)), "{host}");
+        }
+        for host in [
+            "127.0.0.1:3000.evil.example",
+            "127.0.0.1:3000:4000",
+            "127.0.0.1:",
+            "127.0.0.1:99999",
+            "127.0.0.1:+80",
+            "127.0.0.1:0x50",
+            "127.0.0.1 ",
+            " 127.0.0.1",
+            "127.0.0.1/evil",
+            "127.0.0.1?x",
+            "127.0.0.1#x",
+            "evil@127.0.0.1",
+            "127.0.0.1%2e",
+            "127..0.0.1",
+            "localhost:08080x",
+            "localhost:8080.evil.example",
+            "[::1",
+            "[::1]evil",
+            "[::1]:80.evil.example",
+            "[::1%25eth0]",
+            "::1",
+            "",
+        ] {
+            assert!(!host_allowed(allowed, Some(host)), "{host:?}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! member can and cannot do, through HTTP.
 
 use crate::for_each_backend;
-use crate::harness::{TestApp, account, anonymous_client, csrf_of, staff_account};
+use crate::harness::{PASSWORD, TestApp, account, anonymous_client, csrf_of, staff_account};
 use nimo_domain::access::Role;
 use nimo_store::audit::AuditEvent;
 use nimo_web::policy::POLICY;
@@ -81,10 +81,19 @@ async fn a_wrong_password_is_refused_without_saying_which_part_was_wrong() {
 #[tokio::test]
 async fn the_session_cookie_is_http_only_strict_and_renewed_at_sign_in() {
     for_each_backend(|app| async move {
+        // No session before a password is accepted (the sign-in form's token has its own
+        // cookie, see `anonymous.rs`); the password step starts one.
         let stranger = anonymous_client();
-        let response = stranger.get(format!("{}/login", app.base)).send().await.unwrap();
-        let cookie = response.headers().get("set-cookie").expect("a session cookie").to_str().unwrap().to_string();
-        assert!(cookie.starts_with("nimo_session="), "{cookie}");
+        let page = stranger.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
+        let form = [("login", "hokenshi"), ("password", PASSWORD), ("csrf", &csrf_of(&page).unwrap())];
+        let response = stranger.post(format!("{}/login", app.base)).form(&form).send().await.unwrap();
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with("nimo_session="))
+            .expect("a session cookie");
         for flag in ["HttpOnly", "SameSite=Strict", "Path=/"] {
             assert!(cookie.contains(flag), "{flag}: {cookie}");
         }

@@ -3,6 +3,7 @@
 //! same app in headless Chromium (`chrome`).
 
 mod admin;
+mod anonymous;
 mod auth;
 mod bed_pages;
 mod bed_refusals;
@@ -26,6 +27,7 @@ mod plans;
 mod retention;
 mod scope;
 mod security;
+mod sign_in_next;
 mod sign_in_throttling;
 mod text_limits;
 mod tokens;

@@ -244,6 +244,15 @@ async fn open(app: &TestApp, kind: Kind, state: State, serial: &mut u32) -> Sess
     }
     let principal = Principal { user_id: user.id, role, scope: user.scope.clone(), state: state.domain() };
     let baseline = client.get(PROBE).await.0;
+    // A disable ends the session (its stamp changes): like a browser sent back to sign in, the
+    // client's forms now carry the sign-in page's token (the ended session's token is accepted
+    // only by the request that ends it, and no anonymous session keeps it).
+    let client = if state == State::Disabled {
+        let (_, page) = client.get("/login").await;
+        Client { csrf: csrf_of(&page).expect("login form has a CSRF token"), ..client }
+    } else {
+        client
+    };
     Session { client, principal: Some(principal), baseline }
 }
 

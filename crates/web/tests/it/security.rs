@@ -135,6 +135,32 @@ async fn a_host_outside_the_allow_list_gets_400_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn a_host_that_only_starts_like_an_allowed_one_gets_400() {
+    let allow = |state: nimo_web::AppState| state.with_allowed_hosts(Some(vec!["127.0.0.1".into()]));
+    for_each_backend_with(allow, |app| async move {
+        let port = app.base.rsplit(':').next().unwrap().to_string();
+        let host = |host: String| app.client.get(format!("{}{SHEET}", app.base)).header("host", host);
+        assert_eq!(host(format!("127.0.0.1:{port}")).send().await.unwrap().status().as_u16(), 200);
+        for bad in [
+            format!("127.0.0.1:{port}.evil.example"),
+            format!("127.0.0.1:{port}:1"),
+            format!("127.0.0.1:{port}@evil.example"),
+            format!("evil.example@127.0.0.1:{port}"),
+            format!("127.0.0.1:{port}/evil"),
+            format!("127.0.0.1:+{port}"),
+            "127.0.0.1:".to_string(),
+            "127.0.0.1:99999".to_string(),
+            "127.0.0.1 evil.example".to_string(),
+            "[127.0.0.1]".to_string(),
+        ] {
+            let response = host(bad.clone()).send().await.unwrap();
+            assert_japanese_page(response, 400, "このホスト名ではアクセスできません", &bad).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_unknown_route_is_a_japanese_404_page() {
     for_each_backend(|app| async move {
         for path in ["/nothing-here", "/municipalities/131105/sheets/2022/edit/basic/more", "/assets/none.css"] {
