@@ -3,6 +3,7 @@
 //! same app in headless Chromium (`chrome`).
 
 mod admin;
+mod api_inputs;
 mod auth;
 mod bed_pages;
 mod bed_refusals;
