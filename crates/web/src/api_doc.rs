@@ -33,7 +33,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
         beds_api::decline,
         serve,
     ),
-    components(schemas(Problem)),
+    // `Point` is named by a query parameter, which utoipa does not follow into the components.
+    components(schemas(Problem, beds_api::Point)),
     modifiers(&BearerToken),
     security(("bearer" = [])),
     tags(

@@ -7,6 +7,8 @@
 mod bodies;
 mod params;
 
+pub use params::Point;
+
 use super::search::{FieldError, HoldFailure, SEARCH_LIMIT, parse_criteria, parse_hold, place};
 use crate::context::Ctx;
 use crate::error::{free_beds_message, posting_message, store_refusal};
