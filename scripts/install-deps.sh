@@ -2,11 +2,13 @@
 # Installs the system packages nimo needs on Debian 12: the Japanese font for PDFs (fonts-noto-cjk)
 # and, with --test, poppler-utils for the PDF checks, chromium with chromium-driver for the
 # browser tests (crates/web/tests/it/browser.rs), cargo-deny for the licence and dependency checks
-# (deny.toml) and openapi-spec-validator (PyPI, pinned) for the API contract test
-# (crates/web/tests/it/openapi.rs). Does nothing for what is already there.
+# (deny.toml), openapi-spec-validator (PyPI, pinned) for the API contract test
+# (crates/web/tests/it/openapi.rs) and schemathesis (PyPI, pinned) for the API fuzzing of
+# scripts/api-fuzz.sh. Does nothing for what is already there.
 set -euo pipefail
 
 OPENAPI_SPEC_VALIDATOR=0.9.0
+SCHEMATHESIS=4.32.5
 
 # cargo-deny builds from crates.io (about 5 minutes on 2 cores), once per machine.
 if [ "${1:-}" = "--test" ] && ! cargo deny --version >/dev/null 2>&1; then
@@ -17,11 +19,17 @@ fi
 need=()
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 want_validator=""
+want_fuzzer=""
 if [ "${1:-}" = "--test" ]; then
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
   [ -x /usr/bin/chromedriver ] || need+=(chromium chromium-driver)
   if ! python3 -c 'import openapi_spec_validator' >/dev/null 2>&1; then
     want_validator=1
+  fi
+  if [ "$(python3 -c 'from importlib.metadata import version; print(version("schemathesis"))' 2>/dev/null)" != "$SCHEMATHESIS" ]; then
+    want_fuzzer=1
+  fi
+  if [ -n "$want_validator$want_fuzzer" ]; then
     python3 -m pip --version >/dev/null 2>&1 || need+=(python3 python3-pip)
   fi
 fi
@@ -34,9 +42,10 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-if [ -n "$want_validator" ]; then
-  echo "installing: openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR (pip)" >&2
+pip_install() {
+  echo "installing: $1 (pip)" >&2
   # Debian's own python3 refuses user installs into its site-packages (PEP 668) without the flag.
-  python3 -m pip install --quiet "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR" 2>/dev/null ||
-    python3 -m pip install --quiet --break-system-packages "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR"
-fi
+  python3 -m pip install --quiet "$1" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "$1"
+}
+[ -z "$want_validator" ] || pip_install "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR"
+[ -z "$want_fuzzer" ] || pip_install "schemathesis==$SCHEMATHESIS"

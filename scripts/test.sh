@@ -35,3 +35,7 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --no-fail-fast
 fi
+# API fuzzing (schemathesis) of every operation and role against the `nimo` binary the suite
+# built, on SQLite and on PostgreSQL: no 5xx, no answer off the document (scripts/api-fuzz.sh).
+scripts/api-fuzz.sh sqlite
+scripts/api-fuzz.sh postgres

@@ -45,6 +45,19 @@ pub async fn create_accounts(db: &Db) -> Result<Vec<DemoAccount>> {
             "デモ 病院職員（目黒みどり病院）",
             Scope { hospital: Some(DEMO_HOSPITAL.into()), ..Scope::default() },
         ),
+        // A second municipality and a second hospital, to try what each account may not see.
+        (
+            Role::Staff,
+            "demo-setagaya",
+            "デモ 保健師（世田谷区）",
+            Scope { municipality: Some(MunicipalityCode::parse("131121")?), ..Scope::default() },
+        ),
+        (
+            Role::HospitalStaff,
+            "demo-byoin2",
+            "デモ 病院職員（世田谷さくら台病院）",
+            Scope { hospital: Some("h-setagaya-1".into()), ..Scope::default() },
+        ),
     ];
     let mut created = Vec::new();
     for (role, login, name, scope) in accounts {

@@ -164,6 +164,16 @@ pub enum Refusals {
     Internal(Problem),
 }
 
+/// What an operation that reads a body can also answer before its handler runs.
+/// Only documentation, like [`Refusals`].
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum BodyRefusals {
+    /// The body is over the size limit (2 MiB).
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(Problem),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,9 @@
 //! (`crate::problem`). The `#[utoipa::path]` of each handler is its entry in `/api/openapi.json`.
 
 mod bodies;
+mod params;
+
+pub use params::Point;
 
 use super::search::{FieldError, HoldFailure, SEARCH_LIMIT, parse_criteria, parse_hold, place};
 use crate::context::Ctx;
@@ -12,10 +15,10 @@ use crate::error::{free_beds_message, posting_message, store_refusal};
 use crate::problem::Problem;
 use crate::{AppState, WebError};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bodies::{DeclineHold, Hold, PlaceHold, PostAvailability, PostedAvailability, SearchQuery, SearchResults};
+use bodies::{DeclineHold, Hold, PlaceHold, PostAvailability, PostedAvailability, SearchResults};
 use nimo_domain::beds::{DeclineReason, check_free_beds};
 use nimo_store::StoreError;
 use nimo_store::beds;
@@ -59,18 +62,15 @@ fn user_of(ctx: &Ctx) -> Result<i64, Problem> {
     get,
     path = "/api/v1/beds/search",
     tag = "bed finder",
-    params(SearchQuery),
+    params(params::SearchQuery),
     responses(
         (status = 200, description = "the ranked wards", body = SearchResults),
-        (status = 422, description = "a parameter is wrong (each named in `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a parameter is wrong or given twice (each named in `errors`)", body = Problem, content_type = "application/problem+json"),
         crate::problem::Refusals,
     )
 )]
-pub async fn search(
-    State(state): State<AppState>,
-    Query(query): Query<SearchQuery>,
-) -> Result<Json<SearchResults>, Problem> {
-    let criteria = parse_criteria(&query.to_params()).map_err(invalid)?;
+pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<SearchResults>, Problem> {
+    let criteria = parse_criteria(&params::read(query.as_deref()).map_err(invalid)?).map_err(invalid)?;
     let now = state.clock.unix();
     let hits = beds::search_at(&state.db, &criteria, state.beds.stale_after_seconds, SEARCH_LIMIT, now).await?;
     Ok(Json(SearchResults { searched_at: now, results: hits.iter().map(bodies::SearchResult::of).collect() }))
@@ -89,6 +89,7 @@ pub async fn search(
         (status = 200, description = "posted", body = PostedAvailability),
         (status = 422, description = "`free_beds` out of range or below the ward's active holds, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
         crate::problem::Refusals,
+        crate::problem::BodyRefusals,
     )
 )]
 pub async fn put_availability(
@@ -127,6 +128,7 @@ pub async fn put_availability(
         (status = 409, description = "no bed is left on the ward", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "a field is wrong (each named in `errors`), or the body is not JSON", body = Problem, content_type = "application/problem+json"),
         crate::problem::Refusals,
+        crate::problem::BodyRefusals,
     )
 )]
 pub async fn create_hold(
@@ -162,9 +164,10 @@ fn hold_id(text: &str) -> Result<i64, Problem> {
     post,
     path = "/api/v1/holds/{hold}/accept",
     tag = "bed finder",
-    params(("hold" = i64, Path, description = "the hold's id")),
+    params(("hold" = i64, Path, description = "the hold's id", example = 1)),
     responses(
         (status = 200, description = "the hold, accepted", body = Hold),
+        (status = 404, description = "no such hold", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "the hold expired or was answered already", body = Problem, content_type = "application/problem+json"),
         crate::problem::Refusals,
     )
@@ -184,13 +187,15 @@ pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(hold): Path<St
     post,
     path = "/api/v1/holds/{hold}/decline",
     tag = "bed finder",
-    params(("hold" = i64, Path, description = "the hold's id")),
+    params(("hold" = i64, Path, description = "the hold's id", example = 1)),
     request_body = DeclineHold,
     responses(
         (status = 200, description = "the hold, declined", body = Hold),
+        (status = 404, description = "no such hold", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "the hold expired or was answered already", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`reason` is not one of the codes, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
         crate::problem::Refusals,
+        crate::problem::BodyRefusals,
     )
 )]
 pub async fn decline(

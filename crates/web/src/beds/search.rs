@@ -20,6 +20,11 @@ use std::collections::HashMap;
 /// How many results a search shows.
 pub const SEARCH_LIMIT: usize = 50;
 
+/// The latitudes a search's point may have (decimal degrees; Japan, roughly).
+pub const LATITUDES: std::ops::RangeInclusive<f64> = 20.0..=46.0;
+/// The longitudes a search's point may have.
+pub const LONGITUDES: std::ops::RangeInclusive<f64> = 122.0..=154.0;
+
 /// A field and what is wrong with it.
 pub type FieldError = (&'static str, String);
 
@@ -56,7 +61,7 @@ pub fn parse_criteria(params: &HashMap<String, String>) -> Result<Criteria, Vec<
     criteria.include_full = get("include_full").is_some();
     match (get("lat"), get("lon"), get("from")) {
         (Some(lat), Some(lon), _) => match (lat.parse::<f64>(), lon.parse::<f64>()) {
-            (Ok(lat), Ok(lon)) if (20.0..=46.0).contains(&lat) && (122.0..=154.0).contains(&lon) => {
+            (Ok(lat), Ok(lon)) if LATITUDES.contains(&lat) && LONGITUDES.contains(&lon) => {
                 criteria.from = Some((lat, lon));
             }
             _ => errors.push(("lat", "地点: 緯度・経度は日本国内の10進数で入力してください".into())),

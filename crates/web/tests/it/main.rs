@@ -4,6 +4,7 @@
 
 mod admin;
 mod anonymous;
+mod api_inputs;
 mod auth;
 mod bed_pages;
 mod bed_refusals;

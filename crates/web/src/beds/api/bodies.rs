@@ -4,59 +4,9 @@
 
 use nimo_domain::beds::{AdmissionType, CaseRef, DeclineReason, HoldState, Sex, WardType};
 use nimo_store::beds::{self, Hit};
-use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use utoipa::{IntoParams, ToSchema};
-
-/// The query of a search: the search page's criteria. Values are read as text and checked by
-/// the same rules as the page, so that each error names its parameter.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SearchQuery {
-    /// The admission type the ward must accept.
-    #[param(value_type = Option<AdmissionType>)]
-    pub admission: Option<String>,
-    /// The person's sex (`male` or `female`).
-    #[param(value_type = Option<Sex>)]
-    pub sex: Option<String>,
-    /// The person's age, 0–120.
-    #[param(value_type = Option<i64>, minimum = 0, maximum = 120)]
-    pub age: Option<String>,
-    /// The ward type.
-    #[param(value_type = Option<WardType>)]
-    pub ward_type: Option<String>,
-    /// Any value: the person needs 身体合併症 care.
-    pub physical: Option<String>,
-    /// The 地方公共団体コード of a Tokyo ward to measure distances from.
-    #[param(example = "131105")]
-    pub from: Option<String>,
-    /// The latitude to measure distances from (with `lon`, instead of `from`).
-    #[param(value_type = Option<f64>)]
-    pub lat: Option<String>,
-    /// The longitude to measure distances from.
-    #[param(value_type = Option<f64>)]
-    pub lon: Option<String>,
-    /// Any value: include wards with no bed left.
-    pub include_full: Option<String>,
-}
-
-impl SearchQuery {
-    /// The given parameters by name, as the search page reads them.
-    pub fn to_params(&self) -> HashMap<String, String> {
-        let fields = [
-            ("admission", &self.admission),
-            ("sex", &self.sex),
-            ("age", &self.age),
-            ("ward_type", &self.ward_type),
-            ("physical", &self.physical),
-            ("from", &self.from),
-            ("lat", &self.lat),
-            ("lon", &self.lon),
-            ("include_full", &self.include_full),
-        ];
-        fields.into_iter().filter_map(|(name, value)| Some((name.to_string(), value.clone()?))).collect()
-    }
-}
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 /// The ranked wards of a search.
 #[derive(Debug, Serialize, ToSchema)]
@@ -135,6 +85,7 @@ impl SearchResult {
 pub struct PostAvailability {
     /// The ward's empty beds now.
     #[schema(minimum = 0, maximum = 500)]
+    #[serde(deserialize_with = "whole")]
     pub free_beds: i64,
 }
 
@@ -158,12 +109,13 @@ pub struct PlaceHold {
     #[schema(value_type = String, required = true, example = "h-meguro-1-a")]
     pub ward_id: Option<String>,
     /// The case's 受付番号 (never a name).
-    #[schema(value_type = CaseRef, required = true)]
+    #[schema(schema_with = case_ref, required = true)]
     pub case_ref: Option<String>,
     /// The admission type sought.
     #[schema(value_type = AdmissionType, required = true)]
     pub admission: Option<String>,
     /// When the search ran (Unix seconds), the start of the placement time; now when absent.
+    #[serde(default, deserialize_with = "whole_or_null")]
     pub searched_at: Option<i64>,
 }
 
@@ -219,5 +171,65 @@ impl Hold {
             decided_at: hold.decided_at,
             decline_reason: hold.decline_reason,
         }
+    }
+}
+
+/// A 受付番号 as a client sends it: [`CaseRef`]'s canonical form (the server also takes its
+/// full-width spelling, as the page does).
+fn case_ref() -> ObjectBuilder {
+    let max = CaseRef::MAX_LEN;
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(max))
+        .pattern(Some(format!("^[A-Za-z0-9][A-Za-z0-9-]{{0,{}}}$", max - 1)))
+        .description(Some("The case's 受付番号 (never a name): ASCII letters, digits and hyphens."))
+        .examples(["R4-023"])
+}
+
+/// A JSON Schema integer as `i64`: a number without a fractional part, written `2` or `2.0`
+/// (both are integers to JSON Schema, so a client may send either).
+fn whole<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    whole_of(&number).ok_or_else(|| serde::de::Error::custom(format!("{number} is not a whole number in range")))
+}
+
+/// [`whole`], or `null`.
+fn whole_or_null<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    match Option::<serde_json::Number>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(number) => whole_of(&number)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("{number} is not a whole number in range"))),
+    }
+}
+
+fn whole_of(number: &serde_json::Number) -> Option<i64> {
+    if let Some(value) = number.as_i64() {
+        return Some(value);
+    }
+    // 2^63 as f64; every whole f64 below it in magnitude converts exactly.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    let value = number.as_f64()?;
+    (value.fract() == 0.0 && (-LIMIT..LIMIT).contains(&value)).then_some(value as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PlaceHold, PostAvailability};
+
+    #[test]
+    fn a_whole_number_may_be_written_with_a_zero_fraction_and_nothing_else_passes() {
+        let posted: PostAvailability = serde_json::from_str(r#"{"free_beds": 160.0}"#).unwrap();
+        assert_eq!(posted.free_beds, 160);
+        for refused in [r#"{"free_beds": 1.5}"#, r#"{"free_beds": 1e300}"#, r#"{"free_beds": "1"}"#] {
+            assert!(serde_json::from_str::<PostAvailability>(refused).is_err(), "{refused}");
+        }
+        let hold: PlaceHold = serde_json::from_str(r#"{"searched_at": 1700000000.0}"#).unwrap();
+        assert_eq!(hold.searched_at, Some(1_700_000_000));
+        let hold: PlaceHold = serde_json::from_str(r#"{"searched_at": null}"#).unwrap();
+        assert_eq!(hold.searched_at, None);
+        let hold: PlaceHold = serde_json::from_str("{}").unwrap();
+        assert_eq!(hold.searched_at, None);
     }
 }
