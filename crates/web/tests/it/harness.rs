@@ -51,7 +51,10 @@ pub async fn account(
     if !role.requires_two_factor() {
         return Vec::new();
     }
-    let enrolment = accounts::begin_totp_enrolment(db, user.id).await.expect("enrolment");
+    let enrolment =
+        accounts::begin_totp_enrolment(db, user.id, nimo_store::audit::AuditEvent::cli("totp_enrolment_started"))
+            .await
+            .expect("enrolment");
     let code = totp_now(&enrolment.secret_base32);
     accounts::confirm_totp_enrolment(db, user.id, &code, AuditEvent::cli("totp_enrolled")).await.expect("confirm")
 }
@@ -79,7 +82,10 @@ pub async fn account_in_scope(
     if !enrol {
         return (user, Vec::new());
     }
-    let enrolment = accounts::begin_totp_enrolment(db, user.id).await.expect("enrolment");
+    let enrolment =
+        accounts::begin_totp_enrolment(db, user.id, nimo_store::audit::AuditEvent::cli("totp_enrolment_started"))
+            .await
+            .expect("enrolment");
     let codes = accounts::confirm_totp_enrolment(
         db,
         user.id,
@@ -301,6 +307,29 @@ fn unescape(text: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#x27;", "'")
         .replace("&amp;", "&")
+}
+
+/// A form's pairs as a test writes them.
+pub fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// The administration's form creating a 目黒区 staff account with this login.
+pub fn new_staff_form(login: &str) -> Vec<(String, String)> {
+    form(&[
+        ("login", login),
+        ("display_name", "新任 保健師"),
+        ("role", "staff"),
+        ("municipality", "131105"),
+        ("district", ""),
+        ("hospital", ""),
+    ])
+}
+
+/// A signed-in administrator (with a second factor, signed in with a recovery code).
+pub async fn admin_client(app: &TestApp, login: &str) -> Client {
+    let codes = account(&app.db, login, nimo_domain::access::Role::SystemAdmin, None).await;
+    TestApp::client_for(app, login, &codes[0]).await
 }
 
 /// Replaces one field's value in a form.
