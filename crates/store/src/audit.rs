@@ -20,7 +20,6 @@
 
 use crate::{Db, StoreError};
 use sha2::{Digest, Sha256};
-use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use time::OffsetDateTime;
 
@@ -170,13 +169,14 @@ fn is_code(text: &str) -> bool {
         && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'/' | b'-'))
 }
 
-/// A row as stored.
+/// A row as read: its time typed, the rest as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
     /// The chain position, from 1.
     pub id: i64,
-    /// When, RFC 3339 UTC with microseconds: `2026-05-01T09:30:00.123456Z`.
-    pub at: String,
+    /// When (stored as RFC 3339 UTC with microseconds: `2026-05-01T09:30:00.123456Z`, see
+    /// [`timestamp`]).
+    pub at: OffsetDateTime,
     /// Who.
     pub actor: String,
     /// From where.
@@ -197,29 +197,74 @@ pub struct AuditRow {
     pub hash: String,
 }
 
-impl AuditRow {
-    pub(crate) fn from_row(row: &AnyRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            at: row.try_get(1)?,
-            actor: row.try_get(2)?,
-            origin: row.try_get(3)?,
-            action: row.try_get(4)?,
-            record_type: row.try_get(5)?,
-            record_id: row.try_get(6)?,
-            outcome: row.try_get(7)?,
-            detail: row.try_get(8)?,
-            prev_hash: row.try_get(9)?,
-            hash: row.try_get(10)?,
-        })
-    }
+/// The columns of a row, in the order of [`StoredRow`] and of the CSV export.
+pub(crate) const ROW_COLUMNS: &str =
+    "id, at, actor, origin, action, record_type, record_id, outcome, detail, prev_hash, hash";
 
+/// A row exactly as stored, read by column name. Verification hashes this text as written, so a
+/// changed time is a broken row, not an unreadable log.
+#[derive(sqlx::FromRow)]
+pub(crate) struct StoredRow {
+    pub(crate) id: i64,
+    at: String,
+    actor: String,
+    origin: String,
+    action: String,
+    record_type: Option<String>,
+    record_id: Option<String>,
+    outcome: String,
+    detail: Option<String>,
+    pub(crate) prev_hash: String,
+    pub(crate) hash: String,
+}
+
+impl StoredRow {
     /// The hash this row's fields and `prev_hash` call for.
-    pub fn expected_hash(&self) -> String {
+    pub(crate) fn expected_hash(&self) -> String {
         chain_hash(
             &self.prev_hash,
             self.id,
             &self.at,
+            [
+                Some(&self.actor),
+                Some(&self.origin),
+                Some(&self.action),
+                self.record_type.as_ref(),
+                self.record_id.as_ref(),
+                Some(&self.outcome),
+                self.detail.as_ref(),
+            ],
+        )
+    }
+}
+
+impl TryFrom<StoredRow> for AuditRow {
+    type Error = StoreError;
+
+    fn try_from(row: StoredRow) -> Result<Self, StoreError> {
+        Ok(AuditRow {
+            id: row.id,
+            at: crate::columns::instant("audit_log.at", &row.at)?,
+            actor: row.actor,
+            origin: row.origin,
+            action: row.action,
+            record_type: row.record_type,
+            record_id: row.record_id,
+            outcome: row.outcome,
+            detail: row.detail,
+            prev_hash: row.prev_hash,
+            hash: row.hash,
+        })
+    }
+}
+
+impl AuditRow {
+    /// The hash this row's fields and `prev_hash` call for (its time as [`timestamp`] writes it).
+    pub fn expected_hash(&self) -> String {
+        chain_hash(
+            &self.prev_hash,
+            self.id,
+            &timestamp(self.at),
             [
                 Some(&self.actor),
                 Some(&self.origin),
@@ -296,8 +341,8 @@ pub(crate) async fn append_dated_in(
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StoreError::Corrupt("the audit log's head row is missing".into()))?;
-    let id: i64 = head.try_get(0)?;
-    let prev_hash: String = head.try_get(1)?;
+    let id: i64 = head.try_get("seq")?;
+    let prev_hash: String = head.try_get("last_hash")?;
     // The time is taken under the lock, so that it never goes backwards along the chain unless
     // the clock does.
     let at = timestamp(at.unwrap_or_else(OffsetDateTime::now_utc));
