@@ -24,6 +24,7 @@ use sqlx::{Any, Row, Transaction};
 use time::OffsetDateTime;
 
 mod retention;
+mod row;
 mod search;
 mod verify;
 
@@ -31,6 +32,8 @@ pub use retention::{
     CHECKPOINT_PURPOSE, Checkpoint, DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS, PURGE_BATCH, PurgeReport, checkpoints,
     cutoff, latest_checkpoint, purge_in_batches, purge_older_than, purgeable,
 };
+pub use row::AuditRow;
+pub(crate) use row::{ROW_COLUMNS, StoredRow};
 pub use search::{AuditFilter, CSV_COLUMNS, csv_header, csv_rows, search, to_csv};
 pub use verify::{BreakReason, VerifyReport, verify};
 
@@ -169,117 +172,8 @@ fn is_code(text: &str) -> bool {
         && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'/' | b'-'))
 }
 
-/// A row as read: its time typed, the rest as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditRow {
-    /// The chain position, from 1.
-    pub id: i64,
-    /// When (stored as RFC 3339 UTC with microseconds: `2026-05-01T09:30:00.123456Z`, see
-    /// [`timestamp`]).
-    pub at: OffsetDateTime,
-    /// Who.
-    pub actor: String,
-    /// From where.
-    pub origin: String,
-    /// What.
-    pub action: String,
-    /// The kind of record, if any.
-    pub record_type: Option<String>,
-    /// The record's id, if any.
-    pub record_id: Option<String>,
-    /// `ok`, `denied` or `failed`.
-    pub outcome: String,
-    /// A short code, if any.
-    pub detail: Option<String>,
-    /// The previous row's hash.
-    pub prev_hash: String,
-    /// This row's hash.
-    pub hash: String,
-}
-
-/// The columns of a row, in the order of [`StoredRow`] and of the CSV export.
-pub(crate) const ROW_COLUMNS: &str =
-    "id, at, actor, origin, action, record_type, record_id, outcome, detail, prev_hash, hash";
-
-/// A row exactly as stored, read by column name. Verification hashes this text as written, so a
-/// changed time is a broken row, not an unreadable log.
-#[derive(sqlx::FromRow)]
-pub(crate) struct StoredRow {
-    pub(crate) id: i64,
-    at: String,
-    actor: String,
-    origin: String,
-    action: String,
-    record_type: Option<String>,
-    record_id: Option<String>,
-    outcome: String,
-    detail: Option<String>,
-    pub(crate) prev_hash: String,
-    pub(crate) hash: String,
-}
-
-impl StoredRow {
-    /// The hash this row's fields and `prev_hash` call for.
-    pub(crate) fn expected_hash(&self) -> String {
-        chain_hash(
-            &self.prev_hash,
-            self.id,
-            &self.at,
-            [
-                Some(&self.actor),
-                Some(&self.origin),
-                Some(&self.action),
-                self.record_type.as_ref(),
-                self.record_id.as_ref(),
-                Some(&self.outcome),
-                self.detail.as_ref(),
-            ],
-        )
-    }
-}
-
-impl TryFrom<StoredRow> for AuditRow {
-    type Error = StoreError;
-
-    fn try_from(row: StoredRow) -> Result<Self, StoreError> {
-        Ok(AuditRow {
-            id: row.id,
-            at: crate::columns::instant("audit_log.at", &row.at)?,
-            actor: row.actor,
-            origin: row.origin,
-            action: row.action,
-            record_type: row.record_type,
-            record_id: row.record_id,
-            outcome: row.outcome,
-            detail: row.detail,
-            prev_hash: row.prev_hash,
-            hash: row.hash,
-        })
-    }
-}
-
-impl AuditRow {
-    /// The hash this row's fields and `prev_hash` call for (its time as [`timestamp`] writes it).
-    pub fn expected_hash(&self) -> String {
-        chain_hash(
-            &self.prev_hash,
-            self.id,
-            &timestamp(self.at),
-            [
-                Some(&self.actor),
-                Some(&self.origin),
-                Some(&self.action),
-                self.record_type.as_ref(),
-                self.record_id.as_ref(),
-                Some(&self.outcome),
-                self.detail.as_ref(),
-            ],
-        )
-    }
-}
-
 /// The hash of a row; see the module documentation for the encoding.
-fn chain_hash(prev_hash: &str, id: i64, at: &str, rest: [Option<&String>; 7]) -> String {
+pub(crate) fn chain_hash(prev_hash: &str, id: i64, at: &str, rest: [Option<&String>; 7]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"nimo-audit-v1");
     let id = id.to_string();
