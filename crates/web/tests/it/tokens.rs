@@ -287,7 +287,7 @@ async fn a_token_form_with_doubled_unknown_or_hostile_fields_is_refused_and_make
             pairs.extend(scopes.iter().map(|s| ("scope".to_string(), s.to_string())));
             let (status, _, page) = app.post_form("/account/tokens", &pairs).await;
             assert_eq!(status, 422, "{scopes:?} {:?}", app.backend);
-            assert!(page.contains("スコープ") && page.contains("&lt;script&gt;夜間"), "{scopes:?}: {page}");
+            assert!(page.contains("スコープ") && page.contains("&#60;script&#62;夜間"), "{scopes:?}: {page}");
             assert!(!page.contains("<script>夜間"), "the typed name is escaped");
         }
         assert_eq!(tokens_made(&app).await, 0, "{:?}", app.backend);

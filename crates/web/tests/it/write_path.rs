@@ -153,17 +153,22 @@ async fn a_second_factor_whose_audit_row_cannot_be_written_is_not_enrolled() {
         )
         .await;
         let client = TestApp::client_for_password_only(&app, "enrolling").await;
-        // Starting the enrolment stores a pending secret: not without its audit row.
-        let pending =
-            format!("SELECT COUNT(*) FROM app_user WHERE id = {} AND totp_pending_sealed IS NOT NULL", user.id);
+        // Starting (again) the enrolment stores a new pending secret: not without its audit row.
+        let pending = format!("SELECT COALESCE(totp_pending_sealed, '') FROM app_user WHERE id = {}", user.id);
+        let before = text(&app, &pending).await;
         refuse(&app).await;
         let (status, _) = client.get("/account/2fa").await;
         assert_eq!(status, 500, "{:?}", app.backend);
-        assert_eq!(scalar(&app, &pending).await, 0, "no pending secret");
+        assert_eq!(text(&app, &pending).await, before, "the pending secret is unchanged");
         allow_audit_appends(&app.db).await.unwrap();
         let (status, page) = client.get("/account/2fa").await;
         assert_eq!(status, 200);
-        assert_eq!(scalar(&app, &pending).await, 1);
+        assert_ne!(text(&app, &pending).await, before, "a new pending secret, with its row");
+        let started = format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'totp_enrolment_started' AND record_id = '{}'",
+            user.id
+        );
+        assert!(scalar(&app, &started).await >= 1);
         let secret = page.split("<code class=\"secret\">").nth(1).and_then(|s| s.split('<').next()).unwrap();
         let client = Client { csrf: crate::harness::csrf_of(&page).unwrap(), ..client };
         refuse(&app).await;
