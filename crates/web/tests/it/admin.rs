@@ -3,16 +3,31 @@
 //! that sign-ins and refusals leave (with nothing typed by the user in them).
 
 use crate::for_each_backend;
-use crate::harness::{
-    Client, PASSWORD, TestApp, account, admin_client, anonymous_client, csrf_of, form, new_staff_form, staff_account,
-    totp_now,
-};
+use crate::harness::{Client, PASSWORD, TestApp, account, anonymous_client, csrf_of, form, staff_account, totp_now};
 use nimo_domain::access::Role;
 use nimo_store::audit::{self, AuditFilter, AuditRow};
 use nimo_web::policy::POLICY;
 
 const SHEET: &str = "/municipalities/131105/sheets/2022";
 const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The administration's form creating a 目黒区 staff account with this login.
+pub fn new_staff_form(login: &str) -> Vec<(String, String)> {
+    form(&[
+        ("login", login),
+        ("display_name", "新任 保健師"),
+        ("role", "staff"),
+        ("municipality", "131105"),
+        ("district", ""),
+        ("hospital", ""),
+    ])
+}
+
+/// A signed-in administrator (with a second factor, signed in with a recovery code).
+pub async fn admin_client(app: &TestApp, login: &str) -> Client {
+    let codes = account(&app.db, login, Role::SystemAdmin, None).await;
+    TestApp::client_for(app, login, &codes[0]).await
+}
 
 /// An administrator's client.
 async fn admin(app: &TestApp) -> Client {

@@ -314,24 +314,6 @@ pub fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-/// The administration's form creating a 目黒区 staff account with this login.
-pub fn new_staff_form(login: &str) -> Vec<(String, String)> {
-    form(&[
-        ("login", login),
-        ("display_name", "新任 保健師"),
-        ("role", "staff"),
-        ("municipality", "131105"),
-        ("district", ""),
-        ("hospital", ""),
-    ])
-}
-
-/// A signed-in administrator (with a second factor, signed in with a recovery code).
-pub async fn admin_client(app: &TestApp, login: &str) -> Client {
-    let codes = account(&app.db, login, nimo_domain::access::Role::SystemAdmin, None).await;
-    TestApp::client_for(app, login, &codes[0]).await
-}
-
 /// Replaces one field's value in a form.
 pub fn set(form: &mut [(String, String)], name: &str, value: &str) {
     let field = form.iter_mut().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no field {name}"));
