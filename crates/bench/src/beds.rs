@@ -146,7 +146,7 @@ pub async fn measure(backend: Backend, sizes: BedSizes) -> anyhow::Result<BedFig
             okyu_designated: index % 2 == 0,
             physical_care: index % 5 == 0,
         };
-        beds::upsert_hospital(db, &hospital).await?;
+        beds::upsert_hospital(db, &hospital, nimo_store::audit::AuditEvent::cli("hospital_admin")).await?;
         let mut postings = Vec::new();
         for w in 0..sizes.wards_per_hospital {
             let ward = Ward {
@@ -159,7 +159,7 @@ pub async fn measure(backend: Backend, sizes: BedSizes) -> anyhow::Result<BedFig
                 max_age: 120,
                 admissions: AdmissionType::ALL.to_vec(),
             };
-            beds::upsert_ward(db, &ward, now).await?;
+            beds::upsert_ward(db, &ward, now, nimo_store::audit::AuditEvent::cli("hospital_admin")).await?;
             postings.push((ward.id, ((index + w) % 5) as i64));
         }
         let age = if index % 10 == 0 { 8 * 3600 } else { (index % 60) as i64 * 60 };
@@ -185,7 +185,12 @@ pub async fn measure(backend: Backend, sizes: BedSizes) -> anyhow::Result<BedFig
     )
     .await
     .context("bench account")?;
-    let enrolment = nimo_store::accounts::begin_totp_enrolment(db, user.id).await?;
+    let enrolment = nimo_store::accounts::begin_totp_enrolment(
+        db,
+        user.id,
+        nimo_store::audit::AuditEvent::cli("totp_enrolment_started"),
+    )
+    .await?;
     let code = nimo_store::accounts::code_at(&enrolment.secret_base32, time::OffsetDateTime::now_utc())?;
     nimo_store::accounts::confirm_totp_enrolment(
         db,

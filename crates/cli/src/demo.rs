@@ -69,7 +69,12 @@ pub async fn create_accounts(db: &Db) -> Result<Vec<DemoAccount>> {
             .await
             .with_context(|| format!("デモ用アカウント {login} を作成できません"))?;
         let (totp_secret, recovery_codes) = if role.requires_two_factor() {
-            let enrolment = accounts::begin_totp_enrolment(db, user.id).await?;
+            let enrolment = accounts::begin_totp_enrolment(
+                db,
+                user.id,
+                nimo_store::audit::AuditEvent::cli("totp_enrolment_started"),
+            )
+            .await?;
             let code = accounts::code_at(&enrolment.secret_base32, time::OffsetDateTime::now_utc())?;
             let codes = accounts::confirm_totp_enrolment(
                 db,
@@ -271,7 +276,7 @@ pub async fn create_beds(db: &Db) -> Result<(usize, usize)> {
             okyu_designated: *okyu,
             physical_care: *physical,
         };
-        beds::upsert_hospital(db, &hospital).await?;
+        beds::upsert_hospital(db, &hospital, nimo_store::audit::AuditEvent::cli("hospital_admin")).await?;
         // Three of the five patterns each, chosen by the hospital's place in the list; 合併症 and
         // 児童思春期 wards where the hospital has them.
         let mut chosen: Vec<WardPattern> =
@@ -295,7 +300,7 @@ pub async fn create_beds(db: &Db) -> Result<(usize, usize)> {
                 max_age,
                 admissions,
             };
-            beds::upsert_ward(db, &ward, now).await?;
+            beds::upsert_ward(db, &ward, now, nimo_store::audit::AuditEvent::cli("hospital_admin")).await?;
             // Free beds 0–3, posted between a few minutes and (for every seventh ward) a day ago.
             let seed = index * 7 + position * 3;
             let free = (seed % 4) as i64;

@@ -76,7 +76,7 @@ pub async fn run(command: KeysCommand, file: &config::FileConfig) -> Result<()> 
             let keyring = keys.require(file)?;
             let active = keyring.active_key_id().to_string();
             let db = connect_existing(&db.resolve(file)).await?.with_keyring(std::sync::Arc::new(keyring));
-            let report = nimo_store::sealed::rotate(&db).await?;
+            let report = nimo_store::sealed::rotate(&db, nimo_store::audit::AuditEvent::cli("keys_rotate")).await?;
             let (mut failed, mut raced) = (0, 0);
             for column in &report {
                 println!(

@@ -20,11 +20,11 @@
 
 use crate::{Db, StoreError};
 use sha2::{Digest, Sha256};
-use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use time::OffsetDateTime;
 
 mod retention;
+mod row;
 mod search;
 mod verify;
 
@@ -32,6 +32,8 @@ pub use retention::{
     CHECKPOINT_PURPOSE, Checkpoint, DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS, PURGE_BATCH, PurgeReport, checkpoints,
     cutoff, latest_checkpoint, purge_in_batches, purge_older_than, purgeable,
 };
+pub use row::AuditRow;
+pub(crate) use row::{ROW_COLUMNS, StoredRow};
 pub use search::{AuditFilter, CSV_COLUMNS, csv_header, csv_rows, search, to_csv};
 pub use verify::{BreakReason, VerifyReport, verify};
 
@@ -170,71 +172,8 @@ fn is_code(text: &str) -> bool {
         && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'/' | b'-'))
 }
 
-/// A row as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditRow {
-    /// The chain position, from 1.
-    pub id: i64,
-    /// When, RFC 3339 UTC with microseconds: `2026-05-01T09:30:00.123456Z`.
-    pub at: String,
-    /// Who.
-    pub actor: String,
-    /// From where.
-    pub origin: String,
-    /// What.
-    pub action: String,
-    /// The kind of record, if any.
-    pub record_type: Option<String>,
-    /// The record's id, if any.
-    pub record_id: Option<String>,
-    /// `ok`, `denied` or `failed`.
-    pub outcome: String,
-    /// A short code, if any.
-    pub detail: Option<String>,
-    /// The previous row's hash.
-    pub prev_hash: String,
-    /// This row's hash.
-    pub hash: String,
-}
-
-impl AuditRow {
-    pub(crate) fn from_row(row: &AnyRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            at: row.try_get(1)?,
-            actor: row.try_get(2)?,
-            origin: row.try_get(3)?,
-            action: row.try_get(4)?,
-            record_type: row.try_get(5)?,
-            record_id: row.try_get(6)?,
-            outcome: row.try_get(7)?,
-            detail: row.try_get(8)?,
-            prev_hash: row.try_get(9)?,
-            hash: row.try_get(10)?,
-        })
-    }
-
-    /// The hash this row's fields and `prev_hash` call for.
-    pub fn expected_hash(&self) -> String {
-        chain_hash(
-            &self.prev_hash,
-            self.id,
-            &self.at,
-            [
-                Some(&self.actor),
-                Some(&self.origin),
-                Some(&self.action),
-                self.record_type.as_ref(),
-                self.record_id.as_ref(),
-                Some(&self.outcome),
-                self.detail.as_ref(),
-            ],
-        )
-    }
-}
-
 /// The hash of a row; see the module documentation for the encoding.
-fn chain_hash(prev_hash: &str, id: i64, at: &str, rest: [Option<&String>; 7]) -> String {
+pub(crate) fn chain_hash(prev_hash: &str, id: i64, at: &str, rest: [Option<&String>; 7]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"nimo-audit-v1");
     let id = id.to_string();
@@ -296,8 +235,8 @@ pub(crate) async fn append_dated_in(
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StoreError::Corrupt("the audit log's head row is missing".into()))?;
-    let id: i64 = head.try_get(0)?;
-    let prev_hash: String = head.try_get(1)?;
+    let id: i64 = head.try_get("seq")?;
+    let prev_hash: String = head.try_get("last_hash")?;
     // The time is taken under the lock, so that it never goes backwards along the chain unless
     // the clock does.
     let at = timestamp(at.unwrap_or_else(OffsetDateTime::now_utc));

@@ -138,7 +138,7 @@ pub(crate) async fn lock_ward(
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("ward {ward_id}")))?;
-    Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+    Ok((row.try_get("hospital_id")?, row.try_get("free_beds")?, row.try_get("posting_seq")?))
 }
 
 /// Active holds and admissions since the current posting of a ward, inside a transaction.
@@ -150,22 +150,24 @@ pub(crate) async fn taken_in(
 ) -> Result<(i64, i64), StoreError> {
     let row = sqlx::query(
         "SELECT
-           (SELECT COUNT(*) FROM bed_hold WHERE ward_id = $1 AND state = 'held' AND expires_at > $2),
-           (SELECT COUNT(*) FROM bed_hold WHERE ward_id = $1 AND state = 'accepted' AND posting_seq = $3)",
+           (SELECT COUNT(*) FROM bed_hold WHERE ward_id = $1 AND state = 'held' AND expires_at > $2) AS active,
+           (SELECT COUNT(*) FROM bed_hold WHERE ward_id = $1 AND state = 'accepted' AND posting_seq = $3) AS admitted",
     )
     .bind(ward_id)
     .bind(now)
     .bind(posting_seq)
     .fetch_one(&mut **tx)
     .await?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+    Ok((row.try_get("active")?, row.try_get("admitted")?))
 }
 
-/// Adds or replaces a hospital.
-pub async fn upsert_hospital(db: &Db, hospital: &Hospital) -> Result<(), StoreError> {
+/// Adds or replaces a hospital, with its audit row (`audit` with the record `hospital`/ID) in the
+/// same transaction.
+pub async fn upsert_hospital(db: &Db, hospital: &Hospital, audit: AuditEvent) -> Result<(), StoreError> {
     if !is_id(&hospital.id) {
         return Err(StoreError::InvalidId { kind: "hospital" });
     }
+    let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO hospital (id, name, phone, municipality_code, area, latitude, longitude, emergency,
                                okyu_designated, physical_care)
@@ -183,17 +185,21 @@ pub async fn upsert_hospital(db: &Db, hospital: &Hospital) -> Result<(), StoreEr
     .bind(i64::from(hospital.emergency))
     .bind(i64::from(hospital.okyu_designated))
     .bind(i64::from(hospital.physical_care))
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?;
+    audit::append_in(&mut tx, &audit.with_record("hospital", hospital.id.as_str())).await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Adds or replaces a ward's description (its beds are left as they are; a new ward starts with
-/// no free beds, posted at `now`).
-pub async fn upsert_ward(db: &Db, ward: &Ward, now: i64) -> Result<(), StoreError> {
+/// no free beds, posted at `now`), with its audit row (`audit` with the record `ward`/ID) in the
+/// same transaction.
+pub async fn upsert_ward(db: &Db, ward: &Ward, now: i64, audit: AuditEvent) -> Result<(), StoreError> {
     if !is_id(&ward.id) {
         return Err(StoreError::InvalidId { kind: "ward" });
     }
+    let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO ward (id, hospital_id, name, ward_type, sex, min_age, max_age, admissions, free_beds, posted_at,
                            posting_seq)
@@ -210,15 +216,18 @@ pub async fn upsert_ward(db: &Db, ward: &Ward, now: i64) -> Result<(), StoreErro
     .bind(ward.max_age)
     .bind(admission_codes(&ward.admissions))
     .bind(now)
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?;
+    audit::append_in(&mut tx, &audit.with_record("ward", ward.id.as_str())).await?;
+    tx.commit().await?;
     Ok(())
 }
 
 const HOSPITAL_COLUMNS: &str = "h.id, h.name, h.phone, h.municipality_code, h.area, h.latitude, h.longitude, \
      h.emergency, h.okyu_designated, h.physical_care";
-const WARD_COLUMNS: &str =
-    "w.id, w.hospital_id, w.name, w.ward_type, w.sex, w.min_age, w.max_age, w.admissions, w.free_beds, w.posted_at";
+/// A ward's columns, its id and name aliased so that they never meet the hospital's.
+const WARD_COLUMNS: &str = "w.id AS ward_id, w.hospital_id, w.name AS ward_name, w.ward_type, w.sex, w.min_age, \
+     w.max_age, w.admissions, w.free_beds, w.posted_at";
 
 fn hospital_from(row: &AnyRow) -> Result<Hospital, StoreError> {
     Ok(Hospital {
@@ -238,29 +247,30 @@ fn hospital_from(row: &AnyRow) -> Result<Hospital, StoreError> {
     })
 }
 
-/// A ward and its status from a row of [`WARD_COLUMNS`] plus `active` and `admitted` counts.
-fn status_from(row: &AnyRow, offset: usize) -> Result<WardStatus, StoreError> {
-    let ward_type: String = row.try_get(offset + 3)?;
-    let sex: String = row.try_get(offset + 4)?;
-    let admissions: String = row.try_get(offset + 7)?;
+/// A ward and its status from a row of [`WARD_COLUMNS`] plus the `active` and `admitted` counts
+/// of [`TAKEN_COLUMNS`].
+fn status_from(row: &AnyRow) -> Result<WardStatus, StoreError> {
+    let ward_type: String = row.try_get("ward_type")?;
+    let sex: String = row.try_get("sex")?;
+    let admissions: String = row.try_get("admissions")?;
     let ward = Ward {
-        id: row.try_get(offset)?,
-        hospital_id: row.try_get(offset + 1)?,
-        name: row.try_get(offset + 2)?,
+        id: row.try_get("ward_id")?,
+        hospital_id: row.try_get("hospital_id")?,
+        name: row.try_get("ward_name")?,
         ward_type: WardType::parse(&ward_type).ok_or_else(|| StoreError::Corrupt(format!("ward type {ward_type}")))?,
         sex: Sex::parse(&sex).ok_or_else(|| StoreError::Corrupt(format!("ward sex {sex}")))?,
-        min_age: row.try_get(offset + 5)?,
-        max_age: row.try_get(offset + 6)?,
+        min_age: row.try_get("min_age")?,
+        max_age: row.try_get("max_age")?,
         admissions: parse_admission_codes(&admissions).map_err(StoreError::Corrupt)?,
     };
     Ok(WardStatus {
         ward,
         availability: Availability {
-            posted: row.try_get(offset + 8)?,
-            active_holds: row.try_get(offset + 10)?,
-            admissions: row.try_get(offset + 11)?,
+            posted: row.try_get("free_beds")?,
+            active_holds: row.try_get("active")?,
+            admissions: row.try_get("admitted")?,
         },
-        posted_at: row.try_get(offset + 9)?,
+        posted_at: row.try_get("posted_at")?,
     })
 }
 
@@ -307,7 +317,7 @@ pub async fn wards_of_hospital_at(db: &Db, hospital_id: &str, now: i64) -> Resul
     .bind(hospital_id)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter().map(|row| status_from(row, 0)).collect()
+    rows.iter().map(status_from).collect()
 }
 
 /// Posts a ward's free beds (one click on the hospital page, or the API), audited in the same
@@ -389,7 +399,7 @@ pub async fn postings(db: &Db, ward_id: &str, limit: i64) -> Result<Vec<(i64, i6
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+    rows.iter().map(|r| Ok((r.try_get("free_beds")?, r.try_get("posted_at")?, r.try_get("actor")?))).collect()
 }
 
 /// Searches every ward: filters by the criteria, ranks (bed left, fresh before stale, fit,
@@ -410,19 +420,8 @@ pub async fn search_at(
     .await?;
     let mut ranked = Vec::new();
     for row in &rows {
-        let status = status_from(row, 0)?;
-        let hospital = Hospital {
-            id: row.try_get(12)?,
-            name: row.try_get(13)?,
-            phone: row.try_get(14)?,
-            municipality_code: columns::municipality("hospital.municipality_code", &row.try_get::<String, _>(15)?)?,
-            area: row.try_get(16)?,
-            latitude: row.try_get(17)?,
-            longitude: row.try_get(18)?,
-            emergency: row.try_get::<i64, _>(19)? != 0,
-            okyu_designated: row.try_get::<i64, _>(20)? != 0,
-            physical_care: row.try_get::<i64, _>(21)? != 0,
-        };
+        let status = status_from(row)?;
+        let hospital = hospital_from(row)?;
         let age_seconds = (now - status.posted_at).max(0);
         let candidate = Candidate {
             ward_type: status.ward.ward_type,

@@ -6,6 +6,7 @@
 //! for. [`ENCRYPTED_COLUMNS`] lists them all; a test checks that every `*_sealed` column in both
 //! migration folders is listed, so a new one cannot be left out of rotation.
 
+use crate::audit::{AuditEvent, append_in};
 use crate::{Db, StoreError};
 use nimo_vault::{Keyring, place};
 use sqlx::Row;
@@ -106,17 +107,24 @@ pub struct ColumnRotation {
 
 /// Re-seals every stored value that is not under the keyring's active key, column by column in
 /// batches of [`ROTATION_BATCH`] rows. Each write is `UPDATE … WHERE id = $id AND column = $old`,
-/// so a user's concurrent edit wins and the app can keep serving throughout.
-pub async fn rotate(db: &Db) -> Result<Vec<ColumnRotation>, StoreError> {
+/// so a user's concurrent edit wins and the app can keep serving throughout. A batch that
+/// re-seals values commits with its audit row (`audit` with the record `column`/`table.column`
+/// and the detail `resealed:N`).
+pub async fn rotate(db: &Db, audit: AuditEvent) -> Result<Vec<ColumnRotation>, StoreError> {
     let keyring = db.keyring()?;
     let mut report = Vec::with_capacity(ENCRYPTED_COLUMNS.len());
     for column in ENCRYPTED_COLUMNS {
-        report.push(rotate_column(db, keyring, column).await?);
+        report.push(rotate_column(db, keyring, column, &audit).await?);
     }
     Ok(report)
 }
 
-async fn rotate_column(db: &Db, keyring: &Keyring, column: &EncryptedColumn) -> Result<ColumnRotation, StoreError> {
+async fn rotate_column(
+    db: &Db,
+    keyring: &Keyring,
+    column: &EncryptedColumn,
+    audit: &AuditEvent,
+) -> Result<ColumnRotation, StoreError> {
     let (table, col) = (column.table, column.column);
     let mut outcome = ColumnRotation { column: column.name(), resealed: 0, current: 0, raced: 0, failed: Vec::new() };
     let select = format!("SELECT id, {col} FROM {table} WHERE id > $1 AND {col} IS NOT NULL ORDER BY id LIMIT $2");
@@ -127,6 +135,7 @@ async fn rotate_column(db: &Db, keyring: &Keyring, column: &EncryptedColumn) -> 
         let Some(tail) = rows.last() else { break };
         last = tail.try_get("id")?;
         let mut tx = db.pool.begin().await?;
+        let resealed_before = outcome.resealed;
         for row in &rows {
             let id: i64 = row.try_get("id")?;
             let sealed: String = row.try_get(col)?;
@@ -145,6 +154,11 @@ async fn rotate_column(db: &Db, keyring: &Keyring, column: &EncryptedColumn) -> 
                 }
                 Err(_) => outcome.failed.push(id),
             }
+        }
+        let resealed = outcome.resealed - resealed_before;
+        if resealed > 0 {
+            let event = audit.clone().with_record("column", column.name()).with_detail(format!("resealed:{resealed}"));
+            append_in(&mut tx, &event).await?;
         }
         tx.commit().await?;
     }

@@ -15,6 +15,51 @@ use nimo_domain::{Figure, FiscalYear, MunicipalityCode, PartialDate, Sheet, Sour
 
 pub use read::load;
 
+/// The sheet row's own columns, in the order a save binds them ($3…$19): the one list that
+/// loading selects and saving inserts, replaces and updates.
+pub(crate) const SHEET_COLUMNS: [&str; 17] = [
+    "program_title",
+    "slogan",
+    "vision",
+    "basic_as_of",
+    "profile",
+    "policy_plans",
+    "policy_plans_date",
+    "policy_goal",
+    "policy_measures",
+    "project_title",
+    "project_text",
+    "outcomes_period_label",
+    "outcomes_target_basis",
+    "outcomes_actual_basis",
+    "strengths",
+    "strengths_closing",
+    "editorial_notes",
+];
+
+/// The sheet row's own columns (its texts), read and written by these names.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SheetColumns {
+    pub(crate) program_title: String,
+    pub(crate) slogan: String,
+    pub(crate) vision: String,
+    pub(crate) basic_as_of: String,
+    pub(crate) profile: String,
+    pub(crate) policy_plans: String,
+    /// May be NULL.
+    pub(crate) policy_plans_date: Option<String>,
+    pub(crate) policy_goal: String,
+    pub(crate) policy_measures: String,
+    pub(crate) project_title: String,
+    pub(crate) project_text: String,
+    pub(crate) outcomes_period_label: String,
+    pub(crate) outcomes_target_basis: String,
+    pub(crate) outcomes_actual_basis: String,
+    pub(crate) strengths: String,
+    pub(crate) strengths_closing: String,
+    pub(crate) editorial_notes: String,
+}
+
 /// A sheet as stored, with its revision (for optimistic concurrency) and last change time.
 #[derive(Debug, Clone)]
 pub struct StoredSheet {

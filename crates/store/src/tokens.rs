@@ -14,7 +14,6 @@ use nimo_domain::access::Role;
 use nimo_domain::api_scope::{ApiScope, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS};
 use rand::RngExt;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 /// The prefix of every token (so that secret scanners and people recognise one).
 pub const TOKEN_PREFIX: &str = "nimo_";
@@ -93,6 +92,39 @@ pub enum Resolved {
     Revoked,
     /// Past its expiry.
     Expired,
+}
+
+/// The columns of a token as read (never its hash).
+const TOKEN_COLUMNS: &str = "id, user_id, name, created_at, revoked, scopes, expires_at, last_used_at";
+
+/// A token's row, read by column name.
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: i64,
+    user_id: i64,
+    name: String,
+    created_at: i64,
+    revoked: i64,
+    scopes: String,
+    expires_at: i64,
+    last_used_at: Option<i64>,
+}
+
+impl TryFrom<TokenRow> for TokenInfo {
+    type Error = StoreError;
+
+    fn try_from(row: TokenRow) -> Result<Self, StoreError> {
+        Ok(TokenInfo {
+            id: row.id,
+            user_id: row.user_id,
+            name: row.name,
+            created_at: row.created_at,
+            revoked: row.revoked != 0,
+            scopes: scopes_of(&row.scopes)?,
+            expires_at: row.expires_at,
+            last_used_at: row.last_used_at,
+        })
+    }
 }
 
 fn hash(token: &str) -> String {
@@ -175,54 +207,35 @@ pub async fn resolve_at(db: &Db, token: &str, now: i64) -> Result<Resolved, Stor
     if !token.starts_with(TOKEN_PREFIX) || token.len() != TOKEN_PREFIX.len() + 64 {
         return Ok(Resolved::Unknown);
     }
-    let row = sqlx::query(
-        "SELECT id, user_id, revoked, scopes, expires_at, last_used_at FROM api_token WHERE token_hash = $1",
-    )
-    .bind(hash(token))
-    .fetch_optional(&db.pool)
-    .await?;
+    let row = sqlx::query_as::<_, TokenRow>(&format!("SELECT {TOKEN_COLUMNS} FROM api_token WHERE token_hash = $1"))
+        .bind(hash(token))
+        .fetch_optional(&db.pool)
+        .await?;
     let Some(row) = row else { return Ok(Resolved::Unknown) };
-    let id: i64 = row.try_get(0)?;
-    if row.try_get::<i64, _>(2)? != 0 {
+    if row.revoked != 0 {
         return Ok(Resolved::Revoked);
     }
-    if now >= row.try_get::<i64, _>(4)? {
+    if now >= row.expires_at {
         return Ok(Resolved::Expired);
     }
-    let last_used: Option<i64> = row.try_get(5)?;
-    if last_used.is_none_or(|at| now - at >= LAST_USED_STEP) {
+    if row.last_used_at.is_none_or(|at| now - at >= LAST_USED_STEP) {
         sqlx::query("UPDATE api_token SET last_used_at = $1 WHERE id = $2")
             .bind(now)
-            .bind(id)
+            .bind(row.id)
             .execute(&db.pool)
             .await?;
     }
-    Ok(Resolved::Valid(TokenGrant { id, user_id: row.try_get(1)?, scopes: scopes_of(row.try_get(3)?)? }))
+    Ok(Resolved::Valid(TokenGrant { id: row.id, user_id: row.user_id, scopes: scopes_of(&row.scopes)? }))
 }
 
 /// A user's tokens, oldest first.
 pub async fn list_tokens(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, user_id, name, created_at, revoked, scopes, expires_at, last_used_at
-         FROM api_token WHERE user_id = $1 ORDER BY id",
-    )
-    .bind(user_id)
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TokenInfo {
-                id: r.try_get(0)?,
-                user_id: r.try_get(1)?,
-                name: r.try_get(2)?,
-                created_at: r.try_get(3)?,
-                revoked: r.try_get::<i64, _>(4)? != 0,
-                scopes: scopes_of(r.try_get(5)?)?,
-                expires_at: r.try_get(6)?,
-                last_used_at: r.try_get(7)?,
-            })
-        })
-        .collect()
+    let rows =
+        sqlx::query_as::<_, TokenRow>(&format!("SELECT {TOKEN_COLUMNS} FROM api_token WHERE user_id = $1 ORDER BY id"))
+            .bind(user_id)
+            .fetch_all(&db.pool)
+            .await?;
+    rows.into_iter().map(TokenInfo::try_from).collect()
 }
 
 /// Revokes a token (of `owner`, when given: a token of someone else is `NotFound`), with its

@@ -261,7 +261,10 @@ pub async fn enrol_form(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
     let Some(user_id) = pending(&ctx, Stage::Enrol) else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let enrolment = accounts::begin_totp_enrolment(&state.db, user_id).await.map_err(account_error)?;
+    let enrolment =
+        accounts::begin_totp_enrolment(&state.db, user_id, audit::event(&ctx.0, "totp_enrolment_started", Outcome::Ok))
+            .await
+            .map_err(account_error)?;
     let page = EnrolPage {
         ctx: Layout::of(&ctx),
         error: None,
@@ -302,7 +305,13 @@ pub async fn enrol(
                 .with_record("user", user_id.to_string())
                 .with_detail("bad_code");
             audit::before(&state.db, &event).await?;
-            let enrolment = accounts::begin_totp_enrolment(&state.db, user_id).await.map_err(account_error)?;
+            let enrolment = accounts::begin_totp_enrolment(
+                &state.db,
+                user_id,
+                audit::event(&ctx.0, "totp_enrolment_started", Outcome::Ok),
+            )
+            .await
+            .map_err(account_error)?;
             let page = EnrolPage {
                 ctx: Layout::of(&ctx),
                 error: Some("コードが正しくありません。新しい QR コードを読み取り直してください".into()),

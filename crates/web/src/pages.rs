@@ -5,7 +5,7 @@
 
 mod submission;
 
-pub(crate) use submission::Submission;
+pub(crate) use submission::{ListedSubmission, Submission, WithList};
 
 use crate::audit;
 use crate::context::Ctx;

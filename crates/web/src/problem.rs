@@ -174,6 +174,41 @@ pub enum BodyRefusals {
     TooLarge(Problem),
 }
 
+/// An API route's path parameters, typed (`MunicipalityCode`, `FiscalYear`, numeric ids): a value
+/// that does not parse is a 404 problem with `M`'s message, as a path that names nothing is,
+/// so that a typed path keeps the answers the document gives. A path that is not UTF-8 stays
+/// axum's 400 (made a problem by [`api_errors`]).
+pub(crate) struct ApiPath<T, M = crate::pages::Page>(pub(crate) T, pub(crate) std::marker::PhantomData<M>);
+
+impl<T, M, S> axum::extract::FromRequestParts<S> for ApiPath<T, M>
+where
+    T: serde::de::DeserializeOwned + Send,
+    M: crate::pages::Missing,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Response> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value, std::marker::PhantomData)),
+            Err(PathRejection::FailedToDeserializePathParams(error))
+                if matches!(error.kind(), ErrorKind::InvalidUtf8InPathParam { .. }) =>
+            {
+                Err(PathRejection::FailedToDeserializePathParams(error).into_response())
+            }
+            Err(PathRejection::FailedToDeserializePathParams(_)) => {
+                Err(Problem::new(StatusCode::NOT_FOUND, "not-found", M::MESSAGE).into_response())
+            }
+            Err(other) => {
+                tracing::error!(%other, "api path parameters");
+                Err(Problem::of_status(StatusCode::INTERNAL_SERVER_ERROR).into_response())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,42 +2,13 @@
 //! one; export writes CSV with a BOM; `sheet import` leaves an audit row, and a command whose
 //! audit row cannot be written changes nothing.
 
-use crate::harness::{Run, TestDatabase, block_on, for_each_backend, nimo};
-use nimo_store::Backend;
-
-/// Runs SQL straight on the test database as its owner, with the audit log's append-only
-/// triggers out of the way, as an attacker holding the owner's password could.
-fn tamper(db: &TestDatabase, sql: &str) {
-    let (off, on): (&[&str], &[&str]) = match db.backend {
-        Backend::Sqlite => {
-            (&["DROP TRIGGER IF EXISTS audit_log_no_update", "DROP TRIGGER IF EXISTS audit_log_no_delete"], &[])
-        }
-        Backend::Postgres => (
-            &["ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_or_delete"],
-            &["ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_or_delete"],
-        ),
-    };
-    block_on(async {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&db.url).await?;
-        for statement in off.iter().chain([&sql]).chain(on) {
-            sqlx::query(statement).execute(&pool).await?;
-        }
-        pool.close().await;
-        Ok::<_, sqlx::Error>(())
-    })
-    .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
+use crate::harness::{Run, TestDatabase, for_each_backend, nimo};
 
 #[test]
 fn a_command_whose_audit_row_cannot_be_written_changes_nothing() {
     for_each_backend(|db| {
         db.import_demo();
-        block_on(async {
-            let store = nimo_store::Db::connect(&db.url).await.expect("database");
-            nimo_store::testing::refuse_audit_appends(&store).await.expect("audit appends refused");
-            store.pool.close().await;
-        });
+        db.refuse_audit_appends(true);
         let mut sheet = nimo_domain::demo::meguro_r4();
         sheet.header.slogan = "監査ログに残らない取り込み".into();
         let file = db.write("changed.json", &nimo_exchange::to_json(&sheet));
@@ -90,13 +61,13 @@ fn verify_passes_on_an_untouched_log() {
 fn verify_names_the_first_broken_row() {
     for_each_backend(|db| {
         import_demo_times(db, 3);
-        tamper(db, "DELETE FROM audit_log WHERE id = 2");
+        db.behind_the_triggers_back("audit_log", "DELETE FROM audit_log WHERE id = 2");
         let run = db.nimo(&["audit", "verify"]).fails();
         assert!(run.stderr.contains("監査ログの行 2 で改ざんを検出しました"), "{:?}: {}", db.backend, run.stderr);
         assert!(run.stderr.contains("削除されています"), "{}", run.stderr);
         assert!(run.stderr.contains("それより前の 1 行は正常です"), "{}", run.stderr);
 
-        tamper(db, "UPDATE audit_log SET record_id = '131113/2022' WHERE id = 1");
+        db.behind_the_triggers_back("audit_log", "UPDATE audit_log SET record_id = '131113/2022' WHERE id = 1");
         let run = db.nimo(&["audit", "verify"]).fails();
         assert!(run.stderr.contains("監査ログの行 1 で改ざんを検出しました"), "{:?}: {}", db.backend, run.stderr);
         assert!(run.stderr.contains("書き換えられています"), "{}", run.stderr);

@@ -116,6 +116,48 @@ impl TestDatabase {
         run.stdout
     }
 
+    /// Makes every audit append fail (`refused`), or work again, through a test trigger.
+    pub fn refuse_audit_appends(&self, refused: bool) {
+        block_on(async {
+            let store = nimo_store::Db::connect(&self.url).await.expect("database");
+            if refused {
+                nimo_store::testing::refuse_audit_appends(&store).await.expect("audit appends refused");
+            } else {
+                nimo_store::testing::allow_audit_appends(&store).await.expect("audit appends allowed");
+            }
+            store.pool.close().await;
+        });
+    }
+
+    /// Runs SQL straight on the database as its owner, with the append-only triggers of `table`
+    /// (`audit_log` or `audit_checkpoint`) out of the way, as an attacker holding the owner's
+    /// password could.
+    pub fn behind_the_triggers_back(&self, table: &str, sql: &str) {
+        let (off, on) = match self.backend {
+            Backend::Sqlite => (
+                vec![
+                    format!("DROP TRIGGER IF EXISTS {table}_no_update"),
+                    format!("DROP TRIGGER IF EXISTS {table}_no_delete"),
+                ],
+                vec![],
+            ),
+            Backend::Postgres => (
+                vec![format!("ALTER TABLE {table} DISABLE TRIGGER {table}_no_update_or_delete")],
+                vec![format!("ALTER TABLE {table} ENABLE TRIGGER {table}_no_update_or_delete")],
+            ),
+        };
+        block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&self.url).await?;
+            for statement in off.iter().map(String::as_str).chain([sql]).chain(on.iter().map(String::as_str)) {
+                sqlx::query(statement).execute(&pool).await?;
+            }
+            pool.close().await;
+            Ok::<_, sqlx::Error>(())
+        })
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     /// Counts rows with a query straight on the database, bypassing nimo.
     pub fn count(&self, sql: &str) -> i64 {
         block_on(async {

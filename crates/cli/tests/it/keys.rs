@@ -126,7 +126,11 @@ fn rotate_reseals_stored_secrets_under_the_new_key_and_sign_in_keeps_working() {
             };
             let user =
                 accounts::create_user(&db, &new, AuditEvent::cli("user_admin").with_detail("create")).await.unwrap().id;
-            let secret = accounts::begin_totp_enrolment(&db, user).await.unwrap().secret_base32;
+            let secret =
+                accounts::begin_totp_enrolment(&db, user, nimo_store::audit::AuditEvent::cli("totp_enrolment_started"))
+                    .await
+                    .unwrap()
+                    .secret_base32;
             accounts::confirm_totp_enrolment_at(
                 &db,
                 user,
@@ -143,11 +147,19 @@ fn rotate_reseals_stored_secrets_under_the_new_key_and_sign_in_keeps_working() {
         Run::of(nimo(database.dir.path()).args(["keys", "add", "-f", file.to_str().unwrap(), "--id", "k2099z"]))
             .succeeds();
 
+        // A batch whose audit row cannot be written re-seals nothing.
+        database.refuse_audit_appends(true);
+        database.nimo(&["keys", "rotate"]).fails();
+        database.refuse_audit_appends(false);
+
         let run = database.nimo(&["keys", "rotate"]).succeeds();
         let out = run.stdout_text();
         assert!(out.contains("app_user.totp_secret_sealed: 再暗号化 1 件、有効な鍵のまま 0 件"), "{out}");
         assert!(run.stderr.contains("すべての値が鍵 k2099z で暗号化されています"), "{}", run.stderr);
         assert_no_key_material(&run, &file);
+        let rows = "SELECT COUNT(*) FROM audit_log WHERE actor = 'cli' AND action = 'keys_rotate'
+                    AND record_type = 'column' AND record_id = 'app_user.totp_secret_sealed' AND detail = 'resealed:1'";
+        assert_eq!(database.count(rows), 1, "{:?}: the batch's audit row", database.backend);
         let again = database.nimo(&["keys", "rotate"]).succeeds().stdout_text();
         assert!(again.contains("app_user.totp_secret_sealed: 再暗号化 0 件、有効な鍵のまま 1 件"), "{again}");
 

@@ -3,7 +3,6 @@
 //! tampered checkpoint fails verification with a message that says so.
 
 use crate::harness::{Run, TestDatabase, block_on, for_each_backend};
-use nimo_store::Backend;
 use nimo_store::audit::{AuditEvent, Outcome};
 use time::{Duration, OffsetDateTime};
 
@@ -22,27 +21,6 @@ fn dated_log(db: &TestDatabase, old: i64, young: i64) {
         }
         store.pool.close().await;
     });
-}
-
-/// Changes the checkpoint as the owner, with its triggers out of the way.
-fn tamper_checkpoint(db: &TestDatabase, sql: &str) {
-    let (off, on): (&[&str], &[&str]) = match db.backend {
-        Backend::Sqlite => (&["DROP TRIGGER IF EXISTS audit_checkpoint_no_update"], &[]),
-        Backend::Postgres => (
-            &["ALTER TABLE audit_checkpoint DISABLE TRIGGER audit_checkpoint_no_update_or_delete"],
-            &["ALTER TABLE audit_checkpoint ENABLE TRIGGER audit_checkpoint_no_update_or_delete"],
-        ),
-    };
-    block_on(async {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&db.url).await?;
-        for statement in off.iter().chain([&sql]).chain(on) {
-            sqlx::query(statement).execute(&pool).await?;
-        }
-        pool.close().await;
-        Ok::<_, sqlx::Error>(())
-    })
-    .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 #[test]
@@ -84,7 +62,7 @@ fn a_purge_removes_the_rows_past_retention_and_verify_starts_from_its_checkpoint
         let run = Run::of(db.command(&["audit", "verify"]).env_remove("NIMO_KEY_FILE")).fails();
         assert!(run.stderr.contains("鍵ファイルが必要です"), "{}", run.stderr);
 
-        tamper_checkpoint(db, "UPDATE audit_checkpoint SET purged = 3");
+        db.behind_the_triggers_back("audit_checkpoint", "UPDATE audit_checkpoint SET purged = 3");
         let run = db.nimo(&["audit", "verify"]).fails();
         assert!(run.stderr.contains("行 4 で改ざんを検出しました") && run.stderr.contains("署名"), "{}", run.stderr);
     });

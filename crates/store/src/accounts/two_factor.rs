@@ -58,7 +58,8 @@ fn totp_code(input: &str) -> Option<String> {
 /// Starts (or restarts) enrolling a TOTP authenticator: stores a new pending secret and returns
 /// it with its `otpauth://` URL and QR code. An already enabled second factor stays in force
 /// until [`confirm_totp_enrolment`] succeeds, so an abandoned enrolment never weakens sign-in.
-pub async fn begin_totp_enrolment(db: &Db, user_id: i64) -> Result<TotpEnrolment, AccountError> {
+/// The pending secret and its audit row (`audit` with the record `user`/ID) commit together.
+pub async fn begin_totp_enrolment(db: &Db, user_id: i64, audit: AuditEvent) -> Result<TotpEnrolment, AccountError> {
     let login: String = sqlx::query_scalar("SELECT login FROM app_user WHERE id = $1")
         .bind(user_id)
         .fetch_optional(&db.pool)
@@ -69,11 +70,14 @@ pub async fn begin_totp_enrolment(db: &Db, user_id: i64) -> Result<TotpEnrolment
     let otpauth_url = generator.to_url().map_err(|e| StoreError::Corrupt(format!("otpauth URL: {e}")))?;
     let qr_png = generator.to_qr_png().map_err(|e| StoreError::Corrupt(format!("QR code: {e}")))?;
     let sealed = TOTP_PENDING.seal(db.keyring()?, user_id, &secret_base32);
+    let mut tx = db.pool.begin().await?;
     sqlx::query("UPDATE app_user SET totp_pending_sealed = $1 WHERE id = $2")
         .bind(&sealed)
         .bind(user_id)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await?;
+    append_in(&mut tx, &super::user_event(audit, user_id)).await?;
+    tx.commit().await?;
     Ok(TotpEnrolment { secret_base32, otpauth_url, qr_png })
 }
 

@@ -36,8 +36,8 @@ pub const CHECKPOINT_PURPOSE: &str = "nimo-audit-checkpoint-v1";
 /// The most rows one purge transaction removes; a longer prefix takes several checkpoints.
 pub const PURGE_BATCH: i64 = 50_000;
 
-/// A signed statement that the chain's rows up to `last_id` were purged.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A signed statement that the chain's rows up to `last_id` were purged (read by column name).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Checkpoint {
     /// 1, 2, 3, … in the order written.
     pub id: i64,
@@ -79,28 +79,15 @@ impl Checkpoint {
     pub fn is_signed_by(&self, keyring: &Keyring) -> bool {
         keyring.verify_signature(CHECKPOINT_PURPOSE, &self.message(), &self.signature)
     }
-
-    fn from_row(row: &sqlx::any::AnyRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            last_id: row.try_get(1)?,
-            last_hash: row.try_get(2)?,
-            purged: row.try_get(3)?,
-            purged_before: row.try_get(4)?,
-            at: row.try_get(5)?,
-            signature: row.try_get(6)?,
-        })
-    }
 }
 
 const CHECKPOINT_COLUMNS: &str = "id, last_id, last_hash, purged, purged_before, at, signature";
 
 /// Every checkpoint, oldest first (one per purge batch: few rows).
 pub(crate) async fn read_checkpoints(tx: &mut Transaction<'static, Any>) -> Result<Vec<Checkpoint>, StoreError> {
-    let rows = sqlx::query(&format!("SELECT {CHECKPOINT_COLUMNS} FROM audit_checkpoint ORDER BY id"))
+    Ok(sqlx::query_as(&format!("SELECT {CHECKPOINT_COLUMNS} FROM audit_checkpoint ORDER BY id"))
         .fetch_all(&mut **tx)
-        .await?;
-    rows.iter().map(Checkpoint::from_row).collect()
+        .await?)
 }
 
 /// Every checkpoint, oldest first.
@@ -113,10 +100,9 @@ pub async fn checkpoints(db: &Db) -> Result<Vec<Checkpoint>, StoreError> {
 
 /// The latest checkpoint, if anything was ever purged.
 pub async fn latest_checkpoint(db: &Db) -> Result<Option<Checkpoint>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {CHECKPOINT_COLUMNS} FROM audit_checkpoint ORDER BY id DESC LIMIT 1"))
+    Ok(sqlx::query_as(&format!("SELECT {CHECKPOINT_COLUMNS} FROM audit_checkpoint ORDER BY id DESC LIMIT 1"))
         .fetch_optional(&db.pool)
-        .await?;
-    row.as_ref().map(Checkpoint::from_row).transpose()
+        .await?)
 }
 
 /// The cut-off of a retention of `days` days at `now`: rows older than it may be purged.
@@ -142,16 +128,16 @@ pub struct PurgeReport {
 /// prefix early, so nothing younger than the cut-off is ever removed.
 async fn purgeable_through(tx: &mut Transaction<'static, Any>, cutoff: &str) -> Result<(i64, i64), StoreError> {
     let row = sqlx::query(
-        "SELECT (SELECT COALESCE(MAX(last_id), 0) FROM audit_checkpoint),
-                (SELECT MIN(id) FROM audit_log WHERE at >= $1),
-                (SELECT COALESCE(MAX(id), 0) FROM audit_log)",
+        "SELECT (SELECT COALESCE(MAX(last_id), 0) FROM audit_checkpoint) AS covered,
+                (SELECT MIN(id) FROM audit_log WHERE at >= $1) AS first_young,
+                (SELECT COALESCE(MAX(id), 0) FROM audit_log) AS last_row",
     )
     .bind(cutoff)
     .fetch_one(&mut **tx)
     .await?;
-    let covered: i64 = row.try_get(0)?;
-    let first_young: Option<i64> = row.try_get(1)?;
-    let last: i64 = row.try_get(2)?;
+    let covered: i64 = row.try_get("covered")?;
+    let first_young: Option<i64> = row.try_get("first_young")?;
+    let last: i64 = row.try_get("last_row")?;
     Ok((covered, first_young.map_or(last, |id| id - 1)))
 }
 
@@ -160,12 +146,11 @@ pub async fn purgeable(db: &Db, cutoff: OffsetDateTime) -> Result<PurgeReport, S
     let cutoff = timestamp(cutoff);
     let mut tx = db.pool.begin().await?;
     let (covered, through) = purgeable_through(&mut tx, &cutoff).await?;
-    let rows: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE id > $1 AND id <= $2")
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE id > $1 AND id <= $2")
         .bind(covered)
         .bind(through)
         .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+        .await?;
     tx.rollback().await?;
     let through = (through > covered && rows > 0).then_some(through);
     Ok(PurgeReport { cutoff, rows: rows as u64, through, checkpoints: 0 })
@@ -189,7 +174,7 @@ pub async fn purge_in_batches(
     let cutoff = timestamp(cutoff);
     // Only the rows there now: the purge's own rows must not feed the next batch (with a cut-off
     // in the future, each would be past retention in turn).
-    let head: i64 = sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&db.pool).await?.try_get(0)?;
+    let head: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&db.pool).await?;
     let mut report = PurgeReport { cutoff: cutoff.clone(), rows: 0, through: None, checkpoints: 0 };
     while let Some((through, rows)) = purge_batch(db, keyring, &cutoff, head, batch.max(1), event).await? {
         report.rows += rows as u64;
@@ -217,15 +202,17 @@ async fn purge_batch(
         tx.rollback().await?;
         return Ok(None);
     }
-    let row = sqlx::query("SELECT hash, (SELECT COUNT(*) FROM audit_log WHERE id <= $1) FROM audit_log WHERE id = $1")
-        .bind(through)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt(format!("audit_log row {through} is missing")))?;
-    let last_hash: String = row.try_get(0)?;
-    let rows: i64 = row.try_get(1)?;
+    let row = sqlx::query(
+        "SELECT hash, (SELECT COUNT(*) FROM audit_log WHERE id <= $1) AS covered_rows FROM audit_log WHERE id = $1",
+    )
+    .bind(through)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| StoreError::Corrupt(format!("audit_log row {through} is missing")))?;
+    let last_hash: String = row.try_get("hash")?;
+    let rows: i64 = row.try_get("covered_rows")?;
     let id: i64 =
-        sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM audit_checkpoint").fetch_one(&mut *tx).await?.try_get(0)?;
+        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM audit_checkpoint").fetch_one(&mut *tx).await?;
     let mut checkpoint = Checkpoint {
         id,
         last_id: through,

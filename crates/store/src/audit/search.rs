@@ -1,11 +1,9 @@
 //! Finding audit rows (the admin page's search, the CLI's export) and writing them as CSV.
 
-use super::{AuditRow, MAX_LIMIT, Outcome, timestamp};
+use super::{AuditRow, MAX_LIMIT, Outcome, ROW_COLUMNS, StoredRow, timestamp};
 use crate::{Db, StoreError};
 use nimo_domain::text::spreadsheet_cell;
 use time::OffsetDateTime;
-
-const COLUMNS: &str = "id, at, actor, origin, action, record_type, record_id, outcome, detail, prev_hash, hash";
 
 /// Which rows [`search`] returns. `Default` is the newest 100 of all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,14 +78,14 @@ pub async fn search(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditRow>, Stor
     .into_iter()
     .flatten()
     .collect();
-    let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1 = 1");
+    let mut sql = format!("SELECT {ROW_COLUMNS} FROM audit_log WHERE 1 = 1");
     for (i, (condition, _)) in conditions.iter().enumerate() {
         sql.push_str(&format!(" AND {condition} ${}", i + 1));
     }
     let order = if filter.oldest_first { "ASC" } else { "DESC" };
     let n = conditions.len();
     sql.push_str(&format!(" ORDER BY id {order} LIMIT ${} OFFSET ${}", n + 1, n + 2));
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query_as::<_, StoredRow>(&sql);
     for (_, param) in conditions {
         query = match param {
             Param::Text(text) => query.bind(text),
@@ -95,7 +93,7 @@ pub async fn search(db: &Db, filter: &AuditFilter) -> Result<Vec<AuditRow>, Stor
         };
     }
     let rows = query.bind(filter.limit.clamp(0, MAX_LIMIT)).bind(filter.offset.max(0)).fetch_all(&db.pool).await?;
-    rows.iter().map(AuditRow::from_row).collect()
+    rows.into_iter().map(AuditRow::try_from).collect()
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -126,9 +124,10 @@ pub fn csv_rows(rows: &[AuditRow]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
         let id = row.id.to_string();
+        let at = timestamp(row.at);
         let cells = [
             id.as_str(),
-            &row.at,
+            &at,
             &row.actor,
             &row.origin,
             &row.action,

@@ -2,7 +2,7 @@
 //! checkpoint (or from the first row) to the head, in one snapshot.
 
 use super::retention::{Checkpoint, read_checkpoints};
-use super::{AuditRow, BATCH, GENESIS_HASH};
+use super::{BATCH, GENESIS_HASH, ROW_COLUMNS, StoredRow};
 use crate::{Backend, Db, StoreError};
 use sqlx::Row;
 
@@ -71,8 +71,8 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, StoreError> {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::Corrupt("the audit log's head row is missing".into()))?;
-    let seq: i64 = head.try_get(0)?;
-    let head_hash: String = head.try_get(1)?;
+    let seq: i64 = head.try_get("seq")?;
+    let head_hash: String = head.try_get("last_hash")?;
     let checkpoints = read_checkpoints(&mut tx).await?;
     let latest = checkpoints.last().cloned();
     let mut report = VerifyReport {
@@ -98,10 +98,9 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, StoreError> {
     }
     let mut last_id = report.checkpoint.as_ref().map_or(0, |c| c.last_id);
     loop {
-        let batch = sqlx::query(
-            "SELECT id, at, actor, origin, action, record_type, record_id, outcome, detail, prev_hash, hash
-             FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3",
-        )
+        let batch = sqlx::query_as::<_, StoredRow>(&format!(
+            "SELECT {ROW_COLUMNS} FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3"
+        ))
         .bind(last_id)
         .bind(seq)
         .bind(BATCH)
@@ -110,8 +109,7 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, StoreError> {
         if batch.is_empty() {
             break;
         }
-        for row in &batch {
-            let row = AuditRow::from_row(row)?;
+        for row in batch {
             let broken = if row.id != last_id + 1 {
                 Some((last_id + 1, BreakReason::Missing))
             } else if row.prev_hash != report.last_hash {

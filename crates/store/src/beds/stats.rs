@@ -47,11 +47,11 @@ pub async fn placement_stats(db: &Db) -> Result<Vec<HospitalMonth>, StoreError> 
     type Group = (String, Vec<i64>, usize, usize);
     let mut groups: BTreeMap<(PartialDate, String), Group> = BTreeMap::new();
     for row in &rows {
-        let id: String = row.try_get(0)?;
-        let name: String = row.try_get(1)?;
-        let state: String = row.try_get(2)?;
-        let searched_at: i64 = row.try_get(3)?;
-        let decided_at: i64 = row.try_get(4)?;
+        let id: String = row.try_get("id")?;
+        let name: String = row.try_get("name")?;
+        let state: String = row.try_get("state")?;
+        let searched_at: i64 = row.try_get("searched_at")?;
+        let decided_at: i64 = row.try_get("decided_at")?;
         // A hold its placer withdrew says nothing about the hospital: not counted.
         if state == HoldState::Cancelled.code() {
             continue;

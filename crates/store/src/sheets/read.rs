@@ -1,7 +1,7 @@
 //! Reading a sheet back: every query in one read-only transaction, so that a concurrent save
 //! is seen whole or not at all (REPEATABLE READ on PostgreSQL; SQLite's WAL snapshot).
 
-use super::{StoredSheet, date_from, figure_from, list_from, narrow};
+use super::{SHEET_COLUMNS, SheetColumns, StoredSheet, date_from, figure_from, list_from, narrow};
 use crate::{Backend, Db, StoreError, columns};
 use nimo_domain::sheet::{
     Action, BasicData, BreakdownLine, ChallengeItem, Header, HistoryEvent, Indicator, Measure, Outcomes, Policy,
@@ -14,23 +14,8 @@ use std::collections::BTreeMap;
 #[derive(sqlx::FromRow)]
 struct SheetRow {
     id: i64,
-    program_title: String,
-    slogan: String,
-    vision: String,
-    basic_as_of: String,
-    profile: String,
-    policy_plans: String,
-    policy_goal: String,
-    policy_plans_date: Option<String>,
-    policy_measures: String,
-    project_title: String,
-    project_text: String,
-    outcomes_period_label: String,
-    outcomes_target_basis: String,
-    outcomes_actual_basis: String,
-    strengths: String,
-    strengths_closing: String,
-    editorial_notes: String,
+    #[sqlx(flatten)]
+    texts: SheetColumns,
     revision: i64,
     updated_at: String,
 }
@@ -141,16 +126,11 @@ pub async fn load(db: &Db, code: &MunicipalityCode, fiscal_year: FiscalYear) -> 
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *conn).await?;
     }
     let fy = i64::from(fiscal_year.year());
-    let row: Option<SheetRow> = sqlx::query_as(
-        "SELECT id, program_title, slogan, vision, basic_as_of, profile, policy_plans, policy_goal, policy_plans_date,
-                policy_measures, project_title, project_text, outcomes_period_label, outcomes_target_basis,
-                outcomes_actual_basis, strengths, strengths_closing, editorial_notes, revision, updated_at
-         FROM sheet WHERE municipality_code = $1 AND fiscal_year = $2",
-    )
-    .bind(code.as_str())
-    .bind(fy)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let select = format!(
+        "SELECT id, {}, revision, updated_at FROM sheet WHERE municipality_code = $1 AND fiscal_year = $2",
+        SHEET_COLUMNS.join(", ")
+    );
+    let row: Option<SheetRow> = sqlx::query_as(&select).bind(code.as_str()).bind(fy).fetch_optional(&mut *conn).await?;
     let head = row.ok_or_else(|| StoreError::NotFound(format!("sheet {code} {}", fiscal_year.year())))?;
     let id = head.id;
     let place: MunicipalityRow = sqlx::query_as("SELECT code, name, prefecture FROM municipality WHERE code = $1")
@@ -284,26 +264,34 @@ pub async fn load(db: &Db, code: &MunicipalityCode, fiscal_year: FiscalYear) -> 
     let sheet = Sheet {
         municipality,
         fiscal_year,
-        header: Header { program_title: head.program_title, slogan: head.slogan, vision: head.vision },
-        basic: BasicData { as_of: date_from(&head.basic_as_of)?, profile: head.profile, figures },
+        header: Header {
+            program_title: head.texts.program_title,
+            slogan: head.texts.slogan,
+            vision: head.texts.vision,
+        },
+        basic: BasicData { as_of: date_from(&head.texts.basic_as_of)?, profile: head.texts.profile, figures },
         policy: Policy {
-            plans: list_from(&head.policy_plans)?,
-            plans_date: head.policy_plans_date.as_deref().map(date_from).transpose()?,
-            goal: head.policy_goal,
-            measures: list_from(&head.policy_measures)?,
-            project_title: head.project_title,
-            project_text: head.project_text,
+            plans: list_from(&head.texts.policy_plans)?,
+            plans_date: head.texts.policy_plans_date.as_deref().map(date_from).transpose()?,
+            goal: head.texts.policy_goal,
+            measures: list_from(&head.texts.policy_measures)?,
+            project_title: head.texts.project_title,
+            project_text: head.texts.project_text,
         },
         history,
         outcomes: Outcomes {
-            period_label: head.outcomes_period_label,
-            target_basis: head.outcomes_target_basis,
-            actual_basis: head.outcomes_actual_basis,
+            period_label: head.texts.outcomes_period_label,
+            target_basis: head.texts.outcomes_target_basis,
+            actual_basis: head.texts.outcomes_actual_basis,
             indicators,
         },
-        strengths: Strengths { strengths: list_from(&head.strengths)?, items, closing: head.strengths_closing },
+        strengths: Strengths {
+            strengths: list_from(&head.texts.strengths)?,
+            items,
+            closing: head.texts.strengths_closing,
+        },
         schedule,
-        editorial_notes: list_from(&head.editorial_notes)?,
+        editorial_notes: list_from(&head.texts.editorial_notes)?,
     };
     conn.commit().await?;
     Ok(StoredSheet {

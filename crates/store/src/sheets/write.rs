@@ -1,35 +1,13 @@
 //! Writing a sheet: the sheet row according to the [`SaveMode`], then its child rows replaced.
 
-use super::{SaveMode, figure_columns, json_list};
+use super::{SHEET_COLUMNS, SaveMode, SheetColumns, figure_columns, json_list};
 use crate::{Record, StoreError};
 use nimo_domain::sheet::{Indicator, Measure, Tag};
 use nimo_domain::{Figure, Sheet};
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, Transaction};
-
-/// The sheet row's own columns, named as in the table and bound as $3…$19 in the order of
-/// [`INSERT_NEW`].
-struct SheetColumns {
-    program_title: String,
-    slogan: String,
-    vision: String,
-    basic_as_of: String,
-    profile: String,
-    policy_plans: String,
-    /// May be NULL.
-    policy_plans_date: Option<String>,
-    policy_goal: String,
-    policy_measures: String,
-    project_title: String,
-    project_text: String,
-    outcomes_period_label: String,
-    outcomes_target_basis: String,
-    outcomes_actual_basis: String,
-    strengths: String,
-    strengths_closing: String,
-    editorial_notes: String,
-}
+use std::sync::LazyLock;
 
 impl SheetColumns {
     fn of(sheet: &Sheet) -> Self {
@@ -55,7 +33,8 @@ impl SheetColumns {
         }
     }
 
-    /// Binds $1 code, $2 fiscal year, $3…$19 the columns and $20 updated_at.
+    /// Binds $1 code, $2 fiscal year, $3…$19 the columns (in the order of [`SHEET_COLUMNS`]) and
+    /// $20 updated_at.
     fn bind<'q>(
         &'q self,
         sheet: &'q Sheet,
@@ -89,33 +68,45 @@ fn now() -> String {
     time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-const INSERT_NEW: &str = "INSERT INTO sheet (municipality_code, fiscal_year, program_title, slogan, vision,
-        basic_as_of, profile, policy_plans, policy_plans_date, policy_goal, policy_measures, project_title,
-        project_text, outcomes_period_label, outcomes_target_basis, outcomes_actual_basis, strengths,
-        strengths_closing, editorial_notes, updated_at, revision)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1)";
+/// `$3`…`$19`, the placeholders of [`SHEET_COLUMNS`] in [`SheetColumns::bind`]'s order.
+fn placeholder(index: usize) -> String {
+    format!("${}", index + 3)
+}
+
+/// A new sheet row: $1 code, $2 fiscal year, the columns, $20 updated_at, revision 1.
+static INSERT_NEW: LazyLock<String> = LazyLock::new(|| {
+    let values: Vec<String> = (0..SHEET_COLUMNS.len()).map(placeholder).collect();
+    format!(
+        "INSERT INTO sheet (municipality_code, fiscal_year, {}, updated_at, revision)
+         VALUES ($1, $2, {}, $20, 1)",
+        SHEET_COLUMNS.join(", "),
+        values.join(", ")
+    )
+});
 
 const CREATE: &str = "ON CONFLICT (municipality_code, fiscal_year) DO NOTHING RETURNING id, revision";
 
-const REPLACE: &str = "ON CONFLICT (municipality_code, fiscal_year) DO UPDATE SET
-        program_title = excluded.program_title, slogan = excluded.slogan, vision = excluded.vision,
-        basic_as_of = excluded.basic_as_of, profile = excluded.profile, policy_plans = excluded.policy_plans,
-        policy_plans_date = excluded.policy_plans_date, policy_goal = excluded.policy_goal,
-        policy_measures = excluded.policy_measures, project_title = excluded.project_title,
-        project_text = excluded.project_text, outcomes_period_label = excluded.outcomes_period_label,
-        outcomes_target_basis = excluded.outcomes_target_basis, outcomes_actual_basis = excluded.outcomes_actual_basis,
-        strengths = excluded.strengths, strengths_closing = excluded.strengths_closing,
-        editorial_notes = excluded.editorial_notes, updated_at = excluded.updated_at,
-        revision = sheet.revision + 1
-    RETURNING id, revision";
+/// An import with replace: every column overwritten, the revision one up.
+static REPLACE: LazyLock<String> = LazyLock::new(|| {
+    let set: Vec<String> = SHEET_COLUMNS.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+    format!(
+        "ON CONFLICT (municipality_code, fiscal_year) DO UPDATE SET {}, updated_at = excluded.updated_at,
+           revision = sheet.revision + 1
+         RETURNING id, revision",
+        set.join(", ")
+    )
+});
 
-const UPDATE_AT_REVISION: &str = "UPDATE sheet SET program_title = $3, slogan = $4, vision = $5, basic_as_of = $6,
-        profile = $7, policy_plans = $8, policy_plans_date = $9, policy_goal = $10, policy_measures = $11,
-        project_title = $12, project_text = $13, outcomes_period_label = $14, outcomes_target_basis = $15,
-        outcomes_actual_basis = $16, strengths = $17, strengths_closing = $18, editorial_notes = $19,
-        updated_at = $20, revision = revision + 1
-    WHERE municipality_code = $1 AND fiscal_year = $2 AND revision = $21
-    RETURNING id, revision";
+/// An edit: the same columns, only at the revision the form was made from ($21).
+static UPDATE_AT_REVISION: LazyLock<String> = LazyLock::new(|| {
+    let set: Vec<String> = SHEET_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = {}", placeholder(i))).collect();
+    format!(
+        "UPDATE sheet SET {}, updated_at = $20, revision = revision + 1
+         WHERE municipality_code = $1 AND fiscal_year = $2 AND revision = $21
+         RETURNING id, revision",
+        set.join(", ")
+    )
+});
 
 /// Writes the sheet row as the mode says, then replaces every child row. Returns the revision.
 pub(crate) async fn save_in(
@@ -128,7 +119,7 @@ pub(crate) async fn save_in(
     let what = || format!("sheet {} {}", sheet.municipality.code, sheet.fiscal_year.year());
     let (id, revision): (i64, i64) = match mode {
         SaveMode::Create => {
-            let sql = format!("{INSERT_NEW} {CREATE}");
+            let sql = format!("{} {CREATE}", *INSERT_NEW);
             let row = columns.bind(sheet, sqlx::query(&sql).persistent(false)).fetch_optional(&mut **tx).await?;
             let row = row.ok_or_else(|| StoreError::SheetExists {
                 municipality: sheet.municipality.code.to_string(),
@@ -137,12 +128,12 @@ pub(crate) async fn save_in(
             id_and_revision(&row)?
         }
         SaveMode::Replace => {
-            let sql = format!("{INSERT_NEW} {REPLACE}");
+            let sql = format!("{} {}", *INSERT_NEW, *REPLACE);
             let row = columns.bind(sheet, sqlx::query(&sql).persistent(false)).fetch_one(&mut **tx).await?;
             id_and_revision(&row)?
         }
         SaveMode::Update { revision } => {
-            let query = columns.bind(sheet, sqlx::query(UPDATE_AT_REVISION).persistent(false)).bind(revision);
+            let query = columns.bind(sheet, sqlx::query(&UPDATE_AT_REVISION).persistent(false)).bind(revision);
             match query.fetch_optional(&mut **tx).await? {
                 Some(row) => id_and_revision(&row)?,
                 None => {
@@ -162,7 +153,7 @@ pub(crate) async fn save_in(
 
 fn id_and_revision(row: &sqlx::any::AnyRow) -> Result<(i64, i64), StoreError> {
     use sqlx::Row;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+    Ok((row.try_get("id")?, row.try_get("revision")?))
 }
 
 async fn replace_children(tx: &mut Transaction<'static, Any>, id: i64, sheet: &Sheet) -> Result<(), StoreError> {

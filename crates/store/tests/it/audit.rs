@@ -77,11 +77,14 @@ async fn timestamps_are_utc_with_a_z() {
         let before = time::OffsetDateTime::now_utc();
         append_all(&t.db, &events()).await;
         let rows = audit::search(&t.db, &AuditFilter { oldest_first: true, ..Default::default() }).await.unwrap();
-        for row in &rows {
-            assert!(row.at.ends_with('Z'), "{backend:?}: {}", row.at);
-            assert_eq!(row.at.len(), "2026-05-01T09:30:00.123456Z".len(), "{}", row.at);
-            let at = time::OffsetDateTime::parse(&row.at, &time::format_description::well_known::Rfc3339).unwrap();
-            assert!(at >= before - time::Duration::seconds(1), "{}", row.at);
+        let stored: Vec<String> =
+            sqlx::query_scalar("SELECT at FROM audit_log ORDER BY id").fetch_all(&t.db.pool).await.unwrap();
+        assert_eq!(stored.len(), rows.len());
+        for (row, text) in rows.iter().zip(&stored) {
+            assert!(text.ends_with('Z'), "{backend:?}: {text}");
+            assert_eq!(text.len(), "2026-05-01T09:30:00.123456Z".len(), "{text}");
+            assert_eq!(&audit::timestamp(row.at), text, "read as the time it was written");
+            assert!(row.at >= before - time::Duration::seconds(1), "{text}");
         }
         assert!(rows.windows(2).all(|pair| pair[0].at <= pair[1].at), "time runs forward along the chain");
     }

@@ -23,7 +23,7 @@ pub async fn seed(db: &Db, hospital: &str, lat: f64, wards: &[(&str, i64)]) {
         okyu_designated: false,
         physical_care: false,
     };
-    beds::upsert_hospital(db, &h).await.unwrap();
+    beds::upsert_hospital(db, &h, nimo_store::audit::AuditEvent::cli("hospital_admin")).await.unwrap();
     for (ward, free) in wards {
         let w = Ward {
             id: (*ward).into(),
@@ -35,7 +35,7 @@ pub async fn seed(db: &Db, hospital: &str, lat: f64, wards: &[(&str, i64)]) {
             max_age: 120,
             admissions: AdmissionType::ALL.to_vec(),
         };
-        beds::upsert_ward(db, &w, NOW).await.unwrap();
+        beds::upsert_ward(db, &w, NOW, nimo_store::audit::AuditEvent::cli("hospital_admin")).await.unwrap();
         beds::post_availability_at(db, ward, *free, "cli", "cli", NOW).await.unwrap();
     }
 }
@@ -271,5 +271,42 @@ async fn placement_times_give_a_median_and_p90_per_hospital_and_month() {
         assert_eq!(month.placements, 10);
         assert_eq!((month.median_seconds, month.p90_seconds), (Some(300), Some(540)));
         assert_eq!((month.declines, month.expiries), (1, 1));
+    }
+}
+
+#[tokio::test]
+async fn a_hospital_or_ward_whose_audit_row_cannot_be_written_is_not_added() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        seed(&t.db, "h-a", 35.64, &[("w-a", 1)]).await;
+        let rows = |sql: &'static str| {
+            let db = t.db.clone();
+            async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&db.pool).await.unwrap() }
+        };
+        let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'hospital_admin'
+                       AND ((record_type = 'hospital' AND record_id = 'h-a') OR (record_type = 'ward' AND record_id = 'w-a'))";
+        assert_eq!(rows(audited).await, 2, "{backend:?}: each with its row");
+        nimo_store::testing::refuse_audit_appends(&t.db).await.unwrap();
+        let audit = || nimo_store::audit::AuditEvent::cli("hospital_admin");
+        let mut hospital = beds::hospital(&t.db, "h-a").await.unwrap();
+        hospital.id = "h-b".into();
+        assert!(beds::upsert_hospital(&t.db, &hospital, audit()).await.is_err(), "{backend:?}");
+        hospital.id = "h-a".into();
+        hospital.name = "改名（架空）".into();
+        assert!(beds::upsert_hospital(&t.db, &hospital, audit()).await.is_err());
+        let ward = Ward {
+            id: "w-b".into(),
+            hospital_id: "h-a".into(),
+            name: "B病棟".into(),
+            ward_type: WardType::Kaiho,
+            sex: Sex::Mixed,
+            min_age: 18,
+            max_age: 120,
+            admissions: vec![AdmissionType::Nini],
+        };
+        assert!(beds::upsert_ward(&t.db, &ward, NOW, audit()).await.is_err());
+        assert_eq!(rows("SELECT COUNT(*) FROM hospital").await, 1, "{backend:?}: no second hospital");
+        assert_eq!(rows("SELECT COUNT(*) FROM hospital WHERE name = 'h-a（架空）'").await, 1, "not renamed");
+        assert_eq!(rows("SELECT COUNT(*) FROM ward").await, 1, "no second ward");
     }
 }

@@ -31,7 +31,10 @@ async fn staff(db: &Db, login: &str) -> i64 {
 
 /// Enrols a TOTP secret at `now` and returns it.
 async fn enrol(db: &Db, user: i64, now: OffsetDateTime) -> String {
-    let secret = accounts::begin_totp_enrolment(db, user).await.unwrap().secret_base32;
+    let secret = accounts::begin_totp_enrolment(db, user, nimo_store::audit::AuditEvent::cli("totp_enrolment_started"))
+        .await
+        .unwrap()
+        .secret_base32;
     accounts::confirm_totp_enrolment_at(
         db,
         user,
@@ -81,7 +84,11 @@ async fn totp_secrets_are_stored_sealed_and_bound_to_their_row() {
         let t = TestDb::new(backend).await.unwrap();
         let (a, b) = (staff(&t.db, "sato").await, staff(&t.db, "suzuki").await);
         let secret = enrol(&t.db, a, now()).await;
-        let pending = accounts::begin_totp_enrolment(&t.db, b).await.unwrap().secret_base32;
+        let pending =
+            accounts::begin_totp_enrolment(&t.db, b, nimo_store::audit::AuditEvent::cli("totp_enrolment_started"))
+                .await
+                .unwrap()
+                .secret_base32;
         let stored = stored_text(&t.db).await;
         assert!(!stored.contains(&secret) && !stored.contains(&pending), "{backend:?}: a secret is stored in plain");
         let active = t.db.keyring().unwrap().active_key_id().to_string();
@@ -134,14 +141,16 @@ async fn rotation_reseals_every_value_under_the_new_key_and_sign_in_keeps_workin
         let (a, b) = (staff(&t.db, "ito").await, staff(&t.db, "watanabe").await);
         let start = now();
         let secret = enrol(&t.db, a, start).await;
-        accounts::begin_totp_enrolment(&t.db, b).await.unwrap();
+        accounts::begin_totp_enrolment(&t.db, b, nimo_store::audit::AuditEvent::cli("totp_enrolment_started"))
+            .await
+            .unwrap();
 
         // `nimo keys add`: a new active key, the old one kept for opening.
         let mut keyring = Keyring::from_toml(&text, "test").unwrap();
         let new_id = keyring.add_key();
         text = keyring.to_toml().to_string();
         let db = t.db.clone().with_keyring(Arc::new(Keyring::from_toml(&text, "test").unwrap()));
-        let report = sealed::rotate(&db).await.unwrap();
+        let report = sealed::rotate(&db, nimo_store::audit::AuditEvent::cli("keys_rotate")).await.unwrap();
         // The TOTP columns come first; the case-work columns hold nothing in this test.
         assert_eq!(
             rotation(&report)[..2],
@@ -155,7 +164,7 @@ async fn rotation_reseals_every_value_under_the_new_key_and_sign_in_keeps_workin
         );
         assert!(sealed_values(&db).await.iter().all(|v| v.starts_with(&format!("v1.{new_id}."))), "{backend:?}");
         // A second run finds nothing left under the old key.
-        let again = sealed::rotate(&db).await.unwrap();
+        let again = sealed::rotate(&db, nimo_store::audit::AuditEvent::cli("keys_rotate")).await.unwrap();
         assert_eq!(
             rotation(&again)[..2],
             [("app_user.totp_secret_sealed".into(), 0, 1, 0), ("app_user.totp_pending_sealed".into(), 0, 1, 0)]
@@ -175,7 +184,7 @@ async fn rotation_reseals_every_value_under_the_new_key_and_sign_in_keeps_workin
             .execute(&db.pool)
             .await
             .unwrap();
-        let report = sealed::rotate(&db).await.unwrap();
+        let report = sealed::rotate(&db, nimo_store::audit::AuditEvent::cli("keys_rotate")).await.unwrap();
         assert_eq!(report[1].failed, vec![b], "{backend:?}");
     }
 }

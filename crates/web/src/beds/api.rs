@@ -12,10 +12,11 @@ pub use params::Point;
 use super::search::{FieldError, HoldFailure, SEARCH_LIMIT, parse_criteria, parse_hold, place};
 use crate::context::Ctx;
 use crate::error::{free_beds_message, posting_message, store_refusal};
-use crate::problem::Problem;
+use crate::pages::{HoldMissing, Page};
+use crate::problem::{ApiPath, Problem};
 use crate::{AppState, WebError};
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bodies::{DeclineHold, Hold, PlaceHold, PostAvailability, PostedAvailability, SearchResults};
@@ -95,7 +96,7 @@ pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) ->
 pub async fn put_availability(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(ward): Path<String>,
+    ApiPath(ward, ..): ApiPath<String, Page>,
     bytes: axum::body::Bytes,
 ) -> Result<Json<PostedAvailability>, Problem> {
     let request: PostAvailability = body(&bytes)?;
@@ -155,10 +156,6 @@ pub async fn create_hold(
     }
 }
 
-fn hold_id(text: &str) -> Result<i64, Problem> {
-    text.parse().map_err(|_| Problem::new(StatusCode::NOT_FOUND, "not-found", "仮押さえが見つかりません"))
-}
-
 /// Accept a hold: the admission is recorded (hospital staff)
 #[utoipa::path(
     post,
@@ -172,8 +169,11 @@ fn hold_id(text: &str) -> Result<i64, Problem> {
         crate::problem::Refusals,
     )
 )]
-pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(hold): Path<String>) -> Result<Json<Hold>, Problem> {
-    let id = hold_id(&hold)?;
+pub async fn accept(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id, ..): ApiPath<i64, HoldMissing>,
+) -> Result<Json<Hold>, Problem> {
     let user_id = user_of(&ctx)?;
     let now = state.clock.unix();
     let hold =
@@ -201,10 +201,9 @@ pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(hold): Path<St
 pub async fn decline(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(hold): Path<String>,
+    ApiPath(id, ..): ApiPath<i64, HoldMissing>,
     bytes: axum::body::Bytes,
 ) -> Result<Json<Hold>, Problem> {
-    let id = hold_id(&hold)?;
     let request: DeclineHold = body(&bytes)?;
     let reason = DeclineReason::parse(&request.reason).ok_or_else(|| {
         let codes: Vec<&str> = DeclineReason::ALL.iter().map(|r| r.code()).collect();

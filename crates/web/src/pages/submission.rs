@@ -6,6 +6,10 @@
 //!
 //! `serde_urlencoded` alone would take the last of doubled fields silently: the pairs are read
 //! first, repeats refused, and only then deserialized.
+//!
+//! A form with a group of checkboxes sends one field many times: such a form's struct names that
+//! field in [`WithList::LIST`] and is read as a [`ListedSubmission`], the list's values in the order
+//! sent, every other field as above.
 
 use crate::WebError;
 use axum::extract::{FromRequest, Request};
@@ -47,6 +51,36 @@ pub(crate) fn from_pairs<T: DeserializeOwned>(pairs: Vec<(String, String)>) -> R
     serde_urlencoded::from_str(&encoded).map_err(|e| Refused::Unreadable(e.to_string()))
 }
 
+/// A form whose field [`WithList::LIST`] may come many times (a group of checkboxes).
+pub(crate) trait WithList: DeserializeOwned {
+    /// The name of the repeated field (not a field of the struct).
+    const LIST: &'static str;
+}
+
+/// A posted form of type `T` and the values of its repeated field, in the order sent.
+pub(crate) struct ListedSubmission<T>(pub(crate) T, pub(crate) Vec<String>);
+
+/// The pairs of a posted form as `T` and the values of `T::LIST`: the list's pairs taken out,
+/// the rest read by [`from_pairs`] (each at most once, nothing unknown).
+pub(crate) fn from_listed_pairs<T: WithList>(pairs: Vec<(String, String)>) -> Result<(T, Vec<String>), Refused> {
+    let (list, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(name, _)| name == T::LIST);
+    Ok((from_pairs(rest)?, list.into_iter().map(|(_, value)| value).collect()))
+}
+
+/// The pairs of a posted form. A body that is not a form at all keeps axum's refusal (turned
+/// into the Japanese page of its status by `error::rejections_as_pages`).
+async fn pairs_of<S: Send + Sync>(request: Request, state: &S) -> Result<Vec<(String, String)>, Response> {
+    let axum::Form(pairs) =
+        axum::Form::<Vec<(String, String)>>::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+    Ok(pairs)
+}
+
+/// The 422 page of a refused submission (the reason logged, never shown).
+fn refusal(refused: &Refused) -> Response {
+    tracing::info!(?refused, "a form submission was refused");
+    WebError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, REFUSED.into()).into_response()
+}
+
 impl<T, S> FromRequest<S> for Submission<T>
 where
     T: DeserializeOwned,
@@ -55,18 +89,20 @@ where
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
-        // A body that is not a form at all keeps axum's refusal (turned into the Japanese page of
-        // its status by `error::rejections_as_pages`).
-        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(request, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        match from_pairs(pairs) {
-            Ok(form) => Ok(Submission(form)),
-            Err(refused) => {
-                tracing::info!(?refused, "a form submission was refused");
-                Err(WebError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, REFUSED.into()).into_response())
-            }
-        }
+        from_pairs(pairs_of(request, state).await?).map(Submission).map_err(|refused| refusal(&refused))
+    }
+}
+
+impl<T, S> FromRequest<S> for ListedSubmission<T>
+where
+    T: WithList,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let (form, list) = from_listed_pairs(pairs_of(request, state).await?).map_err(|refused| refusal(&refused))?;
+        Ok(ListedSubmission(form, list))
     }
 }
 
@@ -98,5 +134,19 @@ mod tests {
         let doubled = from_pairs::<Visit>(pairs(&[("note", "a"), ("note", "b")]));
         assert_eq!(doubled, Err(Refused::Doubled("note".into())));
         assert!(matches!(from_pairs::<Visit>(pairs(&[("district", "東部")])), Err(Refused::Unreadable(_))));
+    }
+
+    impl WithList for Visit {
+        const LIST: &'static str = "visitor";
+    }
+
+    #[test]
+    fn a_listed_field_may_repeat_and_the_others_may_not() {
+        let sent = pairs(&[("visitor", "a"), ("note", "n"), ("visitor", "b"), ("csrf", "t")]);
+        let (visit, visitors) = from_listed_pairs::<Visit>(sent).unwrap();
+        assert_eq!((visit.note.as_str(), visitors), ("n", vec!["a".to_string(), "b".to_string()]));
+        let doubled = from_listed_pairs::<Visit>(pairs(&[("visitor", "a"), ("note", "a"), ("note", "b")]));
+        assert_eq!(doubled.map(|_| ()), Err(Refused::Doubled("note".into())));
+        assert!(from_listed_pairs::<Visit>(pairs(&[("visitors", "a")])).is_err(), "an unknown field");
     }
 }

@@ -4,8 +4,8 @@
 use super::sheet_key;
 use crate::audit;
 use crate::context::Ctx;
-use crate::pages::{Missing, PagePath, SheetMissing};
-use crate::problem::Problem;
+use crate::pages::{PagePath, SheetMissing};
+use crate::problem::{ApiPath, Problem};
 use crate::{AppState, WebError};
 use axum::extract::State;
 use axum::http::header;
@@ -140,12 +140,8 @@ async fn render<E: std::fmt::Display + Send + 'static>(
 pub async fn api_sheet(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::extract::Path((code, fy)): axum::extract::Path<(String, String)>,
+    ApiPath((code, fy), ..): ApiPath<(MunicipalityCode, FiscalYear), SheetMissing>,
 ) -> Result<Response, Problem> {
-    // The API answers problem details, not the 404 page: its path is parsed here.
-    let not_found = || WebError::NotFound(SheetMissing::MESSAGE.into());
-    let code = MunicipalityCode::parse(&code).map_err(|_| not_found())?;
-    let fy = fy.parse::<i32>().map(FiscalYear).map_err(|_| not_found())?;
     let (code, fy) = sheet_key(code, fy)?;
     let mut sheet = sheets::load(&state.db, &code, fy).await?.sheet;
     crate::sheets::derived::apply(&state.db, &mut sheet).await?;

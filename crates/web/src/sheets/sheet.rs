@@ -5,11 +5,10 @@ use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::pages::{PagePath, SheetMissing};
-use crate::sheets::form::{self as forms, Group, Section};
+use crate::sheets::form::{self as forms, Group, Section, SectionPost};
 use crate::sheets::view::SheetView;
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -18,7 +17,6 @@ use nimo_domain::{FiscalYear, MunicipalityCode};
 use nimo_store::audit::Outcome;
 use nimo_store::sheets::SaveMode;
 use nimo_store::{StoreError, menu, sheets};
-use std::collections::HashMap;
 
 #[derive(Template)]
 #[template(path = "sheet.html")]
@@ -137,10 +135,9 @@ pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, fy, section_enum), ..): PagePath<(MunicipalityCode, FiscalYear, Section), SheetMissing>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    post: SectionPost,
 ) -> Result<Response, WebError> {
     let (code, fy) = sheet_key(code, fy)?;
-    let revision: Option<i64> = pairs.iter().find(|(n, _)| n == "revision").and_then(|(_, v)| v.parse().ok());
     let stored = sheets::load(&state.db, &code, fy).await?;
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
     let page = |groups: Vec<Group>, errors: usize, conflict: bool, problem: Option<&'static str>| EditPage {
@@ -151,15 +148,15 @@ pub async fn update(
     };
     let no_errors = ValidationErrors::default();
 
-    if revision != Some(stored.revision) {
+    if post.revision() != Some(stored.revision) {
         // Someone saved since this form was shown: show the current form with what was typed
         // (fields the submission lacks show the stored value), to be checked and saved again.
-        let typed: HashMap<String, String> = pairs.into_iter().collect();
+        let typed = post.typed();
         let groups = forms::groups(section_enum, &stored.sheet, &menu, Some(&typed), &no_errors);
         return Ok((StatusCode::CONFLICT, Html(page(groups, 0, true, None).render()?)).into_response());
     }
     let expected = forms::field_names(section_enum, &stored.sheet, &menu);
-    let form = match forms::check_submission(pairs, &expected) {
+    let form = match post.check(&expected) {
         Ok(form) => form,
         Err(_) => {
             let groups = forms::groups(section_enum, &stored.sheet, &menu, None, &no_errors);

@@ -8,10 +8,9 @@
 use super::{TokenRow, rows, shown};
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::PagePath;
+use crate::pages::{ListedSubmission, PagePath, WithList};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -25,6 +24,21 @@ struct FormValues {
     name: String,
     days: String,
     scopes: Vec<ApiScope>,
+}
+
+/// The posted form: a name and a lifetime, each at most once and nothing else; the checked
+/// scopes come as the repeated field `scope`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TokenForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    expires_days: String,
+}
+
+impl WithList for TokenForm {
+    const LIST: &'static str = "scope";
 }
 
 /// A token just made, shown once.
@@ -101,14 +115,12 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(fields): Form<Vec<(String, String)>>,
+    ListedSubmission(posted, codes): ListedSubmission<TokenForm>,
 ) -> Result<Response, WebError> {
     let (user_id, _) = signed_in(&ctx)?;
-    let value = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    let codes: Vec<&str> = fields.iter().filter(|(k, _)| k == "scope").map(|(_, v)| v.as_str()).collect();
     let mut form = FormValues {
-        name: value("name"),
-        days: value("expires_days"),
+        name: posted.name,
+        days: posted.expires_days,
         scopes: codes.iter().filter_map(|c| ApiScope::parse(c)).collect(),
     };
     let refuse = |mut page: TokensPage, field: &'static str, message: String| -> Result<Response, WebError> {
@@ -116,7 +128,9 @@ pub async fn create(
         page.field = field;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
     };
-    if codes.len() != form.scopes.len() {
+    // Every code one of the scopes, each once (a code twice is not what the checkboxes send).
+    let distinct: std::collections::HashSet<&ApiScope> = form.scopes.iter().collect();
+    if codes.len() != form.scopes.len() || distinct.len() != form.scopes.len() {
         let page = page(&state, &ctx, form).await?;
         return refuse(page, "scope", "スコープは一覧から選んでください".into());
     }

@@ -3,7 +3,7 @@
 //! that sign-ins and refusals leave (with nothing typed by the user in them).
 
 use crate::for_each_backend;
-use crate::harness::{Client, PASSWORD, TestApp, account, anonymous_client, csrf_of, staff_account, totp_now};
+use crate::harness::{Client, PASSWORD, TestApp, account, anonymous_client, csrf_of, form, staff_account, totp_now};
 use nimo_domain::access::Role;
 use nimo_store::audit::{self, AuditFilter, AuditRow};
 use nimo_web::policy::POLICY;
@@ -11,14 +11,27 @@ use nimo_web::policy::POLICY;
 const SHEET: &str = "/municipalities/131105/sheets/2022";
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// An administrator's client (with a second factor, signed in with a recovery code).
-async fn admin(app: &TestApp) -> Client {
-    let codes = account(&app.db, "admin1", Role::SystemAdmin, None).await;
-    TestApp::client_for(app, "admin1", &codes[0]).await
+/// The administration's form creating a 目黒区 staff account with this login.
+pub fn new_staff_form(login: &str) -> Vec<(String, String)> {
+    form(&[
+        ("login", login),
+        ("display_name", "新任 保健師"),
+        ("role", "staff"),
+        ("municipality", "131105"),
+        ("district", ""),
+        ("hospital", ""),
+    ])
 }
 
-fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+/// A signed-in administrator (with a second factor, signed in with a recovery code).
+pub async fn admin_client(app: &TestApp, login: &str) -> Client {
+    let codes = account(&app.db, login, Role::SystemAdmin, None).await;
+    TestApp::client_for(app, login, &codes[0]).await
+}
+
+/// An administrator's client.
+async fn admin(app: &TestApp) -> Client {
+    admin_client(app, "admin1").await
 }
 
 async fn user_id(app: &TestApp, login: &str) -> i64 {
@@ -62,7 +75,7 @@ async fn rows(app: &TestApp, filter: AuditFilter) -> Vec<AuditRow> {
 fn columns(row: &AuditRow) -> Vec<String> {
     [
         Some(row.id.to_string()),
-        Some(row.at.clone()),
+        Some(audit::timestamp(row.at)),
         Some(row.actor.clone()),
         Some(row.origin.clone()),
         Some(row.action.clone()),
@@ -93,14 +106,7 @@ async fn an_admin_creates_an_account_whose_temporary_password_is_shown_once_and_
         assert!(list.contains("hokenshi") && list.contains("保健所・市区町村職員"), "the list shows accounts");
         assert!(list.contains("href=\"/admin/audit\""), "administrators get the admin links");
 
-        let create = form(&[
-            ("login", "newnurse"),
-            ("display_name", "新任 保健師"),
-            ("role", "staff"),
-            ("municipality", "131105"),
-            ("district", ""),
-            ("hospital", ""),
-        ]);
+        let create = new_staff_form("newnurse");
         let (status, _, page) = admin.post_form("/admin/users", &create).await;
         assert_eq!(status, 200, "{page}");
         let temporary = temporary_password_in(&page);

@@ -228,7 +228,13 @@ async fn a_one_time_code_works_once_and_a_wrong_one_not_at_all() {
         };
         let user =
             accounts::create_user(&app.db, &new, AuditEvent::cli("user_admin").with_detail("create")).await.unwrap();
-        let enrolment = accounts::begin_totp_enrolment(&app.db, user.id).await.unwrap();
+        let enrolment = accounts::begin_totp_enrolment(
+            &app.db,
+            user.id,
+            nimo_store::audit::AuditEvent::cli("totp_enrolment_started"),
+        )
+        .await
+        .unwrap();
         // Enrol with the previous step's code (accepted within the ±1 step window), so that the
         // current step's code is still unused for the sign-in below.
         let code = |offset: i64| {

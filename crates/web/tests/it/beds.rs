@@ -37,7 +37,9 @@ pub async fn seed_beds(db: &nimo_store::Db, extra: &[(&str, i64)]) {
             okyu_designated: true,
             physical_care: false,
         };
-        beds::upsert_hospital(db, &hospital).await.expect("hospital");
+        beds::upsert_hospital(db, &hospital, nimo_store::audit::AuditEvent::cli("hospital_admin"))
+            .await
+            .expect("hospital");
         let mut wards = vec![(ward.to_string(), free)];
         if id == OWN_HOSPITAL {
             wards.extend(extra.iter().map(|(w, f)| (w.to_string(), *f)));
@@ -53,7 +55,9 @@ pub async fn seed_beds(db: &nimo_store::Db, extra: &[(&str, i64)]) {
                 max_age: 120,
                 admissions: AdmissionType::ALL.to_vec(),
             };
-            beds::upsert_ward(db, &ward, now()).await.expect("ward");
+            beds::upsert_ward(db, &ward, now(), nimo_store::audit::AuditEvent::cli("hospital_admin"))
+                .await
+                .expect("ward");
             beds::post_availability_at(db, &ward_id, free, "cli", "cli", now()).await.expect("posting");
         }
     }

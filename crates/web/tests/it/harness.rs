@@ -51,7 +51,10 @@ pub async fn account(
     if !role.requires_two_factor() {
         return Vec::new();
     }
-    let enrolment = accounts::begin_totp_enrolment(db, user.id).await.expect("enrolment");
+    let enrolment =
+        accounts::begin_totp_enrolment(db, user.id, nimo_store::audit::AuditEvent::cli("totp_enrolment_started"))
+            .await
+            .expect("enrolment");
     let code = totp_now(&enrolment.secret_base32);
     accounts::confirm_totp_enrolment(db, user.id, &code, AuditEvent::cli("totp_enrolled")).await.expect("confirm")
 }
@@ -79,7 +82,10 @@ pub async fn account_in_scope(
     if !enrol {
         return (user, Vec::new());
     }
-    let enrolment = accounts::begin_totp_enrolment(db, user.id).await.expect("enrolment");
+    let enrolment =
+        accounts::begin_totp_enrolment(db, user.id, nimo_store::audit::AuditEvent::cli("totp_enrolment_started"))
+            .await
+            .expect("enrolment");
     let codes = accounts::confirm_totp_enrolment(
         db,
         user.id,
@@ -301,6 +307,11 @@ fn unescape(text: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#x27;", "'")
         .replace("&amp;", "&")
+}
+
+/// A form's pairs as a test writes them.
+pub fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 /// Replaces one field's value in a form.

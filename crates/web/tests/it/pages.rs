@@ -257,8 +257,26 @@ async fn a_partial_or_duplicated_submission_changes_nothing() {
         assert!(html.contains("送信内容がこのフォームと一致しない"), "{html}");
         let mut twice = full.clone();
         twice.push(("history[0].text".into(), "二重送信".into()));
-        let (status, _, _) = app.post_form(&format!("{SHEET}/edit/history"), &twice).await;
-        assert_eq!(status, 422);
+        let mut unknown = full.clone();
+        unknown.push(("municipality.code".into(), "131016".into()));
+        let mut two_revisions = full.clone();
+        two_revisions.push(("revision".into(), "99".into()));
+        for refused in [twice, unknown, two_revisions] {
+            let (status, _, html) = app.post_form(&format!("{SHEET}/edit/history"), &refused).await;
+            assert_eq!(status, 422, "{:?}", app.backend);
+            assert!(html.contains("送信内容がこのフォームと一致しない"), "{html}");
+        }
+        // Staff of another municipality, and a role that only reads, change nothing (each with
+        // its own CSRF token, so that the policy is what refuses).
+        let full: Vec<(String, String)> = full.into_iter().filter(|(n, _)| n != "csrf").collect();
+        let codes = crate::harness::staff_account(&app.db, "chiyoda", "131016").await;
+        let other = crate::harness::TestApp::client_for(&app, "chiyoda", &codes[0]).await;
+        let (status, _, _) = other.post_form(&format!("{SHEET}/edit/history"), &full).await;
+        assert!(status == 403 || status == 404 || status == 303, "{status}");
+        crate::harness::account(&app.db, "kyogikai", nimo_domain::access::Role::CouncilMember, Some("131105")).await;
+        let member = crate::harness::TestApp::client_for_password_only(&app, "kyogikai").await;
+        let (status, _, _) = member.post_form(&format!("{SHEET}/edit/history"), &full).await;
+        assert!(status == 403 || status == 303, "{status}");
         assert_eq!(app.sheet_json(2022).await, before);
     })
     .await;

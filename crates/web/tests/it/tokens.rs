@@ -4,7 +4,7 @@
 //! account page makes one (only after the second factor) and shows it once; administrators
 //! list and revoke anyone's.
 
-use crate::harness::{PASSWORD, TestApp, account, account_in_scope, anonymous_client, csrf_of, for_each_backend};
+use crate::harness::{PASSWORD, TestApp, account, account_in_scope, anonymous_client, csrf_of, for_each_backend, form};
 use nimo_domain::access::Role;
 use nimo_domain::api_scope::ApiScope;
 use nimo_store::audit::AuditEvent;
@@ -164,7 +164,6 @@ async fn the_account_page_makes_a_token_shown_once_that_works_and_is_revoked_the
         let (status, page) = app.get("/account/tokens").await;
         assert_eq!(status, 200);
         assert!(page.contains("value=\"beds:read\"") && !page.contains("value=\"beds:write\""), "the role's scopes");
-        let form = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
         // A lifetime over a year is refused beside its field, keeping what was typed.
         let too_long = form(&[("name", "夜間の検索"), ("scope", "beds:read"), ("expires_days", "400")]);
         let (status, _, page) = app.post_form("/account/tokens", &too_long).await;
@@ -261,6 +260,72 @@ async fn an_administrator_lists_and_revokes_any_accounts_tokens_and_disabling_re
         assert_eq!(status, 303);
         admin.post_form(&format!("/admin/users/{staff}/enable"), &[]).await;
         assert_eq!(with_token(&app, reqwest::Method::GET, "/api/v1/beds/search", &second).await.0, 401);
+    })
+    .await;
+}
+
+async fn tokens_made(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM api_token").fetch_one(&app.db.pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_token_form_with_doubled_unknown_or_hostile_fields_is_refused_and_makes_nothing() {
+    for_each_backend(|app| async move {
+        // Not the form: a field twice, or one the form does not have, is refused whole.
+        for pairs in [
+            form(&[("name", "a"), ("name", "b"), ("scope", "beds:read"), ("expires_days", "30")]),
+            form(&[("name", "a"), ("scope", "beds:read"), ("expires_days", "30"), ("expires_days", "365")]),
+            form(&[("name", "a"), ("scope", "beds:read"), ("expires_days", "30"), ("user_id", "1")]),
+        ] {
+            let (status, _, page) = app.post_form("/account/tokens", &pairs).await;
+            assert_eq!(status, 422, "{pairs:?}");
+            assert!(page.contains("送信された内容を読み取れません"), "{page}");
+        }
+        // Scopes the checkboxes never send: refused beside the scope field, what was typed kept.
+        for scopes in [&["beds:read", "beds:read"][..], &["admin"], &["beds:read", "beds:*"], &["beds:write"]] {
+            let mut pairs = form(&[("name", "<script>夜間</script>"), ("expires_days", "30")]);
+            pairs.extend(scopes.iter().map(|s| ("scope".to_string(), s.to_string())));
+            let (status, _, page) = app.post_form("/account/tokens", &pairs).await;
+            assert_eq!(status, 422, "{scopes:?} {:?}", app.backend);
+            assert!(page.contains("スコープ") && page.contains("&#60;script&#62;夜間"), "{scopes:?}: {page}");
+            assert!(!page.contains("<script>夜間"), "the typed name is escaped");
+        }
+        assert_eq!(tokens_made(&app).await, 0, "{:?}", app.backend);
+        let refused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'token_create'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(refused, 0, "nothing made, nothing recorded as made");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_token_page_serves_each_role_its_own_scopes_and_each_account_its_own_tokens() {
+    for_each_backend(|app| async move {
+        let meguro = token(&app, harness_staff(&app).await, None, 90).await;
+        // Hospital staff: their role's scopes only; a staff scope is refused beside its field.
+        let hospital = crate::beds::hospital_scope(crate::beds::OWN_HOSPITAL);
+        let (_, codes) = account_in_scope(&app.db, "byoin", Role::HospitalStaff, hospital, true).await;
+        let nurse = TestApp::client_for(&app, "byoin", &codes[0]).await;
+        let (status, page) = nurse.get("/account/tokens").await;
+        assert!(status == 200 && page.contains("value=\"beds:write\"") && !page.contains("value=\"beds:read\""));
+        let refused = form(&[("name", "病棟"), ("scope", "sheets:read"), ("expires_days", "30")]);
+        let (status, _, page) = nurse.post_form("/account/tokens", &refused).await;
+        assert!(status == 422 && page.contains("この利用者の役割では使えません"), "{status} {page}");
+        assert_eq!(tokens_made(&app).await, 1, "only the 目黒区 token");
+        let made = form(&[("name", "病棟"), ("scope", "beds:write"), ("expires_days", "30")]);
+        let (status, _, page) = nurse.post_form("/account/tokens", &made).await;
+        assert_eq!(status, 200, "{page}");
+        // Staff of another municipality see none of 目黒区's tokens and cannot revoke one.
+        let codes = crate::harness::staff_account(&app.db, "chiyoda", "131016").await;
+        let other = TestApp::client_for(&app, "chiyoda", &codes[0]).await;
+        let (status, page) = other.get("/account/tokens").await;
+        assert!(status == 200 && !page.contains("検査") && !page.contains("病棟"), "{page}");
+        let id = tokens::list_tokens(&app.db, harness_staff(&app).await).await.unwrap()[0].id;
+        let (status, _, _) = other.post_form(&format!("/account/tokens/{id}/revoke"), &[]).await;
+        assert_eq!(status, 404, "{:?}", app.backend);
+        assert_eq!(with_token(&app, reqwest::Method::GET, "/api/v1/beds/search", &meguro).await.0, 200);
     })
     .await;
 }

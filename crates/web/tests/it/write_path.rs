@@ -3,17 +3,14 @@
 //! HTTP — a sheet edit, copy or import, an account created, reset, disabled or its password
 //! changed, a hold, a case event, a plan step — answers 500 and leaves nothing behind.
 
+use crate::admin::{admin_client, new_staff_form};
 use crate::beds::{OWN_WARD, held, seed_beds};
-use crate::harness::{Client, PASSWORD, TestApp, account, form_fields, set, staff_account};
+use crate::harness::{Client, PASSWORD, TestApp, form, form_fields, set, staff_account};
 use crate::{cases, for_each_backend, plans};
 use nimo_domain::access::Role;
 use nimo_store::testing::{allow_audit_appends, refuse_audit_appends};
 
 const SHEET: &str = "/municipalities/131105/sheets/2022";
-
-fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-}
 
 async fn refuse(app: &TestApp) {
     refuse_audit_appends(&app.db).await.expect("audit appends refused");
@@ -101,8 +98,7 @@ async fn a_sheet_import_whose_audit_row_cannot_be_written_saves_nothing() {
 #[tokio::test]
 async fn an_account_change_whose_audit_row_cannot_be_written_changes_nothing() {
     for_each_backend(|app| async move {
-        let codes = account(&app.db, "admin1", Role::SystemAdmin, None).await;
-        let admin = TestApp::client_for(&app, "admin1", &codes[0]).await;
+        let admin = admin_client(&app, "admin1").await;
         staff_account(&app.db, "nurse2", "131105").await;
         let nurse = nimo_store::accounts::find_by_login(&app.db, "nurse2").await.unwrap();
         let hash_of = |login: &'static str| {
@@ -113,14 +109,7 @@ async fn an_account_change_whose_audit_row_cannot_be_written_changes_nothing() {
         let accounts = scalar(&app, "SELECT COUNT(*) FROM app_user").await;
         refuse(&app).await;
 
-        let create = form(&[
-            ("login", "newnurse"),
-            ("display_name", "新任 保健師"),
-            ("role", "staff"),
-            ("municipality", "131105"),
-            ("district", ""),
-            ("hospital", ""),
-        ]);
+        let create = new_staff_form("newnurse");
         let (status, _, page) = admin.post_form("/admin/users", &create).await;
         assert_eq!(status, 500, "{:?}", app.backend);
         assert!(!page.contains("temp-password"), "no password shown for an account that was not made");
@@ -167,9 +156,20 @@ async fn a_second_factor_whose_audit_row_cannot_be_written_is_not_enrolled() {
         let client = TestApp::client_for_password_only(&app, "enrolling").await;
         let (status, page) = client.get("/account/2fa").await;
         assert_eq!(status, 200);
+        let started = format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'totp_enrolment_started' AND record_id = '{}'",
+            user.id
+        );
+        assert!(scalar(&app, &started).await >= 1, "starting an enrolment is audited");
         let secret = page.split("<code class=\"secret\">").nth(1).and_then(|s| s.split('<').next()).unwrap();
         let client = Client { csrf: crate::harness::csrf_of(&page).unwrap(), ..client };
+        let pending = format!("SELECT COALESCE(totp_pending_sealed, '') FROM app_user WHERE id = {}", user.id);
+        let before = text(&app, &pending).await;
         refuse(&app).await;
+        // Starting again stores a new pending secret: not without its audit row.
+        let (status, _) = client.get("/account/2fa").await;
+        assert_eq!(status, 500, "{:?}", app.backend);
+        assert_eq!(text(&app, &pending).await, before, "the pending secret is unchanged");
         let code = crate::harness::totp_now(secret);
         let (status, _, page) = client.post_form("/account/2fa", &form(&[("code", &code)])).await;
         assert_eq!(status, 500, "{:?}", app.backend);

@@ -2,14 +2,14 @@
 //! its field, then derive and validate the whole sheet.
 
 use super::Section;
+use super::SectionFields;
 use nimo_domain::sheet::{Action, BreakdownLine, ChallengeItem, HistoryEvent, Indicator, Measure, ScheduleRow, Tag};
 use nimo_domain::template::{self, Kind};
 use nimo_domain::validate::{self, MAX_ROWS, ValidationErrors};
 use nimo_domain::{Figure, PartialDate, ProgramMenu, Sheet, Source};
-use std::collections::HashMap;
 
 /// The number of rows submitted under a list prefix such as `history[` (at most [`MAX_ROWS`]).
-fn submitted_rows(form: &HashMap<String, String>, prefix: &str) -> usize {
+fn submitted_rows(form: &SectionFields, prefix: &str) -> usize {
     form.keys()
         .filter_map(|k| k.strip_prefix(prefix))
         .filter_map(|rest| rest.split(']').next()?.parse::<usize>().ok())
@@ -20,7 +20,7 @@ fn submitted_rows(form: &HashMap<String, String>, prefix: &str) -> usize {
 }
 
 /// The first field whose row index is beyond [`MAX_ROWS`], if any.
-fn field_beyond_max_rows(form: &HashMap<String, String>) -> Option<&str> {
+fn field_beyond_max_rows(form: &SectionFields) -> Option<&str> {
     form.keys().map(String::as_str).find(|key| {
         key.split('[').skip(1).filter_map(|part| part.split(']').next()?.parse::<usize>().ok()).any(|i| i >= MAX_ROWS)
     })
@@ -28,7 +28,7 @@ fn field_beyond_max_rows(form: &HashMap<String, String>) -> Option<&str> {
 
 /// Reads a submission: what it says, with parse errors recorded against their field.
 struct Reader<'a> {
-    form: &'a HashMap<String, String>,
+    form: &'a SectionFields,
     errors: ValidationErrors,
 }
 
@@ -88,7 +88,7 @@ pub fn apply(
     section: Section,
     sheet: &Sheet,
     menu: &ProgramMenu,
-    form: &HashMap<String, String>,
+    form: &SectionFields,
 ) -> Result<Sheet, ValidationErrors> {
     let mut r = Reader { form, errors: ValidationErrors::default() };
     if let Some(field) = field_beyond_max_rows(form) {
