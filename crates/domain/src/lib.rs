@@ -10,6 +10,7 @@ pub mod api_scope;
 pub mod beds;
 pub mod calendar;
 pub mod cases;
+pub mod clocks;
 pub mod figure;
 pub mod menu;
 pub mod municipality;
