@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod admissions;
 pub mod api_scope;
 pub mod beds;
 pub mod calendar;
