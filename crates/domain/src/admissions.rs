@@ -115,7 +115,7 @@ pub struct AdmissionStatus {
     pub renewals: u32,
     /// Whether a 退院後生活環境相談員 was appointed.
     pub counselor: bool,
-    /// When the 措置 was lifted (症状消退届).
+    /// When the last 措置 was lifted (症状消退届); cleared by a new 措置.
     pub sochi_lifted_at: Option<OffsetDateTime>,
     /// 退院日時.
     pub discharged_at: Option<OffsetDateTime>,
@@ -125,29 +125,19 @@ pub struct AdmissionStatus {
     pub last_at: OffsetDateTime,
 }
 
-fn invalid(field: &'static str, reason: impl Into<String>) -> AdmissionError {
-    AdmissionError::Invalid { field, reason: reason.into() }
-}
-
-/// Checks a form entry at `at`, naming the field in Japanese.
+/// Checks a form entry at `at`.
 fn check_entry(entry: &FormEntry, at: OffsetDateTime) -> Result<(), AdmissionError> {
     if entry.specified_doctor && !allows_specified_doctor(entry.form) {
-        return Err(invalid(
-            "specified_doctor",
-            format!("特定医師の診察による入院は医療保護入院と応急入院だけです（{}）", entry.form.label()),
-        ));
+        return Err(AdmissionError::SpecifiedDoctor(entry.form));
     }
     match (entry.form, entry.consent) {
-        (IryoHogo, None) => {
-            return Err(invalid("consent", "医療保護入院の同意者（家族等または市町村長）を選んでください"));
-        }
-        (IryoHogo, Some(_)) => {}
-        (_, Some(_)) => return Err(invalid("consent", "同意者は医療保護入院のときだけ記録します")),
-        (_, None) => {}
+        (IryoHogo, None) => return Err(AdmissionError::ConsentMissing),
+        (IryoHogo, Some(_)) | (_, None) => {}
+        (form, Some(_)) => return Err(AdmissionError::ConsentNotApplicable(form)),
     }
     match entry.period_end {
-        Some(_) if entry.form != IryoHogo => Err(invalid("period_end", "入院期間は医療保護入院のときだけ記録します")),
-        Some(end) if end <= at => Err(invalid("period_end", "入院期間の終了は入院（変更）日時より後にしてください")),
+        Some(_) if entry.form != IryoHogo => Err(AdmissionError::PeriodNotApplicable(entry.form)),
+        Some(end) if end <= at => Err(AdmissionError::PeriodEndTooEarly),
         _ => Ok(()),
     }
 }
@@ -155,14 +145,12 @@ fn check_entry(entry: &FormEntry, at: OffsetDateTime) -> Result<(), AdmissionErr
 impl AdmissionStatus {
     /// A person admitted at `at`, or why the admission is refused.
     pub fn admit(at: OffsetDateTime, hospital: HospitalRef, entry: FormEntry) -> Result<Self, AdmissionError> {
-        match &hospital {
-            HospitalRef::Typed(name) if name.trim().is_empty() => {
-                return Err(invalid("hospital", "入院先の医療機関を入力してください"));
-            }
-            HospitalRef::Listed(id) if *id <= 0 => {
-                return Err(invalid("hospital", "入院先の医療機関を一覧から選んでください"));
-            }
-            _ => {}
+        let missing = match &hospital {
+            HospitalRef::Typed(name) => name.trim().is_empty(),
+            HospitalRef::Listed(id) => *id <= 0,
+        };
+        if missing {
+            return Err(AdmissionError::NoHospital);
         }
         check_entry(&entry, at)?;
         Ok(Self {
@@ -234,15 +222,19 @@ impl AdmissionStatus {
         self.consent = entry.consent;
         self.period_end = entry.period_end;
         self.renewals = 0;
+        if entry.form == Sochi {
+            // A new 措置: an earlier 措置解除 belongs to the previous one.
+            self.sochi_lifted_at = None;
+        }
     }
 
-    /// Applies an event at `at`, or says in Japanese why it is refused (naming the field).
+    /// Applies an event at `at`, or the typed reason it is refused (its `field()` names the form field).
     pub fn apply(&self, at: OffsetDateTime, event: &AdmissionEvent) -> Result<AdmissionStatus, AdmissionError> {
         if !self.allowed().contains(&event.code()) {
             return Err(AdmissionError::Transition { state: self.state, form: self.form, event: event.code() });
         }
         if at < self.last_at {
-            return Err(invalid("occurred_at", "日時は前回の記録より前にはできません"));
+            return Err(AdmissionError::BeforeLastEvent);
         }
         let mut next = self.clone();
         next.last_at = at;
@@ -273,10 +265,10 @@ impl AdmissionStatus {
             }
             AdmissionEvent::Renew { period_end, consent } => {
                 if !after_r6_4(at) {
-                    return Err(invalid("occurred_at", "入院期間の更新は令和6年4月1日からの制度です"));
+                    return Err(AdmissionError::RenewalBeforeR6_4);
                 }
                 if period_end.is_some_and(|end| end <= at) {
-                    return Err(invalid("period_end", "更新後の入院期間の終了は更新日時より後にしてください"));
+                    return Err(AdmissionError::PeriodEndTooEarly);
                 }
                 next.period_end = *period_end;
                 next.consent = Some(*consent);
@@ -287,7 +279,7 @@ impl AdmissionStatus {
             AdmissionEvent::Notice(kind) => self.check_notice(*kind)?,
             AdmissionEvent::LinkPlan { plan_id } => {
                 if *plan_id <= 0 {
-                    return Err(invalid("plan_id", "退院後支援計画を選んでください"));
+                    return Err(AdmissionError::NoPlan);
                 }
                 next.plan = Some(*plan_id);
             }
@@ -307,11 +299,7 @@ impl AdmissionStatus {
                 self.form == Sochi && self.state == AdmissionState::Admitted
             }
         };
-        if fits {
-            Ok(())
-        } else {
-            Err(invalid("notice", format!("{}は今の入院形態（{}）では受理できません", kind.label(), self.form.label())))
-        }
+        if fits { Ok(()) } else { Err(AdmissionError::NoticeNotApplicable { notice: kind, form: self.form }) }
     }
 
     /// What an event applied to this status at `at` gives the clocks.

@@ -21,9 +21,11 @@ pub use table::{ARTICLE_MOVES, ArticleMove, R6_4, RULES};
 
 mod compute;
 mod events;
+mod text;
 
 pub use compute::{Clock, ClockState, StopReason, board, compute};
 pub use events::{Event, EventKind};
+pub use text::{deadline_text, time_left_text};
 
 #[cfg(test)]
 mod props;

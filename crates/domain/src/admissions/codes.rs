@@ -227,14 +227,41 @@ pub enum AdmissionError {
         /// The form asked for.
         to: AdmissionType,
     },
-    /// A field is missing or wrong.
-    #[error("{reason}")]
-    Invalid {
-        /// The form field.
-        field: &'static str,
-        /// The reason, naming the field.
-        reason: String,
+    /// No hospital: neither one of the list nor a typed name.
+    #[error("入院先の医療機関を一覧から選ぶか入力してください")]
+    NoHospital,
+    /// A 特定医師's examination for a form that does not allow it.
+    #[error("特定医師の診察による入院は医療保護入院と応急入院だけです（{}）", .0.label())]
+    SpecifiedDoctor(AdmissionType),
+    /// A 医療保護入院 without its consent.
+    #[error("医療保護入院の同意者（家族等または市町村長）を選んでください")]
+    ConsentMissing,
+    /// A consent recorded for another form.
+    #[error("同意者は医療保護入院のときだけ記録します（{}）", .0.label())]
+    ConsentNotApplicable(AdmissionType),
+    /// A 入院期間 recorded for another form.
+    #[error("入院期間は医療保護入院のときだけ記録します（{}）", .0.label())]
+    PeriodNotApplicable(AdmissionType),
+    /// A period that ends before it begins.
+    #[error("入院期間の終了は入院・変更・更新の日時より後にしてください")]
+    PeriodEndTooEarly,
+    /// An event before the admission's last one.
+    #[error("日時は前回の記録より前にはできません")]
+    BeforeLastEvent,
+    /// A renewal before the system existed.
+    #[error("入院期間の更新は令和6年4月1日からの制度です")]
+    RenewalBeforeR6_4,
+    /// A notice that does not fit the admission.
+    #[error("{}は今の入院形態（{}）では受理できません", notice.label(), form.label())]
+    NoticeNotApplicable {
+        /// The notice.
+        notice: NoticeKind,
+        /// The current form.
+        form: AdmissionType,
     },
+    /// A plan link without a plan.
+    #[error("退院後支援計画を選んでください")]
+    NoPlan,
 }
 
 fn allowed_labels(from: AdmissionType) -> String {
@@ -247,13 +274,18 @@ fn allowed_labels(from: AdmissionType) -> String {
 }
 
 impl AdmissionError {
-    /// The form field the error belongs to (`state` for a refused transition, `form` for a
-    /// refused change of form).
+    /// The form field the error belongs to (`state` for a refused transition).
     pub fn field(&self) -> &'static str {
         match self {
             AdmissionError::Transition { .. } => "state",
             AdmissionError::FormChange { .. } => "form",
-            AdmissionError::Invalid { field, .. } => field,
+            AdmissionError::NoHospital => "hospital",
+            AdmissionError::SpecifiedDoctor(_) => "specified_doctor",
+            AdmissionError::ConsentMissing | AdmissionError::ConsentNotApplicable(_) => "consent",
+            AdmissionError::PeriodNotApplicable(_) | AdmissionError::PeriodEndTooEarly => "period_end",
+            AdmissionError::BeforeLastEvent | AdmissionError::RenewalBeforeR6_4 => "occurred_at",
+            AdmissionError::NoticeNotApplicable { .. } => "notice",
+            AdmissionError::NoPlan => "plan_id",
         }
     }
 }
