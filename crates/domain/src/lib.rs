@@ -6,10 +6,12 @@
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod admissions;
 pub mod api_scope;
 pub mod beds;
 pub mod calendar;
 pub mod cases;
+pub mod clocks;
 pub mod figure;
 pub mod menu;
 pub mod municipality;
