@@ -12,8 +12,11 @@
 use crate::FiscalYear;
 use std::fmt;
 
+mod finding;
 mod section4;
 pub mod texts;
+
+pub use finding::{FIRST_DUE_DAYS, FIRST_DUE_SOURCE, first_due_on, parse_reception, reception_matches};
 
 pub use section4::{
     DERIVED_KEYS, Report23Counts, Section4Counts, apply_derived, derived_values, figure_label, figure_of,

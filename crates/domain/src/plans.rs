@@ -8,12 +8,21 @@
 //! reason and the person's consent, new end ≤ 6 months after the current end), transferred to the
 //! municipality the person moves to (移管: only with consent), or ended with a coded reason.
 //! `Declined`, `Ended` and `Transferred` are terminal: no event is accepted after them.
+//!
+//! A 退院日 may be recorded ahead, as planned: the plan is then `Active` with a start still to
+//! come ([`PlanStatus::awaiting_discharge`], shown 「退院予定（支援開始前）」), and until that day
+//! it offers no review or extension ([`PlanStatus::allowed_on`]); the meetings and drafting that
+//! precede a discharge may still be recorded meanwhile, since a start recorded ahead does not move
+//! the date events may not go back before.
 
 mod codes;
 pub mod texts;
 
 pub use codes::{END_REASONS, EndReason, Party, PlanEvent, PlanState};
 use time::Date;
+
+/// How an active plan whose 退院日 is still to come reads.
+pub const AWAITING_LABEL: &str = "退院予定（支援開始前）";
 
 /// The longest support period, and the longest extension, in months (原則6か月以内).
 pub const PERIOD_MONTHS: u8 = 6;
@@ -151,6 +160,23 @@ impl PlanStatus {
         }
     }
 
+    /// Whether support has not begun on `today`: the plan was started with a 退院日 still to come.
+    pub fn awaiting_discharge(&self, today: Date) -> bool {
+        self.state == PlanState::Active && self.started_on.is_some_and(|start| start > today)
+    }
+
+    /// The state as staff read it on `today`: 「退院予定（支援開始前）」 before a planned 退院日.
+    pub fn label_on(&self, today: Date) -> &'static str {
+        if self.awaiting_discharge(today) { AWAITING_LABEL } else { self.state.label() }
+    }
+
+    /// The events offered on `today`: those of [`PlanStatus::allowed`], without review and
+    /// extension before the 退院日 (support has not begun).
+    pub fn allowed_on(&self, today: Date) -> Vec<&'static str> {
+        let waiting = self.awaiting_discharge(today);
+        self.allowed().into_iter().filter(|code| !(waiting && matches!(*code, "review" | "extend"))).collect()
+    }
+
     /// Applies an event dated `on`, or says in Japanese why it is refused (naming the field).
     pub fn apply(&self, on: Date, event: &PlanEvent) -> Result<PlanStatus, PlanError> {
         if !self.allowed().contains(&event.code()) {
@@ -186,8 +212,14 @@ impl PlanStatus {
                 check_review(*next_review, on, *period_end)?;
                 next.state = PlanState::Active;
                 next.started_on = Some(on);
+                // The 退院日 may lie ahead (planned): what happens before it is still recorded.
+                next.last_on = self.last_on;
                 next.period_end = Some(*period_end);
                 next.next_review = *next_review;
+            }
+            PlanEvent::Review { .. } | PlanEvent::Extend { .. } if self.started_on.is_some_and(|s| on < s) => {
+                let start = self.started_on.unwrap_or(on);
+                return Err(invalid("occurred_on", format!("支援開始日（退院日 {start}）より前には記録できません")));
             }
             PlanEvent::Review { next_review } => {
                 check_review(*next_review, on, self.period_end.unwrap_or(on))?;
@@ -328,6 +360,27 @@ mod tests {
     }
 
     #[test]
+    fn a_discharge_ahead_is_planned_and_support_starts_on_that_day() {
+        let s = consented().apply(date!(2022 - 05 - 02), &PlanEvent::Draft).unwrap();
+        let s = s.apply(date!(2022 - 05 - 03), &PlanEvent::Meeting).unwrap();
+        let today = date!(2022 - 05 - 04);
+        let start = PlanEvent::Start { period_end: date!(2022 - 11 - 30), next_review: None };
+        let s = s.apply(date!(2022 - 06 - 01), &start).unwrap();
+        assert!(s.awaiting_discharge(today));
+        assert_eq!(s.label_on(today), "退院予定（支援開始前）");
+        assert_eq!(s.allowed_on(today), ["draft", "meeting", "transfer", "end"]);
+        // A meeting before the discharge is still recorded; a review is not, before the start.
+        let s = s.apply(date!(2022 - 05 - 20), &PlanEvent::Meeting).unwrap();
+        let error = s.apply(date!(2022 - 05 - 21), &PlanEvent::Review { next_review: None }).unwrap_err();
+        assert_eq!(error.field(), "occurred_on");
+        let on_the_day = date!(2022 - 06 - 01);
+        assert!(!s.awaiting_discharge(on_the_day));
+        assert_eq!(s.label_on(on_the_day), "支援中");
+        assert!(s.allowed_on(on_the_day).contains(&"review"));
+        assert!(s.apply(on_the_day, &PlanEvent::Review { next_review: None }).is_ok());
+    }
+
+    #[test]
     fn months_are_added_with_the_day_clamped() {
         assert_eq!(add_months(date!(2022 - 08 - 31), 6), date!(2023 - 02 - 28));
         assert_eq!(add_months(date!(2022 - 10 - 15), 6), date!(2023 - 04 - 15));
@@ -383,6 +436,14 @@ mod tests {
         ) {
             let mut status = PlanStatus::candidate();
             for (on, event) in &events {
+                // What is offered on any day is what the state allows, less review and extension
+                // before a planned 退院日.
+                let offered = status.allowed_on(*on);
+                prop_assert!(offered.iter().all(|code| status.allowed().contains(code)));
+                if status.awaiting_discharge(*on) {
+                    prop_assert!(!offered.contains(&"review") && !offered.contains(&"extend"));
+                    prop_assert_eq!(status.label_on(*on), AWAITING_LABEL);
+                }
                 let allowed = status.allowed().contains(&event.code());
                 match status.apply(*on, event) {
                     Ok(next) => {

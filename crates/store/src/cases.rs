@@ -10,9 +10,11 @@
 mod activity;
 pub mod figures;
 mod identity;
+mod search;
 
 pub use activity::{NewPlan, NewVisit, PersonCase, TimelineEntry, add_plan, add_visit, cases_of_person, timeline};
 pub use identity::{Identity, identify};
+pub use search::{CaseQuery, Found, search};
 
 use crate::audit::{AuditEvent, append_in, timestamp};
 use crate::columns::{self, date_text};
@@ -45,7 +47,8 @@ pub struct NewCase {
     pub circumstances: String,
     /// The staff member in charge.
     pub assigned_to: i64,
-    /// The first due date (事前調査).
+    /// The first due date (事前調査); `None` gives the default,
+    /// [`nimo_domain::cases::first_due_on`] of the day received.
     pub next_due_on: Option<Date>,
 }
 
@@ -144,7 +147,7 @@ pub async fn create(
     .bind(i64::from(new.resident))
     .bind(CaseState::Received.code())
     .bind(new.assigned_to)
-    .bind(date_text(new.next_due_on))
+    .bind(date_text(Some(new.next_due_on.unwrap_or_else(|| nimo_domain::cases::first_due_on(date)))))
     .bind(&now)
     .fetch_one(&mut *tx)
     .await?;
@@ -420,6 +423,8 @@ pub async fn record_event(
 pub struct WorkItem {
     /// Case id.
     pub case_id: i64,
+    /// Its 受付番号 (`R4-012`).
+    pub reception: String,
     /// When it was received (local time).
     pub received_at: PrimitiveDateTime,
     /// District.
@@ -448,6 +453,31 @@ struct WorkRow {
     display_name: Option<String>,
     person_id: Option<i64>,
     name_kana_sealed: Option<String>,
+    fiscal_year: i64,
+}
+
+impl WorkRow {
+    /// The row as a worklist line, the kana reading opened.
+    fn open(self, keyring: &nimo_vault::Keyring, today: Date) -> Result<WorkItem, StoreError> {
+        let person_kana = match (self.person_id, self.name_kana_sealed) {
+            (Some(pid), Some(s)) => crate::sealed::PERSON_KANA.open(keyring, pid, &s)?,
+            _ => String::new(),
+        };
+        let next_due_on = columns::optional_date("report23.next_due_on", self.next_due_on.as_deref())?;
+        let state = CaseState::parse(&self.state).ok_or_else(|| columns::corrupt("report23.state"))?;
+        let fy = FiscalYear(i32::try_from(self.fiscal_year).map_err(|_| columns::corrupt("report23.fiscal_year"))?);
+        Ok(WorkItem {
+            case_id: self.id,
+            reception: nimo_domain::cases::reception_number(fy, self.id),
+            received_at: columns::local_minute("report23.received_at", &self.received_at)?,
+            district: self.district,
+            overdue: state != CaseState::Closed && next_due_on.is_some_and(|d| d < today),
+            state,
+            next_due_on,
+            assigned: self.assigned_to.zip(self.display_name),
+            person_kana,
+        })
+    }
 }
 
 /// The open cases of a municipality (of one 地区 when `district` is given), by staff in charge
@@ -462,7 +492,7 @@ pub async fn worklist(
     let today = check_date("today", today)?;
     let rows: Vec<WorkRow> = sqlx::query_as(
         "SELECT r.id, r.received_at, r.district, r.state, r.next_due_on, r.assigned_to, u.display_name,
-             r.person_id, p.name_kana_sealed
+             r.person_id, p.name_kana_sealed, r.fiscal_year
          FROM report23 r LEFT JOIN app_user u ON u.id = r.assigned_to LEFT JOIN person p ON p.id = r.person_id
          WHERE r.municipality_code = $1 AND r.state <> 'closed' AND ($2 = '' OR r.district = $2)
          ORDER BY COALESCE(u.display_name, ''), COALESCE(r.next_due_on, '9999-12-31'), r.id",
@@ -471,23 +501,5 @@ pub async fn worklist(
     .bind(district.unwrap_or(""))
     .fetch_all(&db.pool)
     .await?;
-    rows.into_iter()
-        .map(|row| {
-            let person_kana = match (row.person_id, row.name_kana_sealed) {
-                (Some(pid), Some(s)) => crate::sealed::PERSON_KANA.open(keyring, pid, &s)?,
-                _ => String::new(),
-            };
-            let next_due_on = columns::optional_date("report23.next_due_on", row.next_due_on.as_deref())?;
-            Ok(WorkItem {
-                case_id: row.id,
-                received_at: columns::local_minute("report23.received_at", &row.received_at)?,
-                district: row.district,
-                state: CaseState::parse(&row.state).ok_or_else(|| columns::corrupt("report23.state"))?,
-                overdue: next_due_on.is_some_and(|d| d < today),
-                next_due_on,
-                assigned: row.assigned_to.zip(row.display_name),
-                person_kana,
-            })
-        })
-        .collect()
+    rows.into_iter().map(|row| row.open(keyring, today)).collect()
 }

@@ -11,4 +11,5 @@ pub(crate) mod identify;
 pub(crate) mod intake;
 pub(crate) mod merge;
 pub(crate) mod people;
+pub(crate) mod person_fields;
 pub(crate) mod worklist;

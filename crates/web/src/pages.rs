@@ -3,7 +3,7 @@
 //! it is a 404 after a `denied` audit row). Route modules import this module, never each other's
 //! helpers.
 
-mod submission;
+pub(crate) mod submission;
 
 pub(crate) use submission::{ListedSubmission, Submission, WithList};
 
@@ -48,6 +48,30 @@ pub(crate) fn check_texts(f: &Fields, rules: &[(&str, TextRule)], errors: &mut E
             errors.entry(name.to_string()).or_insert(problem);
         }
     }
+}
+
+/// One line of a failed form's summary at the top of the page (`error_summary.html`): the
+/// message, linking to the element of the field it belongs to.
+pub(crate) struct SummaryItem {
+    /// The `id` of the field's element (or of its form, for a reason that belongs to no field).
+    pub(crate) target: String,
+    /// The reason, which names the field.
+    pub(crate) message: String,
+}
+
+/// The summary of a failed form: each error with the element id `id_of` gives its field, in
+/// the order of `order` (the fields as the form shows them), then the others.
+pub(crate) fn summary(errors: &Errors, order: &[&str], id_of: impl Fn(&str) -> String) -> Vec<SummaryItem> {
+    let mut names: Vec<&String> = errors.keys().collect();
+    names.sort_by_key(|name| order.iter().position(|o| o == name).unwrap_or(order.len()));
+    names.into_iter().map(|name| SummaryItem { target: id_of(name), message: errors[name].clone() }).collect()
+}
+
+/// Japan's time now (UTC+9, no daylight saving), by the app's clock: what a form offers as
+/// 「now」 (the 受理日時 of a report being taken) and the day a plan's 退院日 is compared with.
+pub(crate) fn japan_now(state: &AppState) -> time::PrimitiveDateTime {
+    let at = state.clock.now().to_offset(time::macros::offset!(+9));
+    time::PrimitiveDateTime::new(at.date(), at.time())
 }
 
 pub(crate) fn today() -> String {

@@ -65,6 +65,7 @@ pub const POLICY: &[(&str, &str, Permission)] = &[
     ("GET", "/municipalities/{code}/cases", Permission::CaseRead),
     ("POST", "/municipalities/{code}/cases", Permission::CaseWrite),
     ("GET", "/municipalities/{code}/cases/new", Permission::CaseWrite),
+    ("POST", "/municipalities/{code}/cases/search", Permission::CaseRead),
     ("GET", "/municipalities/{code}/cases/{case_id}", Permission::CaseRead),
     ("POST", "/municipalities/{code}/cases/{case_id}/events", Permission::CaseWrite),
     ("POST", "/municipalities/{code}/cases/{case_id}/person", Permission::CaseWrite),

@@ -58,6 +58,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/cases", get(worklist::home))
         .route("/municipalities/{code}/cases", get(worklist::worklist).post(intake::create))
         .route("/municipalities/{code}/cases/new", get(intake::new_form))
+        .route("/municipalities/{code}/cases/search", post(worklist::search))
         .route("/municipalities/{code}/cases/{case_id}", get(cases::show))
         .route("/municipalities/{code}/cases/{case_id}/events", post(cases::record))
         .route("/municipalities/{code}/cases/{case_id}/person", post(identify::identify))

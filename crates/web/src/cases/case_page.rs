@@ -54,6 +54,8 @@ pub(super) struct CasePage {
     f: Fields,
     errors: Errors,
     failed: String,
+    /// The failed form's errors at the top of the page, each linking to its field.
+    summary: Vec<crate::pages::SummaryItem>,
     candidates: Vec<crate::pages::Candidate>,
     /// Whether the typed person may be someone recorded in another 地区 (not shown).
     elsewhere: bool,
@@ -85,6 +87,42 @@ impl CasePage {
         self.failed == action && self.value(name) == option
     }
 }
+
+/// The element id of a field of the case page's forms (`action` is the failed form), as
+/// `case.html` names them; empty for a reason shown on top of the page.
+fn field_id(action: &str, name: &str) -> String {
+    match (action, name) {
+        ("none", _) => String::new(),
+        (_, "state" | "event") => format!("action-{action}"),
+        ("identify", "identified_on") => name.to_string(),
+        ("identify", _) => format!("id-{name}"),
+        (_, "occurred_on") => format!("{action}-on"),
+        (_, "next_due_on") => format!("{action}-due"),
+        (_, "reason" | "note") => format!("{action}-{name}"),
+        _ => name.to_string(),
+    }
+}
+
+/// The fields of the case page's forms in the order they show them.
+const FIELD_ORDER: &[&str] = &[
+    "state",
+    "person_choice",
+    "identified_on",
+    "name_kana",
+    "name_kanji",
+    "birth_date",
+    "sex",
+    "address",
+    "contact",
+    "occurred_on",
+    "first",
+    "second",
+    "disposition",
+    "hospital",
+    "reason",
+    "note",
+    "next_due_on",
+];
 
 fn action_form(code: &'static str) -> ActionForm {
     ActionForm {
@@ -166,7 +204,9 @@ pub(super) async fn case_page(
             (crate::beds::search::HoldView::of(h, now), placement)
         })
         .collect();
+    let summary = crate::pages::summary(&errors, FIELD_ORDER, |name| field_id(&failed, name));
     Ok(CasePage {
+        summary,
         ctx: Layout::of(ctx),
         code: code.to_string(),
         state_label: case.status.state.label(),

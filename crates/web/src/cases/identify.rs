@@ -3,7 +3,8 @@
 //! new person is registered, exactly as at intake.
 
 use super::case_page::{case_page, load_case};
-use super::intake::{NOT_A_CANDIDATE, candidate_list, chosen_person, matches, person_errors};
+use super::intake::{NOT_A_CANDIDATE, candidate_list, chosen_person, matches};
+use super::person_fields::{PersonFields, WithPerson, person_errors};
 use crate::audit;
 use crate::context::Ctx;
 use crate::pages::{Errors, PagePath, Record, Submission, Submitted, user_id, valid_date};
@@ -17,20 +18,13 @@ use nimo_domain::access::Permission;
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, Identity};
-use nimo_store::people::NewPerson;
 
-/// The form that names the person of a case taken in as 本人不明, as posted.
+/// The form that names the person of a case taken in as 本人不明, as posted, without the
+/// person's fields (read into [`PersonFields`]).
 #[derive(Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct IdentifyForm {
     identified_on: Option<String>,
-    name_kana: Option<String>,
-    name_kanji: Option<String>,
-    birth_date: Option<String>,
-    sex: Option<String>,
-    address: Option<String>,
-    contact: Option<String>,
-    person_choice: Option<String>,
     revision: Option<String>,
 }
 
@@ -42,10 +36,10 @@ pub async fn identify(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    Submission(form): Submission<IdentifyForm>,
+    Submission(form): Submission<WithPerson<IdentifyForm>>,
 ) -> Result<Response, WebError> {
     let case = load_case(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let f = crate::pages::posted(&form);
+    let f = form.posted();
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
     person_errors(&f, &mut errors);
@@ -67,16 +61,7 @@ pub async fn identify(
                 elsewhere = !found.elsewhere.is_empty();
             }
             "" | "new" => {
-                identity = Some(Identity::New(NewPerson {
-                    municipality: code.clone(),
-                    district: case.district.clone(),
-                    sex: get("sex"),
-                    name_kana: get("name_kana"),
-                    name_kanji: get("name_kanji"),
-                    birth_date: nimo_domain::calendar::parse_iso_date(&get("birth_date")),
-                    address: get("address"),
-                    contact: get("contact"),
-                }));
+                identity = Some(Identity::New(PersonFields::new_person(&f, &code, &case.district)));
             }
             choice => match chosen_person(&state, &ctx, &found, choice).await? {
                 Some(id) => identity = Some(Identity::Known(id)),

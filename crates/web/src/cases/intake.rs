@@ -1,10 +1,13 @@
 //! 23条通報 intake: the form, its checks, and the matching against known people (same kana
 //! reading, with or without the birth date) before a new person is registered.
 
+use super::person_fields::{PersonFields, WithPerson, person_errors};
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{Candidate, Errors, Fields, PagePath, Submission, check_texts, own_district, user_id, valid_date};
+use crate::pages::{
+    Candidate, Errors, Fields, PagePath, Submission, SummaryItem, check_texts, own_district, user_id, valid_date,
+};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::State;
@@ -12,12 +15,12 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
 use nimo_domain::access::{Permission, Target, authorize};
-use nimo_domain::calendar::{parse_iso_date, parse_local_minute};
+use nimo_domain::calendar::{local_minute_text, parse_iso_date, parse_local_minute};
 use nimo_domain::cases::texts;
 use nimo_store::audit::Outcome;
 use nimo_store::cases::{self, NewCase};
 use nimo_store::districts;
-use nimo_store::people::{self, Match, NewPerson};
+use nimo_store::people::{self, Match};
 
 #[derive(Template)]
 #[template(path = "case_new.html")]
@@ -26,6 +29,8 @@ struct IntakePage {
     code: String,
     f: Fields,
     errors: Errors,
+    /// The errors at the top of the page, each linking to its field.
+    summary: Vec<SummaryItem>,
     candidates: Vec<Candidate>,
     /// Whether the typed person may be someone recorded in another 地区 (not shown).
     elsewhere: bool,
@@ -69,11 +74,17 @@ pub async fn new_form(
     f.insert("district".into(), own_district(&ctx).unwrap_or_default());
     f.insert("resident".into(), "1".into());
     f.insert("sex".into(), "x".into());
+    // A report is usually typed as it is taken: the 受理日時 is now (Japan's time), to correct
+    // when it was taken earlier.
+    let mut now = crate::pages::japan_now(&state);
+    now = now.replace_second(0).unwrap_or(now).replace_nanosecond(0).unwrap_or(now);
+    f.insert("received_at".into(), local_minute_text(now));
     let page = IntakePage {
         ctx: Layout::of(&ctx),
         code: code.to_string(),
         f,
         errors: Errors::new(),
+        summary: Vec::new(),
         candidates: vec![],
         elsewhere: false,
         districts,
@@ -86,22 +97,6 @@ fn valid_datetime(text: &str) -> bool {
         let format = time::macros::format_description!("[hour]:[minute]");
         time::Time::parse(&text[11..], &format).is_ok()
     }
-}
-
-/// Checks the person's fields of a form (intake, or identifying the person of a case later).
-pub(super) fn person_errors(f: &Fields, errors: &mut Errors) {
-    let get = |n: &str| f.get(n).map(|v| v.trim()).unwrap_or_default();
-    if get("name_kana").is_empty() {
-        errors.insert("name_kana".into(), "氏名（かな）を入力してください（不明なら「本人不明」を選びます）".into());
-    }
-    let birth = get("birth_date");
-    if !birth.is_empty() && !valid_date(birth) {
-        errors.insert("birth_date".into(), "生年月日を「1980-01-31」の形で入力してください".into());
-    }
-    if !matches!(get("sex"), "f" | "m" | "x") {
-        errors.insert("sex".into(), "性別を選んでください".into());
-    }
-    check_texts(f, texts::PERSON, errors);
 }
 
 /// The known people a form's kana (and birth date) may be, as far as the viewer may see them:
@@ -237,7 +232,8 @@ fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode, listed: &[Strin
     errors
 }
 
-/// The intake form as posted (a field left out is absent, and reads as empty).
+/// The intake form as posted, without the person's fields (read into [`PersonFields`]); a field
+/// left out is absent, and reads as empty.
 #[derive(Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct IntakeForm {
@@ -248,14 +244,23 @@ pub(crate) struct IntakeForm {
     circumstances: Option<String>,
     next_due_on: Option<String>,
     unknown: Option<String>,
-    name_kana: Option<String>,
-    name_kanji: Option<String>,
-    birth_date: Option<String>,
-    sex: Option<String>,
-    address: Option<String>,
-    contact: Option<String>,
-    person_choice: Option<String>,
 }
+
+/// The intake form's fields in the order it shows them.
+const FIELD_ORDER: &[&str] = &[
+    "person_choice",
+    "received_at",
+    "police_station",
+    "district",
+    "circumstances",
+    "next_due_on",
+    "name_kana",
+    "name_kanji",
+    "birth_date",
+    "sex",
+    "address",
+    "contact",
+];
 
 /// POST /municipalities/{code}/cases: takes in a report. When the person may already be known
 /// (same kana reading, with or without the birth date), the form comes back with the candidates
@@ -264,14 +269,15 @@ pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath(code, ..): PagePath<MunicipalityCode>,
-    Submission(form): Submission<IntakeForm>,
+    Submission(form): Submission<WithPerson<IntakeForm>>,
 ) -> Result<Response, WebError> {
     let (listed, offered) = district_choices(&state, &ctx, &code).await?;
-    let f = crate::pages::posted(&form);
+    let f = form.posted();
     let page = |f: Fields, errors: Errors, candidates: Vec<Candidate>| IntakePage {
         ctx: Layout::of(&ctx),
         code: code.to_string(),
         f,
+        summary: crate::pages::summary(&errors, FIELD_ORDER, |name| name.to_string()),
         errors,
         candidates,
         elsewhere: false,
@@ -303,16 +309,7 @@ pub async fn create(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page(f.clone(), errors, vec![]).render()?)).into_response());
     }
     let district = get("district");
-    let new_person = (!unknown && person_id.is_none()).then(|| NewPerson {
-        municipality: code.clone(),
-        district: district.clone(),
-        sex: get("sex"),
-        name_kana: get("name_kana"),
-        name_kanji: get("name_kanji"),
-        birth_date: parse_iso_date(&get("birth_date")),
-        address: get("address"),
-        contact: get("contact"),
-    });
+    let new_person = (!unknown && person_id.is_none()).then(|| PersonFields::new_person(&f, &code, &district));
     let new = NewCase {
         municipality: code.clone(),
         district,

@@ -44,6 +44,15 @@ struct PlansPage {
     rows: Vec<plans::PlanItem>,
     overdue: usize,
     soon: usize,
+    /// Japan's date today: an active plan whose 退院日 is later reads as planned.
+    on: time::Date,
+}
+
+impl PlansPage {
+    fn state_label(&self, row: &plans::PlanItem) -> &'static str {
+        let waiting = row.state == nimo_domain::plans::PlanState::Active && row.started_on.is_some_and(|d| d > self.on);
+        if waiting { nimo_domain::plans::AWAITING_LABEL } else { row.state.label() }
+    }
 }
 
 /// GET /municipalities/{code}/plans: open plans, the earliest review or period end first, with
@@ -64,6 +73,7 @@ pub async fn list(
         overdue: rows.iter().filter(|r| r.overdue).count(),
         soon: rows.iter().filter(|r| r.due_soon && !r.overdue).count(),
         rows,
+        on: crate::pages::japan_now(&state).date(),
     };
     Ok(Html(page.render()?))
 }
@@ -195,7 +205,43 @@ struct PlanPage {
     f: Fields,
     errors: Errors,
     failed: String,
+    /// The failed form's errors at the top of the page, each linking to its field.
+    summary: Vec<crate::pages::SummaryItem>,
 }
+
+/// The element id of a field of the plan page's forms (`form` is the failed one), as
+/// `plan.html` names them; empty for a reason shown on top of the page.
+fn field_id(form: &str, name: &str) -> String {
+    match (form, name) {
+        ("none", _) => String::new(),
+        (_, "state" | "event" | "consent") => format!("action-{form}"),
+        ("meeting", "occurred_on") => "held_on".into(),
+        (_, "occurred_on") => format!("{form}-on"),
+        (_, "next_review") => format!("{form}-review"),
+        (_, "note") => format!("{form}-note"),
+        ("extend", "reason") => "extend-reason".into(),
+        _ => name.to_string(),
+    }
+}
+
+/// The fields of the plan page's forms in the order they show them.
+const FIELD_ORDER: &[&str] = &[
+    "state",
+    "held_on",
+    "occurred_on",
+    "purpose",
+    "participants",
+    "minutes",
+    "contents",
+    "period_end",
+    "next_review",
+    "new_end",
+    "reason",
+    "destination",
+    "consent",
+    "end_reason",
+    "note",
+];
 
 impl PlanPage {
     fn error(&self, form: &str, name: &str) -> String {
@@ -258,12 +304,15 @@ async fn plan_page(
             note: e.note,
         })
         .collect();
-    let allowed = s.allowed();
+    let on = crate::pages::japan_now(state).date();
+    let allowed = s.allowed_on(on);
+    let summary = crate::pages::summary(&errors, FIELD_ORDER, |name| field_id(&failed, name));
     Ok(PlanPage {
+        summary,
         ctx: Layout::of(ctx),
         code: code.to_string(),
         person: people::get(&state.db, plan.person_id).await?,
-        state_label: s.state.label(),
+        state_label: s.label_on(on),
         consent,
         extend_until: s
             .period_end
@@ -315,7 +364,8 @@ async fn answer(
     };
     let fresh = plans::get(&state.db, plan_id).await?;
     // A step whose form is not on the page any more shows its reason on top.
-    let failed = if fresh.status.allowed().contains(&failed.as_str()) { failed } else { "none".to_string() };
+    let on = crate::pages::japan_now(state).date();
+    let failed = if fresh.status.allowed_on(on).contains(&failed.as_str()) { failed } else { "none".to_string() };
     let page = plan_page(state, ctx, code, fresh, Submitted { f, errors, failed, ..Submitted::default() }).await?;
     Ok((status, Html(page.render()?)).into_response())
 }

@@ -213,7 +213,8 @@ async fn a_district_nurse_sees_only_her_district_and_others_see_no_cases() {
         assert_eq!(denied, 1, "the refusal is audited");
         let (status, list) = east.get("/municipalities/131105/cases").await;
         assert_eq!(status, 200);
-        assert!(!list.contains(&west.rsplit('/').next().map(|id| format!("#{id}")).unwrap()), "not on her worklist");
+        let id: i64 = west.rsplit('/').next().unwrap().parse().unwrap();
+        assert!(!list.contains(&format!("/cases/{id}\"")), "not on her worklist");
         // Intake into another 地区 is refused beside the field.
         let (status, _, body) = east.post_form("/municipalities/131105/cases", &form(INTAKE)).await;
         assert_eq!(status, 422);

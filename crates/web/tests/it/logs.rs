@@ -84,6 +84,10 @@ async fn no_secret_or_typed_value_appears_in_the_log() {
         let mut fields: Vec<(String, String)> = step.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         fields.push(("revision".into(), revision));
         assert_eq!(app.post_form(&format!("{case}/events"), &fields).await.0, 303);
+        // Finding the case again by the person's reading: the search is posted, and found.
+        let search = [("kana".to_string(), "ろぐにでない なまえ".to_string())];
+        let (status, _, found) = app.post_form("/municipalities/131105/cases/search", &search).await;
+        assert!(status == 200 && found.contains("検索結果 1 件"), "{found}");
         for (name, value) in person.iter().chain(step.iter()) {
             if !matches!(
                 *name,
