@@ -5,7 +5,7 @@
 
 mod submission;
 
-pub(crate) use submission::Submission;
+pub(crate) use submission::{Submission, from_pairs};
 
 use crate::audit;
 use crate::context::Ctx;

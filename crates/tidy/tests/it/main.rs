@@ -25,7 +25,6 @@ const LONG_FILES: &[(&str, &str)] = &[
     ("crates/store/src/districts.rs", "地区, their staff and the caseload queries"),
     ("crates/store/src/plans.rs", "plan events and meetings with their revision checks"),
     ("crates/web/src/admin.rs", "two topics, accounts and the audit log pages: to split (issue 11)"),
-    ("crates/web/src/beds/search.rs", "search, holds and statistics pages: to split by topic (issue 11)"),
     ("crates/web/src/error/tests.rs", "unit tests: every store and account error's page and problem, one test each"),
     ("crates/web/src/sheets/form.rs", "the fields of all six sheet sections; 90 of its lines are the unit tests"),
     ("crates/web/tests/it/beds.rs", "the bed finder's HTTP tests, contention test included"),

@@ -16,6 +16,7 @@ mod districts;
 mod figures;
 mod harness;
 mod imports;
+mod journey_beds;
 mod logs;
 mod matrix;
 mod openapi;
