@@ -301,14 +301,24 @@ pub async fn create_beds(db: &Db) -> Result<(usize, usize)> {
                 admissions,
             };
             beds::upsert_ward(db, &ward, now, nimo_store::audit::AuditEvent::cli("hospital_admin")).await?;
-            // Free beds 0–3, posted between a few minutes and (for every seventh ward) a day ago.
+            // Free beds 0–3, posted between a few minutes and (for every seventh ward) a day ago;
+            // the demo hospital account's wards have beds posted minutes ago, so that its 措置
+            // ward (A病棟) comes first in a 措置 search from 目黒区 and the journey from a case
+            // to an accepted hold runs in the demo.
             let seed = index * 7 + position * 3;
-            let free = (seed % 4) as i64;
-            let age = if seed % 7 == 0 { 26 * 3600 } else { ((seed % 11) as i64 + 1) * 9 * 60 };
+            let (free, age) = if *id == DEMO_HOSPITAL {
+                (2 + position as i64 % 2, 5 * 60)
+            } else {
+                ((seed % 4) as i64, if seed % 7 == 0 { 26 * 3600 } else { ((seed % 11) as i64 + 1) * 9 * 60 })
+            };
             beds::post_availability_at(db, &ward_id, free, "cli", "cli", now - age).await?;
             wards += 1;
         }
     }
+    // Who asks, as the hospitals see it: 目黒区's 保健所 and an office number to call back.
+    let meguro = nimo_domain::MunicipalityCode::parse("131105")?;
+    let event = nimo_store::audit::AuditEvent::cli("health_centre_set").with_detail("demo");
+    nimo_store::municipalities::set_health_centre(db, &meguro, "目黒区保健所（架空）", "03-0000-2001", event).await?;
     Ok((HOSPITALS.len(), wards))
 }
 

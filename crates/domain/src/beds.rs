@@ -249,60 +249,6 @@ impl HoldState {
     }
 }
 
-/// Why a hospital declines a hold: a code, never free text (which could carry personal data).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DeclineReason {
-    /// 満床になった.
-    Full,
-    /// 対象外（性別・年齢・入院形態）.
-    NotEligible,
-    /// 身体合併症に対応できない.
-    NoPhysicalCare,
-    /// 医師・看護体制が整わない.
-    NoStaff,
-    /// その他.
-    Other,
-}
-
-impl DeclineReason {
-    /// Every reason, in the order the form lists them.
-    pub const ALL: [DeclineReason; 5] = [
-        DeclineReason::Full,
-        DeclineReason::NotEligible,
-        DeclineReason::NoPhysicalCare,
-        DeclineReason::NoStaff,
-        DeclineReason::Other,
-    ];
-
-    /// The stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            DeclineReason::Full => "full",
-            DeclineReason::NotEligible => "not_eligible",
-            DeclineReason::NoPhysicalCare => "no_physical_care",
-            DeclineReason::NoStaff => "no_staff",
-            DeclineReason::Other => "other",
-        }
-    }
-
-    /// The reason named by its code.
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.code() == code)
-    }
-
-    /// The Japanese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            DeclineReason::Full => "満床になった",
-            DeclineReason::NotEligible => "対象外（性別・年齢・入院形態）",
-            DeclineReason::NoPhysicalCare => "身体合併症に対応できない",
-            DeclineReason::NoStaff => "医師・看護体制が整わない",
-            DeclineReason::Other => "その他",
-        }
-    }
-}
-
 /// The short, non-personal reference of the case a hold is for (受付番号, e.g. `R4-023`): 1–20
 /// ASCII letters, digits and hyphens, starting with a letter or digit, after NFKC (so a
 /// full-width `Ｒ４－０２３` is accepted as `R4-023`). A name cannot pass.
@@ -390,7 +336,10 @@ impl Availability {
     }
 }
 
+mod reasons;
 mod search;
+
+pub use reasons::{AdmissionChange, DeclineReason};
 
 pub use search::{
     Candidate, Criteria, Rank, TOKYO_WARD_CENTRES, age_label, centre_of, distance_km, fit, matches, percentile, rank,

@@ -76,3 +76,29 @@ pub async fn upsert<'c>(
     .await?;
     Ok(())
 }
+
+/// Sets the 保健所 a municipality's bed holds name and its number to call back (an office's,
+/// never a person's), with the caller's audit row in the same transaction. An unknown
+/// municipality is `NotFound`.
+pub async fn set_health_centre(
+    db: &Db,
+    code: &MunicipalityCode,
+    health_centre: &str,
+    callback_phone: &str,
+    event: crate::audit::AuditEvent,
+) -> Result<(), StoreError> {
+    let mut tx = crate::beds::begin_write(db).await?;
+    let changed = sqlx::query("UPDATE municipality SET health_centre = $1, callback_phone = $2 WHERE code = $3")
+        .bind(health_centre.trim())
+        .bind(callback_phone.trim())
+        .bind(code.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!("municipality {code}")));
+    }
+    crate::audit::append_in(&mut tx, &event.with_record("municipality", code.as_str())).await?;
+    tx.commit().await?;
+    Ok(())
+}

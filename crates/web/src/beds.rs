@@ -1,8 +1,12 @@
-//! The bed finder (緊急入院先検索): staff search and hold beds (`search`), hospital staff post free
-//! beds and answer holds (`hospital`), both pages update live (`live`), and a hospital's own system
-//! uses the JSON API (`api`).
+//! The bed finder (緊急入院先検索): staff search (`search`, filled from a case by `from_case`),
+//! hold beds and follow their holds (`holds`) and read the placement times (`stats`); hospital
+//! staff post free beds and answer holds (`hospital`); the pages update live (`live`), and a
+//! hospital's own system uses the JSON API (`api`).
 
 pub(crate) mod api;
+pub(crate) mod from_case;
+pub(crate) mod holds;
 pub(crate) mod hospital;
 pub(crate) mod live;
 pub(crate) mod search;
+pub(crate) mod stats;

@@ -5,7 +5,7 @@
 
 pub(crate) mod submission;
 
-pub(crate) use submission::{ListedSubmission, Submission, WithList};
+pub(crate) use submission::{ListedSubmission, Submission, WithList, from_pairs};
 
 use crate::audit;
 use crate::context::Ctx;

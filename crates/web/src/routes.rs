@@ -2,7 +2,7 @@
 //! 405 pages for everything else.
 
 use crate::AppState;
-use crate::beds::{api as beds_api, hospital, live, search as beds};
+use crate::beds::{api as beds_api, holds as bed_holds, hospital, live, search as beds, stats as bed_stats};
 use crate::cases::{case_page as cases, identify, intake, merge, people, worklist};
 use crate::plans::plan as plans;
 use crate::sheets::{exports, figures, imports, sheet as sheets};
@@ -99,9 +99,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/beds/events", get(live::search))
         .route("/hospital/events", get(live::hospital))
         .route("/beds", get(beds::search))
-        .route("/beds/holds", get(beds::my_holds).post(beds::create_hold))
-        .route("/beds/holds/{own}/cancel", post(beds::cancel_hold))
-        .route("/beds/stats", get(beds::stats))
+        .route("/beds/holds", get(bed_holds::my_holds).post(bed_holds::create_hold))
+        .route("/beds/holds/{own}/cancel", post(bed_holds::cancel_hold))
+        .route("/beds/stats", get(bed_stats::stats))
         .route("/hospital", get(hospital::show))
         .route("/hospital/import", post(hospital::import).layer(DefaultBodyLimit::max(body_limit("/hospital/import"))))
         .route("/hospital/wards/{ward}/availability", post(hospital::post_availability))

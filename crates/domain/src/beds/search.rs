@@ -122,9 +122,14 @@ pub fn matches(criteria: &Criteria, candidate: &Candidate) -> bool {
 
 /// The fit score: one point for a 精神科救急 hospital or ward when the admission is an emergency
 /// one, one for a 合併症 ward when physical care is needed, one for a ward that admits exactly the
-/// person's sex (single-sex wards are preferred by many wards for safety).
+/// person's sex (single-sex wards are preferred by many wards for safety). A 合併症 ward loses two
+/// points for a person who needs no physical care: its few beds are kept for those who do, so it
+/// ranks after every other ward of the same freshness that fits as well.
 pub fn fit(criteria: &Criteria, candidate: &Candidate) -> i64 {
     let mut score = 0;
+    if !criteria.needs_physical_care && candidate.ward_type == WardType::Gappeisho {
+        score -= 2;
+    }
     if criteria.admission.is_some_and(AdmissionType::is_emergency)
         && (candidate.emergency || candidate.ward_type == WardType::Kyukyu)
     {

@@ -145,3 +145,24 @@ fn every_code_is_the_serde_name() {
         assert_eq!(name(serde_json::to_value(r).unwrap()), r.code());
     }
 }
+
+#[test]
+fn a_physical_care_ward_does_not_rank_first_for_a_patient_without_complications() {
+    // A 措置 search from 目黒区: a nearer 合併症 ward at an emergency hospital, and a farther
+    // 精神科救急 ward.
+    let criteria = Criteria {
+        admission: Some(AdmissionType::Sochi),
+        sex: Some(Sex::Male),
+        from: Some((35.6415, 139.6982)),
+        ..Criteria::default()
+    };
+    let physical = Candidate { ward_type: WardType::Gappeisho, physical_care: true, ..candidate() };
+    let emergency = Candidate { location: (35.70, 139.80), ..candidate() };
+    assert!(rank(&criteria, &emergency, 3600) < rank(&criteria, &physical, 3600), "no complications");
+    // With complications the 合併症 ward comes first.
+    let needs = Criteria { needs_physical_care: true, ..criteria.clone() };
+    assert!(rank(&needs, &physical, 3600) < rank(&needs, &emergency, 3600), "complications");
+    // Even a male-only 急性期 ward without the emergency point outranks it.
+    let male = Candidate { ward_type: WardType::Kyuseiki, sex: Sex::Male, emergency: false, ..candidate() };
+    assert!(rank(&criteria, &male, 3600) < rank(&criteria, &physical, 3600));
+}

@@ -4,7 +4,7 @@
 use super::{begin_write, lock_ward, taken_in};
 use crate::audit::{self, AuditEvent, Outcome};
 use crate::{Db, StoreError};
-use nimo_domain::beds::{AdmissionType, CaseRef, DeclineReason, HoldState};
+use nimo_domain::beds::{AdmissionChange, AdmissionType, CaseRef, DeclineReason, HoldState};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
@@ -21,6 +21,10 @@ pub struct NewHold {
     pub placed_by: i64,
     /// When the search that led to it ran (Unix seconds); the placement time starts there.
     pub searched_at: i64,
+    /// The case it is placed from (a report23 id), when it was placed from the case's page.
+    pub case_id: Option<i64>,
+    /// Why the 入院形態 differs from the case's disposition (confirmed by the user).
+    pub admission_reason: Option<AdmissionChange>,
 }
 
 /// A hold as stored, with its ward and hospital names for pages.
@@ -54,6 +58,17 @@ pub struct Hold {
     pub decided_at: Option<i64>,
     /// Why it was declined.
     pub decline_reason: Option<DeclineReason>,
+    /// The case it was placed from, if placed from the case's page.
+    pub case_id: Option<i64>,
+    /// Why its 入院形態 differs from the case's disposition.
+    pub admission_reason: Option<AdmissionChange>,
+    /// Who asks: the placing user's municipality's 保健所 (or the municipality's name when none is
+    /// registered). An office, never a person.
+    pub requester: String,
+    /// The 保健所's number to call back (empty when none is registered).
+    pub callback_phone: String,
+    /// The municipality of the case it was placed from (empty without a case).
+    pub case_municipality: String,
 }
 
 impl Hold {
@@ -65,13 +80,18 @@ impl Hold {
 }
 
 const HOLD_COLUMNS: &str = "b.id, b.ward_id, w.name, w.hospital_id, h.name, b.case_ref, b.admission_type, b.state, \
-     b.placed_by, b.searched_at, b.held_at, b.expires_at, b.decided_at, b.decline_reason";
-const HOLD_FROM: &str = "bed_hold b JOIN ward w ON w.id = b.ward_id JOIN hospital h ON h.id = w.hospital_id";
+     b.placed_by, b.searched_at, b.held_at, b.expires_at, b.decided_at, b.decline_reason, b.case_id, \
+     b.admission_reason, COALESCE(NULLIF(m.health_centre, ''), m.name, ''), COALESCE(m.callback_phone, ''), \
+     COALESCE(r.municipality_code, '')";
+const HOLD_FROM: &str = "bed_hold b JOIN ward w ON w.id = b.ward_id JOIN hospital h ON h.id = w.hospital_id \
+     LEFT JOIN app_user u ON u.id = b.placed_by LEFT JOIN municipality m ON m.code = u.scope_municipality \
+     LEFT JOIN report23 r ON r.id = b.case_id";
 
 fn hold_from(row: &AnyRow) -> Result<Hold, StoreError> {
     let admission: String = row.try_get(6)?;
     let state: String = row.try_get(7)?;
     let reason: Option<String> = row.try_get(13)?;
+    let change: Option<String> = row.try_get(15)?;
     Ok(Hold {
         id: row.try_get(0)?,
         ward_id: row.try_get(1)?,
@@ -90,6 +110,13 @@ fn hold_from(row: &AnyRow) -> Result<Hold, StoreError> {
         decline_reason: reason
             .map(|r| DeclineReason::parse(&r).ok_or_else(|| StoreError::Corrupt(format!("decline reason {r}"))))
             .transpose()?,
+        case_id: row.try_get(14)?,
+        admission_reason: change
+            .map(|r| AdmissionChange::parse(&r).ok_or_else(|| StoreError::Corrupt(format!("admission reason {r}"))))
+            .transpose()?,
+        requester: row.try_get(16)?,
+        callback_phone: row.try_get(17)?,
+        case_municipality: row.try_get(18)?,
     })
 }
 
@@ -230,9 +257,11 @@ pub async fn place_hold_at(
     }
     let searched_at = new.searched_at.clamp(now - 24 * 3600, now);
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO bed_hold (ward_id, case_ref, admission_type, state, placed_by, searched_at, held_at, expires_at)
-         VALUES ($1, $2, $3, 'held', $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO bed_hold (ward_id, case_ref, admission_type, state, placed_by, searched_at, held_at, expires_at,
+                               case_id, admission_reason)
+         VALUES ($1, $2, $3, 'held', $4, $5, $6, $7, $8, $9) RETURNING id",
     )
+    .persistent(false)
     .bind(&new.ward_id)
     .bind(new.case_ref.as_str())
     .bind(new.admission.code())
@@ -240,11 +269,18 @@ pub async fn place_hold_at(
     .bind(searched_at)
     .bind(now)
     .bind(now + ttl_seconds)
+    .bind(new.case_id)
+    .bind(new.admission_reason.map(AdmissionChange::code))
     .fetch_one(&mut *tx)
     .await?;
+    // A 入院形態 other than the case's is named in the audit row with its reason's code.
+    let detail = match new.admission_reason {
+        Some(reason) => format!("ward:{}/admission:{}/reason:{}", new.ward_id, new.admission.code(), reason.code()),
+        None => format!("ward:{}", new.ward_id),
+    };
     let event = AuditEvent::new(audit::user_actor(new.placed_by), origin, "hold_place", Outcome::Ok)
         .with_record("bed_hold", id.to_string())
-        .with_detail(format!("ward:{}", new.ward_id));
+        .with_detail(detail);
     audit::append_in(&mut tx, &event).await?;
     let hold = get_hold_in(&mut tx, id).await?;
     tx.commit().await?;

@@ -254,8 +254,46 @@ pub async fn timeline(db: &Db, person_id: i64) -> Result<Vec<TimelineEntry>, Sto
         }
     }
     entries.extend(crate::plans::timeline_entries(db, person_id).await?);
+    entries.extend(admissions(db, person_id).await?);
     entries.sort_by_key(|entry| entry.on);
     Ok(entries)
+}
+
+/// The accepted bed holds of a person's cases: the day (Japan time) each hospital accepted, the
+/// hospital and ward, and the 入院形態.
+async fn admissions(db: &Db, person_id: i64) -> Result<Vec<TimelineEntry>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        case_id: i64,
+        decided_at: i64,
+        hospital: String,
+        ward: String,
+        admission_type: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT b.case_id, b.decided_at, h.name AS hospital, w.name AS ward, b.admission_type
+         FROM bed_hold b JOIN report23 r ON r.id = b.case_id JOIN ward w ON w.id = b.ward_id
+         JOIN hospital h ON h.id = w.hospital_id
+         WHERE r.person_id = $1 AND b.state = 'accepted' AND b.decided_at IS NOT NULL",
+    )
+    .bind(person_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let japan = time::UtcOffset::from_hms(9, 0, 0).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    rows.into_iter()
+        .map(|row| {
+            let at = OffsetDateTime::from_unix_timestamp(row.decided_at)
+                .map_err(|_| StoreError::Corrupt("bed_hold.decided_at".into()))?;
+            let admission = nimo_domain::beds::AdmissionType::parse(&row.admission_type)
+                .map_or("", nimo_domain::beds::AdmissionType::label);
+            Ok(TimelineEntry {
+                on: at.to_offset(japan).date(),
+                what: "入院（仮押さえの受入れ）".into(),
+                case_id: Some(row.case_id),
+                detail: format!("{} {}・{admission}", row.hospital, row.ward),
+            })
+        })
+        .collect()
 }
 
 /// A case of a person, for choosing one in a form.

@@ -47,6 +47,8 @@ fn hold_for(ward: &str, user: i64) -> NewHold {
         admission: AdmissionType::Sochi,
         placed_by: user,
         searched_at: NOW - 120,
+        case_id: None,
+        admission_reason: None,
     }
 }
 

@@ -24,7 +24,6 @@ const LONG_FILES: &[(&str, &str)] = &[
     ("crates/store/src/cases.rs", "case intake, events and the worklist (activity, figures, identity are split out)"),
     ("crates/store/src/districts.rs", "地区, their staff and the caseload queries"),
     ("crates/store/src/plans.rs", "plan events and meetings with their revision checks"),
-    ("crates/web/src/beds/search.rs", "search, holds and statistics pages: to split by topic (issue 11)"),
     ("crates/web/src/error/tests.rs", "unit tests: every store and account error's page and problem, one test each"),
     ("crates/web/tests/it/beds.rs", "the bed finder's HTTP tests, contention test included"),
     ("crates/web/tests/it/matrix.rs", "the authorization matrix: principals × states × routes"),

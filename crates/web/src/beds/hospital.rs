@@ -3,14 +3,14 @@
 //! JSON, all or nothing). Hospital staff act for their own hospital only: routes with a ward or
 //! hold id are scoped by the policy layer, the page and the import by the account's hospital.
 
-use super::search::HoldView;
+use super::holds::{ConfirmForm, HoldView};
 use crate::context::Ctx;
 use crate::error::{free_beds_message, posting_message, store_refusal};
 use crate::layout::Layout;
-use crate::pages::{HoldMissing, PagePath, Submission};
+use crate::pages::{HoldMissing, Missing, PagePath, Submission};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::access::Permission;
@@ -127,6 +127,23 @@ fn refusal(error: StoreError) -> Result<(StatusCode, String), WebError> {
     }
 }
 
+/// A ward's id as a path parameter: a value that is not a ward id at all is the 404 page.
+#[derive(Debug)]
+pub(crate) struct WardId(String);
+
+impl<'de> serde::Deserialize<'de> for WardId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(deserializer)?;
+        if beds::is_id(&id) { Ok(WardId(id)) } else { Err(serde::de::Error::custom("not a ward id")) }
+    }
+}
+
+/// A ward named by its id: 「病棟が見つかりません」.
+pub(crate) struct WardMissing;
+impl Missing for WardMissing {
+    const MESSAGE: &'static str = "病棟が見つかりません";
+}
+
 /// A ward's free beds as posted (one of the one-click buttons, or the typed count).
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -147,7 +164,7 @@ pub(crate) struct DeclineForm {
 pub async fn post_availability(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(ward): Path<String>,
+    PagePath(WardId(ward), ..): PagePath<WardId, WardMissing>,
     Submission(form): Submission<AvailabilityForm>,
 ) -> Result<Response, WebError> {
     let free = match parse_free_beds(&form.free_beds) {
@@ -176,12 +193,17 @@ pub async fn post_availability(
     }
 }
 
-/// POST /hospital/holds/{hold}/accept.
+/// POST /hospital/holds/{hold}/accept: once the box that confirms it is ticked.
 pub async fn accept(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath(id, ..): PagePath<i64, HoldMissing>,
+    Submission(form): Submission<ConfirmForm>,
 ) -> Result<Response, WebError> {
+    if form.confirm.is_none() {
+        let message = format!("番号 {id} の受入れ: 「受け入れを確定する」にチェックを入れてから押してください");
+        return refused(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![message]).await;
+    }
     let user_id = ctx.0.account.as_ref().map(|a| a.principal.user_id).ok_or(WebError::Unauthorized)?;
     let origin = crate::audit::origin_of(&ctx.0);
     match beds::accept_at(&state.db, id, user_id, &origin, state.clock.unix()).await {

@@ -65,6 +65,8 @@ pub(super) struct CasePage {
     reception: String,
     bed_search: String,
     holds: Vec<(crate::beds::search::HoldView, String)>,
+    /// The accepted hold that is the case's 入院先: hospital and ward, and the time to placement.
+    admitted: Option<(crate::beds::search::HoldView, String)>,
 }
 
 impl CasePage {
@@ -182,22 +184,22 @@ pub(super) async fn case_page(
         CaseState::FollowUp => admission.is_some(),
         _ => false,
     };
-    let bed_search = if seeks_bed {
-        format!(
-            "/beds?case_ref={reception}{}",
-            admission.map(|a| format!("&admission={}", a.code())).unwrap_or_default()
-        )
-    } else {
-        String::new()
-    };
+    let bed_search = if seeks_bed { format!("/beds?case={}", case.id) } else { String::new() };
     let now = state.clock.unix();
-    let holds = nimo_store::beds::holds_for_case(&state.db, code.as_str(), &reception, 20)
+    // 受理 is recorded in Japan time.
+    let japan = time::UtcOffset::from_whole_seconds(9 * 3600).unwrap_or(time::UtcOffset::UTC);
+    let received = case.received_at.assume_offset(japan).unix_timestamp();
+    let holds: Vec<_> = nimo_store::beds::holds_for_case(&state.db, code.as_str(), &reception, 20)
         .await?
         .iter()
         .map(|h| {
             let placement = match (h.state_at(now), h.decided_at) {
                 (nimo_domain::beds::HoldState::Accepted, Some(at)) => {
-                    format!("検索から{}分", (at - h.searched_at).max(0).div_euclid(60))
+                    format!(
+                        "受理から{}・検索から{}",
+                        crate::beds::search::span(at - received),
+                        crate::beds::search::span(at - h.searched_at)
+                    )
                 }
                 _ => String::new(),
             };
@@ -205,6 +207,9 @@ pub(super) async fn case_page(
         })
         .collect();
     let summary = crate::pages::summary(&errors, FIELD_ORDER, |name| field_id(&failed, name));
+    let admitted = holds.iter().find(|(h, _)| h.accepted).cloned();
+    // Once a hospital has accepted, no other bed is sought.
+    let bed_search = if admitted.is_some() { String::new() } else { bed_search };
     Ok(CasePage {
         summary,
         ctx: Layout::of(ctx),
@@ -225,6 +230,7 @@ pub(super) async fn case_page(
         reception,
         bed_search,
         holds,
+        admitted,
     })
 }
 
@@ -252,6 +258,7 @@ pub async fn show(
     let notice = match query.notice.as_deref() {
         Some("created") => Some("受理しました。次の対応を記録してください。"),
         Some("identified") => Some("本人を登録しました。"),
+        Some("held") => Some("仮押さえしました。病院の回答を待っています（下の「入院先の調整」に状態が出ます）。"),
         _ => None,
     };
     Ok(Html(case_page(&state, &ctx, &code, case, Submitted::default(), notice).await?.render()?))

@@ -16,7 +16,10 @@ async fn staff_find_and_hold_a_bed_the_hospital_accepts_it_and_the_time_shows_in
         let (status, page) = app.get("/beds?go=1&admission=sochi&sex=female&age=34&from=131105").await;
         assert_eq!(status, 200);
         assert!(page.contains("h-meguro-1病院（架空）") && page.contains("03-0000-1001"), "results with phone");
-        assert!(page.contains("http-equiv=\"refresh\""), "results refresh by polling");
+        assert!(
+            page.contains("<noscript><meta http-equiv=\"refresh\""),
+            "results refresh by polling only without scripts (which update the results alone)"
+        );
         let (status, page) = app.get("/beds?go=1&age=二百").await;
         assert_eq!(status, 422);
         assert!(page.contains("年齢: 0から120までの整数"), "the error names the field");
@@ -43,9 +46,15 @@ async fn staff_find_and_hold_a_bed_the_hospital_accepts_it_and_the_time_shows_in
         let (status, inbox) = hospital.get("/hospital").await;
         assert_eq!(status, 200);
         assert!(inbox.contains("R4-023") && inbox.contains("受け入れる"), "the hold is in the inbox");
-        assert!(inbox.contains("http-equiv=\"refresh\""));
+        assert!(inbox.contains("<noscript><meta http-equiv=\"refresh\""));
         let id = location.trim_start_matches("/beds/holds?placed=");
-        let (status, location, _) = hospital.post_form(&format!("/hospital/holds/{id}/accept"), &[]).await;
+        // Accepting needs its confirmation: without the ticked box nothing changes.
+        let (status, _, page) = hospital.post_form(&format!("/hospital/holds/{id}/accept"), &[]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains(&format!("番号 {id} の受入れ: 「受け入れを確定する」にチェック")), "{page}");
+        assert_eq!(held(&app.db, OWN_WARD).await, 1, "still waiting");
+        let confirm = vec![("confirm".to_string(), "1".to_string())];
+        let (status, location, _) = hospital.post_form(&format!("/hospital/holds/{id}/accept"), &confirm).await;
         assert_eq!((status, location.as_deref()), (303, Some("/hospital?notice=accepted")));
         let (_, mine) = app.get("/beds/holds").await;
         assert!(mine.contains("受入決定"));
@@ -89,21 +98,27 @@ async fn staff_withdraw_their_own_hold_and_the_bed_is_free_again() {
         let other = TestApp::client_for(&app, "other-nurse", &codes[0]).await;
         assert_eq!(other.post_form(&format!("/beds/holds/{id}/cancel"), &[]).await.0, 404);
         assert_eq!(held(&app.db, OWN_WARD).await, 1);
-        let (status, location, _) = app.post_form(&format!("/beds/holds/{id}/cancel"), &[]).await;
+        // Withdrawing needs its confirmation: without the ticked box nothing changes.
+        let (status, _, page) = app.post_form(&format!("/beds/holds/{id}/cancel"), &[]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains(&format!("番号 {id} の取り消し: 「取り消してよい」にチェック")), "{page}");
+        assert_eq!(held(&app.db, OWN_WARD).await, 1, "still held");
+        let confirm = vec![("confirm".to_string(), "1".to_string())];
+        let (status, location, _) = app.post_form(&format!("/beds/holds/{id}/cancel"), &confirm).await;
         assert_eq!((status, location.as_deref()), (303, Some("/beds/holds?notice=cancelled")));
         assert_eq!(held(&app.db, OWN_WARD).await, 0, "the bed is free again");
         let (_, mine) = app.get("/beds/holds?notice=cancelled").await;
         assert!(mine.contains("仮押さえを取り消しました") && mine.contains("取消"));
         assert!(!mine.contains(&format!("action=\"/beds/holds/{id}/cancel\"")));
         // Twice: refused with its state, nothing changes.
-        let (status, _, page) = app.post_form(&format!("/beds/holds/{id}/cancel"), &[]).await;
+        let (status, _, page) = app.post_form(&format!("/beds/holds/{id}/cancel"), &confirm).await;
         assert_eq!(status, 409);
         assert!(page.contains(&format!("番号 {id} の仮押さえは「取消」のため取り消せません")), "{page}");
         // The hospital sees it withdrawn and cannot accept it any more.
         let (_, codes) =
             account_in_scope(&app.db, "cancel-byoin", Role::HospitalStaff, hospital_scope(OWN_HOSPITAL), true).await;
         let hospital = TestApp::client_for(&app, "cancel-byoin", &codes[0]).await;
-        let (status, _, _) = hospital.post_form(&format!("/hospital/holds/{id}/accept"), &[]).await;
+        let (status, _, _) = hospital.post_form(&format!("/hospital/holds/{id}/accept"), &confirm).await;
         assert_eq!(status, 409);
     })
     .await;

@@ -201,6 +201,8 @@ async fn bed_finder_updates_live(app: TestApp, events: tokio::sync::broadcast::S
         assert!(listening.elapsed() < Duration::from_secs(10), "the page never opened /beds/events");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    // The nurse starts typing a 受付番号 into the hold form and stays in the box.
+    browser.type_into("#case_ref", "R4-02").await;
     browser.mark_page().await;
     let form = vec![("free_beds".to_string(), "7".to_string())];
     let (status, location, _) = hospital.post_form(&format!("/hospital/wards/{OWN_WARD}/availability"), &form).await;
@@ -217,6 +219,11 @@ async fn bed_finder_updates_live(app: TestApp, events: tokio::sync::broadcast::S
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let seen = seen.expect("the bed finder shows the hospital's new count within 10 s, without the user reloading");
+    // Only the results were replaced: what she typed and her focus are still there.
+    let typed = browser.eval("return [document.querySelector('#case_ref').value, document.activeElement.id];").await;
+    assert_eq!(typed, Some(serde_json::json!(["R4-02", "case_ref"])), "the typed 受付番号 and the focus remain");
+    let same = browser.eval("return window.__nimoOldPage === true;").await;
+    assert_eq!(same, Some(serde_json::json!(true)), "the page was not reloaded (the marked document is still there)");
     // The page's own 30 s refresh cannot have done it: this was the live update.
     assert!(opened.elapsed() < Duration::from_secs(25), "well before the page's fallback refresh");
     assert_eq!(browser.path().await, "/beds?go=1&admission=sochi", "the same search, still");

@@ -18,6 +18,7 @@ mod finding_cases;
 mod form_trust;
 mod harness;
 mod imports;
+mod journey_beds;
 mod logs;
 mod matrix;
 mod openapi;

@@ -80,6 +80,8 @@ pub(super) async fn seed_beds(db: &nimo_store::Db) -> Fixtures {
             admission: nimo_domain::beds::AdmissionType::IryoHogo,
             placed_by: 1,
             searched_at: now,
+            case_id: None,
+            admission_reason: None,
         };
         let hold = nimo_store::beds::place_hold_at(db, &new, 24 * 3600, "test", now).await.expect("hold");
         ids.push(hold.id.to_string());
