@@ -64,11 +64,11 @@ impl Hold {
     }
 }
 
-const HOLD_COLUMNS: &str = "b.id, b.ward_id, w.name, w.hospital_id, h.name, b.case_ref, b.admission_type, b.state, \
+pub(super) const HOLD_COLUMNS: &str = "b.id, b.ward_id, w.name, w.hospital_id, h.name, b.case_ref, b.admission_type, b.state, \
      b.placed_by, b.searched_at, b.held_at, b.expires_at, b.decided_at, b.decline_reason";
-const HOLD_FROM: &str = "bed_hold b JOIN ward w ON w.id = b.ward_id JOIN hospital h ON h.id = w.hospital_id";
+pub(super) const HOLD_FROM: &str = "bed_hold b JOIN ward w ON w.id = b.ward_id JOIN hospital h ON h.id = w.hospital_id";
 
-fn hold_from(row: &AnyRow) -> Result<Hold, StoreError> {
+pub(super) fn hold_from(row: &AnyRow) -> Result<Hold, StoreError> {
     let admission: String = row.try_get(6)?;
     let state: String = row.try_get(7)?;
     let reason: Option<String> = row.try_get(13)?;
