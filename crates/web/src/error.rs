@@ -117,6 +117,7 @@ struct PageError {
 pub async fn in_frame(request: Request, next: Next) -> Response {
     let context = request.extensions().get::<std::sync::Arc<crate::context::RequestContext>>().cloned();
     let api = request.uri().path().starts_with("/api/");
+    let reading = request.method() == Method::GET;
     let mut response = next.run(request).await;
     let (Some(context), false) = (context, api) else { return response };
     let Some(error) = response.extensions().get::<PageError>().cloned() else { return response };
@@ -127,7 +128,13 @@ pub async fn in_frame(request: Request, next: Next) -> Response {
     } else {
         String::new()
     };
-    let page = ErrorPage { ctx, title: error.title, message: &error.message, guidance };
+    // A page refused to the role is not a refused submission: its heading says so.
+    let title = if error.status == StatusCode::FORBIDDEN && reading {
+        "このページは使えません"
+    } else {
+        error.title
+    };
+    let page = ErrorPage { ctx, title, message: &error.message, guidance };
     if let Ok(body) = page.render() {
         let (mut parts, _) = response.into_parts();
         parts.headers.remove(header::CONTENT_LENGTH);

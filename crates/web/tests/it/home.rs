@@ -60,7 +60,7 @@ async fn each_role_starts_on_its_own_page() {
             assert!(!council.contains(refused), "council start page offers {refused}");
         }
         let (_, sheet) = client(&everyone, "協議の場").get("/municipalities/131105/sheets/2022").await;
-        for refused in ["/edit/", "表題を編集", "次年度", "figures.csv", "取り込み"] {
+        for refused in ["/edit/", "表題を編集", "へ複製", "figures.csv", "取り込み"] {
             assert!(!sheet.contains(refused), "a read-only member is offered {refused}");
         }
         let (_, list) = client(&everyone, "協議の場").get("/municipalities").await;
