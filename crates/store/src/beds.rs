@@ -16,12 +16,14 @@
 //! never depends on the background task that marks due holds expired ([`holds::expire_due_at`]).
 
 mod holds;
+mod recent;
 mod stats;
 
 pub use holds::{
     Hold, NewHold, accept_at, cancel_at, decline_at, expire_due_at, get_hold, holds_for_case, holds_of_hospital_at,
     holds_placed_by, place_hold_at,
 };
+pub use recent::holds_of_municipality_at;
 pub use stats::{HospitalMonth, placement_stats};
 
 use crate::audit::{self, AuditEvent, Outcome};

@@ -290,13 +290,19 @@ pub async fn enrol(
             let user = accounts::get(&state.db, user_id).await.map_err(account_error)?;
             sign_in(&session, &user, Stage::Full, state.clock.unix()).await?;
             let csrf: String = session.get(key::CSRF).await.ok().flatten().unwrap_or_default();
+            let principal = nimo_domain::access::Principal {
+                user_id: user.id,
+                role: user.role,
+                scope: user.scope.clone(),
+                state: nimo_domain::access::AccountState::Active,
+            };
             let layout = Layout {
                 user: Some((user.display_name.clone(), user.role.label().to_string())),
-                is_admin: user.role == nimo_domain::access::Role::SystemAdmin && !user.must_change_password,
                 csrf,
-                role: Some(user.role),
+                principal: Some(principal),
+                must_change_password: user.must_change_password,
             };
-            let page = RecoveryPage { ctx: layout, codes, next: "/municipalities".into() };
+            let page = RecoveryPage { ctx: layout, codes, next: crate::local_path::START.into() };
             Ok(Html(page.render()?).into_response())
         }
         Err(AccountError::Store(e)) => Err(e.into()),

@@ -17,7 +17,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::MunicipalityCode;
-use nimo_domain::access::{Permission, Role, Target, authorize};
+use nimo_domain::access::Role;
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
 use nimo_store::districts::{self, Counts, District, Duty, View};
@@ -44,8 +44,9 @@ impl DistrictsPage {
     }
 }
 
+/// Whether the page offers the forms that manage 地区: what the policy allows on them.
 fn may_manage(ctx: &Ctx, code: &MunicipalityCode) -> bool {
-    authorize(ctx.0.principal().as_ref(), Permission::DistrictManage, &Target::Municipality(code.clone())).is_ok()
+    Layout::of(ctx).can("POST", format!("/municipalities/{code}/districts"))
 }
 
 async fn districts_page(

@@ -98,6 +98,49 @@ struct ErrorPage<'a> {
     ctx: crate::layout::Layout,
     title: &'a str,
     message: &'a str,
+    /// Where a signed-in user can go from here, when the page is refused to their role.
+    guidance: String,
+}
+
+/// What an error page said, kept on the response so that [`in_frame`] can draw it again inside
+/// the signed-in user's frame (their menu), which `IntoResponse` cannot reach.
+#[derive(Debug, Clone)]
+struct PageError {
+    status: StatusCode,
+    title: &'static str,
+    message: String,
+}
+
+/// Draws every error page of a signed-in user again with their menu and a word on where to go
+/// (a refusal says which role's pages are in the menu), so that no error page is a dead end.
+/// The status and headers stay; an `/api/` answer is problem details and is left alone.
+pub async fn in_frame(request: Request, next: Next) -> Response {
+    let context = request.extensions().get::<std::sync::Arc<crate::context::RequestContext>>().cloned();
+    let api = request.uri().path().starts_with("/api/");
+    let reading = request.method() == Method::GET;
+    let mut response = next.run(request).await;
+    let (Some(context), false) = (context, api) else { return response };
+    let Some(error) = response.extensions().get::<PageError>().cloned() else { return response };
+    let ctx = crate::layout::Layout::of(&crate::context::Ctx(context));
+    let Some((_, role)) = ctx.user.clone() else { return response };
+    let guidance = if error.status == StatusCode::FORBIDDEN {
+        format!("{role}のアカウントで使える画面は、上のメニューとホームにあります。")
+    } else {
+        String::new()
+    };
+    // A page refused to the role is not a refused submission: its heading says so.
+    let title = if error.status == StatusCode::FORBIDDEN && reading {
+        "このページは使えません"
+    } else {
+        error.title
+    };
+    let page = ErrorPage { ctx, title, message: &error.message, guidance };
+    if let Ok(body) = page.render() {
+        let (mut parts, _) = response.into_parts();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        response = Response::from_parts(parts, axum::body::Body::from(body));
+    }
+    response
 }
 
 /// The heading of an error page for a status.
@@ -154,10 +197,11 @@ impl IntoResponse for WebError {
             WebError::Busy => "混み合っています",
             _ => title_for(status),
         };
-        let body = ErrorPage { ctx: crate::layout::Layout::default(), title, message }
+        let body = ErrorPage { ctx: crate::layout::Layout::default(), title, message, guidance: String::new() }
             .render()
             .unwrap_or_else(|_| message.to_string());
         let mut response = (status, Html(body)).into_response();
+        response.extensions_mut().insert(PageError { status, title, message: message.to_string() });
         if matches!(self, WebError::Busy) {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
         }

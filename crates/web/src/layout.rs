@@ -1,8 +1,10 @@
-//! What every page's frame shows: the signed-in user, the administrator's links, the CSRF token
-//! for its forms, and the footer's link to the source of the running version.
+//! What every page's frame shows: the signed-in user, the menu, the CSRF token for its forms,
+//! and the footer's link to the source of the running version. [`Layout::can`] is what every
+//! template asks before it offers a link, a button or a form: the policy table's answer for this
+//! user (`crate::policy::allows`), never a condition on the role written in a template.
 
 use crate::context::{Ctx, Stage};
-use nimo_domain::access::{AccountState, Role};
+use nimo_domain::access::Principal;
 
 /// Where the source of the running version is offered when nothing is configured: the
 /// workspace's `repository`.
@@ -23,27 +25,66 @@ pub(crate) fn set_source_url(url: &str) {
 pub struct Layout {
     /// The signed-in user's name and role label, when fully signed in.
     pub user: Option<(String, String)>,
-    /// Whether to show the administration links (a fully signed-in, active system administrator).
-    /// Only a convenience: the policy table is what guards the admin pages.
-    pub is_admin: bool,
     /// The session's CSRF token.
     pub csrf: String,
-    /// The fully signed-in user's role (which menu links to show; the policy still decides).
-    pub role: Option<Role>,
+    /// Who the page is for, as the policy decides on them (`None` for anyone not fully signed
+    /// in: such a page offers only public links).
+    pub principal: Option<Principal>,
+    /// The account must choose a new password first: the policy sends every other page there.
+    pub must_change_password: bool,
 }
+
+/// A link of the menu: its path and label.
+pub struct MenuLink {
+    /// Where it goes.
+    pub href: &'static str,
+    /// What it says.
+    pub label: &'static str,
+}
+
+/// Every link the menu may show, in its order; each is shown only when [`Layout::can`] allows it.
+const MENU: &[(&str, &str)] = &[
+    ("/", "ホーム"),
+    ("/cases", "事例一覧"),
+    ("/plans", "支援計画"),
+    ("/beds", "空床検索"),
+    ("/beds/holds", "仮押さえ"),
+    ("/hospital", "病棟・受入れ"),
+    ("/municipalities", "自治体一覧"),
+    ("/import", "取り込み"),
+    ("/beds/stats", "入院調整の統計"),
+    ("/admin/users", "アカウント管理"),
+    ("/admin/audit", "監査ログ"),
+];
 
 impl Layout {
     /// The frame for a request.
     pub fn of(ctx: &Ctx) -> Self {
         let full = ctx.0.account.as_ref().filter(|a| a.stage == Stage::Full);
         let user = full.map(|a| (a.display_name.clone(), a.principal.role.label().to_string()));
-        let is_admin = full.is_some_and(|a| {
-            a.principal.role == Role::SystemAdmin
-                && a.principal.state == AccountState::Active
-                && !a.must_change_password
-        });
-        let role = full.map(|a| a.principal.role);
-        Self { user, is_admin, csrf: ctx.0.csrf.clone(), role }
+        let principal = full.and_then(|_| ctx.0.principal());
+        let must_change_password = full.is_some_and(|a| a.must_change_password);
+        Self { user, csrf: ctx.0.csrf.clone(), principal, must_change_password }
+    }
+
+    /// Whether this page may offer `method` on `path` to its user: what the policy layer will
+    /// decide when it is followed (see `crate::policy::allows`). A user who must change their
+    /// password is offered nothing but that page until they have.
+    pub fn can(&self, method: &str, path: impl AsRef<str>) -> bool {
+        let path = path.as_ref();
+        if self.must_change_password && path != "/account/password" {
+            return crate::policy::route_of(method, path)
+                .is_some_and(|r| r.permission == nimo_domain::access::Permission::Public);
+        }
+        crate::policy::allows(self.principal.as_ref(), method, path)
+    }
+
+    /// The menu: the links of the frame this user may follow.
+    pub fn menu(&self) -> Vec<MenuLink> {
+        if self.principal.is_none() {
+            return Vec::new();
+        }
+        MENU.iter().filter(|(href, _)| self.can("GET", href)).map(|(href, label)| MenuLink { href, label }).collect()
     }
 
     /// Where users get the source of the version they are using (AGPL-3.0 §13): the footer's link.
@@ -54,20 +95,5 @@ impl Layout {
     /// The running version, shown beside the source link.
     pub fn version(&self) -> &'static str {
         env!("CARGO_PKG_VERSION")
-    }
-
-    /// Whether to show the case-work and bed finder links (staff).
-    pub fn is_staff(&self) -> bool {
-        self.role == Some(Role::Staff)
-    }
-
-    /// Whether to show the hospital's page link (hospital staff).
-    pub fn is_hospital(&self) -> bool {
-        self.role == Some(Role::HospitalStaff)
-    }
-
-    /// Whether to show the placement statistics link.
-    pub fn sees_bed_stats(&self) -> bool {
-        self.role.is_some_and(|r| r.grants(nimo_domain::access::Permission::BedStats))
     }
 }

@@ -14,6 +14,7 @@ mod display;
 mod districts;
 pub mod error;
 pub mod form_token;
+mod home;
 mod layout;
 mod local_path;
 mod municipalities;
@@ -235,7 +236,7 @@ impl AppState {
 /// The whole application router, as `nimo serve` runs it. From the outside in: tracing, every
 /// error of an `/api/` route as problem details, the host check with the security headers, then
 /// the Japanese pages for the framework's own rejections, the session and the request context,
-/// then the routes (each behind the policy, then the forgery checks of `csrf.rs`).
+/// every error page drawn again in the signed-in user's frame (`error::in_frame`), then the routes (each behind the policy, then the forgery checks of `csrf.rs`).
 pub fn router(state: AppState) -> Router {
     layout::set_source_url(&state.source_url);
     let cookie = if state.behind_https { "__Host-nimo" } else { "nimo_session" };
@@ -248,6 +249,7 @@ pub fn router(state: AppState) -> Router {
         .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::minutes(context::IDLE_MINUTES)));
     routes::router(&state)
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn(error::in_frame))
         .layer(axum::middleware::from_fn_with_state(state.clone(), context::load))
         .layer(sessions)
         .layer(axum::middleware::from_fn(error::rejections_as_pages))

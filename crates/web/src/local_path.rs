@@ -11,7 +11,7 @@
 //! [`crate::policy::POLICY`] (a `{name}` segment matches any one segment).
 
 /// The start page, where a rejected `next` goes.
-pub const START: &str = "/municipalities";
+pub const START: &str = "/";
 
 /// The longest `next` kept.
 pub const MAX_LEN: usize = 512;
@@ -85,12 +85,7 @@ fn is_invisible(c: char) -> bool {
 
 /// Whether a `GET` route of the policy table serves `path`.
 fn known_page(path: &str) -> bool {
-    let segments: Vec<&str> = path.split('/').collect();
-    crate::policy::POLICY.iter().filter(|(method, _, _)| *method == "GET").any(|(_, pattern, _)| {
-        let pattern: Vec<&str> = pattern.split('/').collect();
-        pattern.len() == segments.len()
-            && pattern.iter().zip(&segments).all(|(p, s)| (p.starts_with('{') && p.ends_with('}')) || p == s)
-    })
+    crate::policy::route_of("GET", path).is_some()
 }
 
 #[cfg(test)]

@@ -176,13 +176,20 @@ pub async fn show(
     ctx: Ctx,
     PagePath(code, ..): PagePath<MunicipalityCode, MunicipalityMissing>,
 ) -> Result<Html<String>, WebError> {
-    let m = municipalities::get(&state.db, &code).await?;
+    // The viewer's own municipality has a page before its first sheet (it is where their menu
+    // and the worklist lead); any other municipality without a sheet is unknown here.
+    let own = ctx.0.principal().and_then(|p| p.scope.municipality).as_ref() == Some(&code);
+    let (name, prefecture, years) = match municipalities::get(&state.db, &code).await {
+        Ok(m) => (m.municipality.name, m.municipality.prefecture, m.fiscal_years),
+        Err(error) if own && error.is_not_found() => (code.to_string(), String::new(), Vec::new()),
+        Err(error) => return Err(error.into()),
+    };
     let page = ShowPage {
         ctx: Layout::of(&ctx),
         code: code.to_string(),
-        name: m.municipality.name,
-        prefecture: m.municipality.prefecture,
-        years: m.fiscal_years.iter().map(|fy| (fy.year(), fy.wareki(), fy.seireki())).collect(),
+        name,
+        prefecture,
+        years: years.iter().map(|fy| (fy.year(), fy.wareki(), fy.seireki())).collect(),
     };
     Ok(Html(page.render()?))
 }

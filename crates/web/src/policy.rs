@@ -18,6 +18,10 @@
 //! the refusal, which still lets nothing through (see `crate::audit` for the rules of every
 //! other row).
 
+mod offer;
+
+pub use offer::{RouteMatch, allows, route_of};
+
 use crate::context::RequestContext;
 use crate::problem::Problem;
 use crate::{AppState, WebError};

@@ -11,7 +11,7 @@ use crate::{account, admin, districts, municipalities};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 
 /// The largest file upload (an XLSX workbook; the exchange crate refuses larger ones too).
@@ -37,7 +37,7 @@ pub(crate) fn body_limit(route: &str) -> usize {
 /// All routes; the state is needed by the policy layer (which audits its refusals).
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/municipalities") }))
+        .route("/", get(crate::home::show))
         .route("/healthz", get(|| async { "ok" }))
         .route("/assets/style.css", get(style))
         .route("/municipalities", get(municipalities::list).post(municipalities::create))

@@ -79,15 +79,15 @@ impl Hold {
     }
 }
 
-const HOLD_COLUMNS: &str = "b.id, b.ward_id, w.name, w.hospital_id, h.name, b.case_ref, b.admission_type, b.state, \
+pub(super) const HOLD_COLUMNS: &str = "b.id, b.ward_id, w.name, w.hospital_id, h.name, b.case_ref, b.admission_type, b.state, \
      b.placed_by, b.searched_at, b.held_at, b.expires_at, b.decided_at, b.decline_reason, b.case_id, \
      b.admission_reason, COALESCE(NULLIF(m.health_centre, ''), m.name, ''), COALESCE(m.callback_phone, ''), \
      COALESCE(r.municipality_code, '')";
-const HOLD_FROM: &str = "bed_hold b JOIN ward w ON w.id = b.ward_id JOIN hospital h ON h.id = w.hospital_id \
+pub(super) const HOLD_FROM: &str = "bed_hold b JOIN ward w ON w.id = b.ward_id JOIN hospital h ON h.id = w.hospital_id \
      LEFT JOIN app_user u ON u.id = b.placed_by LEFT JOIN municipality m ON m.code = u.scope_municipality \
      LEFT JOIN report23 r ON r.id = b.case_id";
 
-fn hold_from(row: &AnyRow) -> Result<Hold, StoreError> {
+pub(super) fn hold_from(row: &AnyRow) -> Result<Hold, StoreError> {
     let admission: String = row.try_get(6)?;
     let state: String = row.try_get(7)?;
     let reason: Option<String> = row.try_get(13)?;

@@ -49,7 +49,6 @@ struct FigurePage {
     override_reason: Option<String>,
     /// `None`: the viewer may not see case records; `Some((rows, hidden))` otherwise.
     records: Option<(Vec<RecordRow>, i64)>,
-    may_write: bool,
     revision: i64,
     value: String,
     reason: String,
@@ -104,7 +103,6 @@ async fn figure_page(
     } else {
         None
     };
-    let may_write = authorize(principal.as_ref(), Permission::SheetWrite, &Target::Municipality(code.clone())).is_ok();
     Ok(FigurePage {
         ctx: Layout::of(ctx),
         code: code.to_string(),
@@ -118,7 +116,6 @@ async fn figure_page(
         entered,
         override_reason,
         records,
-        may_write,
         revision: stored.revision,
         reason: typed.reason,
         errors: typed.errors,

@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use nimo_domain::access::{Permission, Role};
+use nimo_domain::access::Role;
 use nimo_domain::api_scope::{ApiScope, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS};
 use nimo_store::audit::Outcome;
 use nimo_store::tokens::{self, NewToken};
@@ -74,9 +74,7 @@ fn signed_in(ctx: &Ctx) -> Result<(i64, Role), WebError> {
 
 async fn page(state: &AppState, ctx: &Ctx, form: FormValues) -> Result<TokensPage, WebError> {
     let (user_id, role) = signed_in(ctx)?;
-    let can_create = ctx.0.principal().is_some_and(|p| {
-        nimo_domain::access::authorize(Some(&p), Permission::TokenCreate, &nimo_domain::access::Target::Nothing).is_ok()
-    });
+    let can_create = Layout::of(ctx).can("POST", "/account/tokens");
     let scopes =
         ApiScope::for_role(role).into_iter().map(|s| (s.code(), s.label(), form.scopes.contains(&s))).collect();
     Ok(TokensPage {
