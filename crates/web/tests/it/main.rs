@@ -2,20 +2,24 @@
 //! database per test, on every backend of `nimo_store::testing::backends()`; `browser` drives the
 //! same app in headless Chromium (`chrome`).
 
+mod a11y;
 mod admin;
 mod anonymous;
 mod api_inputs;
 mod auth;
+mod axe;
 mod bed_pages;
 mod bed_refusals;
 mod beds;
 mod browser;
+mod browsing;
 mod cases;
 mod chrome;
 mod districts;
 mod figures;
 mod harness;
 mod imports;
+mod journeys;
 mod logs;
 mod matrix;
 mod openapi;
