@@ -4,11 +4,15 @@
 # browser tests (crates/web/tests/it/browser.rs), cargo-deny for the licence and dependency checks
 # (deny.toml), openapi-spec-validator (PyPI, pinned) for the API contract test
 # (crates/web/tests/it/openapi.rs) and schemathesis (PyPI, pinned) for the API fuzzing of
-# scripts/api-fuzz.sh. Does nothing for what is already there.
+# scripts/api-fuzz.sh, and axe-core (npm, pinned by crates/web/tests/js/package-lock.json) for the
+# accessibility test (crates/web/tests/it/a11y.rs), which reads it from that folder's node_modules
+# and never from the network at test time. Does nothing for what is already there.
 set -euo pipefail
 
 OPENAPI_SPEC_VALIDATOR=0.9.0
 SCHEMATHESIS=4.32.5
+# The axe-core version the lock file pins (crates/web/tests/js/package.json says the same).
+AXE_DIR="$(cd "$(dirname "$0")/.." && pwd)/crates/web/tests/js"
 
 # cargo-deny builds from crates.io (about 5 minutes on 2 cores), once per machine.
 if [ "${1:-}" = "--test" ] && ! cargo deny --version >/dev/null 2>&1; then
@@ -20,6 +24,7 @@ need=()
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 want_validator=""
 want_fuzzer=""
+want_axe=""
 if [ "${1:-}" = "--test" ]; then
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
   [ -x /usr/bin/chromedriver ] || need+=(chromium chromium-driver)
@@ -28,6 +33,12 @@ if [ "${1:-}" = "--test" ]; then
   fi
   if [ "$(python3 -c 'from importlib.metadata import version; print(version("schemathesis"))' 2>/dev/null)" != "$SCHEMATHESIS" ]; then
     want_fuzzer=1
+  fi
+  axe_pinned="$(sed -n 's/.*"axe-core": "\([0-9.]*\)".*/\1/p' "$AXE_DIR/package.json")"
+  axe_installed="$(sed -n 's/^ *"version": "\([0-9.]*\)".*/\1/p' "$AXE_DIR/node_modules/axe-core/package.json" 2>/dev/null | head -1)"
+  if [ "$axe_installed" != "$axe_pinned" ] || [ ! -e "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+    want_axe=1
+    command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
   fi
   if [ -n "$want_validator$want_fuzzer" ]; then
     python3 -m pip --version >/dev/null 2>&1 || need+=(python3 python3-pip)
@@ -49,3 +60,8 @@ pip_install() {
 }
 [ -z "$want_validator" ] || pip_install "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR"
 [ -z "$want_fuzzer" ] || pip_install "schemathesis==$SCHEMATHESIS"
+if [ -n "$want_axe" ]; then
+  echo "installing: axe-core (npm ci in crates/web/tests/js)" >&2
+  # The lock file pins the version and its integrity hash; no install scripts run.
+  (cd "$AXE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --silent)
+fi

@@ -5,12 +5,21 @@
 //!
 //! A missing chromedriver or Chromium fails the test and says how to install them: browser tests
 //! never skip silently.
+//!
+//! [`Browser::on_failure`] runs a test's steps and, when one panics, keeps screenshots of the page
+//! at 1280 and 390 px in `NIMO_SCREENSHOT_DIR` (default `target/screenshots/`) and prints their
+//! paths before the panic goes on; [`Browser::keep_screenshots`] keeps the same pair on purpose
+//! when `NIMO_SCREENSHOT_DIR` is set.
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
+use std::future::Future;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 /// Where Debian's `chromium-driver` puts chromedriver (`NIMO_CHROMEDRIVER` overrides it).
@@ -205,6 +214,62 @@ impl Browser {
         self.client.screenshot().await.expect("screenshot")
     }
 
+    /// Runs a test's steps; if one panics, keeps screenshots of the current page at 1280 and 390 px
+    /// (see [`Browser::failure_screenshots`]) and then lets the panic go on.
+    pub async fn on_failure<T>(&self, name: &str, steps: impl Future<Output = T>) -> T {
+        match CatchPanic(Box::pin(steps)).await {
+            Ok(value) => value,
+            Err(panic) => {
+                let dir = std::env::var_os("NIMO_SCREENSHOT_DIR").map(PathBuf::from).unwrap_or_else(default_dir);
+                for path in self.screenshots_at_both_widths(&dir, &format!("FAILED-{name}")).await {
+                    eprintln!("screenshot of the failed step: {}", path.display());
+                }
+                resume_unwind(panic)
+            }
+        }
+    }
+
+    /// Keeps screenshots of the current page at 1280 and 390 px as `NAME-1280px.png` and
+    /// `NAME-390px.png` when `NIMO_SCREENSHOT_DIR` is set (nothing is written otherwise).
+    pub async fn keep_screenshots(&self, name: &str) -> Vec<PathBuf> {
+        match std::env::var_os("NIMO_SCREENSHOT_DIR") {
+            Some(dir) => self.screenshots_at_both_widths(Path::new(&dir), name).await,
+            None => Vec::new(),
+        }
+    }
+
+    /// Writes the current page's full height (up to 6,000 px) at 1280 and at 390 px wide into
+    /// `dir`, returns the files written and leaves the window at 1280 × 900. Never panics: a
+    /// screenshot that cannot be taken is reported and skipped.
+    pub async fn screenshots_at_both_widths(&self, dir: &Path, name: &str) -> Vec<PathBuf> {
+        let mut written = Vec::new();
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("no screenshot directory {}: {e}", dir.display());
+            return written;
+        }
+        for width in [1280u32, 390] {
+            let _ = self.client.set_window_size(width, 900).await;
+            let height = self
+                .eval("return document.documentElement.scrollHeight;")
+                .await
+                .and_then(|h| h.as_u64())
+                .map_or(900, |h| u32::try_from(h.clamp(600, 6000)).unwrap_or(900));
+            let _ = self.client.set_window_size(width, height).await;
+            match self.client.screenshot().await {
+                Ok(png) => {
+                    let path = dir.join(format!("{name}-{width}px.png"));
+                    match std::fs::write(&path, png) {
+                        Ok(()) => written.push(path),
+                        Err(e) => eprintln!("screenshot {} not written: {e}", path.display()),
+                    }
+                }
+                Err(e) => eprintln!("no screenshot at {width} px: {e}"),
+            }
+        }
+        let _ = self.client.set_window_size(1280, 900).await;
+        written
+    }
+
     fn missing(&self, css: &str, error: fantoccini::error::CmdError) -> fantoccini::elements::Element {
         panic!("no element {css} on the page: {error}")
     }
@@ -226,4 +291,29 @@ async fn wait_until_answering(driver: &mut Driver, url: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("chromedriver did not answer at {url} within 15 s");
+}
+
+/// `target/screenshots` beside the test binary (`target/debug/deps/it-…`), or under the working
+/// directory when that cannot be told.
+fn default_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.ancestors().nth(3).map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("target"))
+        .join("screenshots")
+}
+
+/// A future whose panic is caught and returned (what `futures::FutureExt::catch_unwind` does).
+struct CatchPanic<'a, T>(Pin<Box<dyn Future<Output = T> + 'a>>);
+
+impl<T> Future for CatchPanic<'_, T> {
+    type Output = std::thread::Result<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
 }

@@ -2,14 +2,17 @@
 //! database per test, on every backend of `nimo_store::testing::backends()`; `browser` drives the
 //! same app in headless Chromium (`chrome`).
 
+mod a11y;
 mod admin;
 mod anonymous;
 mod api_inputs;
 mod auth;
+mod axe;
 mod bed_pages;
 mod bed_refusals;
 mod beds;
 mod browser;
+mod browsing;
 mod cases;
 mod chrome;
 mod districts;
@@ -21,6 +24,7 @@ mod home;
 mod home_browser;
 mod imports;
 mod journey_beds;
+mod journeys;
 mod logs;
 mod matrix;
 mod openapi;
