@@ -24,7 +24,7 @@ fn the_csv_starts_with_a_bom_and_holds_the_population() {
     assert!(text.contains("1,total_population,総人口,人,数,278748,入力"));
     assert!(text.contains("1,inpatients_under_3m_share,入院精神障害者数 ３か月未満（構成割合）,％,割合,23.4,自動計算"));
     assert!(text.contains("1,kenniki,障害保健福祉圏域数,か所,該当なし,／,入力"));
-    assert!(text.contains("1,seishin_bukai,精神領域に関する議論を行う部会の有無,有・無,有無,"), "{text}");
+    assert!(text.contains("1,seishin_bukai,精神領域に関する議論を行う部会の有無,有・無,不明,,入力"), "{text}");
     assert!(
         text.contains(
             "4,indicators[1].breakdown[2],②措置入院者退院後支援 そのうち措置入院（全件フォロー）,件,数,6,入力"
