@@ -81,7 +81,10 @@ pub async fn run(command: AuditCommand, config: &config::FileConfig) -> Result<(
             if let Some(checkpoint) = report.checkpoint.as_ref().filter(|_| !checkpoint_broken) {
                 eprintln!(
                     "チェックポイント {}（行 {} までの {} 行を {} に削除、署名は正しい）から検証しました",
-                    checkpoint.id, checkpoint.last_id, checkpoint.purged, checkpoint.at
+                    checkpoint.id,
+                    checkpoint.last_id,
+                    checkpoint.purged,
+                    nimo_web::display::stored_second(&checkpoint.at)
                 );
             }
             match report.first_broken {
@@ -109,7 +112,7 @@ pub async fn run(command: AuditCommand, config: &config::FileConfig) -> Result<(
                 let report = audit::purgeable(&db, cutoff).await.context("監査ログを読めませんでした")?;
                 println!(
                     "削除対象（保存期間 {days} 日、{} より前）: {} 行{}。--dry-run のため削除していません",
-                    report.cutoff,
+                    nimo_web::display::stored_second(&report.cutoff),
                     report.rows,
                     report.through.map(|id| format!("（ID {id} まで）")).unwrap_or_default()
                 );
@@ -127,7 +130,7 @@ pub async fn run(command: AuditCommand, config: &config::FileConfig) -> Result<(
             );
             println!(
                 "保存期間 {days} 日（{} より前）の監査ログ {} 行を削除しました{}",
-                report.cutoff,
+                nimo_web::display::stored_second(&report.cutoff),
                 report.rows,
                 report
                     .through

@@ -219,14 +219,7 @@ fn state_text(user: &User) -> String {
         states.push("無効".to_string());
     }
     if let Some(until) = user.throttled_until.filter(|_| user.is_throttled_at(time::OffsetDateTime::now_utc())) {
-        let until = until.to_offset(time::UtcOffset::UTC);
-        states.push(format!(
-            "ログイン待ち（{} {:02}:{:02}:{:02} UTC まで）",
-            until.date(),
-            until.hour(),
-            until.minute(),
-            until.second()
-        ));
+        states.push(format!("ログイン待ち（{} まで）", nimo_web::display::jst_second(until)));
     }
     if user.must_change_password {
         states.push("パスワード変更待ち".to_string());

@@ -8,16 +8,21 @@ use nimo_domain::sheet::{Indicator, Measure};
 use nimo_domain::template::{self, Kind};
 use nimo_domain::text::{from_spreadsheet_cell, spreadsheet_cell};
 
+pub(crate) use crate::labels::parse_source;
+use crate::labels::{source_label, state_code, state_label, unknown_state};
+
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// The header of [`to_csv`].
-pub const COLUMNS: [&str; 7] = ["section", "key", "label", "unit", "state", "value", "source"];
+/// The header of [`to_csv`]; [`figures_from_csv`] also reads the English names of earlier
+/// versions (`section,key,label,unit,state,value,source`).
+pub const COLUMNS: [&str; 7] = ["区分", "キー", "項目", "単位", "状態", "値", "出典"];
 
 /// The figures as CSV, UTF-8 with BOM, one row per figure with the columns
-/// `section,key,label,unit,state,value,source`: section 1 in template order (then any figure
-/// the template lacks), then section 4's targets, actuals and breakdown lines, keyed by their
-/// place (`indicators[1].target`, `indicators[1].breakdown[0]`). Values are plain numbers
-/// (`278748`, `23.4`), 有/無, ／ for not applicable and empty for unknown. A text cell that a
+/// `区分,キー,項目,単位,状態,値,出典`: section 1 in template order (then any figure the template
+/// lacks), then section 4's targets, actuals and breakdown lines, keyed by their place
+/// (`indicators[1].target`, `indicators[1].breakdown[0]`). Values are plain numbers (`278748`,
+/// `23.4`), 有/無, ／ for not applicable and empty for unknown; the state and source are Japanese
+/// words (`数`, `入力`: [`crate::labels`]), read back as words or codes. A text cell that a
 /// spreadsheet would evaluate (a label starting with `=`) is written with a leading `'`
 /// ([`spreadsheet_cell`]); [`figures_from_csv`] takes it off again.
 pub fn to_csv(sheet: &Sheet) -> Vec<u8> {
@@ -29,7 +34,7 @@ pub fn to_csv(sheet: &Sheet) -> Vec<u8> {
     };
     write(COLUMNS);
     for (key, label, unit, figure) in section_one(sheet) {
-        write(["1", &key, &label, unit, figure.state_name(), &value_text(figure), source_name(figure.source)]);
+        write(["1", &key, &label, unit, state_label(figure), &value_text(figure), source_label(figure.source)]);
     }
     for (i, indicator) in sheet.outcomes.indicators.iter().enumerate() {
         let name = format!("{}{}", indicator.marker, indicator.name);
@@ -42,9 +47,9 @@ pub fn to_csv(sheet: &Sheet) -> Vec<u8> {
                 &key,
                 &label,
                 &measure.unit,
-                figure.state_name(),
+                state_label(figure),
                 &value_text(figure),
-                source_name(figure.source),
+                source_label(figure.source),
             ]);
         }
         for (j, line) in indicator.breakdown.iter().enumerate() {
@@ -56,9 +61,9 @@ pub fn to_csv(sheet: &Sheet) -> Vec<u8> {
                 &key,
                 &label,
                 &line.unit,
-                figure.state_name(),
+                state_label(figure),
                 &value_text(figure),
-                source_name(figure.source),
+                source_label(figure.source),
             ]);
         }
     }
@@ -108,25 +113,11 @@ pub(crate) fn value_text(figure: &Figure) -> String {
     }
 }
 
-pub(crate) fn source_name(source: Source) -> &'static str {
-    match source {
-        Source::Entered => "entered",
-        Source::Derived => "derived",
-    }
-}
-
-pub(crate) fn parse_source(text: &str) -> Result<Source, String> {
-    match text.trim() {
-        "entered" | "" | "入力" => Ok(Source::Entered),
-        "derived" | "計算" => Ok(Source::Derived),
-        other => Err(format!("出典「{other}」は entered か derived です")),
-    }
-}
-
-/// A figure from its state name and value text, as [`to_csv`] writes them.
+/// A figure from its state (word or code) and value text, as [`to_csv`] writes them.
 pub(crate) fn parse_figure(state: &str, value: &str, source: Source) -> Result<Figure, String> {
+    let state = state_code(state).ok_or_else(|| unknown_state(state))?;
     let text = nimo_domain::text::nfkc(value.trim()).replace(',', "");
-    let number = match (state.trim(), text.as_str()) {
+    let number = match (state, text.as_str()) {
         (_, "") => None,
         ("not_applicable", "/") => None,
         ("yes_no", "有" | "あり" | "1" | "true" | "TRUE") => Some(1.0),
@@ -145,7 +136,7 @@ pub(crate) fn parse_figure(state: &str, value: &str, source: Source) -> Result<F
                 .ok_or_else(|| format!("数値ではありません（{}）", value.trim()))?,
         ),
     };
-    Figure::from_parts(state.trim(), number, source)
+    Figure::from_parts(state, number, source)
 }
 
 /// Reads section-1 figures from a CSV: the layout of [`to_csv`] (rows of other sections are
@@ -162,10 +153,10 @@ pub fn figures_from_csv(bytes: &[u8]) -> Result<Vec<(String, Figure)>, ImportErr
     let section = find(&["section", "区分"]);
     let state = find(&["state", "状態"]);
     let source = find(&["source", "出典"]);
-    let key =
-        find(&["key", "キー"]).ok_or_else(|| bad(1, "key", "列がありません（見出し行に key が必要です）".into()))?;
+    let key = find(&["key", "キー"])
+        .ok_or_else(|| bad(1, "キー", "列がありません（見出し行に キー か key が必要です）".into()))?;
     let value = find(&["value", "値"])
-        .ok_or_else(|| bad(1, "value", "列がありません（見出し行に value が必要です）".into()))?;
+        .ok_or_else(|| bad(1, "値", "列がありません（見出し行に 値 か value が必要です）".into()))?;
     let mut figures: Vec<(String, Figure)> = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
@@ -189,17 +180,18 @@ pub fn figures_from_csv(bytes: &[u8]) -> Result<Vec<(String, Figure)>, ImportErr
             continue;
         }
         let name = cell(Some(key));
-        let def = template::figure_def(name).ok_or_else(|| bad(row, "key", format!("様式にない項目です（{name}）")))?;
+        let def =
+            template::figure_def(name).ok_or_else(|| bad(row, "キー", format!("様式にない項目です（{name}）")))?;
         if figures.iter().any(|(k, _)| k == name) {
-            return Err(bad(row, "key", format!("項目「{name}」が2回あります")));
+            return Err(bad(row, "キー", format!("項目「{name}」が2回あります")));
         }
-        let source = parse_source(cell(source)).map_err(|e| bad(row, "source", e))?;
+        let source = parse_source(cell(source)).map_err(|e| bad(row, "出典", e))?;
         let figure = match state {
             Some(_) => parse_figure(cell(state), cell(Some(value)), source),
             None => Figure::parse_input(cell(Some(value)), def.kind).map(|f| Figure { source, ..f }),
         }
-        .map_err(|e| bad(row, "value", e))?;
-        check_kind(def.kind, &figure).map_err(|e| bad(row, "state", e))?;
+        .map_err(|e| bad(row, "値", e))?;
+        check_kind(def.kind, &figure).map_err(|e| bad(row, "状態", e))?;
         figures.push((name.to_string(), figure));
     }
     Ok(figures)
@@ -213,13 +205,13 @@ pub(crate) fn check_kind(kind: Kind, figure: &Figure) -> Result<(), String> {
         | (Kind::Rate, Value::Rate(_))
         | (Kind::YesNo, Value::YesNo(_)) => Ok(()),
         (kind, _) => Err(format!(
-            "この項目は {} です（状態: {}）",
+            "この項目の状態は {} です（{} ではありません）",
             match kind {
-                Kind::Count => "count",
-                Kind::Rate => "rate",
-                Kind::YesNo => "yes_no",
+                Kind::Count => "数",
+                Kind::Rate => "割合",
+                Kind::YesNo => "有無",
             },
-            figure.state_name()
+            crate::labels::state_label(figure)
         )),
     }
 }

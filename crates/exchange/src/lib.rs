@@ -10,6 +10,7 @@
 mod csv;
 mod error;
 mod json;
+pub mod labels;
 mod xlsx;
 
 pub use crate::csv::{figures_from_csv, to_csv};

@@ -1,18 +1,22 @@
-//! nimo's print reports: the 自治体情報シート as an A4 PDF, laid out by typst used as a library.
+//! nimo's print reports, laid out by typst used as a library: the 自治体情報シート as an A4
+//! landscape PDF, and the prints of case work ([`records`]: a 23条通報 case summary and a
+//! 退院後支援計画) as A4 portrait PDFs.
 //!
-//! The sheet becomes a JSON view model ([`data`]) that a fixed typst template reads from a
-//! virtual file, so user text never passes through typst markup and needs no escaping. Fonts are
-//! loaded once ([`Fonts::discover`]) and shared by every render. This crate never opens the
-//! database, and it is the only one that depends on typst.
+//! Each report becomes a JSON view model ([`data`], [`records`]) that a fixed typst template
+//! reads from a virtual file, so user text never passes through typst markup and needs no
+//! escaping. Fonts are loaded once ([`Fonts::discover`]) and shared by every render. This crate
+//! never opens the database, and it is the only one that depends on typst.
 
 #![warn(missing_docs)]
 
 mod data;
 mod fonts;
+pub mod records;
 mod world;
 
 pub use data::DERIVED_MARKER;
 pub use fonts::{DEBIAN_FONT_DIR, FAMILY, FONT_DIR_VARIABLE, Fonts};
+pub use records::{CaseSummary, SupportPlan};
 
 use nimo_domain::{ProgramMenu, Sheet};
 use typst::diag::{SourceDiagnostic, Warned};
@@ -23,6 +27,15 @@ const TEMPLATE: &str = include_str!("sheet.typ");
 
 /// The template's first line, replaced by an inline copy of the data in [`typst_source`].
 const DATA_LINE: &str = "#let sheet = json(\"/sheet.json\")";
+
+/// What the prints of case work share (page frame, fonts, tables), after their data line.
+const RECORD_COMMON: &str = include_str!("record.typ");
+
+/// The case summary's body.
+const CASE_SUMMARY_TEMPLATE: &str = include_str!("case_summary.typ");
+
+/// The 退院後支援計画's body.
+const PLAN_TEMPLATE: &str = include_str!("plan.typ");
 
 /// How many compilations a cached typst result may go unused before it is dropped, so that a
 /// long-running server does not keep every sheet it ever rendered in memory.
@@ -53,10 +66,38 @@ pub fn render_pdf(sheet: &Sheet, menu: &ProgramMenu, fonts: &Fonts) -> Result<Ve
     compile_pdf(TEMPLATE.to_string(), data.into_bytes(), fonts)
 }
 
+/// Renders a 23条通報 case summary as an A4 portrait PDF: its facts, events and bed holds, each
+/// page marked 取扱注意 and footed with who printed it when.
+pub fn render_case_summary(summary: &CaseSummary, fonts: &Fonts) -> Result<Vec<u8>, ReportError> {
+    compile_record(summary, CASE_SUMMARY_TEMPLATE, fonts)
+}
+
+/// Renders a 退院後支援計画 as an A4 portrait PDF, its sections after the guideline's items, with
+/// a place for the person's consent.
+pub fn render_support_plan(plan: &SupportPlan, fonts: &Fonts) -> Result<Vec<u8>, ReportError> {
+    compile_record(plan, PLAN_TEMPLATE, fonts)
+}
+
+/// Compiles one of the case-work prints: the record as `/data.json` (with the handling mark),
+/// the shared frame, then the body.
+fn compile_record(record: &impl serde::Serialize, body: &str, fonts: &Fonts) -> Result<Vec<u8>, ReportError> {
+    let mut data = serde_json::to_value(record).map_err(|e| ReportError::Layout(e.to_string()))?;
+    if let serde_json::Value::Object(map) = &mut data {
+        map.insert("handling".into(), records::HANDLING_MARK.into());
+    }
+    let source = format!("#let data = json(\"{}\")\n{RECORD_COMMON}\n{body}", world::RECORD_DATA_PATH);
+    let world = world::ReportWorld::new(source, world::RECORD_DATA_PATH, data.to_string().into_bytes(), fonts.clone());
+    compile_world(&world)
+}
+
 /// Compiles a main source (with `data` as `/sheet.json`) to PDF bytes.
 fn compile_pdf(source: String, data: Vec<u8>, fonts: &Fonts) -> Result<Vec<u8>, ReportError> {
-    let world = world::SheetWorld::new(source, data, fonts.clone());
-    let Warned { output, .. } = typst::compile::<PagedDocument>(&world);
+    compile_world(&world::ReportWorld::new(source, world::DATA_PATH, data, fonts.clone()))
+}
+
+/// Lays out a world's main source and writes the pages as PDF.
+fn compile_world(world: &world::ReportWorld) -> Result<Vec<u8>, ReportError> {
+    let Warned { output, .. } = typst::compile::<PagedDocument>(world);
     let pdf = output.map_err(|errors| ReportError::Layout(describe(&errors))).and_then(|document| {
         typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
             .map_err(|errors| ReportError::Pdf(describe(&errors)))

@@ -1,5 +1,6 @@
 //! A minimal in-process typst `World`: one main source, one JSON data file, our fonts, no
-//! packages and no access to the file system or the network.
+//! packages and no access to the file system or the network. Every report (the sheet, the case
+//! summary, the 退院後支援計画) is compiled in one of these.
 
 use crate::fonts::Fonts;
 use std::sync::LazyLock;
@@ -19,32 +20,35 @@ pub const MAIN_PATH: &str = "/main.typ";
 /// The path of the sheet's data inside the virtual project.
 pub const DATA_PATH: &str = "/sheet.json";
 
+/// The path of a case summary's or a plan's data inside the virtual project.
+pub const RECORD_DATA_PATH: &str = "/data.json";
+
 fn file_id(path: &str) -> FileId {
     let vpath = VirtualPath::new(path).expect("a fixed, valid virtual path");
     RootedPath::new(VirtualRoot::Project, vpath).intern()
 }
 
-/// One render's world: the template, the sheet's JSON and the shared fonts.
-pub struct SheetWorld {
+/// One render's world: the template, its JSON data and the shared fonts.
+pub struct ReportWorld {
     main: Source,
     data_id: FileId,
     data: Bytes,
     fonts: Fonts,
 }
 
-impl SheetWorld {
-    /// A world whose main file is `source` and whose `/sheet.json` holds `data`.
-    pub fn new(source: String, data: Vec<u8>, fonts: Fonts) -> Self {
+impl ReportWorld {
+    /// A world whose main file is `source` and whose file `data_path` holds `data`.
+    pub fn new(source: String, data_path: &str, data: Vec<u8>, fonts: Fonts) -> Self {
         Self {
             main: Source::new(file_id(MAIN_PATH), source),
-            data_id: file_id(DATA_PATH),
+            data_id: file_id(data_path),
             data: Bytes::new(data),
             fonts,
         }
     }
 }
 
-impl World for SheetWorld {
+impl World for ReportWorld {
     fn library(&self) -> &LazyHash<Library> {
         &LIBRARY
     }
@@ -81,7 +85,8 @@ impl World for SheetWorld {
         self.fonts.font(index)
     }
 
-    /// Today in Japan (UTC+9) unless typst asks for another offset; the sheet does not print it.
+    /// Today in Japan (UTC+9) unless typst asks for another offset; no report prints it (a print's
+    /// time comes with its data).
     fn today(&self, offset: Option<Duration>) -> Option<Datetime> {
         let hours = offset.map(|o| o.seconds() / 3600.0).unwrap_or(9.0);
         if !hours.is_finite() || hours.abs() > 24.0 {

@@ -1,6 +1,6 @@
 //! Case work (23条通報): the worklist, the case page and its steps, intake with matching of known
 //! people, the person of a 本人不明 case, a person's timeline with outreach visits, and merging
-//! duplicate records of one person.
+//! duplicate records of one person, and the case summary as a PDF (`print`).
 //!
 //! Every page that shows personal data writes one audit row (`read`, record `case`/`person`/
 //! `case_list`) before it is answered; every change commits with its own row in the store. A
@@ -12,4 +12,5 @@ pub(crate) mod intake;
 pub(crate) mod merge;
 pub(crate) mod people;
 pub(crate) mod person_fields;
+pub(crate) mod print;
 pub(crate) mod worklist;

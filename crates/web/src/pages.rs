@@ -74,8 +74,9 @@ pub(crate) fn japan_now(state: &AppState) -> time::PrimitiveDateTime {
     time::PrimitiveDateTime::new(at.date(), at.time())
 }
 
+/// Today's date in Japan, as forms default to it and reminders count from it.
 pub(crate) fn today() -> String {
-    time::OffsetDateTime::now_utc().date().to_string()
+    crate::display::date_in_japan(time::OffsetDateTime::now_utc()).to_string()
 }
 
 pub(crate) fn not_found() -> WebError {

@@ -118,9 +118,5 @@ fn describe(checkpoint: &Checkpoint) -> String {
 
 /// A stored UTC time in Japan time, `2026-05-01 18:30:00`; the stored text if it does not parse.
 fn jst(at: &str) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .and_then(|t| t.to_offset(time::macros::offset!(+9)).format(&format).ok())
-        .unwrap_or_else(|| at.to_string())
+    crate::display::stored_second(at)
 }

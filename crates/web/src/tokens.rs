@@ -123,9 +123,7 @@ pub(crate) async fn rows(state: &AppState, user_id: i64) -> Result<Vec<TokenRow>
 
 /// A Unix time as the token pages show it: `2026-05-01 18:30` (JST, to the minute).
 pub(crate) fn shown(at: i64) -> String {
-    let Ok(utc) = time::OffsetDateTime::from_unix_timestamp(at) else { return String::new() };
-    let jst = utc.to_offset(time::macros::offset!(+9));
-    format!("{}-{:02}-{:02} {:02}:{:02}", jst.year(), u8::from(jst.month()), jst.day(), jst.hour(), jst.minute())
+    crate::display::unix_minute(at)
 }
 
 #[cfg(test)]

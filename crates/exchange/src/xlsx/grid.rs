@@ -132,7 +132,7 @@ impl Grid {
         let state = self.required_text(row, state_col, names[0])?;
         let source = parse_source(&self.text(row, source_col, names[2])?).map_err(|e| self.error(row, names[2], e))?;
         let value = match self.get(row, value_col) {
-            Data::Float(n) if state.trim() == "count" && n.fract() != 0.0 => {
+            Data::Float(n) if crate::labels::state_code(&state) == Some("count") && n.fract() != 0.0 => {
                 return Err(self.error(row, names[1], format!("整数ではありません（{n}）")));
             }
             Data::Float(n) => n.to_string(),

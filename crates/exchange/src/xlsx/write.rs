@@ -2,8 +2,9 @@
 //! numbers, dates as ISO text in text-formatted cells.
 
 use super::layout::*;
-use crate::csv::{section_one, source_name};
+use crate::csv::section_one;
 use crate::error::ExportError;
+use crate::labels::{source_label, state_label};
 use crate::{FORMAT, VERSION};
 use nimo_domain::figure::{Figure, Value};
 use nimo_domain::sheet::Measure;
@@ -36,7 +37,7 @@ fn figure_value(figure: &Figure) -> Cell {
 }
 
 fn figure_cells(figure: &Figure) -> [Cell; 3] {
-    [text(figure.state_name()), figure_value(figure), text(source_name(figure.source))]
+    [text(state_label(figure)), figure_value(figure), text(source_label(figure.source))]
 }
 
 struct Formats {

@@ -29,8 +29,52 @@ fn worksheets_are_named_in_japanese_and_figures_are_numbers() {
     assert_eq!(basic[&(row, 4)], Data::Float(278748.0));
     let row = row_of(basic, 0, "inpatients_1y_plus_share");
     assert_eq!(basic[&(row, 4)], Data::Float(57.3));
-    assert_eq!(basic[&(row, 5)], Data::String("derived".into()));
+    assert_eq!(basic[&(row, 3)], Data::String("割合".into()));
+    assert_eq!(basic[&(row, 5)], Data::String("自動計算".into()));
     assert_eq!(sheet(&mut cells, "経緯")[&(1, 0)], Data::String("2018-09".into()));
+}
+
+#[test]
+fn states_and_sources_are_japanese_words_and_their_codes_still_import() {
+    let mut cells = read(&demo_xlsx());
+    // 状態 and 出典 of 基礎情報 (columns D, F) and 成果・効果 (columns F, I): words, never codes.
+    for (name, state_col, source_col) in [("基礎情報", 3, 5), ("成果・効果", 5, 8)] {
+        let worksheet = sheet(&mut cells, name);
+        let mut seen = 0;
+        for ((_, col), data) in worksheet.iter() {
+            if *col == state_col || *col == source_col {
+                let Data::String(text) = data else { panic!("{name}: {data:?}") };
+                assert!(!text.is_ascii(), "{name} column {col}: {text}");
+                seen += 1;
+            }
+        }
+        assert!(seen > 10, "{name}: {seen} cells");
+    }
+    // The codes of earlier versions (and of the JSON format) read back to the same sheet.
+    let codes = edit(&demo_xlsx(), |cells| {
+        for name in ["基礎情報", "成果・効果"] {
+            for data in sheet(cells, name).values_mut() {
+                let code = match data {
+                    Data::String(text) => match text.as_str() {
+                        "数" => "count",
+                        "割合" => "rate",
+                        "有無" => "yes_no",
+                        "該当なし" => "not_applicable",
+                        "不明" => "unknown",
+                        "入力" => "entered",
+                        "自動計算" => "derived",
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                *data = Data::String(code.into());
+            }
+        }
+    });
+    let basic = sheet(&mut read(&codes), "基礎情報").clone();
+    let row = row_of(&basic, 0, "inpatients_1y_plus_share");
+    assert_eq!(basic[&(row, 5)], Data::String("derived".into()));
+    assert_eq!(from_xlsx(&codes).unwrap(), demo());
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 mod placement;
 mod poppler;
+mod records;
 mod seed;
 
 use nimo_domain::figure::{Figure, Value};

@@ -304,7 +304,7 @@ pub fn account_refusal(error: &AccountError) -> Option<Refusal> {
 /// A time in the middle of a second is rounded up, so that trying at the time shown works.
 pub fn retry_time(until: time::OffsetDateTime) -> String {
     let up = if until.nanosecond() > 0 { time::Duration::seconds(1) } else { time::Duration::ZERO };
-    let at = (until + up).to_offset(time::macros::offset!(+9));
+    let at = (until + up).to_offset(crate::display::JST);
     format!("{}時{:02}分{:02}秒", at.hour(), at.minute(), at.second())
 }
 

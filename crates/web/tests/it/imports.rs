@@ -150,6 +150,10 @@ async fn a_csv_export_makes_formulas_inert_and_reads_back_unchanged() {
             }
         }
         assert!(rows.iter().any(|r| &r[1] == "total_population" && &r[5] == "278748"), "numbers stay numbers");
+        // 状態 and 出典 in Japanese words, not codes; the upload below reads them back.
+        assert!(rows.iter().any(|r| &r[1] == "total_population" && &r[4] == "数" && &r[6] == "入力"));
+        assert!(rows.iter().any(|r| &r[1] == "inpatients_total" && &r[6] == "自動計算"));
+        assert!(rows.iter().all(|r| !r[4].is_ascii() && !r[6].is_ascii()), "no English code is left");
         // The exported file is what the figures upload takes back: nothing changes.
         let before = app.sheet_json(2022).await;
         let (status, _, html) = app.post_file(&format!("{SHEET}/figures.csv"), "export.csv", csv, &[]).await;

@@ -35,6 +35,7 @@ mod phone_pages;
 mod pii;
 mod placement;
 mod plans;
+mod printing;
 mod retention;
 mod scope;
 mod security;

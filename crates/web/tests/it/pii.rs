@@ -2,7 +2,8 @@
 //! that a case-work page added later is covered without anyone remembering to add it here. Each
 //! GET route that needs a case permission (and the figure page, which lists counted records) is
 //! fetched by a 保健師 with its parameters naming seeded records; a page answered 200 must have
-//! added a `read` row with her as the actor. Forms that show no record are listed as exempt.
+//! added a `read` row (a print: `print`) with her as the actor. Forms that show no record are
+//! listed as exempt.
 
 use crate::for_each_backend;
 use nimo_domain::access::Permission;
@@ -72,11 +73,13 @@ async fn every_page_with_case_records_is_audited_before_it_is_answered() {
 
         let actor = format!("user:{}", nurse.id);
         let reads = || async {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND actor = $1")
-                .bind(&actor)
-                .fetch_one(&app.db.pool)
-                .await
-                .unwrap();
+            // A print (a PDF of a case or plan) is audited as `print`, the way other reads are.
+            let n: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('read', 'print') AND actor = $1")
+                    .bind(&actor)
+                    .fetch_one(&app.db.pool)
+                    .await
+                    .unwrap();
             n
         };
         let mut swept = Vec::new();
@@ -100,6 +103,8 @@ async fn every_page_with_case_records_is_audited_before_it_is_answered() {
             "/municipalities/{code}/plans",
             "/municipalities/{code}/plans/{plan_id}",
             "/municipalities/{code}/people/{person_id}/plans",
+            "/municipalities/{code}/cases/{case_id}/print.pdf",
+            "/municipalities/{code}/plans/{plan_id}/print.pdf",
         ] {
             assert!(swept.contains(&page), "{page} was swept: {swept:?}");
         }
