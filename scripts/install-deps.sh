@@ -35,7 +35,10 @@ if [ "${1:-}" = "--test" ]; then
     want_fuzzer=1
   fi
   axe_pinned="$(sed -n 's/.*"axe-core": "\([0-9.]*\)".*/\1/p' "$AXE_DIR/package.json")"
-  axe_installed="$(sed -n 's/^ *"version": "\([0-9.]*\)".*/\1/p' "$AXE_DIR/node_modules/axe-core/package.json" 2>/dev/null | head -1)"
+  axe_installed=""
+  if [ -e "$AXE_DIR/node_modules/axe-core/package.json" ]; then
+    axe_installed="$(sed -n 's/^ *"version": "\([0-9.]*\)".*/\1/p' "$AXE_DIR/node_modules/axe-core/package.json" | head -1)"
+  fi
   if [ "$axe_installed" != "$axe_pinned" ] || [ ! -e "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
     want_axe=1
     command -v npm >/dev/null 2>&1 || need+=(nodejs npm)

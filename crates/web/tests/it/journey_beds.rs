@@ -1,5 +1,5 @@
 //! Journeys 1 and 2 of issue 13 in a real browser, on every backend, clicking through the pages
-//! (no address typed after sign-in but the first page): a 保健師 takes a 23条通報 from intake to
+//! (no address typed after sign-in: each starts on the page its role lands on): a 保健師 takes a 23条通報 from intake to
 //! the 措置診察 with the disposition 措置入院 and holds a bed from the case; the hospital, in a
 //! second browser session, accepts the hold; the 保健師 then finds the hold accepted, the case's
 //! 入院先 and the admission in the person's timeline. Each journey counts its pages and clicks
@@ -28,11 +28,6 @@ impl<'a> Tally<'a> {
     }
     fn add(cell: &Cell<u32>) {
         cell.set(cell.get() + 1);
-    }
-    /// The first page after sign-in, typed.
-    async fn open(&self, path: &str) {
-        self.browser.open(path).await;
-        Self::add(&self.pages);
     }
     /// A click that loads a new page.
     async fn go(&self, css: &str) {
@@ -173,11 +168,14 @@ async fn journeys_1_and_2_from_a_report_to_a_bed_the_hospital_accepts() {
         screenshots(&nurse, &format!("journey1-case-held-{backend}")).await;
         let journey_one = one.report("journey 1 (intake to a held bed)");
 
-        // Journey 2: the hospital, in its own browser session, from its page.
+        // Journey 2: the hospital, in its own browser session, from the start page it lands on
+        // (the hold waiting for an answer is listed there and leads to its card).
         let hospital = Browser::start(&app.base).await;
         sign_in(&hospital, "journey-byoin", &hospital_codes[0]).await;
+        assert_eq!(hospital.path().await, "/", "the hospital lands on its start page");
         let two = Tally::new(&hospital);
-        two.open("/hospital").await;
+        Tally::add(&two.pages);
+        two.go("main a[href^='/hospital#hold-']").await;
         let card = hospital.text(".hold-card.waiting").await;
         assert!(card.contains("依頼元:") && card.contains("措置入院"), "{card}");
         assert!(!card.contains("見本") && !card.contains("みほん"), "no name for the hospital: {card}");

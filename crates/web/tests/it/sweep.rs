@@ -71,6 +71,8 @@ pub async fn seed(app: &TestApp) {
         admission: nimo_domain::beds::AdmissionType::Sochi,
         placed_by: nurse.id,
         searched_at: crate::beds::now(),
+        case_id: Some(east),
+        admission_reason: None,
     };
     nimo_store::beds::place_hold_at(&app.db, &hold, 1800, "cli", crate::beds::now()).await.unwrap();
 }
