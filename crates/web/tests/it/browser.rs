@@ -85,7 +85,7 @@ async fn a_nurse_takes_a_report_from_intake_to_closure_in_the_browser() {
         assert!(browser.text(".facts").await.contains("見本 一郎（みほん いちろう）"));
         let facts = browser.text(".facts").await;
         assert!(facts.contains("2021-06-01 10:30"), "the picked date and time: {facts}");
-        assert!(facts.contains("区民\n区民"), "a resident: {facts}");
+        assert!(facts.contains("居住地\n区内（区民）"), "a resident: {facts}");
 
         record(&browser, "start_investigation", "2021-06-01").await;
         assert_eq!(state_of(&browser).await, "事前調査中");

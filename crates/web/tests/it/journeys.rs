@@ -49,7 +49,7 @@ async fn journey_3_a_nurse_starts_a_discharge_support_plan_and_records_its_steps
                 sign_in(&browser, "j3-nurse", code.as_deref(), &mut tally).await;
                 follow_text(&browser, "header.site nav", "事例一覧", &mut tally).await;
                 look(&browser, "j3-cases").await;
-                follow_text(&browser, "main table", "#", &mut tally).await;
+                follow_text(&browser, "main table", "R", &mut tally).await; // the 受付番号 (R3-001)
                 follow_text(&browser, "dl.facts", "見本 一郎", &mut tally).await;
                 assert!(browser.text("h1").await.starts_with("見本 一郎"), "the person page");
                 look(&browser, "j3-person").await;

@@ -34,7 +34,7 @@ async fn sign_in(browser: &Browser, login: &str, code: &str) {
     browser.click_and_wait("form[action='/login'] button[type=submit]").await;
     browser.type_into("#code", code).await;
     browser.click_and_wait("form[action='/login/totp'] button[type=submit]").await;
-    assert!(browser.path().await.starts_with("/municipalities"), "signed in: {}", browser.path().await);
+    assert_eq!(browser.path().await, "/", "signed in, on the start page");
 }
 
 /// A case with a long name, overdue, with a plan, and two holds on the case page.
