@@ -88,7 +88,8 @@ pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) ->
     request_body = PostAvailability,
     responses(
         (status = 200, description = "posted", body = PostedAvailability),
-        (status = 422, description = "`free_beds` out of range or below the ward's active holds, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`free_beds` is below the ward's holds waiting for an answer (`below-active-holds`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`free_beds` out of range, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
         crate::problem::Refusals,
         crate::problem::BodyRefusals,
     )
@@ -106,6 +107,13 @@ pub async fn put_availability(
     let now = state.clock.unix();
     beds::post_availability_at(&state.db, &ward, request.free_beds, &actor, &origin, now).await.map_err(
         |e| match e {
+            // Fewer free beds than holds waiting is a conflict with the ward's state, not a
+            // malformed value: the same number is accepted once the holds are answered.
+            StoreError::Posting { refusal: refusal @ nimo_store::PostingRefusal::BelowActiveHolds { .. }, .. } => {
+                let detail = posting_message(&refusal);
+                Problem::new(StatusCode::CONFLICT, "below-active-holds", detail.clone())
+                    .with_errors([("free_beds".to_string(), detail)])
+            }
             StoreError::Posting { refusal, .. } => invalid(vec![("free_beds", posting_message(&refusal))]),
             other => other.into(),
         },

@@ -335,6 +335,11 @@ async fn a_hospital_user_cannot_change_another_hospitals_ward_or_hold() {
         let (status, location, _) = browser.post_form(&format!("/hospital/wards/{OWN_WARD}/availability"), &form).await;
         assert_eq!((status, location.as_deref()), (303, Some("/hospital?notice=posted")));
         assert_eq!(posted(OWN_WARD).await, 7);
+        // Fewer free beds than holds waiting is a conflict with the ward's state (409, the field
+        // named), not a malformed value; nothing changes.
+        post_hold(&app.base, &staff, OWN_WARD).await;
+        assert_eq!(put(OWN_WARD, 0).await, 409, "below the holds waiting");
+        assert_eq!(posted(OWN_WARD).await, 7);
         // Staff may search and hold but never post a hospital's beds.
         let staff_put = api_client()
             .put(format!("{}/api/v1/wards/{OWN_WARD}/availability", app.base))

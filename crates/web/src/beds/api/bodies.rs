@@ -211,7 +211,9 @@ fn whole_of(number: &serde_json::Number) -> Option<i64> {
     // 2^63 as f64; every whole f64 below it in magnitude converts exactly.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     let value = number.as_f64()?;
-    (value.fract() == 0.0 && (-LIMIT..LIMIT).contains(&value)).then_some(value as i64)
+    // Exclusive at both ends: a number written past i64's range (-9223372036854775809) reads
+    // as -2^63 in f64 and must not pass as i64::MIN.
+    (value.fract() == 0.0 && value > -LIMIT && value < LIMIT).then_some(value as i64)
 }
 
 #[cfg(test)]
@@ -227,6 +229,8 @@ mod tests {
         }
         let hold: PlaceHold = serde_json::from_str(r#"{"searched_at": 1700000000.0}"#).unwrap();
         assert_eq!(hold.searched_at, Some(1_700_000_000));
+        let beyond = r#"{"searched_at": -9223372036854775809}"#;
+        assert!(serde_json::from_str::<PlaceHold>(beyond).is_err(), "below i64's range is refused");
         let hold: PlaceHold = serde_json::from_str(r#"{"searched_at": null}"#).unwrap();
         assert_eq!(hold.searched_at, None);
         let hold: PlaceHold = serde_json::from_str("{}").unwrap();
