@@ -178,13 +178,7 @@ async fn totp_enrolment_replay_skew_and_recovery_codes() {
         let t = TestDb::new(backend).await.unwrap();
         let user = staff(&t.db, "nakamura").await;
         let now = start();
-        let enrolment = accounts::begin_totp_enrolment(
-            &t.db,
-            user.id,
-            nimo_store::audit::AuditEvent::cli("totp_enrolment_started"),
-        )
-        .await
-        .unwrap();
+        let enrolment = begin_enrolment(&t.db, user.id).await;
         assert!(enrolment.otpauth_url.starts_with("otpauth://totp/nimo:nakamura?"), "{}", enrolment.otpauth_url);
         assert!(enrolment.otpauth_url.contains("issuer=nimo"));
         assert!(enrolment.qr_png.starts_with(b"\x89PNG"));
@@ -234,23 +228,9 @@ async fn a_restarted_enrolment_keeps_the_enabled_factor_until_confirmed() {
         let t = TestDb::new(backend).await.unwrap();
         let user = staff(&t.db, "hayashi").await;
         let now = start();
-        let first = accounts::begin_totp_enrolment(
-            &t.db,
-            user.id,
-            nimo_store::audit::AuditEvent::cli("totp_enrolment_started"),
-        )
-        .await
-        .unwrap()
-        .secret_base32;
+        let first = begin_enrolment(&t.db, user.id).await.secret_base32;
         accounts::confirm_totp_enrolment_at(&t.db, user.id, &code_at(&first, now), now, cli()).await.unwrap();
-        let second = accounts::begin_totp_enrolment(
-            &t.db,
-            user.id,
-            nimo_store::audit::AuditEvent::cli("totp_enrolment_started"),
-        )
-        .await
-        .unwrap()
-        .secret_base32;
+        let second = begin_enrolment(&t.db, user.id).await.secret_base32;
         assert_ne!(first, second);
         let later = now + Duration::minutes(1);
         accounts::check_second_factor_at(&t.db, user.id, &code_at(&first, later), later).await.unwrap();
@@ -264,14 +244,7 @@ async fn password_change_and_admin_reset_rotate_the_stamp_and_keep_the_second_fa
         let t = TestDb::new(backend).await.unwrap();
         let user = staff(&t.db, "shimizu").await;
         let now = start();
-        let secret = accounts::begin_totp_enrolment(
-            &t.db,
-            user.id,
-            nimo_store::audit::AuditEvent::cli("totp_enrolment_started"),
-        )
-        .await
-        .unwrap()
-        .secret_base32;
+        let secret = begin_enrolment(&t.db, user.id).await.secret_base32;
         accounts::confirm_totp_enrolment_at(&t.db, user.id, &code_at(&secret, now), now, cli()).await.unwrap();
         let before = accounts::get(&t.db, user.id).await.unwrap();
 
@@ -352,4 +325,9 @@ async fn one_password_verification_takes_measurable_time() {
 /// The audit event of an account change made by `nimo` (the store adds the account).
 pub(crate) fn cli() -> AuditEvent {
     AuditEvent::cli("user_admin")
+}
+
+/// Starts a second-factor enrolment as the account pages do (with its audit row).
+pub(crate) async fn begin_enrolment(db: &Db, user: i64) -> accounts::TotpEnrolment {
+    accounts::begin_totp_enrolment(db, user, AuditEvent::cli("totp_enrolment_started")).await.unwrap()
 }

@@ -31,10 +31,7 @@ async fn staff(db: &Db, login: &str) -> i64 {
 
 /// Enrols a TOTP secret at `now` and returns it.
 async fn enrol(db: &Db, user: i64, now: OffsetDateTime) -> String {
-    let secret = accounts::begin_totp_enrolment(db, user, nimo_store::audit::AuditEvent::cli("totp_enrolment_started"))
-        .await
-        .unwrap()
-        .secret_base32;
+    let secret = crate::accounts::begin_enrolment(db, user).await.secret_base32;
     accounts::confirm_totp_enrolment_at(
         db,
         user,
@@ -84,11 +81,7 @@ async fn totp_secrets_are_stored_sealed_and_bound_to_their_row() {
         let t = TestDb::new(backend).await.unwrap();
         let (a, b) = (staff(&t.db, "sato").await, staff(&t.db, "suzuki").await);
         let secret = enrol(&t.db, a, now()).await;
-        let pending =
-            accounts::begin_totp_enrolment(&t.db, b, nimo_store::audit::AuditEvent::cli("totp_enrolment_started"))
-                .await
-                .unwrap()
-                .secret_base32;
+        let pending = crate::accounts::begin_enrolment(&t.db, b).await.secret_base32;
         let stored = stored_text(&t.db).await;
         assert!(!stored.contains(&secret) && !stored.contains(&pending), "{backend:?}: a secret is stored in plain");
         let active = t.db.keyring().unwrap().active_key_id().to_string();
@@ -141,9 +134,7 @@ async fn rotation_reseals_every_value_under_the_new_key_and_sign_in_keeps_workin
         let (a, b) = (staff(&t.db, "ito").await, staff(&t.db, "watanabe").await);
         let start = now();
         let secret = enrol(&t.db, a, start).await;
-        accounts::begin_totp_enrolment(&t.db, b, nimo_store::audit::AuditEvent::cli("totp_enrolment_started"))
-            .await
-            .unwrap();
+        crate::accounts::begin_enrolment(&t.db, b).await;
 
         // `nimo keys add`: a new active key, the old one kept for opening.
         let mut keyring = Keyring::from_toml(&text, "test").unwrap();
