@@ -52,6 +52,8 @@ pub(crate) async fn render<E: std::fmt::Display + Send + 'static>(
             return Err(WebError::Busy);
         }
     };
+    // The permit moves into the blocking task: if the client goes away, the rendering still runs
+    // to its end and keeps its permit until then.
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         work()

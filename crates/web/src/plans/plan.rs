@@ -285,15 +285,7 @@ async fn plan_page(
         .await?;
     let Submitted { f, errors, failed, .. } = submitted;
     let s = &plan.status;
-    let consent = match (s.consent, s.consent_party) {
-        (Some(given), party) => format!(
-            "{}（{}に確認、{}）",
-            if given { "同意あり" } else { "同意なし" },
-            party.map_or("—", |p| p.label()),
-            crate::display::date_or_empty(plan.consent_on)
-        ),
-        (None, _) => "未確認".into(),
-    };
+    let consent = super::consent_text(&plan);
     let events = plans::events(&state.db, plan.id)
         .await?
         .into_iter()

@@ -67,15 +67,7 @@ async fn support_plan(
     let person = people::get(&state.db, plan.person_id).await?;
     let full_person = may_read(ctx, &plan, &person.municipality, &person.district);
     let s = &plan.status;
-    let consent = match (s.consent, s.consent_party) {
-        (Some(given), party) => format!(
-            "{}（{}に確認、{}）",
-            if given { "同意あり" } else { "同意なし" },
-            party.map_or("—", |p| p.label()),
-            display::date_or_empty(plan.consent_on)
-        ),
-        (None, _) => "未確認".into(),
-    };
+    let consent = super::consent_text(&plan);
     let events = plans::events(&state.db, plan.id).await?;
     let drafted_on = events.iter().rev().find(|e| e.kind == "draft").map(|e| e.occurred_on.to_string());
     let period_end = match s.period_end {

@@ -5,6 +5,7 @@ use super::sheet_key;
 use crate::audit;
 use crate::context::Ctx;
 use crate::pages::{PagePath, SheetMissing};
+use crate::printing::render;
 use crate::problem::{ApiPath, Problem};
 use crate::{AppState, WebError};
 use axum::extract::State;
@@ -91,32 +92,6 @@ pub async fn download(
         bytes,
     )
         .into_response())
-}
-
-/// Runs a CPU-bound rendering off the async workers, at most as many at once as the state's
-/// renderers allow. A download that finds none free within their wait is answered 503.
-async fn render<E: std::fmt::Display + Send + 'static>(
-    state: &AppState,
-    work: impl FnOnce() -> Result<Vec<u8>, E> + Send + 'static,
-) -> Result<Vec<u8>, WebError> {
-    let renderers = &state.renderers;
-    let permit = match tokio::time::timeout(renderers.wait, renderers.permits.clone().acquire_owned()).await {
-        Ok(Ok(permit)) => permit,
-        Ok(Err(closed)) => return Err(WebError::Internal(format!("render permits: {closed}"))),
-        Err(_) => {
-            tracing::warn!(wait = ?renderers.wait, "every renderer is busy");
-            return Err(WebError::Busy);
-        }
-    };
-    // The permit moves into the blocking task: if the client goes away, the rendering still runs
-    // to its end and keeps its permit until then.
-    tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        work()
-    })
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?
-    .map_err(|e| WebError::Internal(e.to_string()))
 }
 
 /// A municipality's sheet for a fiscal year
