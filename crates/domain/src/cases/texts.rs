@@ -5,6 +5,10 @@
 
 use crate::text::TextRule;
 
+/// The 事例一覧 search's typed criteria (the kana as long as the person's own).
+pub const SEARCH: &[(&str, TextRule)] =
+    &[("reception", TextRule::line(20)), ("kana", TextRule::line(100)), ("district", TextRule::line(100))];
+
 /// The person's fields, at intake and when identifying the person of a case.
 pub const PERSON: &[(&str, TextRule)] = &[
     ("name_kana", TextRule::line(100)),

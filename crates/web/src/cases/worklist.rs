@@ -181,11 +181,12 @@ const SEARCH_FIELDS: &[&str] = &["reception", "kana", "from", "to", "district", 
 fn query_of(f: &Fields, districts: &[String]) -> Result<CaseQuery, Errors> {
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut errors = Errors::new();
+    crate::pages::check_texts(f, nimo_domain::cases::texts::SEARCH, &mut errors);
     let mut query = CaseQuery { kana: get("kana"), ..CaseQuery::default() };
     let reception = get("reception");
     if !reception.is_empty() {
         query.reception = parse_reception(&reception);
-        if query.reception.is_none() {
+        if query.reception.is_none() && !errors.contains_key("reception") {
             errors.insert("reception".into(), "受付番号は「R4-012」または番号だけの形で入力してください".into());
         }
     }
@@ -205,7 +206,7 @@ fn query_of(f: &Fields, districts: &[String]) -> Result<CaseQuery, Errors> {
     let district = get("district");
     if !district.is_empty() {
         // A municipality that lists no 地区 has them typed, as at intake.
-        if !districts.is_empty() && !districts.contains(&district) {
+        if !districts.is_empty() && !districts.contains(&district) && !errors.contains_key("district") {
             errors.insert("district".into(), "地区を一覧から選んでください".into());
         }
         query.district = Some(district);

@@ -146,6 +146,16 @@ async fn a_search_finds_closed_cases_by_reception_kana_dates_district_and_state_
         assert_eq!(status, 422);
         assert!(page.contains("受理日（まで）は受理日（から）と同じか後の日にしてください"));
 
+        // Hostile and oversized criteria: refused beside their field, nothing searched.
+        let long = "あ".repeat(101);
+        let (status, _, page) = app.post_form(SEARCH, &form(&[("kana", &long)])).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("100文字までです（101文字あります）") && !page.contains("検索結果"), "{page}");
+        let (status, _, page) =
+            app.post_form(SEARCH, &form(&[("kana", "たろう\u{0}"), ("district", "東部\n西部")])).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("制御文字（U+0000）は使えません") && page.contains("改行は使えません"), "{page}");
+
         // Paging: 57 cases, 50 a page, newest first; the next page keeps the criteria.
         let (_, _, page) = app.post_form(SEARCH, &form(&[])).await;
         assert!(page.contains("検索結果 57 件（1〜50 件目）") && page.contains("1 / 2 ページ"), "{page}");
