@@ -74,7 +74,7 @@ pub async fn sign_in(browser: &Browser, login: &str, code: Option<&str>, tally: 
         browser.type_into("#code", code).await;
         tally.follow(browser, "form[action='/login/totp'] button[type=submit]").await;
     }
-    // Not the sign-in pages any more (the hospital's landing page still has no menu today).
+    // Not the sign-in pages any more (each role lands on its start page, `/`, unless sent on).
     assert!(!browser.path().await.starts_with("/login"), "signed in: {}", browser.path().await);
 }
 

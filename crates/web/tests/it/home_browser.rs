@@ -17,15 +17,9 @@ fn keep_screenshot(name: &str, png: &[u8]) {
     }
 }
 
+/// Signs in on the login pages (`browsing::sign_in`).
 async fn sign_in(browser: &Browser, login: &str, code: Option<&str>) {
-    browser.open("/login").await;
-    browser.type_into("#login", login).await;
-    browser.type_into("#password", crate::harness::PASSWORD).await;
-    browser.click_and_wait("form[action='/login'] button[type=submit]").await;
-    if let Some(code) = code {
-        browser.type_into("#code", code).await;
-        browser.click_and_wait("form[action='/login/totp'] button[type=submit]").await;
-    }
+    crate::browsing::sign_in(browser, login, code, &mut crate::browsing::Tally::default()).await;
 }
 
 #[tokio::test]

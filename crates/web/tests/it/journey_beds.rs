@@ -70,15 +70,9 @@ fn meguro() -> Scope {
     Scope { municipality: Some(MunicipalityCode::parse("131105").unwrap()), ..Scope::default() }
 }
 
-/// Signs in on the login pages (password, then a recovery code); not counted in the journeys.
+/// Signs in on the login pages (`browsing::sign_in`); not counted in the journeys.
 async fn sign_in(browser: &Browser, login: &str, code: &str) {
-    browser.open("/login").await;
-    browser.type_into("#login", login).await;
-    browser.type_into("#password", crate::harness::PASSWORD).await;
-    browser.click_and_wait("form[action='/login'] button[type=submit]").await;
-    browser.type_into("#code", code).await;
-    browser.click_and_wait("form[action='/login/totp'] button[type=submit]").await;
-    assert!(!browser.path().await.starts_with("/login"), "signed in: {}", browser.path().await);
+    crate::browsing::sign_in(browser, login, Some(code), &mut crate::browsing::Tally::default()).await;
 }
 
 /// Saves a screenshot at a width when `NIMO_SCREENSHOT_DIR` is set (the window made tall enough

@@ -27,13 +27,9 @@ fn keep_screenshot(name: &str, png: &[u8]) {
     }
 }
 
+/// Signs in on the login pages (`browsing::sign_in`), landing on the start page.
 async fn sign_in(browser: &Browser, login: &str, code: &str) {
-    browser.open("/login").await;
-    browser.type_into("#login", login).await;
-    browser.type_into("#password", crate::harness::PASSWORD).await;
-    browser.click_and_wait("form[action='/login'] button[type=submit]").await;
-    browser.type_into("#code", code).await;
-    browser.click_and_wait("form[action='/login/totp'] button[type=submit]").await;
+    crate::browsing::sign_in(browser, login, Some(code), &mut crate::browsing::Tally::default()).await;
     assert_eq!(browser.path().await, "/", "signed in, on the start page");
 }
 
