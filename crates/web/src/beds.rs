@@ -4,9 +4,13 @@
 //! hospital's own system uses the JSON API (`api`).
 
 pub(crate) mod api;
+pub(crate) mod criteria;
 pub(crate) mod from_case;
 pub(crate) mod holds;
 pub(crate) mod hospital;
 pub(crate) mod live;
+pub(crate) mod placing;
+pub(crate) mod results;
 pub(crate) mod search;
 pub(crate) mod stats;
+pub(crate) mod views;

@@ -7,8 +7,10 @@
 //! record outside the viewer's municipality or 地区 is answered 404, after a `denied` audit row.
 
 pub(crate) mod case_page;
+pub(crate) mod case_view;
 pub(crate) mod identify;
 pub(crate) mod intake;
+pub(crate) mod matching;
 pub(crate) mod merge;
 pub(crate) mod people;
 pub(crate) mod person_fields;

@@ -7,6 +7,8 @@
 //! from the unwrap rule: `tests/` and `benches/` folders, build scripts, `#[cfg(test)]` items and
 //! the module files they declare.
 
+mod route_modules;
+
 use nimo_tidy::{SourceFile, repository_root, source_files, unwrap_sites};
 
 /// The most lines a file may have without an entry in [`LONG_FILES`].

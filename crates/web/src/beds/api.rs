@@ -9,7 +9,8 @@ mod params;
 
 pub use params::Point;
 
-use super::search::{FieldError, HoldFailure, SEARCH_LIMIT, parse_criteria, parse_hold, place};
+use super::criteria::{FieldError, SEARCH_LIMIT, parse_criteria};
+use super::placing::{HoldFailure, parse_hold, place};
 use crate::context::Ctx;
 use crate::error::{free_beds_message, posting_message, store_refusal};
 use crate::pages::{HoldMissing, Page};

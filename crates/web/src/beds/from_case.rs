@@ -4,7 +4,7 @@
 //! distances are measured from), and the 入院形態 a hold for it must have unless a reason is
 //! confirmed.
 
-use super::search::SearchForm;
+use super::criteria::SearchForm;
 use crate::context::Ctx;
 use crate::{AppState, WebError};
 use nimo_domain::access::Permission;

@@ -2,8 +2,11 @@
 //! follows unless a reason is confirmed; or for a typed 受付番号), the staff member's holds
 //! (each linking to its case), and withdrawing one (confirmed).
 
+use super::criteria::{FieldError, SearchForm};
 use super::from_case;
-use super::search::{FieldError, HoldValues, SearchForm, run};
+use super::placing::{HoldFailure, parse_hold, place};
+use super::results::{HoldValues, run};
+use super::views::{ConfirmForm, HoldView};
 use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::pages::{HoldMissing, Missing, PagePath, Submission};
@@ -12,112 +15,10 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use nimo_domain::beds::{AdmissionChange, AdmissionType, CaseRef, age_label};
+use nimo_domain::beds::{AdmissionChange, AdmissionType};
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
-use nimo_store::beds::{self, NewHold};
-
-/// A hold request, from the form or the API.
-pub struct HoldRequest {
-    pub ward_id: String,
-    pub case_ref: CaseRef,
-    pub admission: AdmissionType,
-    pub searched_at: Option<i64>,
-    /// The case it is placed for, when placed from the case's search.
-    pub case_id: Option<i64>,
-    /// Why the 入院形態 differs from the case's (confirmed).
-    pub admission_reason: Option<AdmissionChange>,
-}
-
-/// Checks a hold request's fields; every error names its field.
-pub fn parse_hold(
-    ward_id: Option<&str>,
-    case_ref: Option<&str>,
-    admission: Option<&str>,
-    searched_at: Option<i64>,
-) -> Result<HoldRequest, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let ward_id = ward_id.map(str::trim).unwrap_or_default();
-    if !beds::is_id(ward_id) {
-        errors.push(("ward_id", "病棟: 病棟を選んでください".to_string()));
-    }
-    let case_ref = CaseRef::parse(case_ref.unwrap_or_default())
-        .map_err(|reason| errors.push(("case_ref", format!("受付番号: {reason}"))))
-        .ok();
-    let admission = match admission.map(str::trim).filter(|a| !a.is_empty()) {
-        Some(code) => AdmissionType::parse(code)
-            .ok_or_else(|| errors.push(("admission", format!("入院形態: 「{code}」は選べません"))))
-            .ok(),
-        None => {
-            errors.push(("admission", "入院形態: 入院形態を選んでください".to_string()));
-            None
-        }
-    };
-    match (case_ref, admission) {
-        (Some(case_ref), Some(admission)) if errors.is_empty() => Ok(HoldRequest {
-            ward_id: ward_id.to_string(),
-            case_ref,
-            admission,
-            searched_at,
-            case_id: None,
-            admission_reason: None,
-        }),
-        _ => Err(errors),
-    }
-}
-
-/// Why a hold could not be placed.
-pub enum HoldFailure {
-    /// The input is wrong (field, reason).
-    Invalid(Vec<FieldError>),
-    /// No bed is left on the ward.
-    NoBedLeft,
-    /// The ward does not exist.
-    UnknownWard,
-    /// Anything else.
-    Web(WebError),
-}
-
-/// Places a hold for the request's user, with its audit rows (the hold's own in its
-/// transaction; a refusal for lack of beds before the refusal is answered, failing closed).
-pub async fn place(state: &AppState, ctx: &Ctx, request: &HoldRequest) -> Result<beds::Hold, HoldFailure> {
-    let Some(account) = &ctx.0.account else {
-        return Err(HoldFailure::Web(WebError::Unauthorized));
-    };
-    let now = state.clock.unix();
-    let (ward, hospital) = match beds::hospital_of_ward(&state.db, &request.ward_id).await {
-        Ok(hospital) => (request.ward_id.clone(), hospital),
-        Err(e) if e.is_not_found() => return Err(HoldFailure::UnknownWard),
-        Err(e) => return Err(HoldFailure::Web(e.into())),
-    };
-    let new = NewHold {
-        ward_id: ward.clone(),
-        case_ref: request.case_ref.clone(),
-        admission: request.admission,
-        placed_by: account.principal.user_id,
-        searched_at: request.searched_at.unwrap_or(now),
-        case_id: request.case_id,
-        admission_reason: request.admission_reason,
-    };
-    let origin = crate::audit::origin_of(&ctx.0);
-    match beds::place_hold_at(&state.db, &new, state.beds.hold_ttl_seconds, &origin, now).await {
-        Ok(hold) => {
-            state.bed_changed(&hospital);
-            Ok(hold)
-        }
-        Err(StoreError::NoBedLeft { .. }) => {
-            let event = crate::audit::event(&ctx.0, "hold_place", Outcome::Failed)
-                .with_record("ward", ward)
-                .with_detail("no_bed_left");
-            if let Err(error) = crate::audit::before(&state.db, &event).await {
-                return Err(HoldFailure::Web(error));
-            }
-            Err(HoldFailure::NoBedLeft)
-        }
-        Err(e) if e.is_not_found() => Err(HoldFailure::UnknownWard),
-        Err(e) => Err(HoldFailure::Web(e.into())),
-    }
-}
+use nimo_store::beds::{self};
 
 /// The search page's hold form, as posted: the ward is the pressed card's button.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -229,68 +130,6 @@ pub async fn create_hold(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-/// A time to placement as staff read it: 「45分」, 「3時間5分」, 「2日4時間」.
-pub fn span(seconds: i64) -> String {
-    let minutes = seconds.max(0) / 60;
-    match minutes {
-        0..60 => format!("{minutes}分"),
-        60..1440 => format!("{}時間{}分", minutes / 60, minutes % 60),
-        _ => format!("{}日{}時間", minutes / 1440, minutes % 1440 / 60),
-    }
-}
-
-/// A hold as the staff's list, the case page and the hospital's inbox show it.
-#[derive(Clone)]
-pub struct HoldView {
-    pub id: i64,
-    pub hospital_name: String,
-    pub ward_name: String,
-    pub case_ref: String,
-    /// The case's page (empty when the hold was placed with a typed 受付番号).
-    pub case_link: String,
-    pub admission: &'static str,
-    /// Why the 入院形態 differs from the case's (empty when it does not).
-    pub admission_reason: &'static str,
-    pub state: &'static str,
-    pub waiting: bool,
-    pub accepted: bool,
-    pub held: String,
-    pub remaining: String,
-    pub reason: String,
-    /// Who asks (the 保健所) and the number to call back.
-    pub requester: String,
-    pub callback_phone: String,
-}
-
-impl HoldView {
-    pub fn of(hold: &beds::Hold, now: i64) -> Self {
-        let state = hold.state_at(now);
-        let waiting = state == nimo_domain::beds::HoldState::Held;
-        Self {
-            id: hold.id,
-            hospital_name: hold.hospital_name.clone(),
-            ward_name: hold.ward_name.clone(),
-            case_ref: hold.case_ref.clone(),
-            case_link: match hold.case_id {
-                Some(id) if !hold.case_municipality.is_empty() => {
-                    format!("/municipalities/{}/cases/{id}", hold.case_municipality)
-                }
-                _ => String::new(),
-            },
-            admission: hold.admission.label(),
-            admission_reason: hold.admission_reason.map_or("", AdmissionChange::label),
-            state: state.label(),
-            waiting,
-            accepted: state == nimo_domain::beds::HoldState::Accepted,
-            held: age_label(now - hold.held_at),
-            remaining: if waiting { format!("残り{}分", (hold.expires_at - now + 59) / 60) } else { String::new() },
-            reason: hold.decline_reason.map(|r| r.label().to_string()).unwrap_or_default(),
-            requester: hold.requester.clone(),
-            callback_phone: hold.callback_phone.clone(),
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "beds_holds.html")]
 struct HoldsPage {
@@ -333,15 +172,6 @@ pub async fn my_holds(
         page.notice = Some("仮押さえを取り消しました。病床は他の検索で使えるようになりました。");
     }
     Ok(Html(page.render()?).into_response())
-}
-
-/// A withdrawal or an acceptance, as posted: the box that confirms it must be ticked (the
-/// page's `required` holds the form back in the browser; the server checks it too).
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ConfirmForm {
-    #[serde(default)]
-    pub(crate) confirm: Option<String>,
 }
 
 /// POST /beds/holds/{own}/cancel: the staff member withdraws a hold she placed (the patient was

@@ -3,7 +3,7 @@
 //! JSON, all or nothing). Hospital staff act for their own hospital only: routes with a ward or
 //! hold id are scoped by the policy layer, the page and the import by the account's hospital.
 
-use super::holds::{ConfirmForm, HoldView};
+use super::views::{ConfirmForm, HoldView};
 use crate::context::Ctx;
 use crate::error::{free_beds_message, posting_message, store_refusal};
 use crate::layout::Layout;

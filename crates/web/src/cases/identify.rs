@@ -2,8 +2,8 @@
 //! matched against known people (same kana reading, with or without the birth date) before a
 //! new person is registered, exactly as at intake.
 
-use super::case_page::{case_page, load_case};
-use super::intake::{NOT_A_CANDIDATE, candidate_list, chosen_person, matches};
+use super::case_view::{case_page, load_case};
+use super::matching::{NOT_A_CANDIDATE, candidate_list, chosen_person, matches};
 use super::person_fields::{PersonFields, WithPerson, person_errors};
 use crate::audit;
 use crate::context::Ctx;

@@ -4,7 +4,7 @@
 //! kept, marked merged). Both records must lie within the viewer's scope; the merge is one
 //! transaction with its audit row.
 
-use super::intake::{candidate_list, matches};
+use super::matching::{candidate_list, matches};
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;

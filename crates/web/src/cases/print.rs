@@ -5,7 +5,7 @@
 //! Authorized as the case page (`case.read` in the case's municipality and 地区: outside them a
 //! 404 after a `denied` row) and audited `print` (record `case`) before the file leaves.
 
-use super::case_page::load_case;
+use super::case_view::load_case;
 use crate::context::Ctx;
 use crate::pages::{PagePath, Record};
 use crate::{AppState, WebError, display, printing};

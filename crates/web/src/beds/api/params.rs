@@ -3,7 +3,7 @@
 //! are, down to the values the search accepts (a person is `male` or `female`, `from` is one of
 //! the 23 wards, `lat` and `lon` come together and within Japan).
 
-use super::super::search::{FieldError, LATITUDES, LONGITUDES};
+use super::super::criteria::{FieldError, LATITUDES, LONGITUDES};
 use nimo_domain::beds::{Sex, TOKYO_WARD_CENTRES};
 use std::collections::HashMap;
 use utoipa::openapi::RefOr;

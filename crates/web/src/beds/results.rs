@@ -1,0 +1,193 @@
+//! The search page as it is shown (`SearchPage`): the criteria, the results ranked by the domain,
+//! and the hold form above them with what was typed; `run` makes it for a search form (opened
+//! from a case, the case's criteria). Shared by the search route and the hold form's refusals.
+
+use super::criteria::{FieldError, SEARCH_LIMIT, SearchForm, criteria_of};
+use super::from_case::{self, CaseSought};
+use crate::context::Ctx;
+use crate::layout::Layout;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::http::StatusCode;
+use nimo_domain::beds::{AdmissionChange, AdmissionType, WardType, age_label};
+use nimo_store::beds::{self, Hit};
+
+/// A search hit as the page shows it.
+pub struct HitView {
+    pub ward_id: String,
+    pub hospital_name: String,
+    pub ward_name: String,
+    pub ward_type: &'static str,
+    pub sex: &'static str,
+    pub ages: String,
+    pub left: i64,
+    pub posted: i64,
+    pub age: String,
+    pub stale: bool,
+    pub phone: String,
+    pub distance: String,
+    pub designations: String,
+    pub admissions: String,
+}
+
+impl HitView {
+    fn of(hit: &Hit) -> Self {
+        let ward = &hit.status.ward;
+        let h = &hit.hospital;
+        let designations: Vec<&str> =
+            [(h.emergency, "精神科救急"), (h.okyu_designated, "応急入院指定"), (h.physical_care, "身体合併症対応")]
+                .into_iter()
+                .filter_map(|(has, label)| has.then_some(label))
+                .collect();
+        Self {
+            ward_id: ward.id.clone(),
+            hospital_name: h.name.clone(),
+            ward_name: ward.name.clone(),
+            ward_type: ward.ward_type.label(),
+            sex: ward.sex.label(),
+            ages: format!("{}〜{}歳", ward.min_age, ward.max_age),
+            left: hit.status.availability.left(),
+            posted: hit.status.availability.posted,
+            age: age_label(hit.age_seconds),
+            stale: hit.stale,
+            phone: h.phone.clone(),
+            distance: hit.distance_km.map(|d| format!("{d:.1} km")).unwrap_or_default(),
+            designations: designations.join("・"),
+            admissions: ward.admissions.iter().map(|a| a.label()).collect::<Vec<_>>().join("・"),
+        }
+    }
+}
+
+/// What the hold form above the results holds: typed values kept after a refusal.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct HoldValues {
+    pub(crate) case_ref: String,
+    pub(crate) admission: String,
+    pub(crate) admission_reason: String,
+    pub(crate) confirm_admission: bool,
+}
+
+#[derive(Template)]
+#[template(path = "beds_search.html")]
+pub(crate) struct SearchPage {
+    ctx: Layout,
+    form: SearchForm,
+    errors: Vec<FieldError>,
+    searched: bool,
+    hits: Vec<HitView>,
+    searched_at: i64,
+    admissions: Vec<(&'static str, &'static str)>,
+    ward_types: Vec<(&'static str, &'static str)>,
+    places: Vec<(&'static str, &'static str)>,
+    reasons: Vec<(&'static str, &'static str)>,
+    /// The case the bed is sought for, when opened from it.
+    case: Option<CaseSought>,
+    pub(crate) hold: HoldValues,
+    pub(crate) hold_errors: Vec<FieldError>,
+    pub(crate) hold_error: Option<String>,
+}
+
+impl SearchPage {
+    fn error(&self, name: &str) -> Option<&str> {
+        self.errors.iter().find(|(field, _)| *field == name).map(|(_, message)| message.as_str())
+    }
+
+    fn hold_error_of(&self, name: &str) -> Option<&str> {
+        self.hold_errors.iter().find(|(field, _)| *field == name).map(|(_, message)| message.as_str())
+    }
+
+    /// The query string of the current search (for the refresh link and the hold form).
+    fn query(&self) -> String {
+        self.form.query()
+    }
+
+    /// The criteria in one line, for the folded form after a search.
+    fn summary(&self) -> String {
+        let label = |list: &[(&'static str, &'static str)], code: &str| {
+            list.iter().find(|(c, _)| *c == code.trim()).map(|(_, l)| *l)
+        };
+        let mut parts = Vec::new();
+        parts.extend(label(&self.admissions, &self.form.admission));
+        parts.extend(match self.form.sex.as_str() {
+            "male" => Some("男性"),
+            "female" => Some("女性"),
+            _ => None,
+        });
+        let age = (!self.form.age.trim().is_empty()).then(|| format!("{}歳", self.form.age.trim()));
+        let mut parts: Vec<String> = parts.into_iter().map(str::to_string).chain(age).collect();
+        parts.extend(label(&self.ward_types, &self.form.ward_type).map(str::to_string));
+        parts.extend(label(&self.places, &self.form.from).map(|p| format!("{p}から")));
+        if self.form.physical.is_some() {
+            parts.push("身体合併症あり".into());
+        }
+        if parts.is_empty() { "指定なし".into() } else { parts.join("・") }
+    }
+
+    /// The 入院形態 the hold form starts with: what was typed, the case's, or the search's.
+    fn hold_admission(&self) -> &str {
+        if !self.hold.admission.is_empty() {
+            &self.hold.admission
+        } else if let Some(code) = self.case.as_ref().and_then(|c| c.admission) {
+            code.code()
+        } else {
+            self.form.admission.trim()
+        }
+    }
+}
+
+/// An empty search page.
+pub(crate) fn search_page(state: &AppState, ctx: &Ctx, form: SearchForm) -> SearchPage {
+    SearchPage {
+        ctx: Layout::of(ctx),
+        form,
+        errors: Vec::new(),
+        searched: false,
+        hits: Vec::new(),
+        searched_at: state.clock.unix(),
+        admissions: AdmissionType::ALL.iter().map(|a| (a.code(), a.label())).collect(),
+        ward_types: WardType::ALL.iter().map(|w| (w.code(), w.label())).collect(),
+        places: nimo_domain::beds::TOKYO_WARD_CENTRES.iter().map(|(code, name, ..)| (*code, *name)).collect(),
+        reasons: AdmissionChange::ALL.iter().map(|r| (r.code(), r.label())).collect(),
+        case: None,
+        hold: HoldValues::default(),
+        hold_errors: Vec::new(),
+        hold_error: None,
+    }
+}
+
+/// The page for a search form: the case it is for (loaded within the viewer's scope and
+/// audited), the criteria checked and, when they are right, the results.
+pub(crate) async fn run(
+    state: &AppState,
+    ctx: &Ctx,
+    mut form: SearchForm,
+) -> Result<(StatusCode, SearchPage), WebError> {
+    let case = match form.case.trim() {
+        "" => None,
+        id => Some(from_case::load(state, ctx, id).await?),
+    };
+    // Opened from the case (not yet searched): the criteria are the case's, and the search runs.
+    if let Some(case) = case.as_ref().filter(|_| form.go.is_empty()) {
+        form = from_case::criteria_form(case);
+    }
+    let searched = !form.go.is_empty();
+    let mut page = search_page(state, ctx, form);
+    page.case = case;
+    if !searched {
+        return Ok((StatusCode::OK, page));
+    }
+    match criteria_of(&page.form) {
+        Ok(criteria) => {
+            let hits =
+                beds::search_at(&state.db, &criteria, state.beds.stale_after_seconds, SEARCH_LIMIT, page.searched_at)
+                    .await?;
+            page.searched = true;
+            page.hits = hits.iter().map(HitView::of).collect();
+            Ok((StatusCode::OK, page))
+        }
+        Err(errors) => {
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page))
+        }
+    }
+}
