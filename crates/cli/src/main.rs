@@ -261,15 +261,25 @@ fn parse_arguments() -> Cli {
     }
 }
 
+/// Logs to stderr, filtered by `NIMO_LOG` (default `info,sqlx=warn,tower_http=info`); one JSON
+/// object per line when `NIMO_LOG_FORMAT=json` (for a log collector), else plain text. Each line
+/// of a request carries its span: the request id, the method and the path.
+fn init_logging() {
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("NIMO_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"))
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter()).with_writer(std::io::stderr);
+    if std::env::var("NIMO_LOG_FORMAT").is_ok_and(|format| format.eq_ignore_ascii_case("json")) {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
 fn main() -> ExitCode {
     let cli = parse_arguments();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("NIMO_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

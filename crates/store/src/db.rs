@@ -72,6 +72,24 @@ fn redact_userinfo(url: &str) -> String {
     }
 }
 
+/// The checks of [`Db::readiness`], each `true` when it passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Readiness {
+    /// A query answered.
+    pub database: bool,
+    /// Every migration of this build is applied, with the same checksum.
+    pub migrations: bool,
+    /// The keys for personal data are loaded.
+    pub keys: bool,
+}
+
+impl Readiness {
+    /// Whether every check passed.
+    pub fn ready(&self) -> bool {
+        self.database && self.migrations && self.keys
+    }
+}
+
 /// The application's database: a pool plus the backend it talks to.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -153,16 +171,17 @@ impl Db {
     /// Any doubt (no history table yet, a failed or changed migration) answers `false`, and the
     /// migrator then applies or reports it.
     async fn migrations_up_to_date(&self, migrator: &sqlx::migrate::Migrator) -> bool {
-        let Ok(rows) =
-            sqlx::query("SELECT version, checksum, success FROM _sqlx_migrations").fetch_all(&self.pool).await
-        else {
+        // `success` is a BOOLEAN, which the Any driver cannot read from SQLite: read it as a number.
+        let query = "SELECT version, checksum, CAST(success AS INTEGER) AS success FROM _sqlx_migrations";
+        let Ok(rows) = sqlx::query(query).fetch_all(&self.pool).await else {
             return false;
         };
         let applied: Vec<(i64, Vec<u8>, bool)> = rows
             .iter()
             .filter_map(|row| {
                 use sqlx::Row;
-                Some((row.try_get("version").ok()?, row.try_get("checksum").ok()?, row.try_get("success").ok()?))
+                let success: i64 = row.try_get("success").ok()?;
+                Some((row.try_get("version").ok()?, row.try_get("checksum").ok()?, success != 0))
             })
             .collect();
         applied.len() == rows.len()
@@ -171,6 +190,18 @@ impl Db {
                     *version == m.version && *success && checksum.as_slice() == m.checksum.as_ref()
                 })
             })
+    }
+
+    /// What `/readyz` reports: whether a query answers, whether every migration this build
+    /// carries is applied (with its checksum), and whether the keys for personal data are loaded.
+    pub async fn readiness(&self) -> Readiness {
+        let database = sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok();
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let migrations = database && self.migrations_up_to_date(migrator).await;
+        Readiness { database, migrations, keys: self.keyring.is_some() }
     }
 
     /// The same database with the keys that seal and open personal data.

@@ -22,5 +22,5 @@ pub mod synthetic;
 pub mod testing;
 pub mod tokens;
 
-pub use db::{Backend, Db, redact};
+pub use db::{Backend, Db, Readiness, redact};
 pub use error::{PostingRefusal, Record, StoreError};

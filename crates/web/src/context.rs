@@ -143,9 +143,9 @@ pub(crate) fn random_token() -> String {
 /// CSRF token (the session's, or for an anonymous request the one of `crate::form_token`), then
 /// runs the request with a [`RequestContext`].
 pub async fn load(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
-    // The health check and the stylesheet need no session: do not create one for them.
+    // The health checks and the stylesheet need no session: do not create one for them.
     let path = request.uri().path();
-    if path == "/healthz" || path.starts_with("/assets/") {
+    if path == "/healthz" || path == "/readyz" || path.starts_with("/assets/") {
         let context = RequestContext {
             account: None,
             csrf: String::new(),

@@ -100,6 +100,8 @@ struct ErrorPage<'a> {
     message: &'a str,
     /// Where a signed-in user can go from here, when the page is refused to their role.
     guidance: String,
+    /// The request's id (問い合わせ番号), by which the administrator finds its log lines.
+    request_id: String,
 }
 
 /// What an error page said, kept on the response so that [`in_frame`] can draw it again inside
@@ -134,7 +136,13 @@ pub async fn in_frame(request: Request, next: Next) -> Response {
     } else {
         error.title
     };
-    let page = ErrorPage { ctx, title, message: &error.message, guidance };
+    let page = ErrorPage {
+        ctx,
+        title,
+        message: &error.message,
+        guidance,
+        request_id: crate::request_id::current().unwrap_or_default(),
+    };
     if let Ok(body) = page.render() {
         let (mut parts, _) = response.into_parts();
         parts.headers.remove(header::CONTENT_LENGTH);
@@ -197,9 +205,15 @@ impl IntoResponse for WebError {
             WebError::Busy => "混み合っています",
             _ => title_for(status),
         };
-        let body = ErrorPage { ctx: crate::layout::Layout::default(), title, message, guidance: String::new() }
-            .render()
-            .unwrap_or_else(|_| message.to_string());
+        let body = ErrorPage {
+            ctx: crate::layout::Layout::default(),
+            title,
+            message,
+            guidance: String::new(),
+            request_id: crate::request_id::current().unwrap_or_default(),
+        }
+        .render()
+        .unwrap_or_else(|_| message.to_string());
         let mut response = (status, Html(body)).into_response();
         response.extensions_mut().insert(PageError { status, title, message: message.to_string() });
         if matches!(self, WebError::Busy) {

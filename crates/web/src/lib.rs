@@ -14,6 +14,7 @@ pub mod display;
 mod districts;
 pub mod error;
 pub mod form_token;
+mod health;
 mod home;
 mod layout;
 mod local_path;
@@ -24,6 +25,7 @@ pub mod policy;
 mod printing;
 pub mod problem;
 pub mod refusals;
+pub mod request_id;
 pub mod retention;
 mod routes;
 mod security;
@@ -234,7 +236,8 @@ impl AppState {
     }
 }
 
-/// The whole application router, as `nimo serve` runs it. From the outside in: tracing, every
+/// The whole application router, as `nimo serve` runs it. From the outside in: the request id
+/// (`request_id.rs`), tracing, every
 /// error of an `/api/` route as problem details, the host check with the security headers, then
 /// the Japanese pages for the framework's own rejections, the session and the request context,
 /// every error page drawn again in the signed-in user's frame (`error::in_frame`), then the routes (each behind the policy, then the forgery checks of `csrf.rs`).
@@ -256,10 +259,19 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(error::rejections_as_pages))
         .layer(axum::middleware::from_fn_with_state(state, security::headers_and_host))
         .layer(axum::middleware::from_fn(problem::api_errors))
-        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-            // Only the method and the route's path: never query strings, which could carry input.
-            tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
-        }))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::http::Request<_>| {
+                    // Only the request id, the method and the route's path: never query strings,
+                    // which could carry input.
+                    let id =
+                        request.extensions().get::<request_id::RequestId>().map(|id| id.0.as_str()).unwrap_or_default();
+                    tracing::info_span!("http", request_id = %id, method = %request.method(), path = %request.uri().path())
+                })
+                // One line per answer (status and latency) in the request's span: the access log.
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(axum::middleware::from_fn(request_id::assign))
 }
 
 /// Serves the app on a bound listener until the process is stopped, with the hold-expiry and

@@ -38,6 +38,7 @@ use std::sync::Arc;
 pub const POLICY: &[(&str, &str, Permission)] = &[
     ("GET", "/", Permission::Public),
     ("GET", "/healthz", Permission::Public),
+    ("GET", "/readyz", Permission::Public),
     ("GET", "/assets/style.css", Permission::Public),
     ("GET", "/login", Permission::Public),
     ("POST", "/login", Permission::Public),

@@ -38,7 +38,8 @@ pub(crate) fn body_limit(route: &str) -> usize {
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(crate::home::show))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(crate::health::healthz))
+        .route("/readyz", get(crate::health::readyz))
         .route("/assets/style.css", get(style))
         .route("/municipalities", get(municipalities::list).post(municipalities::create))
         .route("/municipalities/{code}", get(municipalities::show))

@@ -1,5 +1,5 @@
-//! `nimo serve` and the `Host` header: the allow-list from `--allowed-hosts`, the loopback names
-//! by default, and HSTS from `NIMO_BEHIND_HTTPS`.
+//! `nimo serve` as an operator runs it: the `Host` allow-list from `--allowed-hosts`, the loopback
+//! names by default, HSTS from `NIMO_BEHIND_HTTPS`, and JSON logs (`NIMO_LOG_FORMAT=json`).
 
 use crate::harness::{TestDatabase, block_on, for_each_backend};
 use std::io::BufRead;
@@ -133,4 +133,36 @@ fn a_malformed_host_list_is_refused_before_serving() {
         let run = run.fails();
         assert!(run.stderr.contains("ホスト名ではありません"), "{}", run.stderr);
     })
+}
+
+#[test]
+fn json_logs_carry_the_request_id_of_each_answer() {
+    for_each_backend(|database| {
+        let mut command = database.command(&["serve", "--addr", "127.0.0.1:0"]);
+        command.env("NIMO_LOG_FORMAT", "json").env("NIMO_LOG", "info");
+        let server = Server::start(&mut command);
+        let id = block_on(async {
+            let response = reqwest::Client::new()
+                .get(format!("{}/healthz", server.base))
+                .header("x-request-id", "probe-42")
+                .send()
+                .await
+                .expect("request");
+            response.headers().get("x-request-id").map(|v| v.to_str().unwrap().to_string())
+        });
+        assert_eq!(id.as_deref(), Some("probe-42"));
+        // The access line of that answer: one JSON object whose span names the id and the path.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let line = loop {
+            let line = server.stderr.recv_timeout(Duration::from_secs(20)).expect("a log line for the request");
+            if line.contains("probe-42") {
+                break line;
+            }
+            assert!(std::time::Instant::now() < deadline, "no log line named the request id");
+        };
+        let entry: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(entry["span"]["request_id"], "probe-42", "{line}");
+        assert_eq!(entry["span"]["path"], "/healthz", "{line}");
+        assert_eq!(entry["level"], "INFO", "{line}");
+    });
 }

@@ -28,6 +28,7 @@ mod journeys;
 mod logs;
 mod matrix;
 mod openapi;
+mod operations;
 mod pages;
 mod password_page;
 mod people;
