@@ -24,6 +24,7 @@ pub struct FileConfig {
     pub addr: Option<String>,
     pub allowed_hosts: Option<Vec<String>>,
     pub behind_https: Option<bool>,
+    pub trusted_proxies: Option<Vec<String>>,
     pub key_file: Option<PathBuf>,
     pub hold_minutes: Option<i64>,
     pub stale_minutes: Option<i64>,
@@ -41,6 +42,7 @@ impl fmt::Debug for FileConfig {
             .field("addr", &self.addr)
             .field("allowed_hosts", &self.allowed_hosts)
             .field("behind_https", &self.behind_https)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("hold_minutes", &self.hold_minutes)
             .field("stale_minutes", &self.stale_minutes)
             .field("source_url", &self.source_url)
@@ -82,6 +84,22 @@ pub fn audit_retention_days(given: Option<u32>, file: &FileConfig) -> Result<u32
         );
     }
     Ok(days)
+}
+
+/// The reverse proxies whose `X-Forwarded-For` is believed: IP addresses only (a name could
+/// resolve elsewhere); an entry that is not one is an error naming it.
+pub fn trusted_proxies(given: Option<Vec<String>>) -> Result<Vec<std::net::IpAddr>> {
+    given
+        .unwrap_or_default()
+        .iter()
+        .map(|entry| entry.trim())
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry.parse().map_err(|_| {
+                anyhow::anyhow!("trusted_proxies の「{entry}」は IP アドレスではありません（例: 127.0.0.1, 10.0.0.2）")
+            })
+        })
+        .collect()
 }
 
 /// The host names the web app answers to (`None`: any), from what the flag, the environment or
@@ -138,6 +156,15 @@ mod tests {
             .join("\n");
         let config: FileConfig = toml::from_str(&uncommented).unwrap();
         assert!(config.allowed_hosts.is_some() && config.behind_https.is_some() && config.database_url.is_some());
+    }
+
+    #[test]
+    fn trusted_proxies_are_ip_addresses_only() {
+        let given = Some(vec![" 127.0.0.1 ".to_string(), "::1".into(), String::new()]);
+        assert_eq!(trusted_proxies(given).unwrap().len(), 2);
+        assert!(trusted_proxies(None).unwrap().is_empty());
+        let error = trusted_proxies(Some(vec!["proxy.example".into()])).unwrap_err().to_string();
+        assert!(error.contains("proxy.example"), "{error}");
     }
 
     #[test]

@@ -80,6 +80,9 @@ struct WebFlags {
     /// 受け付けるホスト名（カンマ区切り、HOST または HOST:PORT、* はすべて）。既定: ループバックで待ち受けるときは localhost, 127.0.0.1, [::1]、それ以外は制限なし。環境変数 NIMO_ALLOWED_HOSTS、設定 allowed_hosts
     #[arg(long, env = "NIMO_ALLOWED_HOSTS", hide_env = true, value_delimiter = ',', value_name = "HOSTS")]
     allowed_hosts: Option<Vec<String>>,
+    /// 信頼するリバースプロキシの IP アドレス（カンマ区切り）。そこからの接続に限り X-Forwarded-For の利用者のアドレスを監査ログとログイン試行の制限に使う。既定: なし（接続元のアドレスを使う）。環境変数 NIMO_TRUSTED_PROXIES、設定 trusted_proxies
+    #[arg(long, env = "NIMO_TRUSTED_PROXIES", hide_env = true, value_delimiter = ',', value_name = "ADDRESSES")]
+    trusted_proxies: Option<Vec<String>>,
     /// HTTPS で公開している（TLS を終端するプロキシの後ろ）。全応答に HSTS を付ける。環境変数 NIMO_BEHIND_HTTPS=1、設定 behind_https
     #[arg(
         long,
@@ -357,13 +360,14 @@ async fn serve(addr: &str, web: WebFlags, retention: RetentionFlags, file: &conf
     let local = listener.local_addr()?;
     let allowed = config::allowed_hosts(web.allowed_hosts.or_else(|| file.allowed_hosts.clone()), local)?;
     let behind_https = web.behind_https.or(file.behind_https).unwrap_or(false);
+    let trusted_proxies = config::trusted_proxies(web.trusted_proxies.or_else(|| file.trusted_proxies.clone()))?;
     if allowed.warn_any_host {
         tracing::warn!("listening on {local} for any host name: set allowed_hosts to the names users type");
         eprintln!(
             "警告: {local} はループバックではありません。allowed_hosts（--allowed-hosts）で受け付けるホスト名を指定してください"
         );
     }
-    tracing::info!(allowed_hosts = ?allowed.hosts, behind_https, "host allow-list and HTTPS");
+    tracing::info!(allowed_hosts = ?allowed.hosts, behind_https, ?trusted_proxies, "host allow-list, HTTPS and proxies");
     let mut beds = nimo_web::BedSettings::default();
     if let Some(minutes) = web.hold_minutes.or(file.hold_minutes) {
         if !(1..=24 * 60).contains(&minutes) {
@@ -396,6 +400,7 @@ async fn serve(addr: &str, web: WebFlags, retention: RetentionFlags, file: &conf
         .with_retention(retention)
         .with_allowed_hosts(allowed.hosts)
         .with_behind_https(behind_https)
+        .with_trusted_proxies(trusted_proxies)
         .with_beds(beds)
         .with_source_url(source_url);
     tracing::info!(backend = state.db.backend.name(), "nimo serving on http://{local}/");

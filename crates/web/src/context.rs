@@ -156,11 +156,9 @@ pub async fn load(State(state): State<AppState>, session: Session, mut request: 
         request.extensions_mut().insert(Arc::new(context));
         return next.run(request).await;
     }
-    let address = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let peer = request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let address = crate::client_address::client_address(peer, forwarded, &state.trusted_proxies);
     if let Some(authorization) = request.headers().get(axum::http::header::AUTHORIZATION) {
         // A token counts on the API only: on a page, a download or a form it is refused before
         // anything is looked up (a token never opens a page or skips a CSRF check there).

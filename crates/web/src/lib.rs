@@ -7,6 +7,7 @@ mod api_doc;
 mod audit;
 mod beds;
 mod cases;
+mod client_address;
 pub mod clock;
 mod context;
 mod csrf;
@@ -57,6 +58,9 @@ pub struct AppState {
     /// The host names (or `host:port`) the app answers to; `None` answers to any. Checking the
     /// `Host` header is what stops a DNS-rebinding page from reaching a server on localhost.
     pub allowed_hosts: Option<Arc<[String]>>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`client_address.rs`); empty:
+    /// the connection's peer is the client.
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
     /// Whether the app is reached over HTTPS (through a TLS-terminating proxy): then every
     /// response carries `Strict-Transport-Security`.
     pub behind_https: bool,
@@ -167,6 +171,7 @@ impl AppState {
             db,
             fonts: Arc::new(fonts),
             allowed_hosts: None,
+            trusted_proxies: Arc::from(Vec::new()),
             behind_https: false,
             renderers: Renderers::per_cpu(),
             beds: BedSettings::default(),
@@ -207,6 +212,12 @@ impl AppState {
     /// entry without a port allows every port). `None` answers to any host.
     pub fn with_allowed_hosts(mut self, hosts: Option<Vec<String>>) -> Self {
         self.allowed_hosts = hosts.map(Arc::from);
+        self
+    }
+
+    /// Trusts these reverse proxies' `X-Forwarded-For` for the client's address.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> Self {
+        self.trusted_proxies = Arc::from(proxies);
         self
     }
 

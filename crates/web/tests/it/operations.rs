@@ -1,7 +1,7 @@
 //! What the operator relies on: `/readyz` says whether this server can serve (a query answers,
 //! every migration of the build is applied, the keys are loaded) and `/healthz` that it is up;
 //! every answer carries a request id, an error page shows it as the 問い合わせ番号, and the log
-//! lines of the request carry the same id.
+//! lines of the request carry the same id; behind a trusted proxy the audit log names the user.
 
 use crate::harness::{TestApp, anonymous_client};
 use nimo_store::testing::{TestDb, backends};
@@ -131,5 +131,43 @@ async fn every_answer_has_a_request_id_that_the_error_page_and_the_log_lines_rep
             &log[..log.len().min(3000)]
         );
         assert!(!log.contains("forged=1"), "a refused proxy id is not logged");
+    }
+}
+
+/// The `origin` of the newest audit row.
+async fn last_origin(db: &nimo_store::Db) -> String {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT origin FROM audit_log ORDER BY id DESC LIMIT 1").fetch_one(&db.pool).await.unwrap();
+    row.try_get("origin").unwrap()
+}
+
+/// A failed sign-in sent with an `X-Forwarded-For` header.
+async fn fail_sign_in(base: &str, forwarded_for: &str) {
+    let client = anonymous_client();
+    let page = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::harness::csrf_of(&page).unwrap();
+    let form = [("login", "someone"), ("password", "wrong password here"), ("csrf", csrf.as_str())];
+    let response =
+        client.post(format!("{base}/login")).header("x-forwarded-for", forwarded_for).form(&form).send().await.unwrap();
+    assert!(response.status().is_client_error(), "{}", response.status());
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_audit_log_names_the_user_address_and_no_one_else_can_choose_it() {
+    for backend in backends() {
+        // No proxy configured: the header is ignored, the peer is the origin.
+        let test_db = TestDb::new(backend).await.expect("database");
+        let base = serve(nimo_web::AppState::new(test_db.db.clone())).await;
+        fail_sign_in(&base, "203.0.113.7").await;
+        assert_eq!(last_origin(&test_db.db).await, "127.0.0.1", "{backend:?}");
+        // The loopback proxy trusted: the user's address from the header, nearest first.
+        let trusting =
+            nimo_web::AppState::new(test_db.db.clone()).with_trusted_proxies(vec!["127.0.0.1".parse().unwrap()]);
+        let base = serve(trusting).await;
+        fail_sign_in(&base, "198.51.100.9, 203.0.113.7").await;
+        assert_eq!(last_origin(&test_db.db).await, "203.0.113.7", "{backend:?}");
+        // A header that is not an address falls back to the proxy, never to the text.
+        fail_sign_in(&base, "forged\"value").await;
+        assert_eq!(last_origin(&test_db.db).await, "127.0.0.1", "{backend:?}");
     }
 }
