@@ -16,6 +16,11 @@ GRANT USAGE ON SCHEMA public TO nimo_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO nimo_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO nimo_app;
 
+-- Sessions live in their own schema (tower_sessions.session): sign-ins write them, the hourly
+-- retention deletes expired ones.
+GRANT USAGE ON SCHEMA tower_sessions TO nimo_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA tower_sessions TO nimo_app;
+
 -- The audit log: read and append, nothing else (the triggers refuse the rest even to the owner).
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM nimo_app;
 -- Its head moves forward by UPDATE; it is never deleted.

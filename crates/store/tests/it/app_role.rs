@@ -59,6 +59,28 @@ async fn check_role(t: &TestDb, role: &str) -> Result<(), String> {
         audit::append(&app, &event).await.map_err(|e| format!("append: {e:?}"))?;
     }
 
+    // Sessions (their own schema): a sign-in creates, loads, saves and ends one; the hourly
+    // retention purges expired ones.
+    {
+        use tower_sessions::session::{Id, Record};
+        use tower_sessions::session_store::SessionStore;
+        let mut record = Record {
+            id: Id::default(),
+            data: Default::default(),
+            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(30),
+        };
+        app.sessions.create(&mut record).await.map_err(|e| format!("session create: {e}"))?;
+        app.sessions.save(&record).await.map_err(|e| format!("session save: {e}"))?;
+        let loaded = app.sessions.load(&record.id).await.map_err(|e| format!("session load: {e}"))?;
+        if loaded.is_none() {
+            return Err("the session just created is not found".into());
+        }
+        app.sessions.delete(&record.id).await.map_err(|e| format!("session delete: {e}"))?;
+        nimo_store::sessions::purge_expired_at(&app, time::OffsetDateTime::now_utc())
+            .await
+            .map_err(|e| format!("session purge: {e:?}"))?;
+    }
+
     // What it must not do is refused by the database's permissions, before any trigger.
     let refused = [
         "UPDATE audit_log SET actor = 'user:99' WHERE id = 2",
