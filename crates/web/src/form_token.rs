@@ -2,13 +2,15 @@
 //! database: a signed double-submit cookie. The browser holds a random value in a cookie of its
 //! own (`nimo_csrf`, `__Host-nimo_csrf` behind HTTPS; HttpOnly, SameSite=Strict, for the browser
 //! session), and the form carries `HMAC-SHA256(key, value)`, where the key is made at random
-//! when the app starts ([`FormKey`]). The check in `crate::csrf` compares the form's token with
+//! when the app starts without keys ([`FormKey`]). The check in `crate::csrf` compares the form's token with
 //! the one the cookie gives, so an anonymous visitor costs no session row: a session is created
-//! only when a password has been accepted (`crate::context::sign_in`).
+//! only when a password has been accepted (`crate::context::sign_in`). With the keys for personal
+//! data loaded, the key is derived from them ([`FormKey::derived`]), so that several servers
+//! behind one load balancer accept each other's forms.
 //!
 //! A page on another site can neither read the cookie nor compute the token without the key,
-//! and the same-origin check refuses its POSTs anyway. A restart makes new keys, so a sign-in
-//! form left open across one is refused once (the page says to reload it).
+//! and the same-origin check refuses its POSTs anyway. Without keys a restart makes a new key, so a
+//! sign-in form left open across one is refused once (the page says to reload it).
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use hmac::{Hmac, KeyInit, Mac};
@@ -16,7 +18,10 @@ use sha2::Sha256;
 use std::sync::Arc;
 use tower_sessions::cookie::{Cookie, SameSite};
 
-/// The secret that signs anonymous form tokens, random per process.
+/// The purpose under which the keyring signs the anonymous form key.
+pub const FORM_KEY_PURPOSE: &str = "anonymous-form-key";
+
+/// The secret that signs anonymous form tokens: derived from the keyring, or random per process.
 #[derive(Clone)]
 pub struct FormKey(Arc<[u8; 32]>);
 
@@ -32,6 +37,18 @@ impl FormKey {
         let mut key = [0u8; 32];
         key[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
         key[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+        Self(Arc::new(key))
+    }
+
+    /// The key made from the keyring's signature for [`FORM_KEY_PURPOSE`] (hex, as
+    /// `Keyring::sign` writes it): every server started with the same key file has the same
+    /// one, so that behind a load balancer a sign-in form fetched from one server can be posted
+    /// to another, and a restart leaves open sign-in forms valid.
+    pub fn derived(signature_hex: &str) -> Self {
+        let mut key = [0u8; 32];
+        for (byte, pair) in key.iter_mut().zip(signature_hex.as_bytes().chunks(2)) {
+            *byte = std::str::from_utf8(pair).ok().and_then(|p| u8::from_str_radix(p, 16).ok()).unwrap_or_default();
+        }
         Self(Arc::new(key))
     }
 

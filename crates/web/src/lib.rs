@@ -168,6 +168,10 @@ impl AppState {
     /// the same defaults as [`AppState::new`].
     pub fn with_fonts(db: Db, fonts: Result<Fonts, String>) -> Self {
         Self {
+            form_key: db.keyring().map_or_else(
+                |_| form_token::FormKey::random(),
+                |keys| form_token::FormKey::derived(&keys.sign(form_token::FORM_KEY_PURPOSE, b"")),
+            ),
             db,
             fonts: Arc::new(fonts),
             allowed_hosts: None,
@@ -179,7 +183,6 @@ impl AppState {
             bed_events: tokio::sync::broadcast::channel(256).0,
             source_url: Arc::from(layout::DEFAULT_SOURCE_URL),
             retention: RetentionSettings::default(),
-            form_key: form_token::FormKey::random(),
             anonymous_refusals: Arc::default(),
             refusal_summary_every: Duration::from_secs(300),
         }

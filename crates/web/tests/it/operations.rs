@@ -171,3 +171,25 @@ async fn behind_a_trusted_proxy_the_audit_log_names_the_user_address_and_no_one_
         assert_eq!(last_origin(&test_db.db).await, "127.0.0.1", "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn behind_a_load_balancer_a_sign_in_form_from_one_server_is_accepted_by_another() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        // A second server on the same database with the same keys (as a prefecture runs them).
+        let other = serve(nimo_web::AppState::new(app.db.clone())).await;
+        let client = anonymous_client();
+        let page = client.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = crate::harness::csrf_of(&page).unwrap();
+        let form = [("login", "hokenshi"), ("password", crate::harness::PASSWORD), ("csrf", csrf.as_str())];
+        // A server with a key of its own (as every server had before) refuses that form.
+        let mut stranger = nimo_web::AppState::new(app.db.clone());
+        stranger.form_key = nimo_web::form_token::FormKey::random();
+        let stranger = serve(stranger).await;
+        let refused = client.post(format!("{stranger}/login")).form(&form).send().await.unwrap();
+        assert_eq!(refused.status().as_u16(), 403, "{backend:?}: another key refuses the form");
+        // The cookie is the first server's (cookies do not tell ports apart); the form goes to the second.
+        let response = client.post(format!("{other}/login")).form(&form).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 303, "{backend:?}: the password step is accepted by the other server");
+    }
+}
