@@ -177,6 +177,9 @@ enum Command {
     Migrate {
         #[command(flatten)]
         db: DbFlags,
+        /// 適用せずに、適用されるマイグレーションの一覧だけを表示する（データベースは変更しない）
+        #[arg(long)]
+        dry_run: bool,
     },
     /// 自治体情報シートの出力・取り込み
     Sheet {
@@ -334,7 +337,24 @@ async fn run(cli: Cli) -> Result<()> {
             demo::print_accounts(&accounts);
             serve(&addr(a), web, retention, &file, db).await
         }
-        Command::Migrate { db } => {
+        Command::Migrate { db, dry_run: true } => {
+            let url = db.resolve(&file).url("nimo.db");
+            let pending = match Db::pending_migrations(&url).await {
+                Err(nimo_store::StoreError::Missing(path)) => {
+                    bail!("データベース {path} がありません（--data-dir か --database-url を確認してください）")
+                }
+                other => other.with_context(|| format!("データベースを読めません（{}）", nimo_store::redact(&url)))?,
+            };
+            if pending.is_empty() {
+                println!("適用するマイグレーションはありません（最新です）");
+            }
+            for (version, description) in &pending {
+                println!("{version:04} {description}");
+            }
+            eprintln!("{} 件のマイグレーションが適用されます（--dry-run のため何も変更していません）", pending.len());
+            Ok(())
+        }
+        Command::Migrate { db, dry_run: false } => {
             db.resolve(&file).connect().await?;
             eprintln!("マイグレーションを適用しました");
             Ok(())

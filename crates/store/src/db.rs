@@ -153,6 +153,50 @@ impl Db {
         Self::connect(url).await
     }
 
+    /// The migrations of this build that the database at `url` has not applied (version and
+    /// description, in order), read without changing anything: an SQLite file that does not
+    /// exist is [`StoreError::Missing`], one without a history table lacks every migration. A
+    /// migration recorded as failed, or whose checksum differs, is listed too (it would stop the
+    /// migrator).
+    pub async fn pending_migrations(url: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        if backend == Backend::Sqlite && !std::path::Path::new(sqlite_path(url)).exists() {
+            return Err(StoreError::Missing(sqlite_path(url).to_string()));
+        }
+        let url = match backend {
+            Backend::Sqlite => format!("sqlite://{}?mode=ro", sqlite_path(url)),
+            Backend::Postgres => url.to_string(),
+        };
+        let pool = AnyPoolOptions::new().max_connections(1).connect_with(AnyConnectOptions::from_str(&url)?).await?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let query = "SELECT version, checksum, CAST(success AS INTEGER) AS success FROM _sqlx_migrations";
+        let applied: Vec<(i64, Vec<u8>, i64)> = match sqlx::query(query).fetch_all(&pool).await {
+            Ok(rows) => rows
+                .iter()
+                .map(|row| {
+                    use sqlx::Row;
+                    Ok((row.try_get("version")?, row.try_get("checksum")?, row.try_get("success")?))
+                })
+                .collect::<Result<_, sqlx::Error>>()?,
+            // No history table yet: nothing is applied.
+            Err(_) => Vec::new(),
+        };
+        pool.close().await;
+        Ok(migrator
+            .iter()
+            .filter(|m| {
+                !applied.iter().any(|(version, checksum, success)| {
+                    *version == m.version && *success != 0 && checksum.as_slice() == m.checksum.as_ref()
+                })
+            })
+            .map(|m| (m.version, m.description.to_string()))
+            .collect())
+    }
+
     /// Applies pending migrations for this backend, then seeds built-in code lists. When every
     /// migration is already applied with the same checksum, nothing is run, so that an
     /// application role without the right to create tables can connect (docs/postgres-app-role.sql).

@@ -14,6 +14,7 @@ mod schema;
 mod sealed;
 mod sign_in_delays;
 mod tokens;
+mod upgrades;
 
 use nimo_domain::{FiscalYear, MunicipalityCode, demo};
 use nimo_store::audit::AuditEvent;
