@@ -10,6 +10,7 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 mod audit;
+mod backup;
 mod config;
 mod demo;
 mod districts;
@@ -66,6 +67,13 @@ impl DbArgs {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join(file).display()),
         }
+    }
+
+    /// The SQLite file of this database, when it is one.
+    fn sqlite_file(&self, file: &str) -> Option<PathBuf> {
+        let url = self.url(file);
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+        Some(PathBuf::from(path.split('?').next().unwrap_or(path)))
     }
 
     async fn connect(&self) -> Result<Db> {
@@ -222,6 +230,28 @@ enum Command {
         #[command(flatten)]
         keys: KeyFlags,
     },
+    /// データベース全体のバックアップを、バックアップ用の鍵で暗号化してファイルに書く（稼働中でも一貫した内容。PostgreSQL は pg_dump を使う）
+    Backup {
+        #[command(flatten)]
+        db: DbFlags,
+        /// 書き出すファイル（既存のファイルは上書きしない）
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+        /// バックアップ用の鍵ファイル（nimo keys generate で作る。個人情報の鍵とは別の鍵にする）。環境変数 NIMO_BACKUP_KEY_FILE
+        #[arg(long, env = "NIMO_BACKUP_KEY_FILE", hide_env = true, value_name = "FILE")]
+        backup_key: PathBuf,
+    },
+    /// バックアップを空のデータベースに戻す（鍵・チェックサム・戻し先が空であることを確かめてから書き、最新のスキーマにして監査ログを検証する）
+    Restore {
+        #[command(flatten)]
+        db: DbFlags,
+        /// 戻すバックアップのファイル
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// バックアップ用の鍵ファイル。環境変数 NIMO_BACKUP_KEY_FILE
+        #[arg(long, env = "NIMO_BACKUP_KEY_FILE", hide_env = true, value_name = "FILE")]
+        backup_key: PathBuf,
+    },
     /// 個人情報を暗号化する鍵の管理（鍵ファイルの作成、鍵の追加）
     Keys {
         #[command(subcommand)]
@@ -364,6 +394,47 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Districts { command } => districts::run(command, &file).await,
         Command::Audit { command } => audit::run(command, &file).await,
         Command::Keys { command } => keys::run(command, &file).await,
+        Command::Backup { db, to, backup_key } => {
+            let key = nimo_vault::Keyring::load_file(&backup_key)?;
+            let args = db.resolve(&file);
+            let url = args.url("nimo.db");
+            let db = connect_existing(&args).await?;
+            let started = std::time::Instant::now();
+            let manifest = backup::backup(&db, &url, &key, &to).await?;
+            eprintln!(
+                "バックアップを書きました: {}（{}、スキーマ {:04}、{} バイト、SHA-256 {}、{:.1} 秒）",
+                to.display(),
+                manifest.backend,
+                manifest.schema_version,
+                manifest.bytes,
+                manifest.sha256,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { db, from, backup_key } => {
+            let key = nimo_vault::Keyring::load_file(&backup_key)?;
+            let started = std::time::Instant::now();
+            let (manifest, plain) = backup::open(&from, &key)?;
+            let args = db.resolve(&file);
+            let url = args.url("nimo.db");
+            let path = args.sqlite_file("nimo.db");
+            let db = backup::restore(&manifest, &plain, &url, path.as_deref()).await?;
+            let report = nimo_store::audit::verify(&db).await?;
+            if let Some((id, reason)) = report.first_broken {
+                bail!("戻しましたが、監査ログの検証に失敗しました（記録 {id}: {reason:?}）");
+            }
+            eprintln!(
+                "戻しました: {}（{}、作成 {}、スキーマ {:04} → 最新、監査ログ {} 件を検証、{:.1} 秒）",
+                from.display(),
+                manifest.backend,
+                manifest.created_at,
+                manifest.schema_version,
+                report.rows,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Token { command } => tokens::run(command, &file).await,
         Command::Synth { municipality, fy, scale, db, keys } => {
             let keyring = keys.require(&file)?;

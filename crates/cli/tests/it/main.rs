@@ -2,6 +2,7 @@
 //! fresh database of every backend of `nimo_store::testing::backends()`.
 
 mod audit;
+mod backups;
 mod database;
 mod demo;
 mod districts;
