@@ -28,6 +28,8 @@ want_axe=""
 if [ "${1:-}" = "--test" ]; then
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
   [ -x /usr/bin/chromedriver ] || need+=(chromium chromium-driver)
+  # nimo backup / restore on PostgreSQL use its own tools (the backup tests run them).
+  command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 || need+=(postgresql-client)
   if ! python3 -c 'import openapi_spec_validator' >/dev/null 2>&1; then
     want_validator=1
   fi
