@@ -3,8 +3,11 @@
 
 use nimo_store::Backend;
 use nimo_store::testing::{TestDbGuard, backends, create_database};
+use std::io::BufRead;
 use std::path::PathBuf;
-use std::process::{Command, ExitStatus, Output};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 /// The 目黒区 sheet every test imports and exports.
 pub const MUNICIPALITY: &str = "131105";
@@ -192,4 +195,51 @@ pub fn for_each_backend(test: impl Fn(&TestDatabase)) {
 /// threads, as the binary they drive is a separate process).
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(future)
+}
+
+/// A running `nimo serve` on a free port, killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub stderr: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts the command and waits for the line that announces its address.
+    pub fn start(command: &mut Command) -> Self {
+        let mut child = command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (lines, received) = mpsc::channel();
+        // Keep draining stderr while the server runs, so that it never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let mut server = Self { child, base: String::new(), stderr: received };
+        let mut seen = Vec::new();
+        while server.base.is_empty() {
+            let line = server
+                .stderr
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|e| panic!("no address announced ({e}):\n{}", seen.join("\n")));
+            if line.contains("nimo を起動しました") {
+                let url = line.split_whitespace().find(|word| word.starts_with("http://")).expect("a URL");
+                server.base = url.trim_end_matches('/').to_string();
+            }
+            seen.push(line);
+        }
+        server
+    }
+
+    pub fn port(&self) -> &str {
+        self.base.rsplit(':').next().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -1,71 +1,21 @@
 //! `nimo serve` as an operator runs it: the `Host` allow-list from `--allowed-hosts`, the loopback
 //! names by default, HSTS from `NIMO_BEHIND_HTTPS`, and JSON logs (`NIMO_LOG_FORMAT=json`).
 
-use crate::harness::{TestDatabase, block_on, for_each_backend};
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use crate::harness::{Server, TestDatabase, block_on, for_each_backend};
 use std::time::Duration;
 
-/// A running `nimo serve` on a free port, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    stderr: mpsc::Receiver<String>,
-}
-
-impl Server {
-    /// Starts the command and waits for the line that announces its address.
-    fn start(command: &mut Command) -> Self {
-        let mut child = command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (lines, received) = mpsc::channel();
-        // Keep draining stderr while the server runs, so that it never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = lines.send(line);
-            }
-        });
-        let mut server = Self { child, base: String::new(), stderr: received };
-        let mut seen = Vec::new();
-        while server.base.is_empty() {
-            let line = server
-                .stderr
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|e| panic!("no address announced ({e}):\n{}", seen.join("\n")));
-            if line.contains("nimo を起動しました") {
-                let url = line.split_whitespace().find(|word| word.starts_with("http://")).expect("a URL");
-                server.base = url.trim_end_matches('/').to_string();
-            }
-            seen.push(line);
-        }
-        server
-    }
-
-    fn port(&self) -> &str {
-        self.base.rsplit(':').next().unwrap()
-    }
-
-    /// GET `/municipalities` with a `Host` header; returns the status, HSTS header and body.
-    fn get_as(&self, host: &str) -> (u16, Option<String>, String) {
-        block_on(async {
-            let response = reqwest::Client::new()
-                .get(format!("{}/municipalities", self.base))
-                .header("host", host)
-                .send()
-                .await
-                .expect("request");
-            let hsts = response.headers().get("strict-transport-security").map(|v| v.to_str().unwrap().to_string());
-            (response.status().as_u16(), hsts, response.text().await.expect("body"))
-        })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// GET `/municipalities` with a `Host` header; returns the status, HSTS header and body.
+fn get_as(server: &Server, host: &str) -> (u16, Option<String>, String) {
+    block_on(async {
+        let response = reqwest::Client::new()
+            .get(format!("{}/municipalities", server.base))
+            .header("host", host)
+            .send()
+            .await
+            .expect("request");
+        let hsts = response.headers().get("strict-transport-security").map(|v| v.to_str().unwrap().to_string());
+        (response.status().as_u16(), hsts, response.text().await.expect("body"))
+    })
 }
 
 fn serve(database: &TestDatabase, args: &[&str]) -> Server {
@@ -78,13 +28,13 @@ fn serve(database: &TestDatabase, args: &[&str]) -> Server {
 fn allowed_hosts_from_the_flag_are_the_only_ones_answered() {
     for_each_backend(|database| {
         let server = serve(database, &["--allowed-hosts", "nimo.example, localhost:1"]);
-        let (status, hsts, html) = server.get_as(&format!("NIMO.example:{}", server.port()));
+        let (status, hsts, html) = get_as(&server, &format!("NIMO.example:{}", server.port()));
         assert_eq!(status, 200, "{html}");
         assert!(hsts.is_none(), "no HSTS unless configured");
         for host in
             [format!("127.0.0.1:{}", server.port()), format!("localhost:{}", server.port()), "evil.example".into()]
         {
-            let (status, _, html) = server.get_as(&host);
+            let (status, _, html) = get_as(&server, &host);
             assert_eq!(status, 400, "{host}");
             assert!(html.contains("このホスト名ではアクセスできません"), "{host}: {html}");
         }
@@ -96,9 +46,9 @@ fn a_loopback_server_answers_only_to_loopback_names_by_default() {
     for_each_backend(|database| {
         let server = serve(database, &[]);
         for host in [format!("127.0.0.1:{}", server.port()), format!("LocalHost:{}", server.port())] {
-            assert_eq!(server.get_as(&host).0, 200, "{host}");
+            assert_eq!(get_as(&server, &host).0, 200, "{host}");
         }
-        let (status, _, html) = server.get_as("evil.example");
+        let (status, _, html) = get_as(&server, "evil.example");
         assert_eq!(status, 400);
         assert!(html.contains("このホスト名ではアクセスできません"), "{html}");
     })
@@ -111,16 +61,16 @@ fn the_environment_and_config_file_set_the_hosts_and_hsts() {
         let mut command = database.command(&["serve", "--addr", "127.0.0.1:0", "--config", &config]);
         command.env("NIMO_ALLOWED_HOSTS", "from-env.example,other.example");
         let server = Server::start(&mut command);
-        let (status, hsts, _) = server.get_as("from-env.example");
+        let (status, hsts, _) = get_as(&server, "from-env.example");
         assert_eq!(status, 200);
         assert_eq!(hsts.as_deref(), Some("max-age=31536000"), "behind_https from the file");
-        assert_eq!(server.get_as("from-file.example").0, 400, "the environment wins over the file");
+        assert_eq!(get_as(&server, "from-file.example").0, 400, "the environment wins over the file");
         drop(server);
 
         let mut command = database.command(&["serve", "--addr", "127.0.0.1:0", "--config", &config]);
         command.env("NIMO_BEHIND_HTTPS", "0");
         let server = Server::start(&mut command);
-        let (status, hsts, _) = server.get_as("from-file.example");
+        let (status, hsts, _) = get_as(&server, "from-file.example");
         assert_eq!(status, 200, "the file's list when nothing else says");
         assert!(hsts.is_none(), "NIMO_BEHIND_HTTPS=0 wins over the file");
     })

@@ -3,6 +3,7 @@
 
 mod audit;
 mod backups;
+mod crash;
 mod database;
 mod demo;
 mod districts;
