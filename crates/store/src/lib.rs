@@ -8,6 +8,7 @@ pub mod audit;
 pub mod beds;
 pub mod cases;
 mod columns;
+pub mod consents;
 mod db;
 pub mod districts;
 mod error;
