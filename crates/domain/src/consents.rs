@@ -15,6 +15,17 @@ pub use codes::{ARTICLE, ConsentError, ConsentState, EndReason, Excluded, Family
 
 use time::OffsetDateTime;
 
+/// How long each free-text field of the 市町村長同意 forms may be, and whether it may break lines.
+pub mod texts {
+    use crate::text::TextRule;
+
+    /// The request: the hospital's name as typed, what the hospital said.
+    pub const REQUEST: &[(&str, TextRule)] =
+        &[("hospital_name", TextRule::line(200)), ("note", TextRule::lines(4_000))];
+    /// A step or decision: the official (職名・氏名) and the note.
+    pub const STEP: &[(&str, TextRule)] = &[("official", TextRule::line(100)), ("note", TextRule::lines(4_000))];
+}
+
 /// An event of a 市町村長同意 after its request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConsentEvent {

@@ -9,7 +9,8 @@
 mod views;
 
 pub use views::{
-    ClockEntry, ConsentCounts, ConsentEventRecord, ConsentItem, counts, events, list, of_person, running_clocks,
+    ClockEntry, ConsentCounts, ConsentEventRecord, ConsentItem, counts, events, hospital_choices, list, of_person,
+    running_clocks, timeline_entries,
 };
 
 use crate::audit::{AuditEvent, append_in, timestamp};

@@ -8,6 +8,7 @@ mod audit;
 mod beds;
 mod cases;
 pub mod clock;
+mod consents;
 mod context;
 mod csrf;
 pub mod display;

@@ -278,3 +278,29 @@ pub async fn counts(db: &Db, municipality: &str, fiscal_year: i32) -> Result<Con
         visits: of("visit"),
     })
 }
+
+/// The bed finder's hospitals (id, name) a request form offers, by name.
+pub async fn hospital_choices(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(sqlx::query_as("SELECT id, name FROM hospital ORDER BY name, id").fetch_all(&db.pool).await?)
+}
+
+/// A person's 市町村長同意 events for the timeline, each on its JST day (no notes, no official).
+pub async fn timeline_entries(db: &Db, person_id: i64) -> Result<Vec<crate::cases::TimelineEntry>, StoreError> {
+    let mut entries = Vec::new();
+    for item in of_person(db, person_id).await? {
+        for event in events(db, item.id).await? {
+            let detail = if event.detail.is_empty() {
+                format!("第{}号（{}）", item.id, item.hospital_name)
+            } else {
+                format!("第{}号（{}） {}", item.id, item.hospital_name, event.detail)
+            };
+            entries.push(crate::cases::TimelineEntry {
+                on: event.occurred_at.to_offset(nimo_domain::clocks::JST).date(),
+                what: format!("市町村長同意 {}", event.label),
+                case_id: None,
+                detail,
+            });
+        }
+    }
+    Ok(entries)
+}

@@ -15,6 +15,7 @@ mod browser;
 mod browsing;
 mod cases;
 mod chrome;
+mod consents;
 mod districts;
 mod figures;
 mod finding_cases;
