@@ -15,6 +15,7 @@ mod browser;
 mod browsing;
 mod cases;
 mod chrome;
+mod consent_browser;
 mod consents;
 mod districts;
 mod figures;
