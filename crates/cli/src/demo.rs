@@ -8,6 +8,7 @@ use nimo_domain::access::{Role, Scope};
 use nimo_store::Db;
 use nimo_store::accounts::{self, NewUser};
 
+mod consent;
 mod hospitals;
 pub use hospitals::create_beds;
 
@@ -129,6 +130,8 @@ pub async fn fill_cases(db: &Db) -> Result<nimo_store::synthetic::Summary> {
         summary.visits,
         summary.plans
     );
+    consent::add_consent(db, nurse.id).await?;
+    eprintln!("デモ用の市町村長同意（架空）: 1 件（同意済、面会の期限が近い）");
     Ok(summary)
 }
 

@@ -75,6 +75,9 @@ impl Role {
             // The 地区 and who is in charge: no personal data. Managing them also needs a
             // municipality-wide scope (see `authorize`).
             DistrictRead | DistrictManage => matches!(self, Role::SystemAdmin | Role::Staff),
+            // 市町村長同意's decision is the 区's own act: staff only, and (see `authorize`) only
+            // those with a municipality-wide scope, whom the 区 makes its deciding officials.
+            ConsentDecide => self == Role::Staff,
             // An active account of such a role is fully signed in with its second factor.
             TokenCreate => self.requires_two_factor(),
         }
@@ -122,6 +125,10 @@ pub enum Permission {
     /// Add, rename and switch off 地区 and put staff in charge of them: the administrator and
     /// staff with a municipality-wide scope (not a 地区-scoped 保健師).
     DistrictManage,
+    /// Decide a 市町村長同意 or its renewal (同意・不同意): staff with a municipality-wide scope, whom
+    /// the 区 authorises to decide for the 区長 (専決); a 地区-scoped 保健師 records the request, the
+    /// checks and the visits (`CaseWrite`) but does not decide.
+    ConsentDecide,
     /// Make an API token in the UI: an account whose role signs in with a second factor (so
     /// that the session making the token has passed it; a token stands for a full sign-in).
     TokenCreate,
@@ -129,7 +136,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order tables list them.
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::SheetRead,
@@ -145,6 +152,7 @@ impl Permission {
         Permission::CaseWrite,
         Permission::DistrictRead,
         Permission::DistrictManage,
+        Permission::ConsentDecide,
         Permission::TokenCreate,
     ];
 
@@ -166,6 +174,7 @@ impl Permission {
             Permission::CaseWrite => "case.write",
             Permission::DistrictRead => "district.read",
             Permission::DistrictManage => "district.manage",
+            Permission::ConsentDecide => "consent.decide",
             Permission::TokenCreate => "token.create",
         }
     }
@@ -279,7 +288,8 @@ pub fn authorize(principal: Option<&Principal>, permission: Permission, target: 
     if !principal.role.grants(permission) {
         return Err(Denial::Role);
     }
-    if permission == Permission::DistrictManage && principal.scope.district.is_some() {
+    let whole_municipality = matches!(permission, Permission::DistrictManage | Permission::ConsentDecide);
+    if whole_municipality && principal.scope.district.is_some() {
         return Err(Denial::Scope);
     }
     if within_scope(principal, target) { Ok(()) } else { Err(Denial::Scope) }
@@ -359,6 +369,19 @@ mod tests {
         assert_eq!(authorize(Some(&nurse), Permission::CaseWrite, &target("west")), Err(Denial::Scope));
         for role in [Role::SystemAdmin, Role::CouncilMember, Role::HospitalStaff] {
             assert!(!role.grants(Permission::CaseRead) && !role.grants(Permission::CaseWrite), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn only_municipality_wide_staff_decide_a_mayors_consent() {
+        let meguro = Target::District(code("131105"), "東部".into());
+        assert_eq!(authorize(Some(&staff("131105", None)), Permission::ConsentDecide, &meguro), Ok(()));
+        let nurse = staff("131105", Some("東部"));
+        assert_eq!(authorize(Some(&nurse), Permission::ConsentDecide, &meguro), Err(Denial::Scope));
+        assert_eq!(authorize(Some(&nurse), Permission::CaseWrite, &meguro), Ok(()));
+        assert_eq!(authorize(Some(&staff("131016", None)), Permission::ConsentDecide, &meguro), Err(Denial::Scope));
+        for role in [Role::SystemAdmin, Role::CouncilMember, Role::HospitalStaff] {
+            assert!(!role.grants(Permission::ConsentDecide), "{role:?}");
         }
     }
 

@@ -12,6 +12,7 @@ pub mod beds;
 pub mod calendar;
 pub mod cases;
 pub mod clocks;
+pub mod consents;
 pub mod figure;
 pub mod menu;
 pub mod municipality;

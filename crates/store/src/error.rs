@@ -159,6 +159,9 @@ pub enum Record {
     /// A person record.
     #[error("person")]
     Person,
+    /// A 市町村長同意.
+    #[error("mayor_consent")]
+    Consent,
 }
 
 /// Why one posting of free beds was refused.

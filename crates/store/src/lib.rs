@@ -9,6 +9,7 @@ pub mod backup;
 pub mod beds;
 pub mod cases;
 mod columns;
+pub mod consents;
 mod db;
 pub mod districts;
 mod error;

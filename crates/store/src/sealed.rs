@@ -69,6 +69,13 @@ pub const PLAN_CONTENTS: EncryptedColumn = EncryptedColumn { table: "discharge_p
 pub const PLAN_EVENT_NOTE: EncryptedColumn = EncryptedColumn { table: "plan_event", column: "note_sealed" };
 /// The minutes of a 支援会議.
 pub const PLAN_MEETING_MINUTES: EncryptedColumn = EncryptedColumn { table: "plan_meeting", column: "minutes_sealed" };
+/// The note of a 市町村長同意 request (the hospital's account of the person).
+pub const CONSENT_NOTE: EncryptedColumn = EncryptedColumn { table: "mayor_consent", column: "note_sealed" };
+/// The note of a 市町村長同意 event (checks, decision, visit).
+pub const CONSENT_EVENT_NOTE: EncryptedColumn = EncryptedColumn { table: "mayor_consent_event", column: "note_sealed" };
+/// The official who decided a 市町村長同意 (職名・氏名).
+pub const CONSENT_OFFICIAL: EncryptedColumn =
+    EncryptedColumn { table: "mayor_consent_event", column: "official_sealed" };
 
 /// Every column holding sealed values. Rotation walks exactly these.
 pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
@@ -85,6 +92,9 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
     PLAN_CONTENTS,
     PLAN_EVENT_NOTE,
     PLAN_MEETING_MINUTES,
+    CONSENT_NOTE,
+    CONSENT_EVENT_NOTE,
+    CONSENT_OFFICIAL,
 ];
 
 /// Rows per batch: each batch is one short transaction.

@@ -9,6 +9,7 @@ mod beds;
 mod cases;
 mod client_address;
 pub mod clock;
+mod consents;
 mod context;
 mod csrf;
 pub mod display;

@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::beds::{api as beds_api, holds as bed_holds, hospital, live, search as beds, stats as bed_stats};
 use crate::cases::{case_page as cases, identify, intake, merge, people, worklist};
+use crate::consents::{list as consent_list, pages as consents};
 use crate::plans::plan as plans;
 use crate::sheets::{exports, figures, imports, sheet as sheets};
 use crate::tokens::{admin as token_admin, pages as token_pages};
@@ -79,6 +80,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/plans/{plan_id}/events", post(plans::record))
         .route("/municipalities/{code}/plans/{plan_id}/meetings", post(plans::add_meeting))
         .route("/municipalities/{code}/people/{person_id}/plans", get(plans::new_form).post(plans::create))
+        .route("/municipalities/{code}/consents", get(consent_list::list))
+        .route("/municipalities/{code}/consents/{consent_id}", get(consents::show))
+        .route("/municipalities/{code}/consents/{consent_id}/events", post(consents::record))
+        .route("/municipalities/{code}/consents/{consent_id}/decisions", post(consents::decide))
+        .route("/municipalities/{code}/people/{person_id}/consents", get(consents::new_form).post(consents::create))
         .route("/import", get(imports::form).post(imports::upload).layer(DefaultBodyLimit::max(body_limit("/import"))))
         .route("/login", get(account::login_form).post(account::login))
         .route("/login/totp", get(account::totp_form).post(account::totp))

@@ -158,6 +158,11 @@ impl RunningServer {
             assert_eq!(html.matches("（主担当、").count(), 5, "one 主担当 each");
             let page = client.get(format!("{base}/municipalities/131105/caseload")).send().await.unwrap();
             assert_eq!(page.status().as_u16(), 200);
+            // One 市町村長同意 in progress: consented, its visit due soon.
+            let page = client.get(format!("{base}/municipalities/131105/consents")).send().await.unwrap();
+            let html = page.text().await.unwrap();
+            assert!(html.contains("同意済・入院中") && html.contains("同意後の本人への面会"), "{html}");
+            assert!(html.contains("期限間近") && html.contains("目黒みどり病院（架空）"));
             // The bed finder's demo: synthetic hospitals with free beds, nearest to 目黒区 first.
             let beds = client.get(format!("{base}/beds?go=1&from=131105")).send().await.unwrap();
             assert_eq!(beds.status().as_u16(), 200);

@@ -6,6 +6,7 @@ mod app_role;
 mod audit;
 mod beds;
 mod cases;
+mod consents;
 mod districts;
 mod password_history;
 mod plans;

@@ -35,6 +35,7 @@ struct PersonPage {
     rows: Vec<TimelineRow>,
     cases: Vec<(i64, String)>,
     plans: Vec<(i64, &'static str)>,
+    consents: Vec<(i64, &'static str)>,
     professions: Vec<(&'static str, &'static str)>,
     methods: &'static [(&'static str, &'static str)],
     outcomes: &'static [(&'static str, &'static str)],
@@ -76,6 +77,11 @@ async fn person_page(
             .await?
             .into_iter()
             .map(|p| (p.id, p.state.label()))
+            .collect(),
+        consents: nimo_store::consents::of_person(&state.db, person.id)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.status.state.label()))
             .collect(),
         p: person,
         rows,

@@ -118,6 +118,9 @@ fn must_reach(role: Role) -> &'static [&'static str] {
             "/municipalities/N/people/N/plans",
             "/municipalities/N/plans",
             "/municipalities/N/plans/N",
+            "/municipalities/N/people/N/consents",
+            "/municipalities/N/consents",
+            "/municipalities/N/consents/N",
             "/municipalities/N/caseload",
             "/municipalities/N/districts",
             "/beds",
@@ -151,6 +154,18 @@ async fn every_main_page_of_every_role_has_no_serious_or_critical_accessibility_
     assert_eq!(status, 201, "{hold}");
     // A plan in progress (the synthetic year's plans have all ended by now).
     crate::plans::a_plan(&app).await;
+    // A 市町村長同意 just received, with its running clock.
+    let request = nimo_store::consents::NewRequest {
+        municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
+        person_id: 1,
+        hospital_id: None,
+        hospital_name: "見本記念病院".into(),
+        requested_at: time::OffsetDateTime::now_utc(),
+        admission_on: None,
+        note: String::new(),
+        actor: 1,
+    };
+    nimo_store::consents::receive(&app.db, &request, nimo_store::audit::AuditEvent::cli("create")).await.unwrap();
 
     let mut by_role: BTreeMap<&str, Findings> = BTreeMap::new();
     let mut unreached = Vec::new();

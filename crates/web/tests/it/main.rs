@@ -15,6 +15,8 @@ mod browser;
 mod browsing;
 mod cases;
 mod chrome;
+mod consent_browser;
+mod consents;
 mod districts;
 mod figures;
 mod finding_cases;

@@ -70,6 +70,17 @@ async fn every_page_with_case_records_is_audited_before_it_is_answered() {
             contents: "見本".into(),
         };
         assert_eq!(nimo_store::cases::add_plan(&app.db, &plan, AuditEvent::cli("create")).await.unwrap(), 1);
+        let request = nimo_store::consents::NewRequest {
+            municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
+            person_id: 1,
+            hospital_id: None,
+            hospital_name: "見本病院".into(),
+            requested_at: time::macros::datetime!(2021-06-02 10:00 +9),
+            admission_on: None,
+            note: String::new(),
+            actor: nurse.id,
+        };
+        assert_eq!(nimo_store::consents::receive(&app.db, &request, AuditEvent::cli("create")).await.unwrap(), 1);
 
         let actor = format!("user:{}", nurse.id);
         let reads = || async {
@@ -105,6 +116,9 @@ async fn every_page_with_case_records_is_audited_before_it_is_answered() {
             "/municipalities/{code}/people/{person_id}/plans",
             "/municipalities/{code}/cases/{case_id}/print.pdf",
             "/municipalities/{code}/plans/{plan_id}/print.pdf",
+            "/municipalities/{code}/consents",
+            "/municipalities/{code}/consents/{consent_id}",
+            "/municipalities/{code}/people/{person_id}/consents",
         ] {
             assert!(swept.contains(&page), "{page} was swept: {swept:?}");
         }

@@ -1,0 +1,61 @@
+//! The list of a municipality's 市町村長同意 (of the viewer's 地区 for a 地区担当): open ones
+//! first, the most urgent clock first, with its deadline and 要確認 badge.
+
+use super::clock_rows::{ClockRow, clock_row};
+use crate::audit;
+use crate::context::Ctx;
+use crate::layout::Layout;
+use crate::pages::{PagePath, own_district};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use nimo_domain::MunicipalityCode;
+use nimo_store::audit::Outcome;
+use nimo_store::consents::{self, ConsentItem};
+
+struct ListRow {
+    id: i64,
+    person_id: i64,
+    kana: String,
+    district: String,
+    hospital: String,
+    state: &'static str,
+    clock: Option<ClockRow>,
+}
+
+#[derive(Template)]
+#[template(path = "consents.html")]
+struct ListPage {
+    ctx: Layout,
+    code: String,
+    district: Option<String>,
+    rows: Vec<ListRow>,
+}
+
+/// GET /municipalities/{code}/consents: the requests, open ones first, the most urgent clock first.
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PagePath(code, ..): PagePath<MunicipalityCode>,
+) -> Result<Html<String>, WebError> {
+    let district = own_district(&ctx);
+    let now = state.clock.now();
+    let items = consents::list(&state.db, code.as_str(), district.as_deref(), now).await?;
+    audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("consent_list", code.as_str()))
+        .await?;
+    let rows = items
+        .iter()
+        .map(|i: &ConsentItem| ListRow {
+            id: i.id,
+            person_id: i.person_id,
+            kana: i.person_kana.clone(),
+            district: i.district.clone(),
+            hospital: i.hospital_name.clone(),
+            state: i.status.state.label(),
+            clock: i.urgent(now).map(|c| clock_row(c, now)),
+        })
+        .collect();
+    let page = ListPage { ctx: Layout::of(&ctx), code: code.to_string(), district, rows };
+    Ok(Html(page.render()?))
+}
