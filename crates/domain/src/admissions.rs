@@ -147,7 +147,7 @@ impl AdmissionStatus {
     pub fn admit(at: OffsetDateTime, hospital: HospitalRef, entry: FormEntry) -> Result<Self, AdmissionError> {
         let missing = match &hospital {
             HospitalRef::Typed(name) => name.trim().is_empty(),
-            HospitalRef::Listed(id) => *id <= 0,
+            HospitalRef::Listed(id) => id.trim().is_empty(),
         };
         if missing {
             return Err(AdmissionError::NoHospital);

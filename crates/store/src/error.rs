@@ -159,6 +159,9 @@ pub enum Record {
     /// A person record.
     #[error("person")]
     Person,
+    /// An admission (入院).
+    #[error("admission")]
+    Admission,
 }
 
 /// Why one posting of free beds was refused.

@@ -153,6 +153,9 @@ pub fn stale_refusal(record: Record) -> Refusal {
         Record::Case => ("他の職員が先にこの事例を更新しました。最新の状態を確認してからやり直してください", "state"),
         Record::Plan => ("他の職員が先にこの計画を更新しました。最新の内容を確認してからやり直してください", "state"),
         Record::Person => ("すでに統合済みの記録は統合できません", "other"),
+        Record::Admission => {
+            ("他の職員が先にこの入院を更新しました。最新の状態を確認してからやり直してください", "state")
+        }
     };
     Refusal::new(StatusCode::CONFLICT, "stale-revision", detail, Some(field))
 }
