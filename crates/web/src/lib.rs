@@ -3,11 +3,14 @@
 
 mod account;
 mod admin;
+mod admissions;
 mod api_doc;
 mod audit;
 mod beds;
 mod cases;
 pub mod clock;
+mod clock_view;
+mod clocks;
 mod context;
 mod csrf;
 pub mod display;

@@ -4,6 +4,7 @@
 
 mod a11y;
 mod admin;
+mod admissions;
 mod anonymous;
 mod api_inputs;
 mod auth;
