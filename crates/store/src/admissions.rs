@@ -9,7 +9,9 @@
 
 mod load;
 
-pub use load::{Admission, AdmissionEventRecord, DISCHARGED_KEPT_DAYS, get, of_case, of_person, open_in};
+pub use load::{
+    Admission, AdmissionEventRecord, DISCHARGED_KEPT_DAYS, get, of_case, of_person, open_in, timeline_entries,
+};
 
 use crate::audit::{AuditEvent, append_in, timestamp};
 use crate::{Db, Record, StoreError};

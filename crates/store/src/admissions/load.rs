@@ -294,3 +294,35 @@ pub async fn open_in(
     let since = crate::audit::timestamp(now - time::Duration::days(DISCHARGED_KEPT_DAYS));
     load(db, &Filter::Open { municipality, district: district.unwrap_or(""), since }).await
 }
+
+/// A person's admissions and their events on the person's timeline (JST dates; the hospital and
+/// the 入院形態, no notes).
+pub async fn timeline_entries(db: &Db, person_id: i64) -> Result<Vec<crate::cases::TimelineEntry>, StoreError> {
+    use nimo_domain::admissions::event_label;
+    let day = |at: OffsetDateTime| at.to_offset(clocks::JST).date();
+    let mut entries = Vec::new();
+    for a in of_person(db, person_id).await? {
+        entries.push(crate::cases::TimelineEntry {
+            on: day(a.status.admitted_at),
+            what: "入院".into(),
+            case_id: a.case_id,
+            detail: format!("{}・{}", a.hospital_name, a.entry.form.label()),
+        });
+        for e in &a.events {
+            let detail = match &e.event {
+                AdmissionEvent::ChangeForm(entry) | AdmissionEvent::LiftSochi { then: Some(entry) } => {
+                    format!("{}・{}", a.hospital_name, entry.form.label())
+                }
+                AdmissionEvent::Notice(kind) => kind.label().to_string(),
+                _ => a.hospital_name.clone(),
+            };
+            entries.push(crate::cases::TimelineEntry {
+                on: day(e.at),
+                what: event_label(e.event.code()).to_string(),
+                case_id: a.case_id,
+                detail,
+            });
+        }
+    }
+    Ok(entries)
+}

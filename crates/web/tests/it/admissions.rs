@@ -133,6 +133,12 @@ async fn a_kinkyu_sochi_runs_out_on_the_board_and_the_case_page_until_the_exam_s
         assert!(page.contains("に停止") && !page.contains("期限を過ぎた法定期限があります"), "{page}");
         let (_, board) = app.get("/municipalities/131105/clocks").await;
         assert!(!board.contains("期限超過") && !board.contains("緊急措置入院（72時間）"), "{board}");
+        // The person's timeline shows the admission and the change of 入院形態.
+        let (_, case_page) = app.get(&case).await;
+        let person = case_page.split("/people/").nth(1).unwrap().split('"').next().unwrap();
+        let (_, timeline) = app.get(&format!("/municipalities/131105/people/{person}")).await;
+        assert!(timeline.contains("見本記念病院・緊急措置入院") && timeline.contains("入院形態の変更"), "{timeline}");
+        assert!(timeline.contains("見本記念病院・措置入院"));
         let audits = count(&app, "SELECT COUNT(*) FROM audit_log WHERE record_type = 'admission' AND action <> 'read'");
         assert_eq!(audits.await, 2, "the admission and the exam, each with its row");
     })
