@@ -8,6 +8,7 @@ use nimo_domain::access::{Role, Scope};
 use nimo_store::Db;
 use nimo_store::accounts::{self, NewUser};
 
+mod admissions;
 mod hospitals;
 pub use hospitals::create_beds;
 
@@ -129,6 +130,8 @@ pub async fn fill_cases(db: &Db) -> Result<nimo_store::synthetic::Summary> {
         summary.visits,
         summary.plans
     );
+    let admitted = admissions::fill_admissions(db, nurse.id, time::OffsetDateTime::now_utc()).await?;
+    eprintln!("デモ用の入院（架空）: {admitted} 件（法定期限の超過・間近・進行中・停止を1件ずつ）");
     Ok(summary)
 }
 
