@@ -16,6 +16,7 @@ mod browser;
 mod browsing;
 mod cases;
 mod chrome;
+mod clocks_browser;
 mod districts;
 mod figures;
 mod finding_cases;
