@@ -9,6 +9,7 @@ use nimo_store::Db;
 use nimo_store::accounts::{self, NewUser};
 
 mod consent;
+mod admissions;
 mod hospitals;
 pub use hospitals::create_beds;
 
@@ -132,6 +133,8 @@ pub async fn fill_cases(db: &Db) -> Result<nimo_store::synthetic::Summary> {
     );
     consent::add_consent(db, nurse.id).await?;
     eprintln!("デモ用の市町村長同意（架空）: 1 件（同意済、面会の期限が近い）");
+    let admitted = admissions::fill_admissions(db, nurse.id, time::OffsetDateTime::now_utc()).await?;
+    eprintln!("デモ用の入院（架空）: {admitted} 件（法定期限の超過・間近・進行中・停止を1件ずつ）");
     Ok(summary)
 }
 

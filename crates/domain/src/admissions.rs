@@ -19,6 +19,9 @@ use crate::beds::AdmissionType::{self, IryoHogo, Nini, Sochi};
 use crate::clocks::{Event, EventKind};
 use time::OffsetDateTime;
 
+/// The free text of the admission form and its limit: the hospital's name as typed, one line.
+pub const ADMIT_TEXTS: &[(&str, crate::text::TextRule)] = &[("hospital_name", crate::text::TextRule::line(100))];
+
 /// How a person enters a 入院形態 (at admission, on a change, or after 措置解除).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormEntry {
@@ -147,7 +150,7 @@ impl AdmissionStatus {
     pub fn admit(at: OffsetDateTime, hospital: HospitalRef, entry: FormEntry) -> Result<Self, AdmissionError> {
         let missing = match &hospital {
             HospitalRef::Typed(name) => name.trim().is_empty(),
-            HospitalRef::Listed(id) => *id <= 0,
+            HospitalRef::Listed(id) => id.trim().is_empty(),
         };
         if missing {
             return Err(AdmissionError::NoHospital);

@@ -162,6 +162,9 @@ pub enum Record {
     /// A 市町村長同意.
     #[error("mayor_consent")]
     Consent,
+    /// An admission (入院).
+    #[error("admission")]
+    Admission,
 }
 
 /// Why one posting of free beds was refused.

@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod accounts;
+pub mod admissions;
 pub mod audit;
 pub mod backup;
 pub mod beds;

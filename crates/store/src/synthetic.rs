@@ -306,3 +306,13 @@ async fn person_ids_of(
     }
     Ok(out)
 }
+
+/// The first `limit` people of a municipality (id and 地区), oldest record first: whom the demo's
+/// admissions are for.
+pub async fn first_people(db: &Db, municipality: &str, limit: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(sqlx::query_as("SELECT id, district FROM person WHERE municipality_code = $1 ORDER BY id LIMIT $2")
+        .bind(municipality)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?)
+}

@@ -45,6 +45,12 @@ pub fn stored_second(at: &str) -> String {
         .unwrap_or_else(|_| at.to_string())
 }
 
+/// A legal clock's deadline in Japan time: its last day when the period ends at midnight
+/// (`2027-04-10まで`), the minute otherwise (`2026-12-09 22:15まで`), `期限未設定` without one.
+pub fn clock_deadline(clock: &nimo_domain::clocks::Clock) -> String {
+    clock.deadline_text()
+}
+
 /// The date in Japan at an instant: what "today" means to a form's default or a due date.
 pub fn date_in_japan(at: OffsetDateTime) -> Date {
     at.to_offset(JST).date()

@@ -1,5 +1,5 @@
-//! `/`: the start page, one per role. Staff see today's work (their overdue and due cases,
-//! reports received today, holds waiting or answered, plan reviews due); hospital staff their
+//! `/`: the start page, one per role. Staff see today's work (their legal clocks, overdue and due
+//! cases, reports received today, holds waiting or answered, plan reviews due); hospital staff their
 //! wards and the holds waiting for an answer; 協議の場 members their municipality's sheets and
 //! figures; administrators the accounts and the audit log. Sign-in and the logo lead here.
 //!
@@ -34,7 +34,7 @@ pub(crate) struct Item {
 
 /// A part of the start page.
 pub(crate) struct Section {
-    /// The anchor id (`cases`, `holds`; the legal clocks will add `clocks`).
+    /// The anchor id (`clocks`, `cases`, `holds` …).
     pub id: &'static str,
     /// Its heading.
     pub heading: &'static str,

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod admissions;
 mod api_doc;
 mod audit;
 mod beds;
@@ -10,6 +11,8 @@ mod cases;
 mod client_address;
 pub mod clock;
 mod consents;
+mod clock_view;
+mod clocks;
 mod context;
 mod csrf;
 pub mod display;

@@ -2,6 +2,7 @@
 //! 405 pages for everything else.
 
 use crate::AppState;
+use crate::admissions::{admit, page as admission};
 use crate::beds::{api as beds_api, holds as bed_holds, hospital, live, search as beds, stats as bed_stats};
 use crate::cases::{case_page as cases, identify, intake, merge, people, worklist};
 use crate::consents::{list as consent_list, pages as consents};
@@ -65,6 +66,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/cases/{case_id}/print.pdf", get(crate::cases::print::print))
         .route("/municipalities/{code}/cases/{case_id}/events", post(cases::record))
         .route("/municipalities/{code}/cases/{case_id}/person", post(identify::identify))
+        .route("/municipalities/{code}/cases/{case_id}/admissions", get(admit::new_form).post(admit::create))
+        .route("/municipalities/{code}/admissions/{admission_id}", get(admission::show))
+        .route("/municipalities/{code}/admissions/{admission_id}/events", post(admission::record))
+        .route("/municipalities/{code}/clocks", get(crate::clocks::board_page))
         .route("/municipalities/{code}/districts", get(districts::show).post(districts::add))
         .route("/municipalities/{code}/districts/{district_id}", post(districts::update))
         .route("/municipalities/{code}/districts/{district_id}/assign", post(districts::assign))

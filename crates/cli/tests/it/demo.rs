@@ -171,6 +171,23 @@ impl RunningServer {
             assert!(results >= 10, "{results} results");
             let first = html.find("（架空）").expect("synthetic names");
             assert!(html[first.saturating_sub(80)..first].contains("目黒"), "a 目黒 hospital ranks first");
+            // The clock board: one clock overdue, one due soon, others running; the changed
+            // admission's 72 hours stopped (shown on its page, not on the board).
+            let board = client.get(format!("{base}/municipalities/131105/clocks")).send().await.unwrap();
+            let html = board.text().await.unwrap();
+            for state in ["badge overdue\">期限超過", "badge due_soon\">期限間近", "badge running\">進行中"]
+            {
+                assert!(html.contains(state), "{state} on the demo board:\n{html}");
+            }
+            let changed = (1..=4).map(|id| format!("{base}/municipalities/131105/admissions/{id}"));
+            let mut stopped = 0;
+            for url in changed {
+                let page = client.get(url).send().await.unwrap().text().await.unwrap();
+                if page.contains("入院形態の変更") && page.contains("badge stopped") {
+                    stopped += 1;
+                }
+            }
+            assert_eq!(stopped, 1, "one admission changed form and its 72 hours stopped");
         });
     }
 }

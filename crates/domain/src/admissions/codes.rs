@@ -145,8 +145,8 @@ impl NoticeKind {
 /// The hospital: one of the bed finder's hospitals, or a name typed in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HospitalRef {
-    /// A bed finder hospital, by id.
-    Listed(i64),
+    /// A bed finder hospital, by its id (`hospital.id`, text such as `h-meguro-1`).
+    Listed(String),
     /// A hospital not in the bed finder (the name as typed).
     Typed(String),
 }

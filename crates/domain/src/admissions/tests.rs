@@ -76,7 +76,7 @@ fn an_iryo_hogo_admission_needs_its_consent_and_fields_belong_to_their_forms() {
     assert_eq!(AdmissionStatus::admit(t0, hospital(), past_end).unwrap_err().field(), "period_end");
     let typed = HospitalRef::Typed(" ".into());
     assert_eq!(AdmissionStatus::admit(t0, typed, FormEntry::plain(Nini)).unwrap_err().field(), "hospital");
-    assert!(AdmissionStatus::admit(t0, HospitalRef::Listed(3), iryo_hogo(Consent::Mayor)).is_ok());
+    assert!(AdmissionStatus::admit(t0, HospitalRef::Listed("h-3".into()), iryo_hogo(Consent::Mayor)).is_ok());
 }
 
 #[test]

@@ -256,6 +256,7 @@ pub async fn timeline(db: &Db, person_id: i64) -> Result<Vec<TimelineEntry>, Sto
     entries.extend(crate::plans::timeline_entries(db, person_id).await?);
     entries.extend(crate::consents::timeline_entries(db, person_id).await?);
     entries.extend(admissions(db, person_id).await?);
+    entries.extend(crate::admissions::timeline_entries(db, person_id).await?);
     entries.sort_by_key(|entry| entry.on);
     Ok(entries)
 }

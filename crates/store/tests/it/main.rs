@@ -2,6 +2,7 @@
 
 mod account_rules;
 mod accounts;
+mod admissions;
 mod app_role;
 mod audit;
 mod beds;

@@ -56,6 +56,19 @@ pub(crate) struct CasePage {
     holds: Vec<(crate::beds::views::HoldView, String)>,
     /// The accepted hold that is the case's 入院先: hospital and ward, and the time to placement.
     admitted: Option<(crate::beds::views::HoldView, String)>,
+    /// The admissions that follow the case: (id, hospital, current 入院形態, state).
+    admissions: Vec<(i64, String, &'static str, &'static str)>,
+    /// Their running clocks, most urgent first (`clock_table.html`).
+    clocks: Vec<crate::clock_view::ClockRow>,
+    with_record: bool,
+    /// Whether an admission may be recorded (a disposition that admits, or an accepted hold, and a known person).
+    may_admit: bool,
+}
+
+impl CasePage {
+    fn clock_overdue(&self) -> bool {
+        self.clocks.iter().any(crate::clock_view::ClockRow::overdue)
+    }
 }
 
 impl CasePage {
@@ -199,7 +212,18 @@ pub(crate) async fn case_page(
     let admitted = holds.iter().find(|(h, _)| h.accepted).cloned();
     // Once a hospital has accepted, no other bed is sought.
     let bed_search = if admitted.is_some() { String::new() } else { bed_search };
+    let case_admissions = nimo_store::admissions::of_case(&state.db, case.id).await?;
+    let entries: Vec<_> = case_admissions.iter().flat_map(crate::clock_view::admission_entries).collect();
+    let clocks = crate::clock_view::board(&entries, state.clock.now());
+    let may_admit = case.person_id.is_some() && (admission.is_some() || admitted.is_some());
     Ok(CasePage {
+        admissions: case_admissions
+            .iter()
+            .map(|a| (a.id, a.hospital_name.clone(), a.status.form.label(), a.status.state.label()))
+            .collect(),
+        clocks,
+        with_record: false,
+        may_admit,
         summary,
         ctx: Layout::of(ctx),
         code: code.to_string(),

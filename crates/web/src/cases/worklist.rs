@@ -39,6 +39,8 @@ struct WorkRow {
     state: &'static str,
     due: String,
     overdue: bool,
+    /// Whether a legal clock of the case's admission is overdue (the worklist marks it).
+    clock_overdue: bool,
     person: String,
 }
 
@@ -53,6 +55,7 @@ impl WorkRow {
             state: item.state.label(),
             due: crate::display::date_or_empty(item.next_due_on),
             overdue: item.overdue,
+            clock_overdue: false,
             person: if item.person_kana.is_empty() { "（不明）".into() } else { item.person_kana.clone() },
         }
     }
@@ -146,9 +149,11 @@ pub async fn worklist(
     let items = cases::worklist(&state.db, code.as_str(), district.as_deref(), &today()).await?;
     audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("case_list", code.as_str()))
         .await?;
+    let late = crate::clock_view::overdue_cases(&state, code.as_str(), district.as_deref(), state.clock.now()).await?;
     let mut groups: Vec<(String, Vec<WorkRow>)> = Vec::new();
     for item in &items {
-        let row = WorkRow::of(item);
+        let mut row = WorkRow::of(item);
+        row.clock_overdue = late.contains(&item.case_id);
         match groups.last_mut() {
             Some((last, rows)) if *last == row.staff => rows.push(row),
             _ => groups.push((row.staff.clone(), vec![row])),

@@ -156,6 +156,9 @@ pub fn stale_refusal(record: Record) -> Refusal {
         Record::Consent => {
             ("他の職員が先にこの市町村長同意を更新しました。最新の状態を確認してからやり直してください", "event")
         }
+        Record::Admission => {
+            ("他の職員が先にこの入院を更新しました。最新の状態を確認してからやり直してください", "state")
+        }
     };
     Refusal::new(StatusCode::CONFLICT, "stale-revision", detail, Some(field))
 }

@@ -1,7 +1,7 @@
 //! A 保健師's or PSW's "today": the cases of their scope and 地区 that are overdue or due soon
 //! (by next due date), the 23条通報 received today, the holds their municipality placed that wait
 //! for an answer or were answered in the last day, and the 退院後支援計画 whose review or end is
-//! due. Reading it opens people's names: the `read` row is written before the page answers.
+//! due, and the running legal clocks of their scope, most urgent first. Reading it opens people's names: the `read` row is written before the page answers.
 
 use super::{Item, Parts, Section, today_in_japan};
 use crate::audit;
@@ -38,6 +38,8 @@ pub(crate) async fn today(
         crate::plans::REMINDER_DAYS,
     )
     .await?;
+    let clock_entries =
+        crate::clock_view::entries_in(state, code.as_str(), district.as_deref(), state.clock.now()).await?;
     let now = state.clock.unix();
     let holds =
         nimo_store::beds::holds_of_municipality_at(&state.db, code.as_str(), now, now - ANSWERED_WITHIN_SECONDS, 100)
@@ -118,7 +120,30 @@ pub(crate) async fn today(
             }
         })
         .collect();
+    let clock_items = crate::clock_view::board(&clock_entries, state.clock.now())
+        .into_iter()
+        .take(MAX_ITEMS)
+        .map(|c| Item {
+            href: c.link.clone(),
+            title: if c.label.starts_with("入院") { c.label.clone() } else { format!("受付番号 {}", c.label) },
+            detail: format!(
+                "{}（{}）・{}{}",
+                c.rule,
+                c.article,
+                c.deadline,
+                if c.unverified.is_some() { "・要確認" } else { "" }
+            ),
+            badge: Some((c.state, format!("{} {}", c.state_label, c.left))),
+        })
+        .collect();
     let sections = vec![
+        Section {
+            id: "clocks",
+            heading: "法定期限",
+            empty: "進行中の法定期限はありません。",
+            items: clock_items,
+            more: Some((format!("/municipalities/{code}/clocks"), "法定期限の一覧へ")),
+        },
         Section {
             id: "cases",
             heading: "期限の近い事例",
@@ -147,7 +172,6 @@ pub(crate) async fn today(
             items: plan_items,
             more: Some((format!("/municipalities/{code}/plans"), "支援計画一覧へ")),
         },
-        // The legal clocks (措置診察・退院請求 … deadlines) go here as one more section.
     ];
     let sections = sections.into_iter().map(|s| offered(layout, s)).collect();
     let scope = match &district {

@@ -4,6 +4,7 @@
 
 mod a11y;
 mod admin;
+mod admissions;
 mod anonymous;
 mod api_inputs;
 mod auth;
@@ -17,6 +18,7 @@ mod cases;
 mod chrome;
 mod consent_browser;
 mod consents;
+mod clocks_browser;
 mod districts;
 mod figures;
 mod finding_cases;

@@ -1,0 +1,129 @@
+//! Legal clocks as pages show them, shared by the admission page, the case page, the worklist,
+//! the staff start page and the clock board: a row per clock (label, article, deadline in JST,
+//! time left, state, 要確認 where the rule is not verified), and the board, which takes a list of
+//! [`ClockEntry`] (link, label, clock) from any source — admissions today; another source (a
+//! 市町村長同意) adds its entries to the same list — and orders them as `clocks::board` does.
+
+use crate::{AppState, WebError};
+use nimo_domain::clocks::{self, Clock, ClockState, Verification};
+use nimo_store::admissions::{self, Admission};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+/// One clock of the board, from whichever record it belongs to.
+#[derive(Debug, Clone)]
+pub(crate) struct ClockEntry {
+    /// Where the record is (the admission's page).
+    pub link: String,
+    /// What staff call the record: the case's 受付番号, or `入院 #12`.
+    pub label: String,
+    /// The clock.
+    pub clock: Clock,
+}
+
+/// A clock as a table row.
+#[derive(Debug, Clone)]
+pub(crate) struct ClockRow {
+    pub link: String,
+    pub label: String,
+    pub rule: &'static str,
+    pub article: String,
+    pub deadline: String,
+    pub left: String,
+    pub state: &'static str,
+    pub state_label: &'static str,
+    /// What is still to be checked, when the rule is 要確認.
+    pub unverified: Option<&'static str>,
+    /// When it stopped (JST), for stopped clocks.
+    pub stopped: String,
+}
+
+impl ClockRow {
+    fn of(entry: &ClockEntry, now: OffsetDateTime) -> Self {
+        let c = &entry.clock;
+        let state = c.state_at(now);
+        ClockRow {
+            link: entry.link.clone(),
+            label: entry.label.clone(),
+            rule: c.rule.label,
+            article: c.rule.article_label(),
+            deadline: crate::display::clock_deadline(c),
+            left: if state == ClockState::Stopped { String::new() } else { c.time_left_text(now).unwrap_or_default() },
+            state: state.code(),
+            state_label: state.label(),
+            unverified: match c.rule.verification {
+                Verification::Confirmed => None,
+                Verification::Unconfirmed(what) => Some(what),
+            },
+            stopped: c.stopped_at.map(crate::display::jst_minute).unwrap_or_default(),
+        }
+    }
+
+    /// Whether the clock is overdue.
+    pub fn overdue(&self) -> bool {
+        self.state == ClockState::Overdue.code()
+    }
+}
+
+/// Whether any row's rule is 要確認 (the table then says what that means).
+pub(crate) fn any_unverified(rows: &[ClockRow]) -> bool {
+    rows.iter().any(|r| r.unverified.is_some())
+}
+
+/// The label of an admission on the board: its case's 受付番号, or its own number.
+pub(crate) fn admission_label(a: &Admission) -> String {
+    a.reception.clone().unwrap_or_else(|| format!("入院 #{}", a.id))
+}
+
+/// Every clock of an admission as board entries.
+pub(crate) fn admission_entries(a: &Admission) -> Vec<ClockEntry> {
+    let link = format!("/municipalities/{}/admissions/{}", a.municipality, a.id);
+    let label = admission_label(a);
+    a.clocks().into_iter().map(|clock| ClockEntry { link: link.clone(), label: label.clone(), clock }).collect()
+}
+
+/// The running clocks of `entries` at `now`, most urgent first (`clocks::board`'s order).
+pub(crate) fn board(entries: &[ClockEntry], now: OffsetDateTime) -> Vec<ClockRow> {
+    let all: Vec<Clock> = entries.iter().map(|e| e.clock.clone()).collect();
+    let index: HashMap<usize, usize> =
+        all.iter().enumerate().map(|(i, c)| (std::ptr::from_ref(c) as usize, i)).collect();
+    clocks::board(&all, now)
+        .into_iter()
+        .filter_map(|c| index.get(&(std::ptr::from_ref(c) as usize)))
+        .map(|&i| ClockRow::of(&entries[i], now))
+        .collect()
+}
+
+/// Every clock of `entries` (stopped ones too), running ones first in board order.
+pub(crate) fn all_rows(entries: &[ClockEntry], now: OffsetDateTime) -> Vec<ClockRow> {
+    let mut rows = board(entries, now);
+    rows.extend(entries.iter().filter(|e| e.clock.state_at(now) == ClockState::Stopped).map(|e| ClockRow::of(e, now)));
+    rows
+}
+
+/// The board entries of a municipality (one 地区 when given): the clocks of its open admissions.
+pub(crate) async fn entries_in(
+    state: &AppState,
+    municipality: &str,
+    district: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Vec<ClockEntry>, WebError> {
+    let open = admissions::open_in(&state.db, municipality, district, now).await?;
+    Ok(open.iter().flat_map(admission_entries).collect())
+}
+
+/// The cases of a municipality (one 地区 when given) with an overdue legal clock, for the marks of
+/// the worklist.
+pub(crate) async fn overdue_cases(
+    state: &AppState,
+    municipality: &str,
+    district: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<std::collections::HashSet<i64>, WebError> {
+    let open = admissions::open_in(&state.db, municipality, district, now).await?;
+    Ok(open
+        .iter()
+        .filter(|a| a.clocks().iter().any(|c| c.state_at(now) == ClockState::Overdue))
+        .filter_map(|a| a.case_id)
+        .collect())
+}
