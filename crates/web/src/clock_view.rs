@@ -1,8 +1,8 @@
 //! Legal clocks as pages show them, shared by the admission page, the case page, the worklist,
 //! the staff start page and the clock board: a row per clock (label, article, deadline in JST,
 //! time left, state, 要確認 where the rule is not verified), and the board, which takes a list of
-//! [`ClockEntry`] (link, label, clock) from any source — admissions today; another source (a
-//! 市町村長同意) adds its entries to the same list — and orders them as `clocks::board` does.
+//! [`ClockEntry`] (link, label, clock) from every source — admissions and 市町村長同意 requests —
+//! and orders them as `clocks::board` does.
 
 use crate::{AppState, WebError};
 use nimo_domain::clocks::{self, Clock, ClockState, Verification};
@@ -101,7 +101,8 @@ pub(crate) fn all_rows(entries: &[ClockEntry], now: OffsetDateTime) -> Vec<Clock
     rows
 }
 
-/// The board entries of a municipality (one 地区 when given): the clocks of its open admissions.
+/// The board entries of a municipality (one 地区 when given): the clocks of its open admissions
+/// and of its open 市町村長同意 requests.
 pub(crate) async fn entries_in(
     state: &AppState,
     municipality: &str,
@@ -109,7 +110,10 @@ pub(crate) async fn entries_in(
     now: OffsetDateTime,
 ) -> Result<Vec<ClockEntry>, WebError> {
     let open = admissions::open_in(&state.db, municipality, district, now).await?;
-    Ok(open.iter().flat_map(admission_entries).collect())
+    let mut entries: Vec<ClockEntry> = open.iter().flat_map(admission_entries).collect();
+    let consents = nimo_store::consents::running_clocks(&state.db, municipality, district, now).await?;
+    entries.extend(consents.into_iter().map(|c| ClockEntry { link: c.link, label: c.label, clock: c.clock }));
+    Ok(entries)
 }
 
 /// The cases of a municipality (one 地区 when given) with an overdue legal clock, for the marks of

@@ -108,6 +108,10 @@ async fn a_request_runs_from_receipt_to_consent_and_its_first_renewal() {
         assert_eq!(status, 200);
         assert!(html.contains("市町村長同意の判断（区の運用目安）") && html.contains("要確認"), "{html}");
         assert!(html.contains("33条2項（令和6年3月以前は33条3項）"));
+        // Its decision clock is on the municipality's clock board, linking to the request.
+        let (status, board) = app.get("/municipalities/131105/clocks").await;
+        assert_eq!(status, 200);
+        assert!(board.contains(&format!("href=\"{c}\"")) && board.contains("市町村長同意の判断"), "{board}");
         // Consent before the checks: the domain's reason beside the decision.
         let decide = [("event", "decide"), ("consent", "consent"), ("official", "健康推進部長 見本 一郎")];
         let mut early = decide.to_vec();
