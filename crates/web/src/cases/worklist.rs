@@ -40,6 +40,7 @@ struct WorkRow {
     due: String,
     overdue: bool,
     person: String,
+    review: bool,
 }
 
 impl WorkRow {
@@ -53,6 +54,7 @@ impl WorkRow {
             state: item.state.label(),
             due: crate::display::date_or_empty(item.next_due_on),
             overdue: item.overdue,
+            review: item.review,
             person: if item.person_kana.is_empty() { "（不明）".into() } else { item.person_kana.clone() },
         }
     }

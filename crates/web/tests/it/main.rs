@@ -13,6 +13,7 @@ mod bed_refusals;
 mod beds;
 mod browser;
 mod browsing;
+mod case_rules;
 mod cases;
 mod chrome;
 mod districts;
