@@ -170,7 +170,7 @@ pub(crate) async fn case_page(
                 }
             }
             if let Some(flag) = e.review {
-                detail.push(format!("要確認の記録（{}）", flag.verification().label()));
+                detail.push(format!("見直しの対象（{}）", flag.verification().label()));
             }
             EventRow {
                 on: e.occurred_on.to_string(),

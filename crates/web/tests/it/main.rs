@@ -14,6 +14,7 @@ mod beds;
 mod browser;
 mod browsing;
 mod case_rules;
+mod case_rules_browser;
 mod cases;
 mod chrome;
 mod districts;
