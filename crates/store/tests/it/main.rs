@@ -5,6 +5,7 @@ mod accounts;
 mod app_role;
 mod audit;
 mod beds;
+mod case_rules;
 mod cases;
 mod districts;
 mod password_history;
