@@ -22,6 +22,7 @@ mod figures;
 mod finding_cases;
 mod form_trust;
 mod harness;
+mod hold_admissions;
 mod home;
 mod home_browser;
 mod imports;
