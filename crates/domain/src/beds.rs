@@ -342,7 +342,8 @@ mod search;
 pub use reasons::{AdmissionChange, DeclineReason};
 
 pub use search::{
-    Candidate, Criteria, Rank, TOKYO_WARD_CENTRES, age_label, centre_of, distance_km, fit, matches, percentile, rank,
+    AdmissionRefusal, Candidate, Criteria, Rank, TOKYO_WARD_CENTRES, admission_refusal, age_label, centre_of,
+    distance_km, fit, matches, percentile, rank,
 };
 
 #[cfg(test)]

@@ -13,8 +13,14 @@ use crate::FiscalYear;
 use std::fmt;
 
 mod finding;
+mod rules;
 mod section4;
 pub mod texts;
+
+pub use rules::{
+    ArticleEntry, ExamRequirement, INVESTIGATION_STAFF, INVESTIGATION_STAFF_GUIDED, INVESTIGATION_STAFF_SOURCE,
+    REPORT_ARTICLES, ReportArticle, ReviewFlag, exam_requirement,
+};
 
 pub use finding::{FIRST_DUE_DAYS, FIRST_DUE_SOURCE, first_due_on, parse_reception, reception_matches};
 
@@ -202,8 +208,12 @@ impl CaseState {
 /// An event that moves a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseEvent {
-    /// 事前調査を開始 (at least two staff; the note is sealed by the store).
-    StartInvestigation,
+    /// 事前調査を開始, with the number of staff who took part (the guideline asks for two or
+    /// more, [`INVESTIGATION_STAFF_GUIDED`]); the note is sealed by the store.
+    StartInvestigation {
+        /// How many staff took part ([`INVESTIGATION_STAFF`]).
+        staff: u8,
+    },
     /// 診察の要否: exam ordered.
     OrderExam,
     /// 診察不要, with its reason.
@@ -226,6 +236,8 @@ pub enum CaseEvent {
         disposition: Disposition,
         /// The receiving hospital, required when the disposition admits.
         hospital: String,
+        /// Why this disposition, required when [`exam_requirement`] says so.
+        reason: String,
     },
     /// A follow-up contact (全件フォロー).
     FollowUpContact,
@@ -240,13 +252,23 @@ impl CaseEvent {
     /// The event's code in the database.
     pub fn code(&self) -> &'static str {
         match self {
-            CaseEvent::StartInvestigation => "start_investigation",
+            CaseEvent::StartInvestigation { .. } => "start_investigation",
             CaseEvent::OrderExam => "order_exam",
             CaseEvent::NoExamNeeded { .. } => "no_exam_needed",
             CaseEvent::Hold { .. } => "hold",
             CaseEvent::Examine { .. } => "examine",
             CaseEvent::FollowUpContact => "follow_up",
             CaseEvent::Close { .. } => "close",
+        }
+    }
+
+    /// The review flag the event gives its case, if any.
+    pub fn review_flag(&self) -> Option<ReviewFlag> {
+        match self {
+            CaseEvent::Examine { first, second, disposition, .. } => {
+                exam_requirement(*first, *second, *disposition).flag
+            }
+            _ => None,
         }
     }
 
@@ -325,7 +347,7 @@ impl CaseStatus {
         let refuse = || CaseError::Transition { state: self.state, event: event.code() };
         let mut next = self.clone();
         match (self.state, event) {
-            (CaseState::Received, CaseEvent::StartInvestigation) => next.state = CaseState::Investigating,
+            (CaseState::Received, CaseEvent::StartInvestigation { .. }) => next.state = CaseState::Investigating,
             (CaseState::Investigating | CaseState::OnHold, CaseEvent::OrderExam) => next.state = CaseState::ExamOrdered,
             (CaseState::Investigating | CaseState::OnHold, CaseEvent::NoExamNeeded { .. }) => {
                 next.state = CaseState::FollowUp;
@@ -368,7 +390,21 @@ fn check_event(event: &CaseEvent) -> Result<(), CaseError> {
         CaseEvent::NoExamNeeded { reason } => required("reason", reason, "診察不要の理由"),
         CaseEvent::Hold { reason } => required("reason", reason, "保留の理由"),
         CaseEvent::Close { reason } => required("reason", reason, "終結の理由"),
-        CaseEvent::Examine { first, second, disposition, hospital } => {
+        CaseEvent::StartInvestigation { staff } => {
+            if INVESTIGATION_STAFF.contains(staff) {
+                Ok(())
+            } else {
+                Err(CaseError::Invalid {
+                    field: "staff_count",
+                    reason: format!(
+                        "事前調査に当たった職員の人数を{}から{}の数で入力してください",
+                        INVESTIGATION_STAFF.start(),
+                        INVESTIGATION_STAFF.end()
+                    ),
+                })
+            }
+        }
+        CaseEvent::Examine { first, second, disposition, hospital, reason } => {
             let admits = !matches!(disposition, Disposition::NoAdmission | Disposition::Other);
             if *disposition != Disposition::KinkyuSochi && second.is_none() {
                 return Err(CaseError::Invalid {
@@ -398,9 +434,14 @@ fn check_event(event: &CaseEvent) -> Result<(), CaseError> {
                     reason: "入院先の医療機関を入力してください".into(),
                 });
             }
-            Ok(())
+            match exam_requirement(*first, *second, *disposition).reason {
+                Some(missing) if reason.trim().is_empty() => {
+                    Err(CaseError::Invalid { field: "reason", reason: missing.into() })
+                }
+                _ => Ok(()),
+            }
         }
-        CaseEvent::StartInvestigation | CaseEvent::OrderExam | CaseEvent::FollowUpContact => Ok(()),
+        CaseEvent::OrderExam | CaseEvent::FollowUpContact => Ok(()),
     }
 }
 

@@ -79,8 +79,12 @@ pub struct CaseSummary {
     pub disposition: String,
     /// 受理日時.
     pub received_at: String,
-    /// 警察署.
+    /// 根拠条文 (`23条（警察官の通報）`).
+    pub article: String,
+    /// 警察署 (for another article, who reported or applied).
     pub police_station: String,
+    /// The review flag's text (要確認 …), empty when the case has none.
+    pub review: String,
     /// 地区.
     pub district: String,
     /// Whether the person lives in the municipality, as a label: `区内（区民）`.

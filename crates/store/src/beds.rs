@@ -143,6 +143,29 @@ pub(crate) async fn lock_ward(
     Ok((row.try_get("hospital_id")?, row.try_get("free_beds")?, row.try_get("posting_seq")?))
 }
 
+/// Whether a ward takes an admission type, inside a transaction: the search's filter
+/// (`nimo_domain::beds::admission_refusal`), checked again when a hold is placed so that a hold
+/// placed without the search (through the API) obeys the same rule. `AdmissionNotAccepted` if not.
+pub(crate) async fn check_admission_in(
+    tx: &mut Transaction<'static, Any>,
+    ward_id: &str,
+    admission: AdmissionType,
+) -> Result<(), StoreError> {
+    let row = sqlx::query(
+        "SELECT w.admissions, h.okyu_designated FROM ward w JOIN hospital h ON h.id = w.hospital_id WHERE w.id = $1",
+    )
+    .bind(ward_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("ward {ward_id}")))?;
+    let admissions = parse_admission_codes(&row.try_get::<String, _>("admissions")?).map_err(StoreError::Corrupt)?;
+    let okyu_designated = row.try_get::<i64, _>("okyu_designated")? == 1;
+    match nimo_domain::beds::admission_refusal(&admissions, okyu_designated, admission) {
+        Some(refusal) => Err(StoreError::AdmissionNotAccepted { ward: ward_id.to_string(), admission, refusal }),
+        None => Ok(()),
+    }
+}
+
 /// Active holds and admissions since the current posting of a ward, inside a transaction.
 pub(crate) async fn taken_in(
     tx: &mut Transaction<'static, Any>,

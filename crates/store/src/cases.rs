@@ -24,7 +24,9 @@ use crate::{Db, Record, StoreError};
 use nimo_domain::FiscalYear;
 use nimo_domain::MunicipalityCode;
 use nimo_domain::calendar::local_minute_text;
-use nimo_domain::cases::{CaseError, CaseEvent, CaseState, CaseStatus, Disposition, Finding};
+use nimo_domain::cases::{
+    CaseError, CaseEvent, CaseState, CaseStatus, Disposition, Finding, ReportArticle, ReviewFlag,
+};
 use sqlx::Row;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
@@ -39,7 +41,9 @@ pub struct NewCase {
     pub person_id: Option<i64>,
     /// When it was received (local time as staff typed it, stored `YYYY-MM-DDTHH:MM`).
     pub received_at: PrimitiveDateTime,
-    /// The reporting police station.
+    /// The article the report was made under (23条 for a police report).
+    pub article: ReportArticle,
+    /// The reporting police station (for another article, who reported or applied).
     pub police_station: String,
     /// Whether the person lives in the municipality.
     pub resident: bool,
@@ -67,6 +71,10 @@ pub struct Case {
     pub received_at: PrimitiveDateTime,
     /// The fiscal year of the received date.
     pub fiscal_year: FiscalYear,
+    /// The article the report was made under.
+    pub article: ReportArticle,
+    /// Why the case is flagged for review, if it is (shown as 要確認).
+    pub review: Option<ReviewFlag>,
     /// Police station.
     pub police_station: String,
     /// 区民 or not.
@@ -104,6 +112,10 @@ pub struct EventRecord {
     pub findings: (Option<Finding>, Option<Finding>),
     /// The hospital, for an examination.
     pub hospital: String,
+    /// The number of staff, for a 事前調査.
+    pub staff: Option<u8>,
+    /// The review flag the event gave its case.
+    pub review: Option<ReviewFlag>,
     /// The note (opened).
     pub note: String,
 }
@@ -133,8 +145,8 @@ pub async fn create(
     };
     let row = sqlx::query(
         "INSERT INTO report23 (municipality_code, district, person_id, received_at, received_on, fiscal_year,
-             police_station, resident, state, assigned_to, next_due_on, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+             police_station, resident, state, assigned_to, next_due_on, created_at, article)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .persistent(false)
     .bind(new.municipality.as_str())
@@ -149,6 +161,7 @@ pub async fn create(
     .bind(new.assigned_to)
     .bind(date_text(Some(new.next_due_on.unwrap_or_else(|| nimo_domain::cases::first_due_on(date)))))
     .bind(&now)
+    .bind(new.article.code())
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -176,15 +189,20 @@ async fn insert_event(
     actor: Option<i64>,
 ) -> Result<i64, StoreError> {
     let (disposition, first, second, hospital) = match event {
-        Some(CaseEvent::Examine { first, second, disposition, hospital }) => {
+        Some(CaseEvent::Examine { first, second, disposition, hospital, .. }) => {
             (Some(disposition.code()), Some(first.code()), second.map(Finding::code), hospital.trim().to_string())
         }
         _ => (None, None, None, String::new()),
     };
+    let staff = match event {
+        Some(CaseEvent::StartInvestigation { staff }) => Some(i64::from(*staff)),
+        _ => None,
+    };
+    let review = event.and_then(CaseEvent::review_flag).map(ReviewFlag::code);
     let row = sqlx::query(
         "INSERT INTO case_event (case_id, kind, occurred_on, disposition, first_finding, second_finding, hospital,
-             actor, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             actor, recorded_at, staff_count, review_flag)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .persistent(false)
     .bind(case_id)
@@ -196,6 +214,8 @@ async fn insert_event(
     .bind(&hospital)
     .bind(actor)
     .bind(timestamp(OffsetDateTime::now_utc()))
+    .bind(staff)
+    .bind(review)
     .fetch_one(&mut **tx)
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -209,7 +229,7 @@ async fn insert_event(
 
 const CASE_COLUMNS: &str = "id, municipality_code, district, person_id, received_at, fiscal_year, police_station,
     resident, state, disposition, examinations, exam_not_needed, hospital, assigned_to, next_due_on,
-    circumstances_sealed, closed_on, revision";
+    circumstances_sealed, closed_on, revision, article, review_flag";
 
 /// A `report23` row as stored (`CASE_COLUMNS`).
 #[derive(sqlx::FromRow)]
@@ -232,6 +252,8 @@ struct CaseRow {
     circumstances_sealed: Option<String>,
     closed_on: Option<String>,
     revision: i64,
+    article: String,
+    review_flag: Option<String>,
 }
 
 impl CaseRow {
@@ -260,6 +282,11 @@ impl CaseRow {
             fiscal_year: FiscalYear(
                 i32::try_from(self.fiscal_year).map_err(|_| columns::corrupt("report23.fiscal_year"))?,
             ),
+            article: ReportArticle::parse(&self.article).ok_or_else(|| columns::corrupt("report23.article"))?,
+            review: match &self.review_flag {
+                Some(code) => Some(ReviewFlag::parse(code).ok_or_else(|| columns::corrupt("report23.review_flag"))?),
+                None => None,
+            },
             police_station: self.police_station,
             resident: self.resident == 1,
             status,
@@ -298,13 +325,16 @@ struct EventRow {
     second_finding: Option<String>,
     hospital: String,
     note_sealed: Option<String>,
+    staff_count: Option<i64>,
+    review_flag: Option<String>,
 }
 
 /// The events of a case, oldest first, notes opened.
 pub async fn events(db: &Db, case_id: i64) -> Result<Vec<EventRecord>, StoreError> {
     let keyring = db.keyring()?;
     let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT id, case_id, kind, occurred_on, disposition, first_finding, second_finding, hospital, note_sealed
+        "SELECT id, case_id, kind, occurred_on, disposition, first_finding, second_finding, hospital, note_sealed,
+             staff_count, review_flag
          FROM case_event WHERE case_id = $1 ORDER BY occurred_on, id",
     )
     .bind(case_id)
@@ -319,6 +349,16 @@ pub async fn events(db: &Db, case_id: i64) -> Result<Vec<EventRecord>, StoreErro
                 occurred_on: columns::date("case_event.occurred_on", &row.occurred_on)?,
                 disposition: row.disposition.as_deref().and_then(Disposition::from_code),
                 findings: (finding(&row.first_finding), finding(&row.second_finding)),
+                staff: match row.staff_count {
+                    Some(n) => Some(u8::try_from(n).map_err(|_| columns::corrupt("case_event.staff_count"))?),
+                    None => None,
+                },
+                review: match row.review_flag.as_deref() {
+                    Some(code) => {
+                        Some(ReviewFlag::parse(code).ok_or_else(|| columns::corrupt("case_event.review_flag"))?)
+                    }
+                    None => None,
+                },
                 note: row.note_sealed.map_or(Ok(String::new()), |s| CASE_EVENT_NOTE.open(keyring, row.id, &s))?,
                 kind: row.kind,
                 hospital: row.hospital,
@@ -380,12 +420,14 @@ pub async fn record_event(
         CaseEvent::Examine { hospital, .. } => hospital.trim().to_string(),
         _ => case.hospital.clone(),
     };
+    // A flag stays on the case once given (a later examination does not clear the question).
+    let review = input.event.review_flag().or(case.review);
     let closed_on = (next.state == CaseState::Closed).then_some(input.occurred_on);
     let next_due = if next.state == CaseState::Closed { None } else { input.next_due_on };
     let mut tx = db.pool.begin().await?;
     let done = sqlx::query(
         "UPDATE report23 SET state = $1, disposition = $2, examinations = $3, exam_not_needed = $4, hospital = $5,
-             next_due_on = $6, closed_on = $7, revision = revision + 1
+             next_due_on = $6, closed_on = $7, review_flag = $10, revision = revision + 1
          WHERE id = $8 AND revision = $9",
     )
     .persistent(false)
@@ -398,14 +440,24 @@ pub async fn record_event(
     .bind(date_text(closed_on))
     .bind(case_id)
     .bind(revision)
+    .bind(review.map(ReviewFlag::code))
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() != 1 {
         return Err(StoreError::StaleRevision(Record::Case).into());
     }
     let note = match &input.event {
-        CaseEvent::NoExamNeeded { reason } | CaseEvent::Hold { reason } | CaseEvent::Close { reason } => {
-            if input.note.trim().is_empty() { reason.clone() } else { format!("{reason}\n{}", input.note) }
+        CaseEvent::NoExamNeeded { reason }
+        | CaseEvent::Hold { reason }
+        | CaseEvent::Close { reason }
+        | CaseEvent::Examine { reason, .. }
+            if !reason.trim().is_empty() =>
+        {
+            if input.note.trim().is_empty() {
+                reason.clone()
+            } else {
+                format!("{reason}\n{}", input.note)
+            }
         }
         _ => input.note.clone(),
     };
@@ -439,6 +491,8 @@ pub struct WorkItem {
     pub assigned: Option<(i64, String)>,
     /// The person's kana reading (opened), empty while unknown.
     pub person_kana: String,
+    /// Whether the case is flagged for review (`Case::review`).
+    pub review: bool,
 }
 
 /// A worklist row as read.
@@ -454,6 +508,7 @@ struct WorkRow {
     person_id: Option<i64>,
     name_kana_sealed: Option<String>,
     fiscal_year: i64,
+    review_flag: Option<String>,
 }
 
 impl WorkRow {
@@ -476,6 +531,7 @@ impl WorkRow {
             next_due_on,
             assigned: self.assigned_to.zip(self.display_name),
             person_kana,
+            review: self.review_flag.is_some(),
         })
     }
 }
@@ -492,7 +548,7 @@ pub async fn worklist(
     let today = check_date("today", today)?;
     let rows: Vec<WorkRow> = sqlx::query_as(
         "SELECT r.id, r.received_at, r.district, r.state, r.next_due_on, r.assigned_to, u.display_name,
-             r.person_id, p.name_kana_sealed, r.fiscal_year
+             r.person_id, p.name_kana_sealed, r.fiscal_year, r.review_flag
          FROM report23 r LEFT JOIN app_user u ON u.id = r.assigned_to LEFT JOIN person p ON p.id = r.person_id
          WHERE r.municipality_code = $1 AND r.state <> 'closed' AND ($2 = '' OR r.district = $2)
          ORDER BY COALESCE(u.display_name, ''), COALESCE(r.next_due_on, '9999-12-31'), r.id",

@@ -4,7 +4,7 @@
 //! keeps every `Display` here ASCII.
 
 use nimo_domain::FiscalYear;
-use nimo_domain::beds::{FreeBedsError, HoldState};
+use nimo_domain::beds::{AdmissionRefusal, AdmissionType, FreeBedsError, HoldState};
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +36,17 @@ pub enum StoreError {
     NoBedLeft {
         /// The ward's id.
         ward: String,
+    },
+    /// The ward does not take the hold's 入院形態 (not on its list, or 応急入院 in a hospital
+    /// without the 応急入院指定); nothing was held.
+    #[error("ward {ward} does not accept {}: {}", admission.code(), refusal.code())]
+    AdmissionNotAccepted {
+        /// The ward's id.
+        ward: String,
+        /// The 入院形態 of the hold.
+        admission: AdmissionType,
+        /// Why not.
+        refusal: AdmissionRefusal,
     },
     /// The hold is no longer waiting for an answer (expired, answered or withdrawn).
     #[error("hold {hold} is {}", state.code())]
@@ -215,6 +226,11 @@ mod tests {
             StoreError::DistrictNameTaken { municipality: "131105".into() },
             StoreError::NoBedLeft { ward: "w-1".into() },
             StoreError::HoldNotWaiting { hold: 3, state: HoldState::Expired },
+            StoreError::AdmissionNotAccepted {
+                ward: "w-1".into(),
+                admission: AdmissionType::Okyu,
+                refusal: AdmissionRefusal::NotOkyuDesignated,
+            },
             StoreError::Posting { row: 2, refusal: PostingRefusal::FreeBeds(FreeBedsError) },
             StoreError::Posting { row: 1, refusal: PostingRefusal::UnknownWard("w-x".into()) },
             StoreError::Posting { row: 1, refusal: PostingRefusal::NotOwnWard("w-x".into()) },

@@ -162,6 +162,7 @@ pub async fn year(
             received_at: received_on
                 .with_hms(hour_minute(9 + rng.next(10)), hour_minute(rng.next(60)), 0)
                 .map_err(|_| StoreError::Synthetic("synthetic time".into()))?,
+            article: nimo_domain::cases::ReportArticle::Police,
             police_station: ["目黒警察署", "碑文谷警察署"][index % 2].into(),
             resident,
             circumstances: "（見本データ）路上で大声を出しているとの通報。".into(),
@@ -179,13 +180,16 @@ pub async fn year(
             next_due_on: due,
             actor: assigned,
         };
-        let mut events = vec![step(CaseEvent::StartInvestigation, at(0), Some(at(1)))];
+        let mut events = vec![step(CaseEvent::StartInvestigation { staff: 2 }, at(0), Some(at(1)))];
         let exam = |disposition: Disposition, second: Option<Finding>| {
             let needs = matches!(disposition, Disposition::Sochi | Disposition::KinkyuSochi);
+            let first = if needs { Finding::NeedsSochi } else { Finding::NoSochi };
+            let required = nimo_domain::cases::exam_requirement(first, second, disposition).reason.is_some();
             CaseEvent::Examine {
-                first: if needs { Finding::NeedsSochi } else { Finding::NoSochi },
+                first,
                 second,
                 disposition,
+                reason: if required { "（見本データ）処遇の理由".into() } else { String::new() },
                 hospital: if matches!(disposition, Disposition::NoAdmission | Disposition::Other) {
                     String::new()
                 } else {

@@ -10,8 +10,9 @@ mod refusal;
 mod tests;
 
 pub use refusal::{
-    NO_BED_LEFT, Refusal, account_refusal, free_beds_message, hold_not_waiting_message, login_refusal,
-    password_message, posting_message, refusal_of, scope_message, sheet_exists_message, stale_refusal, store_refusal,
+    NO_BED_LEFT, Refusal, account_refusal, admission_not_accepted_message, free_beds_message, hold_not_waiting_message,
+    login_refusal, password_message, posting_message, refusal_of, scope_message, sheet_exists_message, stale_refusal,
+    store_refusal,
 };
 
 use crate::problem::Problem;

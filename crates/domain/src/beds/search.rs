@@ -106,11 +106,48 @@ pub struct Rank {
     pub age_seconds: i64,
 }
 
+/// Why a ward does not take an admission type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdmissionRefusal {
+    /// The ward does not list the type among those it accepts.
+    NotListed,
+    /// 応急入院 in a hospital that is no 応急入院指定病院 (法33条の6, 33条の7 before R6.4: only
+    /// a hospital the 知事 designated may admit under it).
+    NotOkyuDesignated,
+}
+
+impl AdmissionRefusal {
+    /// The code, for logs and problem details.
+    pub fn code(self) -> &'static str {
+        match self {
+            AdmissionRefusal::NotListed => "not_listed",
+            AdmissionRefusal::NotOkyuDesignated => "not_okyu_designated",
+        }
+    }
+}
+
+/// Why a ward with these accepted types, in a hospital with or without the 応急入院指定, does not
+/// take `admission`; `None` when it does. The search's filter and the server's check of a hold
+/// both ask this, so that a hold the search would not offer is refused too.
+pub fn admission_refusal(
+    admissions: &[AdmissionType],
+    okyu_designated: bool,
+    admission: AdmissionType,
+) -> Option<AdmissionRefusal> {
+    if !admissions.contains(&admission) {
+        Some(AdmissionRefusal::NotListed)
+    } else if admission == AdmissionType::Okyu && !okyu_designated {
+        Some(AdmissionRefusal::NotOkyuDesignated)
+    } else {
+        None
+    }
+}
+
 /// Whether a candidate passes every hard filter of the criteria.
 pub fn matches(criteria: &Criteria, candidate: &Candidate) -> bool {
     let admission_ok = criteria
         .admission
-        .is_none_or(|a| candidate.admissions.contains(&a) && (a != AdmissionType::Okyu || candidate.okyu_designated));
+        .is_none_or(|a| admission_refusal(&candidate.admissions, candidate.okyu_designated, a).is_none());
     let sex_ok = criteria.sex.is_none_or(|s| candidate.sex.admits(s));
     let age_ok = criteria.age.is_none_or(|age| (candidate.min_age..=candidate.max_age).contains(&age));
     let type_ok = criteria.ward_type.is_none_or(|t| t == candidate.ward_type);

@@ -166,3 +166,12 @@ fn a_physical_care_ward_does_not_rank_first_for_a_patient_without_complications(
     let male = Candidate { ward_type: WardType::Kyuseiki, sex: Sex::Male, emergency: false, ..candidate() };
     assert!(rank(&criteria, &male, 3600) < rank(&criteria, &physical, 3600));
 }
+
+#[test]
+fn a_ward_takes_only_its_listed_admissions_and_okyu_only_where_designated() {
+    use AdmissionType::*;
+    assert_eq!(admission_refusal(&[Sochi, IryoHogo], true, Nini), Some(AdmissionRefusal::NotListed));
+    assert_eq!(admission_refusal(&[Okyu], false, Okyu), Some(AdmissionRefusal::NotOkyuDesignated));
+    assert_eq!(admission_refusal(&[Okyu], true, Okyu), None);
+    assert_eq!(admission_refusal(&AdmissionType::ALL, false, Sochi), None);
+}

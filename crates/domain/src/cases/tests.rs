@@ -4,14 +4,16 @@ use super::*;
 use proptest::prelude::*;
 
 fn examine(first: Finding, second: Option<Finding>, disposition: Disposition) -> CaseEvent {
-    CaseEvent::Examine { first, second, disposition, hospital: "東京医療センター".into() }
+    CaseEvent::Examine {
+        first, second, disposition, hospital: "東京医療センター".into(), reason: String::new()
+    }
 }
 
 #[test]
 fn a_case_goes_from_intake_to_closure() {
     let mut s = CaseStatus::received();
     for event in [
-        CaseEvent::StartInvestigation,
+        CaseEvent::StartInvestigation { staff: 2 },
         CaseEvent::OrderExam,
         examine(Finding::NeedsSochi, Some(Finding::NeedsSochi), Disposition::Sochi),
         CaseEvent::FollowUpContact,
@@ -46,6 +48,7 @@ fn sochi_needs_two_designated_doctors_finding_it() {
         second: Some(Finding::NoSochi),
         disposition: Disposition::IryoHogo,
         hospital: " ".into(),
+        reason: String::new(),
     };
     assert_eq!(s.apply(&no_hospital).unwrap_err().field(), "hospital");
 }
@@ -59,6 +62,33 @@ fn emergency_sochi_is_followed_by_one_full_examination() {
     assert_eq!((s.disposition, s.examinations), (Some(Disposition::Sochi), 2));
     assert!(!s.allowed().contains(&"examine"));
     assert!(s.apply(&examine(Finding::NoSochi, Some(Finding::NoSochi), Disposition::NoAdmission)).is_err());
+}
+
+#[test]
+fn the_staff_at_the_investigation_are_counted_within_limits() {
+    let s = CaseStatus::received();
+    for staff in [0, 21] {
+        let error = s.apply(&CaseEvent::StartInvestigation { staff }).unwrap_err();
+        assert_eq!(error.field(), "staff_count");
+    }
+    assert!(s.apply(&CaseEvent::StartInvestigation { staff: 1 }).is_ok());
+}
+
+#[test]
+fn an_exam_whose_disposition_needs_a_reason_is_refused_without_one_and_flagged_with_it() {
+    let s = CaseStatus { state: CaseState::ExamOrdered, ..CaseStatus::received() };
+    let bare = examine(Finding::NeedsSochi, Some(Finding::NoSochi), Disposition::KinkyuSochi);
+    assert_eq!(s.apply(&bare).unwrap_err().field(), "reason");
+    let CaseEvent::Examine { first, second, disposition, hospital, .. } = bare else { unreachable!() };
+    let reasoned = CaseEvent::Examine { first, second, disposition, hospital, reason: "急変".into() };
+    assert!(s.apply(&reasoned).is_ok());
+    assert_eq!(reasoned.review_flag(), Some(ReviewFlag::KinkyuAfterNoSochi));
+    let agreeing = examine(Finding::NeedsSochi, Some(Finding::NeedsSochi), Disposition::IryoHogo);
+    assert_eq!(s.apply(&agreeing).unwrap_err().field(), "reason");
+    assert_eq!(agreeing.review_flag(), None);
+    // After a 緊急措置, the full 措置診察 follows the same rule.
+    let kinkyu = s.apply(&examine(Finding::NeedsSochi, None, Disposition::KinkyuSochi)).unwrap();
+    assert_eq!(kinkyu.apply(&agreeing).unwrap_err().field(), "reason");
 }
 
 #[test]
@@ -85,12 +115,18 @@ fn any_event() -> impl Strategy<Value = CaseEvent> {
     let disposition = proptest::sample::select(DISPOSITIONS.iter().map(|e| e.value).collect::<Vec<_>>());
     let text = prop_oneof![Just(String::new()), Just("理由".to_string())];
     prop_oneof![
-        Just(CaseEvent::StartInvestigation),
+        (0u8..=21).prop_map(|staff| CaseEvent::StartInvestigation { staff }),
         Just(CaseEvent::OrderExam),
         text.clone().prop_map(|reason| CaseEvent::NoExamNeeded { reason }),
         text.clone().prop_map(|reason| CaseEvent::Hold { reason }),
-        (finding.clone(), proptest::option::of(finding), disposition, text.clone()).prop_map(
-            |(first, second, disposition, hospital)| CaseEvent::Examine { first, second, disposition, hospital }
+        (finding.clone(), proptest::option::of(finding), disposition, text.clone(), text.clone()).prop_map(
+            |(first, second, disposition, hospital, reason)| CaseEvent::Examine {
+                first,
+                second,
+                disposition,
+                hospital,
+                reason
+            }
         ),
         Just(CaseEvent::FollowUpContact),
         text.prop_map(|reason| CaseEvent::Close { reason }),

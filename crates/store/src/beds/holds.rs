@@ -249,6 +249,11 @@ pub async fn place_hold_at(
 ) -> Result<Hold, StoreError> {
     let mut tx = begin_write(db).await?;
     let (_, posted, seq) = lock_ward(&mut tx, db.backend, &new.ward_id).await?;
+    // The ward must take the hold's 入院形態, as the search's filter requires.
+    if let Err(refused) = super::check_admission_in(&mut tx, &new.ward_id, new.admission).await {
+        tx.rollback().await?;
+        return Err(refused);
+    }
     expire_in(&mut tx, Some(&new.ward_id), now).await?;
     let (active, admitted) = taken_in(&mut tx, &new.ward_id, seq, now).await?;
     if posted - active - admitted <= 0 {

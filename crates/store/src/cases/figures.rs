@@ -2,7 +2,8 @@
 //! that override them.
 //!
 //! Definitions (for the records' fiscal year, 1 April – 31 March):
-//! - `report23.in_area`: 23条通報 received by the municipality (by received date);
+//! - `report23.in_area`: 23条通報 received by the municipality (by received date): reports under
+//!   法23条 only, not 22条 applications or the other articles' reports;
 //! - `report23.residents`: of those, reports about 区民 (the resident flag at intake);
 //! - `.sochi`, `.iryo_hogo`, `.no_admission`: of the residents, those whose current
 //!   disposition is 措置入院 (a 緊急措置 followed by 措置 counts, a 緊急措置 alone does not),
@@ -29,7 +30,7 @@ pub async fn section4_counts(db: &Db, municipality: &str, fy: FiscalYear) -> Res
              COUNT(CASE WHEN resident = 1 AND disposition = 'sochi' THEN 1 END) AS sochi,
              COUNT(CASE WHEN resident = 1 AND disposition = 'iryo_hogo' THEN 1 END) AS iryo_hogo,
              COUNT(CASE WHEN resident = 1 AND disposition = 'no_admission' THEN 1 END) AS no_admission
-         FROM report23 WHERE municipality_code = $1 AND fiscal_year = $2",
+         FROM report23 WHERE municipality_code = $1 AND fiscal_year = $2 AND article = '23'",
     )
     .bind(municipality)
     .bind(year)
@@ -117,7 +118,7 @@ pub async fn counted_records(
                 "case",
                 format!(
                     "SELECT id, person_id, received_on AS counted_on, district, COALESCE(disposition, '') AS code
-                     FROM report23 WHERE municipality_code = $1 AND fiscal_year = $2{condition}"
+                     FROM report23 WHERE municipality_code = $1 AND fiscal_year = $2 AND article = '23'{condition}"
                 ),
             )
         }

@@ -112,7 +112,7 @@ pub async fn search(
     let offset = i64::from(page) * i64::from(per_page);
     let select = format!(
         "SELECT r.id, r.received_at, r.district, r.state, r.next_due_on, r.assigned_to, u.display_name,
-             r.person_id, p.name_kana_sealed, r.fiscal_year
+             r.person_id, p.name_kana_sealed, r.fiscal_year, r.review_flag
          {CONDITIONS} ORDER BY r.received_at DESC, r.id DESC LIMIT {per_page} OFFSET {offset}"
     );
     let rows: Vec<WorkRow> = args

@@ -59,6 +59,7 @@ fn report(assigned_to: i64, district: &str, received_at: &str) -> NewCase {
         district: district.into(),
         person_id: None,
         received_at: nimo_domain::calendar::parse_local_minute(received_at).unwrap(),
+        article: nimo_domain::cases::ReportArticle::Police,
         police_station: "目黒警察署".into(),
         resident: true,
         circumstances: "駅前で刃物を持って叫んでいる".into(),
@@ -140,9 +141,15 @@ async fn a_case_moves_only_as_the_state_machine_allows_and_a_stale_form_is_a_con
             .unwrap_err();
         assert!(matches!(refused, RecordError::Rule(CaseError::Transition { .. })), "{backend:?}: {refused}");
         assert_eq!(cases::events(&t.db, id).await.unwrap().len(), 1, "a refused event writes nothing");
-        cases::record_event(&t.db, id, 0, &step(CaseEvent::StartInvestigation, staff), AuditEvent::cli("write"))
-            .await
-            .unwrap();
+        cases::record_event(
+            &t.db,
+            id,
+            0,
+            &step(CaseEvent::StartInvestigation { staff: 2 }, staff),
+            AuditEvent::cli("write"),
+        )
+        .await
+        .unwrap();
         let stale = cases::record_event(&t.db, id, 0, &step(CaseEvent::OrderExam, staff), AuditEvent::cli("write"))
             .await
             .unwrap_err();
@@ -157,6 +164,7 @@ async fn a_case_moves_only_as_the_state_machine_allows_and_a_stale_form_is_a_con
                 second: Some(Finding::NeedsSochi),
                 disposition: Disposition::Sochi,
                 hospital: "見本記念病院".into(),
+                reason: String::new(),
             },
             CaseEvent::FollowUpContact,
             CaseEvent::Close { reason: "措置解除、通院継続".into() },

@@ -44,6 +44,7 @@ async fn case(db: &Db, staff: i64, district: &str, due: Option<&str>) -> (i64, i
         district: district.into(),
         person_id: None,
         received_at: time::macros::datetime!(2022-05-10 10:00),
+        article: nimo_domain::cases::ReportArticle::Police,
         police_station: "目黒警察署".into(),
         resident: true,
         circumstances: "見本".into(),

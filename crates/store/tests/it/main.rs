@@ -6,6 +6,7 @@ mod admissions;
 mod app_role;
 mod audit;
 mod beds;
+mod case_rules;
 mod cases;
 mod consents;
 mod districts;

@@ -136,7 +136,7 @@ pub async fn put_availability(
     responses(
         (status = 201, description = "held", body = Hold),
         (status = 409, description = "no bed is left on the ward", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "a field is wrong (each named in `errors`), or the body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a field is wrong (each named in `errors`; `admission` when the ward does not take that 入院形態, or 応急入院 outside an 応急入院指定病院), or the body is not JSON", body = Problem, content_type = "application/problem+json"),
         crate::problem::Refusals,
         crate::problem::BodyRefusals,
     )

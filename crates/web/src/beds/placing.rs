@@ -107,6 +107,16 @@ pub async fn place(state: &AppState, ctx: &Ctx, request: &HoldRequest) -> Result
             }
             Err(HoldFailure::NoBedLeft)
         }
+        Err(StoreError::AdmissionNotAccepted { admission, refusal, .. }) => {
+            let event = crate::audit::event(&ctx.0, "hold_place", Outcome::Failed)
+                .with_record("ward", ward)
+                .with_detail("admission_not_accepted");
+            if let Err(error) = crate::audit::before(&state.db, &event).await {
+                return Err(HoldFailure::Web(error));
+            }
+            let message = crate::error::admission_not_accepted_message(admission, refusal);
+            Err(HoldFailure::Invalid(vec![("admission", message)]))
+        }
         Err(e) if e.is_not_found() => Err(HoldFailure::UnknownWard),
         Err(e) => Err(HoldFailure::Web(e.into())),
     }

@@ -46,7 +46,15 @@ fn event_of(f: &Fields) -> Result<CaseEvent, (String, String)> {
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
     let reason = get("reason");
     Ok(match get("event").as_str() {
-        "start_investigation" => CaseEvent::StartInvestigation,
+        "start_investigation" => {
+            let staff = get("staff_count");
+            if staff.is_empty() {
+                return Err(("staff_count".into(), "事前調査に当たった職員の人数を入力してください".into()));
+            }
+            // A number out of u8 is refused by the domain's range check, as 0 is.
+            let staff = staff.parse::<u64>().map_or(0, |n| u8::try_from(n).unwrap_or(u8::MAX));
+            CaseEvent::StartInvestigation { staff }
+        }
         "order_exam" => CaseEvent::OrderExam,
         "no_exam_needed" => CaseEvent::NoExamNeeded { reason },
         "hold" => CaseEvent::Hold { reason },
@@ -64,7 +72,7 @@ fn event_of(f: &Fields) -> Result<CaseEvent, (String, String)> {
             };
             let disposition = Disposition::from_code(&get("disposition"))
                 .ok_or_else(|| ("disposition".to_string(), "処遇を選んでください".to_string()))?;
-            CaseEvent::Examine { first, second, disposition, hospital: get("hospital") }
+            CaseEvent::Examine { first, second, disposition, hospital: get("hospital"), reason }
         }
         _ => return Err(("event".into(), "操作を選んでください".into())),
     })
@@ -84,6 +92,7 @@ pub(crate) struct CaseStepForm {
     disposition: Option<String>,
     hospital: Option<String>,
     reason: Option<String>,
+    staff_count: Option<String>,
 }
 
 /// POST /municipalities/{code}/cases/{case_id}/events: records the next step; a refused

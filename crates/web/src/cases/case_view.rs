@@ -25,6 +25,7 @@ struct ActionForm {
     label: &'static str,
     needs_reason: bool,
     is_exam: bool,
+    asks_staff: bool,
     wants_due: bool,
 }
 
@@ -63,6 +64,9 @@ pub(crate) struct CasePage {
     with_record: bool,
     /// Whether an admission may be recorded (a disposition that admits, or an accepted hold, and a known person).
     may_admit: bool,
+    /// The staff count the 事前調査 form starts with, and where that number comes from.
+    staff_guided: u8,
+    staff_source: &'static str,
 }
 
 impl CasePage {
@@ -103,6 +107,7 @@ fn field_id(action: &str, name: &str) -> String {
         (_, "occurred_on") => format!("{action}-on"),
         (_, "next_due_on") => format!("{action}-due"),
         (_, "reason" | "note") => format!("{action}-{name}"),
+        (_, "staff_count") => format!("{action}-staff"),
         _ => name.to_string(),
     }
 }
@@ -119,6 +124,7 @@ const FIELD_ORDER: &[&str] = &[
     "address",
     "contact",
     "occurred_on",
+    "staff_count",
     "first",
     "second",
     "disposition",
@@ -134,6 +140,7 @@ fn action_form(code: &'static str) -> ActionForm {
         label: CaseEvent::label_of(code),
         needs_reason: matches!(code, "no_exam_needed" | "hold" | "close"),
         is_exam: code == "examine",
+        asks_staff: code == "start_investigation",
         wants_due: code != "close",
     }
 }
@@ -168,6 +175,15 @@ pub(crate) async fn case_page(
             }
             if !e.hospital.is_empty() {
                 detail.push(format!("入院先: {}", e.hospital));
+            }
+            if let Some(staff) = e.staff {
+                detail.push(format!("調査職員 {staff}名"));
+                if staff < nimo_domain::cases::INVESTIGATION_STAFF_GUIDED {
+                    detail.push(nimo_domain::cases::INVESTIGATION_STAFF_SOURCE.to_string());
+                }
+            }
+            if let Some(flag) = e.review {
+                detail.push(format!("見直しの対象（{}）", flag.verification().label()));
             }
             EventRow {
                 on: e.occurred_on.to_string(),
@@ -244,6 +260,8 @@ pub(crate) async fn case_page(
         bed_search,
         holds,
         admitted,
+        staff_guided: nimo_domain::cases::INVESTIGATION_STAFF_GUIDED,
+        staff_source: nimo_domain::cases::INVESTIGATION_STAFF_SOURCE,
     })
 }
 

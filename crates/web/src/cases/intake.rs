@@ -37,6 +37,8 @@ struct IntakePage {
     /// The 地区 to choose from (the municipality's active ones, only their own for a 地区-scoped
     /// user); empty when the municipality lists none, and 地区 is typed.
     districts: Vec<String>,
+    /// The articles a report can be made under: (code, label).
+    articles: Vec<(&'static str, String)>,
 }
 
 impl IntakePage {
@@ -73,6 +75,7 @@ pub async fn new_form(
     let mut f = Fields::new();
     f.insert("district".into(), own_district(&ctx).unwrap_or_default());
     f.insert("resident".into(), "1".into());
+    f.insert("article".into(), nimo_domain::cases::ReportArticle::DEFAULT.code().into());
     f.insert("sex".into(), "x".into());
     // A report is usually typed as it is taken: the 受理日時 is now (Japan's time), to correct
     // when it was taken earlier.
@@ -88,6 +91,7 @@ pub async fn new_form(
         candidates: vec![],
         elsewhere: false,
         districts,
+        articles: articles(),
     };
     Ok(Html(page.render()?))
 }
@@ -99,11 +103,28 @@ fn valid_datetime(text: &str) -> bool {
     }
 }
 
+fn articles() -> Vec<(&'static str, String)> {
+    nimo_domain::cases::REPORT_ARTICLES.iter().map(|e| (e.code, e.value.label())).collect()
+}
+
+/// The article of a report as posted: one of the list; left out, the default (23条), which the
+/// form has selected.
+fn report_article(code: &str) -> Option<nimo_domain::cases::ReportArticle> {
+    if code.is_empty() {
+        Some(nimo_domain::cases::ReportArticle::DEFAULT)
+    } else {
+        nimo_domain::cases::ReportArticle::parse(code)
+    }
+}
+
 fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode, listed: &[String]) -> Errors {
     let get = |n: &str| f.get(n).map(|v| v.trim()).unwrap_or_default();
     let mut errors = Errors::new();
     if !valid_datetime(get("received_at")) {
         errors.insert("received_at".into(), "受理日時を「2022-05-10T14:30」の形で入力してください".into());
+    }
+    if report_article(get("article")).is_none() {
+        errors.insert("article".into(), "通報・申請の根拠条文を一覧から選んでください".into());
     }
     if get("police_station").is_empty() {
         errors.insert("police_station".into(), "通報した警察署を入力してください".into());
@@ -143,6 +164,7 @@ fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode, listed: &[Strin
 #[serde(deny_unknown_fields)]
 pub(crate) struct IntakeForm {
     received_at: Option<String>,
+    article: Option<String>,
     police_station: Option<String>,
     district: Option<String>,
     resident: Option<String>,
@@ -155,6 +177,7 @@ pub(crate) struct IntakeForm {
 const FIELD_ORDER: &[&str] = &[
     "person_choice",
     "received_at",
+    "article",
     "police_station",
     "district",
     "circumstances",
@@ -187,6 +210,7 @@ pub async fn create(
         candidates,
         elsewhere: false,
         districts: offered.clone(),
+        articles: articles(),
     };
     let mut errors = intake_errors(&f, &ctx, &code, &listed);
     let get = |n: &str| f.get(n).map(|v| v.trim().to_string()).unwrap_or_default();
@@ -221,6 +245,8 @@ pub async fn create(
         person_id,
         received_at: parse_local_minute(&get("received_at"))
             .ok_or_else(|| WebError::Internal("received_at passed its check but does not parse".into()))?,
+        article: report_article(&get("article"))
+            .ok_or_else(|| WebError::Internal("article passed its check but does not parse".into()))?,
         police_station: get("police_station"),
         resident: get("resident") == "1",
         circumstances: get("circumstances"),

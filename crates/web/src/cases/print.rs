@@ -40,6 +40,9 @@ fn event_detail(event: &cases::EventRecord) -> String {
     if !event.hospital.is_empty() {
         detail.push(format!("入院先: {}", event.hospital));
     }
+    if let Some(staff) = event.staff {
+        detail.push(format!("調査職員 {staff}名"));
+    }
     detail.join("、")
 }
 
@@ -110,7 +113,9 @@ async fn summary(
         state: case.status.state.label().to_string(),
         disposition: case.status.disposition.map(|d| d.label().to_string()).unwrap_or_default(),
         received_at: display::minute(case.received_at),
+        article: case.article.label(),
         police_station: case.police_station,
+        review: case.review.map(|flag| flag.label().to_string()).unwrap_or_default(),
         district: case.district,
         residence: residence_label(case.resident, &printed.municipality),
         person,

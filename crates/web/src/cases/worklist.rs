@@ -42,6 +42,7 @@ struct WorkRow {
     /// Whether a legal clock of the case's admission is overdue (the worklist marks it).
     clock_overdue: bool,
     person: String,
+    review: bool,
 }
 
 impl WorkRow {
@@ -56,6 +57,7 @@ impl WorkRow {
             due: crate::display::date_or_empty(item.next_due_on),
             overdue: item.overdue,
             clock_overdue: false,
+            review: item.review,
             person: if item.person_kana.is_empty() { "（不明）".into() } else { item.person_kana.clone() },
         }
     }

@@ -38,6 +38,21 @@ impl Refusal {
     }
 }
 
+/// Why a ward does not take a hold's 入院形態, in the words of the hold form.
+pub fn admission_not_accepted_message(
+    admission: nimo_domain::beds::AdmissionType,
+    refusal: nimo_domain::beds::AdmissionRefusal,
+) -> String {
+    match refusal {
+        nimo_domain::beds::AdmissionRefusal::NotListed => {
+            format!("入院形態: この病棟は「{}」を受け入れていません", admission.label())
+        }
+        nimo_domain::beds::AdmissionRefusal::NotOkyuDesignated => {
+            "入院形態: この病院は応急入院指定病院ではありません（応急入院は指定病院だけです）".to_string()
+        }
+    }
+}
+
 /// What a store error means to a person; `None` for a failure that is nobody's input (the
 /// database, a corrupt row, missing keys …): that is a 500, logged, with no details.
 pub fn store_refusal(error: &StoreError) -> Option<Refusal> {
@@ -52,6 +67,12 @@ pub fn store_refusal(error: &StoreError) -> Option<Refusal> {
             Refusal::new(S::CONFLICT, "district-name-taken", "同じ名前の地区がすでにあります", Some("name"))
         }
         StoreError::NoBedLeft { .. } => Refusal::new(S::CONFLICT, "no-bed-left", NO_BED_LEFT, None),
+        StoreError::AdmissionNotAccepted { admission, refusal, .. } => Refusal::new(
+            S::UNPROCESSABLE_ENTITY,
+            "admission-not-accepted",
+            admission_not_accepted_message(*admission, *refusal),
+            Some("admission"),
+        ),
         StoreError::HoldNotWaiting { state, .. } => {
             Refusal::new(S::CONFLICT, "hold-closed", hold_not_waiting_message(*state), None)
         }

@@ -66,6 +66,17 @@ fn every_store_refusal_has_its_status_sentence_and_field() {
         ),
         (StoreError::NoBedLeft { ward: "w-1".into() }, S::CONFLICT, "no-bed-left", NO_BED_LEFT, None),
         (
+            StoreError::AdmissionNotAccepted {
+                ward: "w-1".into(),
+                admission: nimo_domain::beds::AdmissionType::Nini,
+                refusal: nimo_domain::beds::AdmissionRefusal::NotListed,
+            },
+            S::UNPROCESSABLE_ENTITY,
+            "admission-not-accepted",
+            "入院形態: この病棟は「任意入院」を受け入れていません",
+            Some("admission"),
+        ),
+        (
             StoreError::HoldNotWaiting { hold: 3, state: HoldState::Expired },
             S::CONFLICT,
             "hold-closed",

@@ -89,7 +89,8 @@ async fn a_nurse_takes_a_report_from_intake_to_closure_and_the_sheet_counts_it()
         assert!(offer.contains("すでに登録されている人かもしれません") && offer.contains("かなと生年月日が一致"));
 
         let ok = |r: (u16, String)| assert_eq!(r.0, 303, "{}", r.1);
-        ok(step(&app, &case, &[("event", "start_investigation"), ("occurred_on", "2021-06-01")]).await);
+        ok(step(&app, &case, &[("event", "start_investigation"), ("staff_count", "2"), ("occurred_on", "2021-06-01")])
+            .await);
         ok(step(&app, &case, &[("event", "order_exam"), ("occurred_on", "2021-06-01")]).await);
         // 措置 needs both designated doctors to find it: refused beside the field, typed values kept.
         let (status, body) = step(

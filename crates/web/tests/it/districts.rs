@@ -152,6 +152,7 @@ async fn the_caseload_counts_the_seeded_records_and_a_district_nurse_sees_only_h
                 district: district.into(),
                 person_id: None,
                 received_at: time::macros::datetime!(2021-06-01 10:00),
+                article: nimo_domain::cases::ReportArticle::Police,
                 police_station: "目黒警察署".into(),
                 resident: true,
                 circumstances: String::new(),

@@ -44,6 +44,7 @@ async fn seed(app: &TestApp, district: &str, kana: &str, n: u32) -> Vec<i64> {
             district: district.into(),
             person_id: None,
             received_at: time::PrimitiveDateTime::new(day, time::macros::time!(10:00)),
+            article: nimo_domain::cases::ReportArticle::Police,
             police_station: "目黒警察署".into(),
             resident: true,
             circumstances: "見本".into(),
@@ -60,7 +61,7 @@ async fn close(app: &TestApp, id: i64) {
     use nimo_domain::cases::CaseEvent;
     let nurse = nimo_store::accounts::find_by_login(&app.db, "hokenshi").await.unwrap();
     for event in [
-        CaseEvent::StartInvestigation,
+        CaseEvent::StartInvestigation { staff: 2 },
         CaseEvent::NoExamNeeded { reason: "見本".into() },
         CaseEvent::Close { reason: "見本".into() },
     ] {

@@ -79,8 +79,12 @@ async fn no_secret_or_typed_value_appears_in_the_log() {
         assert!(page.contains("記録外 名前"));
         let at = page.find("name=\"revision\" value=\"").unwrap() + "name=\"revision\" value=\"".len();
         let revision = page[at..at + page[at..].find('"').unwrap()].to_string();
-        let step =
-            [("event", "start_investigation"), ("occurred_on", "2021-06-01"), ("note", "ログに出てはならない記録ZQN")];
+        let step = [
+            ("event", "start_investigation"),
+            ("staff_count", "2"),
+            ("occurred_on", "2021-06-01"),
+            ("note", "ログに出てはならない記録ZQN"),
+        ];
         let mut fields: Vec<(String, String)> = step.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         fields.push(("revision".into(), revision));
         assert_eq!(app.post_form(&format!("{case}/events"), &fields).await.0, 303);
@@ -91,7 +95,14 @@ async fn no_secret_or_typed_value_appears_in_the_log() {
         for (name, value) in person.iter().chain(step.iter()) {
             if !matches!(
                 *name,
-                "received_at" | "police_station" | "district" | "resident" | "sex" | "event" | "occurred_on"
+                "received_at"
+                    | "police_station"
+                    | "district"
+                    | "resident"
+                    | "sex"
+                    | "event"
+                    | "occurred_on"
+                    | "staff_count"
             ) {
                 secrets.push(value.to_string());
             }

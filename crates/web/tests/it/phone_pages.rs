@@ -51,6 +51,7 @@ async fn seed(app: &TestApp) -> i64 {
         district: "西部".into(),
         person_id: None,
         received_at: time::macros::datetime!(2021-06-01 10:00),
+        article: nimo_domain::cases::ReportArticle::Police,
         police_station: "目黒警察署".into(),
         resident: true,
         circumstances: "見本".into(),

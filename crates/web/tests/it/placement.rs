@@ -55,7 +55,7 @@ async fn a_case_finds_its_bed_and_the_case_page_shows_the_placement() {
         let (_, page) = app.get(&case).await;
         assert!(!page.contains("空床検索で探す"), "no bed is sought before an exam is ordered");
         for step in [
-            vec![("event", "start_investigation")],
+            vec![("event", "start_investigation"), ("staff_count", "2")],
             vec![("event", "order_exam")],
             vec![
                 ("event", "examine"),

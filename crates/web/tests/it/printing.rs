@@ -93,7 +93,12 @@ async fn a_case_summary_prints_what_the_case_page_shows_and_is_audited() {
     for_each_backend(|app| async move {
         let case = a_case(&app, intake(ONE.0, ONE.1, ONE.2, ONE.3)).await;
         someone_else(&app).await;
-        case_step(&app, &case, &[("event", "start_investigation"), ("occurred_on", "2022-04-01")]).await;
+        case_step(
+            &app,
+            &case,
+            &[("event", "start_investigation"), ("staff_count", "2"), ("occurred_on", "2022-04-01")],
+        )
+        .await;
         case_step(&app, &case, &[("event", "order_exam"), ("occurred_on", "2022-04-01")]).await;
         case_step(
             &app,
@@ -118,6 +123,8 @@ async fn a_case_summary_prints_what_the_case_page_shows_and_is_audited() {
         assert!(text.contains("目黒区23条通報事例の概要"), "the municipality's name heads every page: {text}");
         let shown = [
             "2022-04-0110:30",
+            "23条（警察官の通報）",
+            "調査職員2名",
             "目黒警察署",
             "西部",
             "区内（区民）",

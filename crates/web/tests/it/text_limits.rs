@@ -87,6 +87,7 @@ async fn case_steps_visits_and_plans_refuse_text_too_long_or_with_a_control_char
         let events = count(&app, "SELECT COUNT(*) FROM case_event").await;
         let step = form(&[
             ("event", "start_investigation"),
+            ("staff_count", "2"),
             ("occurred_on", "2021-06-01"),
             ("note", &"メモ".repeat(2_001)),
             ("revision", &revision_of(&page)),

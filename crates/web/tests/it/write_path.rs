@@ -200,7 +200,7 @@ async fn a_case_event_whose_audit_row_cannot_be_written_is_not_recorded() {
         let case = cases::intake(&app).await;
         let id = case.rsplit('/').next().unwrap().to_string();
         let (_, page) = app.get(&case).await;
-        let mut step = form(&[("event", "start_investigation"), ("occurred_on", "2021-06-01")]);
+        let mut step = form(&[("event", "start_investigation"), ("staff_count", "2"), ("occurred_on", "2021-06-01")]);
         step.push(("revision".into(), cases::revision_of(&page)));
         let state_sql = format!("SELECT state FROM report23 WHERE id = {id}");
         let revision_sql = format!("SELECT revision FROM report23 WHERE id = {id}");

@@ -37,6 +37,7 @@ pub(super) async fn seed_cases(db: &nimo_store::Db, staff: i64) {
             district: district.into(),
             person_id: None,
             received_at: time::macros::datetime!(2021-06-01 10:00),
+            article: nimo_domain::cases::ReportArticle::Police,
             police_station: "見本警察署".into(),
             resident: true,
             circumstances: String::new(),
