@@ -16,6 +16,7 @@ mod browsing;
 mod cases;
 mod chrome;
 mod districts;
+mod error_summaries;
 mod figures;
 mod finding_cases;
 mod form_trust;
