@@ -14,6 +14,7 @@ pub mod display;
 mod districts;
 pub mod error;
 pub mod form_token;
+mod health_centre;
 mod home;
 mod layout;
 mod local_path;

@@ -21,6 +21,7 @@ mod figures;
 mod finding_cases;
 mod form_trust;
 mod harness;
+mod health_centre;
 mod home;
 mod home_browser;
 mod imports;
