@@ -22,6 +22,7 @@ mod finding_cases;
 mod form_trust;
 mod harness;
 mod health_centre;
+mod hold_link;
 mod home;
 mod home_browser;
 mod imports;
