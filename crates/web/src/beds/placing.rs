@@ -129,13 +129,11 @@ async fn case_of_reception(state: &AppState, ctx: &Ctx, case_ref: &str) -> Resul
     let Some(id) = case_ref.rsplit_once('-').and_then(|(_, number)| number.parse::<i64>().ok()) else {
         return Ok(None);
     };
-    let case = match nimo_store::cases::get(&state.db, id).await {
-        Ok(case) => case,
-        Err(error) if error.is_not_found() => return Ok(None),
-        Err(error) => return Err(error.into()),
+    // Only where the case is kept is read: nothing sealed is opened.
+    let Some(case) = nimo_store::cases::place_of(&state.db, id).await? else {
+        return Ok(None);
     };
     let target = Target::District(case.municipality.clone(), case.district.clone());
     let readable = authorize(principal.as_ref(), Permission::CaseRead, &target).is_ok();
-    let same = nimo_domain::cases::reception_number(case.fiscal_year, case.id) == case_ref;
-    Ok((case.municipality == own && readable && same).then_some(case.id))
+    Ok((case.municipality == own && readable && case.reception == case_ref).then_some(case.id))
 }
