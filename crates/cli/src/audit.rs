@@ -84,7 +84,7 @@ pub async fn run(command: AuditCommand, config: &config::FileConfig) -> Result<(
                     checkpoint.id,
                     checkpoint.last_id,
                     checkpoint.purged,
-                    nimo_web::display::stored_second(&checkpoint.at)
+                    nimo_web::display::jst_second(checkpoint.at)
                 );
             }
             match report.first_broken {
@@ -112,7 +112,7 @@ pub async fn run(command: AuditCommand, config: &config::FileConfig) -> Result<(
                 let report = audit::purgeable(&db, cutoff).await.context("監査ログを読めませんでした")?;
                 println!(
                     "削除対象（保存期間 {days} 日、{} より前）: {} 行{}。--dry-run のため削除していません",
-                    nimo_web::display::stored_second(&report.cutoff),
+                    nimo_web::display::jst_second(report.cutoff),
                     report.rows,
                     report.through.map(|id| format!("（ID {id} まで）")).unwrap_or_default()
                 );
@@ -130,7 +130,7 @@ pub async fn run(command: AuditCommand, config: &config::FileConfig) -> Result<(
             );
             println!(
                 "保存期間 {days} 日（{} より前）の監査ログ {} 行を削除しました{}",
-                nimo_web::display::stored_second(&report.cutoff),
+                nimo_web::display::jst_second(report.cutoff),
                 report.rows,
                 report
                     .through

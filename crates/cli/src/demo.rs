@@ -8,8 +8,8 @@ use nimo_domain::access::{Role, Scope};
 use nimo_store::Db;
 use nimo_store::accounts::{self, NewUser};
 
-mod consent;
 mod admissions;
+mod consent;
 mod hospitals;
 pub use hospitals::create_beds;
 

@@ -1,5 +1,6 @@
 //! `nimo districts`: a municipality's 地区 and the 保健師 in charge of each (地区担当制): list,
-//! add, assign and unassign. Every change is written to the audit log with it (the 地区's id and
+//! add, assign and unassign, and the 保健所 the municipality's bed holds name (`health-centre`).
+//! Every change is written to the audit log with it (the 地区's id and
 //! the account's id, no names).
 
 use crate::{DbFlags, config, connect_existing};
@@ -62,6 +63,20 @@ pub enum DistrictCommand {
         /// 外すアカウントのログイン名
         #[arg(long)]
         login: String,
+        #[command(flatten)]
+        db: DbFlags,
+    },
+    /// 保健所の名前と折り返しの電話番号を設定する（病床の仮押さえを受けた病院に依頼元として示す）
+    HealthCentre {
+        /// 地方公共団体コード（例: 131105）
+        #[arg(long, value_name = "CODE")]
+        municipality: String,
+        /// 保健所の名前（64文字まで。例: 目黒区保健所）
+        #[arg(long)]
+        name: String,
+        /// 折り返しの電話番号（保健所の代表・担当課の番号。例: 03-3715-1111）
+        #[arg(long)]
+        phone: String,
         #[command(flatten)]
         db: DbFlags,
     },
@@ -164,6 +179,23 @@ pub async fn run(command: DistrictCommand, file: &config::FileConfig) -> Result<
                 }
                 Err(StoreError::NotFound(_)) => bail!("{login} は地区「{}」の担当ではありません", d.name),
                 Err(error) => Err(error).context("担当を外せませんでした"),
+            }
+        }
+        DistrictCommand::HealthCentre { municipality: code, name, phone, db } => {
+            let code = MunicipalityCode::parse(&code).map_err(|e| anyhow::anyhow!("--municipality: {e}"))?;
+            let name =
+                nimo_domain::municipality::health_centre_name(&name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+            let phone =
+                nimo_domain::municipality::callback_phone(&phone).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
+            let db = connect_existing(&db.resolve(file)).await?;
+            let event = AuditEvent::cli("health_centre_set");
+            match nimo_store::municipalities::set_health_centre(&db, &code, &name, &phone, event).await {
+                Ok(()) => {
+                    eprintln!("自治体 {code} の保健所を「{name}」（折り返し {phone}）にしました");
+                    Ok(())
+                }
+                Err(StoreError::NotFound(_)) => bail!("自治体 {code} はありません"),
+                Err(error) => Err(error).context("保健所の連絡先を設定できませんでした"),
             }
         }
     }

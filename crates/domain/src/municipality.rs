@@ -97,6 +97,36 @@ pub struct Municipality {
     pub prefecture: String,
 }
 
+/// The name of the 保健所 that bed holds name to hospitals, trimmed: not empty, one line of at
+/// most 64 characters; otherwise the reason, in Japanese, naming the field.
+pub fn health_centre_name(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("保健所の名前を入力してください".into());
+    }
+    match crate::text::TextRule::line(64).problems(text).into_iter().next() {
+        Some(problem) => Err(format!("保健所の名前: {problem}")),
+        None => Ok(text.to_string()),
+    }
+}
+
+/// A number a hospital calls back (an office's), as written in Japan: digits and hyphens,
+/// starting with 0, 10 or 11 digits (`03-3715-1111`, `0120-123-456`; full-width digits are
+/// taken). Returns it in half-width; otherwise the reason, naming the field.
+pub fn callback_phone(text: &str) -> Result<String, String> {
+    let text = crate::text::nfkc(text.trim()).replace(['ー', '−', '‐'], "-");
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let shaped = text.chars().all(|c| c.is_ascii_digit() || c == '-')
+        && text.starts_with('0')
+        && !text.ends_with('-')
+        && !text.contains("--");
+    if shaped && (10..=11).contains(&digits) {
+        Ok(text)
+    } else {
+        Err("折り返しの電話番号を「03-3715-1111」の形（0から始まる10〜11桁の数字とハイフン）で入力してください".into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +158,29 @@ mod tests {
             assert!(matches!(MunicipalityCode::parse(bad), Err(CodeError::Shape(_))), "{bad}");
         }
         assert!(matches!(MunicipalityCode::parse("481009"), Err(CodeError::Prefecture(_))));
+    }
+
+    #[test]
+    fn a_call_back_number_is_a_japanese_office_number() {
+        assert_eq!(callback_phone(" 03-3715-1111 ").unwrap(), "03-3715-1111");
+        assert_eq!(callback_phone("０３ー３７１５ー１１１１").unwrap(), "03-3715-1111");
+        assert_eq!(callback_phone("0120123456").unwrap(), "0120123456");
+        for bad in [
+            "",
+            "3715-1111",
+            "03-3715-111",
+            "03-3715-11112-3",
+            "03--3715-1111",
+            "03-3715-1111-",
+            "電話",
+            "+81-3-3715-1111",
+        ] {
+            assert!(callback_phone(bad).is_err(), "{bad}");
+        }
+        assert_eq!(health_centre_name(" 目黒区保健所 ").unwrap(), "目黒区保健所");
+        assert!(health_centre_name(" ").is_err());
+        assert!(health_centre_name(&"保".repeat(65)).unwrap_err().contains("64文字まで"));
+        assert!(health_centre_name("目黒\n保健所").is_err());
     }
 
     proptest::proptest! {

@@ -34,7 +34,9 @@ pub use retention::{
 };
 pub use row::AuditRow;
 pub(crate) use row::{ROW_COLUMNS, StoredRow};
-pub use search::{AuditFilter, CSV_COLUMNS, csv_header, csv_rows, search, to_csv};
+pub use search::{
+    AuditFilter, CSV_COLUMNS, LABELLED_CSV_COLUMNS, csv_header, csv_rows, search, to_csv, to_csv_labelled,
+};
 pub use verify::{BreakReason, VerifyReport, verify};
 
 /// The `prev_hash` of the first row.

@@ -15,6 +15,7 @@
 //! applied lazily inside every hold transaction and counted out of every search, so correctness
 //! never depends on the background task that marks due holds expired ([`holds::expire_due_at`]).
 
+mod hold_rows;
 mod holds;
 mod recent;
 mod stats;

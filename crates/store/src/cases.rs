@@ -14,7 +14,7 @@ mod search;
 
 pub use activity::{NewPlan, NewVisit, PersonCase, TimelineEntry, add_plan, add_visit, cases_of_person, timeline};
 pub use identity::{Identity, identify};
-pub use search::{CaseQuery, Found, search};
+pub use search::{CasePlace, CaseQuery, Found, place_of, search};
 
 use crate::audit::{AuditEvent, append_in, timestamp};
 use crate::columns::{self, date_text};

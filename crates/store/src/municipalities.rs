@@ -77,6 +77,27 @@ pub async fn upsert<'c>(
     Ok(())
 }
 
+/// The 保健所 a municipality's bed holds name and its call-back number, as set (empty when not).
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct HealthCentre {
+    /// The 保健所's name (the holds show the municipality's name while it is empty).
+    pub health_centre: String,
+    /// The number a hospital calls back (an office's).
+    pub callback_phone: String,
+}
+
+/// The 保健所 of a municipality as set; `NotFound` for an unknown municipality.
+pub async fn health_centre(db: &Db, code: &MunicipalityCode) -> Result<HealthCentre, StoreError> {
+    sqlx::query_as(
+        "SELECT COALESCE(health_centre, '') AS health_centre, COALESCE(callback_phone, '') AS callback_phone
+         FROM municipality WHERE code = $1",
+    )
+    .bind(code.as_str())
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("municipality {code}")))
+}
+
 /// Sets the 保健所 a municipality's bed holds name and its number to call back (an office's,
 /// never a person's), with the caller's audit row in the same transaction. An unknown
 /// municipality is `NotFound`.

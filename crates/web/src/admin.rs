@@ -9,6 +9,7 @@
 //! export writes `export` (record type `audit`, detail `csv`) before any row leaves, failing
 //! closed (see `crate::audit`).
 
+mod actions;
 mod audit_log;
 mod users;
 

@@ -37,14 +37,6 @@ pub fn unix_minute(at: i64) -> String {
     OffsetDateTime::from_unix_timestamp(at).map(jst_minute).unwrap_or_default()
 }
 
-/// A stored RFC 3339 instant (the audit log's `2026-05-01T09:30:00.123456Z`) in Japan time to
-/// the second; the stored text itself if it does not parse, so that nothing is hidden.
-pub fn stored_second(at: &str) -> String {
-    OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-        .map(jst_second)
-        .unwrap_or_else(|_| at.to_string())
-}
-
 /// A legal clock's deadline in Japan time: its last day when the period ends at midnight
 /// (`2027-04-10まで`), the minute otherwise (`2026-12-09 22:15まで`), `期限未設定` without one.
 pub fn clock_deadline(clock: &nimo_domain::clocks::Clock) -> String {
@@ -82,8 +74,6 @@ mod tests {
         assert_eq!(jst_second(datetime!(2026-12-31 23:59:58 -01:00)), "2027-01-01 09:59:58");
         assert_eq!(unix_minute(datetime!(2026-05-01 09:30 UTC).unix_timestamp()), "2026-05-01 18:30");
         assert_eq!(unix_minute(i64::MAX), "");
-        assert_eq!(stored_second("2026-05-01T09:30:00.123456Z"), "2026-05-01 18:30:00");
-        assert_eq!(stored_second("not a time"), "not a time");
         assert_eq!(date_in_japan(datetime!(2026-04-30 15:00 UTC)), date!(2026 - 05 - 01));
         assert_eq!(date_in_japan(datetime!(2026-04-30 14:59 UTC)), date!(2026 - 04 - 30));
     }

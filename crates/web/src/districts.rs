@@ -32,6 +32,8 @@ struct DistrictsPage {
     staff: Vec<(i64, String)>,
     f: Fields,
     errors: Errors,
+    /// The errors at the top of the page, each linking to its field.
+    summary: Vec<crate::pages::SummaryItem>,
     today: String,
 }
 
@@ -78,9 +80,16 @@ async fn districts_page(
         districts,
         staff,
         f,
+        summary: crate::pages::summary(&errors, &[], field_id),
         errors,
         today: today(),
     })
+}
+
+/// The id of the element an error's field names: a 地区's staff choice for `assign-{id}`, the
+/// field of that name otherwise (`name`, `name-{id}`).
+fn field_id(name: &str) -> String {
+    if name.starts_with("assign-") { format!("{name}-user") } else { name.to_string() }
 }
 
 /// GET /municipalities/{code}/districts: the 地区 and who is in charge of each.

@@ -80,6 +80,8 @@ pub const POLICY: &[(&str, &str, Permission)] = &[
     ("POST", "/municipalities/{code}/districts/{district_id}", Permission::DistrictManage),
     ("POST", "/municipalities/{code}/districts/{district_id}/assign", Permission::DistrictManage),
     ("POST", "/municipalities/{code}/districts/{district_id}/unassign", Permission::DistrictManage),
+    ("GET", "/municipalities/{code}/health-centre", Permission::DistrictManage),
+    ("POST", "/municipalities/{code}/health-centre", Permission::DistrictManage),
     ("GET", "/municipalities/{code}/caseload", Permission::CaseRead),
     ("GET", "/municipalities/{code}/people/{person_id}", Permission::CaseRead),
     ("POST", "/municipalities/{code}/people/{person_id}/visits", Permission::CaseWrite),

@@ -55,7 +55,7 @@ pub async fn purge_audit(state: &AppState) -> Result<Option<audit::PurgeReport>,
         rows = report.rows,
         through = report.through.unwrap_or(0),
         checkpoints = report.checkpoints,
-        cutoff = %report.cutoff,
+        cutoff = %nimo_store::audit::timestamp(report.cutoff),
         retention_days = days,
         "audit log purge"
     );
@@ -109,14 +109,9 @@ pub(crate) async fn summary(state: &AppState) -> Result<RetentionSummary, nimo_s
 fn describe(checkpoint: &Checkpoint) -> String {
     format!(
         "{} に {} 行を削除（ID {} まで、{} より前の記録）",
-        jst(&checkpoint.at),
+        crate::display::jst_second(checkpoint.at),
         checkpoint.purged,
         checkpoint.last_id,
-        jst(&checkpoint.purged_before)
+        crate::display::jst_second(checkpoint.purged_before)
     )
-}
-
-/// A stored UTC time in Japan time, `2026-05-01 18:30:00`; the stored text if it does not parse.
-fn jst(at: &str) -> String {
-    crate::display::stored_second(at)
 }

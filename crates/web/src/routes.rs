@@ -9,7 +9,7 @@ use crate::consents::{list as consent_list, pages as consents};
 use crate::plans::plan as plans;
 use crate::sheets::{exports, figures, imports, sheet as sheets};
 use crate::tokens::{admin as token_admin, pages as token_pages};
-use crate::{account, admin, districts, municipalities};
+use crate::{account, admin, districts, health_centre, municipalities};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
@@ -75,6 +75,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/districts/{district_id}/assign", post(districts::assign))
         .route("/municipalities/{code}/districts/{district_id}/unassign", post(districts::unassign))
         .route("/municipalities/{code}/caseload", get(districts::caseload))
+        .route("/municipalities/{code}/health-centre", get(health_centre::show).post(health_centre::update))
         .route("/municipalities/{code}/people/{person_id}", get(people::show))
         .route("/municipalities/{code}/people/{person_id}/visits", post(people::add_visit))
         .route("/municipalities/{code}/people/{person_id}/merge", get(merge::form).post(merge::merge))

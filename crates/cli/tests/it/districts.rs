@@ -49,3 +49,38 @@ fn districts_are_added_listed_and_staffed_from_the_command_line() {
         );
     });
 }
+
+#[test]
+fn the_health_centre_is_set_from_the_command_line_and_a_bad_number_refused() {
+    for_each_backend(|db| {
+        db.import_demo();
+        let set = |phone: &str| {
+            let args = ["districts", "health-centre", "--municipality", "131105", "--name", " 目黒区保健所 "];
+            let mut args = args.to_vec();
+            args.extend(["--phone", phone]);
+            db.nimo(&args)
+        };
+        let run = set("3715-1111").fails();
+        assert!(run.stderr.contains("--phone: 折り返しの電話番号を「03-3715-1111」の形"), "{}", run.stderr);
+        assert_eq!(db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'health_centre_set'"), 0, "nothing written");
+        let run = set("０３－３７１５－１１１１").succeeds();
+        assert!(run.stderr.contains("「目黒区保健所」（折り返し 03-3715-1111）"), "{}", run.stderr);
+        let stored = "SELECT COUNT(*) FROM municipality \
+                      WHERE code = '131105' AND health_centre = '目黒区保健所' AND callback_phone = '03-3715-1111'";
+        assert_eq!(db.count(stored), 1);
+        let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'health_centre_set' AND actor = 'cli' \
+                       AND record_type = 'municipality' AND record_id = '131105'";
+        assert_eq!(db.count(audited), 1);
+        let args = [
+            "districts",
+            "health-centre",
+            "--municipality",
+            "131113",
+            "--name",
+            "渋谷区保健所",
+            "--phone",
+            "03-3463-1211",
+        ];
+        assert!(db.nimo(&args).fails().stderr.contains("自治体 131113 はありません"));
+    });
+}

@@ -36,8 +36,9 @@ pub const CHECKPOINT_PURPOSE: &str = "nimo-audit-checkpoint-v1";
 /// The most rows one purge transaction removes; a longer prefix takes several checkpoints.
 pub const PURGE_BATCH: i64 = 50_000;
 
-/// A signed statement that the chain's rows up to `last_id` were purged (read by column name).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// A signed statement that the chain's rows up to `last_id` were purged (read by column name
+/// into [`CheckpointRow`], its instants converted once in `columns.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
     /// 1, 2, 3, … in the order written.
     pub id: i64,
@@ -47,12 +48,47 @@ pub struct Checkpoint {
     pub last_hash: String,
     /// How many rows this purge removed.
     pub purged: i64,
-    /// The cut-off (RFC 3339 UTC, as rows store `at`): the purged rows were older.
-    pub purged_before: String,
-    /// When the checkpoint was written.
-    pub at: String,
+    /// The cut-off (stored as rows store `at`, to the microsecond): the purged rows were older.
+    pub purged_before: OffsetDateTime,
+    /// When the checkpoint was written (UTC, to the microsecond).
+    pub at: OffsetDateTime,
     /// Hex HMAC-SHA256 over the fields above.
     pub signature: String,
+}
+
+/// A checkpoint as stored: its instants are RFC 3339 text.
+#[derive(sqlx::FromRow)]
+struct CheckpointRow {
+    id: i64,
+    last_id: i64,
+    last_hash: String,
+    purged: i64,
+    purged_before: String,
+    at: String,
+    signature: String,
+}
+
+impl TryFrom<CheckpointRow> for Checkpoint {
+    type Error = StoreError;
+
+    fn try_from(row: CheckpointRow) -> Result<Self, StoreError> {
+        Ok(Checkpoint {
+            id: row.id,
+            last_id: row.last_id,
+            last_hash: row.last_hash,
+            purged: row.purged,
+            purged_before: crate::columns::instant("audit_checkpoint.purged_before", &row.purged_before)?,
+            at: crate::columns::instant("audit_checkpoint.at", &row.at)?,
+            signature: row.signature,
+        })
+    }
+}
+
+/// An instant as the audit tables keep it: UTC, to the microsecond (what [`timestamp`] writes),
+/// so that a value and the same value read back are equal and sign the same bytes.
+fn stored(at: OffsetDateTime) -> OffsetDateTime {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    at.replace_microsecond(at.microsecond()).unwrap_or(at)
 }
 
 impl Checkpoint {
@@ -65,8 +101,8 @@ impl Checkpoint {
             self.last_id.to_string(),
             self.last_hash.clone(),
             self.purged.to_string(),
-            self.purged_before.clone(),
-            self.at.clone(),
+            timestamp(self.purged_before),
+            timestamp(self.at),
         ];
         for field in &fields {
             hasher.update((field.len() as u64).to_be_bytes());
@@ -85,9 +121,11 @@ const CHECKPOINT_COLUMNS: &str = "id, last_id, last_hash, purged, purged_before,
 
 /// Every checkpoint, oldest first (one per purge batch: few rows).
 pub(crate) async fn read_checkpoints(tx: &mut Transaction<'static, Any>) -> Result<Vec<Checkpoint>, StoreError> {
-    Ok(sqlx::query_as(&format!("SELECT {CHECKPOINT_COLUMNS} FROM audit_checkpoint ORDER BY id"))
-        .fetch_all(&mut **tx)
-        .await?)
+    let rows: Vec<CheckpointRow> =
+        sqlx::query_as(&format!("SELECT {CHECKPOINT_COLUMNS} FROM audit_checkpoint ORDER BY id"))
+            .fetch_all(&mut **tx)
+            .await?;
+    rows.into_iter().map(Checkpoint::try_from).collect()
 }
 
 /// Every checkpoint, oldest first.
@@ -100,9 +138,11 @@ pub async fn checkpoints(db: &Db) -> Result<Vec<Checkpoint>, StoreError> {
 
 /// The latest checkpoint, if anything was ever purged.
 pub async fn latest_checkpoint(db: &Db) -> Result<Option<Checkpoint>, StoreError> {
-    Ok(sqlx::query_as(&format!("SELECT {CHECKPOINT_COLUMNS} FROM audit_checkpoint ORDER BY id DESC LIMIT 1"))
-        .fetch_optional(&db.pool)
-        .await?)
+    let row: Option<CheckpointRow> =
+        sqlx::query_as(&format!("SELECT {CHECKPOINT_COLUMNS} FROM audit_checkpoint ORDER BY id DESC LIMIT 1"))
+            .fetch_optional(&db.pool)
+            .await?;
+    row.map(Checkpoint::try_from).transpose()
 }
 
 /// The cut-off of a retention of `days` days at `now`: rows older than it may be purged.
@@ -113,8 +153,8 @@ pub fn cutoff(now: OffsetDateTime, days: u32) -> OffsetDateTime {
 /// What a purge removed, or (from [`purgeable`]) would remove.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PurgeReport {
-    /// The cut-off, as rows store `at`.
-    pub cutoff: String,
+    /// The cut-off (UTC, to the microsecond, as rows store `at`).
+    pub cutoff: OffsetDateTime,
     /// Rows purged (or purgeable).
     pub rows: u64,
     /// The last purged (or purgeable) row's id, if any.
@@ -143,9 +183,9 @@ async fn purgeable_through(tx: &mut Transaction<'static, Any>, cutoff: &str) -> 
 
 /// How many rows [`purge_older_than`] would remove at this cut-off; writes nothing.
 pub async fn purgeable(db: &Db, cutoff: OffsetDateTime) -> Result<PurgeReport, StoreError> {
-    let cutoff = timestamp(cutoff);
+    let cutoff = stored(cutoff);
     let mut tx = db.pool.begin().await?;
-    let (covered, through) = purgeable_through(&mut tx, &cutoff).await?;
+    let (covered, through) = purgeable_through(&mut tx, &timestamp(cutoff)).await?;
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE id > $1 AND id <= $2")
         .bind(covered)
         .bind(through)
@@ -171,12 +211,12 @@ pub async fn purge_in_batches(
     event: &AuditEvent,
 ) -> Result<PurgeReport, StoreError> {
     let keyring = db.keyring()?;
-    let cutoff = timestamp(cutoff);
+    let cutoff = stored(cutoff);
     // Only the rows there now: the purge's own rows must not feed the next batch (with a cut-off
     // in the future, each would be past retention in turn).
     let head: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&db.pool).await?;
-    let mut report = PurgeReport { cutoff: cutoff.clone(), rows: 0, through: None, checkpoints: 0 };
-    while let Some((through, rows)) = purge_batch(db, keyring, &cutoff, head, batch.max(1), event).await? {
+    let mut report = PurgeReport { cutoff, rows: 0, through: None, checkpoints: 0 };
+    while let Some((through, rows)) = purge_batch(db, keyring, cutoff, head, batch.max(1), event).await? {
         report.rows += rows as u64;
         report.through = Some(through);
         report.checkpoints += 1;
@@ -188,7 +228,7 @@ pub async fn purge_in_batches(
 async fn purge_batch(
     db: &Db,
     keyring: &Keyring,
-    cutoff: &str,
+    cutoff: OffsetDateTime,
     head: i64,
     batch: i64,
     event: &AuditEvent,
@@ -196,7 +236,7 @@ async fn purge_batch(
     let mut tx = crate::beds::begin_write(db).await?;
     // The head's lock first (a no-op update), so that appends and other purges wait for this one.
     sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
-    let (covered, through) = purgeable_through(&mut tx, cutoff).await?;
+    let (covered, through) = purgeable_through(&mut tx, &timestamp(cutoff)).await?;
     let through = through.min(covered + batch).min(head);
     if through <= covered {
         tx.rollback().await?;
@@ -218,8 +258,8 @@ async fn purge_batch(
         last_id: through,
         last_hash,
         purged: rows,
-        purged_before: cutoff.to_string(),
-        at: timestamp(OffsetDateTime::now_utc()),
+        purged_before: cutoff,
+        at: stored(OffsetDateTime::now_utc()),
         signature: String::new(),
     };
     checkpoint.signature = keyring.sign(CHECKPOINT_PURPOSE, &checkpoint.message());
@@ -228,8 +268,8 @@ async fn purge_batch(
         .bind(checkpoint.last_id)
         .bind(&checkpoint.last_hash)
         .bind(checkpoint.purged)
-        .bind(&checkpoint.purged_before)
-        .bind(&checkpoint.at)
+        .bind(timestamp(checkpoint.purged_before))
+        .bind(timestamp(checkpoint.at))
         .bind(&checkpoint.signature)
         .execute(&mut *tx)
         .await?;
@@ -237,7 +277,7 @@ async fn purge_batch(
     if deleted != rows {
         return Err(StoreError::Corrupt(format!("audit purge deleted {deleted} rows, expected {rows}")));
     }
-    let detail = format!("rows:{rows}/through:{through}/before:{cutoff}");
+    let detail = format!("rows:{rows}/through:{through}/before:{}", timestamp(cutoff));
     let event = event.clone().with_record("audit_checkpoint", id.to_string()).with_detail(detail);
     append_in(&mut tx, &event).await?;
     tx.commit().await?;

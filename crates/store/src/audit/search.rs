@@ -102,6 +102,22 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 pub const CSV_COLUMNS: [&str; 11] =
     ["id", "at", "actor", "origin", "action", "record_type", "record_id", "outcome", "detail", "prev_hash", "hash"];
 
+/// The header of [`to_csv_labelled`]: [`CSV_COLUMNS`] with `action_label` after `action`.
+pub const LABELLED_CSV_COLUMNS: [&str; 12] = [
+    "id",
+    "at",
+    "actor",
+    "origin",
+    "action",
+    "action_label",
+    "record_type",
+    "record_id",
+    "outcome",
+    "detail",
+    "prev_hash",
+    "hash",
+];
+
 /// Rows as CSV for spreadsheets: UTF-8 with BOM, the header [`CSV_COLUMNS`], one line per row.
 pub fn to_csv(rows: &[AuditRow]) -> Vec<u8> {
     let mut bytes = csv_header();
@@ -109,11 +125,51 @@ pub fn to_csv(rows: &[AuditRow]) -> Vec<u8> {
     bytes
 }
 
+/// Rows as [`to_csv`] writes them with, after each action's code, what `label` calls it (the
+/// web's download gives people the words, the code stays for searching); the header is
+/// [`LABELLED_CSV_COLUMNS`].
+pub fn to_csv_labelled(rows: &[AuditRow], label: impl Fn(&str) -> String) -> Vec<u8> {
+    let header = LABELLED_CSV_COLUMNS.map(str::to_string).to_vec();
+    let lines = rows.iter().map(|row| {
+        let mut cells = cells_of(row);
+        cells.insert(5, spreadsheet_cell(&label(&row.action)).into_owned());
+        cells
+    });
+    write(BOM.to_vec(), std::iter::once(header).chain(lines))
+}
+
+/// Writes CSV records after `start` (the BOM, or nothing).
+fn write(start: Vec<u8>, records: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(start);
+    for record in records {
+        writer.write_record(record).expect("writing to memory cannot fail");
+    }
+    writer.into_inner().expect("writing to memory cannot fail")
+}
+
+/// The cells of a row in the order of [`CSV_COLUMNS`], each safe for a spreadsheet.
+fn cells_of(row: &AuditRow) -> Vec<String> {
+    let id = row.id.to_string();
+    let at = timestamp(row.at);
+    let cells = [
+        id.as_str(),
+        &at,
+        &row.actor,
+        &row.origin,
+        &row.action,
+        row.record_type.as_deref().unwrap_or(""),
+        row.record_id.as_deref().unwrap_or(""),
+        &row.outcome,
+        row.detail.as_deref().unwrap_or(""),
+        &row.prev_hash,
+        &row.hash,
+    ];
+    cells.map(|cell| spreadsheet_cell(cell).into_owned()).to_vec()
+}
+
 /// The BOM and header line of [`to_csv`], for an export written page by page.
 pub fn csv_header() -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(BOM.to_vec());
-    writer.write_record(CSV_COLUMNS).expect("writing to memory cannot fail");
-    writer.into_inner().expect("writing to memory cannot fail")
+    write(BOM.to_vec(), [CSV_COLUMNS.map(str::to_string).to_vec()])
 }
 
 /// The lines of [`to_csv`] without BOM and header, for an export written page by page. A cell
@@ -121,26 +177,5 @@ pub fn csv_header() -> Vec<u8> {
 /// ([`nimo_domain::text::spreadsheet_cell`]); the codes [`append`] accepts never start so,
 /// except `-`.
 pub fn csv_rows(rows: &[AuditRow]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        let id = row.id.to_string();
-        let at = timestamp(row.at);
-        let cells = [
-            id.as_str(),
-            &at,
-            &row.actor,
-            &row.origin,
-            &row.action,
-            row.record_type.as_deref().unwrap_or(""),
-            row.record_id.as_deref().unwrap_or(""),
-            &row.outcome,
-            row.detail.as_deref().unwrap_or(""),
-            &row.prev_hash,
-            &row.hash,
-        ];
-        writer
-            .write_record(cells.map(|cell| spreadsheet_cell(cell).into_owned()))
-            .expect("writing to memory cannot fail");
-    }
-    writer.into_inner().expect("writing to memory cannot fail")
+    write(Vec::new(), rows.iter().map(cells_of))
 }

@@ -1,11 +1,11 @@
 //! Holds: placing one under the hold invariant, the hospital's accept or decline, and expiry
 //! (lazily inside every hold transaction, and in bulk by the background task).
 
+pub(super) use super::hold_rows::{HOLD_COLUMNS, HOLD_FROM, hold_from};
 use super::{begin_write, lock_ward, taken_in};
 use crate::audit::{self, AuditEvent, Outcome};
 use crate::{Db, StoreError};
 use nimo_domain::beds::{AdmissionChange, AdmissionType, CaseRef, DeclineReason, HoldState};
-use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 /// What it takes to place a hold.
@@ -77,47 +77,6 @@ impl Hold {
     pub fn state_at(&self, now: i64) -> HoldState {
         if self.state == HoldState::Held && self.expires_at <= now { HoldState::Expired } else { self.state }
     }
-}
-
-pub(super) const HOLD_COLUMNS: &str = "b.id, b.ward_id, w.name, w.hospital_id, h.name, b.case_ref, b.admission_type, b.state, \
-     b.placed_by, b.searched_at, b.held_at, b.expires_at, b.decided_at, b.decline_reason, b.case_id, \
-     b.admission_reason, COALESCE(NULLIF(m.health_centre, ''), m.name, ''), COALESCE(m.callback_phone, ''), \
-     COALESCE(r.municipality_code, '')";
-pub(super) const HOLD_FROM: &str = "bed_hold b JOIN ward w ON w.id = b.ward_id JOIN hospital h ON h.id = w.hospital_id \
-     LEFT JOIN app_user u ON u.id = b.placed_by LEFT JOIN municipality m ON m.code = u.scope_municipality \
-     LEFT JOIN report23 r ON r.id = b.case_id";
-
-pub(super) fn hold_from(row: &AnyRow) -> Result<Hold, StoreError> {
-    let admission: String = row.try_get(6)?;
-    let state: String = row.try_get(7)?;
-    let reason: Option<String> = row.try_get(13)?;
-    let change: Option<String> = row.try_get(15)?;
-    Ok(Hold {
-        id: row.try_get(0)?,
-        ward_id: row.try_get(1)?,
-        ward_name: row.try_get(2)?,
-        hospital_id: row.try_get(3)?,
-        hospital_name: row.try_get(4)?,
-        case_ref: row.try_get(5)?,
-        admission: AdmissionType::parse(&admission)
-            .ok_or_else(|| StoreError::Corrupt(format!("admission type {admission}")))?,
-        state: HoldState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("hold state {state}")))?,
-        placed_by: row.try_get(8)?,
-        searched_at: row.try_get(9)?,
-        held_at: row.try_get(10)?,
-        expires_at: row.try_get(11)?,
-        decided_at: row.try_get(12)?,
-        decline_reason: reason
-            .map(|r| DeclineReason::parse(&r).ok_or_else(|| StoreError::Corrupt(format!("decline reason {r}"))))
-            .transpose()?,
-        case_id: row.try_get(14)?,
-        admission_reason: change
-            .map(|r| AdmissionChange::parse(&r).ok_or_else(|| StoreError::Corrupt(format!("admission reason {r}"))))
-            .transpose()?,
-        requester: row.try_get(16)?,
-        callback_phone: row.try_get(17)?,
-        case_municipality: row.try_get(18)?,
-    })
 }
 
 /// A hold by id.
@@ -211,7 +170,7 @@ pub(crate) async fn expire_in(
             .await?
         }
     };
-    let mut ids = rows.iter().map(|r| r.try_get::<i64, _>(0)).collect::<Result<Vec<_>, _>>()?;
+    let mut ids = rows.iter().map(|r| r.try_get::<i64, _>("id")).collect::<Result<Vec<_>, _>>()?;
     ids.sort_unstable();
     for id in &ids {
         let event = AuditEvent::system("hold_expire").with_record("bed_hold", id.to_string());

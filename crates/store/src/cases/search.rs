@@ -139,3 +139,40 @@ pub async fn search(
     }
     Ok(Found { items, total })
 }
+
+/// Where a case is kept and its 受付番号, read without opening anything sealed: what the bed
+/// finder needs to link a hold placed with a typed 受付番号 to its case (in the placer's scope).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CasePlace {
+    /// The case's id.
+    pub id: i64,
+    /// Its municipality.
+    pub municipality: nimo_domain::MunicipalityCode,
+    /// Its 地区.
+    pub district: String,
+    /// Its 受付番号 (`R4-023`).
+    pub reception: String,
+}
+
+/// The case with this id, as [`CasePlace`]; `None` when there is none.
+pub async fn place_of(db: &Db, id: i64) -> Result<Option<CasePlace>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        municipality_code: String,
+        district: String,
+        fiscal_year: i64,
+    }
+    let row: Option<Row> =
+        sqlx::query_as("SELECT municipality_code, district, fiscal_year FROM report23 WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
+    let Some(row) = row else { return Ok(None) };
+    let fy = i32::try_from(row.fiscal_year).map_err(|_| crate::columns::corrupt("report23.fiscal_year"))?;
+    Ok(Some(CasePlace {
+        id,
+        municipality: crate::columns::municipality("report23.municipality_code", &row.municipality_code)?,
+        district: row.district,
+        reception: nimo_domain::cases::reception_number(FiscalYear(fy), id),
+    }))
+}

@@ -76,7 +76,7 @@ async fn rows_past_retention_are_purged_behind_a_signed_checkpoint_and_the_rest_
 
         let report = audit::purge_older_than(&t.db, cutoff(), &AuditEvent::cli("audit_purge")).await.unwrap();
         assert_eq!((report.rows, report.through, report.checkpoints), (5, Some(5), 1), "{backend:?}");
-        let past = format!("SELECT COUNT(*) FROM audit_log WHERE at < '{}'", report.cutoff);
+        let past = format!("SELECT COUNT(*) FROM audit_log WHERE at < '{}'", audit::timestamp(report.cutoff));
         assert_eq!(count(&t.db, &past).await, 0, "{backend:?}: no record past retention");
         assert_eq!(count(&t.db, "SELECT MIN(id) FROM audit_log").await, 6, "{backend:?}: the younger rows stay");
         assert_eq!(count(&t.db, "SELECT MAX(id) FROM audit_log").await, 11, "{backend:?}: and the purge's own row");
@@ -84,10 +84,16 @@ async fn rows_past_retention_are_purged_behind_a_signed_checkpoint_and_the_rest_
         let checkpoint = audit::latest_checkpoint(&t.db).await.unwrap().expect("a checkpoint");
         assert_eq!((checkpoint.id, checkpoint.last_id, checkpoint.purged), (1, 5, 5), "{backend:?}");
         assert!(checkpoint.is_signed_by(t.db.keyring().unwrap()));
+        assert_eq!(checkpoint.purged_before, report.cutoff, "{backend:?}: the typed cut-off, read back as written");
+        assert_eq!(checkpoint.at.nanosecond() % 1000, 0, "stored to the microsecond");
+        assert!(OffsetDateTime::now_utc() - checkpoint.at < time::Duration::minutes(1), "written now");
         let row = audit::search(&t.db, &audit::AuditFilter { limit: 1, ..Default::default() }).await.unwrap();
         assert_eq!(row[0].action, "audit_purge");
         assert_eq!((row[0].record_type.as_deref(), row[0].record_id.as_deref()), (Some("audit_checkpoint"), Some("1")));
-        assert_eq!(row[0].detail.as_deref(), Some(format!("rows:5/through:5/before:{}", report.cutoff).as_str()));
+        assert_eq!(
+            row[0].detail.as_deref(),
+            Some(format!("rows:5/through:5/before:{}", audit::timestamp(report.cutoff)).as_str())
+        );
         let first: String =
             sqlx::query_scalar("SELECT prev_hash FROM audit_log WHERE id = 6").fetch_one(&t.db.pool).await.unwrap();
         assert_eq!(first, checkpoint.last_hash, "the first row left links to the checkpoint");

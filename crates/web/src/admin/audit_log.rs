@@ -12,10 +12,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use nimo_store::audit::{AuditFilter, AuditRow, Outcome};
 use serde::Deserialize;
-use time::{Date, OffsetDateTime, Time, UtcOffset};
+use time::{Date, OffsetDateTime, Time};
 
-/// Japan Standard Time: the search form's dates are meant in it, and times are shown in it.
-const JST: UtcOffset = time::macros::offset!(+9);
+// Japan Standard Time: the search form's dates are meant in it (times are shown through
+// `display.rs`).
+use crate::display::JST;
 /// Rows on one page of the audit log.
 const PAGE_ROWS: i64 = 50;
 /// The most rows one CSV download holds (more: narrow the search, or use `nimo audit export`).
@@ -80,7 +81,7 @@ impl AuditQuery {
         };
         Ok(AuditFilter {
             actor: text(&self.actor),
-            action: text(&self.action),
+            action: text(super::actions::code_of(self.action.trim())),
             record_type: text(&self.record_type),
             record_id: text(&self.record_id),
             outcome,
@@ -114,6 +115,11 @@ struct AuditLine {
 }
 
 impl AuditLine {
+    /// What the row's action is called (its code when it has no label).
+    fn action_label(&self) -> &str {
+        super::actions::label(&self.row.action)
+    }
+
     fn outcome_label(&self) -> &'static str {
         match self.row.outcome.as_str() {
             "ok" => "成功",
@@ -122,12 +128,6 @@ impl AuditLine {
             _ => "不明",
         }
     }
-}
-
-/// A time shown in Japan time: `2026-05-01 18:30:00`.
-fn in_jst(at: OffsetDateTime) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    at.to_offset(JST).format(&format).unwrap_or_default()
 }
 
 #[derive(Template)]
@@ -162,7 +162,7 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Audi
                 }
                 _ => None,
             };
-            let lines = rows.into_iter().map(|row| AuditLine { at: in_jst(row.at), row }).collect();
+            let lines = rows.into_iter().map(|row| AuditLine { at: crate::display::jst_second(row.at), row }).collect();
             (lines, older, None)
         }
         Err(message) => (Vec::new(), None, Some(message)),
@@ -210,14 +210,14 @@ pub async fn audit_csv(
     let mut event = audit::event(&ctx.0, "export", Outcome::Ok).with_detail("csv");
     event.record_type = Some("audit".into());
     audit::before(&state.db, &event).await?;
-    let today = OffsetDateTime::now_utc().to_offset(JST).date();
+    let today = crate::display::date_in_japan(OffsetDateTime::now_utc());
     let filename = format!("nimo-audit-{}.csv", today.to_string().replace('-', ""));
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
         ],
-        nimo_store::audit::to_csv(&rows),
+        nimo_store::audit::to_csv_labelled(&rows, |code| super::actions::label(code).to_string()),
     )
         .into_response())
 }
@@ -244,10 +244,5 @@ mod tests {
         assert_eq!(q.query_string(), "actor=user%3A3&outcome=denied&from=2026-04-01&to=2026-04-01");
         assert!(AuditQuery { from: "4/1".into(), ..AuditQuery::default() }.filter().is_err());
         assert!(AuditQuery { outcome: "maybe".into(), ..AuditQuery::default() }.filter().is_err());
-    }
-
-    #[test]
-    fn times_are_shown_in_japan_time() {
-        assert_eq!(in_jst(time::macros::datetime!(2026-05-01 09:30:00.123456 UTC)), "2026-05-01 18:30:00");
     }
 }

@@ -50,8 +50,18 @@ struct UsersPage {
     /// (code, label, selected) for the role select.
     roles: Vec<(&'static str, &'static str, bool)>,
     form: CreateForm,
-    error: Option<String>,
+    /// The create form's refusal: the field it belongs to and the reason.
+    error: Option<(&'static str, String)>,
+    /// The refusal at the top of the page, linking to its field.
+    summary: Vec<crate::pages::SummaryItem>,
     notice: Option<&'static str>,
+}
+
+impl UsersPage {
+    /// The reason beside `name`, empty when it has none.
+    fn error(&self, name: &str) -> String {
+        self.error.as_ref().filter(|(field, _)| *field == name).map(|(_, m)| m.clone()).unwrap_or_default()
+    }
 }
 
 #[derive(Template)]
@@ -86,7 +96,7 @@ async fn users_page(
     state: &AppState,
     ctx: &Ctx,
     form: CreateForm,
-    error: Option<String>,
+    error: Option<(&'static str, String)>,
     notice: Option<&'static str>,
 ) -> Result<String, WebError> {
     let me = own_id(ctx);
@@ -107,7 +117,11 @@ async fn users_page(
         .collect();
     let chosen = if form.role.is_empty() { Role::Staff.code() } else { form.role.as_str() };
     let roles = Role::ALL.iter().map(|r| (r.code(), r.label(), r.code() == chosen)).collect();
-    Ok(UsersPage { ctx: Layout::of(ctx), rows, roles, form, error, notice }.render()?)
+    let summary = error
+        .iter()
+        .map(|(field, message)| crate::pages::SummaryItem { target: field.to_string(), message: message.clone() })
+        .collect();
+    Ok(UsersPage { ctx: Layout::of(ctx), rows, roles, form, error, summary, notice }.render()?)
 }
 
 fn notice_text(key: Option<&String>) -> Option<&'static str> {
@@ -162,16 +176,17 @@ pub async fn create_user(
     ctx: Ctx,
     Form(form): Form<CreateForm>,
 ) -> Result<Response, WebError> {
-    let refuse = |form: CreateForm, message: String| async {
-        let page = users_page(&state, &ctx, form, Some(message), None).await?;
+    let (state, ctx) = (&state, &ctx);
+    let refuse = |form: CreateForm, field: &'static str, message: String| async move {
+        let page = users_page(state, ctx, form, Some((field, message)), None).await?;
         Ok::<_, WebError>((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
     };
     let Some(role) = Role::parse(&form.role) else {
-        return refuse(form, "役割を選んでください".into()).await;
+        return refuse(form, "role", "役割を選んでください".into()).await;
     };
     let scope = match scope_of(&form) {
         Ok(scope) => scope,
-        Err(message) => return refuse(form, message).await,
+        Err(message) => return refuse(form, "municipality", message).await,
     };
     let password = accounts::temporary_password(&form.login.trim().to_lowercase());
     let new = NewUser {
@@ -182,16 +197,17 @@ pub async fn create_user(
         password: &password,
         must_change_password: true,
     };
-    let user = match accounts::create_user(&state.db, &new, admin_event(&ctx, "create")).await {
+    let user = match accounts::create_user(&state.db, &new, admin_event(ctx, "create")).await {
         Ok(user) => user,
         Err(AccountError::Store(e)) => return Err(e.into()),
         Err(error) => match crate::error::account_refusal(&error) {
-            Some(refusal) => return refuse(form, refusal.detail).await,
+            // A scope that does not fit the role belongs to the role's choice.
+            Some(refusal) => return refuse(form, refusal.field.unwrap_or("role"), refusal.detail).await,
             None => return Err(WebError::Internal(error.to_string())),
         },
     };
     let page = PasswordPage {
-        ctx: Layout::of(&ctx),
+        ctx: Layout::of(ctx),
         heading: "アカウントを作成しました",
         login: user.login,
         name: user.display_name,
@@ -229,7 +245,7 @@ pub async fn disable(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
             &state,
             &ctx,
             CreateForm::default(),
-            Some("自分のアカウントは利用停止にできません".into()),
+            Some(("", "自分のアカウントは利用停止にできません".into())),
             None,
         )
         .await?;

@@ -5,6 +5,7 @@
 use super::criteria::FieldError;
 use crate::context::Ctx;
 use crate::{AppState, WebError};
+use nimo_domain::access::{Permission, Target, authorize};
 use nimo_domain::beds::{AdmissionChange, AdmissionType, CaseRef};
 use nimo_store::StoreError;
 use nimo_store::audit::Outcome;
@@ -83,13 +84,17 @@ pub async fn place(state: &AppState, ctx: &Ctx, request: &HoldRequest) -> Result
         Err(e) if e.is_not_found() => return Err(HoldFailure::UnknownWard),
         Err(e) => return Err(HoldFailure::Web(e.into())),
     };
+    let case_id = match request.case_id {
+        Some(id) => Some(id),
+        None => case_of_reception(state, ctx, request.case_ref.as_str()).await.map_err(HoldFailure::Web)?,
+    };
     let new = NewHold {
         ward_id: ward.clone(),
         case_ref: request.case_ref.clone(),
         admission: request.admission,
         placed_by: account.principal.user_id,
         searched_at: request.searched_at.unwrap_or(now),
-        case_id: request.case_id,
+        case_id,
         admission_reason: request.admission_reason,
     };
     let origin = crate::audit::origin_of(&ctx.0);
@@ -120,4 +125,25 @@ pub async fn place(state: &AppState, ctx: &Ctx, request: &HoldRequest) -> Result
         Err(e) if e.is_not_found() => Err(HoldFailure::UnknownWard),
         Err(e) => Err(HoldFailure::Web(e.into())),
     }
+}
+
+/// The case a typed 受付番号 names, when it is a case of the placer's municipality that the
+/// placer may read (their 地区): a hold placed by typing it is then linked to the case as one
+/// placed from the case's page. Anything else (another municipality's number, a case outside
+/// the placer's 地区, no such case) links nothing and reveals nothing.
+async fn case_of_reception(state: &AppState, ctx: &Ctx, case_ref: &str) -> Result<Option<i64>, WebError> {
+    let principal = ctx.0.principal();
+    let Some(own) = principal.as_ref().and_then(|p| p.scope.municipality.clone()) else {
+        return Ok(None);
+    };
+    let Some(id) = case_ref.rsplit_once('-').and_then(|(_, number)| number.parse::<i64>().ok()) else {
+        return Ok(None);
+    };
+    // Only where the case is kept is read: nothing sealed is opened.
+    let Some(case) = nimo_store::cases::place_of(&state.db, id).await? else {
+        return Ok(None);
+    };
+    let target = Target::District(case.municipality.clone(), case.district.clone());
+    let readable = authorize(principal.as_ref(), Permission::CaseRead, &target).is_ok();
+    Ok((case.municipality == own && readable && case.reception == case_ref).then_some(case.id))
 }

@@ -35,6 +35,8 @@ struct MergePage {
     other: Option<(Person, usize)>,
     other_text: String,
     errors: Errors,
+    /// The errors at the top of the page, each linking to its field.
+    summary: Vec<crate::pages::SummaryItem>,
 }
 
 impl MergePage {
@@ -76,6 +78,7 @@ async fn merge_page(
         elsewhere,
         other,
         other_text,
+        summary: crate::pages::summary(&errors, &["other", "confirm"], str::to_string),
         errors,
     })
 }

@@ -41,6 +41,8 @@ struct PersonPage {
     outcomes: &'static [(&'static str, &'static str)],
     f: Fields,
     errors: Errors,
+    /// The visit form's errors at the top of the page, each linking to its field.
+    summary: Vec<crate::pages::SummaryItem>,
     merged_notice: bool,
 }
 
@@ -89,6 +91,7 @@ async fn person_page(
         methods: nimo_domain::cases::VISIT_METHODS,
         outcomes: VISIT_OUTCOMES,
         f,
+        summary: crate::pages::summary(&submitted.errors, VISIT_FIELDS, str::to_string),
         errors: submitted.errors,
         merged_notice: false,
     })
@@ -107,6 +110,9 @@ pub async fn show(
     page.merged_notice = query.notice.is_some_and(|n| n == "merged");
     Ok(Html(page.render()?))
 }
+
+/// The visit form's fields in the order it shows them (each field's id is its name).
+const VISIT_FIELDS: &[&str] = &["visited_on", "profession", "method", "outcome", "case_id", "note"];
 
 /// Outcomes of an outreach visit.
 const VISIT_OUTCOMES: &[(&str, &str)] =

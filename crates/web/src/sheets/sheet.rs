@@ -42,7 +42,8 @@ struct EditPage {
     anchor: &'static str,
     groups: Vec<Group>,
     revision: i64,
-    error_count: usize,
+    /// The errors at the top of the page, each linking to its field.
+    summary: Vec<crate::pages::SummaryItem>,
     conflict: bool,
     problem: Option<&'static str>,
 }
@@ -61,7 +62,7 @@ impl EditPage {
             anchor: section.anchor(),
             groups,
             revision: stored.revision,
-            error_count: 0,
+            summary: Vec::new(),
             conflict: false,
             problem: None,
         }
@@ -114,6 +115,29 @@ pub async fn show(
     Ok(Html(page.render()?))
 }
 
+/// A refused section's summary: each field in error, in the form's order, named by its group and
+/// label and linking to it; an error no field shows is listed after them, linking nowhere.
+fn summary_of(groups: &[Group], errors: &ValidationErrors) -> Vec<crate::pages::SummaryItem> {
+    let fields = groups.iter().flat_map(|g| g.fields.iter().map(move |f| (g, f)));
+    let mut items: Vec<_> = fields
+        .filter_map(|(g, f)| {
+            let error = f.error.as_ref()?;
+            let label = [g.title.as_str(), f.label.as_str()].join(" ");
+            let message = format!("{}：{error}", label.trim());
+            Some(crate::pages::SummaryItem { target: f.name.clone(), message })
+        })
+        .collect();
+    let shown = |path: &str| groups.iter().any(|g| g.fields.iter().any(|f| f.name == path && f.error.is_some()));
+    items.extend(
+        errors
+            .0
+            .iter()
+            .filter(|e| !shown(&e.path))
+            .map(|e| crate::pages::SummaryItem { target: String::new(), message: e.message.clone() }),
+    );
+    items
+}
+
 /// GET /municipalities/{code}/sheets/{fy}/edit/{section}
 pub async fn edit(
     State(state): State<AppState>,
@@ -140,12 +164,13 @@ pub async fn update(
     let (code, fy) = sheet_key(code, fy)?;
     let stored = sheets::load(&state.db, &code, fy).await?;
     let menu = menu::for_fiscal_year(&state.db, fy).await?;
-    let page = |groups: Vec<Group>, errors: usize, conflict: bool, problem: Option<&'static str>| EditPage {
-        error_count: errors,
-        conflict,
-        problem,
-        ..EditPage::new(&ctx, &stored, section_enum, groups)
-    };
+    let page =
+        |groups: Vec<Group>, errors: &ValidationErrors, conflict: bool, problem: Option<&'static str>| EditPage {
+            summary: summary_of(&groups, errors),
+            conflict,
+            problem,
+            ..EditPage::new(&ctx, &stored, section_enum, groups)
+        };
     let no_errors = ValidationErrors::default();
 
     if post.revision() != Some(stored.revision) {
@@ -153,7 +178,7 @@ pub async fn update(
         // (fields the submission lacks show the stored value), to be checked and saved again.
         let typed = post.typed();
         let groups = forms::groups(section_enum, &stored.sheet, &menu, Some(&typed), &no_errors);
-        return Ok((StatusCode::CONFLICT, Html(page(groups, 0, true, None).render()?)).into_response());
+        return Ok((StatusCode::CONFLICT, Html(page(groups, &no_errors, true, None).render()?)).into_response());
     }
     let expected = forms::field_names(section_enum, &stored.sheet, &menu);
     let form = match post.check(&expected) {
@@ -162,7 +187,10 @@ pub async fn update(
             let groups = forms::groups(section_enum, &stored.sheet, &menu, None, &no_errors);
             let problem =
                 "送信内容がこのフォームと一致しないため、保存していません。表示し直したフォームから入力してください。";
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page(groups, 0, false, Some(problem)).render()?))
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(page(groups, &no_errors, false, Some(problem)).render()?),
+            )
                 .into_response());
         }
     };
@@ -178,7 +206,9 @@ pub async fn update(
                 }
                 Err(StoreError::StaleRevision(_)) => {
                     let groups = forms::groups(section_enum, &stored.sheet, &menu, Some(&form), &no_errors);
-                    return Ok((StatusCode::CONFLICT, Html(page(groups, 0, true, None).render()?)).into_response());
+                    return Ok(
+                        (StatusCode::CONFLICT, Html(page(groups, &no_errors, true, None).render()?)).into_response()
+                    );
                 }
                 Err(other) => return Err(other.into()),
             }
@@ -186,7 +216,7 @@ pub async fn update(
         Err(errors) => errors,
     };
     let groups = forms::groups(section_enum, &stored.sheet, &menu, Some(&form), &errors);
-    let body = page(groups, errors.0.len(), false, None).render()?;
+    let body = page(groups, &errors, false, None).render()?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
 }
 

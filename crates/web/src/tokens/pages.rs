@@ -67,6 +67,21 @@ struct TokensPage {
     default_days: i64,
 }
 
+impl TokensPage {
+    /// The refusal at the top of the page, linking to its field.
+    fn summary(&self) -> Vec<crate::pages::SummaryItem> {
+        let target = self.field.to_string();
+        self.error
+            .iter()
+            .map(|message| crate::pages::SummaryItem { target: target.clone(), message: message.clone() })
+            .collect()
+    }
+    /// The reason beside `name`, empty when it has none.
+    fn error_of(&self, name: &str) -> String {
+        self.error.as_ref().filter(|_| self.field == name).cloned().unwrap_or_default()
+    }
+}
+
 fn signed_in(ctx: &Ctx) -> Result<(i64, Role), WebError> {
     let account = ctx.0.account.as_ref().ok_or(WebError::Unauthorized)?;
     Ok((account.principal.user_id, account.principal.role))

@@ -2,7 +2,8 @@
 //! signs in on the login pages and walks every page its menus and links lead to (one page per
 //! kind of address: ids and figure keys count once; downloads, API and event streams left
 //! out), plus the pages no link leads to (the second-factor enrolment, a 404, a refusal). No page
-//! may have a serious or critical violation; the counts by impact are printed.
+//! may have a serious or critical violation, at 1280 px nor at 390 px wide (a phone); the counts
+//! by impact are printed.
 //!
 //! On SQLite only: the pages are the same on both backends, and axe takes a second a page.
 
@@ -24,9 +25,20 @@ struct Findings {
 }
 
 impl Findings {
+    /// Runs axe on the current page at 1280 and at 390 px wide (a phone), and leaves the window
+    /// at 1280 px; a violation found at 390 px only is named with the width.
     async fn check(&mut self, browser: &Browser) {
         let path = browser.path().await;
-        for v in browser.axe().await {
+        let wide = browser.axe().await;
+        browser.set_width(390).await;
+        let width = browser.eval("return window.innerWidth;").await.and_then(|w| w.as_u64());
+        assert!(width.is_some_and(|w| w <= 390), "{path}: the page is laid out for a phone ({width:?} px)");
+        let narrow = browser.axe().await;
+        browser.set_width(1280).await;
+        for v in narrow.into_iter().filter(|n| !wide.iter().any(|w| w.to_string() == n.to_string())) {
+            self.violations.push((format!("{path} (390 px)"), v));
+        }
+        for v in wide {
             self.violations.push((path.clone(), v));
         }
         self.pages.push(path);

@@ -296,12 +296,25 @@ async fn the_audit_page_and_csv_show_sign_ins_and_refusals() {
         let (status, page) = admin.get("/admin/audit").await;
         assert_eq!(status, 200);
         let actor = format!("<td>user:{staff}</td>");
-        assert!(page.contains(&actor) && page.contains("<td>login</td>"), "a login row");
-        assert!(page.contains("<td>denied</td>") && page.contains("<td>/admin/users</td>"), "a denied row");
+        assert!(page.contains(&actor) && page.contains("<td>ログイン <code>login</code></td>"), "a login row: {page}");
+        let denied = "<td>アクセス拒否 <code>denied</code></td>";
+        assert!(page.contains(denied) && page.contains("<td>/admin/users</td>"), "a denied row");
+        let first = page.split("<td class=\"num\">").nth(1).unwrap();
+        let id: i64 = first[..first.find('<').unwrap()].parse().unwrap();
+        let row_time = first.split("<td>").nth(1).unwrap();
+        let shown = &row_time[..row_time.find('<').unwrap()];
+        let row = rows(&app, AuditFilter::default()).await.into_iter().find(|r| r.id == id).unwrap();
+        assert_eq!(shown, nimo_web::display::jst_second(row.at), "Japan time, through display.rs");
         let (_, page) = admin.get(&format!("/admin/audit?action=denied&actor=user%3A{staff}")).await;
         assert!(page.contains(&actor) && page.contains("<td>route</td>") && page.contains("<td>user.admin</td>"));
-        assert!(!page.contains("<td>login</td>"), "the filter applies");
+        assert!(!page.contains("<code>login</code>"), "the filter applies");
         assert!(page.contains(&format!("/admin/audit.csv?actor=user%3A{staff}&#38;action=denied")), "CSV link: {page}");
+        let (_, by_label) = admin
+            .get(&format!(
+                "/admin/audit?action=%E3%82%A2%E3%82%AF%E3%82%BB%E3%82%B9%E6%8B%92%E5%90%A6&actor=user%3A{staff}"
+            ))
+            .await;
+        assert!(by_label.contains(denied) && !by_label.contains("<code>login</code>"), "a label searches as its code");
         let (status, page) = admin.get("/admin/audit?from=yesterday").await;
         assert_eq!(status, 422);
         assert!(page.contains("開始日"));
@@ -319,13 +332,13 @@ async fn the_audit_page_and_csv_show_sign_ins_and_refusals() {
         assert!(bytes.starts_with(BOM), "a BOM for spreadsheets");
         let text = std::str::from_utf8(&bytes[BOM.len()..]).unwrap();
         let mut lines = text.lines();
-        assert_eq!(lines.next(), Some(audit::CSV_COLUMNS.join(",").as_str()));
+        assert_eq!(lines.next(), Some(audit::LABELLED_CSV_COLUMNS.join(",").as_str()));
         let row: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
         assert_eq!(row.len(), 1, "{text}");
         let expected = format!("user:{staff}");
         assert_eq!(
-            row[0][2..9],
-            [expected.as_str(), "127.0.0.1", "denied", "route", "/admin/users", "denied", "user.admin"]
+            row[0][2..10],
+            [expected.as_str(), "127.0.0.1", "denied", "アクセス拒否", "route", "/admin/users", "denied", "user.admin"]
         );
 
         let exports = rows(&app, AuditFilter { action: Some("export".into()), ..Default::default() }).await;

@@ -238,6 +238,11 @@ impl Browser {
         }
     }
 
+    /// Sets the window's width (900 px high): 390 for a phone, 1280 for a desktop.
+    pub async fn set_width(&self, width: u32) {
+        self.client.set_window_size(width, 900).await.expect("window size");
+    }
+
     /// Writes the current page's full height (up to 6,000 px) at 1280 and at 390 px wide into
     /// `dir`, returns the files written and leaves the window at 1280 × 900. Never panics: a
     /// screenshot that cannot be taken is reported and skipped.

@@ -52,7 +52,11 @@ async fn the_audit_page_shows_the_retention_and_the_last_purge() {
         let (_, page) = admin.get("/admin/audit").await;
         let line = format!("{through} 行を削除（ID {through} まで");
         assert!(page.contains(&line), "{line}: {page}");
-        assert!(page.contains("<td>audit_purge</td>") && page.contains("<td>system</td>"), "the purge's row");
+        assert!(
+            page.contains("<td>監査ログの削除（保存期間の経過） <code>audit_purge</code></td>")
+                && page.contains("<td>system</td>"),
+            "the purge's row"
+        );
         let verified = nimo_store::audit::verify(&app.db).await.unwrap();
         assert_eq!(verified.first_broken, None, "{:?}", app.backend);
     })
