@@ -151,3 +151,42 @@ pub async fn restore(manifest: &Manifest, plain: &[u8], url: &str, sqlite_path: 
     }
     Ok(Db::connect(url).await?)
 }
+
+/// `nimo backup`: writes the backup and says what it wrote.
+pub async fn run_backup(db: &Db, url: &str, backup_key: &Path, to: &Path) -> Result<()> {
+    let key = Keyring::load_file(backup_key)?;
+    let started = std::time::Instant::now();
+    let manifest = backup(db, url, &key, to).await?;
+    eprintln!(
+        "バックアップを書きました: {}（{}、スキーマ {:04}、{} バイト、SHA-256 {}、{:.1} 秒）",
+        to.display(),
+        manifest.backend,
+        manifest.schema_version,
+        manifest.bytes,
+        manifest.sha256,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `nimo restore`: checks the file, restores it, verifies the audit chain and says what it did.
+pub async fn run_restore(url: &str, sqlite_file: Option<&Path>, from: &Path, backup_key: &Path) -> Result<()> {
+    let key = Keyring::load_file(backup_key)?;
+    let started = std::time::Instant::now();
+    let (manifest, plain) = open(from, &key)?;
+    let db = restore(&manifest, &plain, url, sqlite_file).await?;
+    let report = nimo_store::audit::verify(&db).await?;
+    if let Some((id, reason)) = report.first_broken {
+        bail!("戻しましたが、監査ログの検証に失敗しました（記録 {id}: {reason:?}）");
+    }
+    eprintln!(
+        "戻しました: {}（{}、作成 {}、スキーマ {:04} → 最新、監査ログ {} 件を検証、{:.1} 秒）",
+        from.display(),
+        manifest.backend,
+        manifest.created_at,
+        manifest.schema_version,
+        report.rows,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -395,45 +395,13 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Audit { command } => audit::run(command, &file).await,
         Command::Keys { command } => keys::run(command, &file).await,
         Command::Backup { db, to, backup_key } => {
-            let key = nimo_vault::Keyring::load_file(&backup_key)?;
             let args = db.resolve(&file);
-            let url = args.url("nimo.db");
             let db = connect_existing(&args).await?;
-            let started = std::time::Instant::now();
-            let manifest = backup::backup(&db, &url, &key, &to).await?;
-            eprintln!(
-                "バックアップを書きました: {}（{}、スキーマ {:04}、{} バイト、SHA-256 {}、{:.1} 秒）",
-                to.display(),
-                manifest.backend,
-                manifest.schema_version,
-                manifest.bytes,
-                manifest.sha256,
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
+            backup::run_backup(&db, &args.url("nimo.db"), &backup_key, &to).await
         }
         Command::Restore { db, from, backup_key } => {
-            let key = nimo_vault::Keyring::load_file(&backup_key)?;
-            let started = std::time::Instant::now();
-            let (manifest, plain) = backup::open(&from, &key)?;
             let args = db.resolve(&file);
-            let url = args.url("nimo.db");
-            let path = args.sqlite_file("nimo.db");
-            let db = backup::restore(&manifest, &plain, &url, path.as_deref()).await?;
-            let report = nimo_store::audit::verify(&db).await?;
-            if let Some((id, reason)) = report.first_broken {
-                bail!("戻しましたが、監査ログの検証に失敗しました（記録 {id}: {reason:?}）");
-            }
-            eprintln!(
-                "戻しました: {}（{}、作成 {}、スキーマ {:04} → 最新、監査ログ {} 件を検証、{:.1} 秒）",
-                from.display(),
-                manifest.backend,
-                manifest.created_at,
-                manifest.schema_version,
-                report.rows,
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
+            backup::run_restore(&args.url("nimo.db"), args.sqlite_file("nimo.db").as_deref(), &from, &backup_key).await
         }
         Command::Token { command } => tokens::run(command, &file).await,
         Command::Synth { municipality, fy, scale, db, keys } => {

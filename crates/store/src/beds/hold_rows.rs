@@ -72,7 +72,10 @@ impl TryFrom<HoldRow> for Hold {
             case_id: row.case_id,
             requester: row.requester,
             callback_phone: row.callback_phone,
-            case_municipality: row.case_municipality,
+            case_municipality: match row.case_municipality.as_str() {
+                "" => None,
+                code => Some(crate::columns::municipality("report23.municipality_code", code)?),
+            },
         })
     }
 }

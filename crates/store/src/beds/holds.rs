@@ -67,8 +67,8 @@ pub struct Hold {
     pub requester: String,
     /// The 保健所's number to call back (empty when none is registered).
     pub callback_phone: String,
-    /// The municipality of the case it was placed from (empty without a case).
-    pub case_municipality: String,
+    /// The municipality of the case it was placed from (`None` without a case).
+    pub case_municipality: Option<nimo_domain::MunicipalityCode>,
 }
 
 impl Hold {

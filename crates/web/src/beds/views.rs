@@ -47,10 +47,8 @@ impl HoldView {
             hospital_name: hold.hospital_name.clone(),
             ward_name: hold.ward_name.clone(),
             case_ref: hold.case_ref.clone(),
-            case_link: match hold.case_id {
-                Some(id) if !hold.case_municipality.is_empty() => {
-                    format!("/municipalities/{}/cases/{id}", hold.case_municipality)
-                }
+            case_link: match (hold.case_id, &hold.case_municipality) {
+                (Some(id), Some(code)) => format!("/municipalities/{code}/cases/{id}"),
                 _ => String::new(),
             },
             admission: hold.admission.label(),
