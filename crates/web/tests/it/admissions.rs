@@ -45,7 +45,7 @@ async fn a_kinkyu_case(app: &TestApp) -> String {
     assert_eq!(status, 303, "{body}");
     let case = location.unwrap().split('?').next().unwrap().to_string();
     for fields in [
-        vec![("event", "start_investigation"), ("occurred_on", "2024-06-01")],
+        vec![("event", "start_investigation"), ("occurred_on", "2024-06-01"), ("staff_count", "2")],
         vec![("event", "order_exam"), ("occurred_on", "2024-06-01")],
         vec![
             ("event", "examine"),
