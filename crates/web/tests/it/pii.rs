@@ -82,6 +82,17 @@ async fn every_page_with_case_records_is_audited_before_it_is_answered() {
             actor: nurse.id,
         };
         assert_eq!(nimo_store::consents::receive(&app.db, &request, AuditEvent::cli("create")).await.unwrap(), 1);
+        let admission = nimo_store::admissions::NewAdmission {
+            municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
+            district: "東部".into(),
+            person_id: 1,
+            case_id: Some(1),
+            hospital: nimo_domain::admissions::HospitalRef::Typed("見本病院".into()),
+            entry: nimo_domain::admissions::FormEntry::plain(nimo_domain::beds::AdmissionType::Sochi),
+            admitted_at: time::macros::datetime!(2021-06-02 15:00 +9),
+            actor: nurse.id,
+        };
+        assert_eq!(nimo_store::admissions::admit(&app.db, &admission, AuditEvent::cli("create")).await.unwrap(), 1);
 
         let actor = format!("user:{}", nurse.id);
         let reads = || async {
