@@ -39,3 +39,9 @@ pub async fn board_page(
         ClocksPage { ctx: Layout::of(&ctx), district, overdue: clocks.iter().filter(|c| c.overdue()).count(), clocks };
     Ok(Html(page.render()?))
 }
+
+/// GET /clocks: the menu's 法定期限, the board of the user's own municipality.
+pub async fn home(ctx: Ctx) -> Result<axum::response::Redirect, WebError> {
+    let code = ctx.0.principal().and_then(|p| p.scope.municipality).ok_or_else(crate::pages::not_found)?;
+    Ok(axum::response::Redirect::to(&format!("/municipalities/{code}/clocks")))
+}

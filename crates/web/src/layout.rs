@@ -47,6 +47,8 @@ const MENU: &[(&str, &str)] = &[
     ("/", "ホーム"),
     ("/cases", "事例一覧"),
     ("/plans", "支援計画"),
+    ("/clocks", "法定期限"),
+    ("/consents", "市町村長同意"),
     ("/beds", "空床検索"),
     ("/beds/holds", "仮押さえ"),
     ("/hospital", "病棟・受入れ"),

@@ -93,6 +93,8 @@ pub const POLICY: &[(&str, &str, Permission)] = &[
     ("POST", "/municipalities/{code}/admissions/{admission_id}/events", Permission::CaseWrite),
     ("GET", "/municipalities/{code}/clocks", Permission::CaseRead),
     ("GET", "/plans", Permission::CaseRead),
+    ("GET", "/clocks", Permission::CaseRead),
+    ("GET", "/consents", Permission::CaseRead),
     ("GET", "/municipalities/{code}/plans", Permission::CaseRead),
     ("GET", "/municipalities/{code}/plans/{plan_id}", Permission::CaseRead),
     ("GET", "/municipalities/{code}/plans/{plan_id}/print.pdf", Permission::CaseRead),

@@ -80,6 +80,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/people/{person_id}/visits", post(people::add_visit))
         .route("/municipalities/{code}/people/{person_id}/merge", get(merge::form).post(merge::merge))
         .route("/plans", get(plans::home))
+        .route("/clocks", get(crate::clocks::home))
+        .route("/consents", get(crate::consents::list::home))
         .route("/municipalities/{code}/plans", get(plans::list))
         .route("/municipalities/{code}/plans/{plan_id}", get(plans::show))
         .route("/municipalities/{code}/plans/{plan_id}/print.pdf", get(crate::plans::print::print))

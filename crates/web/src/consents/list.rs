@@ -59,3 +59,9 @@ pub async fn list(
     let page = ListPage { ctx: Layout::of(&ctx), code: code.to_string(), district, rows };
     Ok(Html(page.render()?))
 }
+
+/// GET /consents: the menu's 市町村長同意, the list of the user's own municipality.
+pub async fn home(ctx: Ctx) -> Result<axum::response::Redirect, WebError> {
+    let code = ctx.0.principal().and_then(|p| p.scope.municipality).ok_or_else(crate::pages::not_found)?;
+    Ok(axum::response::Redirect::to(&format!("/municipalities/{code}/consents")))
+}

@@ -36,6 +36,15 @@ async fn each_role_starts_on_its_own_page() {
         }
         assert!(today.contains("href=\"/municipalities/131105/cases/new\""), "the intake is offered");
         assert!(today.contains("<section id=\"holds\""), "holds have their section");
+        // The menu leads staff to the legal clocks and the 市町村長同意 of their own municipality.
+        for (menu, own) in
+            [("/clocks", "/municipalities/131105/clocks"), ("/consents", "/municipalities/131105/consents")]
+        {
+            assert!(today.contains(&format!("href=\"{menu}\"")), "the menu offers {menu}");
+            let response = app.client.get(format!("{}{menu}", app.base)).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 303, "{menu}");
+            assert_eq!(response.headers()["location"], own);
+        }
 
         // The 地区担当 of 東部 sees 東部's report, never 西部's.
         let (status, district) = client(&everyone, "地区担当").get("/").await;
@@ -50,6 +59,7 @@ async fn each_role_starts_on_its_own_page() {
         assert!(hospital.contains("回答待ちの仮押さえ") && hospital.contains("href=\"/hospital#hold-"), "{hospital}");
         assert!(hospital.contains("href=\"/hospital\""), "the hospital's page is in reach");
         assert!(!hospital.contains("href=\"/municipalities\""), "no sheet menu for a hospital");
+        assert!(!hospital.contains("href=\"/clocks\"") && !hospital.contains("href=\"/consents\""), "no case work");
 
         // The 協議の場 member: the sheets and downloads, nothing that changes them.
         let (status, council) = client(&everyone, "協議の場").get("/").await;

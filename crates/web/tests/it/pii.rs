@@ -11,7 +11,7 @@ use nimo_store::audit::AuditEvent;
 use nimo_web::policy::POLICY;
 
 /// GET pages under a case permission that show no personal data (an empty form, a redirect).
-const EXEMPT: &[&str] = &["/cases", "/plans", "/municipalities/{code}/cases/new"];
+const EXEMPT: &[&str] = &["/cases", "/plans", "/clocks", "/consents", "/municipalities/{code}/cases/new"];
 
 fn path_of(pattern: &str) -> String {
     let mut path = String::new();
