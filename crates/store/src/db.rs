@@ -90,6 +90,42 @@ impl Readiness {
     }
 }
 
+/// This build's migrations for a backend.
+fn migrator_of(backend: Backend) -> &'static sqlx::migrate::Migrator {
+    match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    }
+}
+
+/// The migrations of `migrator` that the database of `pool` has not applied with the same
+/// checksum and success (all of them when there is no history table yet); a history row that
+/// cannot be read is an error. The one check behind `migrate`, `/readyz` and `--dry-run`.
+async fn pending_in(pool: &AnyPool, migrator: &sqlx::migrate::Migrator) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    // `success` is a BOOLEAN, which the Any driver cannot read from SQLite: read it as a number.
+    let query = "SELECT version, checksum, CAST(success AS INTEGER) AS success FROM _sqlx_migrations";
+    let applied: Vec<(i64, Vec<u8>, i64)> = match sqlx::query(query).fetch_all(pool).await {
+        Ok(rows) => rows
+            .iter()
+            .map(|row| {
+                use sqlx::Row;
+                Ok((row.try_get("version")?, row.try_get("checksum")?, row.try_get("success")?))
+            })
+            .collect::<Result<_, sqlx::Error>>()?,
+        // No history table yet: nothing is applied.
+        Err(_) => Vec::new(),
+    };
+    Ok(migrator
+        .iter()
+        .filter(|m| {
+            !applied.iter().any(|(version, checksum, success)| {
+                *version == m.version && *success != 0 && checksum.as_slice() == m.checksum.as_ref()
+            })
+        })
+        .map(|m| (m.version, m.description.to_string()))
+        .collect())
+}
+
 /// The application's database: a pool plus the backend it talks to.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -169,42 +205,17 @@ impl Db {
             Backend::Postgres => url.to_string(),
         };
         let pool = AnyPoolOptions::new().max_connections(1).connect_with(AnyConnectOptions::from_str(&url)?).await?;
-        let migrator = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        let query = "SELECT version, checksum, CAST(success AS INTEGER) AS success FROM _sqlx_migrations";
-        let applied: Vec<(i64, Vec<u8>, i64)> = match sqlx::query(query).fetch_all(&pool).await {
-            Ok(rows) => rows
-                .iter()
-                .map(|row| {
-                    use sqlx::Row;
-                    Ok((row.try_get("version")?, row.try_get("checksum")?, row.try_get("success")?))
-                })
-                .collect::<Result<_, sqlx::Error>>()?,
-            // No history table yet: nothing is applied.
-            Err(_) => Vec::new(),
-        };
+        let migrator = migrator_of(backend);
+        let pending = pending_in(&pool, migrator).await;
         pool.close().await;
-        Ok(migrator
-            .iter()
-            .filter(|m| {
-                !applied.iter().any(|(version, checksum, success)| {
-                    *version == m.version && *success != 0 && checksum.as_slice() == m.checksum.as_ref()
-                })
-            })
-            .map(|m| (m.version, m.description.to_string()))
-            .collect())
+        Ok(pending?)
     }
 
     /// Applies pending migrations for this backend, then seeds built-in code lists. When every
     /// migration is already applied with the same checksum, nothing is run, so that an
     /// application role without the right to create tables can connect (docs/postgres-app-role.sql).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
+        let migrator = migrator_of(self.backend);
         if !self.migrations_up_to_date(migrator).await {
             migrator.run(&self.pool).await?;
         }
@@ -215,35 +226,14 @@ impl Db {
     /// Any doubt (no history table yet, a failed or changed migration) answers `false`, and the
     /// migrator then applies or reports it.
     async fn migrations_up_to_date(&self, migrator: &sqlx::migrate::Migrator) -> bool {
-        // `success` is a BOOLEAN, which the Any driver cannot read from SQLite: read it as a number.
-        let query = "SELECT version, checksum, CAST(success AS INTEGER) AS success FROM _sqlx_migrations";
-        let Ok(rows) = sqlx::query(query).fetch_all(&self.pool).await else {
-            return false;
-        };
-        let applied: Vec<(i64, Vec<u8>, bool)> = rows
-            .iter()
-            .filter_map(|row| {
-                use sqlx::Row;
-                let success: i64 = row.try_get("success").ok()?;
-                Some((row.try_get("version").ok()?, row.try_get("checksum").ok()?, success != 0))
-            })
-            .collect();
-        applied.len() == rows.len()
-            && migrator.iter().all(|m| {
-                applied.iter().any(|(version, checksum, success)| {
-                    *version == m.version && *success && checksum.as_slice() == m.checksum.as_ref()
-                })
-            })
+        matches!(pending_in(&self.pool, migrator).await, Ok(pending) if pending.is_empty())
     }
 
     /// What `/readyz` reports: whether a query answers, whether every migration this build
     /// carries is applied (with its checksum), and whether the keys for personal data are loaded.
     pub async fn readiness(&self) -> Readiness {
         let database = sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok();
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
+        let migrator = migrator_of(self.backend);
         let migrations = database && self.migrations_up_to_date(migrator).await;
         Readiness { database, migrations, keys: self.keyring.is_some() }
     }

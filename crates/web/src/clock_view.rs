@@ -40,11 +40,15 @@ pub(crate) struct ClockRow {
 
 impl ClockRow {
     fn of(entry: &ClockEntry, now: OffsetDateTime) -> Self {
-        let c = &entry.clock;
+        ClockRow { link: entry.link.clone(), label: entry.label.clone(), ..Self::of_clock(&entry.clock, now) }
+    }
+
+    /// A clock of the record the page shows (no link or record label: the page names the record).
+    pub(crate) fn of_clock(c: &Clock, now: OffsetDateTime) -> Self {
         let state = c.state_at(now);
         ClockRow {
-            link: entry.link.clone(),
-            label: entry.label.clone(),
+            link: String::new(),
+            label: String::new(),
             rule: c.rule.label,
             article: c.rule.article_label(),
             deadline: crate::display::clock_deadline(c),
@@ -62,6 +66,11 @@ impl ClockRow {
     /// Whether the clock is overdue.
     pub fn overdue(&self) -> bool {
         self.state == ClockState::Overdue.code()
+    }
+
+    /// Whether the clock is overdue or due soon (marked on lists).
+    pub fn urgent(&self) -> bool {
+        self.overdue() || self.state == ClockState::DueSoon.code()
     }
 }
 

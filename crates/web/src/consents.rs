@@ -2,7 +2,6 @@
 //! page with its checks, clocks and next steps, and the decision (`pages`); the forms are read and
 //! checked in `forms`.
 
-mod clock_rows;
 pub(crate) mod forms;
 pub(crate) mod list;
 pub(crate) mod pages;

@@ -67,8 +67,7 @@ fn migrate_dry_run_lists_what_would_be_applied_and_changes_nothing() {
         assert!(out.contains("最新です"), "{:?}: {out}", db.backend);
         // One migration behind (as a database restored from an older backup): exactly that one.
         let last = db.count("SELECT MAX(version) FROM _sqlx_migrations");
-        // (Straight on the database as its owner; the audit triggers it sets aside do not matter here.)
-        db.behind_the_triggers_back("audit_log", &format!("DELETE FROM _sqlx_migrations WHERE version = {last}"));
+        db.execute(&format!("DELETE FROM _sqlx_migrations WHERE version = {last}"));
         let out = db.nimo(&["migrate", "--dry-run"]).succeeds().stdout_text();
         assert_eq!(out.lines().collect::<Vec<_>>().len(), 1, "{:?}: {out}", db.backend);
         assert!(out.starts_with(&format!("{last:04} ")), "{:?}: {out}", db.backend);

@@ -161,6 +161,18 @@ impl TestDatabase {
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// Runs one statement straight on the database as its owner, bypassing nimo.
+    pub fn execute(&self, sql: &str) {
+        block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&self.url).await?;
+            sqlx::query(sql).execute(&pool).await?;
+            pool.close().await;
+            Ok::<_, sqlx::Error>(())
+        })
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     /// Counts rows with a query straight on the database, bypassing nimo.
     pub fn count(&self, sql: &str) -> i64 {
         block_on(async {

@@ -1,8 +1,8 @@
 //! The list of a municipality's 市町村長同意 (of the viewer's 地区 for a 地区担当): open ones
 //! first, the most urgent clock first, with its deadline and 要確認 badge.
 
-use super::clock_rows::{ClockRow, clock_row};
 use crate::audit;
+use crate::clock_view::ClockRow;
 use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::pages::{PagePath, own_district};
@@ -53,7 +53,7 @@ pub async fn list(
             district: i.district.clone(),
             hospital: i.hospital_name.clone(),
             state: i.status.state.label(),
-            clock: i.urgent(now).map(|c| clock_row(c, now)),
+            clock: i.urgent(now).map(|c| ClockRow::of_clock(c, now)),
         })
         .collect();
     let page = ListPage { ctx: Layout::of(&ctx), code: code.to_string(), district, rows };

@@ -6,9 +6,9 @@
 //! the viewer's municipality or 地区 answered 404 after a `denied` row, refused input shown again
 //! with 422 and the reason beside its field, nothing saved.
 
-use super::clock_rows::{ClockRow, clock_row};
 use super::forms::{self, DecisionForm, RequestForm, StepForm};
 use crate::audit;
+use crate::clock_view::ClockRow;
 use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::pages::{
@@ -86,7 +86,7 @@ pub async fn new_form(
     let person = person_in_scope(&state, &ctx, &code, id, Permission::CaseRead).await?;
     let mut f = Fields::new();
     let now = crate::pages::japan_now(&state);
-    f.insert("requested_at".into(), format!("{}T{:02}:{:02}", now.date(), now.hour(), now.minute()));
+    f.insert("requested_at".into(), nimo_domain::calendar::local_minute_text(now));
     Ok(Html(new_page(&state, &ctx, &code, person, f, Errors::new()).await?.render()?))
 }
 
@@ -246,7 +246,7 @@ async fn page(
         residence: s.residence.map_or("未確認", ResidenceBasis::label),
         family: s.family.map_or("未確認", FamilyFinding::label),
         end: s.end.map(|(at, r)| format!("{}（{}）", r.label(), crate::display::jst_minute(at))).unwrap_or_default(),
-        clocks: nimo_domain::consents::clocks(s).iter().map(|k| clock_row(k, now)).collect(),
+        clocks: nimo_domain::consents::clocks(s).iter().map(|k| ClockRow::of_clock(k, now)).collect(),
         events,
         steps: allowed
             .into_iter()
@@ -268,7 +268,7 @@ async fn page(
             .filter(|r| (s.state == nimo_domain::consents::ConsentState::Requested) == r.before_consent())
             .map(|r| (r.code(), r.label()))
             .collect(),
-        now: format!("{}T{:02}:{:02}", local.date(), local.hour(), local.minute()),
+        now: nimo_domain::calendar::local_minute_text(local),
         c,
         f,
         errors,
