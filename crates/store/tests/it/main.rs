@@ -10,6 +10,7 @@ mod case_rules;
 mod cases;
 mod consents;
 mod districts;
+mod earlier_schemas;
 mod password_history;
 mod plans;
 mod retention;
