@@ -138,6 +138,8 @@ pub struct Db {
     /// The keys that seal personal data; `None` for commands that never touch it. Set with
     /// [`Db::with_keyring`]; the keys come from a file or the environment, never from the database.
     keyring: Option<Arc<Keyring>>,
+    /// The API tokens this process resolved lately (`tokens::TokenCache`), shared by clones.
+    pub(crate) token_cache: Arc<crate::tokens::TokenCache>,
 }
 
 impl Db {
@@ -172,7 +174,13 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        let db = Db { pool, backend, sessions: crate::sessions::Sessions::lazy(&url)?, keyring: None };
+        let db = Db {
+            pool,
+            backend,
+            sessions: crate::sessions::Sessions::lazy(&url)?,
+            keyring: None,
+            token_cache: Arc::default(),
+        };
         db.migrate().await?;
         Ok(db)
     }
@@ -236,6 +244,11 @@ impl Db {
         let migrator = migrator_of(self.backend);
         let migrations = database && self.migrations_up_to_date(migrator).await;
         Readiness { database, migrations, keys: self.keyring.is_some() }
+    }
+
+    /// The API tokens this process resolved lately (cleared by every change that may alter one).
+    pub fn token_cache(&self) -> &crate::tokens::TokenCache {
+        &self.token_cache
     }
 
     /// The same database with the keys that seal and open personal data.

@@ -8,6 +8,11 @@
 //! hash is ever logged or audited. Disabling an account or an administrator's password reset
 //! revokes every token of the account in the same transaction (see `accounts::admin`).
 
+mod cache;
+
+pub use cache::{TTL as CACHE_TTL, TokenCache};
+
+use crate::accounts::{AccountError, User};
 use crate::audit::{AuditEvent, append_in};
 use crate::{Db, StoreError};
 use nimo_domain::access::Role;
@@ -201,22 +206,74 @@ pub async fn create(db: &Db, new: &NewToken<'_>, now: i64, audit: AuditEvent) ->
     Ok(CreatedToken { id, secret, scopes: scopes_of(&stored)?, expires_at })
 }
 
-/// What a presented token is at `now`. A valid token's `last_used_at` is written when it is
-/// [`LAST_USED_STEP`] or more behind (so at most once a minute per token).
+/// A presented token with the account it acts as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Authenticated {
+    /// A valid token and its account as it is now (within [`CACHE_TTL`]).
+    Valid(TokenGrant, Box<User>),
+    /// Not a token nimo made (or malformed).
+    Unknown,
+    /// Revoked.
+    Revoked,
+    /// Past its expiry.
+    Expired,
+    /// Its account no longer exists.
+    UserMissing,
+}
+
+fn well_formed(token: &str) -> bool {
+    token.starts_with(TOKEN_PREFIX) && token.len() == TOKEN_PREFIX.len() + 64
+}
+
+/// A presented token and its account at `now`, from this process's [`TokenCache`] when it read
+/// them less than [`CACHE_TTL`] ago (no query), else from the database (then cached).
+pub async fn authenticate_at(db: &Db, token: &str, now: i64) -> Result<Authenticated, StoreError> {
+    if !well_formed(token) {
+        return Ok(Authenticated::Unknown);
+    }
+    let key = hash(token);
+    if let Some((grant, user)) = db.token_cache.get(&key, now) {
+        return Ok(Authenticated::Valid(grant, Box::new(user)));
+    }
+    let generation = db.token_cache.generation();
+    let (resolved, expires_at) = resolve_hash(db, &key, now).await?;
+    let grant = match resolved {
+        Resolved::Valid(grant) => grant,
+        Resolved::Unknown => return Ok(Authenticated::Unknown),
+        Resolved::Revoked => return Ok(Authenticated::Revoked),
+        Resolved::Expired => return Ok(Authenticated::Expired),
+    };
+    let user = match crate::accounts::get(db, grant.user_id).await {
+        Ok(user) => user,
+        Err(AccountError::NotFound) => return Ok(Authenticated::UserMissing),
+        Err(AccountError::Store(error)) => return Err(error),
+        Err(other) => return Err(StoreError::Corrupt(format!("app_user: {other}"))),
+    };
+    db.token_cache.put(generation, key, grant.clone(), user.clone(), expires_at);
+    Ok(Authenticated::Valid(grant, Box::new(user)))
+}
+
+/// What a presented token is at `now`, read from the database. A valid token's `last_used_at`
+/// is written when it is [`LAST_USED_STEP`] or more behind (so at most once a minute per token).
 pub async fn resolve_at(db: &Db, token: &str, now: i64) -> Result<Resolved, StoreError> {
-    if !token.starts_with(TOKEN_PREFIX) || token.len() != TOKEN_PREFIX.len() + 64 {
+    if !well_formed(token) {
         return Ok(Resolved::Unknown);
     }
+    Ok(resolve_hash(db, &hash(token), now).await?.0)
+}
+
+/// [`resolve_at`] of a token's hash, with the token's expiry (0 when unknown).
+async fn resolve_hash(db: &Db, key: &str, now: i64) -> Result<(Resolved, i64), StoreError> {
     let row = sqlx::query_as::<_, TokenRow>(&format!("SELECT {TOKEN_COLUMNS} FROM api_token WHERE token_hash = $1"))
-        .bind(hash(token))
+        .bind(key)
         .fetch_optional(&db.pool)
         .await?;
-    let Some(row) = row else { return Ok(Resolved::Unknown) };
+    let Some(row) = row else { return Ok((Resolved::Unknown, 0)) };
     if row.revoked != 0 {
-        return Ok(Resolved::Revoked);
+        return Ok((Resolved::Revoked, row.expires_at));
     }
     if now >= row.expires_at {
-        return Ok(Resolved::Expired);
+        return Ok((Resolved::Expired, row.expires_at));
     }
     if row.last_used_at.is_none_or(|at| now - at >= LAST_USED_STEP) {
         sqlx::query("UPDATE api_token SET last_used_at = $1 WHERE id = $2")
@@ -225,7 +282,8 @@ pub async fn resolve_at(db: &Db, token: &str, now: i64) -> Result<Resolved, Stor
             .execute(&db.pool)
             .await?;
     }
-    Ok(Resolved::Valid(TokenGrant { id: row.id, user_id: row.user_id, scopes: scopes_of(&row.scopes)? }))
+    let grant = TokenGrant { id: row.id, user_id: row.user_id, scopes: scopes_of(&row.scopes)? };
+    Ok((Resolved::Valid(grant), row.expires_at))
 }
 
 /// A user's tokens, oldest first.
@@ -254,6 +312,7 @@ pub async fn revoke(db: &Db, id: i64, owner: Option<i64>, audit: AuditEvent) -> 
     };
     append_in(&mut tx, &audit.with_record("api_token", id.to_string()).with_detail(format!("user:{user}"))).await?;
     tx.commit().await?;
+    db.token_cache.clear();
     Ok(())
 }
 

@@ -7,7 +7,9 @@
 //! also carries the account's security stamp: a password change, a reset, a second-factor change
 //! or a disable rotates the stamp and so ends every session of that account. A session is
 //! created only when a password is accepted ([`sign_in`]): an anonymous request writes no session
-//! row, and the CSRF token of its forms comes from `crate::form_token` instead.
+//! row, and the CSRF token of its forms comes from `crate::form_token` instead. A signed-in
+//! request writes its session only when the last-seen time moved by [`LAST_SEEN_STEP_SECONDS`]
+//! or more (or a value changed): polling pages and the API cost no write each.
 //!
 //! The client address kept here is the `origin` of every audit row the request writes. A failed
 //! audit append always fails the request (see `crate::audit`): sign-ins, refusals and exports
@@ -27,6 +29,11 @@ use tower_sessions::Session;
 pub const IDLE_MINUTES: i64 = 30;
 /// Hours after sign-in after which a session ends whatever the activity.
 pub const ABSOLUTE_HOURS: i64 = 12;
+/// Seconds the session's recorded last-seen time may fall behind before a request writes it
+/// again: within a minute of the last write a request writes nothing, so the idle limit counts
+/// from a time at most this much before the last request (a session ends between
+/// `IDLE_MINUTES` less a minute and `IDLE_MINUTES` after its last request, never later).
+pub const LAST_SEEN_STEP_SECONDS: i64 = 60;
 
 /// Session keys.
 pub(crate) mod key {
@@ -262,7 +269,7 @@ async fn account_of(state: &AppState, session: &Session) -> Result<Option<Accoun
     let signed_in_at: i64 = session.get(key::SIGNED_IN_AT).await?.ok_or(ended("signed_in_at"))?;
     let last_seen: i64 = session.get(key::LAST_SEEN).await?.ok_or(ended("last_seen"))?;
     let now = state.clock.unix();
-    // The store drops a session idle for IDLE_MINUTES too (its expiry moves with each request);
+    // The store drops a session idle for IDLE_MINUTES too (its expiry moves with each save);
     // checking here as well keeps both limits in one place that tests can move the clock for.
     if now - signed_in_at > ABSOLUTE_HOURS * 3600 {
         return Err(ended("absolute_limit"));
@@ -270,7 +277,11 @@ async fn account_of(state: &AppState, session: &Session) -> Result<Option<Accoun
     if now - last_seen > IDLE_MINUTES * 60 {
         return Err(ended("idle_limit"));
     }
-    session.insert(key::LAST_SEEN, now).await?;
+    // Writing the time saves the session (a database write, and a new cookie): once a minute
+    // at most, not on every request.
+    if now - last_seen >= LAST_SEEN_STEP_SECONDS {
+        session.insert(key::LAST_SEEN, now).await?;
+    }
     let user = match nimo_store::accounts::get(&state.db, user_id).await {
         Ok(user) => user,
         Err(nimo_store::accounts::AccountError::NotFound) => return Err(ended("account_gone")),
@@ -308,22 +319,20 @@ fn account_from(user: nimo_store::accounts::User, stage: Stage) -> Account {
 /// `must_change_password` does not redirect it. A refused token is `Ended` with its audit
 /// detail; a database failure is `Failed`.
 async fn token_account(state: &AppState, token: Option<&str>) -> Result<(Account, ApiToken), SessionProblem> {
-    use nimo_store::tokens::Resolved;
+    use nimo_store::tokens::Authenticated;
     let refused = SessionProblem::Ended;
     let token = token.ok_or(refused("token_malformed"))?;
-    let grant = match nimo_store::tokens::resolve_at(&state.db, token, state.clock.unix()).await {
-        Ok(Resolved::Valid(grant)) => grant,
-        Ok(Resolved::Unknown) => return Err(refused("token_unknown")),
-        Ok(Resolved::Revoked) => return Err(refused("token_revoked")),
-        Ok(Resolved::Expired) => return Err(refused("token_expired")),
+    // Cached for a few seconds (nimo_store::tokens::TokenCache): a polling client costs no query
+    // per request; a revocation or an account change in this process clears it at once.
+    let (grant, user) = match nimo_store::tokens::authenticate_at(&state.db, token, state.clock.unix()).await {
+        Ok(Authenticated::Valid(grant, user)) => (grant, user),
+        Ok(Authenticated::Unknown) => return Err(refused("token_unknown")),
+        Ok(Authenticated::Revoked) => return Err(refused("token_revoked")),
+        Ok(Authenticated::Expired) => return Err(refused("token_expired")),
+        Ok(Authenticated::UserMissing) => return Err(refused("token_user_missing")),
         Err(error) => return Err(SessionProblem::Failed(format!("token lookup: {error}"))),
     };
-    let user = match nimo_store::accounts::get(&state.db, grant.user_id).await {
-        Ok(user) => user,
-        Err(nimo_store::accounts::AccountError::NotFound) => return Err(refused("token_user_missing")),
-        Err(other) => return Err(SessionProblem::Failed(format!("token account: {other:?}"))),
-    };
-    let mut account = account_from(user, Stage::Full);
+    let mut account = account_from(*user, Stage::Full);
     account.must_change_password = false;
     Ok((account, ApiToken { id: grant.id, scopes: grant.scopes }))
 }

@@ -74,6 +74,8 @@ async fn update_revoking_tokens<'q>(
         append_in(&mut tx, &user_event(revocation, user_id).with_detail("all")).await?;
     }
     tx.commit().await?;
+    // A token of the account may answer differently now (tokens::TokenCache).
+    db.token_cache.clear();
     Ok(())
 }
 

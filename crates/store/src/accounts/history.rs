@@ -72,6 +72,8 @@ pub(super) async fn replace_password<'q>(
         append_in(&mut tx, &user_event(revocation, user_id).with_detail("all")).await?;
     }
     tx.commit().await?;
+    // A token of the account may answer differently now (tokens::TokenCache).
+    db.token_cache.clear();
     Ok(())
 }
 

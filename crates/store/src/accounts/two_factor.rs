@@ -151,6 +151,8 @@ pub async fn confirm_totp_enrolment_at(
     }
     append_in(&mut tx, &super::user_event(audit, user_id)).await?;
     tx.commit().await?;
+    // A token of the account may answer differently now (tokens::TokenCache).
+    db.token_cache.clear();
     tracing::info!(user_id, "second factor enrolled");
     Ok(codes)
 }

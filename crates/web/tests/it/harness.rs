@@ -117,6 +117,13 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// The database's URL (for a second connection with its own caches, as another process has).
+    pub fn database_url(&self) -> &str {
+        &self._database.url
+    }
+}
+
+impl TestApp {
     /// Starts the app on a fresh database holding the 目黒区 R4 demo sheet, signed in as staff.
     pub async fn spawn(backend: Backend) -> Self {
         Self::spawn_with(backend, |state| state).await

@@ -47,6 +47,7 @@ mod pii;
 mod placement;
 mod plans;
 mod printing;
+mod request_costs;
 mod retention;
 mod scope;
 mod security;
