@@ -279,6 +279,18 @@ pub async fn counts(db: &Db, municipality: &str, fiscal_year: i32) -> Result<Con
     })
 }
 
+/// The 年度 in which a municipality's 市町村長同意 have events, newest first.
+pub async fn years(db: &Db, municipality: &str) -> Result<Vec<i32>, StoreError> {
+    let years: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT e.fiscal_year FROM mayor_consent_event e JOIN mayor_consent c ON c.id = e.consent_id
+         WHERE c.municipality_code = $1 ORDER BY e.fiscal_year DESC",
+    )
+    .bind(municipality)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(years.into_iter().filter_map(|y| i32::try_from(y).ok()).collect())
+}
+
 /// The bed finder's hospitals (id, name) a request form offers, by name.
 pub async fn hospital_choices(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
     Ok(sqlx::query_as("SELECT id, name FROM hospital ORDER BY name, id").fetch_all(&db.pool).await?)

@@ -56,6 +56,8 @@ struct AdmissionPage {
     errors: Errors,
     failed: String,
     summary: Vec<crate::pages::SummaryItem>,
+    /// For an admission on 市町村長同意: the person's requests (id, state).
+    mayor_consents: Option<Vec<(i64, &'static str)>>,
 }
 
 impl AdmissionPage {
@@ -145,6 +147,14 @@ async fn page(
             },
         })
         .collect();
+    let on_mayor = a.entry.consent == Some(Consent::Mayor) || a.status.consent == Some(Consent::Mayor);
+    let mayor_consents = if on_mayor {
+        let own = nimo_store::consents::of_person(&state.db, a.person_id).await?;
+        // A person belongs to one municipality: their requests are this municipality's.
+        Some(own.iter().map(|c| (c.id, c.status.state.label())).collect())
+    } else {
+        None
+    };
     let summary = crate::pages::summary(&errors, FIELD_ORDER, |name| match name {
         "state" => format!("step-{failed}"),
         other => format!("{failed}-{other}"),
@@ -167,6 +177,7 @@ async fn page(
         errors,
         failed,
         summary,
+        mayor_consents,
     })
 }
 

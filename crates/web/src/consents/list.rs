@@ -1,5 +1,7 @@
 //! The list of a municipality's 市町村長同意 (of the viewer's 地区 for a 地区担当): open ones
-//! first, the most urgent clock first, with its deadline and 要確認 badge.
+//! first, the most urgent clock first, with its deadline and 要確認 badge; and the counts of this
+//! 年度 and of every 年度 with events (requests, consents, renewals, visits: the municipality's
+//! whole, counted from the events by their JST date) for the sheet and the 協議の場.
 
 use crate::audit;
 use crate::clock_view::ClockRow;
@@ -24,6 +26,12 @@ struct ListRow {
     clock: Option<ClockRow>,
 }
 
+/// One 年度's counts.
+struct YearCounts {
+    label: String,
+    counts: consents::ConsentCounts,
+}
+
 #[derive(Template)]
 #[template(path = "consents.html")]
 struct ListPage {
@@ -31,6 +39,7 @@ struct ListPage {
     code: String,
     district: Option<String>,
     rows: Vec<ListRow>,
+    years: Vec<YearCounts>,
 }
 
 /// GET /municipalities/{code}/consents: the requests, open ones first, the most urgent clock first.
@@ -56,7 +65,19 @@ pub async fn list(
             clock: i.urgent(now).map(|c| ClockRow::of_clock(c, now)),
         })
         .collect();
-    let page = ListPage { ctx: Layout::of(&ctx), code: code.to_string(), district, rows };
+    let today = now.to_offset(nimo_domain::clocks::JST).date();
+    let this_year = nimo_domain::FiscalYear::of_date(today.year(), u8::from(today.month())).year();
+    let mut recorded = consents::years(&state.db, code.as_str()).await?;
+    if !recorded.contains(&this_year) {
+        recorded.insert(0, this_year);
+    }
+    recorded.sort_unstable_by(|a, b| b.cmp(a));
+    let mut years = Vec::new();
+    for year in recorded {
+        let counts = consents::counts(&state.db, code.as_str(), year).await?;
+        years.push(YearCounts { label: nimo_domain::FiscalYear(year).wareki(), counts });
+    }
+    let page = ListPage { ctx: Layout::of(&ctx), code: code.to_string(), district, rows, years };
     Ok(Html(page.render()?))
 }
 

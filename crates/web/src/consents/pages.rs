@@ -134,6 +134,8 @@ struct EventRow {
 struct ConsentPage {
     ctx: Layout,
     code: String,
+    /// The person's admissions on 市町村長同意 (link id, label, hospital).
+    admissions: Vec<(i64, String, String)>,
     c: MayorConsent,
     person: people::Person,
     article: &'static str,
@@ -236,9 +238,17 @@ async fn page(
     let jst = |at: Option<OffsetDateTime>| at.map(crate::display::jst_minute).unwrap_or_default();
     let local = crate::pages::japan_now(state);
     let summary = crate::pages::summary(&errors, STEP_ORDER, |name| format!("{failed}-{name}"));
+    let mayor = Some(nimo_domain::admissions::Consent::Mayor);
+    let admissions = nimo_store::admissions::of_person(&state.db, c.person_id)
+        .await?
+        .into_iter()
+        .filter(|a| a.entry.consent == mayor || a.status.consent == mayor)
+        .map(|a| (a.id, crate::clock_view::admission_label(&a), a.hospital_name.clone()))
+        .collect();
     Ok(ConsentPage {
         ctx: Layout::of(ctx),
         code: code.to_string(),
+        admissions,
         person: people::get(&state.db, c.person_id).await?,
         article: ARTICLE,
         guidance: GUIDANCE,

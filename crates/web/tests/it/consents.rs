@@ -179,6 +179,10 @@ async fn a_request_runs_from_receipt_to_consent_and_its_first_renewal() {
         assert!(count(&app, &writes).await >= 8 + 9, "eight writes and a read before each page");
         let (_, list) = app.get("/municipalities/131105/consents").await;
         assert!(list.contains(&format!("第{id}号")) && list.contains("みほん さぶろう"));
+        // 令和8年度 (2026-12 to 2027-02): one request, one consent, one renewal, one visit; the
+        // decision refused before the checks was never stored.
+        let counts = "<tr><th scope=\"row\">令和8年度</th><td>1</td><td>1</td><td>1</td><td>1</td></tr>";
+        assert!(list.contains(counts), "{list}");
         let (_, timeline) = app.get(&person).await;
         assert!(timeline.contains("市町村長同意 更新の同意・不同意") && timeline.contains(&format!("/consents/{id}")));
         // The official's name and the notes are sealed at rest.
@@ -232,6 +236,59 @@ async fn other_municipalities_districts_and_the_council_are_refused() {
         let member = TestApp::client_for_password_only(&app, "council").await;
         assert_eq!(member.get(&c).await.0, 403);
         assert_eq!(member.get("/municipalities/131105/consents").await.0, 403);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_admission_on_mayor_consent_and_its_request_link_each_other() {
+    for_each_backend(|app| async move {
+        let (status, location, body) = app.post_form("/municipalities/131105/cases", &form(INTAKE)).await;
+        assert_eq!(status, 303, "{body}");
+        let case = location.unwrap().split('?').next().unwrap().to_string();
+        let (_, case_page) = app.get(&case).await;
+        let person = case_page.split("/people/").nth(1).unwrap().split('"').next().unwrap();
+        let c = a_request(&app, &format!("/municipalities/131105/people/{person}")).await;
+        let steps: &[(&str, &[(&str, &str)])] = &[
+            (
+                "events",
+                &[("event", "check_residence"), ("occurred_at", "2026-12-01T09:40"), ("residence", "residence")],
+            ),
+            ("events", &[("event", "check_family"), ("occurred_at", "2026-12-01T10:00"), ("family", "no_family")]),
+            (
+                "decisions",
+                &[
+                    ("event", "decide"),
+                    ("occurred_at", "2026-12-01T10:30"),
+                    ("consent", "consent"),
+                    ("official", "部長"),
+                ],
+            ),
+        ];
+        for (route, fields) in steps {
+            let (status, body) = post(&app, &c, route, fields).await;
+            assert_eq!(status, 303, "{fields:?}: {body}");
+        }
+        // Consented, no admission recorded on it yet: the request says so.
+        let (_, html) = app.get(&c).await;
+        let missing = "同意した入院を本人の経過のページから記録してください";
+        assert!(html.contains("市町村長同意による入院の記録") && html.contains(missing), "{html}");
+        // An admission on 市町村長同意 names the request, and the request names the admission.
+        let admission = form(&[
+            ("hospital_name", "見本記念病院"),
+            ("form", "iryo_hogo"),
+            ("consent", "mayor"),
+            ("occurred_at", "2026-12-01T11:00"),
+            ("period_end", "2027-03-01T11:00"),
+        ]);
+        let (status, location, body) = app.post_form(&format!("{case}/admissions"), &admission).await;
+        assert_eq!(status, 303, "{body}");
+        let admission = location.unwrap();
+        let (_, page) = app.get(&admission).await;
+        let id = c.rsplit('/').next().unwrap();
+        assert!(page.contains(&format!("href=\"{c}\">第{id}号</a>（同意済・入院中）")), "{page}");
+        let (_, html) = app.get(&c).await;
+        assert!(html.contains(&format!("href=\"{admission}\"")) && !html.contains(missing), "{html}");
     })
     .await;
 }
