@@ -62,3 +62,17 @@ async fn a_quick_bed_finder_run_measures_search_and_holds_without_over_booking()
     assert_eq!(figures.over_booking, 0, "{text}");
     assert!(text.contains("ratio search-p50 / healthz-p50 = "), "{text}");
 }
+
+#[test]
+fn the_idle_bench_prints_the_demos_and_the_servers_memory() {
+    // It runs the `nimo` binary beside it (a workspace build makes both).
+    let output =
+        std::process::Command::new(env!("CARGO_BIN_EXE_nimo-bench-idle")).args(["--settle", "1"]).output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    for label in ["nimo demo:", "nimo serve:"] {
+        let line = text.lines().find(|l| l.starts_with(label)).unwrap_or_else(|| panic!("no {label} in {text}"));
+        let mib: f64 = line.split_whitespace().nth(2).unwrap().parse().unwrap();
+        assert!(mib > 1.0, "{line}");
+    }
+}
