@@ -112,6 +112,9 @@ struct WebFlags {
     /// 全ページのフッターからリンクする、動作中のバージョンのソースコードの URL（AGPL-3.0 第13条。改変して運用するときは改変後のソースの場所）。既定: nimo のリポジトリ、環境変数 NIMO_SOURCE_URL、設定 source_url
     #[arg(long, env = "NIMO_SOURCE_URL", hide_env = true, value_name = "URL")]
     source_url: Option<String>,
+    /// Prometheus のメトリクス（GET /metrics）を Authorization: Bearer で読むためのトークンを1行で書いたファイル（16文字以上）。省略時は /metrics を公開しない。環境変数 NIMO_METRICS_TOKEN_FILE、設定 metrics_token_file
+    #[arg(long, env = "NIMO_METRICS_TOKEN_FILE", hide_env = true, value_name = "FILE")]
+    metrics_token_file: Option<PathBuf>,
 }
 
 /// What `serve` and `demo` share: where to listen, what to answer, where the data is.
@@ -455,7 +458,10 @@ async fn serve(addr: &str, web: WebFlags, retention: RetentionFlags, file: &conf
         session_retention_minutes = retention.session_minutes,
         "retention"
     );
+    let metrics_token = config::metrics_token(web.metrics_token_file.or_else(|| file.metrics_token_file.clone()))?;
+    tracing::info!(metrics = metrics_token.is_some(), "GET /metrics with a bearer token");
     let state = nimo_web::AppState::new(db)
+        .with_metrics_token(metrics_token)
         .with_retention(retention)
         .with_allowed_hosts(allowed.hosts)
         .with_behind_https(behind_https)

@@ -14,6 +14,7 @@ mod imports;
 mod keys;
 mod retention;
 mod secrets;
+mod shutdown;
 mod synth;
 mod tokens;
 mod usage;
