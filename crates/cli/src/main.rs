@@ -237,9 +237,15 @@ enum Command {
     Backup {
         #[command(flatten)]
         db: DbFlags,
-        /// 書き出すファイル（既存のファイルは上書きしない）
-        #[arg(long, value_name = "FILE")]
-        to: PathBuf,
+        /// 書き出すファイル（既存のファイルは上書きしない）。--into とどちらか一方を指定する
+        #[arg(long, value_name = "FILE", required_unless_present = "into", conflicts_with = "into")]
+        to: Option<PathBuf>,
+        /// 定期バックアップ: このフォルダに UTC の日時の名前（nimo-20261207T031500Z.backup）で書く（systemd のタイマーや cron から）
+        #[arg(long, value_name = "DIR")]
+        into: Option<PathBuf>,
+        /// --into のフォルダに残す数。書き終えてから、この名前の形のバックアップのうち古いものを削除する（ほかのファイルは消さない）
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        keep: Option<u32>,
         /// バックアップ用の鍵ファイル（nimo keys generate で作る。個人情報の鍵とは別の鍵にする）。環境変数 NIMO_BACKUP_KEY_FILE
         #[arg(long, env = "NIMO_BACKUP_KEY_FILE", hide_env = true, value_name = "FILE")]
         backup_key: PathBuf,
@@ -397,10 +403,15 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Districts { command } => districts::run(command, &file).await,
         Command::Audit { command } => audit::run(command, &file).await,
         Command::Keys { command } => keys::run(command, &file).await,
-        Command::Backup { db, to, backup_key } => {
+        Command::Backup { db, to, into, keep, backup_key } => {
             let args = db.resolve(&file);
             let db = connect_existing(&args).await?;
-            backup::run_backup(&db, &args.url("nimo.db"), &backup_key, &to).await
+            match (to, into) {
+                (Some(_), _) if keep.is_some() => bail!("--keep は --into と一緒に指定してください"),
+                (Some(to), _) => backup::run_backup(&db, &args.url("nimo.db"), &backup_key, &to).await,
+                (None, Some(dir)) => backup::run_scheduled(&db, &args.url("nimo.db"), &backup_key, &dir, keep).await,
+                (None, None) => bail!("--to か --into のどちらかを指定してください"),
+            }
         }
         Command::Restore { db, from, backup_key } => {
             let args = db.resolve(&file);

@@ -13,6 +13,7 @@ mod hosts;
 mod imports;
 mod keys;
 mod retention;
+mod scheduled_backups;
 mod secrets;
 mod shutdown;
 mod synth;
