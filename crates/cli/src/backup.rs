@@ -169,6 +169,65 @@ pub async fn run_backup(db: &Db, url: &str, backup_key: &Path, to: &Path) -> Res
     Ok(())
 }
 
+/// The name of a scheduled backup taken at `at`: `nimo-20261207T031500Z.backup` (UTC), so that
+/// names sort in time order.
+pub fn scheduled_name(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "nimo-{:04}{:02}{:02}T{:02}{:02}{:02}Z.backup",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// Whether a file name is one [`scheduled_name`] makes (the only files retention deletes).
+fn is_scheduled_name(name: &str) -> bool {
+    let Some(stamp) = name.strip_prefix("nimo-").and_then(|rest| rest.strip_suffix("Z.backup")) else {
+        return false;
+    };
+    let bytes = stamp.as_bytes();
+    bytes.len() == 15 && bytes[8] == b'T' && bytes.iter().enumerate().all(|(i, b)| i == 8 || b.is_ascii_digit())
+}
+
+/// Deletes the oldest scheduled backups in `dir` beyond the newest `keep`; other files are left
+/// alone. Returns the deleted files, oldest first.
+pub fn prune(dir: &Path, keep: usize) -> Result<Vec<std::path::PathBuf>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .with_context(|| format!("{} を読めません", dir.display()))?
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| is_scheduled_name(name))
+        .collect();
+    names.sort();
+    let excess = names.len().saturating_sub(keep);
+    let mut deleted = Vec::new();
+    for name in names.into_iter().take(excess) {
+        let path = dir.join(name);
+        std::fs::remove_file(&path).with_context(|| format!("古いバックアップ {} を削除できません", path.display()))?;
+        deleted.push(path);
+    }
+    Ok(deleted)
+}
+
+/// `nimo backup --into DIR [--keep N]`: a backup under a UTC-timestamped name in `dir` (made if
+/// missing); only after it is written, the oldest scheduled backups beyond `keep` are deleted.
+pub async fn run_scheduled(db: &Db, url: &str, backup_key: &Path, dir: &Path, keep: Option<u32>) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("{} を作れません", dir.display()))?;
+    let to = dir.join(scheduled_name(time::OffsetDateTime::now_utc()));
+    run_backup(db, url, backup_key, &to).await?;
+    if let Some(keep) = keep {
+        for deleted in prune(dir, keep as usize)? {
+            eprintln!("保存数（{keep}）を超えた古いバックアップを削除しました: {}", deleted.display());
+        }
+    }
+    Ok(())
+}
+
 /// `nimo restore`: checks the file, restores it, verifies the audit chain and says what it did.
 pub async fn run_restore(url: &str, sqlite_file: Option<&Path>, from: &Path, backup_key: &Path) -> Result<()> {
     let key = Keyring::load_file(backup_key)?;
@@ -189,4 +248,26 @@ pub async fn run_restore(url: &str, sqlite_file: Option<&Path>, from: &Path, bac
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_scheduled_name, scheduled_name};
+
+    #[test]
+    fn scheduled_names_are_utc_timestamps_and_only_they_match() {
+        let at = time::macros::datetime!(2026-12-07 12:15:30 +09:00);
+        assert_eq!(scheduled_name(at), "nimo-20261207T031530Z.backup");
+        assert!(is_scheduled_name(&scheduled_name(at)));
+        for other in [
+            "nimo-2026-12-07.backup",
+            "nimo-20261207T031530Z.backup.partial",
+            "nimo-20261207T031530Z.partial",
+            "nimo-20261207X031530Z.backup",
+            "mine-20261207T031530Z.backup",
+            "nimo-20261207T03153aZ.backup",
+        ] {
+            assert!(!is_scheduled_name(other), "{other}");
+        }
+    }
 }

@@ -31,6 +31,7 @@ pub struct FileConfig {
     pub source_url: Option<String>,
     pub audit_retention_days: Option<u32>,
     pub session_retention_minutes: Option<u32>,
+    pub metrics_token_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for FileConfig {
@@ -48,6 +49,7 @@ impl fmt::Debug for FileConfig {
             .field("source_url", &self.source_url)
             .field("audit_retention_days", &self.audit_retention_days)
             .field("session_retention_minutes", &self.session_retention_minutes)
+            .field("metrics_token_file", &self.metrics_token_file)
             .finish()
     }
 }
@@ -84,6 +86,27 @@ pub fn audit_retention_days(given: Option<u32>, file: &FileConfig) -> Result<u32
         );
     }
     Ok(days)
+}
+
+/// The bearer token of `GET /metrics`, read from its file (`None`: no file configured, the route
+/// answers 404). An unreadable file or a token shorter than 16 characters is an error naming the
+/// file, never the token.
+pub fn metrics_token(path: Option<PathBuf>) -> Result<Option<nimo_web::metrics::MetricsToken>> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(&path)
+            .with_context(|| format!("メトリクスのトークンファイル {} を読めません", path.display()))?,
+    );
+    match nimo_web::metrics::MetricsToken::new(&text) {
+        Some(token) => Ok(Some(token)),
+        None => bail!(
+            "メトリクスのトークンファイル {} のトークンが短すぎます（{} 文字以上にしてください。例: openssl rand -hex 32）",
+            path.display(),
+            nimo_web::metrics::MetricsToken::MIN_LENGTH
+        ),
+    }
 }
 
 /// The reverse proxies whose `X-Forwarded-For` is believed: IP addresses only (a name could
@@ -195,6 +218,20 @@ mod tests {
         assert_eq!(audit_retention_days(None, &file).unwrap(), 3650);
         assert_eq!(audit_retention_days(Some(400), &file).unwrap(), 400, "the flag wins");
         assert!(audit_retention_days(Some(30), &file).is_err());
+    }
+
+    #[test]
+    fn the_metrics_token_file_must_hold_a_long_enough_token() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(metrics_token(None).unwrap().is_none(), "no file: no /metrics");
+        let short = dir.path().join("short");
+        std::fs::write(&short, "secret-short\n").unwrap();
+        let error = metrics_token(Some(short)).unwrap_err().to_string();
+        assert!(error.contains("短すぎます") && !error.contains("secret-short"), "{error}");
+        let long = dir.path().join("long");
+        std::fs::write(&long, "0123456789abcdef0123\n").unwrap();
+        assert!(metrics_token(Some(long)).unwrap().is_some());
+        assert!(metrics_token(Some(dir.path().join("missing"))).is_err());
     }
 
     #[test]

@@ -112,6 +112,9 @@ struct WebFlags {
     /// 全ページのフッターからリンクする、動作中のバージョンのソースコードの URL（AGPL-3.0 第13条。改変して運用するときは改変後のソースの場所）。既定: nimo のリポジトリ、環境変数 NIMO_SOURCE_URL、設定 source_url
     #[arg(long, env = "NIMO_SOURCE_URL", hide_env = true, value_name = "URL")]
     source_url: Option<String>,
+    /// Prometheus のメトリクス（GET /metrics）を Authorization: Bearer で読むためのトークンを1行で書いたファイル（16文字以上）。省略時は /metrics を公開しない。環境変数 NIMO_METRICS_TOKEN_FILE、設定 metrics_token_file
+    #[arg(long, env = "NIMO_METRICS_TOKEN_FILE", hide_env = true, value_name = "FILE")]
+    metrics_token_file: Option<PathBuf>,
 }
 
 /// What `serve` and `demo` share: where to listen, what to answer, where the data is.
@@ -234,9 +237,15 @@ enum Command {
     Backup {
         #[command(flatten)]
         db: DbFlags,
-        /// 書き出すファイル（既存のファイルは上書きしない）
-        #[arg(long, value_name = "FILE")]
-        to: PathBuf,
+        /// 書き出すファイル（既存のファイルは上書きしない）。--into とどちらか一方を指定する
+        #[arg(long, value_name = "FILE", required_unless_present = "into", conflicts_with = "into")]
+        to: Option<PathBuf>,
+        /// 定期バックアップ: このフォルダに UTC の日時の名前（nimo-20261207T031500Z.backup）で書く（systemd のタイマーや cron から）
+        #[arg(long, value_name = "DIR")]
+        into: Option<PathBuf>,
+        /// --into のフォルダに残す数。書き終えてから、この名前の形のバックアップのうち古いものを削除する（ほかのファイルは消さない）
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        keep: Option<u32>,
         /// バックアップ用の鍵ファイル（nimo keys generate で作る。個人情報の鍵とは別の鍵にする）。環境変数 NIMO_BACKUP_KEY_FILE
         #[arg(long, env = "NIMO_BACKUP_KEY_FILE", hide_env = true, value_name = "FILE")]
         backup_key: PathBuf,
@@ -401,10 +410,15 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Districts { command } => districts::run(command, &file).await,
         Command::Audit { command } => audit::run(command, &file).await,
         Command::Keys { command } => keys::run(command, &file).await,
-        Command::Backup { db, to, backup_key } => {
+        Command::Backup { db, to, into, keep, backup_key } => {
             let args = db.resolve(&file);
             let db = connect_existing(&args).await?;
-            backup::run_backup(&db, &args.url("nimo.db"), &backup_key, &to).await
+            match (to, into) {
+                (Some(_), _) if keep.is_some() => bail!("--keep は --into と一緒に指定してください"),
+                (Some(to), _) => backup::run_backup(&db, &args.url("nimo.db"), &backup_key, &to).await,
+                (None, Some(dir)) => backup::run_scheduled(&db, &args.url("nimo.db"), &backup_key, &dir, keep).await,
+                (None, None) => bail!("--to か --into のどちらかを指定してください"),
+            }
         }
         Command::Restore { db, from, backup_key } => {
             let args = db.resolve(&file);
@@ -462,7 +476,10 @@ async fn serve(addr: &str, web: WebFlags, retention: RetentionFlags, file: &conf
         session_retention_minutes = retention.session_minutes,
         "retention"
     );
+    let metrics_token = config::metrics_token(web.metrics_token_file.or_else(|| file.metrics_token_file.clone()))?;
+    tracing::info!(metrics = metrics_token.is_some(), "GET /metrics with a bearer token");
     let state = nimo_web::AppState::new(db)
+        .with_metrics_token(metrics_token)
         .with_retention(retention)
         .with_allowed_hosts(allowed.hosts)
         .with_behind_https(behind_https)

@@ -10,7 +10,8 @@
 mod load;
 
 pub use load::{
-    Admission, AdmissionEventRecord, DISCHARGED_KEPT_DAYS, get, of_case, of_person, open_in, timeline_entries,
+    Admission, AdmissionEventRecord, DISCHARGED_KEPT_DAYS, get, of_case, of_person, open_everywhere, open_in,
+    timeline_entries,
 };
 
 use crate::audit::{AuditEvent, append_in, timestamp};

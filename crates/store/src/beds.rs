@@ -25,7 +25,7 @@ pub use holds::{
     holds_placed_by, place_hold_at,
 };
 pub use recent::holds_of_municipality_at;
-pub use stats::{HospitalMonth, placement_stats};
+pub use stats::{HospitalMonth, hold_counts_at, placement_stats};
 
 use crate::audit::{self, AuditEvent, Outcome};
 use crate::{Backend, Db, PostingRefusal, StoreError, columns};

@@ -150,9 +150,11 @@ pub(crate) fn random_token() -> String {
 /// CSRF token (the session's, or for an anonymous request the one of `crate::form_token`), then
 /// runs the request with a [`RequestContext`].
 pub async fn load(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
-    // The health checks and the stylesheet need no session: do not create one for them.
+    // The health checks, the metrics and the stylesheet need no session: do not create one for
+    // them. The metrics' `Authorization` is their own bearer token (`metrics.rs`), not an API
+    // token: it is neither looked up nor audited here.
     let path = request.uri().path();
-    if path == "/healthz" || path == "/readyz" || path.starts_with("/assets/") {
+    if path == "/healthz" || path == "/readyz" || path == "/metrics" || path.starts_with("/assets/") {
         let context = RequestContext {
             account: None,
             csrf: String::new(),

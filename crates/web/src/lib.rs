@@ -24,6 +24,7 @@ mod health_centre;
 mod home;
 mod layout;
 mod local_path;
+pub mod metrics;
 mod municipalities;
 mod pages;
 mod plans;
@@ -91,6 +92,13 @@ pub struct AppState {
     pub anonymous_refusals: Arc<refusals::AnonymousRefusals>,
     /// How often `nimo serve` logs the summary of [`AppState::anonymous_refusals`] (default 5 min).
     pub refusal_summary_every: Duration,
+    /// The Prometheus metrics ([`metrics`]), recorded always.
+    pub metrics: Arc<metrics::Metrics>,
+    /// The bearer token of `GET /metrics`; `None` (the default): the route answers 404.
+    pub metrics_token: Option<metrics::MetricsToken>,
+    /// Becomes `true` when the server starts stopping ([`serve_until`]): the live pages' event
+    /// streams end then, so that they do not hold the shutdown open.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// The bed finder's settings.
@@ -119,12 +127,15 @@ pub fn spawn_hold_expiry(state: &AppState) -> tokio::task::JoinHandle<()> {
     let db = state.db.clone();
     let clock = state.clock.clone();
     let events = state.bed_events.clone();
+    let metrics = state.metrics.clone();
     let interval = Duration::from_secs(state.beds.expiry_interval_seconds.max(1));
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         loop {
             ticker.tick().await;
-            match nimo_store::beds::expire_due_at(&db, clock.unix()).await {
+            let result = nimo_store::beds::expire_due_at(&db, clock.unix()).await;
+            metrics.task_ran(metrics::Task::HoldExpiry, result.is_ok(), clock.unix());
+            match result {
                 Ok(0) => {}
                 Ok(count) => {
                     tracing::info!(count, "holds expired");
@@ -190,6 +201,9 @@ impl AppState {
             retention: RetentionSettings::default(),
             anonymous_refusals: Arc::default(),
             refusal_summary_every: Duration::from_secs(300),
+            metrics: Arc::default(),
+            metrics_token: None,
+            stopping: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }
 
@@ -248,6 +262,12 @@ impl AppState {
         self
     }
 
+    /// Serves `GET /metrics` to scrapers that send this bearer token.
+    pub fn with_metrics_token(mut self, token: Option<metrics::MetricsToken>) -> Self {
+        self.metrics_token = token;
+        self
+    }
+
     /// Replaces the limit on concurrent renderings.
     pub fn with_renderers(mut self, renderers: Renderers) -> Self {
         self.renderers = renderers;
@@ -262,6 +282,7 @@ impl AppState {
 /// every error page drawn again in the signed-in user's frame (`error::in_frame`), then the routes (each behind the policy, then the forgery checks of `csrf.rs`).
 pub fn router(state: AppState) -> Router {
     layout::set_source_url(&state.source_url);
+    let metrics = state.metrics.clone();
     let cookie = if state.behind_https { "__Host-nimo" } else { "nimo_session" };
     let sessions = tower_sessions::SessionManagerLayer::new(state.db.sessions.clone())
         .with_name(cookie)
@@ -290,19 +311,58 @@ pub fn router(state: AppState) -> Router {
                 // One line per answer (status and latency) in the request's span: the access log.
                 .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        .layer(axum::middleware::from_fn_with_state(metrics, metrics::observe))
         .layer(axum::middleware::from_fn(request_id::assign))
 }
 
-/// Serves the app on a bound listener until the process is stopped, with the hold-expiry and
-/// retention tasks.
+/// How long a stopping server waits for the requests in flight before it stops anyway (systemd
+/// sends SIGKILL after its `TimeoutStopSec`, 90 s by default).
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Serves the app on a bound listener until SIGTERM or Ctrl-C, with the hold-expiry and
+/// retention tasks ([`serve_until`]).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    let expiry = spawn_hold_expiry(&state);
-    let _stop_expiry = AbortOnDrop(expiry);
-    let _stop_retention = AbortOnDrop(spawn_retention(&state));
-    let _stop_summary = AbortOnDrop(refusals::spawn_summary(&state));
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    serve_until(listener, state, shutdown_signal()).await
+}
+
+/// Serves the app until `stop` completes, then stops gracefully: no new connection is accepted
+/// (the listener is closed), the live pages' event streams end, requests in flight finish (for
+/// at most [`SHUTDOWN_GRACE`]), the background tasks stop and the pool is closed.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let tasks = [spawn_hold_expiry(&state), spawn_retention(&state), refusals::spawn_summary(&state)].map(AbortOnDrop);
+    let db = state.db.clone();
+    let stopping = state.stopping.clone();
+    let mut stopped = state.stopping.subscribe();
+    let signal = async move {
+        stop.await;
+        tracing::info!("stopping: no new connections, waiting for the requests in flight");
+        stopping.send_replace(true);
+    };
+    use std::future::IntoFuture as _;
+    let server = axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(signal)
+        .into_future();
+    let grace = async move {
+        let _ = stopped.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    let result = tokio::select! {
+        result = server => result,
+        () = grace => {
+            tracing::warn!(seconds = SHUTDOWN_GRACE.as_secs(), "requests still in flight after the grace period: stopping anyway");
+            Ok(())
+        }
+    };
+    drop(tasks);
+    // Closing the pool lets SQLite checkpoint its WAL; a connection a request still holds after
+    // the grace period is not waited for long.
+    let _ = tokio::time::timeout(Duration::from_secs(5), db.pool.close()).await;
+    tracing::info!("stopped");
+    result
 }
 
 /// Stops a background task when the server stops.

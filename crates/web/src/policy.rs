@@ -39,6 +39,8 @@ pub const POLICY: &[(&str, &str, Permission)] = &[
     ("GET", "/", Permission::Public),
     ("GET", "/healthz", Permission::Public),
     ("GET", "/readyz", Permission::Public),
+    // Its own bearer token, checked by the handler (`metrics.rs`); 404 when none is configured.
+    ("GET", "/metrics", Permission::Public),
     ("GET", "/assets/style.css", Permission::Public),
     ("GET", "/login", Permission::Public),
     ("POST", "/login", Permission::Public),

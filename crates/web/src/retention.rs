@@ -3,6 +3,7 @@
 //! audit log page shows. Log lines carry counts and ids only.
 
 use crate::AppState;
+use crate::metrics::Task;
 use nimo_store::audit::{self, AuditEvent, Checkpoint};
 use std::time::Duration;
 
@@ -72,12 +73,16 @@ pub fn spawn_retention(state: &AppState) -> tokio::task::JoinHandle<()> {
         loop {
             tokio::select! {
                 _ = sessions.tick() => {
-                    if let Err(error) = purge_sessions(&state).await {
+                    let result = purge_sessions(&state).await;
+                    state.metrics.task_ran(Task::SessionCleanup, result.is_ok(), state.clock.unix());
+                    if let Err(error) = result {
                         tracing::error!(%error, "purging expired sessions failed");
                     }
                 }
                 _ = audit_log.tick() => {
-                    if let Err(error) = purge_audit(&state).await {
+                    let result = purge_audit(&state).await;
+                    state.metrics.task_ran(Task::AuditPurge, result.is_ok(), state.clock.unix());
+                    if let Err(error) = result {
                         tracing::error!(%error, "audit log purge failed");
                     }
                 }

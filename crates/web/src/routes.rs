@@ -42,6 +42,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/", get(crate::home::show))
         .route("/healthz", get(crate::health::healthz))
         .route("/readyz", get(crate::health::readyz))
+        .route("/metrics", get(crate::metrics::scrape))
         .route("/assets/style.css", get(style))
         .route("/municipalities", get(municipalities::list).post(municipalities::create))
         .route("/municipalities/{code}", get(municipalities::show))

@@ -207,6 +207,7 @@ enum Filter<'a> {
     Case(i64),
     Person(i64),
     Open { municipality: &'a str, district: &'a str, since: String },
+    OpenEverywhere { since: String },
 }
 
 impl Filter<'_> {
@@ -218,6 +219,7 @@ impl Filter<'_> {
             Filter::Open { .. } => {
                 "a.municipality_code = $1 AND ($2 = '' OR a.district = $2) AND (a.state = 'admitted' OR a.last_at >= $3)"
             }
+            Filter::OpenEverywhere { .. } => "a.state = 'admitted' OR a.last_at >= $1",
         }
     }
 }
@@ -229,6 +231,7 @@ macro_rules! bind_filter {
             Filter::Open { municipality, district, since } => {
                 $query.bind(*municipality).bind(*district).bind(since.clone())
             }
+            Filter::OpenEverywhere { since } => $query.bind(since.clone()),
         }
     };
 }
@@ -293,6 +296,13 @@ pub async fn open_in(
 ) -> Result<Vec<Admission>, StoreError> {
     let since = crate::audit::timestamp(now - time::Duration::days(DISCHARGED_KEPT_DAYS));
     load(db, &Filter::Open { municipality, district: district.unwrap_or(""), since }).await
+}
+
+/// The admissions whose clocks may run at `now` in every municipality, as [`open_in`] selects
+/// them: for the operator's counts of clocks due (nothing sealed is read).
+pub async fn open_everywhere(db: &Db, now: OffsetDateTime) -> Result<Vec<Admission>, StoreError> {
+    let since = crate::audit::timestamp(now - time::Duration::days(DISCHARGED_KEPT_DAYS));
+    load(db, &Filter::OpenEverywhere { since }).await
 }
 
 /// A person's admissions and their events on the person's timeline (JST dates; the hospital and

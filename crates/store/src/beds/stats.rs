@@ -84,6 +84,27 @@ pub async fn placement_stats(db: &Db) -> Result<Vec<HospitalMonth>, StoreError> 
     Ok(months)
 }
 
+/// How many holds are in each state at `now` (every state, zero included): a held hold past its
+/// expiry counts as expired, as every hold query reads it. For the operator's metrics; no case
+/// reference or hospital is read.
+pub async fn hold_counts_at(db: &Db, now: i64) -> Result<Vec<(HoldState, i64)>, StoreError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT CASE WHEN state = 'held' AND expires_at <= $1 THEN 'expired' ELSE state END AS hold_state, COUNT(*)
+         FROM bed_hold GROUP BY 1",
+    )
+    .bind(now)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut counts: Vec<(HoldState, i64)> = HoldState::ALL.iter().map(|s| (*s, 0)).collect();
+    for (code, count) in rows {
+        let state = HoldState::parse(&code).ok_or_else(|| StoreError::Corrupt(format!("bed_hold.state: {code}")))?;
+        if let Some(entry) = counts.iter_mut().find(|(s, _)| *s == state) {
+            entry.1 += count;
+        }
+    }
+    Ok(counts)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -68,6 +68,8 @@ struct Filter<'a> {
     district: &'a str,
     person_id: i64,
     open_only: bool,
+    /// Whether to open the person's kana (the operator's counts read no name).
+    names: bool,
 }
 
 async fn items(db: &Db, filter: Filter<'_>) -> Result<Vec<ConsentItem>, StoreError> {
@@ -92,9 +94,10 @@ async fn items(db: &Db, filter: Filter<'_>) -> Result<Vec<ConsentItem>, StoreErr
             Ok(ConsentItem {
                 id: row.consent.id,
                 person_id,
-                person_kana: row
-                    .name_kana_sealed
-                    .map_or(Ok(String::new()), |s| PERSON_KANA.open(keyring, person_id, &s))?,
+                person_kana: match row.name_kana_sealed {
+                    Some(sealed) if filter.names => PERSON_KANA.open(keyring, person_id, &sealed)?,
+                    _ => String::new(),
+                },
                 district: row.consent.district,
                 hospital_name: row.consent.hospital_name,
                 clocks: clocks(&status),
@@ -112,7 +115,7 @@ pub async fn list(
     district: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<Vec<ConsentItem>, StoreError> {
-    let filter = Filter { municipality, district: district.unwrap_or(""), person_id: 0, open_only: false };
+    let filter = Filter { municipality, district: district.unwrap_or(""), person_id: 0, open_only: false, names: true };
     let mut list = items(db, filter).await?;
     list.sort_by(|a, b| {
         let ended = |i: &ConsentItem| i.status.state == ConsentState::Ended;
@@ -128,7 +131,7 @@ pub async fn list(
 
 /// The requests about a person, oldest first (the person's page and timeline).
 pub async fn of_person(db: &Db, person_id: i64) -> Result<Vec<ConsentItem>, StoreError> {
-    items(db, Filter { municipality: "", district: "", person_id, open_only: false }).await
+    items(db, Filter { municipality: "", district: "", person_id, open_only: false, names: true }).await
 }
 
 /// The clocks not stopped at `now` of a municipality's requests (of one 地区 when given), most
@@ -139,7 +142,7 @@ pub async fn running_clocks(
     district: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<Vec<ClockEntry>, StoreError> {
-    let filter = Filter { municipality, district: district.unwrap_or(""), person_id: 0, open_only: true };
+    let filter = Filter { municipality, district: district.unwrap_or(""), person_id: 0, open_only: true, names: true };
     let mut entries: Vec<ClockEntry> = items(db, filter)
         .await?
         .into_iter()
@@ -155,6 +158,18 @@ pub async fn running_clocks(
         .collect();
     entries.sort_by(|a, b| urgency(&a.clock, &b.clock, now));
     Ok(entries)
+}
+
+/// The clocks not stopped at `now` of the open requests of every municipality, for the
+/// operator's counts of clocks due (no name is opened).
+pub async fn running_clocks_everywhere(db: &Db, now: OffsetDateTime) -> Result<Vec<Clock>, StoreError> {
+    let filter = Filter { municipality: "", district: "", person_id: 0, open_only: true, names: false };
+    Ok(items(db, filter)
+        .await?
+        .into_iter()
+        .flat_map(|item| item.clocks)
+        .filter(|clock| clock.state_at(now) != ClockState::Stopped)
+        .collect())
 }
 
 /// One recorded event of a request, as its page shows it.

@@ -15,22 +15,30 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 /// A stream of `changed` events for the changes `wanted` accepts (an empty hospital id is a
-/// change anywhere, such as a sweep of expired holds). A lagging receiver gets one event too.
+/// change anywhere, such as a sweep of expired holds). A lagging receiver gets one event too. The
+/// stream ends when the server starts stopping.
 fn changes(
     state: &AppState,
     wanted: impl Fn(&str) -> bool + Send + 'static,
 ) -> impl Stream<Item = Result<Event, Infallible>> + Send + 'static {
     let receiver = state.bed_events.subscribe();
-    futures_util::stream::unfold((receiver, wanted), |(mut receiver, wanted)| async move {
+    let stopping = state.stopping.subscribe();
+    futures_util::stream::unfold((receiver, stopping, wanted), |(mut receiver, mut stopping, wanted)| async move {
         loop {
-            match receiver.recv().await {
+            let change = tokio::select! {
+                change = receiver.recv() => change,
+                // The server is stopping: end the stream (the page reconnects to another server
+                // or falls back to its refresh).
+                _ = stopping.wait_for(|stopping| *stopping) => return None,
+            };
+            match change {
                 Ok(hospital) if hospital.is_empty() || wanted(&hospital) => break,
                 Ok(_) => continue,
                 Err(RecvError::Lagged(_)) => break,
                 Err(RecvError::Closed) => return None,
             }
         }
-        Some((Ok(Event::default().event("changed").data("1")), (receiver, wanted)))
+        Some((Ok(Event::default().event("changed").data("1")), (receiver, stopping, wanted)))
     })
 }
 

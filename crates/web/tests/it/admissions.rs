@@ -40,7 +40,7 @@ fn typed(at: time::OffsetDateTime) -> String {
 }
 
 /// A case of 西部 taken in and examined: one 指定医 found 要措置, disposition 緊急措置入院.
-async fn a_kinkyu_case(app: &TestApp) -> String {
+pub(crate) async fn a_kinkyu_case(app: &TestApp) -> String {
     let (status, location, body) = app.post_form("/municipalities/131105/cases", &form(INTAKE)).await;
     assert_eq!(status, 303, "{body}");
     let case = location.unwrap().split('?').next().unwrap().to_string();
@@ -65,7 +65,7 @@ async fn a_kinkyu_case(app: &TestApp) -> String {
 }
 
 /// Records the admission 71 h 50 min before now; returns the admission page's path.
-async fn admitted(app: &TestApp, case: &str) -> String {
+pub(crate) async fn admitted(app: &TestApp, case: &str) -> String {
     let at = app.clock.now() - Duration::hours(71) - Duration::minutes(50);
     let fields = form(&[("hospital_name", "見本記念病院"), ("form", "kinkyu_sochi"), ("occurred_at", &typed(at))]);
     let (status, location, body) = app.post_form(&format!("{case}/admissions"), &fields).await;
