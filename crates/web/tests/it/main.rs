@@ -45,6 +45,7 @@ mod people;
 mod phone_pages;
 mod pii;
 mod placement;
+mod plan_rules;
 mod plans;
 mod printing;
 mod retention;
