@@ -39,6 +39,7 @@ mod logs;
 mod matrix;
 mod openapi;
 mod operations;
+mod outreach;
 mod pages;
 mod password_page;
 mod people;

@@ -152,16 +152,14 @@ async fn a_nurse_takes_a_plan_from_consent_to_its_end() {
             ],
         )
         .await);
-        // The started plan is counted, derived, in the section 4 of the R5 sheet (which reports
-        // 令和4年度): copy the R4 sheet to R5 and look.
+        // The started plan follows no 措置入院: the sheet's ② (措置入院者退院後支援) of the R5 sheet
+        // (which reports 令和4年度) does not count it; the entered value stays.
         let (status, _, _) = app.post_form("/municipalities/131105/sheets/2022/copy", &[]).await;
         assert_eq!(status, 303);
         let (_, r5) = app.get("/municipalities/131105/sheets/2023").await;
         assert!(
-            r5.contains(
-                "実施1件 <a class=\"badge\" href=\"/municipalities/131105/sheets/2023/figures/discharge_support.plans\""
-            ),
-            "the plan started in 令和4年度 is counted from the records"
+            !r5.contains("href=\"/municipalities/131105/sheets/2023/figures/discharge_support.plans\""),
+            "a plan of someone not admitted under 措置 is not counted in ②"
         );
         ok(step(
             &app,
