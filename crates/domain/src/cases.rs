@@ -483,11 +483,14 @@ pub const PROFESSIONS: &[CodeEntry<&'static str>] = &[
     CodeEntry { value: "phn", code: "phn", label: "保健師", from: 1989, to: None },
     CodeEntry { value: "psw", code: "psw", label: "精神保健福祉士", from: 1989, to: None },
     CodeEntry { value: "psychologist", code: "psychologist", label: "心理職", from: 1989, to: None },
+    CodeEntry { value: "midwife", code: "midwife", label: "助産師", from: 1989, to: None },
+    CodeEntry { value: "ot", code: "ot", label: "作業療法士", from: 1989, to: None },
     CodeEntry { value: "other", code: "other", label: "その他", from: 1989, to: None },
 ];
 
-/// Outreach visit methods.
-pub const VISIT_METHODS: &[(&str, &str)] = &[("home", "家庭訪問"), ("accompanied", "同行訪問"), ("phone", "電話")];
+/// Outreach contact methods. `phone` is a call, not a visit: the sheet's ③ counts visits only.
+pub const VISIT_METHODS: &[(&str, &str)] =
+    &[("home", "家庭訪問"), ("accompanied", "同行訪問"), ("phone", "電話（訪問ではない）")];
 
 /// The 受付番号 of a case, which the bed finder's holds carry instead of a name: the fiscal year
 /// of receipt in short 和暦 and the case number (`R3-012`). Unique, since case numbers are; a

@@ -1,12 +1,18 @@
 //! 退院後支援計画: the life-cycle of a post-discharge support plan as a state machine, after
 //! 地方公共団体による精神障害者の退院後支援に関するガイドライン (障発0327第16号, H30.3). No I/O.
 //!
-//! A plan begins with the consent question (本人 or 家族等 asked): refused → `Declined` (no plan;
-//! consultation is still arranged after discharge), given → `Drafting`. While drafting the
-//! contents are written and 支援会議 are held; support starts on the 退院日 with a period that ends
-//! 原則6か月以内. An active plan is reviewed (見直し, with the next review date), extended (延長:
-//! reason and the person's consent, new end ≤ 6 months after the current end), transferred to the
-//! municipality the person moves to (移管: only with consent), or ended with a coded reason.
+//! A plan begins with the person's own answer to the consent question: refused → `Declined` (no
+//! plan; consultation is still arranged after discharge), given → `Drafting`. A 家族等's view is
+//! recorded beside it but never replaces it (guideline II.4: 本人の同意を得た上で): a consent
+//! answered by a 家族等 is refused. Plans opened before that rule on a 家族等's answer keep it, read
+//! 要確認 ([`PlanStatus::needs_person_consent`]) and offer the person's consent again. While
+//! drafting the contents are written and 支援会議 are held; support starts on the 退院日 with a
+//! period that ends 原則6か月以内. An active plan is reviewed (見直し, with the next review date),
+//! extended (延長: reason, the person's consent, and a 支援会議 held for the extension since the
+//! last one; no limit on the new end or the number of extensions, since the guideline's limit is
+//! not verified — pages say 要確認, [`EXTENSION_LIMIT_NOTE`]), transferred to the
+//! 保健所設置自治体 of the new address (移管: only with consent; a plain 市町村 is refused, naming its
+//! 都道府県, [`authority`]), or ended with a coded reason.
 //! `Declined`, `Ended` and `Transferred` are terminal: no event is accepted after them.
 //!
 //! A 退院日 may be recorded ahead, as planned: the plan is then `Active` with a start still to
@@ -15,17 +21,26 @@
 //! precede a discharge may still be recorded meanwhile, since a start recorded ahead does not move
 //! the date events may not go back before.
 
+pub mod authority;
 mod codes;
+pub mod police;
 pub mod texts;
 
-pub use codes::{END_REASONS, EndReason, Party, PlanEvent, PlanState};
+pub use codes::{END_REASONS, EndReason, FAMILY_RELATIONS, Party, PlanEvent, PlanState, family_relation_label};
 use time::Date;
 
 /// How an active plan whose 退院日 is still to come reads.
 pub const AWAITING_LABEL: &str = "退院予定（支援開始前）";
 
-/// The longest support period, and the longest extension, in months (原則6か月以内).
+/// The longest support period in months (原則6か月以内).
 pub const PERIOD_MONTHS: u8 = 6;
+
+/// What pages say of the limit on extensions: not verified, so none is enforced.
+pub const EXTENSION_LIMIT_NOTE: &str =
+    "延長の上限（期間・回数）はガイドライン原文で確認できていないため、制限していません（要確認）";
+
+/// What pages say of a plan opened on a 家族等's answer before the person's consent was required.
+pub const FAMILY_ONLY_NOTE: &str = "この計画は家族等の回答で作成が始まっています。計画の作成には本人の同意が必要です。本人の同意を確認してください（要確認）";
 
 /// What the state machine knows about a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +71,8 @@ pub struct PlanStatus {
     pub transferred_to: Option<String>,
     /// The date of the last event (events may not go back before it).
     pub last_on: Option<Date>,
+    /// The day of the 支援会議 held for an extension since the last extension, if any.
+    pub extension_meeting_on: Option<Date>,
 }
 
 /// Adds months to a date, the day clamped to the month's last day (8/31 + 6 months = 2/28).
@@ -120,7 +137,14 @@ impl PlanStatus {
             end_reason: None,
             transferred_to: None,
             last_on: None,
+            extension_meeting_on: None,
         }
+    }
+
+    /// Whether the plan went on on a 家族等's answer alone (opened before the person's own consent
+    /// was required): shown 要確認 until the person answers.
+    pub fn needs_person_consent(&self) -> bool {
+        matches!(self.state, PlanState::Drafting | PlanState::Active) && self.consent_party == Some(Party::Family)
     }
 
     /// The latest end the period may have: 6 months after the start, plus 6 per extension.
@@ -133,7 +157,7 @@ impl PlanStatus {
         let given = self.consent == Some(true);
         let started = self.started_on.is_some() && self.period_end.is_some();
         let period_ok = match (self.started_on, self.period_end, self.longest_end()) {
-            (Some(s), Some(e), Some(max)) => s < e && e <= max,
+            (Some(s), Some(e), Some(max)) => s < e && (self.extensions > 0 || e <= max),
             (None, None, _) => true,
             _ => false,
         };
@@ -142,7 +166,7 @@ impl PlanStatus {
             PlanState::Drafting => given && !started,
             PlanState::Active => given && started && self.drafted && self.meetings > 0,
             PlanState::Declined => self.consent == Some(false) && !started,
-            PlanState::Ended => given && self.ended_on.is_some() && self.end_reason.is_some(),
+            PlanState::Ended => self.consent.is_some() && self.ended_on.is_some() && self.end_reason.is_some(),
             PlanState::Transferred => {
                 given && self.ended_on.is_some() && self.transferred_to.as_ref().is_some_and(|d| d.len() == 6)
             }
@@ -154,7 +178,13 @@ impl PlanStatus {
     pub fn allowed(&self) -> Vec<&'static str> {
         match self.state {
             PlanState::Candidate => vec!["consent"],
+            PlanState::Drafting if self.needs_person_consent() => {
+                vec!["consent", "draft", "meeting", "start", "transfer", "end"]
+            }
             PlanState::Drafting => vec!["draft", "meeting", "start", "transfer", "end"],
+            PlanState::Active if self.needs_person_consent() => {
+                vec!["consent", "draft", "meeting", "review", "extend", "transfer", "end"]
+            }
             PlanState::Active => vec!["draft", "meeting", "review", "extend", "transfer", "end"],
             PlanState::Declined | PlanState::Ended | PlanState::Transferred => vec![],
         }
@@ -188,13 +218,39 @@ impl PlanStatus {
         let mut next = self.clone();
         next.last_on = Some(on);
         match event {
+            PlanEvent::Consent { party: Party::Family, .. } => {
+                return Err(invalid(
+                    "party",
+                    "計画の作成には本人の同意が必要です（家族等の意見は「家族等の意見」に記録してください。本人の同意に代わるものではありません）",
+                ));
+            }
+            PlanEvent::Consent { given, party } if self.needs_person_consent() => {
+                // A plan opened on a 家族等's answer: the person's own answer decides now.
+                next.consent_party = Some(*party);
+                if !given {
+                    next.consent = Some(false);
+                    next.next_review = None;
+                    if self.started_on.is_some() {
+                        next.state = PlanState::Ended;
+                        next.end_reason = Some(EndReason::ConsentWithdrawn);
+                        next.ended_on = Some(on);
+                    } else {
+                        next.state = PlanState::Declined;
+                    }
+                }
+            }
             PlanEvent::Consent { given, party } => {
                 next.consent = Some(*given);
                 next.consent_party = Some(*party);
                 next.state = if *given { PlanState::Drafting } else { PlanState::Declined };
             }
             PlanEvent::Draft => next.drafted = true,
-            PlanEvent::Meeting => next.meetings += 1,
+            PlanEvent::Meeting { for_extension } => {
+                next.meetings += 1;
+                if *for_extension {
+                    next.extension_meeting_on = Some(on);
+                }
+            }
             PlanEvent::Start { period_end, next_review } => {
                 if !self.drafted {
                     return Err(invalid("state", "支援を始める前に計画内容を作成してください"));
@@ -235,24 +291,43 @@ impl PlanStatus {
                         "延長には本人の同意が必要です（同意を確認したら印を付けてください）",
                     ));
                 }
+                if self.extension_meeting_on.is_none() {
+                    return Err(invalid(
+                        "state",
+                        "延長の前に、延長を検討する支援会議（目的「延長の検討」）を開いて記録してください",
+                    ));
+                }
                 let current = self.period_end.unwrap_or(on);
-                let max = add_months(current, u32::from(PERIOD_MONTHS));
-                if *new_end <= current || *new_end > max {
+                if *new_end <= current {
                     return Err(invalid(
                         "new_end",
-                        format!(
-                            "延長後の終了日は現在の終了日（{current}）より後、6か月以内（{max}まで）にしてください"
-                        ),
+                        format!("延長後の終了日は現在の終了日（{current}）より後にしてください"),
                     ));
                 }
                 next.period_end = Some(*new_end);
                 next.extensions += 1;
+                next.extension_meeting_on = None;
             }
             PlanEvent::Transfer { destination, consent } => {
-                if destination.len() != 6 || crate::MunicipalityCode::parse(destination).is_err() {
+                let Ok(code) = crate::MunicipalityCode::parse(destination)
+                    .map_err(|_| ())
+                    .and_then(|c| if destination.len() == 6 { Ok(c) } else { Err(()) })
+                else {
                     return Err(invalid(
                         "destination",
                         "移管先の地方公共団体コード（6桁、検査数字を含む）を正しく入力してください",
+                    ));
+                };
+                if let Err(refused) = authority::health_centre_authority(&code) {
+                    let instead = refused.instead;
+                    return Err(invalid(
+                        "destination",
+                        format!(
+                            "移管先は転居先を管轄する保健所設置自治体（都道府県・保健所設置市・特別区）です。{destination}は保健所を設置していないため、{}（{}、{}）を入力してください",
+                            instead.kind.label(),
+                            instead.name,
+                            instead.code
+                        ),
                     ));
                 }
                 if !consent {
@@ -304,9 +379,10 @@ mod tests {
         let mut s = consented();
         let steps = [
             (date!(2022 - 05 - 02), PlanEvent::Draft),
-            (date!(2022 - 05 - 10), PlanEvent::Meeting),
+            (date!(2022 - 05 - 10), PlanEvent::Meeting { for_extension: false }),
             (date!(2022 - 05 - 20), PlanEvent::Start { period_end: date!(2022 - 11 - 20), next_review: None }),
             (date!(2022 - 08 - 01), PlanEvent::Review { next_review: Some(date!(2022 - 10 - 01)) }),
+            (date!(2022 - 10 - 25), PlanEvent::Meeting { for_extension: true }),
             (
                 date!(2022 - 11 - 01),
                 PlanEvent::Extend { new_end: date!(2023 - 05 - 20), reason: "服薬中断".into(), consent: true },
@@ -319,14 +395,14 @@ mod tests {
         }
         assert_eq!(s.state, PlanState::Ended);
         assert!(s.allowed().is_empty());
-        let error = s.apply(date!(2023 - 06 - 01), &PlanEvent::Meeting).unwrap_err();
+        let error = s.apply(date!(2023 - 06 - 01), &PlanEvent::Meeting { for_extension: false }).unwrap_err();
         assert_eq!(error.to_string(), "「終了」の状態では「支援会議」はできません");
     }
 
     #[test]
     fn the_period_is_six_months_at_most() {
         let s = consented().apply(date!(2022 - 05 - 02), &PlanEvent::Draft).unwrap();
-        let s = s.apply(date!(2022 - 05 - 03), &PlanEvent::Meeting).unwrap();
+        let s = s.apply(date!(2022 - 05 - 03), &PlanEvent::Meeting { for_extension: false }).unwrap();
         let start = |end| PlanEvent::Start { period_end: end, next_review: None };
         let error = s.apply(date!(2022 - 08 - 31), &start(date!(2023 - 03 - 01))).unwrap_err();
         assert_eq!(error.field(), "period_end");
@@ -341,10 +417,50 @@ mod tests {
             .unwrap_err();
         assert_eq!(error.field(), "state");
         let declined = PlanStatus::candidate()
-            .apply(date!(2022 - 05 - 01), &PlanEvent::Consent { given: false, party: Party::Family })
+            .apply(date!(2022 - 05 - 01), &PlanEvent::Consent { given: false, party: Party::Person })
             .unwrap();
         assert_eq!(declined.state.code(), "declined");
         assert!(declined.allowed().is_empty());
+    }
+
+    #[test]
+    fn a_family_answer_does_not_replace_the_persons_consent() {
+        for given in [true, false] {
+            let family = PlanEvent::Consent { given, party: Party::Family };
+            let error = PlanStatus::candidate().apply(date!(2022 - 05 - 01), &family).unwrap_err();
+            assert_eq!(error.field(), "party");
+            assert!(error.to_string().contains("本人の同意が必要です"), "{error}");
+        }
+        // A plan opened on a 家族等's answer before the rule: 要確認 until the person answers.
+        let mut legacy = consented();
+        legacy.consent_party = Some(Party::Family);
+        assert!(legacy.needs_person_consent() && legacy.allowed().contains(&"consent"));
+        let person = |given| PlanEvent::Consent { given, party: Party::Person };
+        let confirmed = legacy.apply(date!(2022 - 05 - 02), &person(true)).unwrap();
+        assert!(!confirmed.needs_person_consent() && !confirmed.allowed().contains(&"consent"));
+        assert_eq!(confirmed.state, PlanState::Drafting);
+        let refused = legacy.apply(date!(2022 - 05 - 02), &person(false)).unwrap();
+        assert_eq!(refused.state, PlanState::Declined);
+        assert!(refused.is_consistent());
+    }
+
+    #[test]
+    fn an_extension_needs_a_meeting_held_for_it_and_has_no_fixed_limit() {
+        let s = consented().apply(date!(2022 - 05 - 02), &PlanEvent::Draft).unwrap();
+        let s = s.apply(date!(2022 - 05 - 03), &PlanEvent::Meeting { for_extension: false }).unwrap();
+        let start = PlanEvent::Start { period_end: date!(2022 - 11 - 01), next_review: None };
+        let s = s.apply(date!(2022 - 05 - 10), &start).unwrap();
+        let extend = |new_end| PlanEvent::Extend { new_end, reason: "服薬中断".into(), consent: true };
+        let error = s.apply(date!(2022 - 10 - 20), &extend(date!(2023 - 03 - 01))).unwrap_err();
+        assert_eq!(error.field(), "state");
+        assert!(error.to_string().contains("延長を検討する支援会議"), "{error}");
+        let s = s.apply(date!(2022 - 10 - 15), &PlanEvent::Meeting { for_extension: true }).unwrap();
+        // More than 6 months further: not refused (the guideline's limit is not verified).
+        let s = s.apply(date!(2022 - 10 - 20), &extend(date!(2023 - 08 - 01))).unwrap();
+        assert!(s.is_consistent());
+        // The meeting served that extension: the next one needs its own.
+        let error = s.apply(date!(2023 - 07 - 01), &extend(date!(2023 - 12 - 01))).unwrap_err();
+        assert_eq!(error.field(), "state");
     }
 
     #[test]
@@ -354,6 +470,10 @@ mod tests {
         assert_eq!(s.apply(date!(2022 - 06 - 01), &transfer(false)).unwrap_err().field(), "consent");
         let bad = PlanEvent::Transfer { destination: "131106".into(), consent: true };
         assert_eq!(s.apply(date!(2022 - 06 - 01), &bad).unwrap_err().field(), "destination");
+        // 武蔵野市 has no 保健所: the message names 東京都.
+        let town = PlanEvent::Transfer { destination: "132039".into(), consent: true };
+        let error = s.apply(date!(2022 - 06 - 01), &town).unwrap_err();
+        assert!(error.to_string().contains("都道府県（東京都、130001）"), "{error}");
         let moved = s.apply(date!(2022 - 06 - 01), &transfer(true)).unwrap();
         assert_eq!(moved.state.code(), "transferred");
         assert_eq!(s.apply(date!(2022 - 04 - 01), &PlanEvent::Draft).unwrap_err().field(), "occurred_on");
@@ -362,7 +482,7 @@ mod tests {
     #[test]
     fn a_discharge_ahead_is_planned_and_support_starts_on_that_day() {
         let s = consented().apply(date!(2022 - 05 - 02), &PlanEvent::Draft).unwrap();
-        let s = s.apply(date!(2022 - 05 - 03), &PlanEvent::Meeting).unwrap();
+        let s = s.apply(date!(2022 - 05 - 03), &PlanEvent::Meeting { for_extension: false }).unwrap();
         let today = date!(2022 - 05 - 04);
         let start = PlanEvent::Start { period_end: date!(2022 - 11 - 30), next_review: None };
         let s = s.apply(date!(2022 - 06 - 01), &start).unwrap();
@@ -370,7 +490,7 @@ mod tests {
         assert_eq!(s.label_on(today), "退院予定（支援開始前）");
         assert_eq!(s.allowed_on(today), ["draft", "meeting", "transfer", "end"]);
         // A meeting before the discharge is still recorded; a review is not, before the start.
-        let s = s.apply(date!(2022 - 05 - 20), &PlanEvent::Meeting).unwrap();
+        let s = s.apply(date!(2022 - 05 - 20), &PlanEvent::Meeting { for_extension: false }).unwrap();
         let error = s.apply(date!(2022 - 05 - 21), &PlanEvent::Review { next_review: None }).unwrap_err();
         assert_eq!(error.field(), "occurred_on");
         let on_the_day = date!(2022 - 06 - 01);
@@ -414,7 +534,7 @@ mod tests {
                 party: if family { Party::Family } else { Party::Person }
             }),
             Just(PlanEvent::Draft),
-            Just(PlanEvent::Meeting),
+            Just(PlanEvent::Meeting { for_extension: false }),
             (any_date(), proptest::option::of(any_date()))
                 .prop_map(|(period_end, next_review)| PlanEvent::Start { period_end, next_review }),
             proptest::option::of(any_date()).prop_map(|next_review| PlanEvent::Review { next_review }),
@@ -452,8 +572,14 @@ mod tests {
                         prop_assert!(next.is_consistent(), "{next:?} after {event:?}");
                         if next.state == PlanState::Active {
                             prop_assert_eq!(next.consent, Some(true));
-                            let longest = add_months(next.started_on.unwrap(), 6 * (next.extensions + 1));
-                            prop_assert!(next.period_end.unwrap() <= longest);
+                            prop_assert_eq!(next.consent_party, Some(Party::Person));
+                            if next.extensions == 0 {
+                                let longest = add_months(next.started_on.unwrap(), 6);
+                                prop_assert!(next.period_end.unwrap() <= longest);
+                            }
+                        }
+                        if let PlanEvent::Extend { .. } = event {
+                            prop_assert!(status.extension_meeting_on.is_some(), "extended without a meeting");
                         }
                         status = next;
                     }

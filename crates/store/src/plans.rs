@@ -4,7 +4,10 @@
 //!
 //! Every write is one transaction with its audit row and moves the plan's `revision`: a form made
 //! from an older revision is a [`StoreError::StaleRevision`]. Notes, reasons, contents and minutes are
-//! sealed; the participants of a meeting (organisations and roles, professionals) are plain.
+//! sealed; the participants of a meeting (organisations and roles, professionals) are plain. A
+//! 家族等's view is kept beside the consent answer (relation code plain, the view sealed); a
+//! meeting the police attended is recorded only with the guideline's conditions confirmed
+//! (`nimo_domain::plans::police`).
 
 mod views;
 
@@ -14,11 +17,11 @@ pub use views::{
 
 use crate::audit::{AuditEvent, append_in, timestamp};
 use crate::columns::{self, date_text};
-use crate::sealed::{PLAN_CONTENTS, PLAN_EVENT_NOTE, PLAN_MEETING_MINUTES};
+use crate::sealed::{PLAN_CONTENTS, PLAN_EVENT_NOTE, PLAN_FAMILY_VIEW, PLAN_MEETING_MINUTES};
 use crate::{Db, Record, StoreError};
 use nimo_domain::FiscalYear;
 use nimo_domain::MunicipalityCode;
-use nimo_domain::plans::{EndReason, Party, PlanError, PlanEvent, PlanState, PlanStatus};
+use nimo_domain::plans::{EndReason, Party, PlanError, PlanEvent, PlanState, PlanStatus, police};
 use sqlx::Row;
 use time::{Date, OffsetDateTime};
 
@@ -67,7 +70,7 @@ pub struct Plan {
 
 const PLAN_COLUMNS: &str = "id, municipality_code, district, person_id, case_id, state, consent, consent_on,
     consent_party, drafted, meetings, started_on, period_end_on, extensions, next_review_on, ended_on, end_reason,
-    transferred_to, last_event_on, contents_sealed, revision";
+    transferred_to, last_event_on, contents_sealed, revision, extension_meeting_on";
 
 /// A `discharge_plan` row as stored (`PLAN_COLUMNS`).
 #[derive(sqlx::FromRow)]
@@ -92,6 +95,7 @@ struct PlanRow {
     last_event_on: Option<String>,
     contents_sealed: Option<String>,
     revision: i64,
+    extension_meeting_on: Option<String>,
 }
 
 impl PlanRow {
@@ -118,6 +122,7 @@ impl PlanRow {
             end_reason: self.end_reason.as_deref().and_then(EndReason::parse),
             transferred_to: self.transferred_to.clone(),
             last_on: date("last_event_on", &self.last_event_on)?,
+            extension_meeting_on: date("extension_meeting_on", &self.extension_meeting_on)?,
         })
     }
 }
@@ -163,6 +168,8 @@ pub struct OpenPlan {
     pub occurred_on: Date,
     /// Remarks (sealed).
     pub note: String,
+    /// A 家族等's view, if one was heard: relation code (`FAMILY_RELATIONS`) and what they said (sealed).
+    pub family_view: Option<(String, String)>,
     /// Who recorded it.
     pub actor: i64,
 }
@@ -193,7 +200,18 @@ pub async fn open(db: &Db, new: &OpenPlan, audit: AuditEvent) -> Result<i64, Pla
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = row.try_get("id")?;
-    insert_event(&mut tx, keyring, id, &event, on, &new.note, new.actor).await?;
+    let event_id = insert_event(&mut tx, keyring, id, &event, on, &new.note, new.actor).await?;
+    if let Some((relation, view)) = &new.family_view {
+        if nimo_domain::plans::family_relation_label(relation).is_none() {
+            return Err(PlanRecordError::Field("family_relation"));
+        }
+        sqlx::query("UPDATE plan_event SET family_relation = $1, family_view_sealed = $2 WHERE id = $3")
+            .bind(relation)
+            .bind(PLAN_FAMILY_VIEW.seal(keyring, event_id, view))
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     append_in(&mut tx, &audit.with_record("plan", id.to_string()).with_detail("consent")).await?;
     tx.commit().await?;
     tracing::debug!(plan_id = id, "退院後支援計画 opened");
@@ -208,7 +226,7 @@ async fn insert_event(
     occurred_on: Date,
     note: &str,
     actor: i64,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     let (mut consent, mut party, mut end_on, mut review, mut to, mut reason) = (None, None, None, None, None, None);
     match event {
         PlanEvent::Consent { given, party: p } => {
@@ -223,7 +241,7 @@ async fn insert_event(
         PlanEvent::Extend { new_end, .. } => end_on = Some(new_end.to_string()),
         PlanEvent::Transfer { destination, .. } => to = Some(destination.clone()),
         PlanEvent::End { reason: r } => reason = Some(r.code()),
-        PlanEvent::Draft | PlanEvent::Meeting => {}
+        PlanEvent::Draft | PlanEvent::Meeting { .. } => {}
     }
     let row = sqlx::query(
         "INSERT INTO plan_event (plan_id, kind, occurred_on, consent, party, period_end_on, next_review_on,
@@ -250,7 +268,7 @@ async fn insert_event(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    Ok(id)
 }
 
 /// Writes the plan's new status if it is still at `revision`.
@@ -265,8 +283,9 @@ async fn write_status(
     let done = sqlx::query(
         "UPDATE discharge_plan SET state = $1, drafted = $2, meetings = $3, started_on = $4, fiscal_year = $5,
              period_end_on = $6, extensions = $7, next_review_on = $8, ended_on = $9, end_reason = $10,
-             transferred_to = $11, last_event_on = $12, revision = revision + 1
-         WHERE id = $13 AND revision = $14",
+             transferred_to = $11, last_event_on = $12, extension_meeting_on = $13, consent = $14, consent_party = $15,
+             revision = revision + 1
+         WHERE id = $16 AND revision = $17",
     )
     .persistent(false)
     .bind(s.state.code())
@@ -281,6 +300,13 @@ async fn write_status(
     .bind(s.end_reason.map(EndReason::code))
     .bind(s.transferred_to.clone())
     .bind(text(s.last_on))
+    .bind(text(s.extension_meeting_on))
+    .bind(match s.consent {
+        Some(true) => "given",
+        Some(false) => "refused",
+        None => "pending",
+    })
+    .bind(s.consent_party.map(Party::code))
     .bind(plan_id)
     .bind(revision)
     .execute(&mut **tx)
@@ -317,7 +343,7 @@ pub async fn record(
     if plan.revision != revision {
         return Err(StoreError::StaleRevision(Record::Plan).into());
     }
-    if matches!(input.event, PlanEvent::Meeting) {
+    if matches!(input.event, PlanEvent::Meeting { .. }) {
         return Err(PlanRecordError::Field("event"));
     }
     let next = plan.status.apply(on, &input.event)?;
@@ -362,6 +388,10 @@ pub struct NewMeeting {
     pub participants: Vec<(String, String)>,
     /// Minutes (sealed).
     pub minutes: String,
+    /// Whether the police attended (also when a participant's organisation names 警察).
+    pub police_attended: bool,
+    /// The conditions of `nimo_domain::plans::police::CONDITIONS` staff confirmed, by code.
+    pub police_conditions: Vec<String>,
     /// Who recorded it.
     pub actor: i64,
 }
@@ -383,7 +413,17 @@ pub async fn add_meeting(
     if plan.revision != revision {
         return Err(StoreError::StaleRevision(Record::Plan).into());
     }
-    let next = plan.status.apply(on, &PlanEvent::Meeting)?;
+    let police = meeting.police_attended || meeting.participants.iter().any(|(org, _)| police::names_police(org));
+    let confirmed: Vec<&str> = police::CONDITIONS
+        .iter()
+        .map(|(code, _)| *code)
+        .filter(|code| meeting.police_conditions.iter().any(|c| c == code))
+        .collect();
+    if let Some(reason) = police::refusal(police, &confirmed) {
+        return Err(PlanError::Invalid { field: "police_attended", reason }.into());
+    }
+    let for_extension = meeting.purpose == "extension";
+    let next = plan.status.apply(on, &PlanEvent::Meeting { for_extension })?;
     let participants: Vec<String> = meeting
         .participants
         .iter()
@@ -395,8 +435,8 @@ pub async fn add_meeting(
     write_status(&mut tx, plan_id, revision, &next).await?;
     let row = sqlx::query(
         "INSERT INTO plan_meeting (plan_id, held_on, purpose, person_attended, family_attended, participants, actor,
-             recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+             recorded_at, police_attended, police_conditions)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .persistent(false)
     .bind(plan_id)
@@ -407,6 +447,8 @@ pub async fn add_meeting(
     .bind(participants.join("\n"))
     .bind(meeting.actor)
     .bind(timestamp(OffsetDateTime::now_utc()))
+    .bind(i64::from(police))
+    .bind(if police { confirmed.join(",") } else { String::new() })
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = row.try_get("id")?;

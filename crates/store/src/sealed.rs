@@ -67,6 +67,8 @@ pub const VISIT_NOTE: EncryptedColumn = EncryptedColumn { table: "outreach_visit
 pub const PLAN_CONTENTS: EncryptedColumn = EncryptedColumn { table: "discharge_plan", column: "contents_sealed" };
 /// The note of a plan event (an extension's reason, remarks on consent, review or end).
 pub const PLAN_EVENT_NOTE: EncryptedColumn = EncryptedColumn { table: "plan_event", column: "note_sealed" };
+/// A 家族等's view on a plan, recorded beside the person's consent answer.
+pub const PLAN_FAMILY_VIEW: EncryptedColumn = EncryptedColumn { table: "plan_event", column: "family_view_sealed" };
 /// The minutes of a 支援会議.
 pub const PLAN_MEETING_MINUTES: EncryptedColumn = EncryptedColumn { table: "plan_meeting", column: "minutes_sealed" };
 /// The note of a 市町村長同意 request (the hospital's account of the person).
@@ -91,6 +93,7 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
     VISIT_NOTE,
     PLAN_CONTENTS,
     PLAN_EVENT_NOTE,
+    PLAN_FAMILY_VIEW,
     PLAN_MEETING_MINUTES,
     CONSENT_NOTE,
     CONSENT_EVENT_NOTE,

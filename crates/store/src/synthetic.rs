@@ -230,8 +230,10 @@ pub async fn year(
             followed.push((case_id, summary.people, district, received));
         }
     }
-    // Outreach: per unit of scale 77 visits by 精神保健福祉士 and 2 by 医師 (with 保健師 visits
-    // that the sheet does not count), spread over the followed 措置 residents.
+    // Outreach: per unit of scale 77 visits by 精神保健福祉士 and 2 by 医師, each 医師 visit a team
+    // with a 保健師 (one visit, two professions), and 20 contacts by 保健師 — home visits,
+    // accompanied visits and calls — that the sheet does not count, spread over the followed 措置
+    // residents. The visits the sheet counts are 訪問 only: a call (電話) is not one.
     let people_ids = person_ids_of(db, &followed).await?;
     for unit in 0..scale.max(1) {
         let plan: Vec<(&str, usize)> = vec![("psw", 77), ("doctor", 2), ("phn", 20)];
@@ -245,7 +247,13 @@ pub async fn year(
                     case_id: Some(case_id),
                     visited_on: day(fy, (received + 20 + i64::try_from(k * 3 % 300).unwrap_or(0)).min(364)),
                     profession: profession.into(),
-                    method: ["home", "accompanied", "phone"][k % 3].into(),
+                    team: if profession == "doctor" { vec!["phn".into()] } else { Vec::new() },
+                    method: if profession == "phn" {
+                        ["home", "accompanied", "phone"][k % 3]
+                    } else {
+                        ["home", "accompanied"][k % 2]
+                    }
+                    .into(),
                     outcome: "met".into(),
                     note: "（見本データ）自宅で面談。".into(),
                     actor: staff.anywhere.first().copied(),

@@ -11,10 +11,13 @@ pub struct Section4Counts {
     pub records_fy: Option<FiscalYear>,
     /// 23条通報 received in the area (all persons), when any exist.
     pub report23: Option<Report23Counts>,
-    /// 退院後支援計画 started in the year, when any exist.
+    /// 退院後支援計画 of 措置入院者 started in the year, when any exist.
     pub plans_started: Option<i64>,
-    /// Outreach visits by profession code, when any exist.
+    /// Outreach visits (訪問, not 電話) by profession code, when any exist: a team visit counts
+    /// once for each profession that took part.
     pub visits: Option<Vec<(String, i64)>>,
+    /// Outreach calls (電話) in the year, counted apart: the sheet has no line for them.
+    pub calls: i64,
 }
 
 /// The 23条 counts.
@@ -152,6 +155,7 @@ mod tests {
             report23: Some(Report23Counts { in_area: 5, residents: 4, sochi: 1, iryo_hogo: 1, no_admission: 2 }),
             plans_started: None,
             visits: Some(vec![("psw".into(), 7)]),
+            calls: 0,
         };
         let done = apply_derived(&mut sheet, &counts, &["report23.residents".into()]);
         assert!(done.contains(&"report23.in_area") && !done.contains(&"report23.residents"));

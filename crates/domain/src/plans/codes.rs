@@ -105,6 +105,21 @@ impl Party {
     }
 }
 
+/// Who among the 家族等 (法5条2項) gave a view on the plan: a code, never a name.
+pub const FAMILY_RELATIONS: &[(&str, &str)] = &[
+    ("spouse", "配偶者"),
+    ("parent", "親"),
+    ("child", "子"),
+    ("sibling", "兄弟姉妹"),
+    ("guardian", "後見人・保佐人"),
+    ("other", "その他の家族等"),
+];
+
+/// The label of a family relation code.
+pub fn family_relation_label(code: &str) -> Option<&'static str> {
+    FAMILY_RELATIONS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
+}
+
 /// Why a plan ended (code list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EndReason {
@@ -159,13 +174,16 @@ pub enum PlanEvent {
     Consent {
         /// Given (true) or refused.
         given: bool,
-        /// Who was asked.
+        /// Who answered: only 本人's answer is accepted (a 家族等's is refused, see `PlanStatus::apply`).
         party: Party,
     },
     /// The plan contents were drafted (the contents themselves are sealed by the store).
     Draft,
-    /// A 支援会議 was held (before discharge or for a review).
-    Meeting,
+    /// A 支援会議 was held (before discharge, for a review, or for an extension).
+    Meeting {
+        /// Held to consider an extension (purpose 「延長の検討」): an extension needs one.
+        for_extension: bool,
+    },
     /// Support started on the 退院日 (the event's date).
     Start {
         /// The end of the support period.
@@ -207,7 +225,7 @@ impl PlanEvent {
         match self {
             PlanEvent::Consent { .. } => "consent",
             PlanEvent::Draft => "draft",
-            PlanEvent::Meeting => "meeting",
+            PlanEvent::Meeting { .. } => "meeting",
             PlanEvent::Start { .. } => "start",
             PlanEvent::Review { .. } => "review",
             PlanEvent::Extend { .. } => "extend",

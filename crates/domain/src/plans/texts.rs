@@ -4,12 +4,13 @@
 
 use crate::text::TextRule;
 
-/// Opening a plan (the consent answer's note).
-pub const OPEN: &[(&str, TextRule)] = &[("note", TextRule::lines(4_000))];
+/// Opening a plan (the consent answer's note, a 家族等's view).
+pub const OPEN: &[(&str, TextRule)] = &[("note", TextRule::lines(4_000)), ("family_view", TextRule::lines(4_000))];
 
 /// A step of a plan: its note, the contents, the reason for an extension, where it moves to.
 pub const STEP: &[(&str, TextRule)] = &[
     ("note", TextRule::lines(4_000)),
+    ("family_view", TextRule::lines(4_000)),
     ("contents", TextRule::lines(10_000)),
     ("reason", TextRule::line(200)),
     ("destination", TextRule::line(200)),

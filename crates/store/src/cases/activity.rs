@@ -23,8 +23,10 @@ pub struct NewVisit {
     pub case_id: Option<i64>,
     /// The day of the visit.
     pub visited_on: Date,
-    /// Profession code (`nimo_domain::cases::PROFESSIONS`).
+    /// Profession code (`nimo_domain::cases::PROFESSIONS`): who recorded or led it.
     pub profession: String,
+    /// The other professions of a team visit (one visit, several professions).
+    pub team: Vec<String>,
     /// Method code (`nimo_domain::cases::VISIT_METHODS`).
     pub method: String,
     /// Outcome (short code or text; not personal).
@@ -39,7 +41,8 @@ pub struct NewVisit {
 pub async fn add_visit(db: &Db, visit: &NewVisit, audit: AuditEvent) -> Result<i64, StoreError> {
     let keyring = db.keyring()?;
     let date = visit.visited_on;
-    if !nimo_domain::cases::PROFESSIONS.iter().any(|p| p.code == visit.profession) {
+    let known = |code: &String| nimo_domain::cases::PROFESSIONS.iter().any(|p| p.code == code);
+    if !known(&visit.profession) || !visit.team.iter().all(known) {
         return Err(StoreError::UnknownCode("profession"));
     }
     let fy = FiscalYear::of_date(date.year(), u8::from(date.month()));
@@ -69,6 +72,19 @@ pub async fn add_visit(db: &Db, visit: &NewVisit, audit: AuditEvent) -> Result<i
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    let mut professions = vec![visit.profession.as_str()];
+    for code in &visit.team {
+        if !professions.contains(&code.as_str()) {
+            professions.push(code);
+        }
+    }
+    for code in professions {
+        sqlx::query("INSERT INTO outreach_visit_profession (visit_id, profession) VALUES ($1, $2)")
+            .bind(id)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?;
+    }
     append_in(&mut tx, &audit.with_record("visit", id.to_string())).await?;
     tx.commit().await?;
     Ok(id)

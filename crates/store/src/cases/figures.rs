@@ -8,8 +8,13 @@
 //! - `.sochi`, `.iryo_hogo`, `.no_admission`: of the residents, those whose current
 //!   disposition is 措置入院 (a 緊急措置 followed by 措置 counts, a 緊急措置 alone does not),
 //!   医療保護入院, or examined with 入院なし (a decision that no exam is needed is not counted);
-//! - `discharge_support.plans`: plans whose support period started in the year;
-//! - `outreach.visits.doctor` / `.psw`: visits in the year by 医師 / 精神保健福祉士.
+//! - `discharge_support.plans`: plans of 措置入院者 (② 措置入院者退院後支援) whose support
+//!   period started in the year: plans that follow a case whose disposition is 措置入院 (a
+//!   緊急措置 followed by 措置 counts; a plan for another admission does not);
+//! - `outreach.visits.doctor` / `.psw`: the seed's ③ 「医師等による訪問」 and 「精神保健福祉士による
+//!   訪問」: visits (訪問; a 電話 is counted apart, `Section4Counts::calls`) in the year in which a
+//!   医師 / 精神保健福祉士 took part; a team visit is one visit, counted once in each line of a
+//!   profession it had. Whether 「医師等」 covers more than 医師 is not known (要確認): 医師 only.
 //!
 //! Each group is derived only when records of its kind exist for the year (`None` otherwise),
 //! so a municipality that does not keep its cases in nimo keeps its entered values.
@@ -48,15 +53,25 @@ pub async fn section4_counts(db: &Db, municipality: &str, fy: FiscalYear) -> Res
             })
         })
         .transpose()?;
-    let plans: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM discharge_plan WHERE municipality_code = $1 AND fiscal_year = $2")
-            .bind(municipality)
-            .bind(year)
-            .fetch_one(&db.pool)
-            .await?;
+    let plans: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM discharge_plan p WHERE p.municipality_code = $1 AND p.fiscal_year = $2 AND {SOCHI_PLAN}"
+    ))
+    .bind(municipality)
+    .bind(year)
+    .fetch_one(&db.pool)
+    .await?;
+    let calls: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outreach_visit WHERE municipality_code = $1 AND fiscal_year = $2 AND method = 'phone'",
+    )
+    .bind(municipality)
+    .bind(year)
+    .fetch_one(&db.pool)
+    .await?;
     let rows = sqlx::query(
-        "SELECT profession, COUNT(*) AS n FROM outreach_visit WHERE municipality_code = $1 AND fiscal_year = $2
-         GROUP BY profession ORDER BY profession",
+        "SELECT t.profession, COUNT(DISTINCT v.id) AS n
+         FROM outreach_visit v JOIN outreach_visit_profession t ON t.visit_id = v.id
+         WHERE v.municipality_code = $1 AND v.fiscal_year = $2 AND v.method <> 'phone'
+         GROUP BY t.profession ORDER BY t.profession",
     )
     .bind(municipality)
     .bind(year)
@@ -71,8 +86,13 @@ pub async fn section4_counts(db: &Db, municipality: &str, fy: FiscalYear) -> Res
         report23,
         plans_started: (plans > 0).then_some(plans),
         visits: (!visits.is_empty()).then_some(visits),
+        calls,
     })
 }
+
+/// The condition on a plan `p` that it is a 措置入院者's: it follows a case whose disposition is
+/// 措置入院.
+const SOCHI_PLAN: &str = "EXISTS (SELECT 1 FROM report23 r WHERE r.id = p.case_id AND r.disposition = 'sochi')";
 
 /// One record a derived figure counts, for the list behind the figure's link.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,17 +144,20 @@ pub async fn counted_records(
         }
         "discharge_support.plans" => (
             "plan",
-            "SELECT id, person_id, started_on AS counted_on, district, '' AS code
-             FROM discharge_plan WHERE municipality_code = $1 AND fiscal_year = $2"
-                .to_string(),
+            format!(
+                "SELECT p.id, p.person_id, p.started_on AS counted_on, p.district, '' AS code
+                 FROM discharge_plan p WHERE p.municipality_code = $1 AND p.fiscal_year = $2 AND {SOCHI_PLAN}"
+            ),
         ),
         "outreach.visits.doctor" | "outreach.visits.psw" => {
             let profession = if key.ends_with("doctor") { "doctor" } else { "psw" };
             (
                 "visit",
                 format!(
-                    "SELECT id, person_id, visited_on AS counted_on, district, profession AS code
-                     FROM outreach_visit WHERE municipality_code = $1 AND fiscal_year = $2 AND profession = '{profession}'"
+                    "SELECT v.id, v.person_id, v.visited_on AS counted_on, v.district, t.profession AS code
+                     FROM outreach_visit v JOIN outreach_visit_profession t ON t.visit_id = v.id
+                     WHERE v.municipality_code = $1 AND v.fiscal_year = $2 AND v.method <> 'phone'
+                       AND t.profession = '{profession}'"
                 ),
             )
         }

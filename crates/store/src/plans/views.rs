@@ -4,9 +4,9 @@
 use super::MEETING_PURPOSES;
 use crate::cases::TimelineEntry;
 use crate::columns;
-use crate::sealed::{PERSON_KANA, PLAN_EVENT_NOTE, PLAN_MEETING_MINUTES};
+use crate::sealed::{PERSON_KANA, PLAN_EVENT_NOTE, PLAN_FAMILY_VIEW, PLAN_MEETING_MINUTES};
 use crate::{Db, StoreError};
-use nimo_domain::plans::{EndReason, Party, PlanEvent, PlanState};
+use nimo_domain::plans::{EndReason, Party, PlanEvent, PlanState, family_relation_label};
 use time::Date;
 
 /// A recorded 支援会議.
@@ -26,6 +26,10 @@ pub struct Meeting {
     pub participants: Vec<(String, String)>,
     /// Minutes (opened).
     pub minutes: String,
+    /// The police attended.
+    pub police_attended: bool,
+    /// The conditions confirmed for the police's attendance (codes).
+    pub police_conditions: Vec<String>,
 }
 
 /// A `plan_meeting` row as read.
@@ -38,13 +42,16 @@ struct MeetingRow {
     family_attended: i64,
     participants: String,
     minutes_sealed: Option<String>,
+    police_attended: i64,
+    police_conditions: String,
 }
 
 /// The meetings of a plan, oldest first, minutes opened.
 pub async fn meetings(db: &Db, plan_id: i64) -> Result<Vec<Meeting>, StoreError> {
     let keyring = db.keyring()?;
     let rows: Vec<MeetingRow> = sqlx::query_as(
-        "SELECT id, held_on, purpose, person_attended, family_attended, participants, minutes_sealed
+        "SELECT id, held_on, purpose, person_attended, family_attended, participants, minutes_sealed,
+             police_attended, police_conditions
          FROM plan_meeting WHERE plan_id = $1 ORDER BY held_on, id",
     )
     .bind(plan_id)
@@ -70,6 +77,13 @@ pub async fn meetings(db: &Db, plan_id: i64) -> Result<Vec<Meeting>, StoreError>
                 minutes: row
                     .minutes_sealed
                     .map_or(Ok(String::new()), |s| PLAN_MEETING_MINUTES.open(keyring, row.id, &s))?,
+                police_attended: row.police_attended == 1,
+                police_conditions: row
+                    .police_conditions
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .collect(),
             })
         })
         .collect()
@@ -86,6 +100,8 @@ pub struct PlanEventRecord {
     pub detail: String,
     /// The note (opened).
     pub note: String,
+    /// A 家族等's view heard with the consent answer: the relation's label and the view (opened).
+    pub family_view: Option<(&'static str, String)>,
 }
 
 /// What a `plan_event` row decided, as read (its kind, date and decisions).
@@ -136,6 +152,8 @@ struct EventRow {
     #[sqlx(flatten)]
     line: EventLine,
     note_sealed: Option<String>,
+    family_relation: Option<String>,
+    family_view_sealed: Option<String>,
 }
 
 /// The events of a plan, oldest first, notes opened.
@@ -143,7 +161,8 @@ pub async fn events(db: &Db, plan_id: i64) -> Result<Vec<PlanEventRecord>, Store
     let keyring = db.keyring()?;
     let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT id, kind, occurred_on, consent, party, period_end_on, next_review_on, transferred_to, end_reason,
-             note_sealed FROM plan_event WHERE plan_id = $1 ORDER BY occurred_on, id",
+             note_sealed, family_relation, family_view_sealed FROM plan_event WHERE plan_id = $1
+         ORDER BY occurred_on, id",
     )
     .bind(plan_id)
     .fetch_all(&db.pool)
@@ -155,6 +174,13 @@ pub async fn events(db: &Db, plan_id: i64) -> Result<Vec<PlanEventRecord>, Store
                 detail: row.line.detail()?,
                 kind: row.line.kind,
                 note: row.note_sealed.map_or(Ok(String::new()), |s| PLAN_EVENT_NOTE.open(keyring, row.id, &s))?,
+                family_view: match (row.family_relation.as_deref(), row.family_view_sealed) {
+                    (Some(code), sealed) => Some((
+                        family_relation_label(code).ok_or_else(|| columns::corrupt("plan_event.family_relation"))?,
+                        sealed.map_or(Ok(String::new()), |s| PLAN_FAMILY_VIEW.open(keyring, row.id, &s))?,
+                    )),
+                    (None, _) => None,
+                },
             })
         })
         .collect()

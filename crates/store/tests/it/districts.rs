@@ -144,6 +144,7 @@ async fn the_caseload_counts_the_seeded_records_per_district_and_staff_member() 
         for (visited_on, actor) in [("2022-05-20", a), ("2022-06-01", a), ("2022-03-31", a)] {
             let visit = NewVisit {
                 municipality: meguro(),
+                team: Vec::new(),
                 district: "西部".into(),
                 person_id: west_person,
                 case_id: None,

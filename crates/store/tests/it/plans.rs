@@ -43,6 +43,7 @@ fn opening(person_id: i64, district: &str, given: bool) -> OpenPlan {
         party: Party::Person,
         occurred_on: date!(2022 - 05 - 01),
         note: "病棟で説明した".into(),
+        family_view: None,
         actor: 1,
     }
 }
@@ -62,6 +63,8 @@ fn meeting(on: &str) -> NewMeeting {
             ("見本記念病院".into(), "精神保健福祉士".into()),
         ],
         minutes: "本人は一人暮らしを希望".into(),
+        police_attended: false,
+        police_conditions: Vec::new(),
         actor: 1,
     }
 }
@@ -111,11 +114,19 @@ async fn a_plan_goes_from_consent_to_its_end_with_audit_rows() {
             PlanEvent::Extend {
                 new_end: date!(2023 - 03 - 31), reason: "服薬が安定しない".into(), consent: true
             };
-        plans::record(&t.db, id, 4, &input(extend, "2022-11-01"), AuditEvent::cli("write")).await.unwrap();
+        // An extension needs a 支援会議 held for it.
+        let refused = plans::record(&t.db, id, 4, &input(extend.clone(), "2022-11-01"), AuditEvent::cli("write"))
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, PlanRecordError::Rule(PlanError::Invalid { field: "state", .. })), "{refused}");
+        let mut for_extension = meeting("2022-10-25");
+        for_extension.purpose = "extension".into();
+        plans::add_meeting(&t.db, id, 4, &for_extension, AuditEvent::cli("write")).await.unwrap();
+        plans::record(&t.db, id, 5, &input(extend, "2022-11-01"), AuditEvent::cli("write")).await.unwrap();
         plans::record(
             &t.db,
             id,
-            5,
+            6,
             &input(PlanEvent::End { reason: EndReason::PeriodOver }, "2023-03-31"),
             AuditEvent::cli("write"),
         )
@@ -129,7 +140,7 @@ async fn a_plan_goes_from_consent_to_its_end_with_audit_rows() {
         let audited =
             count(&t.db, &format!("SELECT COUNT(*) FROM audit_log WHERE record_type = 'plan' AND record_id = '{id}'"))
                 .await;
-        assert_eq!(audited, 7, "{backend:?}: open, draft, meeting, start, review, extend, end");
+        assert_eq!(audited, 8, "{backend:?}: open, draft, 2 meetings, start, review, extend, end");
         let events = plans::events(&t.db, id).await.unwrap();
         assert_eq!(
             events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
@@ -157,13 +168,13 @@ async fn a_plan_goes_from_consent_to_its_end_with_audit_rows() {
         assert!(notes.iter().all(|n| !n.contains("服薬") && !n.contains("病棟")));
         // The timeline has every event and the meeting.
         let timeline = cases::timeline(&t.db, pid).await.unwrap();
-        assert_eq!(timeline.len(), 7, "{backend:?}: {timeline:?}");
+        assert_eq!(timeline.len(), 8, "{backend:?}: {timeline:?}");
         assert!(timeline.iter().any(|e| e.what == "退院後支援計画 支援会議" && e.detail.contains("2機関")));
         // Nothing after the end.
         let after = plans::record(
             &t.db,
             id,
-            6,
+            7,
             &input(PlanEvent::Review { next_review: None }, "2023-04-01"),
             AuditEvent::cli("write"),
         )
@@ -202,5 +213,43 @@ async fn reminders_and_the_list_honour_the_district_and_refusal_declines() {
         assert_eq!(overdue.iter().map(|p| (p.plan_id, p.overdue)).collect::<Vec<_>>(), [(b, true)], "{backend:?}");
         assert!(plans::list(&t.db, "131105", Some("北部"), "2022-06-01", 14).await.unwrap().is_empty());
         assert_eq!(all[0].person_kana, "みほん はなこ");
+    }
+}
+
+#[tokio::test]
+async fn a_family_view_is_kept_sealed_beside_the_consent_and_police_need_the_conditions() {
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        let pid = person(&t.db, "東部").await;
+        // The family's answer alone opens nothing.
+        let mut by_family = opening(pid, "東部", true);
+        by_family.party = Party::Family;
+        let refused = plans::open(&t.db, &by_family, AuditEvent::cli("create")).await.unwrap_err();
+        assert!(matches!(refused, PlanRecordError::Rule(PlanError::Invalid { field: "party", .. })), "{refused}");
+        assert_eq!(count(&t.db, "SELECT COUNT(*) FROM discharge_plan").await, 0, "{backend:?}");
+        let mut with_view = opening(pid, "東部", true);
+        with_view.family_view = Some(("parent".into(), "母は自宅への退院に不安がある".into()));
+        let id = plans::open(&t.db, &with_view, AuditEvent::cli("create")).await.unwrap();
+        let events = plans::events(&t.db, id).await.unwrap();
+        assert_eq!(events[0].family_view, Some(("親", "母は自宅への退院に不安がある".to_string())));
+        let raw: String = sqlx::query("SELECT family_view_sealed FROM plan_event")
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap()
+            .try_get("family_view_sealed")
+            .unwrap();
+        assert!(!raw.is_empty() && !raw.contains("不安"));
+        // A meeting with the police: refused until every condition is confirmed.
+        let mut police = meeting("2022-05-10");
+        police.participants.push(("目黒警察署".into(), "生活安全課".into()));
+        let refused = plans::add_meeting(&t.db, id, 0, &police, AuditEvent::cli("write")).await.unwrap_err();
+        assert!(
+            matches!(refused, PlanRecordError::Rule(PlanError::Invalid { field: "police_attended", .. })),
+            "{refused}"
+        );
+        police.police_conditions = nimo_domain::plans::police::CONDITIONS.iter().map(|(c, _)| c.to_string()).collect();
+        plans::add_meeting(&t.db, id, 0, &police, AuditEvent::cli("write")).await.unwrap();
+        let meetings = plans::meetings(&t.db, id).await.unwrap();
+        assert!(meetings[0].police_attended && meetings[0].police_conditions.len() == 4, "{backend:?}");
     }
 }

@@ -21,7 +21,7 @@ const LONG_FILES: &[(&str, &str)] = &[
     ("crates/domain/src/access.rs", "the access rules as one decision table; 160 of its lines are the unit tests"),
     ("crates/domain/src/calendar.rs", "年度 and 和暦 arithmetic; 155 of its lines are the unit tests"),
     ("crates/domain/src/cases.rs", "the case code lists and state machine (its tests are in cases/tests.rs)"),
-    ("crates/domain/src/plans.rs", "the plan state machine; 150 of its lines are the unit tests"),
+    ("crates/domain/src/plans.rs", "the plan state machine; 230 of its lines are the unit and property tests"),
     ("crates/store/src/beds.rs", "hospitals, wards, postings and the search (holds and stats are split out)"),
     ("crates/store/src/cases.rs", "case intake, events and the worklist (activity, figures, identity are split out)"),
     ("crates/store/src/districts.rs", "地区, their staff and the caseload queries"),

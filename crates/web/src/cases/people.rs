@@ -6,9 +6,7 @@
 use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
-use crate::pages::{
-    Errors, Fields, PagePath, Record, Submission, Submitted, case_choices, person_in_scope, today, user_id,
-};
+use crate::pages::{Errors, Fields, PagePath, Record, Submitted, case_choices, person_in_scope, today, user_id};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::State;
@@ -112,13 +110,18 @@ pub async fn show(
 }
 
 /// The visit form's fields in the order it shows them (each field's id is its name).
-const VISIT_FIELDS: &[&str] = &["visited_on", "profession", "method", "outcome", "case_id", "note"];
+const VISIT_FIELDS: &[&str] = &["visited_on", "profession", "team", "method", "outcome", "case_id", "note"];
 
 /// Outcomes of an outreach visit.
 const VISIT_OUTCOMES: &[(&str, &str)] =
     &[("met", "面談できた"), ("absent", "不在"), ("refused", "面談を拒否"), ("other", "その他")];
 
-/// The outreach-visit form as posted: every field text, empty when left out.
+impl crate::pages::WithList for VisitForm {
+    const LIST: &'static str = "team";
+}
+
+/// The outreach-visit form as posted: every field text, empty when left out (the team's other
+/// professions are the repeated field `team`).
 #[derive(Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct VisitForm {
@@ -203,12 +206,22 @@ pub async fn add_visit(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    Submission(form): Submission<VisitForm>,
+    crate::pages::ListedSubmission(form, team): crate::pages::ListedSubmission<VisitForm>,
 ) -> Result<Response, WebError> {
     let person = person_in_scope(&state, &ctx, &code, id, Permission::CaseWrite).await?;
     let id = person.id;
     let own_cases = cases::cases_of_person(&state.db, id).await?;
     let mut checked = VisitInput::try_from(&form);
+    // A team visit: the other professions that took part, each one of the code list.
+    if !team.iter().all(|c| nimo_domain::cases::PROFESSIONS.iter().any(|p| p.code == c)) {
+        let reason = "同行した職種を一覧から選んでください".to_string();
+        match &mut checked {
+            Ok(_) => checked = Err(Errors::from([("team".to_string(), reason)])),
+            Err(errors) => {
+                errors.insert("team".into(), reason);
+            }
+        }
+    }
     // A case that is not one of this person's is a reason beside the field like any other.
     let foreign = form.case_id.trim().parse::<i64>().is_ok_and(|c| !own_cases.iter().any(|k| k.id == c));
     if foreign {
@@ -228,6 +241,7 @@ pub async fn add_visit(
                 case_id: input.case_id,
                 visited_on: input.visited_on,
                 profession: input.profession,
+                team,
                 method: input.method,
                 outcome: input.outcome,
                 note: input.note,

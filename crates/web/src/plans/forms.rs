@@ -24,6 +24,8 @@ pub(crate) struct OpenForm {
     occurred_on: Option<String>,
     case_id: Option<String>,
     note: Option<String>,
+    family_relation: Option<String>,
+    family_view: Option<String>,
 }
 
 /// A step form of the plan page, as posted: the fields of every step, each step sending its own.
@@ -42,6 +44,7 @@ pub(crate) struct PlanStepForm {
     consent: Option<String>,
     destination: Option<String>,
     end_reason: Option<String>,
+    answer: Option<String>,
 }
 
 /// The 支援会議 form, as posted.
@@ -55,6 +58,11 @@ pub(crate) struct MeetingForm {
     participants: Option<String>,
     minutes: Option<String>,
     revision: Option<String>,
+    police_attended: Option<String>,
+    police_support_only: Option<String>,
+    police_views_heard: Option<String>,
+    police_others_agreed: Option<String>,
+    police_person_not_refused: Option<String>,
 }
 
 /// What became of a submitted form.
@@ -134,10 +142,31 @@ pub fn open_plan(
             None
         }
     };
-    let party = Party::parse(&get(f, "party"));
+    // The answer is the person's own: a form that says a 家族等 answered is refused by the
+    // domain (`party`), beside the field.
+    let party = match get(f, "party").as_str() {
+        "" => Some(Party::Person),
+        code => Party::parse(code),
+    };
     if party.is_none() {
-        errors.insert("party".into(), "同意を確認した相手（本人・家族等）を選んでください".into());
+        errors.insert("party".into(), "同意を確認した相手は本人です".into());
     }
+    let family_view = match (get(f, "family_relation").as_str(), get(f, "family_view")) {
+        ("", view) if view.is_empty() => None,
+        ("", _) => {
+            errors.insert("family_relation".into(), "意見を述べた家族等の続柄を選んでください".into());
+            None
+        }
+        (code, view) => {
+            if nimo_domain::plans::family_relation_label(code).is_none() {
+                errors.insert("family_relation".into(), "家族等の続柄を一覧から選んでください".into());
+            }
+            if view.is_empty() {
+                errors.insert("family_view".into(), "家族等の意見を入力してください".into());
+            }
+            Some((code.to_string(), view))
+        }
+    };
     let occurred_on = parse_date(&get(f, "occurred_on"));
     if occurred_on.is_none() {
         errors.insert("occurred_on".into(), "同意を確認した日を「2022-05-10」の形で入力してください".into());
@@ -162,6 +191,7 @@ pub fn open_plan(
             party,
             occurred_on,
             note: get(f, "note"),
+            family_view,
             actor,
         }),
         _ => Err(errors),
@@ -172,6 +202,14 @@ pub fn open_plan(
 fn event_of(f: &Fields, code: &MunicipalityCode, errors: &mut Errors) -> Option<PlanEvent> {
     let consent = get(f, "consent") == "1";
     let event = match get(f, "event").as_str() {
+        "consent" => match get(f, "answer").as_str() {
+            "given" => PlanEvent::Consent { given: true, party: Party::Person },
+            "refused" => PlanEvent::Consent { given: false, party: Party::Person },
+            _ => {
+                errors.insert("answer".into(), "本人の同意の有無を選んでください".into());
+                return None;
+            }
+        },
         "draft" => {
             if get(f, "contents").is_empty() {
                 errors.insert(
@@ -288,6 +326,11 @@ pub async fn record_meeting(state: &AppState, ctx: &Ctx, plan_id: i64, f: &Field
     let (Some(revision), Some(held_on), true) = (revision, held_on, errors.is_empty()) else {
         return Ok(Outcome::Refused(StatusCode::UNPROCESSABLE_ENTITY, errors));
     };
+    let police_conditions = nimo_domain::plans::police::CONDITIONS
+        .iter()
+        .filter(|(code, _)| get(f, &format!("police_{code}")) == "1")
+        .map(|(code, _)| code.to_string())
+        .collect();
     let meeting = NewMeeting {
         held_on,
         purpose,
@@ -295,6 +338,8 @@ pub async fn record_meeting(state: &AppState, ctx: &Ctx, plan_id: i64, f: &Field
         family_attended: get(f, "family_attended") == "1",
         participants,
         minutes: get(f, "minutes"),
+        police_attended: get(f, "police_attended") == "1",
+        police_conditions,
         actor: user_id(ctx)?,
     };
     let audit = audit::event(&ctx.0, "write", AuditOutcome::Ok);

@@ -86,6 +86,7 @@ struct NewPlanPage {
     p: people::Person,
     existing: Vec<(i64, &'static str, String, String)>,
     cases: Vec<(i64, String)>,
+    relations: &'static [(&'static str, &'static str)],
     f: Fields,
     errors: Errors,
 }
@@ -126,6 +127,7 @@ async fn new_plan_page(
         code: code.to_string(),
         existing,
         cases: case_choices(&cases::cases_of_person(&state.db, p.id).await?),
+        relations: nimo_domain::plans::FAMILY_RELATIONS,
         p,
         f,
         errors,
@@ -142,7 +144,6 @@ pub async fn new_form(
     let person = crate::pages::person_in_scope(&state, &ctx, &code, id, Permission::CaseRead).await?;
     let mut f = Fields::new();
     f.insert("occurred_on".into(), today());
-    f.insert("party".into(), "person".into());
     Ok(Html(new_plan_page(&state, &ctx, &code, person, f, Errors::new()).await?.render()?))
 }
 
@@ -177,6 +178,8 @@ struct EventRow {
     what: &'static str,
     detail: String,
     note: String,
+    /// A 家族等's view heard with the consent answer: (relation, view).
+    family_view: Option<(&'static str, String)>,
 }
 
 /// One form for an allowed next step.
@@ -194,8 +197,11 @@ struct PlanPage {
     person: people::Person,
     state_label: &'static str,
     consent: String,
-    extend_until: String,
+    /// The day of the 支援会議 held for the next extension, or empty.
+    extension_meeting: String,
     end_reason: String,
+    /// 「130001（東京都・都道府県）」 for a transferred plan.
+    destination: String,
     meetings: Vec<plans::Meeting>,
     events: Vec<EventRow>,
     steps: Vec<StepForm>,
@@ -209,41 +215,25 @@ struct PlanPage {
     summary: Vec<crate::pages::SummaryItem>,
 }
 
-/// The element id of a field of the plan page's forms (`form` is the failed one), as
-/// `plan.html` names them; empty for a reason shown on top of the page.
-fn field_id(form: &str, name: &str) -> String {
-    match (form, name) {
-        ("none", _) => String::new(),
-        (_, "state" | "event" | "consent") => format!("action-{form}"),
-        ("meeting", "occurred_on") => "held_on".into(),
-        (_, "occurred_on") => format!("{form}-on"),
-        (_, "next_review") => format!("{form}-review"),
-        (_, "note") => format!("{form}-note"),
-        ("extend", "reason") => "extend-reason".into(),
-        _ => name.to_string(),
-    }
-}
-
-/// The fields of the plan page's forms in the order they show them.
-const FIELD_ORDER: &[&str] = &[
-    "state",
-    "held_on",
-    "occurred_on",
-    "purpose",
-    "participants",
-    "minutes",
-    "contents",
-    "period_end",
-    "next_review",
-    "new_end",
-    "reason",
-    "destination",
-    "consent",
-    "end_reason",
-    "note",
-];
-
 impl PlanPage {
+    fn family_only_note(&self) -> &'static str {
+        nimo_domain::plans::FAMILY_ONLY_NOTE
+    }
+    fn extension_limit_note(&self) -> &'static str {
+        nimo_domain::plans::EXTENSION_LIMIT_NOTE
+    }
+    fn authority_source(&self) -> &'static str {
+        nimo_domain::plans::authority::SOURCE
+    }
+    fn police_warning(&self) -> &'static str {
+        nimo_domain::plans::police::WARNING
+    }
+    fn police_conditions(&self) -> &'static [(&'static str, &'static str)] {
+        nimo_domain::plans::police::CONDITIONS
+    }
+    fn police_label(&self, code: &str) -> &'static str {
+        nimo_domain::plans::police::CONDITIONS.iter().find(|(c, _)| *c == code).map_or("", |(_, l)| *l)
+    }
     fn error(&self, form: &str, name: &str) -> String {
         if self.failed == form { self.errors.get(name).cloned().unwrap_or_default() } else { String::new() }
     }
@@ -294,11 +284,12 @@ async fn plan_page(
             what: PlanEvent::label_of(&e.kind),
             detail: e.detail,
             note: e.note,
+            family_view: e.family_view,
         })
         .collect();
     let on = crate::pages::japan_now(state).date();
     let allowed = s.allowed_on(on);
-    let summary = crate::pages::summary(&errors, FIELD_ORDER, |name| field_id(&failed, name));
+    let summary = crate::pages::summary(&errors, super::FIELD_ORDER, |name| super::field_id(&failed, name));
     Ok(PlanPage {
         summary,
         ctx: Layout::of(ctx),
@@ -306,11 +297,9 @@ async fn plan_page(
         person: people::get(&state.db, plan.person_id).await?,
         state_label: s.label_on(on),
         consent,
-        extend_until: s
-            .period_end
-            .map(|d| nimo_domain::plans::add_months(d, u32::from(nimo_domain::plans::PERIOD_MONTHS)).to_string())
-            .unwrap_or_default(),
+        extension_meeting: s.extension_meeting_on.map(|d| d.to_string()).unwrap_or_default(),
         end_reason: s.end_reason.map(|r| r.label().to_string()).unwrap_or_default(),
+        destination: s.transferred_to.as_deref().map(super::destination_text).unwrap_or_default(),
         meetings: plans::meetings(&state.db, plan.id).await?,
         events,
         meeting_allowed: allowed.contains(&"meeting"),

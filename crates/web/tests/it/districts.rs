@@ -187,6 +187,7 @@ async fn the_caseload_counts_the_seeded_records_and_a_district_nurse_sees_only_h
         let (_, west_person, _) = seeded[0];
         let visit = cases::NewVisit {
             municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),
+            team: Vec::new(),
             district: "西部".into(),
             person_id: west_person,
             case_id: None,

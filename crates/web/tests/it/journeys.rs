@@ -58,7 +58,6 @@ async fn journey_3_a_nurse_starts_a_discharge_support_plan_and_records_its_steps
 
                 // Consent, on the form's own radio buttons.
                 tally.click(&browser, "input[name=consent][value=given]").await;
-                tally.click(&browser, "input[name=party][value=person]").await;
                 browser.set_value("#occurred_on", "2022-05-01").await;
                 tally.follow(&browser, "form[action$='/plans'] button[type=submit]").await;
                 assert_eq!(state_of(&browser).await, "計画作成中");

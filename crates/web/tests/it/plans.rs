@@ -38,7 +38,7 @@ const INTAKE: &[(&str, &str)] = &[
 ];
 
 /// Takes a report in and returns the person page's path.
-async fn a_person(app: &TestApp) -> String {
+pub async fn a_person(app: &TestApp) -> String {
     let (status, location, body) = app.post_form("/municipalities/131105/cases", &form(INTAKE)).await;
     assert_eq!(status, 303, "{body}");
     let (_, case) = app.get(location.unwrap().split('?').next().unwrap()).await;
@@ -152,22 +152,32 @@ async fn a_nurse_takes_a_plan_from_consent_to_its_end() {
             ],
         )
         .await);
-        // The started plan is counted, derived, in the section 4 of the R5 sheet (which reports
-        // 令和4年度): copy the R4 sheet to R5 and look.
+        // The started plan follows no 措置入院: the sheet's ② (措置入院者退院後支援) of the R5 sheet
+        // (which reports 令和4年度) does not count it; the entered value stays.
         let (status, _, _) = app.post_form("/municipalities/131105/sheets/2022/copy", &[]).await;
         assert_eq!(status, 303);
         let (_, r5) = app.get("/municipalities/131105/sheets/2023").await;
         assert!(
-            r5.contains(
-                "実施1件 <a class=\"badge\" href=\"/municipalities/131105/sheets/2023/figures/discharge_support.plans\""
-            ),
-            "the plan started in 令和4年度 is counted from the records"
+            !r5.contains("href=\"/municipalities/131105/sheets/2023/figures/discharge_support.plans\""),
+            "a plan of someone not admitted under 措置 is not counted in ②"
         );
         ok(step(
             &app,
             &plan,
             "review",
             &[("event", "review"), ("occurred_on", "2022-08-01"), ("next_review", "2022-10-01")],
+        )
+        .await);
+        ok(step(
+            &app,
+            &plan,
+            "meeting",
+            &[
+                ("held_on", "2022-10-25"),
+                ("purpose", "extension"),
+                ("participants", "目黒区保健予防課／保健師"),
+                ("person_attended", "1"),
+            ],
         )
         .await);
         // An extension without the person's consent is refused.
@@ -207,7 +217,7 @@ async fn a_nurse_takes_a_plan_from_consent_to_its_end() {
         );
         assert!(page.contains("見本記念病院（精神保健福祉士）") && page.contains("本人は一人暮らしを続けたいと話した"));
         // An ended plan accepts nothing more.
-        let fields = form(&[("event", "review"), ("occurred_on", "2023-04-01"), ("revision", "6")]);
+        let fields = form(&[("event", "review"), ("occurred_on", "2023-04-01"), ("revision", "7")]);
         let (status, _, body) = app.post_form(&format!("{plan}/events"), &fields).await;
         assert_eq!(status, 422);
         assert!(body.contains("「終了」の状態では「見直し」はできません"), "{body}");
@@ -224,11 +234,11 @@ async fn a_nurse_takes_a_plan_from_consent_to_its_end() {
         assert!(timeline.contains("退院後支援計画 支援会議") && timeline.contains("退院後支援計画 期間の延長"));
         assert_eq!(
             count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'write' AND record_type = 'plan'").await,
-            6
+            7
         );
         let reads = count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND record_type = 'plan'").await;
-        // 13 page views (10 of them before a step) and 5 refused steps shown again.
-        assert_eq!(reads, 18, "every plan page shown is audited");
+        // 14 page views (11 of them before a step) and 5 refused steps shown again.
+        assert_eq!(reads, 19, "every plan page shown is audited");
         // The list and its audit row.
         let (status, _) = app.get("/municipalities/131105/plans").await;
         assert_eq!(status, 200);

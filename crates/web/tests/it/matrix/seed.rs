@@ -58,6 +58,7 @@ pub(super) async fn seed_cases(db: &nimo_store::Db, staff: i64) {
             party: nimo_domain::plans::Party::Person,
             occurred_on: time::macros::date!(2021 - 07 - 01),
             note: String::new(),
+            family_view: None,
             actor: staff,
         };
         let audit = AuditEvent::cli("create");
