@@ -98,7 +98,7 @@ pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) ->
     request_body = PostAvailability,
     responses(
         (status = 200, description = "posted", body = PostedAvailability),
-        (status = 409, description = "`free_beds` is below the ward's holds waiting for an answer (`below-active-holds`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`free_beds` is below the ward's holds waiting for an answer (`below-active-holds`), or `seclusion_free` above the ward's 保護室 (`seclusion-above-rooms`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`free_beds` or `seclusion_free` out of range, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
         crate::problem::Refusals,
         crate::problem::BodyRefusals,
@@ -112,6 +112,10 @@ pub async fn put_availability(
 ) -> Result<Json<PostedAvailability>, Problem> {
     let request: PostAvailability = body(&bytes)?;
     check_free_beds(request.free_beds).map_err(|error| invalid(vec![("free_beds", free_beds_message(error))]))?;
+    if request.seclusion_free.is_some_and(|n| !(0..=nimo_domain::beds::MAX_SECLUSION_ROOMS).contains(&n)) {
+        let message = format!("保護室の空きは0から{}までの整数です", nimo_domain::beds::MAX_SECLUSION_ROOMS);
+        return Err(invalid(vec![("seclusion_free", message)]));
+    }
     let actor = crate::audit::actor_of(&ctx.0);
     let origin = crate::audit::origin_of(&ctx.0);
     let now = state.clock.unix();
@@ -125,8 +129,12 @@ pub async fn put_availability(
                 Problem::new(StatusCode::CONFLICT, "below-active-holds", detail.clone())
                     .with_errors([("free_beds".to_string(), detail)])
             }
+            // More free 保護室 than the ward has is, like the holds above, a conflict with what the
+            // ward is (its rooms), not a malformed value.
             StoreError::Posting { refusal: refusal @ nimo_store::PostingRefusal::SeclusionFree { .. }, .. } => {
-                invalid(vec![("seclusion_free", posting_message(&refusal))])
+                let detail = posting_message(&refusal);
+                Problem::new(StatusCode::CONFLICT, "seclusion-above-rooms", detail.clone())
+                    .with_errors([("seclusion_free".to_string(), detail)])
             }
             StoreError::Posting { refusal, .. } => invalid(vec![("free_beds", posting_message(&refusal))]),
             other => other.into(),

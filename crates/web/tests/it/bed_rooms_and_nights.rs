@@ -81,8 +81,12 @@ async fn hospital_staff_record_seclusion_rooms_post_the_free_ones_and_the_search
                 .send()
         };
         let response = put(serde_json::json!({ "free_beds": 2, "seclusion_free": 9 })).await.unwrap();
+        assert_eq!(response.status().as_u16(), 409, "more than the ward's rooms");
+        assert!(response.text().await.unwrap().contains("seclusion-above-rooms"));
+        let response = put(serde_json::json!({ "free_beds": 2, "seclusion_free": -1 })).await.unwrap();
         assert_eq!(response.status().as_u16(), 422);
         assert!(response.text().await.unwrap().contains("seclusion_free"));
+        assert_eq!(seclusion(&app.db, OWN_WARD).await, (3, 1), "neither changed anything");
         let response = put(serde_json::json!({ "free_beds": 2, "seclusion_free": 0 })).await.unwrap();
         assert_eq!(response.status().as_u16(), 200);
         assert!(wards(&search(&app.base, &token, "seclusion").await).is_empty());
