@@ -145,6 +145,12 @@ pub async fn measure(backend: Backend, sizes: BedSizes) -> anyhow::Result<BedFig
             emergency: index % 3 == 0,
             okyu_designated: index % 2 == 0,
             physical_care: index % 5 == 0,
+            sochi_designation: if index % 3 == 2 {
+                nimo_domain::beds::SochiDesignation::None
+            } else {
+                nimo_domain::beds::SochiDesignation::Shitei
+            },
+            night_holiday: index % 4 != 3,
         };
         beds::upsert_hospital(db, &hospital, nimo_store::audit::AuditEvent::cli("hospital_admin")).await?;
         let mut postings = Vec::new();
@@ -158,6 +164,7 @@ pub async fn measure(backend: Backend, sizes: BedSizes) -> anyhow::Result<BedFig
                 min_age: 16,
                 max_age: 120,
                 admissions: AdmissionType::ALL.to_vec(),
+                seclusion_rooms: 2,
             };
             beds::upsert_ward(db, &ward, now, nimo_store::audit::AuditEvent::cli("hospital_admin")).await?;
             postings.push((ward.id, ((index + w) % 5) as i64));

@@ -21,7 +21,7 @@ pub enum AdmissionType {
     KinkyuSochi,
     /// 医療保護入院 (法33条).
     IryoHogo,
-    /// 応急入院 (法33条の7): only in a hospital with the 応急入院指定.
+    /// 応急入院 (法33条の6, 33条の7 before R6.4): only in a hospital with the 応急入院指定.
     Okyu,
     /// 任意入院 (法20条).
     Nini,
@@ -297,6 +297,9 @@ impl From<CaseRef> for String {
     }
 }
 
+/// The most 保護室 (seclusion rooms) a ward can record (a sanity limit against typing errors).
+pub const MAX_SECLUSION_ROOMS: i64 = 100;
+
 /// The most free beds a ward can post (a sanity limit against typing errors).
 pub const MAX_FREE_BEDS: i64 = 500;
 /// A posted count of free beds outside `0..=`[`MAX_FREE_BEDS`] (or not a whole number at all).
@@ -336,8 +339,12 @@ impl Availability {
     }
 }
 
+mod designation;
+pub mod night;
 mod reasons;
 mod search;
+
+pub use designation::{Designations, PLACEMENT_RULES, PlacementRule, Requirement, SochiDesignation, placement_rule};
 
 pub use reasons::{AdmissionChange, DeclineReason};
 

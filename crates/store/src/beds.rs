@@ -31,8 +31,8 @@ use crate::audit::{self, AuditEvent, Outcome};
 use crate::{Backend, Db, PostingRefusal, StoreError, columns};
 use nimo_domain::MunicipalityCode;
 use nimo_domain::beds::{
-    AdmissionType, Availability, Candidate, Criteria, Sex, WardType, admission_codes, check_free_beds, matches,
-    parse_admission_codes, rank,
+    AdmissionType, Availability, Candidate, Criteria, Designations, MAX_SECLUSION_ROOMS, Sex, SochiDesignation,
+    WardType, admission_codes, check_free_beds, matches, parse_admission_codes, rank,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -60,6 +60,17 @@ pub struct Hospital {
     pub okyu_designated: bool,
     /// Treats physical comorbidity (身体合併症).
     pub physical_care: bool,
+    /// 国等の設置 / 指定病院 / neither: whether 措置 and 緊急措置 may be placed here.
+    pub sochi_designation: SochiDesignation,
+    /// Takes admissions in the 夜間・休日 band.
+    pub night_holiday: bool,
+}
+
+impl Hospital {
+    /// The designations the admission rules read.
+    pub fn designations(&self) -> Designations {
+        Designations { sochi: self.sochi_designation, okyu: self.okyu_designated }
+    }
 }
 
 /// A ward of a hospital, without its beds.
@@ -81,6 +92,8 @@ pub struct Ward {
     pub max_age: i64,
     /// Admission types accepted.
     pub admissions: Vec<AdmissionType>,
+    /// How many 保護室 (seclusion rooms) it has.
+    pub seclusion_rooms: i64,
 }
 
 /// A ward with its beds at a moment.
@@ -92,6 +105,8 @@ pub struct WardStatus {
     pub availability: Availability,
     /// When the count was last posted (Unix seconds).
     pub posted_at: i64,
+    /// Free 保護室 as last posted (at most the ward's rooms).
+    pub seclusion_free: i64,
 }
 
 /// One search result.
@@ -153,15 +168,19 @@ pub(crate) async fn check_admission_in(
     admission: AdmissionType,
 ) -> Result<(), StoreError> {
     let row = sqlx::query(
-        "SELECT w.admissions, h.okyu_designated FROM ward w JOIN hospital h ON h.id = w.hospital_id WHERE w.id = $1",
+        "SELECT w.admissions, h.okyu_designated, h.sochi_designation FROM ward w JOIN hospital h ON h.id = w.hospital_id
+         WHERE w.id = $1",
     )
     .bind(ward_id)
     .fetch_optional(&mut **tx)
     .await?
     .ok_or_else(|| StoreError::NotFound(format!("ward {ward_id}")))?;
     let admissions = parse_admission_codes(&row.try_get::<String, _>("admissions")?).map_err(StoreError::Corrupt)?;
-    let okyu_designated = row.try_get::<i64, _>("okyu_designated")? == 1;
-    match nimo_domain::beds::admission_refusal(&admissions, okyu_designated, admission) {
+    let designations = Designations {
+        sochi: sochi_designation(&row.try_get::<String, _>("sochi_designation")?)?,
+        okyu: row.try_get::<i64, _>("okyu_designated")? == 1,
+    };
+    match nimo_domain::beds::admission_refusal(&admissions, designations, admission) {
         Some(refusal) => Err(StoreError::AdmissionNotAccepted { ward: ward_id.to_string(), admission, refusal }),
         None => Ok(()),
     }
@@ -196,10 +215,11 @@ pub async fn upsert_hospital(db: &Db, hospital: &Hospital, audit: AuditEvent) ->
     let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO hospital (id, name, phone, municipality_code, area, latitude, longitude, emergency,
-                               okyu_designated, physical_care)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                               okyu_designated, physical_care, sochi_designation, night_holiday)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (id) DO UPDATE SET name = $2, phone = $3, municipality_code = $4, area = $5,
-           latitude = $6, longitude = $7, emergency = $8, okyu_designated = $9, physical_care = $10",
+           latitude = $6, longitude = $7, emergency = $8, okyu_designated = $9, physical_care = $10,
+           sochi_designation = $11, night_holiday = $12",
     )
     .bind(&hospital.id)
     .bind(&hospital.name)
@@ -211,6 +231,8 @@ pub async fn upsert_hospital(db: &Db, hospital: &Hospital, audit: AuditEvent) ->
     .bind(i64::from(hospital.emergency))
     .bind(i64::from(hospital.okyu_designated))
     .bind(i64::from(hospital.physical_care))
+    .bind(hospital.sochi_designation.code())
+    .bind(i64::from(hospital.night_holiday))
     .execute(&mut *tx)
     .await?;
     audit::append_in(&mut tx, &audit.with_record("hospital", hospital.id.as_str())).await?;
@@ -218,20 +240,27 @@ pub async fn upsert_hospital(db: &Db, hospital: &Hospital, audit: AuditEvent) ->
     Ok(())
 }
 
-/// Adds or replaces a ward's description (its beds are left as they are; a new ward starts with
-/// no free beds, posted at `now`), with its audit row (`audit` with the record `ward`/ID) in the
-/// same transaction.
+/// Adds or replaces a ward's description (its beds are left as they are, its free 保護室 at
+/// most its rooms; a new ward starts with no free beds, posted at `now`), with its audit row
+/// (`audit` with the record `ward`/ID) in the same transaction.
 pub async fn upsert_ward(db: &Db, ward: &Ward, now: i64, audit: AuditEvent) -> Result<(), StoreError> {
     if !is_id(&ward.id) {
         return Err(StoreError::InvalidId { kind: "ward" });
     }
+    if !(0..=MAX_SECLUSION_ROOMS).contains(&ward.seclusion_rooms) {
+        return Err(StoreError::Posting {
+            row: 1,
+            refusal: PostingRefusal::SeclusionRooms { ward: ward.id.clone(), rooms: ward.seclusion_rooms },
+        });
+    }
     let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO ward (id, hospital_id, name, ward_type, sex, min_age, max_age, admissions, free_beds, posted_at,
-                           posting_seq)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 0)
+                           posting_seq, seclusion_rooms, seclusion_free)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 0, $10, 0)
          ON CONFLICT (id) DO UPDATE SET hospital_id = $2, name = $3, ward_type = $4, sex = $5, min_age = $6,
-           max_age = $7, admissions = $8",
+           max_age = $7, admissions = $8, seclusion_rooms = $10,
+           seclusion_free = CASE WHEN ward.seclusion_free > $10 THEN $10 ELSE ward.seclusion_free END",
     )
     .bind(&ward.id)
     .bind(&ward.hospital_id)
@@ -242,6 +271,7 @@ pub async fn upsert_ward(db: &Db, ward: &Ward, now: i64, audit: AuditEvent) -> R
     .bind(ward.max_age)
     .bind(admission_codes(&ward.admissions))
     .bind(now)
+    .bind(ward.seclusion_rooms)
     .execute(&mut *tx)
     .await?;
     audit::append_in(&mut tx, &audit.with_record("ward", ward.id.as_str())).await?;
@@ -250,10 +280,10 @@ pub async fn upsert_ward(db: &Db, ward: &Ward, now: i64, audit: AuditEvent) -> R
 }
 
 const HOSPITAL_COLUMNS: &str = "h.id, h.name, h.phone, h.municipality_code, h.area, h.latitude, h.longitude, \
-     h.emergency, h.okyu_designated, h.physical_care";
+     h.emergency, h.okyu_designated, h.physical_care, h.sochi_designation, h.night_holiday";
 /// A ward's columns, its id and name aliased so that they never meet the hospital's.
 const WARD_COLUMNS: &str = "w.id AS ward_id, w.hospital_id, w.name AS ward_name, w.ward_type, w.sex, w.min_age, \
-     w.max_age, w.admissions, w.free_beds, w.posted_at";
+     w.max_age, w.admissions, w.free_beds, w.posted_at, w.seclusion_rooms, w.seclusion_free";
 
 fn hospital_from(row: &AnyRow) -> Result<Hospital, StoreError> {
     Ok(Hospital {
@@ -270,7 +300,13 @@ fn hospital_from(row: &AnyRow) -> Result<Hospital, StoreError> {
         emergency: row.try_get::<i64, _>("emergency")? != 0,
         okyu_designated: row.try_get::<i64, _>("okyu_designated")? != 0,
         physical_care: row.try_get::<i64, _>("physical_care")? != 0,
+        sochi_designation: sochi_designation(&row.try_get::<String, _>("sochi_designation")?)?,
+        night_holiday: row.try_get::<i64, _>("night_holiday")? != 0,
     })
+}
+
+fn sochi_designation(code: &str) -> Result<SochiDesignation, StoreError> {
+    SochiDesignation::parse(code).ok_or_else(|| StoreError::Corrupt(format!("hospital sochi designation {code}")))
 }
 
 /// A ward and its status from a row of [`WARD_COLUMNS`] plus the `active` and `admitted` counts
@@ -288,6 +324,7 @@ fn status_from(row: &AnyRow) -> Result<WardStatus, StoreError> {
         min_age: row.try_get("min_age")?,
         max_age: row.try_get("max_age")?,
         admissions: parse_admission_codes(&admissions).map_err(StoreError::Corrupt)?,
+        seclusion_rooms: row.try_get("seclusion_rooms")?,
     };
     Ok(WardStatus {
         ward,
@@ -297,6 +334,7 @@ fn status_from(row: &AnyRow) -> Result<WardStatus, StoreError> {
             admissions: row.try_get("admitted")?,
         },
         posted_at: row.try_get("posted_at")?,
+        seclusion_free: row.try_get("seclusion_free")?,
     })
 }
 
@@ -346,6 +384,17 @@ pub async fn wards_of_hospital_at(db: &Db, hospital_id: &str, now: i64) -> Resul
     rows.iter().map(status_from).collect()
 }
 
+/// A ward's posting: its free beds and, when given, its free 保護室.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posting {
+    /// The ward's id.
+    pub ward_id: String,
+    /// Its free beds now.
+    pub free_beds: i64,
+    /// Its free 保護室 now (0 to its rooms); `None` leaves them as they were.
+    pub seclusion_free: Option<i64>,
+}
+
 /// Posts a ward's free beds (one click on the hospital page, or the API), audited in the same
 /// transaction. A count below the ward's active holds is refused: the hospital first declines the
 /// holds it cannot honour, so that the hold invariant holds at every moment.
@@ -357,7 +406,22 @@ pub async fn post_availability_at(
     origin: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    post_many_at(db, None, &[(ward_id.to_string(), free_beds)], actor, origin, now).await
+    post_ward_at(db, ward_id, free_beds, None, actor, origin, now).await
+}
+
+/// Posts a ward's free beds and, when given, its free 保護室 (at most its rooms), in one
+/// transaction with its audit row.
+pub async fn post_ward_at(
+    db: &Db,
+    ward_id: &str,
+    free_beds: i64,
+    seclusion_free: Option<i64>,
+    actor: &str,
+    origin: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let posting = Posting { ward_id: ward_id.to_string(), free_beds, seclusion_free };
+    post_postings_at(db, None, &[posting], actor, origin, now).await
 }
 
 /// Posts several wards' free beds in one transaction: all of them or none. With `hospital`, every
@@ -370,12 +434,27 @@ pub async fn post_many_at(
     origin: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    for (index, (_, free)) in postings.iter().enumerate() {
-        check_free_beds(*free)
+    let postings: Vec<Posting> = postings
+        .iter()
+        .map(|(ward_id, free_beds)| Posting { ward_id: ward_id.clone(), free_beds: *free_beds, seclusion_free: None })
+        .collect();
+    post_postings_at(db, hospital, &postings, actor, origin, now).await
+}
+
+async fn post_postings_at(
+    db: &Db,
+    hospital: Option<&str>,
+    postings: &[Posting],
+    actor: &str,
+    origin: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    for (index, posting) in postings.iter().enumerate() {
+        check_free_beds(posting.free_beds)
             .map_err(|error| StoreError::Posting { row: index + 1, refusal: PostingRefusal::FreeBeds(error) })?;
     }
     let mut tx = begin_write(db).await?;
-    for (index, (ward_id, free)) in postings.iter().enumerate() {
+    for (index, Posting { ward_id, free_beds: free, seclusion_free }) in postings.iter().enumerate() {
         let row = index + 1;
         let refused = |refusal| StoreError::Posting { row, refusal };
         let (owner, _, seq) = match lock_ward(&mut tx, db.backend, ward_id).await {
@@ -405,11 +484,29 @@ pub async fn post_many_at(
             .bind(actor)
             .execute(&mut *tx)
             .await?;
+        if let Some(seclusion) = seclusion_free {
+            let rooms: i64 = sqlx::query_scalar("SELECT seclusion_rooms FROM ward WHERE id = $1")
+                .bind(ward_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if !(0..=rooms).contains(seclusion) {
+                return Err(refused(PostingRefusal::SeclusionFree { ward: ward_id.clone(), free: *seclusion, rooms }));
+            }
+            sqlx::query("UPDATE ward SET seclusion_free = $1 WHERE id = $2")
+                .bind(seclusion)
+                .bind(ward_id)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
-    for (ward_id, free) in postings {
+    for Posting { ward_id, free_beds, seclusion_free } in postings {
+        let detail = match seclusion_free {
+            Some(seclusion) => format!("free:{free_beds}/seclusion:{seclusion}"),
+            None => format!("free:{free_beds}"),
+        };
         let event = AuditEvent::new(actor, origin, "ward_availability", Outcome::Ok)
             .with_record("ward", ward_id)
-            .with_detail(format!("free:{free}"));
+            .with_detail(detail);
         audit::append_in(&mut tx, &event).await?;
     }
     tx.commit().await?;
@@ -456,7 +553,9 @@ pub async fn search_at(
             max_age: status.ward.max_age,
             admissions: status.ward.admissions.clone(),
             emergency: hospital.emergency,
-            okyu_designated: hospital.okyu_designated,
+            designations: hospital.designations(),
+            night_holiday: hospital.night_holiday,
+            seclusion_free: status.seclusion_free,
             physical_care: hospital.physical_care,
             location: (hospital.latitude, hospital.longitude),
             availability: status.availability,

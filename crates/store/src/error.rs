@@ -200,6 +200,24 @@ pub enum PostingRefusal {
         /// The holds waiting for an answer.
         active: i64,
     },
+    /// Free 保護室 below 0 or above the ward's rooms.
+    #[error("{free} free seclusion rooms on ward {ward} are outside 0 to its {rooms} rooms")]
+    SeclusionFree {
+        /// The ward's id.
+        ward: String,
+        /// The count that was posted.
+        free: i64,
+        /// The ward's rooms.
+        rooms: i64,
+    },
+    /// A ward's 保護室 outside 0 to `nimo_domain::beds::MAX_SECLUSION_ROOMS`.
+    #[error("{rooms} seclusion rooms on ward {ward} are outside the allowed range")]
+    SeclusionRooms {
+        /// The ward's id.
+        ward: String,
+        /// The count given.
+        rooms: i64,
+    },
 }
 
 impl StoreError {

@@ -265,6 +265,23 @@ where
     }
 }
 
+/// A ward's id as a path parameter: a value that is not a ward id at all is the 404 page.
+#[derive(Debug)]
+pub(crate) struct WardId(pub(crate) String);
+
+impl<'de> serde::Deserialize<'de> for WardId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(deserializer)?;
+        if nimo_store::beds::is_id(&id) { Ok(WardId(id)) } else { Err(serde::de::Error::custom("not a ward id")) }
+    }
+}
+
+/// A ward named by its id: 「病棟が見つかりません」.
+pub(crate) struct WardMissing;
+impl Missing for WardMissing {
+    const MESSAGE: &'static str = "病棟が見つかりません";
+}
+
 #[cfg(test)]
 mod tests {
     #[derive(serde::Serialize)]

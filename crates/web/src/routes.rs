@@ -3,7 +3,10 @@
 
 use crate::AppState;
 use crate::admissions::{admit, page as admission};
-use crate::beds::{api as beds_api, holds as bed_holds, hospital, live, search as beds, stats as bed_stats};
+use crate::beds::{
+    api as beds_api, holds as bed_holds, hospital, live, search as beds, settings as hospital_settings,
+    stats as bed_stats,
+};
 use crate::cases::{case_page as cases, identify, intake, merge, people, worklist};
 use crate::consents::{list as consent_list, pages as consents};
 use crate::plans::plan as plans;
@@ -123,6 +126,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/hospital", get(hospital::show))
         .route("/hospital/import", post(hospital::import).layer(DefaultBodyLimit::max(body_limit("/hospital/import"))))
         .route("/hospital/wards/{ward}/availability", post(hospital::post_availability))
+        .route("/hospital/settings", get(hospital_settings::show).post(hospital_settings::update))
+        .route("/hospital/wards/{ward}/rooms", post(hospital_settings::update_rooms))
         .route("/hospital/holds/{hold}/accept", post(hospital::accept))
         .route("/hospital/holds/{hold}/decline", post(hospital::decline))
         .route("/api/v1/beds/search", get(beds_api::search))

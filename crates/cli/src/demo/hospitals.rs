@@ -1,5 +1,7 @@
 //! `nimo demo`'s synthetic hospitals and wards for the bed finder (names marked 架空), with
-//! free beds posted at different times; the demo hospital account's 措置 ward is fresh.
+//! free beds posted at different times; the demo hospital account's 措置 ward is fresh. Their
+//! designations show each case: 国等の設置, 指定病院, neither (not offered for 措置), hospitals
+//! that take no 夜間・休日 admissions, and wards with and without 保護室.
 
 use super::DEMO_HOSPITAL;
 use anyhow::Result;
@@ -133,6 +135,30 @@ const HOSPITALS: [(&str, &str, &str, &str, &str, f64, f64, bool, bool, bool); 12
     ),
 ];
 
+/// The hospitals of the demo that take no admissions in the 夜間・休日 band.
+const DAYTIME_ONLY: [&str; 3] = ["h-meguro-2", "h-nakano-1", "h-nerima-1"];
+
+/// Each demo hospital's designation for 措置 (法29条1項, 19条の8): two 国等の設置, one that is
+/// neither (自由が丘, whose A病棟 lists 措置 but is not offered for it), the rest 指定病院.
+fn sochi_designation(id: &str) -> nimo_domain::beds::SochiDesignation {
+    use nimo_domain::beds::SochiDesignation;
+    match id {
+        "h-setagaya-1" | "h-itabashi-1" => SochiDesignation::Kokuto,
+        "h-meguro-2" | "h-ota-1" => SochiDesignation::None,
+        _ => SochiDesignation::Shitei,
+    }
+}
+
+/// The 保護室 of a demo ward by its type.
+fn seclusion_rooms(kind: nimo_domain::beds::WardType) -> i64 {
+    use nimo_domain::beds::WardType;
+    match kind {
+        WardType::Kyukyu => 4,
+        WardType::Kyuseiki | WardType::Heisa | WardType::Gappeisho => 2,
+        _ => 0,
+    }
+}
+
 /// A ward of the demo: id suffix, name, type, sex, ages, admission types.
 type WardPattern = (
     String,
@@ -176,6 +202,8 @@ pub async fn create_beds(db: &Db) -> Result<(usize, usize)> {
             emergency: *emergency,
             okyu_designated: *okyu,
             physical_care: *physical,
+            sochi_designation: sochi_designation(id),
+            night_holiday: !DAYTIME_ONLY.contains(id),
         };
         beds::upsert_hospital(db, &hospital, nimo_store::audit::AuditEvent::cli("hospital_admin")).await?;
         // Three of the five patterns each, chosen by the hospital's place in the list; 合併症 and
@@ -200,6 +228,7 @@ pub async fn create_beds(db: &Db) -> Result<(usize, usize)> {
                 min_age,
                 max_age,
                 admissions,
+                seclusion_rooms: seclusion_rooms(kind),
             };
             beds::upsert_ward(db, &ward, now, nimo_store::audit::AuditEvent::cli("hospital_admin")).await?;
             // Free beds 0–3, posted between a few minutes and (for every seventh ward) a day ago;
@@ -212,7 +241,8 @@ pub async fn create_beds(db: &Db) -> Result<(usize, usize)> {
             } else {
                 ((seed % 4) as i64, if seed % 7 == 0 { 26 * 3600 } else { ((seed % 11) as i64 + 1) * 9 * 60 })
             };
-            beds::post_availability_at(db, &ward_id, free, "cli", "cli", now - age).await?;
+            let seclusion = (seed as i64 % 3).min(seclusion_rooms(kind));
+            beds::post_ward_at(db, &ward_id, free, Some(seclusion), "cli", "cli", now - age).await?;
             wards += 1;
         }
     }

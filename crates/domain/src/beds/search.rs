@@ -1,6 +1,7 @@
 //! The bed search: distances from the 23 wards' centres, the criteria, how a ward matches and
 //! ranks, and the figures of the placement statistics.
 
+use super::designation::{Designations, Requirement};
 use super::*;
 
 /// Great-circle distance in kilometres between two points (latitude, longitude in degrees).
@@ -62,6 +63,11 @@ pub struct Criteria {
     pub from: Option<(f64, f64)>,
     /// Include wards with no bed left (ranked after every ward with one).
     pub include_full: bool,
+    /// Only wards with a free 保護室 (seclusion room).
+    pub needs_seclusion: bool,
+    /// The search runs in the 夜間・休日 band ([`super::night::band_at`] of its time): hospitals
+    /// that take no admissions then rank after every one that does.
+    pub night_band: bool,
 }
 
 /// A ward as the search sees it.
@@ -79,8 +85,12 @@ pub struct Candidate {
     pub admissions: Vec<AdmissionType>,
     /// The hospital's 精神科救急 designation.
     pub emergency: bool,
-    /// The hospital's 応急入院指定.
-    pub okyu_designated: bool,
+    /// The hospital's designations (国等 / 指定病院, 応急入院指定).
+    pub designations: Designations,
+    /// Whether the hospital takes admissions in the 夜間・休日 band.
+    pub night_holiday: bool,
+    /// The ward's free 保護室 as last posted.
+    pub seclusion_free: i64,
     /// Whether the hospital treats physical comorbidity.
     pub physical_care: bool,
     /// The hospital's location.
@@ -96,6 +106,8 @@ pub struct Candidate {
 pub struct Rank {
     /// 0 when a bed is left, 1 when not.
     pub full: u8,
+    /// 1 when the search runs in the 夜間・休日 band and the hospital takes no admissions then.
+    pub closed_now: u8,
     /// 0 when the posting is fresh, 1 when stale.
     pub stale: u8,
     /// Minus the fit score (so that a better fit sorts first).
@@ -114,6 +126,9 @@ pub enum AdmissionRefusal {
     /// 応急入院 in a hospital that is no 応急入院指定病院 (法33条の6, 33条の7 before R6.4: only
     /// a hospital the 知事 designated may admit under it).
     NotOkyuDesignated,
+    /// 措置入院 or 緊急措置入院 in a hospital that is neither set up by the 国等 nor a 指定病院
+    /// (法29条1項, 29条の2第1項, 19条の8).
+    NotSochiDesignated,
 }
 
 impl AdmissionRefusal {
@@ -122,24 +137,29 @@ impl AdmissionRefusal {
         match self {
             AdmissionRefusal::NotListed => "not_listed",
             AdmissionRefusal::NotOkyuDesignated => "not_okyu_designated",
+            AdmissionRefusal::NotSochiDesignated => "not_sochi_designated",
         }
     }
 }
 
-/// Why a ward with these accepted types, in a hospital with or without the 応急入院指定, does not
-/// take `admission`; `None` when it does. The search's filter and the server's check of a hold
-/// both ask this, so that a hold the search would not offer is refused too.
+/// Why a ward with these accepted types, in a hospital with these designations, does not take
+/// `admission`; `None` when it does. The search's filter and the server's check of a hold both
+/// ask this, so that a hold the search would not offer is refused too. The designation each
+/// type needs is [`PLACEMENT_RULES`](super::PLACEMENT_RULES).
 pub fn admission_refusal(
     admissions: &[AdmissionType],
-    okyu_designated: bool,
+    designations: Designations,
     admission: AdmissionType,
 ) -> Option<AdmissionRefusal> {
+    let requirement = super::placement_rule(admission).requires;
     if !admissions.contains(&admission) {
         Some(AdmissionRefusal::NotListed)
-    } else if admission == AdmissionType::Okyu && !okyu_designated {
+    } else if super::designation::meets(requirement, designations) {
+        None
+    } else if requirement == Requirement::OkyuDesignated {
         Some(AdmissionRefusal::NotOkyuDesignated)
     } else {
-        None
+        Some(AdmissionRefusal::NotSochiDesignated)
     }
 }
 
@@ -147,14 +167,15 @@ pub fn admission_refusal(
 pub fn matches(criteria: &Criteria, candidate: &Candidate) -> bool {
     let admission_ok = criteria
         .admission
-        .is_none_or(|a| admission_refusal(&candidate.admissions, candidate.okyu_designated, a).is_none());
+        .is_none_or(|a| admission_refusal(&candidate.admissions, candidate.designations, a).is_none());
     let sex_ok = criteria.sex.is_none_or(|s| candidate.sex.admits(s));
     let age_ok = criteria.age.is_none_or(|age| (candidate.min_age..=candidate.max_age).contains(&age));
     let type_ok = criteria.ward_type.is_none_or(|t| t == candidate.ward_type);
     let physical_ok =
         !criteria.needs_physical_care || candidate.physical_care || candidate.ward_type == WardType::Gappeisho;
     let beds_ok = criteria.include_full || candidate.availability.can_hold();
-    admission_ok && sex_ok && age_ok && type_ok && physical_ok && beds_ok
+    let seclusion_ok = !criteria.needs_seclusion || candidate.seclusion_free > 0;
+    admission_ok && sex_ok && age_ok && type_ok && physical_ok && beds_ok && seclusion_ok
 }
 
 /// The fit score: one point for a 精神科救急 hospital or ward when the admission is an emergency
@@ -181,11 +202,13 @@ pub fn fit(criteria: &Criteria, candidate: &Candidate) -> i64 {
     score
 }
 
-/// The rank of a candidate: wards with a bed first, then fresh postings before stale ones, then
-/// better fit, then nearer, then newer postings.
+/// The rank of a candidate: wards with a bed first, then (in the 夜間・休日 band) hospitals that
+/// take admissions now, then fresh postings before stale ones, then better fit, then nearer,
+/// then newer postings.
 pub fn rank(criteria: &Criteria, candidate: &Candidate, stale_after_seconds: i64) -> Rank {
     Rank {
         full: u8::from(!candidate.availability.can_hold()),
+        closed_now: u8::from(criteria.night_band && !candidate.night_holiday),
         stale: u8::from(candidate.posting_age_seconds > stale_after_seconds),
         misfit: -fit(criteria, candidate),
         distance_km: criteria.from.map_or(0.0, |from| distance_km(from, candidate.location)),

@@ -10,7 +10,9 @@ fn candidate() -> Candidate {
         max_age: 120,
         admissions: AdmissionType::ALL.to_vec(),
         emergency: true,
-        okyu_designated: false,
+        designations: Designations { sochi: SochiDesignation::Kokuto, okyu: false },
+        night_holiday: true,
+        seclusion_free: 0,
         physical_care: false,
         location: (35.64, 139.70),
         availability: Availability { posted: 2, active_holds: 0, admissions: 0 },
@@ -74,7 +76,7 @@ fn filters_are_hard_and_okyu_needs_the_designation() {
     let c = candidate();
     let okyu = Criteria { admission: Some(AdmissionType::Okyu), ..Criteria::default() };
     assert!(!matches(&okyu, &c), "応急 needs the 応急入院指定");
-    assert!(matches(&okyu, &Candidate { okyu_designated: true, ..c.clone() }));
+    assert!(matches(&okyu, &Candidate { designations: Designations { okyu: true, ..c.designations }, ..c.clone() }));
     assert!(!matches(&Criteria { age: Some(12), ..Criteria::default() }, &c));
     assert!(matches(&Criteria { age: Some(16), ..Criteria::default() }, &c));
     let male_ward = Candidate { sex: Sex::Male, ..c.clone() };
@@ -168,10 +170,31 @@ fn a_physical_care_ward_does_not_rank_first_for_a_patient_without_complications(
 }
 
 #[test]
-fn a_ward_takes_only_its_listed_admissions_and_okyu_only_where_designated() {
+fn a_ward_takes_only_its_listed_admissions_and_each_only_where_designated() {
     use AdmissionType::*;
-    assert_eq!(admission_refusal(&[Sochi, IryoHogo], true, Nini), Some(AdmissionRefusal::NotListed));
-    assert_eq!(admission_refusal(&[Okyu], false, Okyu), Some(AdmissionRefusal::NotOkyuDesignated));
-    assert_eq!(admission_refusal(&[Okyu], true, Okyu), None);
-    assert_eq!(admission_refusal(&AdmissionType::ALL, false, Sochi), None);
+    let okyu = Designations { sochi: SochiDesignation::None, okyu: true };
+    let plain = Designations::default();
+    let shitei = Designations { sochi: SochiDesignation::Shitei, okyu: false };
+    assert_eq!(admission_refusal(&[Sochi, IryoHogo], okyu, Nini), Some(AdmissionRefusal::NotListed));
+    assert_eq!(admission_refusal(&[Okyu], plain, Okyu), Some(AdmissionRefusal::NotOkyuDesignated));
+    assert_eq!(admission_refusal(&[Okyu], okyu, Okyu), None);
+    assert_eq!(admission_refusal(&AdmissionType::ALL, okyu, Sochi), Some(AdmissionRefusal::NotSochiDesignated));
+    assert_eq!(admission_refusal(&AdmissionType::ALL, plain, KinkyuSochi), Some(AdmissionRefusal::NotSochiDesignated));
+    assert_eq!(admission_refusal(&AdmissionType::ALL, shitei, Sochi), None);
+    assert_eq!(admission_refusal(&AdmissionType::ALL, plain, IryoHogo), None);
+}
+
+#[test]
+fn seclusion_filters_and_the_night_band_ranks_closed_hospitals_last() {
+    let c = candidate();
+    let seclusion = Criteria { needs_seclusion: true, ..Criteria::default() };
+    assert!(!matches(&seclusion, &c));
+    assert!(matches(&seclusion, &Candidate { seclusion_free: 1, ..c.clone() }));
+    let day_only = Candidate { night_holiday: false, location: (35.64, 139.70), ..c.clone() };
+    let far_open = Candidate { location: (35.75, 139.85), posting_age_seconds: 7200, ..c.clone() };
+    let night = Criteria { night_band: true, from: Some((35.64, 139.70)), ..Criteria::default() };
+    assert!(rank(&night, &far_open, 3600) < rank(&night, &day_only, 3600), "in the band");
+    let day = Criteria { night_band: false, ..night.clone() };
+    assert!(rank(&day, &day_only, 3600) < rank(&day, &far_open, 3600), "by day nothing changes");
+    assert!(matches(&night, &day_only), "ranked after, not hidden");
 }

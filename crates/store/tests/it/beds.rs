@@ -22,6 +22,8 @@ pub async fn seed(db: &Db, hospital: &str, lat: f64, wards: &[(&str, i64)]) {
         emergency: true,
         okyu_designated: false,
         physical_care: false,
+        sochi_designation: nimo_domain::beds::SochiDesignation::Shitei,
+        night_holiday: true,
     };
     beds::upsert_hospital(db, &h, nimo_store::audit::AuditEvent::cli("hospital_admin")).await.unwrap();
     for (ward, free) in wards {
@@ -34,6 +36,7 @@ pub async fn seed(db: &Db, hospital: &str, lat: f64, wards: &[(&str, i64)]) {
             min_age: 16,
             max_age: 120,
             admissions: AdmissionType::ALL.to_vec(),
+            seclusion_rooms: 0,
         };
         beds::upsert_ward(db, &w, NOW, nimo_store::audit::AuditEvent::cli("hospital_admin")).await.unwrap();
         beds::post_availability_at(db, ward, *free, "cli", "cli", NOW).await.unwrap();
@@ -305,6 +308,7 @@ async fn a_hospital_or_ward_whose_audit_row_cannot_be_written_is_not_added() {
             min_age: 18,
             max_age: 120,
             admissions: vec![AdmissionType::Nini],
+            seclusion_rooms: 0,
         };
         assert!(beds::upsert_ward(&t.db, &ward, NOW, audit()).await.is_err());
         assert_eq!(rows("SELECT COUNT(*) FROM hospital").await, 1, "{backend:?}: no second hospital");

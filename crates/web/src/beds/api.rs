@@ -59,7 +59,10 @@ fn user_of(ctx: &Ctx) -> Result<i64, Problem> {
 /// Search wards with free beds (staff)
 ///
 /// The same criteria as the search page. Wards are ranked by the domain's rules; wards with no
-/// bed left are left out unless `include_full` is given.
+/// bed left are left out unless `include_full` is given, wards whose hospital's designation does
+/// not allow `admission` (措置・緊急措置: 国等の設置 or 指定病院; 応急: 応急入院指定病院) always.
+/// In the 夜間・休日 band (Japan time; `night_band` names it) hospitals that take no admissions
+/// then rank after every one that does (`open_now` is false).
 #[utoipa::path(
     get,
     path = "/api/v1/beds/search",
@@ -72,15 +75,21 @@ fn user_of(ctx: &Ctx) -> Result<i64, Problem> {
     )
 )]
 pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<SearchResults>, Problem> {
-    let criteria = parse_criteria(&params::read(query.as_deref()).map_err(invalid)?).map_err(invalid)?;
     let now = state.clock.unix();
+    let criteria = parse_criteria(&params::read(query.as_deref()).map_err(invalid)?, now).map_err(invalid)?;
     let hits = beds::search_at(&state.db, &criteria, state.beds.stale_after_seconds, SEARCH_LIMIT, now).await?;
-    Ok(Json(SearchResults { searched_at: now, results: hits.iter().map(bodies::SearchResult::of).collect() }))
+    let band = nimo_domain::beds::night::band_at(now);
+    Ok(Json(SearchResults {
+        searched_at: now,
+        night_band: band.map(|reason| reason.label()),
+        results: hits.iter().map(|hit| bodies::SearchResult::of(hit, band.is_some())).collect(),
+    }))
 }
 
 /// Post a ward's free beds (hospital staff, own hospital)
 ///
-/// A count below the ward's active holds is refused: decline holds first.
+/// A count below the ward's active holds is refused: decline holds first. `seclusion_free`, when
+/// given, posts the ward's free 保護室 in the same transaction (0 to the ward's rooms).
 #[utoipa::path(
     put,
     path = "/api/v1/wards/{ward}/availability",
@@ -89,8 +98,8 @@ pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) ->
     request_body = PostAvailability,
     responses(
         (status = 200, description = "posted", body = PostedAvailability),
-        (status = 409, description = "`free_beds` is below the ward's holds waiting for an answer (`below-active-holds`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`free_beds` out of range, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`free_beds` is below the ward's holds waiting for an answer (`below-active-holds`), or `seclusion_free` above the ward's 保護室 (`seclusion-above-rooms`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`free_beds` or `seclusion_free` out of range, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
         crate::problem::Refusals,
         crate::problem::BodyRefusals,
     )
@@ -103,10 +112,15 @@ pub async fn put_availability(
 ) -> Result<Json<PostedAvailability>, Problem> {
     let request: PostAvailability = body(&bytes)?;
     check_free_beds(request.free_beds).map_err(|error| invalid(vec![("free_beds", free_beds_message(error))]))?;
+    if request.seclusion_free.is_some_and(|n| !(0..=nimo_domain::beds::MAX_SECLUSION_ROOMS).contains(&n)) {
+        let message = format!("保護室の空きは0から{}までの整数です", nimo_domain::beds::MAX_SECLUSION_ROOMS);
+        return Err(invalid(vec![("seclusion_free", message)]));
+    }
     let actor = crate::audit::actor_of(&ctx.0);
     let origin = crate::audit::origin_of(&ctx.0);
     let now = state.clock.unix();
-    beds::post_availability_at(&state.db, &ward, request.free_beds, &actor, &origin, now).await.map_err(
+    let seclusion = request.seclusion_free;
+    beds::post_ward_at(&state.db, &ward, request.free_beds, seclusion, &actor, &origin, now).await.map_err(
         |e| match e {
             // Fewer free beds than holds waiting is a conflict with the ward's state, not a
             // malformed value: the same number is accepted once the holds are answered.
@@ -115,6 +129,13 @@ pub async fn put_availability(
                 Problem::new(StatusCode::CONFLICT, "below-active-holds", detail.clone())
                     .with_errors([("free_beds".to_string(), detail)])
             }
+            // More free 保護室 than the ward has is, like the holds above, a conflict with what the
+            // ward is (its rooms), not a malformed value.
+            StoreError::Posting { refusal: refusal @ nimo_store::PostingRefusal::SeclusionFree { .. }, .. } => {
+                let detail = posting_message(&refusal);
+                Problem::new(StatusCode::CONFLICT, "seclusion-above-rooms", detail.clone())
+                    .with_errors([("seclusion_free".to_string(), detail)])
+            }
             StoreError::Posting { refusal, .. } => invalid(vec![("free_beds", posting_message(&refusal))]),
             other => other.into(),
         },
@@ -122,7 +143,12 @@ pub async fn put_availability(
     if let Ok(hospital) = beds::hospital_of_ward(&state.db, &ward).await {
         state.bed_changed(&hospital);
     }
-    Ok(Json(PostedAvailability { ward_id: ward, free_beds: request.free_beds, posted_at: now }))
+    Ok(Json(PostedAvailability {
+        ward_id: ward,
+        free_beds: request.free_beds,
+        seclusion_free: seclusion,
+        posted_at: now,
+    }))
 }
 
 /// Place a hold on a ward's bed (staff)

@@ -49,6 +49,9 @@ pub(crate) struct SearchForm {
     /// Present (any value): wards with no bed left are shown too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) include_full: Option<String>,
+    /// Present (any value): only wards with a free 保護室.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) seclusion: Option<String>,
 }
 
 impl SearchForm {
@@ -74,8 +77,9 @@ impl SearchForm {
     }
 }
 
-/// Reads search criteria from query parameters (the API's reading); every error names its field.
-pub fn parse_criteria(params: &HashMap<String, String>) -> Result<Criteria, Vec<FieldError>> {
+/// Reads search criteria from query parameters (the API's reading) at a moment (Unix seconds);
+/// every error names its field.
+pub fn parse_criteria(params: &HashMap<String, String>, now: i64) -> Result<Criteria, Vec<FieldError>> {
     let get = |name: &str| params.get(name).cloned().unwrap_or_default();
     let form = SearchForm {
         admission: get("admission"),
@@ -87,9 +91,18 @@ pub fn parse_criteria(params: &HashMap<String, String>) -> Result<Criteria, Vec<
         lon: get("lon"),
         physical: params.get("physical").cloned(),
         include_full: params.get("include_full").cloned(),
+        seclusion: params.get("seclusion").cloned(),
         ..SearchForm::default()
     };
-    criteria_of(&form)
+    criteria_at(&form, now)
+}
+
+/// The criteria of a search form at a moment (Unix seconds; the 夜間・休日 band is that of the
+/// moment in Japan time); every error names its field.
+pub(crate) fn criteria_at(form: &SearchForm, now: i64) -> Result<Criteria, Vec<FieldError>> {
+    let mut criteria = criteria_of(form)?;
+    criteria.night_band = nimo_domain::beds::night::band_at(now).is_some();
+    Ok(criteria)
 }
 
 /// The criteria of a search form; every error names its field.
@@ -123,6 +136,7 @@ pub(crate) fn criteria_of(form: &SearchForm) -> Result<Criteria, Vec<FieldError>
     }
     criteria.needs_physical_care = form.physical.is_some();
     criteria.include_full = form.include_full.is_some();
+    criteria.needs_seclusion = form.seclusion.is_some();
     match (given(&form.lat), given(&form.lon), given(&form.from)) {
         (Some(lat), Some(lon), _) => match (lat.parse::<f64>(), lon.parse::<f64>()) {
             (Ok(lat), Ok(lon)) if LATITUDES.contains(&lat) && LONGITUDES.contains(&lon) => {

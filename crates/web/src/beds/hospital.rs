@@ -7,7 +7,7 @@ use super::views::{ConfirmForm, HoldView};
 use crate::context::Ctx;
 use crate::error::{free_beds_message, posting_message, store_refusal};
 use crate::layout::Layout;
-use crate::pages::{HoldMissing, Missing, PagePath, Submission};
+use crate::pages::{HoldMissing, PagePath, Submission, WardId, WardMissing};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, State};
@@ -35,6 +35,8 @@ pub struct WardView {
     pub stale: bool,
     pub minus: i64,
     pub plus: i64,
+    pub seclusion_rooms: i64,
+    pub seclusion_free: i64,
 }
 
 #[derive(Template)]
@@ -83,6 +85,8 @@ async fn page(
             stale: now - s.posted_at > state.beds.stale_after_seconds,
             minus: (s.availability.posted - 1).max(s.availability.active_holds),
             plus: s.availability.posted + 1,
+            seclusion_rooms: s.ward.seclusion_rooms,
+            seclusion_free: s.seclusion_free,
         })
         .collect();
     let holds = beds::holds_of_hospital_at(&state.db, &hospital_id, now, 30).await?;
@@ -127,29 +131,15 @@ fn refusal(error: StoreError) -> Result<(StatusCode, String), WebError> {
     }
 }
 
-/// A ward's id as a path parameter: a value that is not a ward id at all is the 404 page.
-#[derive(Debug)]
-pub(crate) struct WardId(String);
-
-impl<'de> serde::Deserialize<'de> for WardId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let id = String::deserialize(deserializer)?;
-        if beds::is_id(&id) { Ok(WardId(id)) } else { Err(serde::de::Error::custom("not a ward id")) }
-    }
-}
-
-/// A ward named by its id: 「病棟が見つかりません」.
-pub(crate) struct WardMissing;
-impl Missing for WardMissing {
-    const MESSAGE: &'static str = "病棟が見つかりません";
-}
-
-/// A ward's free beds as posted (one of the one-click buttons, or the typed count).
+/// A ward's free beds as posted (one of the one-click buttons, or the typed count with, for a
+/// ward with 保護室, its free 保護室).
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AvailabilityForm {
     #[serde(default)]
     free_beds: String,
+    #[serde(default)]
+    seclusion_free: Option<String>,
 }
 
 /// The answer "cannot admit" with its reason code, as posted.
@@ -174,16 +164,26 @@ pub async fn post_availability(
             return refused(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![message]).await;
         }
     };
+    let seclusion = match form.seclusion_free.as_deref().map(parse_seclusion) {
+        None => None,
+        Some(Ok(free)) => Some(free),
+        Some(Err(message)) => return refused(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![message]).await,
+    };
     let actor = crate::audit::actor_of(&ctx.0);
     let origin = crate::audit::origin_of(&ctx.0);
-    match beds::post_availability_at(&state.db, &ward, free, &actor, &origin, state.clock.unix()).await {
+    match beds::post_ward_at(&state.db, &ward, free, seclusion, &actor, &origin, state.clock.unix()).await {
         Ok(()) => {
             state.bed_changed(&own_hospital(&ctx)?);
             Ok(Redirect::to("/hospital?notice=posted").into_response())
         }
         // One ward: the refusal without the row number of a batch.
         Err(StoreError::Posting { refusal, .. }) => {
-            let message = format!("空床数: {}", posting_message(&refusal));
+            let label = if matches!(refusal, PostingRefusal::SeclusionFree { .. }) {
+                "保護室の空き"
+            } else {
+                "空床数"
+            };
+            let message = format!("{label}: {}", posting_message(&refusal));
             refused(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![message]).await
         }
         Err(error) => {
@@ -191,6 +191,16 @@ pub async fn post_availability(
             refused(&state, &ctx, status, vec![format!("空床数: {message}")]).await
         }
     }
+}
+
+/// A typed count of free 保護室 (NFKC, so full-width digits count); the ward's rooms are
+/// checked by the store.
+fn parse_seclusion(text: &str) -> Result<i64, String> {
+    nimo_domain::text::nfkc(text.trim())
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (0..=nimo_domain::beds::MAX_SECLUSION_ROOMS).contains(n))
+        .ok_or_else(|| "保護室の空き: 0以上の整数で入力してください".to_string())
 }
 
 /// POST /hospital/holds/{hold}/accept: once the box that confirms it is ticked.

@@ -2,7 +2,7 @@
 //! and the hold form above them with what was typed; `run` makes it for a search form (opened
 //! from a case, the case's criteria). Shared by the search route and the hold form's refusals.
 
-use super::criteria::{FieldError, SEARCH_LIMIT, SearchForm, criteria_of};
+use super::criteria::{FieldError, SEARCH_LIMIT, SearchForm, criteria_at};
 use super::from_case::{self, CaseSought};
 use crate::context::Ctx;
 use crate::layout::Layout;
@@ -28,17 +28,31 @@ pub struct HitView {
     pub distance: String,
     pub designations: String,
     pub admissions: String,
+    /// 「保護室 空き1／2室」, or empty for a ward without 保護室.
+    pub seclusion: String,
+    /// In the 夜間・休日 band, the hospital takes no admissions now.
+    pub closed_now: bool,
 }
 
 impl HitView {
-    fn of(hit: &Hit) -> Self {
+    fn of(hit: &Hit, night_band: bool) -> Self {
         let ward = &hit.status.ward;
         let h = &hit.hospital;
-        let designations: Vec<&str> =
-            [(h.emergency, "精神科救急"), (h.okyu_designated, "応急入院指定"), (h.physical_care, "身体合併症対応")]
-                .into_iter()
-                .filter_map(|(has, label)| has.then_some(label))
-                .collect();
+        let sochi = match h.sochi_designation {
+            nimo_domain::beds::SochiDesignation::Kokuto => Some("国等の設置"),
+            nimo_domain::beds::SochiDesignation::Shitei => Some("指定病院"),
+            nimo_domain::beds::SochiDesignation::None => None,
+        };
+        let designations: Vec<&str> = [
+            (h.emergency, "精神科救急"),
+            (sochi.is_some(), sochi.unwrap_or_default()),
+            (h.okyu_designated, "応急入院指定"),
+            (h.physical_care, "身体合併症対応"),
+            (h.night_holiday, "夜間・休日受入"),
+        ]
+        .into_iter()
+        .filter_map(|(has, label)| has.then_some(label))
+        .collect();
         Self {
             ward_id: ward.id.clone(),
             hospital_name: h.name.clone(),
@@ -54,6 +68,12 @@ impl HitView {
             distance: hit.distance_km.map(|d| format!("{d:.1} km")).unwrap_or_default(),
             designations: designations.join("・"),
             admissions: ward.admissions.iter().map(|a| a.label()).collect::<Vec<_>>().join("・"),
+            seclusion: if ward.seclusion_rooms > 0 {
+                format!("保護室 空き{}／{}室", hit.status.seclusion_free, ward.seclusion_rooms)
+            } else {
+                String::new()
+            },
+            closed_now: night_band && !h.night_holiday,
         }
     }
 }
@@ -85,6 +105,10 @@ pub(crate) struct SearchPage {
     pub(crate) hold: HoldValues,
     pub(crate) hold_errors: Vec<FieldError>,
     pub(crate) hold_error: Option<String>,
+    /// When the search runs in the 夜間・休日 band: why (夜間, 休日 and its name).
+    night_band: Option<String>,
+    /// The band's definition and what is unverified about it, for the notice.
+    band_note: String,
 }
 
 impl SearchPage {
@@ -120,6 +144,9 @@ impl SearchPage {
         if self.form.physical.is_some() {
             parts.push("身体合併症あり".into());
         }
+        if self.form.seclusion.is_some() {
+            parts.push("保護室の空きあり".into());
+        }
         if parts.is_empty() { "指定なし".into() } else { parts.join("・") }
     }
 
@@ -152,6 +179,12 @@ pub(crate) fn search_page(state: &AppState, ctx: &Ctx, form: SearchForm) -> Sear
         hold: HoldValues::default(),
         hold_errors: Vec::new(),
         hold_error: None,
+        night_band: nimo_domain::beds::night::band_at(state.clock.unix()).map(|reason| reason.label()),
+        band_note: format!(
+            "夜間・休日の定義: {}（要確認: {}）",
+            nimo_domain::beds::night::BAND.source,
+            nimo_domain::beds::night::BAND.unverified
+        ),
     }
 }
 
@@ -176,13 +209,13 @@ pub(crate) async fn run(
     if !searched {
         return Ok((StatusCode::OK, page));
     }
-    match criteria_of(&page.form) {
+    match criteria_at(&page.form, page.searched_at) {
         Ok(criteria) => {
             let hits =
                 beds::search_at(&state.db, &criteria, state.beds.stale_after_seconds, SEARCH_LIMIT, page.searched_at)
                     .await?;
             page.searched = true;
-            page.hits = hits.iter().map(HitView::of).collect();
+            page.hits = hits.iter().map(|hit| HitView::of(hit, criteria.night_band)).collect();
             Ok((StatusCode::OK, page))
         }
         Err(errors) => {

@@ -50,6 +50,11 @@ pub fn admission_not_accepted_message(
         nimo_domain::beds::AdmissionRefusal::NotOkyuDesignated => {
             "入院形態: この病院は応急入院指定病院ではありません（応急入院は指定病院だけです）".to_string()
         }
+        nimo_domain::beds::AdmissionRefusal::NotSochiDesignated => format!(
+            "入院形態: この病院は国等の設置する精神科病院でも指定病院でもないため、{}はできません（{}）",
+            admission.label(),
+            nimo_domain::beds::placement_rule(admission).article
+        ),
     }
 }
 
@@ -224,6 +229,12 @@ pub fn posting_message(refusal: &PostingRefusal) -> String {
         PostingRefusal::BelowActiveHolds { free, active, .. } => format!(
             "空床数（{free}）が仮押さえ中の件数（{active}件）より少なくなります。先に仮押さえに回答してください"
         ),
+        PostingRefusal::SeclusionFree { rooms, .. } => {
+            format!("保護室の空きは0からこの病棟の保護室数（{rooms}室）までの整数で入力してください")
+        }
+        PostingRefusal::SeclusionRooms { .. } => {
+            format!("保護室数は0から{}までの整数で入力してください", nimo_domain::beds::MAX_SECLUSION_ROOMS)
+        }
     }
 }
 
@@ -232,6 +243,8 @@ fn posting_field(refusal: &PostingRefusal) -> &'static str {
     match refusal {
         PostingRefusal::UnknownWard(_) | PostingRefusal::NotOwnWard(_) => "ward_id",
         PostingRefusal::FreeBeds(_) | PostingRefusal::BelowActiveHolds { .. } => "free_beds",
+        PostingRefusal::SeclusionFree { .. } => "seclusion_free",
+        PostingRefusal::SeclusionRooms { .. } => "seclusion_rooms",
     }
 }
 

@@ -136,6 +136,27 @@ fn every_store_refusal_has_its_status_sentence_and_field() {
             Some("free_beds"),
         ),
         (
+            StoreError::Posting {
+                row: 1,
+                refusal: PostingRefusal::SeclusionFree { ward: "w-1".into(), free: 3, rooms: 2 },
+            },
+            S::UNPROCESSABLE_ENTITY,
+            "posting-refused",
+            "1件目: 保護室の空きは0からこの病棟の保護室数（2室）までの整数で入力してください",
+            Some("seclusion_free"),
+        ),
+        (
+            StoreError::AdmissionNotAccepted {
+                ward: "w-1".into(),
+                admission: nimo_domain::beds::AdmissionType::Sochi,
+                refusal: nimo_domain::beds::AdmissionRefusal::NotSochiDesignated,
+            },
+            S::UNPROCESSABLE_ENTITY,
+            "admission-not-accepted",
+            "入院形態: この病院は国等の設置する精神科病院でも指定病院でもないため、措置入院はできません（法29条1項、19条の8）",
+            Some("admission"),
+        ),
+        (
             StoreError::InvalidDate("since"),
             S::UNPROCESSABLE_ENTITY,
             "invalid-date",

@@ -36,6 +36,8 @@ pub async fn seed_beds(db: &nimo_store::Db, extra: &[(&str, i64)]) {
             emergency: true,
             okyu_designated: true,
             physical_care: false,
+            sochi_designation: nimo_domain::beds::SochiDesignation::Shitei,
+            night_holiday: true,
         };
         beds::upsert_hospital(db, &hospital, nimo_store::audit::AuditEvent::cli("hospital_admin"))
             .await
@@ -54,6 +56,7 @@ pub async fn seed_beds(db: &nimo_store::Db, extra: &[(&str, i64)]) {
                 min_age: 16,
                 max_age: 120,
                 admissions: AdmissionType::ALL.to_vec(),
+                seclusion_rooms: 0,
             };
             beds::upsert_ward(db, &ward, now(), nimo_store::audit::AuditEvent::cli("hospital_admin"))
                 .await

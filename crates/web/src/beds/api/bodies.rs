@@ -2,7 +2,7 @@
 //! and, through their derives, what `/api/openapi.json` says they are. Field names are the JSON
 //! names (the README and the hospitals' systems rely on them).
 
-use nimo_domain::beds::{AdmissionType, CaseRef, DeclineReason, HoldState, Sex, WardType};
+use nimo_domain::beds::{AdmissionType, CaseRef, DeclineReason, HoldState, Sex, SochiDesignation, WardType};
 use nimo_store::beds::{self, Hit};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
@@ -13,6 +13,9 @@ use utoipa::openapi::schema::{ObjectBuilder, Type};
 pub struct SearchResults {
     /// When the search ran (Unix seconds); send it back as a hold's `searched_at`.
     pub searched_at: i64,
+    /// When the search ran in the 夜間・休日 band (Japan time), why (夜間, 休日 and its name);
+    /// `null` on a weekday's daytime.
+    pub night_band: Option<String>,
     /// The wards, best first.
     pub results: Vec<SearchResult>,
 }
@@ -52,11 +55,24 @@ pub struct SearchResult {
     pub stale: bool,
     /// Distance from the search's point, when it had one.
     pub distance_km: Option<f64>,
+    /// The hospital's designation for 措置入院 and 緊急措置入院 (法29条1項, 19条の8).
+    pub sochi_designation: SochiDesignation,
+    /// The hospital is an 応急入院指定病院.
+    pub okyu_designated: bool,
+    /// The hospital takes admissions in the 夜間・休日 band.
+    pub night_holiday: bool,
+    /// The hospital takes admissions now: false only in the 夜間・休日 band for a hospital that
+    /// takes none then.
+    pub open_now: bool,
+    /// The ward's 保護室.
+    pub seclusion_rooms: i64,
+    /// The ward's free 保護室 as last posted.
+    pub seclusion_free: i64,
 }
 
 impl SearchResult {
-    /// A search hit as the API returns it.
-    pub fn of(hit: &Hit) -> Self {
+    /// A search hit as the API returns it; `night_band` when the search ran in the band.
+    pub fn of(hit: &Hit, night_band: bool) -> Self {
         let ward = &hit.status.ward;
         Self {
             ward_id: ward.id.clone(),
@@ -75,6 +91,12 @@ impl SearchResult {
             age_seconds: hit.age_seconds,
             stale: hit.stale,
             distance_km: hit.distance_km,
+            sochi_designation: hit.hospital.sochi_designation,
+            okyu_designated: hit.hospital.okyu_designated,
+            night_holiday: hit.hospital.night_holiday,
+            open_now: !night_band || hit.hospital.night_holiday,
+            seclusion_rooms: ward.seclusion_rooms,
+            seclusion_free: hit.status.seclusion_free,
         }
     }
 }
@@ -87,6 +109,10 @@ pub struct PostAvailability {
     #[schema(minimum = 0, maximum = 500)]
     #[serde(deserialize_with = "whole")]
     pub free_beds: i64,
+    /// The ward's free 保護室 now (0 to its rooms); absent or `null` leaves them as they were.
+    #[schema(minimum = 0, maximum = 100)]
+    #[serde(default, deserialize_with = "whole_or_null")]
+    pub seclusion_free: Option<i64>,
 }
 
 /// A posting as recorded.
@@ -96,6 +122,8 @@ pub struct PostedAvailability {
     pub ward_id: String,
     /// The free beds posted.
     pub free_beds: i64,
+    /// The free 保護室 posted, when they were.
+    pub seclusion_free: Option<i64>,
     /// When (Unix seconds).
     pub posted_at: i64,
 }

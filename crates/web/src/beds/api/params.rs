@@ -11,10 +11,11 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{IntoParams, ToSchema};
 
 /// The names of the search's parameters, as the search page reads them.
-const NAMES: [&str; 9] = ["admission", "sex", "age", "ward_type", "physical", "from", "lat", "lon", "include_full"];
+const NAMES: [&str; 10] =
+    ["admission", "sex", "age", "ward_type", "physical", "from", "lat", "lon", "include_full", "seclusion"];
 
 /// The parameters whose presence is what counts (any value, even empty).
-const FLAGS: [&str; 2] = ["physical", "include_full"];
+const FLAGS: [&str; 3] = ["physical", "include_full", "seclusion"];
 
 /// The query of a search: the search page's criteria. The API reads the query itself
 /// ([`read`]); this struct only describes it.
@@ -45,6 +46,8 @@ pub struct SearchQuery {
     point: Option<String>,
     /// Any value: include wards with no bed left.
     include_full: Option<String>,
+    /// Any value: only wards with a free 保護室 (seclusion room).
+    seclusion: Option<String>,
 }
 
 /// A point in Japan, as the query's `lat` and `lon` (decimal degrees).
