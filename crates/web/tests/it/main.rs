@@ -14,6 +14,7 @@ mod bed_refusals;
 mod beds;
 mod browser;
 mod browsing;
+mod case_instants;
 mod case_rules;
 mod case_rules_browser;
 mod cases;
