@@ -18,6 +18,7 @@ mod csrf;
 pub mod display;
 mod districts;
 pub mod error;
+pub mod escalation;
 pub mod form_token;
 mod health;
 mod health_centre;
@@ -91,6 +92,8 @@ pub struct AppState {
     pub anonymous_refusals: Arc<refusals::AnonymousRefusals>,
     /// How often `nimo serve` logs the summary of [`AppState::anonymous_refusals`] (default 5 min).
     pub refusal_summary_every: Duration,
+    /// Where escalation mails of overdue legal clocks go out ([`escalation`]); `None` sends none.
+    pub smtp: Option<Arc<escalation::SmtpSettings>>,
 }
 
 /// The bed finder's settings.
@@ -190,6 +193,7 @@ impl AppState {
             retention: RetentionSettings::default(),
             anonymous_refusals: Arc::default(),
             refusal_summary_every: Duration::from_secs(300),
+            smtp: None,
         }
     }
 
@@ -248,6 +252,12 @@ impl AppState {
         self
     }
 
+    /// Sends escalation mails of overdue legal clocks through this SMTP server.
+    pub fn with_smtp(mut self, settings: escalation::SmtpSettings) -> Self {
+        self.smtp = Some(Arc::new(settings));
+        self
+    }
+
     /// Replaces the limit on concurrent renderings.
     pub fn with_renderers(mut self, renderers: Renderers) -> Self {
         self.renderers = renderers;
@@ -300,6 +310,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     let _stop_expiry = AbortOnDrop(expiry);
     let _stop_retention = AbortOnDrop(spawn_retention(&state));
     let _stop_summary = AbortOnDrop(refusals::spawn_summary(&state));
+    let _stop_escalation = AbortOnDrop(escalation::spawn_escalation(&state));
     axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await

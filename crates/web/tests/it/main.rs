@@ -24,6 +24,7 @@ mod consent_browser;
 mod consents;
 mod districts;
 mod error_summaries;
+mod escalation;
 mod figures;
 mod finding_cases;
 mod form_trust;
