@@ -32,6 +32,67 @@ pub struct FileConfig {
     pub audit_retention_days: Option<u32>,
     pub session_retention_minutes: Option<u32>,
     pub metrics_token_file: Option<PathBuf>,
+    /// Escalation mails of overdue legal clocks (`[smtp]`); none without it.
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// The `[smtp]` table: the server escalation mails go through. Each key also reads from the
+/// environment (`NIMO_SMTP_HOST`, `NIMO_SMTP_PORT`, `NIMO_SMTP_FROM`, `NIMO_SMTP_USER`,
+/// `NIMO_SMTP_PASSWORD`, `NIMO_SMTP_STARTTLS`, `NIMO_PUBLIC_URL`), which wins.
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub from: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub starttls: Option<bool>,
+    /// The address users open nimo at, for the link in a mail.
+    pub public_url: Option<String>,
+}
+
+/// The SMTP settings of the file and the environment, checked; `None` when no host is set.
+pub fn smtp_settings(file: &FileConfig) -> Result<Option<nimo_web::escalation::SmtpSettings>> {
+    let table = file.smtp.clone().unwrap_or_default();
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let Some(host) = env("NIMO_SMTP_HOST").or(table.host) else { return Ok(None) };
+    let port = match env("NIMO_SMTP_PORT") {
+        Some(text) => {
+            text.trim().parse().with_context(|| format!("NIMO_SMTP_PORT はポート番号で指定してください: {text}"))?
+        }
+        None => table.port.unwrap_or(25),
+    };
+    let from = env("NIMO_SMTP_FROM")
+        .or(table.from)
+        .context("smtp.from（NIMO_SMTP_FROM）に送信元のメールアドレスを指定してください")?;
+    if !nimo_web::escalation::valid_address(&from) {
+        bail!("smtp.from（NIMO_SMTP_FROM）はメールアドレスで指定してください: {from}");
+    }
+    let user = env("NIMO_SMTP_USER").or(table.user);
+    let password = env("NIMO_SMTP_PASSWORD").or(table.password);
+    let credentials = match (user, password) {
+        (Some(user), Some(password)) => Some((user, password)),
+        (None, None) => None,
+        _ => bail!("smtp.user と smtp.password（NIMO_SMTP_USER, NIMO_SMTP_PASSWORD）は両方とも指定してください"),
+    };
+    let starttls = match env("NIMO_SMTP_STARTTLS") {
+        Some(text) => matches!(text.trim(), "1" | "true" | "yes" | "on"),
+        None => table.starttls.unwrap_or(false),
+    };
+    let public_url = env("NIMO_PUBLIC_URL").or(table.public_url).unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+        bail!("smtp.public_url（NIMO_PUBLIC_URL）は https:// または http:// で始まる URL で指定してください");
+    }
+    Ok(Some(nimo_web::escalation::SmtpSettings {
+        host,
+        port,
+        from,
+        credentials,
+        starttls,
+        public_url,
+        every: std::time::Duration::from_secs(60),
+    }))
 }
 
 impl fmt::Debug for FileConfig {
@@ -50,6 +111,8 @@ impl fmt::Debug for FileConfig {
             .field("audit_retention_days", &self.audit_retention_days)
             .field("session_retention_minutes", &self.session_retention_minutes)
             .field("metrics_token_file", &self.metrics_token_file)
+            // The SMTP password is never printed.
+            .field("smtp", &self.smtp.as_ref().map(|s| (&s.host, s.port, &s.from, &s.user, s.starttls)))
             .finish()
     }
 }
@@ -179,6 +242,8 @@ mod tests {
             .join("\n");
         let config: FileConfig = toml::from_str(&uncommented).unwrap();
         assert!(config.allowed_hosts.is_some() && config.behind_https.is_some() && config.database_url.is_some());
+        let smtp = config.smtp.expect("the smtp table");
+        assert!(smtp.host.is_some() && smtp.starttls == Some(true) && smtp.public_url.is_some());
     }
 
     #[test]

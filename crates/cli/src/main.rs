@@ -486,6 +486,16 @@ async fn serve(addr: &str, web: WebFlags, retention: RetentionFlags, file: &conf
         .with_trusted_proxies(trusted_proxies)
         .with_beds(beds)
         .with_source_url(source_url);
+    let state = match config::smtp_settings(file)? {
+        Some(smtp) => {
+            tracing::info!(?smtp, "escalation mails of overdue legal clocks");
+            state.with_smtp(smtp)
+        }
+        None => {
+            tracing::info!("no SMTP settings: overdue legal clocks are marked on the pages, not mailed");
+            state
+        }
+    };
     tracing::info!(backend = state.db.backend.name(), "nimo serving on http://{local}/");
     eprintln!("nimo を起動しました: http://{local}/ （終了は Ctrl+C）");
     nimo_web::serve(listener, state).await?;

@@ -10,6 +10,7 @@
 mod activity;
 pub mod figures;
 mod identity;
+pub mod protection;
 mod search;
 
 pub use activity::{NewPlan, NewVisit, PersonCase, TimelineEntry, add_plan, add_visit, cases_of_person, timeline};
@@ -54,6 +55,8 @@ pub struct NewCase {
     /// The first due date (事前調査); `None` gives the default,
     /// [`nimo_domain::cases::first_due_on`] of the day received.
     pub next_due_on: Option<Date>,
+    /// When the police 保護 (警職法3条) began, when it is known at intake.
+    pub protection_started_at: Option<OffsetDateTime>,
 }
 
 /// A case as staff see it.
@@ -91,6 +94,10 @@ pub struct Case {
     pub circumstances: String,
     /// Closing date.
     pub closed_on: Option<Date>,
+    /// When the police 保護 began (`None`: not recorded).
+    pub protection_started_at: Option<OffsetDateTime>,
+    /// When it ended, as the 保健所 learnt it (`None`: not recorded).
+    pub protection_ended_at: Option<OffsetDateTime>,
     /// For optimistic concurrency.
     pub revision: i64,
 }
@@ -104,8 +111,11 @@ pub struct EventRecord {
     pub case_id: i64,
     /// The event code (`intake`, `examine`, …).
     pub kind: String,
-    /// When it happened.
+    /// When it happened (the JST date).
     pub occurred_on: Date,
+    /// The instant, when a time was entered; `None` for an event recorded with its date only
+    /// (before migration 0020, or without a time): 時刻不明.
+    pub occurred_at: Option<OffsetDateTime>,
     /// The disposition, for an examination.
     pub disposition: Option<Disposition>,
     /// The findings, for an examination.
@@ -145,8 +155,8 @@ pub async fn create(
     };
     let row = sqlx::query(
         "INSERT INTO report23 (municipality_code, district, person_id, received_at, received_on, fiscal_year,
-             police_station, resident, state, assigned_to, next_due_on, created_at, article)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+             police_station, resident, state, assigned_to, next_due_on, created_at, article, protection_started_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .persistent(false)
     .bind(new.municipality.as_str())
@@ -162,6 +172,7 @@ pub async fn create(
     .bind(date_text(Some(new.next_due_on.unwrap_or_else(|| nimo_domain::cases::first_due_on(date)))))
     .bind(&now)
     .bind(new.article.code())
+    .bind(new.protection_started_at.map(timestamp))
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -170,11 +181,20 @@ pub async fn create(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    insert_event(&mut tx, keyring, id, "intake", date, None, "", Some(new.assigned_to)).await?;
+    let received = new.received_at.assume_offset(nimo_domain::clocks::JST);
+    let intake = Occurred { on: date, at: Some(received) };
+    insert_event(&mut tx, keyring, id, "intake", intake, None, "", Some(new.assigned_to)).await?;
     append_in(&mut tx, &audit.with_record("case", id.to_string())).await?;
     tx.commit().await?;
     tracing::debug!(case_id = id, "23条通報 taken in");
     Ok(id)
+}
+
+/// When an event happened: its JST date, and its instant when a time was entered.
+#[derive(Debug, Clone, Copy)]
+struct Occurred {
+    on: Date,
+    at: Option<OffsetDateTime>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -183,7 +203,7 @@ async fn insert_event(
     keyring: &nimo_vault::Keyring,
     case_id: i64,
     kind: &str,
-    occurred_on: Date,
+    occurred: Occurred,
     event: Option<&CaseEvent>,
     note: &str,
     actor: Option<i64>,
@@ -201,13 +221,13 @@ async fn insert_event(
     let review = event.and_then(CaseEvent::review_flag).map(ReviewFlag::code);
     let row = sqlx::query(
         "INSERT INTO case_event (case_id, kind, occurred_on, disposition, first_finding, second_finding, hospital,
-             actor, recorded_at, staff_count, review_flag)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+             actor, recorded_at, staff_count, review_flag, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .persistent(false)
     .bind(case_id)
     .bind(kind)
-    .bind(occurred_on.to_string())
+    .bind(occurred.on.to_string())
     .bind(disposition)
     .bind(first)
     .bind(second)
@@ -216,6 +236,7 @@ async fn insert_event(
     .bind(timestamp(OffsetDateTime::now_utc()))
     .bind(staff)
     .bind(review)
+    .bind(occurred.at.map(timestamp))
     .fetch_one(&mut **tx)
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -229,7 +250,7 @@ async fn insert_event(
 
 const CASE_COLUMNS: &str = "id, municipality_code, district, person_id, received_at, fiscal_year, police_station,
     resident, state, disposition, examinations, exam_not_needed, hospital, assigned_to, next_due_on,
-    circumstances_sealed, closed_on, revision, article, review_flag";
+    circumstances_sealed, closed_on, revision, article, review_flag, protection_started_at, protection_ended_at";
 
 /// A `report23` row as stored (`CASE_COLUMNS`).
 #[derive(sqlx::FromRow)]
@@ -254,6 +275,8 @@ struct CaseRow {
     revision: i64,
     article: String,
     review_flag: Option<String>,
+    protection_started_at: Option<String>,
+    protection_ended_at: Option<String>,
 }
 
 impl CaseRow {
@@ -297,9 +320,16 @@ impl CaseRow {
                 .circumstances_sealed
                 .map_or(Ok(String::new()), |s| REPORT_CIRCUMSTANCES.open(keyring, id, &s))?,
             closed_on: columns::optional_date("report23.closed_on", self.closed_on.as_deref())?,
+            protection_started_at: optional_instant("report23.protection_started_at", self.protection_started_at)?,
+            protection_ended_at: optional_instant("report23.protection_ended_at", self.protection_ended_at)?,
             revision: self.revision,
         })
     }
+}
+
+/// An optional instant column.
+fn optional_instant(column: &str, text: Option<String>) -> Result<Option<OffsetDateTime>, StoreError> {
+    text.map(|t| columns::instant(column, &t)).transpose()
 }
 
 /// The case with this id, circumstances opened.
@@ -327,6 +357,7 @@ struct EventRow {
     note_sealed: Option<String>,
     staff_count: Option<i64>,
     review_flag: Option<String>,
+    occurred_at: Option<String>,
 }
 
 /// The events of a case, oldest first, notes opened.
@@ -334,7 +365,7 @@ pub async fn events(db: &Db, case_id: i64) -> Result<Vec<EventRecord>, StoreErro
     let keyring = db.keyring()?;
     let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT id, case_id, kind, occurred_on, disposition, first_finding, second_finding, hospital, note_sealed,
-             staff_count, review_flag
+             staff_count, review_flag, occurred_at
          FROM case_event WHERE case_id = $1 ORDER BY occurred_on, id",
     )
     .bind(case_id)
@@ -347,6 +378,7 @@ pub async fn events(db: &Db, case_id: i64) -> Result<Vec<EventRecord>, StoreErro
                 id: row.id,
                 case_id: row.case_id,
                 occurred_on: columns::date("case_event.occurred_on", &row.occurred_on)?,
+                occurred_at: optional_instant("case_event.occurred_at", row.occurred_at)?,
                 disposition: row.disposition.as_deref().and_then(Disposition::from_code),
                 findings: (finding(&row.first_finding), finding(&row.second_finding)),
                 staff: match row.staff_count {
@@ -392,8 +424,10 @@ impl From<sqlx::Error> for RecordError {
 pub struct EventInput {
     /// The event.
     pub event: CaseEvent,
-    /// When it happened.
+    /// When it happened (the JST date).
     pub occurred_on: Date,
+    /// The instant, when a time was entered (its JST date must be `occurred_on`); `None`: 時刻不明.
+    pub occurred_at: Option<OffsetDateTime>,
     /// Free text (sealed).
     pub note: String,
     /// The next due date, if any (follow-up contacts).
@@ -462,8 +496,11 @@ pub async fn record_event(
         _ => input.note.clone(),
     };
     let kind = input.event.code();
-    insert_event(&mut tx, keyring, case_id, kind, input.occurred_on, Some(&input.event), &note, Some(input.actor))
-        .await?;
+    if input.occurred_at.is_some_and(|at| at.to_offset(nimo_domain::clocks::JST).date() != input.occurred_on) {
+        return Err(RecordError::Field("occurred_time"));
+    }
+    let occurred = Occurred { on: input.occurred_on, at: input.occurred_at };
+    insert_event(&mut tx, keyring, case_id, kind, occurred, Some(&input.event), &note, Some(input.actor)).await?;
     append_in(&mut tx, &audit.with_record("case", case_id.to_string()).with_detail(kind)).await?;
     tx.commit().await?;
     tracing::debug!(case_id, event = kind, "case event recorded");

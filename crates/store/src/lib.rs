@@ -14,6 +14,7 @@ pub mod consents;
 mod db;
 pub mod districts;
 mod error;
+pub mod escalation;
 pub mod menu;
 pub mod municipalities;
 pub mod people;

@@ -168,6 +168,7 @@ pub async fn year(
             circumstances: "（見本データ）路上で大声を出しているとの通報。".into(),
             assigned_to: assigned,
             next_due_on: Some(day(fy, received + 1)),
+            protection_started_at: None,
         };
         let case_id = cases::create(db, &new, Some(&person), audit()).await?;
         summary.cases += 1;
@@ -176,6 +177,7 @@ pub async fn year(
         let step = |event: CaseEvent, on: time::Date, due: Option<time::Date>| EventInput {
             event,
             occurred_on: on,
+            occurred_at: None,
             note: String::new(),
             next_due_on: due,
             actor: assigned,

@@ -111,7 +111,7 @@ pub(crate) fn all_rows(entries: &[ClockEntry], now: OffsetDateTime) -> Vec<Clock
 }
 
 /// The board entries of a municipality (one 地区 when given): the clocks of its open admissions
-/// and of its open 市町村長同意 requests.
+/// of its open 市町村長同意 requests, and of the police 保護 of its open cases.
 pub(crate) async fn entries_in(
     state: &AppState,
     municipality: &str,
@@ -122,7 +122,25 @@ pub(crate) async fn entries_in(
     let mut entries: Vec<ClockEntry> = open.iter().flat_map(admission_entries).collect();
     let consents = nimo_store::consents::running_clocks(&state.db, municipality, district, now).await?;
     entries.extend(consents.into_iter().map(|c| ClockEntry { link: c.link, label: c.label, clock: c.clock }));
+    entries.extend(protection_entries(state, municipality, district).await?);
     Ok(entries)
+}
+
+/// The police 保護 clocks of a municipality's open cases (one 地区 when given) as board entries.
+async fn protection_entries(
+    state: &AppState,
+    municipality: &str,
+    district: Option<&str>,
+) -> Result<Vec<ClockEntry>, WebError> {
+    let found = nimo_store::cases::protection::running(&state.db, municipality, district).await?;
+    Ok(found
+        .into_iter()
+        .map(|c| ClockEntry {
+            link: format!("/municipalities/{municipality}/cases/{}#protection", c.case_id),
+            label: c.reception,
+            clock: c.clock,
+        })
+        .collect())
 }
 
 /// The cases of a municipality (one 地区 when given) with an overdue legal clock, for the marks of
@@ -134,9 +152,12 @@ pub(crate) async fn overdue_cases(
     now: OffsetDateTime,
 ) -> Result<std::collections::HashSet<i64>, WebError> {
     let open = admissions::open_in(&state.db, municipality, district, now).await?;
-    Ok(open
+    let mut cases: std::collections::HashSet<i64> = open
         .iter()
         .filter(|a| a.clocks().iter().any(|c| c.state_at(now) == ClockState::Overdue))
         .filter_map(|a| a.case_id)
-        .collect())
+        .collect();
+    let protection = nimo_store::cases::protection::running(&state.db, municipality, district).await?;
+    cases.extend(protection.iter().filter(|c| c.clock.state_at(now) == ClockState::Overdue).map(|c| c.case_id));
+    Ok(cases)
 }

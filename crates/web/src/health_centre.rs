@@ -26,6 +26,8 @@ struct HealthCentrePage {
     code: String,
     name: String,
     phone: String,
+    /// The escalation addresses, as typed or as set (one a line).
+    emails: String,
     errors: Errors,
     summary: Vec<SummaryItem>,
     saved: bool,
@@ -49,6 +51,27 @@ pub(crate) struct HealthCentreForm {
     health_centre: String,
     #[serde(default)]
     callback_phone: String,
+    /// Left out (an older form), the addresses set stay.
+    escalation_emails: Option<String>,
+}
+
+/// The most escalation addresses a municipality may have.
+const MAX_EMAILS: usize = 10;
+
+/// The escalation addresses as typed (one a line, or separated by commas), each checked.
+fn escalation_emails(text: &str) -> Result<Vec<String>, String> {
+    let emails: Vec<String> = text
+        .split(|c: char| c == ',' || c == '、' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if let Some(bad) = emails.iter().find(|e| !crate::escalation::valid_address(e)) {
+        return Err(format!("メールアドレスの形になっていないものがあります: {bad}"));
+    }
+    if emails.len() > MAX_EMAILS {
+        return Err(format!("メールアドレスは{MAX_EMAILS}件までにしてください"));
+    }
+    Ok(emails)
 }
 
 /// GET /municipalities/{code}/health-centre: the form, filled with what is set.
@@ -63,11 +86,16 @@ pub async fn show(
         Err(nimo_store::StoreError::NotFound(_)) => municipalities::HealthCentre::default(),
         other => other?,
     };
+    let emails = match nimo_store::escalation::recipients(&state.db, &code).await {
+        Err(nimo_store::StoreError::NotFound(_)) => Vec::new(),
+        other => other?,
+    };
     let page = HealthCentrePage {
         ctx: Layout::of(&ctx),
         code: code.to_string(),
         name: set.health_centre,
         phone: set.callback_phone,
+        emails: emails.join("\n"),
         errors: Errors::new(),
         summary: Vec::new(),
         saved: query.notice.as_deref() == Some("saved"),
@@ -86,9 +114,27 @@ pub async fn update(
     let mut errors = Errors::new();
     let name = health_centre_name(&form.health_centre).map_err(|e| errors.insert("health_centre".into(), e)).ok();
     let phone = callback_phone(&form.callback_phone).map_err(|e| errors.insert("callback_phone".into(), e)).ok();
-    if let (Some(name), Some(phone)) = (name, phone) {
+    let emails = match form.escalation_emails.as_deref().map(escalation_emails) {
+        Some(Err(e)) => {
+            errors.insert("escalation_emails".into(), e);
+            None
+        }
+        Some(Ok(emails)) => Some(Some(emails)),
+        None => Some(None),
+    };
+    if let (Some(name), Some(phone), Some(emails)) = (name, phone, emails) {
         let event = audit::event(&ctx.0, "health_centre_set", Outcome::Ok);
-        match municipalities::set_health_centre(&state.db, &code, &name, &phone, event).await {
+        let saved = match municipalities::set_health_centre(&state.db, &code, &name, &phone, event).await {
+            Ok(()) => match emails {
+                Some(emails) => {
+                    let event = audit::event(&ctx.0, "escalation_set", Outcome::Ok);
+                    nimo_store::escalation::set_recipients(&state.db, &code, &emails, event).await
+                }
+                None => Ok(()),
+            },
+            Err(error) => Err(error),
+        };
+        match saved {
             Ok(()) => {
                 let to = format!("/municipalities/{code}/health-centre?notice=saved");
                 return Ok(Redirect::to(&to).into_response());
@@ -104,7 +150,12 @@ pub async fn update(
         code: code.to_string(),
         name: form.health_centre,
         phone: form.callback_phone,
-        summary: crate::pages::summary(&errors, &["health_centre", "callback_phone"], str::to_string),
+        emails: form.escalation_emails.unwrap_or_default(),
+        summary: crate::pages::summary(
+            &errors,
+            &["health_centre", "callback_phone", "escalation_emails"],
+            str::to_string,
+        ),
         errors,
         saved: false,
     };

@@ -18,6 +18,7 @@ mod csrf;
 pub mod display;
 mod districts;
 pub mod error;
+pub mod escalation;
 pub mod form_token;
 mod health;
 mod health_centre;
@@ -36,6 +37,7 @@ pub mod request_id;
 pub mod retention;
 mod routes;
 mod security;
+mod serving;
 mod sheets;
 mod tokens;
 
@@ -51,6 +53,8 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 pub use error::WebError;
+
+pub use serving::{SHUTDOWN_GRACE, serve, serve_until};
 
 /// How long a PDF or XLSX download waits for a free renderer before the app answers 503.
 pub const RENDER_WAIT: Duration = Duration::from_secs(20);
@@ -99,6 +103,8 @@ pub struct AppState {
     /// Becomes `true` when the server starts stopping ([`serve_until`]): the live pages' event
     /// streams end then, so that they do not hold the shutdown open.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Where escalation mails of overdue legal clocks go out ([`escalation`]); `None` sends none.
+    pub smtp: Option<Arc<escalation::SmtpSettings>>,
 }
 
 /// The bed finder's settings.
@@ -204,6 +210,7 @@ impl AppState {
             metrics: Arc::default(),
             metrics_token: None,
             stopping: Arc::new(tokio::sync::watch::channel(false).0),
+            smtp: None,
         }
     }
 
@@ -268,6 +275,12 @@ impl AppState {
         self
     }
 
+    /// Sends escalation mails of overdue legal clocks through this SMTP server.
+    pub fn with_smtp(mut self, settings: escalation::SmtpSettings) -> Self {
+        self.smtp = Some(Arc::new(settings));
+        self
+    }
+
     /// Replaces the limit on concurrent renderings.
     pub fn with_renderers(mut self, renderers: Renderers) -> Self {
         self.renderers = renderers;
@@ -313,81 +326,4 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(axum::middleware::from_fn_with_state(metrics, metrics::observe))
         .layer(axum::middleware::from_fn(request_id::assign))
-}
-
-/// How long a stopping server waits for the requests in flight before it stops anyway (systemd
-/// sends SIGKILL after its `TimeoutStopSec`, 90 s by default).
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
-
-/// Serves the app on a bound listener until SIGTERM or Ctrl-C, with the hold-expiry and
-/// retention tasks ([`serve_until`]).
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    serve_until(listener, state, shutdown_signal()).await
-}
-
-/// Serves the app until `stop` completes, then stops gracefully: no new connection is accepted
-/// (the listener is closed), the live pages' event streams end, requests in flight finish (for
-/// at most [`SHUTDOWN_GRACE`]), the background tasks stop and the pool is closed.
-pub async fn serve_until(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    stop: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let tasks = [spawn_hold_expiry(&state), spawn_retention(&state), refusals::spawn_summary(&state)].map(AbortOnDrop);
-    let db = state.db.clone();
-    let stopping = state.stopping.clone();
-    let mut stopped = state.stopping.subscribe();
-    let signal = async move {
-        stop.await;
-        tracing::info!("stopping: no new connections, waiting for the requests in flight");
-        stopping.send_replace(true);
-    };
-    use std::future::IntoFuture as _;
-    let server = axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(signal)
-        .into_future();
-    let grace = async move {
-        let _ = stopped.wait_for(|stopping| *stopping).await;
-        tokio::time::sleep(SHUTDOWN_GRACE).await;
-    };
-    let result = tokio::select! {
-        result = server => result,
-        () = grace => {
-            tracing::warn!(seconds = SHUTDOWN_GRACE.as_secs(), "requests still in flight after the grace period: stopping anyway");
-            Ok(())
-        }
-    };
-    drop(tasks);
-    // Closing the pool lets SQLite checkpoint its WAL; a connection a request still holds after
-    // the grace period is not waited for long.
-    let _ = tokio::time::timeout(Duration::from_secs(5), db.pool.close()).await;
-    tracing::info!("stopped");
-    result
-}
-
-/// Stops a background task when the server stops.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            signal.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
 }

@@ -76,6 +76,7 @@ pub const POLICY: &[(&str, &str, Permission)] = &[
     ("GET", "/municipalities/{code}/cases/{case_id}", Permission::CaseRead),
     ("GET", "/municipalities/{code}/cases/{case_id}/print.pdf", Permission::CaseRead),
     ("POST", "/municipalities/{code}/cases/{case_id}/events", Permission::CaseWrite),
+    ("POST", "/municipalities/{code}/cases/{case_id}/protection", Permission::CaseWrite),
     ("POST", "/municipalities/{code}/cases/{case_id}/person", Permission::CaseWrite),
     ("GET", "/municipalities/{code}/districts", Permission::DistrictRead),
     ("POST", "/municipalities/{code}/districts", Permission::DistrictManage),

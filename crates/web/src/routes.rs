@@ -69,6 +69,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/cases/{case_id}", get(cases::show))
         .route("/municipalities/{code}/cases/{case_id}/print.pdf", get(crate::cases::print::print))
         .route("/municipalities/{code}/cases/{case_id}/events", post(cases::record))
+        .route("/municipalities/{code}/cases/{case_id}/protection", post(cases::protection))
         .route("/municipalities/{code}/cases/{case_id}/person", post(identify::identify))
         .route("/municipalities/{code}/cases/{case_id}/admissions", get(admit::new_form).post(admit::create))
         .route("/municipalities/{code}/admissions/{admission_id}", get(admission::show))

@@ -54,7 +54,8 @@ pub async fn identify(
     if done.rows_affected() != 1 {
         return Err(StoreError::StaleRevision(Record::Case));
     }
-    insert_event(&mut tx, keyring, case_id, "identify", occurred_on, None, "", Some(actor)).await?;
+    let occurred = super::Occurred { on: occurred_on, at: None };
+    insert_event(&mut tx, keyring, case_id, "identify", occurred, None, "", Some(actor)).await?;
     append_in(&mut tx, &audit.with_record("case", case_id.to_string()).with_detail("identify")).await?;
     tx.commit().await?;
     Ok(person_id)

@@ -27,12 +27,13 @@ fn report(assigned_to: i64, article: ReportArticle) -> NewCase {
         circumstances: "見本".into(),
         assigned_to,
         next_due_on: None,
+        protection_started_at: None,
     }
 }
 
 fn step(event: CaseEvent, actor: i64) -> EventInput {
     let occurred_on = nimo_domain::calendar::parse_iso_date("2021-06-02").unwrap();
-    EventInput { event, occurred_on, note: String::new(), next_due_on: None, actor }
+    EventInput { event, occurred_on, occurred_at: None, note: String::new(), next_due_on: None, actor }
 }
 
 fn exam(second: Option<Finding>, disposition: Disposition, reason: &str) -> CaseEvent {

@@ -65,11 +65,19 @@ fn report(assigned_to: i64, district: &str, received_at: &str) -> NewCase {
         circumstances: "駅前で刃物を持って叫んでいる".into(),
         assigned_to,
         next_due_on: Some(day("2022-05-11")),
+        protection_started_at: None,
     }
 }
 
 fn step(event: CaseEvent, actor: i64) -> EventInput {
-    EventInput { event, occurred_on: day("2022-05-11"), note: "面接した".into(), next_due_on: None, actor }
+    EventInput {
+        event,
+        occurred_on: day("2022-05-11"),
+        occurred_at: None,
+        note: "面接した".into(),
+        next_due_on: None,
+        actor,
+    }
 }
 
 #[tokio::test]

@@ -50,6 +50,7 @@ async fn case(db: &Db, staff: i64, district: &str, due: Option<&str>) -> (i64, i
         circumstances: "見本".into(),
         assigned_to: staff,
         next_due_on: due.map(day),
+        protection_started_at: None,
     };
     let person = NewPerson {
         municipality: meguro(),

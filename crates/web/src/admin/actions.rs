@@ -30,6 +30,8 @@ pub(crate) const ACTIONS: &[(&str, &str)] = &[
     ("ward_availability", "空床数の更新"),
     ("hospital_admin", "病院・病棟の登録"),
     ("health_centre_set", "保健所の連絡先の設定"),
+    ("escalation_set", "法定期限超過の通知先の設定"),
+    ("escalation", "法定期限超過の通知（メール）"),
     ("audit_purge", "監査ログの削除（保存期間の経過）"),
     ("keys_rotate", "暗号鍵の更新"),
     ("synthetic", "合成データの作成"),

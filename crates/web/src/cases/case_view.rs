@@ -59,8 +59,10 @@ pub(crate) struct CasePage {
     admitted: Option<(crate::beds::views::HoldView, String)>,
     /// The admissions that follow the case: (id, hospital, current 入院形態, state).
     admissions: Vec<(i64, String, &'static str, &'static str)>,
-    /// Their running clocks, most urgent first (`clock_table.html`).
+    /// Their running clocks and the police 保護's, most urgent first (`clock_table.html`).
     clocks: Vec<crate::clock_view::ClockRow>,
+    /// The police 保護's clocks, stopped ones too.
+    protection: Vec<crate::clock_view::ClockRow>,
     with_record: bool,
     /// Whether an admission may be recorded (a disposition that admits, or an accepted hold, and a known person).
     may_admit: bool,
@@ -87,9 +89,24 @@ impl CasePage {
             self.value(name)
         } else if name == "occurred_on" || (action == "identify" && name == "identified_on") {
             today()
+        } else if name == "occurred_time" {
+            let now = time::OffsetDateTime::now_utc().to_offset(crate::display::JST);
+            format!("{:02}:{:02}", now.hour(), now.minute())
         } else {
             String::new()
         }
+    }
+    /// A field of the police 保護 form: as typed when it failed, else the recorded instant in JST.
+    fn protection_value(&self, name: &str) -> String {
+        if self.failed == "protection" {
+            return self.value(name);
+        }
+        let at = if name == "started_at" { self.c.protection_started_at } else { self.c.protection_ended_at };
+        at.map(|at| {
+            let local = at.to_offset(crate::display::JST);
+            nimo_domain::calendar::local_minute_text(time::PrimitiveDateTime::new(local.date(), local.time()))
+        })
+        .unwrap_or_default()
     }
     fn selected(&self, action: &str, name: &str, option: &str) -> bool {
         self.failed == action && self.value(name) == option
@@ -105,6 +122,8 @@ fn field_id(action: &str, name: &str) -> String {
         ("identify", "identified_on") => name.to_string(),
         ("identify", _) => format!("id-{name}"),
         (_, "occurred_on") => format!("{action}-on"),
+        (_, "occurred_time") => format!("{action}-time"),
+        ("protection", _) => format!("protection-{name}"),
         (_, "next_due_on") => format!("{action}-due"),
         (_, "reason" | "note") => format!("{action}-{name}"),
         (_, "staff_count") => format!("{action}-staff"),
@@ -124,6 +143,9 @@ const FIELD_ORDER: &[&str] = &[
     "address",
     "contact",
     "occurred_on",
+    "occurred_time",
+    "started_at",
+    "ended_at",
     "staff_count",
     "first",
     "second",
@@ -186,7 +208,10 @@ pub(crate) async fn case_page(
                 detail.push(format!("見直しの対象（{}）", flag.verification().label()));
             }
             EventRow {
-                on: e.occurred_on.to_string(),
+                on: match e.occurred_at {
+                    Some(at) => crate::display::jst_minute(at),
+                    None => format!("{}（時刻不明）", e.occurred_on),
+                },
                 what: CaseEvent::label_of(&e.kind),
                 detail: detail.join("、"),
                 note: e.note,
@@ -229,7 +254,15 @@ pub(crate) async fn case_page(
     // Once a hospital has accepted, no other bed is sought.
     let bed_search = if admitted.is_some() { String::new() } else { bed_search };
     let case_admissions = nimo_store::admissions::of_case(&state.db, case.id).await?;
-    let entries: Vec<_> = case_admissions.iter().flat_map(crate::clock_view::admission_entries).collect();
+    let mut entries: Vec<_> = case_admissions.iter().flat_map(crate::clock_view::admission_entries).collect();
+    let admitted_times: Vec<_> = case_admissions.iter().map(|a| a.status.admitted_at).collect();
+    let protection_clocks: Vec<_> = cases::protection::clocks(&case, &admitted_times)
+        .into_iter()
+        .map(|clock| crate::clock_view::ClockEntry { link: String::new(), label: reception.clone(), clock })
+        .collect();
+    let protection =
+        protection_clocks.iter().map(|e| crate::clock_view::ClockRow::of_clock(&e.clock, state.clock.now())).collect();
+    entries.extend(protection_clocks);
     let clocks = crate::clock_view::board(&entries, state.clock.now());
     let may_admit = case.person_id.is_some() && (admission.is_some() || admitted.is_some());
     Ok(CasePage {
@@ -238,6 +271,7 @@ pub(crate) async fn case_page(
             .map(|a| (a.id, a.hospital_name.clone(), a.status.form.label(), a.status.state.label()))
             .collect(),
         clocks,
+        protection,
         with_record: false,
         may_admit,
         summary,

@@ -123,6 +123,13 @@ fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode, listed: &[Strin
     if !valid_datetime(get("received_at")) {
         errors.insert("received_at".into(), "受理日時を「2022-05-10T14:30」の形で入力してください".into());
     }
+    let protection = get("protection_started_at");
+    if !protection.is_empty() && !valid_datetime(protection) {
+        errors.insert(
+            "protection_started_at".into(),
+            "警察官による保護の開始日時を「2022-05-10T14:30」の形で入力してください（分からなければ空欄）".into(),
+        );
+    }
     if report_article(get("article")).is_none() {
         errors.insert("article".into(), "通報・申請の根拠条文を一覧から選んでください".into());
     }
@@ -164,6 +171,7 @@ fn intake_errors(f: &Fields, ctx: &Ctx, code: &MunicipalityCode, listed: &[Strin
 #[serde(deny_unknown_fields)]
 pub(crate) struct IntakeForm {
     received_at: Option<String>,
+    protection_started_at: Option<String>,
     article: Option<String>,
     police_station: Option<String>,
     district: Option<String>,
@@ -177,6 +185,7 @@ pub(crate) struct IntakeForm {
 const FIELD_ORDER: &[&str] = &[
     "person_choice",
     "received_at",
+    "protection_started_at",
     "article",
     "police_station",
     "district",
@@ -252,6 +261,8 @@ pub async fn create(
         circumstances: get("circumstances"),
         assigned_to: user_id(&ctx)?,
         next_due_on: parse_iso_date(&get("next_due_on")),
+        protection_started_at: parse_local_minute(&get("protection_started_at"))
+            .map(|local| local.assume_offset(crate::display::JST)),
     };
     let event = audit::event(&ctx.0, "create", Outcome::Ok);
     let id = cases::create(&state.db, &new, new_person.as_ref(), event).await?;

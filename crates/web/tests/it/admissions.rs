@@ -49,6 +49,7 @@ pub(crate) async fn a_kinkyu_case(app: &TestApp) -> String {
         vec![("event", "order_exam"), ("occurred_on", "2024-06-01")],
         vec![
             ("event", "examine"),
+            ("occurred_time", "14:00"),
             ("occurred_on", "2024-06-01"),
             ("first", "needs_sochi"),
             ("disposition", "kinkyu_sochi"),

@@ -46,6 +46,7 @@ async fn case_at_exam(app: &TestApp) -> String {
 fn exam<'a>(second: &'a str, disposition: &'a str, reason: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("event", "examine"),
+        ("occurred_time", "14:00"),
         ("occurred_on", "2021-06-02"),
         ("first", "needs_sochi"),
         ("second", second),

@@ -98,6 +98,7 @@ async fn a_nurse_takes_a_report_from_intake_to_closure_and_the_sheet_counts_it()
             &case,
             &[
                 ("event", "examine"),
+                ("occurred_time", "14:00"),
                 ("occurred_on", "2021-06-02"),
                 ("first", "needs_sochi"),
                 ("second", "no_sochi"),
@@ -115,6 +116,7 @@ async fn a_nurse_takes_a_report_from_intake_to_closure_and_the_sheet_counts_it()
             &case,
             &[
                 ("event", "examine"),
+                ("occurred_time", "14:00"),
                 ("occurred_on", "2021-06-02"),
                 ("first", "needs_sochi"),
                 ("second", "needs_sochi"),

@@ -158,6 +158,7 @@ async fn the_caseload_counts_the_seeded_records_and_a_district_nurse_sees_only_h
                 circumstances: String::new(),
                 assigned_to: staff,
                 next_due_on: nimo_domain::calendar::parse_iso_date(due),
+                protection_started_at: None,
             };
             let person = nimo_store::people::NewPerson {
                 municipality: nimo_domain::MunicipalityCode::parse("131105").unwrap(),

@@ -50,6 +50,7 @@ async fn seed(app: &TestApp, district: &str, kana: &str, n: u32) -> Vec<i64> {
             circumstances: "見本".into(),
             assigned_to: nurse.id,
             next_due_on: None,
+            protection_started_at: None,
         };
         ids.push(cases::create(&app.db, &case, Some(&person), AuditEvent::cli("create")).await.unwrap());
     }
@@ -69,6 +70,7 @@ async fn close(app: &TestApp, id: i64) {
         let input = cases::EventInput {
             event,
             occurred_on: time::macros::date!(2021 - 09 - 01),
+            occurred_at: None,
             note: String::new(),
             next_due_on: None,
             actor: nurse.id,

@@ -57,6 +57,7 @@ async fn seed(app: &TestApp) -> i64 {
         circumstances: "見本".into(),
         assigned_to: nurse.id,
         next_due_on: None,
+        protection_started_at: None,
     };
     let id = nimo_store::cases::create(&app.db, &case, Some(&person), AuditEvent::cli("create")).await.unwrap();
     let plan = nimo_store::cases::NewPlan {

@@ -57,6 +57,7 @@ async fn every_page_with_case_records_is_audited_before_it_is_answered() {
             circumstances: "見本".into(),
             assigned_to: nurse.id,
             next_due_on: None,
+            protection_started_at: None,
         };
         let id = nimo_store::cases::create(&app.db, &case, Some(&person), AuditEvent::cli("create")).await.unwrap();
         assert_eq!(id, 1);

@@ -59,6 +59,7 @@ async fn a_case_finds_its_bed_and_the_case_page_shows_the_placement() {
             vec![("event", "order_exam")],
             vec![
                 ("event", "examine"),
+                ("occurred_time", "14:00"),
                 ("first", "needs_sochi"),
                 ("second", "needs_sochi"),
                 ("disposition", "sochi"),

@@ -105,6 +105,7 @@ async fn a_case_summary_prints_what_the_case_page_shows_and_is_audited() {
             &case,
             &[
                 ("event", "examine"),
+                ("occurred_time", "14:00"),
                 ("occurred_on", "2022-04-02"),
                 ("first", "needs_sochi"),
                 ("second", "needs_sochi"),

@@ -43,6 +43,7 @@ pub(super) async fn seed_cases(db: &nimo_store::Db, staff: i64) {
             circumstances: String::new(),
             assigned_to: staff,
             next_due_on: None,
+            protection_started_at: None,
         };
         let audit = AuditEvent::cli("create");
         let id = nimo_store::cases::create(db, &case, Some(&person), audit).await.expect("a seeded case");
