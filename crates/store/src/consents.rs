@@ -10,7 +10,7 @@ mod views;
 
 pub use views::{
     ClockEntry, ConsentCounts, ConsentEventRecord, ConsentItem, counts, events, hospital_choices, list, of_person,
-    running_clocks, running_clocks_everywhere, timeline_entries, years,
+    running_clocks, running_clocks_everywhere, states_of_person, timeline_entries, years,
 };
 
 use crate::audit::{AuditEvent, append_in, timestamp};

@@ -114,6 +114,16 @@ pub(crate) fn own_district(ctx: &Ctx) -> Option<String> {
     ctx.0.principal().and_then(|p| p.scope.district)
 }
 
+/// The signed-in hospital account's hospital, or 403 (a hospital account always has one; the
+/// policy already refused everyone else).
+pub(crate) fn own_hospital(ctx: &Ctx) -> Result<String, crate::WebError> {
+    ctx.0
+        .account
+        .as_ref()
+        .and_then(|a| a.principal.scope.hospital.clone())
+        .ok_or_else(|| crate::WebError::Forbidden("病院が割り当てられていないアカウントです".into()))
+}
+
 pub(crate) fn valid_date(text: &str) -> bool {
     nimo_domain::calendar::parse_iso_date(text).is_some()
 }

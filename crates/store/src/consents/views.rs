@@ -294,6 +294,21 @@ pub async fn counts(db: &Db, municipality: &str, fiscal_year: i32) -> Result<Con
     })
 }
 
+/// A person's requests as links need them: id and state, oldest first (nothing opened).
+pub async fn states_of_person(db: &Db, person_id: i64) -> Result<Vec<(i64, ConsentState)>, StoreError> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, state FROM mayor_consent WHERE person_id = $1 ORDER BY id")
+            .bind(person_id)
+            .fetch_all(&db.pool)
+            .await?;
+    rows.into_iter()
+        .map(|(id, state)| {
+            let state = ConsentState::parse(&state).ok_or_else(|| StoreError::Corrupt("mayor_consent.state".into()))?;
+            Ok((id, state))
+        })
+        .collect()
+}
+
 /// The 年度 in which a municipality's 市町村長同意 have events, newest first.
 pub async fn years(db: &Db, municipality: &str) -> Result<Vec<i32>, StoreError> {
     let years: Vec<i64> = sqlx::query_scalar(

@@ -149,9 +149,9 @@ async fn page(
         .collect();
     let on_mayor = a.entry.consent == Some(Consent::Mayor) || a.status.consent == Some(Consent::Mayor);
     let mayor_consents = if on_mayor {
-        let own = nimo_store::consents::of_person(&state.db, a.person_id).await?;
         // A person belongs to one municipality: their requests are this municipality's.
-        Some(own.iter().map(|c| (c.id, c.status.state.label())).collect())
+        let own = nimo_store::consents::states_of_person(&state.db, a.person_id).await?;
+        Some(own.into_iter().map(|(id, s)| (id, s.label())).collect())
     } else {
         None
     };

@@ -51,23 +51,13 @@ struct HospitalPage {
     errors: Vec<String>,
 }
 
-/// The account's hospital, or 403 (a hospital account always has one; the policy already
-/// refused everyone else).
-fn own_hospital(ctx: &Ctx) -> Result<String, WebError> {
-    ctx.0
-        .account
-        .as_ref()
-        .and_then(|a| a.principal.scope.hospital.clone())
-        .ok_or_else(|| WebError::Forbidden("病院が割り当てられていないアカウントです".into()))
-}
-
 async fn page(
     state: &AppState,
     ctx: &Ctx,
     notice: Option<String>,
     errors: Vec<String>,
 ) -> Result<HospitalPage, WebError> {
-    let hospital_id = own_hospital(ctx)?;
+    let hospital_id = crate::pages::own_hospital(ctx)?;
     let now = state.clock.unix();
     let hospital = beds::hospital(&state.db, &hospital_id).await?;
     let wards = beds::wards_of_hospital_at(&state.db, &hospital_id, now)
@@ -173,7 +163,7 @@ pub async fn post_availability(
     let origin = crate::audit::origin_of(&ctx.0);
     match beds::post_ward_at(&state.db, &ward, free, seclusion, &actor, &origin, state.clock.unix()).await {
         Ok(()) => {
-            state.bed_changed(&own_hospital(&ctx)?);
+            state.bed_changed(&crate::pages::own_hospital(&ctx)?);
             Ok(Redirect::to("/hospital?notice=posted").into_response())
         }
         // One ward: the refusal without the row number of a batch.
@@ -321,7 +311,7 @@ async fn audit_foreign_ward(state: &AppState, ctx: &Ctx, error: &StoreError) -> 
 /// POST /hospital/import: a CSV or JSON file of postings for the own hospital's wards; all or
 /// nothing. A ward of another hospital is refused like one that does not exist, and audited.
 pub async fn import(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response, WebError> {
-    let hospital = own_hospital(&ctx)?;
+    let hospital = crate::pages::own_hospital(&ctx)?;
     let mut file = None;
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.name() == Some("file") {

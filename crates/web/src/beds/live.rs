@@ -44,12 +44,7 @@ fn changes(
 
 /// GET /hospital/events: changes of the own hospital's wards and holds.
 pub async fn hospital(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let own = ctx
-        .0
-        .account
-        .as_ref()
-        .and_then(|a| a.principal.scope.hospital.clone())
-        .ok_or_else(|| WebError::Forbidden("病院が割り当てられていないアカウントです".into()))?;
+    let own = crate::pages::own_hospital(&ctx)?;
     let stream = changes(&state, move |hospital| hospital == own);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response())
 }

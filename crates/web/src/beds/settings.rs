@@ -79,14 +79,6 @@ pub(crate) struct RoomsForm {
     seclusion_rooms: String,
 }
 
-fn own_hospital(ctx: &Ctx) -> Result<String, WebError> {
-    ctx.0
-        .account
-        .as_ref()
-        .and_then(|a| a.principal.scope.hospital.clone())
-        .ok_or_else(|| WebError::Forbidden("病院が割り当てられていないアカウントです".into()))
-}
-
 fn requirement_label(requirement: Requirement) -> &'static str {
     match requirement {
         Requirement::SochiDesignated => "国等の設置する精神科病院または指定病院",
@@ -97,7 +89,7 @@ fn requirement_label(requirement: Requirement) -> &'static str {
 
 /// The page as stored, before any typed value is laid over it.
 async fn page(state: &AppState, ctx: &Ctx, notice: Option<&'static str>) -> Result<SettingsPage, WebError> {
-    let hospital_id = own_hospital(ctx)?;
+    let hospital_id = crate::pages::own_hospital(ctx)?;
     let hospital = beds::hospital(&state.db, &hospital_id).await?;
     let wards = beds::wards_of_hospital_at(&state.db, &hospital_id, state.clock.unix()).await?;
     let band = nimo_domain::beds::night::BAND;
@@ -167,7 +159,7 @@ pub async fn update(
         page.summary = crate::pages::summary(&page.errors, &["sochi_designation"], str::to_string);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     };
-    let mut hospital = beds::hospital(&state.db, &own_hospital(&ctx)?).await?;
+    let mut hospital = beds::hospital(&state.db, &crate::pages::own_hospital(&ctx)?).await?;
     hospital.sochi_designation = sochi;
     hospital.okyu_designated = form.okyu_designated.is_some();
     hospital.night_holiday = form.night_holiday.is_some();
@@ -190,7 +182,7 @@ pub async fn update_rooms(
     PagePath(WardId(ward_id), ..): PagePath<WardId, WardMissing>,
     Submission(form): Submission<RoomsForm>,
 ) -> Result<Response, WebError> {
-    let hospital_id = own_hospital(&ctx)?;
+    let hospital_id = crate::pages::own_hospital(&ctx)?;
     let wards = beds::wards_of_hospital_at(&state.db, &hospital_id, state.clock.unix()).await?;
     let Some(status) = wards.into_iter().find(|s| s.ward.id == ward_id) else {
         return Err(WebError::NotFound("病棟が見つかりません".into()));

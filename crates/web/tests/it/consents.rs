@@ -292,3 +292,27 @@ async fn an_admission_on_mayor_consent_and_its_request_link_each_other() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_admission_on_mayor_consent_without_a_request_reads_to_be_confirmed() {
+    for_each_backend(|app| async move {
+        let (status, location, body) = app.post_form("/municipalities/131105/cases", &form(INTAKE)).await;
+        assert_eq!(status, 303, "{body}");
+        let case = location.unwrap().split('?').next().unwrap().to_string();
+        let admission = form(&[
+            ("hospital_name", "見本記念病院"),
+            ("form", "iryo_hogo"),
+            ("consent", "mayor"),
+            ("occurred_at", "2026-12-01T11:00"),
+            ("period_end", "2027-03-01T11:00"),
+        ]);
+        let (status, location, body) = app.post_form(&format!("{case}/admissions"), &admission).await;
+        assert_eq!(status, 303, "{body}");
+        let (_, page) = app.get(&location.unwrap()).await;
+        assert!(
+            page.contains("市町村長同意の記録") && page.contains("この区の市町村長同意の記録がありません"),
+            "{page}"
+        );
+    })
+    .await;
+}
