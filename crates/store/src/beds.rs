@@ -525,15 +525,26 @@ pub async fn postings(db: &Db, ward_id: &str, limit: i64) -> Result<Vec<(i64, i6
     rows.iter().map(|r| Ok((r.try_get("free_beds")?, r.try_get("posted_at")?, r.try_get("actor")?))).collect()
 }
 
+/// What a search found: the best `limit` hits, and how many wards and hospitals matched in all.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// The ranked hits, at most the search's limit.
+    pub hits: Vec<Hit>,
+    /// How many wards matched the criteria (before the limit).
+    pub wards: usize,
+    /// How many distinct hospitals those wards belong to.
+    pub hospitals: usize,
+}
+
 /// Searches every ward: filters by the criteria, ranks (bed left, fresh before stale, fit,
-/// distance, newest posting) and returns at most `limit` hits.
+/// distance, newest posting) and returns at most `limit` hits with the counts of all matches.
 pub async fn search_at(
     db: &Db,
     criteria: &Criteria,
     stale_after_seconds: i64,
     limit: usize,
     now: i64,
-) -> Result<Vec<Hit>, StoreError> {
+) -> Result<Found, StoreError> {
     let rows = sqlx::query(&format!(
         "SELECT {WARD_COLUMNS}, {TAKEN_COLUMNS}, {HOSPITAL_COLUMNS}
          FROM ward w JOIN hospital h ON h.id = w.hospital_id"
@@ -575,7 +586,9 @@ pub async fn search_at(
         ranked.push((rank, hit));
     }
     ranked.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
-    Ok(ranked.into_iter().take(limit).map(|(_, hit)| hit).collect())
+    let wards = ranked.len();
+    let hospitals = ranked.iter().map(|(_, hit)| hit.hospital.id.as_str()).collect::<std::collections::HashSet<_>>().len();
+    Ok(Found { hits: ranked.into_iter().take(limit).map(|(_, hit)| hit).collect(), wards, hospitals })
 }
 
 /// How many hospitals and wards there are (for the demo and benches).

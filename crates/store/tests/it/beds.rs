@@ -125,7 +125,7 @@ async fn the_placer_withdraws_a_hold_and_the_bed_is_free_at_once() {
         assert!(matches!(other, Err(StoreError::NotFound(_))), "{backend:?}: {other:?}");
         let missing = beds::cancel_at(&t.db, hold.id + 100, 1, "test", NOW + 60).await;
         assert!(matches!(missing, Err(StoreError::NotFound(_))), "{backend:?}: {missing:?}");
-        let cancelled = beds::cancel_at(&t.db, hold.id, 1, "test", NOW + 60).await.unwrap();
+        let cancelled = beds::cancel_at(&t.db, hold.id, 1, "test", NOW + 60).await.unwrap().hits;
         assert_eq!((cancelled.state, cancelled.decided_at), (HoldState::Cancelled, Some(NOW + 60)));
         // The bed is free for the next hold at once; the withdrawn one can be neither withdrawn
         // again nor accepted.
@@ -179,7 +179,7 @@ async fn decline_frees_the_bed_and_accept_consumes_it_until_the_next_posting() {
         let t = TestDb::new(backend).await.unwrap();
         seed(&t.db, "h-a", 35.64, &[("w-a", 1)]).await;
         let first = beds::place_hold_at(&t.db, &hold_for("w-a", 1), TTL, "test", NOW).await.unwrap();
-        let declined = beds::decline_at(&t.db, first.id, 9, DeclineReason::NoStaff, "test", NOW + 60).await.unwrap();
+        let declined = beds::decline_at(&t.db, first.id, 9, DeclineReason::NoStaff, "test", NOW + 60).await.unwrap().hits;
         assert_eq!(declined.state, HoldState::Declined);
         assert_eq!(declined.decline_reason, Some(DeclineReason::NoStaff));
         let second = beds::place_hold_at(&t.db, &hold_for("w-a", 2), TTL, "test", NOW + 61).await.unwrap();
@@ -240,16 +240,16 @@ async fn search_filters_and_ranks_stale_postings_last() {
         seed(&t.db, "h-far", 35.80, &[("w-far", 1)]).await;
         seed(&t.db, "h-full", 35.64, &[("w-full", 0)]).await;
         let criteria = Criteria { from: Some((35.64, 139.70)), age: Some(30), ..Criteria::default() };
-        let hits = beds::search_at(&t.db, &criteria, 3600, 50, NOW + 60).await.unwrap();
+        let hits = beds::search_at(&t.db, &criteria, 3600, 50, NOW + 60).await.unwrap().hits;
         let ids: Vec<&str> = hits.iter().map(|h| h.status.ward.id.as_str()).collect();
         assert_eq!(ids, vec!["w-near", "w-far"], "{backend:?}: nearest first, full wards left out");
         // The near ward's posting goes stale: it ranks after the fresh far one.
         beds::post_availability_at(&t.db, "w-far", 1, "cli", "cli", NOW + 7000).await.unwrap();
-        let hits = beds::search_at(&t.db, &criteria, 3600, 50, NOW + 7200).await.unwrap();
+        let hits = beds::search_at(&t.db, &criteria, 3600, 50, NOW + 7200).await.unwrap().hits;
         let ids: Vec<(&str, bool)> = hits.iter().map(|h| (h.status.ward.id.as_str(), h.stale)).collect();
         assert_eq!(ids, vec![("w-far", false), ("w-near", true)], "{backend:?}");
         let children = Criteria { age: Some(12), ..Criteria::default() };
-        assert!(beds::search_at(&t.db, &children, 3600, 50, NOW).await.unwrap().is_empty());
+        assert!(beds::search_at(&t.db, &children, 3600, 50, NOW).await.unwrap().hits.is_empty());
     }
 }
 

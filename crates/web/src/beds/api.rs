@@ -77,7 +77,7 @@ fn user_of(ctx: &Ctx) -> Result<i64, Problem> {
 pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<SearchResults>, Problem> {
     let now = state.clock.unix();
     let criteria = parse_criteria(&params::read(query.as_deref()).map_err(invalid)?, now).map_err(invalid)?;
-    let hits = beds::search_at(&state.db, &criteria, state.beds.stale_after_seconds, SEARCH_LIMIT, now).await?;
+    let hits = beds::search_at(&state.db, &criteria, state.beds.stale_after_seconds, SEARCH_LIMIT, now).await?.hits;
     let band = nimo_domain::beds::night::band_at(now);
     Ok(Json(SearchResults {
         searched_at: now,

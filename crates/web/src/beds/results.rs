@@ -213,7 +213,8 @@ pub(crate) async fn run(
         Ok(criteria) => {
             let hits =
                 beds::search_at(&state.db, &criteria, state.beds.stale_after_seconds, SEARCH_LIMIT, page.searched_at)
-                    .await?;
+                    .await?
+                    .hits;
             page.searched = true;
             page.hits = hits.iter().map(|hit| HitView::of(hit, criteria.night_band)).collect();
             Ok((StatusCode::OK, page))
