@@ -587,7 +587,8 @@ pub async fn search_at(
     }
     ranked.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
     let wards = ranked.len();
-    let hospitals = ranked.iter().map(|(_, hit)| hit.hospital.id.as_str()).collect::<std::collections::HashSet<_>>().len();
+    let hospitals =
+        ranked.iter().map(|(_, hit)| hit.hospital.id.as_str()).collect::<std::collections::HashSet<_>>().len();
     Ok(Found { hits: ranked.into_iter().take(limit).map(|(_, hit)| hit).collect(), wards, hospitals })
 }
 

@@ -125,7 +125,7 @@ async fn the_placer_withdraws_a_hold_and_the_bed_is_free_at_once() {
         assert!(matches!(other, Err(StoreError::NotFound(_))), "{backend:?}: {other:?}");
         let missing = beds::cancel_at(&t.db, hold.id + 100, 1, "test", NOW + 60).await;
         assert!(matches!(missing, Err(StoreError::NotFound(_))), "{backend:?}: {missing:?}");
-        let cancelled = beds::cancel_at(&t.db, hold.id, 1, "test", NOW + 60).await.unwrap().hits;
+        let cancelled = beds::cancel_at(&t.db, hold.id, 1, "test", NOW + 60).await.unwrap();
         assert_eq!((cancelled.state, cancelled.decided_at), (HoldState::Cancelled, Some(NOW + 60)));
         // The bed is free for the next hold at once; the withdrawn one can be neither withdrawn
         // again nor accepted.
@@ -179,7 +179,7 @@ async fn decline_frees_the_bed_and_accept_consumes_it_until_the_next_posting() {
         let t = TestDb::new(backend).await.unwrap();
         seed(&t.db, "h-a", 35.64, &[("w-a", 1)]).await;
         let first = beds::place_hold_at(&t.db, &hold_for("w-a", 1), TTL, "test", NOW).await.unwrap();
-        let declined = beds::decline_at(&t.db, first.id, 9, DeclineReason::NoStaff, "test", NOW + 60).await.unwrap().hits;
+        let declined = beds::decline_at(&t.db, first.id, 9, DeclineReason::NoStaff, "test", NOW + 60).await.unwrap();
         assert_eq!(declined.state, HoldState::Declined);
         assert_eq!(declined.decline_reason, Some(DeclineReason::NoStaff));
         let second = beds::place_hold_at(&t.db, &hold_for("w-a", 2), TTL, "test", NOW + 61).await.unwrap();
