@@ -17,6 +17,7 @@ mod retention;
 mod schema;
 mod sealed;
 mod sign_in_delays;
+mod sqlite_build;
 mod tokens;
 mod upgrades;
 
