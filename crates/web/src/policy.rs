@@ -97,6 +97,7 @@ pub const POLICY: &[(&str, &str, Permission)] = &[
     ("GET", "/municipalities/{code}/clocks", Permission::CaseRead),
     ("GET", "/plans", Permission::CaseRead),
     ("GET", "/clocks", Permission::CaseRead),
+    ("GET", "/clocks/rules", Permission::CaseRead),
     ("GET", "/consents", Permission::CaseRead),
     ("GET", "/municipalities/{code}/plans", Permission::CaseRead),
     ("GET", "/municipalities/{code}/plans/{plan_id}", Permission::CaseRead),

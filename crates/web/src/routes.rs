@@ -86,6 +86,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/people/{person_id}/merge", get(merge::form).post(merge::merge))
         .route("/plans", get(plans::home))
         .route("/clocks", get(crate::clocks::home))
+        .route("/clocks/rules", get(crate::clock_rules::rules))
         .route("/consents", get(crate::consents::list::home))
         .route("/municipalities/{code}/plans", get(plans::list))
         .route("/municipalities/{code}/plans/{plan_id}", get(plans::show))

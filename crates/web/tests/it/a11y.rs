@@ -135,6 +135,7 @@ fn must_reach(role: Role) -> &'static [&'static str] {
             "/municipalities/N/consents/N",
             "/municipalities/N/caseload",
             "/municipalities/N/districts",
+            "/clocks/rules",
             "/beds",
             "/beds/holds",
             "/beds/stats",

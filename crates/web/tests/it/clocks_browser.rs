@@ -63,6 +63,14 @@ async fn the_clock_board_reads_most_urgent_first_on_a_desktop_and_a_phone() {
         let width = browser.eval("return document.documentElement.scrollWidth;").await;
         let width = width.and_then(|w| w.as_i64()).unwrap_or(9999);
         assert!(width <= 390, "the board is {width} px wide on a phone");
+        // The rules behind the board: reached by its link, readable on a phone too.
+        follow_text(&browser, "main", "法定期限の規則と根拠", &mut tally).await;
+        assert_eq!(browser.path().await, "/clocks/rules");
+        let width = browser.eval("return document.documentElement.scrollWidth;").await;
+        let width = width.and_then(|w| w.as_i64()).unwrap_or(9999);
+        assert!(width <= 390, "the rules are {width} px wide on a phone");
+        browser.client.set_window_size(1280, 900).await.expect("window size");
+        browser.keep_screenshots(&format!("clock-rules-{:?}", app.backend)).await;
         browser.quit().await;
     })
     .await;
