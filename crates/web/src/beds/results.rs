@@ -28,6 +28,8 @@ pub struct HitView {
     pub distance: String,
     pub designations: String,
     pub admissions: String,
+    /// The same without 「入院」 (措置・緊急措置・…), for the table's column of that name.
+    pub admissions_short: String,
     /// 「保護室 空き1／2室」, or empty for a ward without 保護室.
     pub seclusion: String,
     /// In the 夜間・休日 band, the hospital takes no admissions now.
@@ -68,6 +70,12 @@ impl HitView {
             distance: hit.distance_km.map(|d| format!("{d:.1} km")).unwrap_or_default(),
             designations: designations.join("・"),
             admissions: ward.admissions.iter().map(|a| a.label()).collect::<Vec<_>>().join("・"),
+            admissions_short: ward
+                .admissions
+                .iter()
+                .map(|a| a.label().trim_end_matches("入院"))
+                .collect::<Vec<_>>()
+                .join("・"),
             seclusion: if ward.seclusion_rooms > 0 {
                 format!("保護室 空き{}／{}室", hit.status.seclusion_free, ward.seclusion_rooms)
             } else {
