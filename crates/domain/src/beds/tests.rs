@@ -198,3 +198,31 @@ fn seclusion_filters_and_the_night_band_ranks_closed_hospitals_last() {
     assert!(rank(&day, &day_only, 3600) < rank(&day, &far_open, 3600), "by day nothing changes");
     assert!(matches(&night, &day_only), "ranked after, not hidden");
 }
+
+/// The issue read the page as "freshness before distance": the order is a bed left, then fresh
+/// before stale (a yes/no, not the posting's minutes), then fit, then distance; among fresh
+/// postings an older one nearer ranks before a newer one farther.
+#[test]
+fn the_order_is_bed_then_fresh_then_fit_then_distance_and_a_fresh_age_never_beats_distance() {
+    let criteria =
+        Criteria { sex: Some(Sex::Male), from: Some((35.64, 139.70)), include_full: true, ..Criteria::default() };
+    let near_older = Candidate { posting_age_seconds: 3000, location: (35.645, 139.70), ..candidate() };
+    let far_newer = Candidate { posting_age_seconds: 30, location: (35.70, 139.75), ..candidate() };
+    let farthest_male = Candidate { sex: Sex::Male, location: (35.75, 139.85), ..candidate() };
+    let nearest_stale = Candidate { posting_age_seconds: 7200, location: (35.64, 139.70), ..candidate() };
+    let nearest_full = Candidate {
+        availability: Availability { posted: 1, active_holds: 1, admissions: 0 },
+        location: (35.64, 139.70),
+        ..candidate()
+    };
+    let mut wards = [
+        ("full", &nearest_full),
+        ("stale", &nearest_stale),
+        ("far newer", &far_newer),
+        ("near older", &near_older),
+        ("male", &farthest_male),
+    ];
+    wards.sort_by(|a, b| rank(&criteria, a.1, 3600).partial_cmp(&rank(&criteria, b.1, 3600)).unwrap());
+    let order: Vec<&str> = wards.iter().map(|(name, _)| *name).collect();
+    assert_eq!(order, ["male", "near older", "far newer", "stale", "full"]);
+}

@@ -58,7 +58,10 @@ fn user_of(ctx: &Ctx) -> Result<i64, Problem> {
 
 /// Search wards with free beds (staff)
 ///
-/// The same criteria as the search page. Wards are ranked by the domain's rules; wards with no
+/// The same criteria as the search page, read by the same code (a wrong value is a 422 naming its
+/// parameter in `errors`, as the page names its field). Wards are ranked by the domain's rules
+/// (a bed left, then fresh before stale, then fit, then distance); `wards` and `hospitals` count
+/// every match before the limit of 50 `results`; wards with no
 /// bed left are left out unless `include_full` is given, wards whose hospital's designation does
 /// not allow `admission` (措置・緊急措置: 国等の設置 or 指定病院; 応急: 応急入院指定病院) always.
 /// In the 夜間・休日 band (Japan time; `night_band` names it) hospitals that take no admissions
@@ -77,12 +80,14 @@ fn user_of(ctx: &Ctx) -> Result<i64, Problem> {
 pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<SearchResults>, Problem> {
     let now = state.clock.unix();
     let criteria = parse_criteria(&params::read(query.as_deref()).map_err(invalid)?, now).map_err(invalid)?;
-    let hits = beds::search_at(&state.db, &criteria, state.beds.stale_after_seconds, SEARCH_LIMIT, now).await?.hits;
+    let found = beds::search_at(&state.db, &criteria, state.beds.stale_after_seconds, SEARCH_LIMIT, now).await?;
     let band = nimo_domain::beds::night::band_at(now);
     Ok(Json(SearchResults {
         searched_at: now,
         night_band: band.map(|reason| reason.label()),
-        results: hits.iter().map(|hit| bodies::SearchResult::of(hit, band.is_some())).collect(),
+        wards: found.wards,
+        hospitals: found.hospitals,
+        results: found.hits.iter().map(|hit| bodies::SearchResult::of(hit, band.is_some())).collect(),
     }))
 }
 

@@ -138,18 +138,28 @@ pub(crate) fn criteria_of(form: &SearchForm) -> Result<Criteria, Vec<FieldError>
     criteria.include_full = form.include_full.is_some();
     criteria.needs_seclusion = form.seclusion.is_some();
     match (given(&form.lat), given(&form.lon), given(&form.from)) {
-        (Some(lat), Some(lon), _) => match (lat.parse::<f64>(), lon.parse::<f64>()) {
-            (Ok(lat), Ok(lon)) if LATITUDES.contains(&lat) && LONGITUDES.contains(&lon) => {
-                criteria.from = Some((lat, lon));
+        (Some(lat), Some(lon), _) => {
+            let lat = lat.parse::<f64>().ok().filter(|lat| LATITUDES.contains(lat));
+            let lon = lon.parse::<f64>().ok().filter(|lon| LONGITUDES.contains(lon));
+            if lat.is_none() {
+                errors.push(("lat", "地点: 緯度は日本国内の10進数（20〜46）で入力してください".into()));
             }
-            _ => errors.push(("lat", "地点: 緯度・経度は日本国内の10進数で入力してください".into())),
-        },
+            if lon.is_none() {
+                errors.push(("lon", "地点: 経度は日本国内の10進数（122〜154）で入力してください".into()));
+            }
+            criteria.from = lat.zip(lon);
+        }
         (None, None, Some(code)) => match centre_of(&code) {
             Some(point) => criteria.from = Some(point),
             None => errors.push(("from", format!("起点の区市町村: 「{code}」は選べません"))),
         },
         (None, None, None) => {}
-        _ => errors.push(("lat", "地点: 緯度と経度の両方を入力してください".into())),
+        (Some(_), None, _) => {
+            errors.push(("lon", "地点: 緯度と経度の両方を入力してください（経度がありません）".into()))
+        }
+        (None, Some(_), _) => {
+            errors.push(("lat", "地点: 緯度と経度の両方を入力してください（緯度がありません）".into()))
+        }
     }
     if errors.is_empty() { Ok(criteria) } else { Err(errors) }
 }

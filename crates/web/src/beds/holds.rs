@@ -120,6 +120,7 @@ pub async fn create_hold(
     back.go = "1".into();
     let (_, mut page) = run(&state, &ctx, back).await?;
     page.hold = HoldValues {
+        ward_id: form.ward_id.trim().to_string(),
         case_ref: form.case_ref.clone(),
         admission: form.admission.trim().to_string(),
         admission_reason: form.admission_reason.trim().to_string(),

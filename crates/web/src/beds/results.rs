@@ -28,6 +28,8 @@ pub struct HitView {
     pub distance: String,
     pub designations: String,
     pub admissions: String,
+    /// The same without 「入院」 (措置・緊急措置・…), for the table's column of that name.
+    pub admissions_short: String,
     /// 「保護室 空き1／2室」, or empty for a ward without 保護室.
     pub seclusion: String,
     /// In the 夜間・休日 band, the hospital takes no admissions now.
@@ -68,6 +70,12 @@ impl HitView {
             distance: hit.distance_km.map(|d| format!("{d:.1} km")).unwrap_or_default(),
             designations: designations.join("・"),
             admissions: ward.admissions.iter().map(|a| a.label()).collect::<Vec<_>>().join("・"),
+            admissions_short: ward
+                .admissions
+                .iter()
+                .map(|a| a.label().trim_end_matches("入院"))
+                .collect::<Vec<_>>()
+                .join("・"),
             seclusion: if ward.seclusion_rooms > 0 {
                 format!("保護室 空き{}／{}室", hit.status.seclusion_free, ward.seclusion_rooms)
             } else {
@@ -81,6 +89,8 @@ impl HitView {
 /// What the hold form above the results holds: typed values kept after a refusal.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct HoldValues {
+    /// The ward whose row's form was sent (its form opens again with the refusal beside it).
+    pub(crate) ward_id: String,
     pub(crate) case_ref: String,
     pub(crate) admission: String,
     pub(crate) admission_reason: String,
@@ -95,6 +105,11 @@ pub(crate) struct SearchPage {
     errors: Vec<FieldError>,
     searched: bool,
     hits: Vec<HitView>,
+    /// How many wards and hospitals matched (before the limit).
+    wards: usize,
+    hospitals: usize,
+    /// How the results are ordered, in one sentence.
+    order_note: String,
     searched_at: i64,
     admissions: Vec<(&'static str, &'static str)>,
     ward_types: Vec<(&'static str, &'static str)>,
@@ -150,6 +165,21 @@ impl SearchPage {
         if parts.is_empty() { "指定なし".into() } else { parts.join("・") }
     }
 
+    /// 「該当 12 病棟・7 病院」, and 「（上位 50 件を表示）」 when more matched than are shown.
+    fn counts(&self) -> String {
+        let shown = if self.wards > self.hits.len() {
+            format!("（上位 {} 件を表示）", self.hits.len())
+        } else {
+            String::new()
+        };
+        format!("該当 {} 病棟・{} 病院{shown}", self.wards, self.hospitals)
+    }
+
+    /// Whether the row of this ward opens its hold form (the form of the last refusal).
+    fn row_open(&self, ward_id: &str) -> bool {
+        self.hold.ward_id == ward_id && (self.hold_error.is_some() || !self.hold_errors.is_empty())
+    }
+
     /// The 入院形態 the hold form starts with: what was typed, the case's, or the search's.
     fn hold_admission(&self) -> &str {
         if !self.hold.admission.is_empty() {
@@ -162,6 +192,18 @@ impl SearchPage {
     }
 }
 
+/// How the results are ordered (the domain's `rank`), in one sentence; a posting older than
+/// `stale_after_seconds` is stale.
+fn order_note(stale_after_seconds: i64) -> String {
+    let stale = match stale_after_seconds {
+        s if s % 3600 == 0 => format!("{}時間", s / 3600),
+        s => format!("{}分", s / 60),
+    };
+    format!(
+        "並び順: 空床のある病棟を、条件によく合う順・近い順に表示し、{stale}以上更新のない病棟はその後、満床の病棟は最後です。"
+    )
+}
+
 /// An empty search page.
 pub(crate) fn search_page(state: &AppState, ctx: &Ctx, form: SearchForm) -> SearchPage {
     SearchPage {
@@ -170,6 +212,9 @@ pub(crate) fn search_page(state: &AppState, ctx: &Ctx, form: SearchForm) -> Sear
         errors: Vec::new(),
         searched: false,
         hits: Vec::new(),
+        wards: 0,
+        hospitals: 0,
+        order_note: order_note(state.beds.stale_after_seconds),
         searched_at: state.clock.unix(),
         admissions: AdmissionType::ALL.iter().map(|a| (a.code(), a.label())).collect(),
         ward_types: WardType::ALL.iter().map(|w| (w.code(), w.label())).collect(),
@@ -211,12 +256,13 @@ pub(crate) async fn run(
     }
     match criteria_at(&page.form, page.searched_at) {
         Ok(criteria) => {
-            let hits =
+            let found =
                 beds::search_at(&state.db, &criteria, state.beds.stale_after_seconds, SEARCH_LIMIT, page.searched_at)
-                    .await?
-                    .hits;
+                    .await?;
             page.searched = true;
-            page.hits = hits.iter().map(|hit| HitView::of(hit, criteria.night_band)).collect();
+            page.hits = found.hits.iter().map(|hit| HitView::of(hit, criteria.night_band)).collect();
+            page.wards = found.wards;
+            page.hospitals = found.hospitals;
             Ok((StatusCode::OK, page))
         }
         Err(errors) => {

@@ -185,6 +185,9 @@ async fn bed_finder_updates_live(app: TestApp, events: tokio::sync::broadcast::S
 
     let browser = Browser::start(&app.base).await;
     sign_in(&browser, "beds-nurse", &nurse[0]).await;
+    // On a phone: the cards and the one hold form above them (a desktop's table row opens its
+    // own form inside the results, which wait while the user types there).
+    browser.client.set_window_size(390, 844).await.expect("window size");
     browser.open("/beds?go=1&admission=sochi").await;
     let opened = Instant::now();
     let ward_card = format!(

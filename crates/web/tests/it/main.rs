@@ -10,6 +10,8 @@ mod api_inputs;
 mod auth;
 mod axe;
 mod bed_designations;
+mod bed_dispatch;
+mod bed_dispatch_browser;
 mod bed_pages;
 mod bed_refusals;
 mod bed_rooms_and_nights;

@@ -94,7 +94,7 @@ async fn a_case_finds_its_bed_and_the_case_page_shows_the_placement() {
         ] {
             assert!(results.contains(&filled), "filled from the case: {filled}");
         }
-        assert!(results.contains("検索結果（2件）"), "the search ran");
+        assert!(results.contains("検索結果（該当 2 病棟・2 病院）"), "the search ran");
         assert!(results.contains(&format!("name=\"ward_id\" value=\"{OWN_WARD}\"")), "one button per card");
         assert_eq!(results.matches("name=\"case_ref\"").count(), 0, "the case's 受付番号 is not typed");
         assert_eq!(results.matches("name=\"admission\"").count(), 2, "one 入院形態 in the criteria, one in the hold");
@@ -117,7 +117,7 @@ async fn a_case_finds_its_bed_and_the_case_page_shows_the_placement() {
         assert!(page.contains("理由: 事例の処遇（措置入院）と異なる入院形態で仮押さえするには理由を選んでください"));
         assert!(page.contains("確認: 事例の処遇（措置入院）と異なることを確認してください"));
         assert!(page.contains("<option value=\"iryo_hogo\" selected>医療保護入院"), "what was typed is kept");
-        assert!(page.contains("検索結果（2件）"), "the same results again");
+        assert!(page.contains("検索結果（該当 2 病棟・2 病院）"), "the same results again");
         assert_eq!(held(&app.db, OWN_WARD).await, 0, "nothing held");
         let confirmed = [("admission_reason", "family_consent"), ("confirm_admission", "1")];
         let (status, location, _) = app.post_form("/beds/holds", &hold(OTHER_WARD, "iryo_hogo", &confirmed)).await;

@@ -16,7 +16,12 @@ pub struct SearchResults {
     /// When the search ran in the 夜間・休日 band (Japan time), why (夜間, 休日 and its name);
     /// `null` on a weekday's daytime.
     pub night_band: Option<String>,
-    /// The wards, best first.
+    /// How many wards matched the criteria, before the limit of 50 results.
+    pub wards: usize,
+    /// How many hospitals those wards belong to.
+    pub hospitals: usize,
+    /// The wards, best first: a bed left, then fresh postings before stale ones, then better
+    /// fit, then nearer; at most 50.
     pub results: Vec<SearchResult>,
 }
 
