@@ -10,6 +10,7 @@ mod beds;
 mod cases;
 mod client_address;
 pub mod clock;
+mod clock_moves;
 mod clock_view;
 mod clocks;
 mod consents;

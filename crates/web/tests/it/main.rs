@@ -21,6 +21,7 @@ mod case_rules;
 mod case_rules_browser;
 mod cases;
 mod chrome;
+mod clock_moves;
 mod clocks_browser;
 mod consent_browser;
 mod consents;
