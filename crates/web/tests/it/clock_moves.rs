@@ -167,3 +167,55 @@ async fn an_administrator_extends_police_protection_by_warrant_and_every_page_ke
     })
     .await;
 }
+
+/// The value of the hidden input `name` in the move form that follows `after` in the page.
+fn hidden(page: &str, after: &str, name: &str) -> String {
+    let from = page.find(after).expect("the clock's form");
+    let rest = &page[from..];
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = rest.find(&marker).expect("the field") + marker.len();
+    rest[at..at + rest[at..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn a_moved_mayor_consent_deadline_shows_both_dates_on_the_request_page() {
+    for_each_backend(|app| async move {
+        let (status, location, body) = app.post_form("/municipalities/131105/cases", &form(INTAKE)).await;
+        assert_eq!(status, 303, "{body}");
+        let (_, case) = app.get(location.unwrap().split('?').next().unwrap()).await;
+        let person = case.split("/people/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let request = form(&[
+            ("hospital_id", ""),
+            ("hospital_name", "見本記念病院"),
+            ("requested_at", &typed(minute(app.clock.now()) - Duration::hours(2))),
+            ("admission_on", &nimo_web::display::jst_minute(app.clock.now())[..10]),
+            ("note", ""),
+        ]);
+        let (status, location, body) =
+            app.post_form(&format!("/municipalities/131105/people/{person}/consents"), &request).await;
+        assert_eq!(status, 303, "{body}");
+        let consent = location.unwrap();
+        let id = consent.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
+        let admin = admin_client(&app, "consentadmin").await;
+        let (_, page) = admin.get(MOVES).await;
+        let record = format!("value=\"consent:{id}\"");
+        let (rule, started) = (hidden(&page, &record, "rule"), hidden(&page, &record, "started"));
+        let to = minute(app.clock.now()) + Duration::days(2);
+        let fields = form(&[
+            ("record", &format!("consent:{id}")),
+            ("rule", &rule),
+            ("started", &started),
+            ("seen", "0"),
+            ("deadline", &typed(to)),
+            ("reason", "calculation_error"),
+            ("note", ""),
+        ]);
+        let (status, _, body) = admin.post_form(MOVES, &fields).await;
+        assert_eq!(status, 303, "{body}");
+        let (status, html) = app.get(consent.split('?').next().unwrap()).await;
+        assert_eq!(status, 200);
+        let shown = format!("{}まで（当初 ", nimo_web::display::jst_minute(to));
+        assert!(html.contains(&shown) && html.contains("変更: 期間計算の誤り訂正"), "{html}");
+    })
+    .await;
+}
