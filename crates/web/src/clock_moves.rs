@@ -243,9 +243,11 @@ pub async fn create(
     if let Some(p) = parse(&form, &mut errors) {
         let now = state.clock.now();
         let entries = entries_in(&state, code.as_str(), None, now).await?;
-        let found = entries
-            .iter()
-            .find(|e| e.record == Some(p.record) && e.clock.rule.id == form.rule && e.clock.started_at == p.started_at);
+        let found = entries.iter().find(|e| {
+            e.record == Some(p.record)
+                && e.clock.rule.id == form.rule
+                && e.clock.started_at.unix_timestamp() == p.started_at.unix_timestamp()
+        });
         let checked = match found {
             None => Err(MoveError::Stale),
             Some(e) => clocks::check_move(&e.clock, p.seen, p.to, p.reason, &form.note, now).map(|()| e),
@@ -260,7 +262,8 @@ pub async fn create(
             Ok(entry) => {
                 let movement = Move {
                     rule: form.rule.clone(),
-                    started_at: p.started_at,
+                    // The clock's own start, as stored with every move of it.
+                    started_at: entry.clock.started_at,
                     seq: p.seen + 1,
                     from: entry.clock.deadline.unwrap_or(p.to),
                     to: p.to,

@@ -101,9 +101,9 @@ pub struct Move {
 }
 
 impl Move {
-    /// Whether it moves this clock.
+    /// Whether it moves this clock (the start compared to the second, as forms carry it).
     pub fn moves(&self, clock: &Clock) -> bool {
-        self.rule == clock.rule.id && self.started_at == clock.started_at
+        self.rule == clock.rule.id && self.started_at.unix_timestamp() == clock.started_at.unix_timestamp()
     }
 }
 
