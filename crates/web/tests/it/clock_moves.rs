@@ -77,6 +77,10 @@ async fn an_administrator_extends_police_protection_by_warrant_and_every_page_ke
         assert_eq!(count(&app, &moves_of_case).await, 0);
 
         let admin = admin_client(&app, "clockadmin").await;
+        // The 地区 page links the administrator (only) to the page.
+        let link = format!("href=\"{MOVES}\"");
+        assert!(admin.get("/municipalities/131105/districts").await.1.contains(&link));
+        assert!(!app.get("/municipalities/131105/districts").await.1.contains(&link));
         let (status, page) = admin.get(MOVES).await;
         assert_eq!(status, 200, "{page}");
         assert!(
