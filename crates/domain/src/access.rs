@@ -78,6 +78,9 @@ impl Role {
             // 市町村長同意's decision is the 区's own act: staff only, and (see `authorize`) only
             // those with a municipality-wide scope, whom the 区 makes its deciding officials.
             ConsentDecide => self == Role::Staff,
+            // Moving a legal clock's deadline (coded reason, audited): the administrator only. The
+            // move names the record by number, rule and start, never the person.
+            ClockMove => self == Role::SystemAdmin,
             // An active account of such a role is fully signed in with its second factor.
             TokenCreate => self.requires_two_factor(),
         }
@@ -129,6 +132,8 @@ pub enum Permission {
     /// the 区 authorises to decide for the 区長 (専決); a 地区-scoped 保健師 records the request, the
     /// checks and the visits (`CaseWrite`) but does not decide.
     ConsentDecide,
+    /// Move a legal clock's deadline with a coded reason (the administrator only; audited).
+    ClockMove,
     /// Make an API token in the UI: an account whose role signs in with a second factor (so
     /// that the session making the token has passed it; a token stands for a full sign-in).
     TokenCreate,
@@ -136,7 +141,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order tables list them.
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 18] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::SheetRead,
@@ -153,6 +158,7 @@ impl Permission {
         Permission::DistrictRead,
         Permission::DistrictManage,
         Permission::ConsentDecide,
+        Permission::ClockMove,
         Permission::TokenCreate,
     ];
 
@@ -175,6 +181,7 @@ impl Permission {
             Permission::DistrictRead => "district.read",
             Permission::DistrictManage => "district.manage",
             Permission::ConsentDecide => "consent.decide",
+            Permission::ClockMove => "clock.move",
             Permission::TokenCreate => "token.create",
         }
     }
@@ -404,6 +411,18 @@ mod tests {
         }
         let disabled = Principal { state: AccountState::Disabled, ..whole_ward };
         assert!(authorize(Some(&disabled), Permission::DistrictManage, &meguro).is_err());
+    }
+
+    #[test]
+    fn only_the_administrator_moves_a_clock_deadline() {
+        assert_eq!(Permission::ClockMove.roles(), vec![Role::SystemAdmin]);
+        let meguro = Target::Municipality(code("131105"));
+        let whole_ward = staff("131105", None);
+        assert_eq!(authorize(Some(&whole_ward), Permission::ClockMove, &meguro), Err(Denial::Role));
+        let admin = Principal { role: Role::SystemAdmin, scope: Scope::default(), ..whole_ward };
+        assert_eq!(authorize(Some(&admin), Permission::ClockMove, &meguro), Ok(()));
+        let disabled = Principal { state: AccountState::Disabled, ..admin };
+        assert!(authorize(Some(&disabled), Permission::ClockMove, &meguro).is_err());
     }
 
     #[test]

@@ -10,6 +10,10 @@
 //! the running ones most urgent first. Days and months are counted as the 民法 counts periods
 //! (`period`). A rule nimo could not verify says so ([`Verification::Unconfirmed`]): pages show
 //! it as 要確認.
+//!
+//! An administrator may move a running clock's deadline with a coded reason ([`MoveReason`]);
+//! [`apply_moves`] puts the latest move's deadline on the clock and keeps the computed one
+//! ([`Moved`]), so pages show both. A 簡易裁判所's 許可状 extending police 保護 is such a move.
 
 mod period;
 mod rule;
@@ -21,10 +25,14 @@ pub use table::{ARTICLE_MOVES, ArticleMove, R6_4, RULES};
 
 mod compute;
 mod events;
+mod moves;
 mod text;
 
 pub use compute::{Clock, ClockState, StopReason, board, compute};
 pub use events::{Event, EventKind};
+pub use moves::{
+    Move, MoveError, MoveReason, Moved, WARRANT_LIMIT, WARRANT_RULE, apply as apply_moves, check as check_move,
+};
 pub use text::{deadline_text, time_left_text};
 
 #[cfg(test)]

@@ -176,6 +176,9 @@ pub enum Record {
     /// An admission (入院).
     #[error("admission")]
     Admission,
+    /// A legal clock's deadline (moved by somebody else since the page was read, or stopped).
+    #[error("clock")]
+    ClockMove,
 }
 
 /// Why one posting of free beds was refused.

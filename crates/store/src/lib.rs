@@ -9,6 +9,7 @@ pub mod audit;
 pub mod backup;
 pub mod beds;
 pub mod cases;
+pub mod clock_moves;
 mod columns;
 pub mod consents;
 mod db;

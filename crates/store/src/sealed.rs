@@ -61,6 +61,8 @@ pub const PERSON_CONTACT: EncryptedColumn = EncryptedColumn { table: "person", c
 pub const REPORT_CIRCUMSTANCES: EncryptedColumn = EncryptedColumn { table: "report23", column: "circumstances_sealed" };
 /// The note of a case event (reasons, findings, follow-up contacts).
 pub const CASE_EVENT_NOTE: EncryptedColumn = EncryptedColumn { table: "case_event", column: "note_sealed" };
+/// The note of a move of a legal clock's deadline.
+pub const CLOCK_MOVE_NOTE: EncryptedColumn = EncryptedColumn { table: "clock_move", column: "note_sealed" };
 /// The note of an outreach visit.
 pub const VISIT_NOTE: EncryptedColumn = EncryptedColumn { table: "outreach_visit", column: "note_sealed" };
 /// The contents of a 退院後支援計画.
@@ -90,6 +92,7 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
     PERSON_CONTACT,
     REPORT_CIRCUMSTANCES,
     CASE_EVENT_NOTE,
+    CLOCK_MOVE_NOTE,
     VISIT_NOTE,
     PLAN_CONTENTS,
     PLAN_EVENT_NOTE,

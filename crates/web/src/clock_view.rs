@@ -5,8 +5,9 @@
 //! and orders them as `clocks::board` does.
 
 use crate::{AppState, WebError};
-use nimo_domain::clocks::{self, Clock, ClockState, Verification};
+use nimo_domain::clocks::{self, Clock, ClockState, Move, Verification};
 use nimo_store::admissions::{self, Admission};
+use nimo_store::clock_moves::{self, ClockRecord};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -19,6 +20,8 @@ pub(crate) struct ClockEntry {
     pub label: String,
     /// The clock.
     pub clock: Clock,
+    /// The record the clock belongs to (for moves of its deadline).
+    pub record: Option<ClockRecord>,
 }
 
 /// A clock as a table row.
@@ -88,7 +91,28 @@ pub(crate) fn admission_label(a: &Admission) -> String {
 pub(crate) fn admission_entries(a: &Admission) -> Vec<ClockEntry> {
     let link = format!("/municipalities/{}/admissions/{}", a.municipality, a.id);
     let label = admission_label(a);
-    a.clocks().into_iter().map(|clock| ClockEntry { link: link.clone(), label: label.clone(), clock }).collect()
+    let record = Some(ClockRecord::Admission(a.id));
+    a.clocks().into_iter().map(|clock| ClockEntry { link: link.clone(), label: label.clone(), clock, record }).collect()
+}
+
+/// Puts the moves an administrator made on the entries' clocks (`clocks::apply_moves`).
+pub(crate) fn apply_moves(entries: &mut [ClockEntry], moves: &[(ClockRecord, Move)]) {
+    for entry in entries.iter_mut() {
+        let Some(record) = entry.record else { continue };
+        let mine: Vec<Move> = moves.iter().filter(|(r, _)| *r == record).map(|(_, m)| m.clone()).collect();
+        clocks::apply_moves(std::slice::from_mut(&mut entry.clock), &mine);
+    }
+}
+
+/// The entries with the moves of a municipality's clocks put on them.
+pub(crate) async fn moved(
+    state: &AppState,
+    municipality: &str,
+    mut entries: Vec<ClockEntry>,
+) -> Result<Vec<ClockEntry>, WebError> {
+    let moves = clock_moves::of_municipality(&state.db, municipality).await?;
+    apply_moves(&mut entries, &moves);
+    Ok(entries)
 }
 
 /// The running clocks of `entries` at `now`, most urgent first (`clocks::board`'s order).
@@ -121,9 +145,12 @@ pub(crate) async fn entries_in(
     let open = admissions::open_in(&state.db, municipality, district, now).await?;
     let mut entries: Vec<ClockEntry> = open.iter().flat_map(admission_entries).collect();
     let consents = nimo_store::consents::running_clocks(&state.db, municipality, district, now).await?;
-    entries.extend(consents.into_iter().map(|c| ClockEntry { link: c.link, label: c.label, clock: c.clock }));
+    entries.extend(consents.into_iter().map(|c| {
+        let record = c.link.rsplit('/').next().and_then(|id| id.parse().ok()).map(ClockRecord::Consent);
+        ClockEntry { link: c.link, label: c.label, clock: c.clock, record }
+    }));
     entries.extend(protection_entries(state, municipality, district).await?);
-    Ok(entries)
+    moved(state, municipality, entries).await
 }
 
 /// The police 保護 clocks of a municipality's open cases (one 地区 when given) as board entries.
@@ -139,6 +166,7 @@ async fn protection_entries(
             link: format!("/municipalities/{municipality}/cases/{}#protection", c.case_id),
             label: c.reception,
             clock: c.clock,
+            record: Some(ClockRecord::Case(c.case_id)),
         })
         .collect())
 }
@@ -152,12 +180,17 @@ pub(crate) async fn overdue_cases(
     now: OffsetDateTime,
 ) -> Result<std::collections::HashSet<i64>, WebError> {
     let open = admissions::open_in(&state.db, municipality, district, now).await?;
-    let mut cases: std::collections::HashSet<i64> = open
+    let case_of: HashMap<i64, i64> = open.iter().filter_map(|a| a.case_id.map(|case| (a.id, case))).collect();
+    let mut entries: Vec<ClockEntry> = open.iter().flat_map(admission_entries).collect();
+    entries.extend(protection_entries(state, municipality, district).await?);
+    let entries = moved(state, municipality, entries).await?;
+    Ok(entries
         .iter()
-        .filter(|a| a.clocks().iter().any(|c| c.state_at(now) == ClockState::Overdue))
-        .filter_map(|a| a.case_id)
-        .collect();
-    let protection = nimo_store::cases::protection::running(&state.db, municipality, district).await?;
-    cases.extend(protection.iter().filter(|c| c.clock.state_at(now) == ClockState::Overdue).map(|c| c.case_id));
-    Ok(cases)
+        .filter(|e| e.clock.state_at(now) == ClockState::Overdue)
+        .filter_map(|e| match e.record {
+            Some(ClockRecord::Case(id)) => Some(id),
+            Some(ClockRecord::Admission(id)) => case_of.get(&id).copied(),
+            _ => None,
+        })
+        .collect())
 }

@@ -40,7 +40,15 @@ pub fn unix_minute(at: i64) -> String {
 /// A legal clock's deadline in Japan time: its last day when the period ends at midnight
 /// (`2027-04-10まで`), the minute otherwise (`2026-12-09 22:15まで`), `期限未設定` without one.
 pub fn clock_deadline(clock: &nimo_domain::clocks::Clock) -> String {
-    clock.deadline_text()
+    let text = clock.deadline_text();
+    match clock.moved {
+        // A moved deadline shows the computed one and why it moved.
+        Some(moved) => {
+            let original = moved.original.map_or_else(|| "期限未設定".to_string(), nimo_domain::clocks::deadline_text);
+            format!("{text}（当初 {original}、変更: {}）", moved.reason.label())
+        }
+        None => text,
+    }
 }
 
 /// The date in Japan at an instant: what "today" means to a form's default or a due date.

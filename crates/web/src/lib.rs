@@ -10,7 +10,11 @@ mod beds;
 mod cases;
 mod client_address;
 pub mod clock;
+<<<<<<< HEAD
 mod clock_rules;
+=======
+mod clock_moves;
+>>>>>>> moves
 mod clock_view;
 mod clocks;
 mod consents;

@@ -95,6 +95,8 @@ pub const POLICY: &[(&str, &str, Permission)] = &[
     ("GET", "/municipalities/{code}/admissions/{admission_id}", Permission::CaseRead),
     ("POST", "/municipalities/{code}/admissions/{admission_id}/events", Permission::CaseWrite),
     ("GET", "/municipalities/{code}/clocks", Permission::CaseRead),
+    ("GET", "/municipalities/{code}/clocks/moves", Permission::ClockMove),
+    ("POST", "/municipalities/{code}/clocks/moves", Permission::ClockMove),
     ("GET", "/plans", Permission::CaseRead),
     ("GET", "/clocks", Permission::CaseRead),
     ("GET", "/clocks/rules", Permission::CaseRead),

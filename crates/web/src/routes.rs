@@ -75,6 +75,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/admissions/{admission_id}", get(admission::show))
         .route("/municipalities/{code}/admissions/{admission_id}/events", post(admission::record))
         .route("/municipalities/{code}/clocks", get(crate::clocks::board_page))
+        .route("/municipalities/{code}/clocks/moves", get(crate::clock_moves::show).post(crate::clock_moves::create))
         .route("/municipalities/{code}/districts", get(districts::show).post(districts::add))
         .route("/municipalities/{code}/districts/{district_id}", post(districts::update))
         .route("/municipalities/{code}/districts/{district_id}/assign", post(districts::assign))

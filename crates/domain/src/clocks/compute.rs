@@ -41,6 +41,8 @@ pub struct Clock {
     pub stopped_at: Option<OffsetDateTime>,
     /// Why it stopped.
     pub stop_reason: Option<StopReason>,
+    /// When an administrator moved its deadline: the computed one and why (`moves::apply`).
+    pub moved: Option<super::moves::Moved>,
 }
 
 /// A clock's state at an instant.
@@ -150,6 +152,7 @@ fn instance(
         stopped_by: None,
         stopped_at: None,
         stop_reason: None,
+        moved: None,
     }
 }
 

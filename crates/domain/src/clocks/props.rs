@@ -10,7 +10,7 @@ use time::{Duration, OffsetDateTime};
 
 /// Events in random order of kinds, forms and doctors, around the R6.4 change (from March 2024)
 /// and spread over up to about two years, some at the same instant.
-fn any_events() -> impl Strategy<Value = Vec<Event>> {
+pub(super) fn any_events() -> impl Strategy<Value = Vec<Event>> {
     let form = proptest::sample::select(AdmissionType::ALL.to_vec());
     let kind = proptest::sample::select(EventKind::ALL.to_vec());
     let step = prop_oneof![Just(0i64), 1i64..180, 180i64..5_000, 5_000i64..200_000];

@@ -114,6 +114,7 @@ fn clock(
         stopped_by: None,
         stopped_at,
         stop_reason: stopped_at.map(|_| StopReason::Stopped),
+        moved: None,
     }
 }
 

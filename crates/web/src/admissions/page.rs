@@ -167,7 +167,7 @@ async fn page(
         form_since: crate::display::jst_minute(a.status.form_since),
         discharged_at: a.status.discharged_at.map(crate::display::jst_minute).unwrap_or_default(),
         events,
-        clocks: all_rows(&admission_entries(&a), now),
+        clocks: all_rows(&crate::clock_view::moved(state, code.as_str(), admission_entries(&a)).await?, now),
         steps,
         consents: Consent::ALL.iter().map(|c| (c.code(), c.label())).collect(),
         notices: NoticeKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),

@@ -254,12 +254,19 @@ pub(crate) async fn case_page(
     // Once a hospital has accepted, no other bed is sought.
     let bed_search = if admitted.is_some() { String::new() } else { bed_search };
     let case_admissions = nimo_store::admissions::of_case(&state.db, case.id).await?;
-    let mut entries: Vec<_> = case_admissions.iter().flat_map(crate::clock_view::admission_entries).collect();
+    let entries: Vec<_> = case_admissions.iter().flat_map(crate::clock_view::admission_entries).collect();
     let admitted_times: Vec<_> = case_admissions.iter().map(|a| a.status.admitted_at).collect();
     let protection_clocks: Vec<_> = cases::protection::clocks(&case, &admitted_times)
         .into_iter()
-        .map(|clock| crate::clock_view::ClockEntry { link: String::new(), label: reception.clone(), clock })
+        .map(|clock| crate::clock_view::ClockEntry {
+            link: String::new(),
+            label: reception.clone(),
+            clock,
+            record: Some(nimo_store::clock_moves::ClockRecord::Case(case.id)),
+        })
         .collect();
+    let protection_clocks = crate::clock_view::moved(state, code.as_str(), protection_clocks).await?;
+    let mut entries = crate::clock_view::moved(state, code.as_str(), entries).await?;
     let protection =
         protection_clocks.iter().map(|e| crate::clock_view::ClockRow::of_clock(&e.clock, state.clock.now())).collect();
     entries.extend(protection_clocks);

@@ -256,7 +256,15 @@ async fn page(
         residence: s.residence.map_or("未確認", ResidenceBasis::label),
         family: s.family.map_or("未確認", FamilyFinding::label),
         end: s.end.map(|(at, r)| format!("{}（{}）", r.label(), crate::display::jst_minute(at))).unwrap_or_default(),
-        clocks: nimo_domain::consents::clocks(s).iter().map(|k| ClockRow::of_clock(k, now)).collect(),
+        clocks: {
+            // An administrator's moves of these deadlines show here as on the board.
+            let mut own = nimo_domain::consents::clocks(s);
+            let moves =
+                nimo_store::clock_moves::of_record(&state.db, nimo_store::clock_moves::ClockRecord::Consent(c.id))
+                    .await?;
+            nimo_domain::clocks::apply_moves(&mut own, &moves);
+            own.iter().map(|k| ClockRow::of_clock(k, now)).collect()
+        },
         events,
         steps: allowed
             .into_iter()

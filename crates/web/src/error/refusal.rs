@@ -185,6 +185,9 @@ pub fn stale_refusal(record: Record) -> Refusal {
         Record::Admission => {
             ("他の職員が先にこの入院を更新しました。最新の状態を確認してからやり直してください", "state")
         }
+        Record::ClockMove => {
+            ("この期限は表示した後に変更されたか、すでに停止しています。画面を読み込み直してください", "seen")
+        }
     };
     Refusal::new(StatusCode::CONFLICT, "stale-revision", detail, Some(field))
 }

@@ -23,6 +23,7 @@ mod case_rules;
 mod case_rules_browser;
 mod cases;
 mod chrome;
+mod clock_moves;
 mod clock_rules;
 mod clocks_browser;
 mod consent_browser;
