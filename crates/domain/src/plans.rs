@@ -23,6 +23,7 @@
 
 pub mod authority;
 mod codes;
+pub mod contents;
 pub mod police;
 pub mod texts;
 

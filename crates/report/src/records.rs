@@ -121,6 +121,50 @@ pub struct PrintedMeeting {
     pub attendance: String,
 }
 
+/// A support row of a plan as printed (the kind as its label).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PrintedSupport {
+    /// 支援の種類.
+    pub kind: String,
+    /// 事業所・機関名.
+    pub agency: String,
+    /// 担当者.
+    pub contact: String,
+    /// 電話番号.
+    pub phone: String,
+    /// 支援の内容.
+    pub content: String,
+    /// 頻度.
+    pub frequency: String,
+}
+
+/// The contents of a plan by section, as printed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PrintedContents {
+    /// 本人の希望.
+    pub person_wishes: String,
+    /// 家族その他の支援者の意見.
+    pub family_views: String,
+    /// 退院後の生活に関する本人の希望（住まい等）.
+    pub living_wishes: String,
+    /// 支援の内容, by kind.
+    pub supports: Vec<PrintedSupport>,
+    /// クライシスプラン: 注意サイン.
+    pub crisis_signs: String,
+    /// 本人が行うこと.
+    pub crisis_own_actions: String,
+    /// 連絡先（日中）.
+    pub crisis_day_contact: String,
+    /// 連絡先（夜間・休日）.
+    pub crisis_night_contact: String,
+    /// 作成主体.
+    pub author_authority: String,
+    /// 担当者.
+    pub author_officer: String,
+    /// 担当者の連絡先.
+    pub author_contact: String,
+}
+
 /// A 退院後支援計画 laid out after the items the guideline asks a plan to state.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SupportPlan {
@@ -146,8 +190,9 @@ pub struct SupportPlan {
     pub next_review: String,
     /// 終了日 and 終了の理由, or the 移管先, when it ended.
     pub ended: String,
-    /// 計画の内容 (the person's and family's wishes, support by kind with agency and contact,
-    /// the crisis plan, the contact person), as written.
+    /// The contents by section, once written.
+    pub sections: Option<PrintedContents>,
+    /// 従前の計画内容（自由記述）: the one text a plan had before its contents had sections.
     pub contents: String,
     /// The 支援会議, oldest first.
     pub meetings: Vec<PrintedMeeting>,

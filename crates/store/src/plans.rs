@@ -9,7 +9,10 @@
 //! meeting the police attended is recorded only with the guideline's conditions confirmed
 //! (`nimo_domain::plans::police`).
 
+mod contents;
 mod views;
+
+pub use contents::write_contents;
 
 pub use views::{
     Meeting, PersonPlan, PlanEventRecord, PlanItem, events, list, meetings, of_person, reminders, timeline_entries,
@@ -17,7 +20,7 @@ pub use views::{
 
 use crate::audit::{AuditEvent, append_in, timestamp};
 use crate::columns::{self, date_text};
-use crate::sealed::{PLAN_CONTENTS, PLAN_EVENT_NOTE, PLAN_FAMILY_VIEW, PLAN_MEETING_MINUTES};
+use crate::sealed::{PLAN_CONTENTS, PLAN_CONTENTS_FORM, PLAN_EVENT_NOTE, PLAN_FAMILY_VIEW, PLAN_MEETING_MINUTES};
 use crate::{Db, Record, StoreError};
 use nimo_domain::FiscalYear;
 use nimo_domain::MunicipalityCode;
@@ -62,15 +65,18 @@ pub struct Plan {
     pub consent_on: Option<Date>,
     /// Where the state machine is.
     pub status: PlanStatus,
-    /// The plan contents (opened).
+    /// The plan contents written as one text before they had sections (opened; empty if none):
+    /// shown as 「従前の計画内容（自由記述）」.
     pub contents: String,
+    /// The plan contents by section (opened), once written.
+    pub form: Option<nimo_domain::plans::contents::PlanContents>,
     /// For optimistic concurrency.
     pub revision: i64,
 }
 
 const PLAN_COLUMNS: &str = "id, municipality_code, district, person_id, case_id, state, consent, consent_on,
     consent_party, drafted, meetings, started_on, period_end_on, extensions, next_review_on, ended_on, end_reason,
-    transferred_to, last_event_on, contents_sealed, revision, extension_meeting_on";
+    transferred_to, last_event_on, contents_sealed, revision, extension_meeting_on, contents_form_sealed";
 
 /// A `discharge_plan` row as stored (`PLAN_COLUMNS`).
 #[derive(sqlx::FromRow)]
@@ -96,6 +102,7 @@ struct PlanRow {
     contents_sealed: Option<String>,
     revision: i64,
     extension_meeting_on: Option<String>,
+    contents_form_sealed: Option<String>,
 }
 
 impl PlanRow {
@@ -145,6 +152,13 @@ pub async fn get(db: &Db, id: i64) -> Result<Plan, StoreError> {
         consent_on: columns::optional_date("discharge_plan.consent_on", row.consent_on.as_deref())?,
         status,
         contents: row.contents_sealed.map_or(Ok(String::new()), |s| PLAN_CONTENTS.open(keyring, id, &s))?,
+        form: match row.contents_form_sealed {
+            Some(sealed) => Some(
+                serde_json::from_str(&PLAN_CONTENTS_FORM.open(keyring, id, &sealed)?)
+                    .map_err(|_| columns::corrupt("discharge_plan.contents_form_sealed"))?,
+            ),
+            None => None,
+        },
         revision: row.revision,
     })
 }

@@ -67,6 +67,9 @@ pub const CLOCK_MOVE_NOTE: EncryptedColumn = EncryptedColumn { table: "clock_mov
 pub const VISIT_NOTE: EncryptedColumn = EncryptedColumn { table: "outreach_visit", column: "note_sealed" };
 /// The contents of a 退院後支援計画.
 pub const PLAN_CONTENTS: EncryptedColumn = EncryptedColumn { table: "discharge_plan", column: "contents_sealed" };
+/// The contents of a 退院後支援計画 by section (JSON of `nimo_domain::plans::contents::PlanContents`).
+pub const PLAN_CONTENTS_FORM: EncryptedColumn =
+    EncryptedColumn { table: "discharge_plan", column: "contents_form_sealed" };
 /// The note of a plan event (an extension's reason, remarks on consent, review or end).
 pub const PLAN_EVENT_NOTE: EncryptedColumn = EncryptedColumn { table: "plan_event", column: "note_sealed" };
 /// A 家族等's view on a plan, recorded beside the person's consent answer.
@@ -95,6 +98,7 @@ pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
     CLOCK_MOVE_NOTE,
     VISIT_NOTE,
     PLAN_CONTENTS,
+    PLAN_CONTENTS_FORM,
     PLAN_EVENT_NOTE,
     PLAN_FAMILY_VIEW,
     PLAN_MEETING_MINUTES,

@@ -278,11 +278,54 @@ pub async fn year(
                 contents: "（見本データ）通院継続と訪問看護、家族支援。".into(),
             };
             let id = cases::add_plan(db, &plan, audit()).await?;
+            if consent == "given" {
+                by_section(db, id).await?;
+            }
             end_if_over(db, id, staff.anywhere.first().copied().unwrap_or_default()).await?;
             summary.plans += 1;
         }
     }
     Ok(summary)
+}
+
+/// Gives a started plan its contents by section (fictional), in place of its one text.
+async fn by_section(db: &Db, plan_id: i64) -> Result<(), StoreError> {
+    use nimo_domain::plans::contents::{CrisisPlan, PlanAuthor, PlanContents, SupportRow};
+    let row = |kind: &str, agency: &str, content: &str, frequency: &str| SupportRow {
+        kind: kind.into(),
+        agency: agency.into(),
+        contact: "（見本データ）担当者".into(),
+        phone: "03-0000-0000".into(),
+        content: content.into(),
+        frequency: frequency.into(),
+    };
+    let contents = PlanContents {
+        person_wishes: "（見本データ）自宅で暮らし続けたい".into(),
+        family_views: "（見本データ）通院が続くか心配".into(),
+        living_wishes: "（見本データ）今の住まいに戻る".into(),
+        supports: vec![
+            row("medical", "（見本データ）見本クリニック", "外来通院と訪問看護", "2週に1回"),
+            row("welfare", "（見本データ）見本相談支援センター", "生活の相談", "月1回"),
+        ],
+        crisis: CrisisPlan {
+            signs: "（見本データ）眠れない日が続く".into(),
+            own_actions: "（見本データ）頓服を飲み主治医に相談する".into(),
+            day_contact: "（見本データ）見本クリニック 03-0000-0000".into(),
+            night_contact: "（見本データ）精神科救急医療情報センター".into(),
+        },
+        author: PlanAuthor {
+            authority: "（見本データ）保健予防課".into(),
+            officer: "（見本データ）地区担当保健師".into(),
+            contact: "03-0000-0000".into(),
+        },
+    };
+    let json = serde_json::to_string(&contents).map_err(|e| StoreError::Synthetic(e.to_string()))?;
+    sqlx::query("UPDATE discharge_plan SET contents_form_sealed = $1, contents_sealed = NULL WHERE id = $2")
+        .bind(crate::sealed::PLAN_CONTENTS_FORM.seal(db.keyring()?, plan_id, &json))
+        .bind(plan_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 /// Ends a started plan whose support period is over by today (期間満了), as staff would have, so

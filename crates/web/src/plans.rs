@@ -2,6 +2,7 @@
 //! 支援会議, and starting a plan from a person's page (`plan`); each step's form is read in `forms`;
 //! the plan as a PDF to hand over (`print`). What the plan page and its print share is here.
 
+pub(crate) mod contents;
 pub(crate) mod forms;
 pub(crate) mod plan;
 pub(crate) mod print;
@@ -55,6 +56,19 @@ pub(crate) const FIELD_ORDER: &[&str] = &[
     "police_attended",
     "minutes",
     "contents",
+    "person_wishes",
+    "family_views",
+    "living_wishes",
+    "support_kind_0",
+    "support_agency_0",
+    "support_phone_0",
+    "crisis_signs",
+    "crisis_own_actions",
+    "crisis_day_contact",
+    "crisis_night_contact",
+    "author_authority",
+    "author_officer",
+    "author_contact",
     "period_end",
     "next_review",
     "new_end",

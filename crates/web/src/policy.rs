@@ -106,6 +106,7 @@ pub const POLICY: &[(&str, &str, Permission)] = &[
     ("GET", "/municipalities/{code}/plans/{plan_id}/print.pdf", Permission::CaseRead),
     ("POST", "/municipalities/{code}/plans/{plan_id}/events", Permission::CaseWrite),
     ("POST", "/municipalities/{code}/plans/{plan_id}/meetings", Permission::CaseWrite),
+    ("POST", "/municipalities/{code}/plans/{plan_id}/contents", Permission::CaseWrite),
     ("GET", "/municipalities/{code}/people/{person_id}/plans", Permission::CaseRead),
     ("POST", "/municipalities/{code}/people/{person_id}/plans", Permission::CaseWrite),
     ("GET", "/municipalities/{code}/consents", Permission::CaseRead),

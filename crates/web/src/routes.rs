@@ -94,6 +94,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/plans/{plan_id}/print.pdf", get(crate::plans::print::print))
         .route("/municipalities/{code}/plans/{plan_id}/events", post(plans::record))
         .route("/municipalities/{code}/plans/{plan_id}/meetings", post(plans::add_meeting))
+        .route("/municipalities/{code}/plans/{plan_id}/contents", post(crate::plans::contents::write))
         .route("/municipalities/{code}/people/{person_id}/plans", get(plans::new_form).post(plans::create))
         .route("/municipalities/{code}/consents", get(consent_list::list))
         .route("/municipalities/{code}/consents/{consent_id}", get(consents::show))

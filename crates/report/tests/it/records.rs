@@ -5,7 +5,8 @@
 use crate::fonts;
 use crate::poppler::{RenderedPdf, squeeze};
 use nimo_report::records::{
-    CaseSummary, HANDLING_MARK, Printed, PrintedEvent, PrintedHold, PrintedMeeting, PrintedPerson, SupportPlan,
+    CaseSummary, HANDLING_MARK, Printed, PrintedContents, PrintedEvent, PrintedHold, PrintedMeeting, PrintedPerson,
+    PrintedSupport, SupportPlan,
 };
 use nimo_report::{render_case_summary, render_support_plan};
 
@@ -82,6 +83,28 @@ pub fn long_plan() -> SupportPlan {
         period_end: "2022-12-01（延長 1 回）".into(),
         next_review: "2022-09-01".into(),
         ended: String::new(),
+        sections: Some(PrintedContents {
+            person_wishes: "一人暮らしを続けたい".into(),
+            family_views: "母: 通院が続くか心配".into(),
+            living_wishes: "今のアパートに戻る".into(),
+            supports: (1..=12)
+                .map(|i| PrintedSupport {
+                    kind: "医療（精神科外来・訪問看護・デイケア等）".into(),
+                    agency: format!("見本訪問看護ステーション{i}"),
+                    contact: "看護師 見本".into(),
+                    phone: format!("03-0000-{i:04}"),
+                    content: "服薬の確認と体調の相談".into(),
+                    frequency: "週1回".into(),
+                })
+                .collect(),
+            crisis_signs: "眠れない日が3日続く".into(),
+            crisis_own_actions: "頓服を飲み、主治医に電話する".into(),
+            crisis_day_contact: "見本クリニック 03-1111-2222".into(),
+            crisis_night_contact: "精神科救急情報センター 03-3333-4444".into(),
+            author_authority: "目黒区 保健予防課".into(),
+            author_officer: "保健師 見本 花子".into(),
+            author_contact: "03-5555-6666".into(),
+        }),
         contents: (1..=60)
             .map(|i| format!("内容の{i}行目: 医療 見本クリニック（主治医 見本医師、000-0000-{i:04}）"))
             .collect::<Vec<_>>()
@@ -166,10 +189,20 @@ fn a_long_plan_prints_every_section_and_line() {
         "2022-12-01（延長 1 回）",
         "見本記念病院（精神保健福祉士）",
         "障発0327第16号",
+        "一人暮らしを続けたい",
+        "母: 通院が続くか心配",
+        "今のアパートに戻る",
+        "眠れない日が3日続く",
+        "頓服を飲み、主治医に電話する",
+        "精神科救急情報センター 03-3333-4444",
+        "保健師 見本 花子",
+        "従前の計画内容（自由記述）",
     ]
     .map(String::from)
     .to_vec();
     expected.extend(plan.contents.lines().map(String::from));
+    let sections = plan.sections.as_ref().unwrap();
+    expected.extend(sections.supports.iter().flat_map(|s| [s.agency.clone(), s.phone.clone()]));
     let missing: Vec<_> = expected.iter().filter(|e| !text.contains(&squeeze(e))).collect();
     assert!(missing.is_empty(), "not printed: {missing:?}");
 }

@@ -206,6 +206,8 @@ struct PlanPage {
     events: Vec<EventRow>,
     steps: Vec<StepForm>,
     meeting_allowed: bool,
+    /// Whether the contents may be written (the `draft` step).
+    draft_allowed: bool,
     purposes: &'static [(&'static str, &'static str)],
     end_reasons: Vec<(&'static str, &'static str)>,
     f: Fields,
@@ -213,9 +215,14 @@ struct PlanPage {
     failed: String,
     /// The failed form's errors at the top of the page, each linking to its field.
     summary: Vec<crate::pages::SummaryItem>,
+    /// The contents form by section.
+    contents: super::contents::ContentsView,
 }
 
 impl PlanPage {
+    fn form_note(&self) -> &'static str {
+        nimo_domain::plans::contents::FORM_NOTE
+    }
     fn family_only_note(&self) -> &'static str {
         nimo_domain::plans::FAMILY_ONLY_NOTE
     }
@@ -253,7 +260,7 @@ impl PlanPage {
     }
 }
 
-async fn load_plan(
+pub(super) async fn load_plan(
     state: &AppState,
     ctx: &Ctx,
     code: &MunicipalityCode,
@@ -290,7 +297,10 @@ async fn plan_page(
     let on = crate::pages::japan_now(state).date();
     let allowed = s.allowed_on(on);
     let summary = crate::pages::summary(&errors, super::FIELD_ORDER, |name| super::field_id(&failed, name));
+    let authority = crate::printing::printed(state, ctx, code).await?.municipality;
+    let contents = super::contents::ContentsView::of(&plan, &f, &failed, &authority);
     Ok(PlanPage {
+        contents,
         summary,
         ctx: Layout::of(ctx),
         code: code.to_string(),
@@ -303,9 +313,10 @@ async fn plan_page(
         meetings: plans::meetings(&state.db, plan.id).await?,
         events,
         meeting_allowed: allowed.contains(&"meeting"),
+        draft_allowed: allowed.contains(&"draft"),
         steps: allowed
             .into_iter()
-            .filter(|c| *c != "meeting")
+            .filter(|c| *c != "meeting" && *c != "draft")
             .map(|code| StepForm { code, label: PlanEvent::label_of(code) })
             .collect(),
         purposes: MEETING_PURPOSES,
@@ -328,7 +339,7 @@ pub async fn show(
     Ok(Html(plan_page(&state, &ctx, &code, plan, Submitted::default()).await?.render()?))
 }
 
-async fn answer(
+pub(super) async fn answer(
     state: &AppState,
     ctx: &Ctx,
     code: &MunicipalityCode,

@@ -17,14 +17,15 @@ use axum::extract::State;
 use axum::response::Response;
 use nimo_domain::MunicipalityCode;
 use nimo_domain::access::{Permission, Target, authorize};
+use nimo_domain::plans::contents::PlanContents;
 use nimo_domain::plans::{PERIOD_MONTHS, PlanEvent};
-use nimo_report::records::{PrintedEvent, PrintedMeeting, PrintedPerson, SupportPlan};
+use nimo_report::records::{PrintedContents, PrintedEvent, PrintedMeeting, PrintedPerson, PrintedSupport, SupportPlan};
 use nimo_store::plans::{self, MEETING_PURPOSES};
 use nimo_store::{cases, people};
 
-/// Where the print's sections come from, printed under them. The guideline's 参考様式 was not
-/// compared item by item, hence 要確認.
-pub const BASIS: &str = "記載事項は「地方公共団体による精神障害者の退院後支援に関するガイドライン」（障発0327第16号、平成30年3月）による。参考様式との項目の対応は要確認。";
+/// Where the print's sections come from, printed under them: the contents' sections after the
+/// guideline III.1; the guideline's 参考様式 was not compared item by item, hence 要確認.
+pub const BASIS: &str = nimo_domain::plans::contents::FORM_NOTE;
 
 /// GET /municipalities/{code}/plans/{plan_id}/print.pdf
 pub async fn print(
@@ -114,6 +115,7 @@ async fn support_plan(
         period_end,
         next_review: display::date_or_empty(s.next_review),
         ended,
+        sections: plan.form.as_ref().map(printed_contents),
         contents: plan.contents.clone(),
         meetings,
         events: events
@@ -128,4 +130,32 @@ async fn support_plan(
         basis: BASIS.to_string(),
         printed,
     })
+}
+
+/// The contents by section as printed: each support kind by its label.
+fn printed_contents(c: &PlanContents) -> PrintedContents {
+    PrintedContents {
+        person_wishes: c.person_wishes.clone(),
+        family_views: c.family_views.clone(),
+        living_wishes: c.living_wishes.clone(),
+        supports: c
+            .supports
+            .iter()
+            .map(|s| PrintedSupport {
+                kind: s.kind_label().to_string(),
+                agency: s.agency.clone(),
+                contact: s.contact.clone(),
+                phone: s.phone.clone(),
+                content: s.content.clone(),
+                frequency: s.frequency.clone(),
+            })
+            .collect(),
+        crisis_signs: c.crisis.signs.clone(),
+        crisis_own_actions: c.crisis.own_actions.clone(),
+        crisis_day_contact: c.crisis.day_contact.clone(),
+        crisis_night_contact: c.crisis.night_contact.clone(),
+        author_authority: c.author.authority.clone(),
+        author_officer: c.author.officer.clone(),
+        author_contact: c.author.contact.clone(),
+    }
 }

@@ -55,6 +55,7 @@ mod people;
 mod phone_pages;
 mod pii;
 mod placement;
+mod plan_contents;
 mod plan_rules;
 mod plans;
 mod printing;
