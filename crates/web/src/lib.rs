@@ -10,11 +10,8 @@ mod beds;
 mod cases;
 mod client_address;
 pub mod clock;
-<<<<<<< HEAD
-mod clock_rules;
-=======
 mod clock_moves;
->>>>>>> moves
+mod clock_rules;
 mod clock_view;
 mod clocks;
 mod consents;
