@@ -4,10 +4,11 @@
 
 pub(crate) mod contents;
 pub(crate) mod forms;
+pub(crate) mod list;
 pub(crate) mod plan;
 pub(crate) mod print;
 
-pub(crate) use plan::REMINDER_DAYS;
+pub(crate) use list::REMINDER_DAYS;
 
 /// The person's consent as the plan page and its print say it: 同意あり/なし, who was asked and
 /// when, or 未確認; a plan opened on a 家族等's answer alone says so, 要確認.

@@ -1,7 +1,8 @@
 //! The plan's contents by section on the plan page: the form (本人の希望, 家族その他の支援者の
 //! 意見, the support rows by kind, the crisis plan, the person in charge), read into
-//! [`PlanContents`] with the reasons by field, and `POST …/plans/{plan_id}/contents`, which writes
-//! them as a `draft` step at the plan's revision (`nimo_store::plans::write_contents`).
+//! [`PlanContents`] with the reasons by field, and the outcome of `POST …/plans/{plan_id}/contents`
+//! (its handler is `plan::write_contents`), which writes them as a `draft` step at the plan's
+//! revision (`nimo_store::plans::write_contents`).
 //!
 //! Without JavaScript: the form shows the rows it has plus one empty row; 「行を追加」 sends the
 //! form back with one more empty row and saves nothing; a row left empty or marked 「この行を削除」
@@ -10,13 +11,9 @@
 use super::forms::{Outcome, explain};
 use crate::audit;
 use crate::context::Ctx;
-use crate::pages::{Errors, Fields, PagePath, Record, Submission, user_id};
+use crate::pages::{Errors, Fields, user_id};
 use crate::{AppState, WebError};
-use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
-use nimo_domain::MunicipalityCode;
-use nimo_domain::access::Permission;
 use nimo_domain::plans::contents::{
     CrisisPlan, FIELDS, MAX_SUPPORTS, PlanAuthor, PlanContents, SUPPORT_FIELDS, SUPPORT_KINDS, SupportRow,
 };
@@ -238,26 +235,7 @@ fn renumber(field: &str, shown: &[usize]) -> String {
     }
 }
 
-/// POST /municipalities/{code}/plans/{plan_id}/contents: writes the contents by section (or, with
-/// 「行を追加」, shows the form again with one more row, saving nothing).
-pub async fn write(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
-    Submission(form): Submission<ContentsForm>,
-) -> Result<Response, WebError> {
-    let plan = super::plan::load_plan(&state, &ctx, &code, id, Permission::CaseWrite).await?;
-    let mut f = crate::pages::posted(&form);
-    f.entry("rows".into()).or_insert_with(|| "1".into());
-    let outcome = if get(&f, "add_row") == "1" {
-        Outcome::Refused(StatusCode::OK, Errors::new())
-    } else {
-        outcome(&state, &ctx, plan.id, &f).await?
-    };
-    super::plan::answer(&state, &ctx, &code, plan.id, outcome, f, "draft".into()).await
-}
-
-async fn outcome(state: &AppState, ctx: &Ctx, plan_id: i64, f: &Fields) -> Result<Outcome, WebError> {
+pub(super) async fn outcome(state: &AppState, ctx: &Ctx, plan_id: i64, f: &Fields) -> Result<Outcome, WebError> {
     let mut errors = Errors::new();
     let Some((contents, on, revision)) = check(f, &mut errors) else {
         return Ok(Outcome::Refused(StatusCode::UNPROCESSABLE_ENTITY, errors));

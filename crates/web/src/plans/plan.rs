@@ -11,8 +11,7 @@ use crate::audit;
 use crate::context::Ctx;
 use crate::layout::Layout;
 use crate::pages::{
-    Errors, Fields, PagePath, Record, Submission, Submitted, case_choices, load_scoped, not_found, own_district, today,
-    user_id,
+    Errors, Fields, PagePath, Record, Submission, Submitted, case_choices, load_scoped, today, user_id,
 };
 use crate::{AppState, WebError};
 use askama::Template;
@@ -25,58 +24,6 @@ use nimo_domain::plans::{END_REASONS, PlanEvent};
 use nimo_store::audit::Outcome;
 use nimo_store::plans::{self, MEETING_PURPOSES};
 use nimo_store::{cases, people};
-
-/// Days ahead that a review or period end is shown as a reminder (14日以内).
-pub const REMINDER_DAYS: i64 = 14;
-
-/// GET /plans: the signed-in staff member's own municipality's plans.
-pub async fn home(ctx: Ctx) -> Result<Response, WebError> {
-    let code = ctx.0.principal().and_then(|p| p.scope.municipality).ok_or_else(not_found)?;
-    Ok(Redirect::to(&format!("/municipalities/{code}/plans")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "plans.html")]
-struct PlansPage {
-    ctx: Layout,
-    code: String,
-    district: Option<String>,
-    rows: Vec<plans::PlanItem>,
-    overdue: usize,
-    soon: usize,
-    /// Japan's date today: an active plan whose 退院日 is later reads as planned.
-    on: time::Date,
-}
-
-impl PlansPage {
-    fn state_label(&self, row: &plans::PlanItem) -> &'static str {
-        let waiting = row.state == nimo_domain::plans::PlanState::Active && row.started_on.is_some_and(|d| d > self.on);
-        if waiting { nimo_domain::plans::AWAITING_LABEL } else { row.state.label() }
-    }
-}
-
-/// GET /municipalities/{code}/plans: open plans, the earliest review or period end first, with
-/// 期限切れ and 14日以内 marked; a 地区担当 sees their 地区 only.
-pub async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    PagePath(code, ..): PagePath<MunicipalityCode>,
-) -> Result<Html<String>, WebError> {
-    let district = own_district(&ctx);
-    let rows = plans::list(&state.db, code.as_str(), district.as_deref(), &today(), REMINDER_DAYS).await?;
-    audit::before(&state.db, &audit::event(&ctx.0, "read", Outcome::Ok).with_record("plan_list", code.as_str()))
-        .await?;
-    let page = PlansPage {
-        ctx: Layout::of(&ctx),
-        code: code.to_string(),
-        district,
-        overdue: rows.iter().filter(|r| r.overdue).count(),
-        soon: rows.iter().filter(|r| r.due_soon && !r.overdue).count(),
-        rows,
-        on: crate::pages::japan_now(&state).date(),
-    };
-    Ok(Html(page.render()?))
-}
 
 #[derive(Template)]
 #[template(path = "plan_new.html")]
@@ -389,4 +336,23 @@ pub async fn add_meeting(
     let f = crate::pages::posted(&form);
     let outcome = plan_forms::record_meeting(&state, &ctx, plan.id, &f).await?;
     answer(&state, &ctx, &code, plan.id, outcome, f, "meeting".into()).await
+}
+
+/// POST /municipalities/{code}/plans/{plan_id}/contents: writes the contents by section (or, with
+/// 「行を追加」, shows the form again with one more row, saving nothing).
+pub async fn write_contents(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PagePath((code, id), ..): PagePath<(MunicipalityCode, i64), Record>,
+    Submission(form): Submission<super::contents::ContentsForm>,
+) -> Result<Response, WebError> {
+    let plan = load_plan(&state, &ctx, &code, id, Permission::CaseWrite).await?;
+    let mut f = crate::pages::posted(&form);
+    f.entry("rows".into()).or_insert_with(|| "1".into());
+    let outcome = if f.get("add_row").is_some_and(|v| v == "1") {
+        FormOutcome::Refused(StatusCode::OK, Errors::new())
+    } else {
+        super::contents::outcome(&state, &ctx, plan.id, &f).await?
+    };
+    answer(&state, &ctx, &code, plan.id, outcome, f, "draft".into()).await
 }
