@@ -13,15 +13,20 @@
 //! the policy like a hospital system's would. The search asks for 措置 beds for a 34-year-old
 //! woman within distance of 目黒区, which touches every ward (filter and rank in the domain).
 
+mod posting;
+mod seed;
+
 use crate::stats::Summary;
 use anyhow::{Context, ensure};
 use nimo_domain::access::{Role, Scope};
-use nimo_domain::beds::{AdmissionType, Sex, TOKYO_WARD_CENTRES, WardType};
 use nimo_store::Backend;
-use nimo_store::beds::{self, Hospital, Ward};
+use nimo_store::beds;
 use nimo_store::testing::TestDb;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
+
+/// The hospital whose wards the posting requests post (`PUT /api/v1/wards/{ward}/availability`).
+pub const POSTING_HOSPITAL: &str = "h-bench-1";
 
 /// The search every request makes.
 pub const SEARCH_PATH: &str = "/api/v1/beds/search?admission=sochi&sex=female&age=34&from=131105";
@@ -54,6 +59,11 @@ impl BedSizes {
         }
     }
 
+    /// Prefecture scale's samples with `wards` wards (five per hospital): the `--scale` curve.
+    pub fn at_wards(wards: usize) -> Self {
+        Self { hospitals: wards.div_ceil(5).max(2), ..Self::full() }
+    }
+
     /// A smoke run.
     pub fn quick() -> Self {
         Self {
@@ -79,6 +89,12 @@ pub struct BedFigures {
     pub healthz: Summary,
     pub search_per_second: f64,
     pub healthz_per_second: f64,
+    /// `PUT /api/v1/wards/{ward}/availability` by a hospital's token, one at a time.
+    pub posting: Summary,
+    /// Postings per second from `clients` hospital clients at once.
+    pub posting_per_second: f64,
+    /// The resident memory of this process (server and clients) after the run, in MiB.
+    pub rss_mib: Option<f64>,
     pub results: usize,
     pub hold_attempts: usize,
     pub hold_winners: usize,
@@ -101,7 +117,9 @@ impl BedFigures {
             "{name:<9} data: {} hospitals, {} wards; search returns {} results\n\
              {name:<9} search   p50 {} p99 {} ({} requests), {:.0} req/s\n\
              {name:<9} /healthz p50 {} p99 {}, {:.0} req/s\n\
-             {name:<9} ratio search-p50 / healthz-p50 = {:.1}\n\
+             {name:<9} ratio search-p50 / healthz-p50 = {:.1}; search req/s / healthz req/s = {:.0} %\n\
+             {name:<9} posting  p50 {} p99 {} ({} requests), {:.0} req/s\n\
+             {name:<9} memory (RSS of the bench process, server included): {}\n\
              {name:<9} holds: attempts={}, winners={}, refused={}, over-booking={}, {:.0} attempts/s\n",
             self.hospitals,
             self.wards,
@@ -114,6 +132,12 @@ impl BedFigures {
             ms(self.healthz.p99),
             self.healthz_per_second,
             self.ratio(),
+            100.0 * self.search_per_second / self.healthz_per_second,
+            ms(self.posting.p50),
+            ms(self.posting.p99),
+            self.posting.n,
+            self.posting_per_second,
+            self.rss_mib.map_or_else(|| "unknown".to_string(), |mib| format!("{mib:.0} MiB")),
             self.hold_attempts,
             self.hold_winners,
             self.hold_refused,
@@ -128,97 +152,14 @@ pub async fn measure(backend: Backend, sizes: BedSizes) -> anyhow::Result<BedFig
     let database = TestDb::new(backend).await.context("creating a throw-away database")?;
     let db = &database.db;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let kinds = [WardType::Kyukyu, WardType::Kyuseiki, WardType::Heisa, WardType::Kaiho, WardType::Ninchisho];
-    let sexes = [Sex::Mixed, Sex::Male, Sex::Female, Sex::Mixed, Sex::Mixed];
-    for index in 0..sizes.hospitals {
-        let (code, _, lat, lon) = TOKYO_WARD_CENTRES[index % TOKYO_WARD_CENTRES.len()];
-        let spread = (index / TOKYO_WARD_CENTRES.len()) as f64 * 0.002;
-        let id = format!("h-bench-{index}");
-        let hospital = Hospital {
-            id: id.clone(),
-            name: format!("ベンチ病院{index}（架空）"),
-            phone: "03-0000-0000".into(),
-            municipality_code: nimo_domain::MunicipalityCode::parse(code)?,
-            area: "ベンチ".into(),
-            latitude: lat + spread,
-            longitude: lon - spread,
-            emergency: index % 3 == 0,
-            okyu_designated: index % 2 == 0,
-            physical_care: index % 5 == 0,
-            sochi_designation: if index % 3 == 2 {
-                nimo_domain::beds::SochiDesignation::None
-            } else {
-                nimo_domain::beds::SochiDesignation::Shitei
-            },
-            night_holiday: index % 4 != 3,
-        };
-        beds::upsert_hospital(db, &hospital, nimo_store::audit::AuditEvent::cli("hospital_admin")).await?;
-        let mut postings = Vec::new();
-        for w in 0..sizes.wards_per_hospital {
-            let ward = Ward {
-                id: format!("{id}-{w}"),
-                hospital_id: id.clone(),
-                name: format!("{w}病棟"),
-                ward_type: kinds[w % kinds.len()],
-                sex: sexes[w % sexes.len()],
-                min_age: 16,
-                max_age: 120,
-                admissions: AdmissionType::ALL.to_vec(),
-                seclusion_rooms: 2,
-            };
-            beds::upsert_ward(db, &ward, now, nimo_store::audit::AuditEvent::cli("hospital_admin")).await?;
-            postings.push((ward.id, ((index + w) % 5) as i64));
-        }
-        let age = if index % 10 == 0 { 8 * 3600 } else { (index % 60) as i64 * 60 };
-        beds::post_many_at(db, Some(&id), &postings, "cli", "cli", now - age).await?;
-    }
-    let (hospitals, wards) = beds::counts(db).await?;
-    // The contention ward: one of the first hospital's wards with `hold_beds` free beds.
     let race_ward = "h-bench-0-0";
-    beds::post_availability_at(db, race_ward, sizes.hold_beds, "cli", "cli", now).await?;
-
-    let new = nimo_store::accounts::NewUser {
-        login: "bench-staff",
-        display_name: "ベンチ 職員",
-        role: Role::Staff,
-        scope: Scope { municipality: Some(nimo_domain::MunicipalityCode::parse("131105")?), ..Scope::default() },
-        password: "ベンチマーク用の長いパスフレーズです",
-        must_change_password: false,
-    };
-    let user = nimo_store::accounts::create_user(
-        db,
-        &new,
-        nimo_store::audit::AuditEvent::cli("user_admin").with_detail("create"),
-    )
-    .await
-    .context("bench account")?;
-    let enrolment = nimo_store::accounts::begin_totp_enrolment(
-        db,
-        user.id,
-        nimo_store::audit::AuditEvent::cli("totp_enrolment_started"),
-    )
-    .await?;
-    let code = nimo_store::accounts::code_at(&enrolment.secret_base32, time::OffsetDateTime::now_utc())?;
-    nimo_store::accounts::confirm_totp_enrolment(
-        db,
-        user.id,
-        &code,
-        nimo_store::audit::AuditEvent::cli("totp_enrolled"),
-    )
-    .await?;
-    let mut tokens = Vec::new();
-    for _ in 0..sizes.hold_clients.max(sizes.clients).max(1) {
-        tokens.push(
-            nimo_store::tokens::create_token(
-                db,
-                user.id,
-                "bench",
-                now,
-                nimo_store::audit::AuditEvent::cli("token_create"),
-            )
-            .await?,
-        );
-    }
+    let (hospitals, wards) = seed::seed(db, sizes, race_ward, now).await?;
+    let scope = Scope { municipality: Some(nimo_domain::MunicipalityCode::parse("131105")?), ..Scope::default() };
+    let count = sizes.hold_clients.max(sizes.clients).max(1);
+    let tokens = seed::tokens(db, "bench-staff", Role::Staff, scope, count, now).await?;
+    let hospital_scope = Scope { hospital: Some(POSTING_HOSPITAL.into()), ..Scope::default() };
+    let hospital_tokens =
+        seed::tokens(db, "bench-byoin", Role::HospitalStaff, hospital_scope, sizes.clients.max(1), now).await?;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -231,7 +172,7 @@ pub async fn measure(backend: Backend, sizes: BedSizes) -> anyhow::Result<BedFig
             })
             .await
     });
-    let result = run_requests(backend, &base, &tokens, sizes, race_ward, db).await;
+    let result = run_requests(backend, &base, (&tokens, &hospital_tokens), sizes, race_ward, db).await;
     let _ = stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
     let mut figures = result?;
@@ -265,7 +206,7 @@ async fn throughput(tokens: &[String], url: &str, clients: usize, per_client: us
 async fn run_requests(
     backend: Backend,
     base: &str,
-    tokens: &[String],
+    (tokens, hospital_tokens): (&[String], &[String]),
     sizes: BedSizes,
     race_ward: &str,
     db: &nimo_store::Db,
@@ -288,6 +229,8 @@ async fn run_requests(
     }
     let search_per_second = throughput(tokens, &search_url, sizes.clients, sizes.per_client).await?;
     let healthz_per_second = throughput(tokens, &health_url, sizes.clients, sizes.per_client).await?;
+    let posting_clients = hospital_tokens.iter().map(|t| token_client(t)).collect::<anyhow::Result<Vec<_>>>()?;
+    let (posting, posting_per_second) = posting::measure(base, &posting_clients, sizes).await?;
 
     // Holds: every client tries `hold_attempts_per_client` times at once.
     let hold_url = format!("{base}/api/v1/holds");
@@ -324,6 +267,9 @@ async fn run_requests(
         healthz: Summary::of(healthz),
         search_per_second,
         healthz_per_second,
+        posting,
+        posting_per_second,
+        rss_mib: posting::rss_mib(),
         results,
         hold_attempts: statuses.len(),
         hold_winners: winners,

@@ -18,6 +18,8 @@
 mod hold_rows;
 mod holds;
 mod recent;
+mod search;
+mod snapshot;
 mod stats;
 
 pub use holds::{
@@ -25,14 +27,17 @@ pub use holds::{
     holds_placed_by, place_hold_at,
 };
 pub use recent::holds_of_municipality_at;
+pub use search::{Found, search_at, search_from_database_at};
+pub(crate) use snapshot::announce_in;
+pub use snapshot::{BedSnapshot, CHANNEL, follow_changes};
 pub use stats::{HospitalMonth, hold_counts_at, placement_stats};
 
 use crate::audit::{self, AuditEvent, Outcome};
 use crate::{Backend, Db, PostingRefusal, StoreError, columns};
 use nimo_domain::MunicipalityCode;
 use nimo_domain::beds::{
-    AdmissionType, Availability, Candidate, Criteria, Designations, MAX_SECLUSION_ROOMS, Sex, SochiDesignation,
-    WardType, admission_codes, check_free_beds, matches, parse_admission_codes, rank,
+    AdmissionType, Availability, Designations, MAX_SECLUSION_ROOMS, Sex, SochiDesignation, WardType, admission_codes,
+    check_free_beds, parse_admission_codes,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -236,7 +241,9 @@ pub async fn upsert_hospital(db: &Db, hospital: &Hospital, audit: AuditEvent) ->
     .execute(&mut *tx)
     .await?;
     audit::append_in(&mut tx, &audit.with_record("hospital", hospital.id.as_str())).await?;
+    announce_in(&mut tx, db, "hospital", &hospital.id).await?;
     tx.commit().await?;
+    db.bed_snapshot.refresh(db, &[], &[&hospital.id]).await;
     Ok(())
 }
 
@@ -275,7 +282,9 @@ pub async fn upsert_ward(db: &Db, ward: &Ward, now: i64, audit: AuditEvent) -> R
     .execute(&mut *tx)
     .await?;
     audit::append_in(&mut tx, &audit.with_record("ward", ward.id.as_str())).await?;
+    announce_in(&mut tx, db, "ward", &ward.id).await?;
     tx.commit().await?;
+    snapshot::committed(db, &[&ward.id]).await;
     Ok(())
 }
 
@@ -508,8 +517,11 @@ async fn post_postings_at(
             .with_record("ward", ward_id)
             .with_detail(detail);
         audit::append_in(&mut tx, &event).await?;
+        announce_in(&mut tx, db, "ward", ward_id).await?;
     }
     tx.commit().await?;
+    let wards: Vec<&str> = postings.iter().map(|posting| posting.ward_id.as_str()).collect();
+    snapshot::committed(db, &wards).await;
     Ok(())
 }
 
@@ -523,73 +535,6 @@ pub async fn postings(db: &Db, ward_id: &str, limit: i64) -> Result<Vec<(i64, i6
     .fetch_all(&db.pool)
     .await?;
     rows.iter().map(|r| Ok((r.try_get("free_beds")?, r.try_get("posted_at")?, r.try_get("actor")?))).collect()
-}
-
-/// What a search found: the best `limit` hits, and how many wards and hospitals matched in all.
-#[derive(Debug, Clone, Default)]
-pub struct Found {
-    /// The ranked hits, at most the search's limit.
-    pub hits: Vec<Hit>,
-    /// How many wards matched the criteria (before the limit).
-    pub wards: usize,
-    /// How many distinct hospitals those wards belong to.
-    pub hospitals: usize,
-}
-
-/// Searches every ward: filters by the criteria, ranks (bed left, fresh before stale, fit,
-/// distance, newest posting) and returns at most `limit` hits with the counts of all matches.
-pub async fn search_at(
-    db: &Db,
-    criteria: &Criteria,
-    stale_after_seconds: i64,
-    limit: usize,
-    now: i64,
-) -> Result<Found, StoreError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {WARD_COLUMNS}, {TAKEN_COLUMNS}, {HOSPITAL_COLUMNS}
-         FROM ward w JOIN hospital h ON h.id = w.hospital_id"
-    ))
-    .bind(now)
-    .fetch_all(&db.pool)
-    .await?;
-    let mut ranked = Vec::new();
-    for row in &rows {
-        let status = status_from(row)?;
-        let hospital = hospital_from(row)?;
-        let age_seconds = (now - status.posted_at).max(0);
-        let candidate = Candidate {
-            ward_type: status.ward.ward_type,
-            sex: status.ward.sex,
-            min_age: status.ward.min_age,
-            max_age: status.ward.max_age,
-            admissions: status.ward.admissions.clone(),
-            emergency: hospital.emergency,
-            designations: hospital.designations(),
-            night_holiday: hospital.night_holiday,
-            seclusion_free: status.seclusion_free,
-            physical_care: hospital.physical_care,
-            location: (hospital.latitude, hospital.longitude),
-            availability: status.availability,
-            posting_age_seconds: age_seconds,
-        };
-        if !matches(criteria, &candidate) {
-            continue;
-        }
-        let rank = rank(criteria, &candidate, stale_after_seconds);
-        let hit = Hit {
-            distance_km: criteria.from.map(|_| rank.distance_km),
-            stale: rank.stale == 1,
-            age_seconds,
-            hospital,
-            status,
-        };
-        ranked.push((rank, hit));
-    }
-    ranked.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
-    let wards = ranked.len();
-    let hospitals =
-        ranked.iter().map(|(_, hit)| hit.hospital.id.as_str()).collect::<std::collections::HashSet<_>>().len();
-    Ok(Found { hits: ranked.into_iter().take(limit).map(|(_, hit)| hit).collect(), wards, hospitals })
 }
 
 /// How many hospitals and wards there are (for the demo and benches).

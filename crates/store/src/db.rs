@@ -140,6 +140,8 @@ pub struct Db {
     keyring: Option<Arc<Keyring>>,
     /// The API tokens this process resolved lately (`tokens::TokenCache`), shared by clones.
     pub(crate) token_cache: Arc<crate::tokens::TokenCache>,
+    /// The bed finder's snapshot the search reads (`beds/snapshot.rs`), shared by clones.
+    pub(crate) bed_snapshot: Arc<crate::beds::BedSnapshot>,
 }
 
 impl Db {
@@ -180,6 +182,7 @@ impl Db {
             sessions: crate::sessions::Sessions::lazy(&url)?,
             keyring: None,
             token_cache: Arc::default(),
+            bed_snapshot: Arc::new(crate::beds::BedSnapshot::new(&url)),
         };
         db.migrate().await?;
         Ok(db)
@@ -249,6 +252,11 @@ impl Db {
     /// The API tokens this process resolved lately (cleared by every change that may alter one).
     pub fn token_cache(&self) -> &crate::tokens::TokenCache {
         &self.token_cache
+    }
+
+    /// The bed finder's snapshot (`beds/snapshot.rs`).
+    pub fn bed_snapshot(&self) -> &crate::beds::BedSnapshot {
+        &self.bed_snapshot
     }
 
     /// The same database with the keys that seal and open personal data.

@@ -311,6 +311,8 @@ pub async fn revoke(db: &Db, id: i64, owner: Option<i64>, audit: AuditEvent) -> 
         _ => return Err(StoreError::NotFound(format!("token {id}"))),
     };
     append_in(&mut tx, &audit.with_record("api_token", id.to_string()).with_detail(format!("user:{user}"))).await?;
+    // Other servers on the same PostgreSQL forget their cached tokens too.
+    crate::beds::announce_in(&mut tx, db, "tokens", "all").await?;
     tx.commit().await?;
     db.token_cache.clear();
     Ok(())

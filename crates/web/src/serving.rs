@@ -1,5 +1,6 @@
 //! Running the app: serving a bound listener with the background tasks (hold expiry, retention,
-//! the refusal summary, escalation mails) until SIGTERM or Ctrl-C, then stopping gracefully.
+//! the refusal summary, escalation mails, other servers' bed changes) until SIGTERM or Ctrl-C,
+//! then stopping gracefully.
 
 use crate::{AppState, escalation, refusals, router, spawn_hold_expiry, spawn_retention};
 use std::time::Duration;
@@ -27,6 +28,7 @@ pub async fn serve_until(
         spawn_retention(&state),
         refusals::spawn_summary(&state),
         escalation::spawn_escalation(&state),
+        crate::beds::live::spawn_listener(&state),
     ]
     .map(AbortOnDrop);
     let db = state.db.clone();

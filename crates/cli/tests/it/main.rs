@@ -18,6 +18,7 @@ mod secrets;
 mod shutdown;
 mod synth;
 mod tokens;
+mod two_servers;
 mod usage;
 mod users;
 

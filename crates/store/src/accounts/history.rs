@@ -71,6 +71,8 @@ pub(super) async fn replace_password<'q>(
     if revoke.0 && crate::tokens::revoke_all_in(&mut tx, user_id).await? > 0 {
         append_in(&mut tx, &user_event(revocation, user_id).with_detail("all")).await?;
     }
+    // Other servers on the same PostgreSQL forget their cached tokens too.
+    crate::beds::announce_in(&mut tx, db, "tokens", "all").await?;
     tx.commit().await?;
     // A token of the account may answer differently now (tokens::TokenCache).
     db.token_cache.clear();

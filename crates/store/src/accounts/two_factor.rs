@@ -150,6 +150,8 @@ pub async fn confirm_totp_enrolment_at(
             .await?;
     }
     append_in(&mut tx, &super::user_event(audit, user_id)).await?;
+    // Other servers on the same PostgreSQL forget their cached tokens too.
+    crate::beds::announce_in(&mut tx, db, "tokens", "all").await?;
     tx.commit().await?;
     // A token of the account may answer differently now (tokens::TokenCache).
     db.token_cache.clear();

@@ -2,6 +2,7 @@
 //! (lazily inside every hold transaction, and in bulk by the background task).
 
 pub(super) use super::hold_rows::{HOLD_COLUMNS, HOLD_FROM, hold_from};
+use super::snapshot::{announce_in, committed};
 use super::{begin_write, lock_ward, taken_in};
 use crate::audit::{self, AuditEvent, Outcome};
 use crate::{Db, StoreError};
@@ -143,17 +144,17 @@ pub async fn holds_for_case(db: &Db, municipality: &str, case_ref: &str, limit: 
 }
 
 /// Marks due holds expired (of one ward, or all), with one audit row each (actor `system`),
-/// inside the caller's transaction. Returns their ids.
+/// inside the caller's transaction. Returns their ids with their wards.
 pub(crate) async fn expire_in(
     tx: &mut Transaction<'static, Any>,
     ward_id: Option<&str>,
     now: i64,
-) -> Result<Vec<i64>, StoreError> {
+) -> Result<Vec<(i64, String)>, StoreError> {
     let rows = match ward_id {
         Some(ward) => {
             sqlx::query(
                 "UPDATE bed_hold SET state = 'expired', decided_at = expires_at
-                 WHERE ward_id = $1 AND state = 'held' AND expires_at <= $2 RETURNING id",
+                 WHERE ward_id = $1 AND state = 'held' AND expires_at <= $2 RETURNING id, ward_id",
             )
             .bind(ward)
             .bind(now)
@@ -163,16 +164,19 @@ pub(crate) async fn expire_in(
         None => {
             sqlx::query(
                 "UPDATE bed_hold SET state = 'expired', decided_at = expires_at
-                 WHERE state = 'held' AND expires_at <= $1 RETURNING id",
+                 WHERE state = 'held' AND expires_at <= $1 RETURNING id, ward_id",
             )
             .bind(now)
             .fetch_all(&mut **tx)
             .await?
         }
     };
-    let mut ids = rows.iter().map(|r| r.try_get::<i64, _>("id")).collect::<Result<Vec<_>, _>>()?;
+    let mut ids = rows
+        .iter()
+        .map(|r| Ok((r.try_get::<i64, _>("id")?, r.try_get::<String, _>("ward_id")?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
     ids.sort_unstable();
-    for id in &ids {
+    for (id, _) in &ids {
         let event = AuditEvent::system("hold_expire").with_record("bed_hold", id.to_string());
         audit::append_in(tx, &event).await?;
     }
@@ -192,7 +196,14 @@ pub async fn expire_due_at(db: &Db, now: i64) -> Result<usize, StoreError> {
     }
     let mut tx = begin_write(db).await?;
     let ids = expire_in(&mut tx, None, now).await?;
+    let mut wards: Vec<&str> = ids.iter().map(|(_, ward)| ward.as_str()).collect();
+    wards.sort_unstable();
+    wards.dedup();
+    for ward in &wards {
+        announce_in(&mut tx, db, "ward", ward).await?;
+    }
     tx.commit().await?;
+    committed(db, &wards).await;
     Ok(ids.len())
 }
 
@@ -247,7 +258,9 @@ pub async fn place_hold_at(
         .with_detail(detail);
     audit::append_in(&mut tx, &event).await?;
     let hold = get_hold_in(&mut tx, id).await?;
+    announce_in(&mut tx, db, "ward", &new.ward_id).await?;
     tx.commit().await?;
+    committed(db, &[&new.ward_id]).await;
     Ok(hold)
 }
 
@@ -275,7 +288,9 @@ pub async fn cancel_at(db: &Db, hold_id: i64, user_id: i64, origin: &str, now: i
         .with_record("bed_hold", hold_id.to_string());
     audit::append_in(&mut tx, &event).await?;
     let hold = get_hold_in(&mut tx, hold_id).await?;
+    announce_in(&mut tx, db, "ward", &hold.ward_id).await?;
     tx.commit().await?;
+    committed(db, &[&hold.ward_id]).await;
     Ok(hold)
 }
 
@@ -295,7 +310,9 @@ async fn open_answer(db: &Db, hold_id: i64, now: i64) -> Result<(Transaction<'st
         if expired.is_empty() {
             tx.rollback().await?;
         } else {
+            announce_in(&mut tx, db, "ward", &ward_id).await?;
             tx.commit().await?;
+            committed(db, &[&ward_id]).await;
         }
         return Err(StoreError::HoldNotWaiting { hold: hold_id, state: hold.state });
     }
@@ -320,7 +337,9 @@ pub async fn accept_at(db: &Db, hold_id: i64, user_id: i64, origin: &str, now: i
         .with_record("bed_hold", hold_id.to_string());
     audit::append_in(&mut tx, &event).await?;
     let hold = get_hold_in(&mut tx, hold_id).await?;
+    announce_in(&mut tx, db, "ward", &hold.ward_id).await?;
     tx.commit().await?;
+    committed(db, &[&hold.ward_id]).await;
     Ok(hold)
 }
 
@@ -349,6 +368,8 @@ pub async fn decline_at(
         .with_detail(reason.code());
     audit::append_in(&mut tx, &event).await?;
     let hold = get_hold_in(&mut tx, hold_id).await?;
+    announce_in(&mut tx, db, "ward", &hold.ward_id).await?;
     tx.commit().await?;
+    committed(db, &[&hold.ward_id]).await;
     Ok(hold)
 }

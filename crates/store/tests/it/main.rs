@@ -5,6 +5,7 @@ mod accounts;
 mod admissions;
 mod app_role;
 mod audit;
+mod bed_snapshot;
 mod beds;
 mod case_rules;
 mod cases;

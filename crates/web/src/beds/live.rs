@@ -54,6 +54,15 @@ pub async fn search(State(state): State<AppState>) -> Response {
     Sse::new(changes(&state, |_| true)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
+/// On PostgreSQL, follows the other servers' bed changes (`store::beds::follow_changes`): their
+/// postings and holds refresh this server's snapshot and reach its live pages. Nothing on SQLite.
+pub fn spawn_listener(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let events = state.bed_events.clone();
+    tokio::spawn(nimo_store::beds::follow_changes(state.db.clone(), move |hospital| {
+        let _ = events.send(hospital.to_string());
+    }))
+}
+
 /// GET /assets/live.js.
 pub async fn script() -> impl IntoResponse {
     (
