@@ -29,7 +29,7 @@ pub use holds::{
 pub use recent::holds_of_municipality_at;
 pub use search::{Found, search_at, search_from_database_at};
 pub(crate) use snapshot::announce_in;
-pub use snapshot::{BedSnapshot, CHANNEL, follow_changes};
+pub use snapshot::{BedSnapshot, CHANNEL, follow_changes, reload_snapshot};
 pub use stats::{HospitalMonth, hold_counts_at, placement_stats};
 
 use crate::audit::{self, AuditEvent, Outcome};

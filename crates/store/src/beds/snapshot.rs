@@ -262,6 +262,13 @@ pub(crate) async fn announce_in(
 }
 
 /// After a commit: re-reads the wards it changed (see [`BedSnapshot::refresh`]).
+/// Drops this server's bed snapshot so that the next search reads every ward again: for changes
+/// made outside nimo's own write path (an operator's SQL on the database, a test's fixture), which
+/// no refresh or notification follows.
+pub async fn reload_snapshot(db: &Db) {
+    db.bed_snapshot.invalidate().await;
+}
+
 pub(crate) async fn committed(db: &Db, wards: &[&str]) {
     db.bed_snapshot.refresh(db, wards, &[]).await;
 }

@@ -39,6 +39,8 @@ async fn set_designation(db: &nimo_store::Db, hospital: &str, code: &str) {
         .execute(&db.pool)
         .await
         .unwrap();
+    // Written past the store, so the server's bed snapshot is told to read the wards again.
+    nimo_store::beds::reload_snapshot(db).await;
 }
 
 #[tokio::test]

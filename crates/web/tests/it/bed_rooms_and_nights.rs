@@ -113,6 +113,7 @@ async fn in_the_night_and_holiday_band_hospitals_that_take_no_admissions_then_ra
             .execute(&app.db.pool)
             .await
             .unwrap();
+        nimo_store::beds::reload_snapshot(&app.db).await;
         let (_, token) = token_for(&app.db, "band-staff", Role::Staff, staff_scope()).await;
         let query = "from=131105&admission=iryo_hogo";
         // A weekday's daytime (Monday 11:00 JST): nearest first, no band.

@@ -65,9 +65,18 @@ async fn journey_3_a_nurse_starts_a_discharge_support_plan_and_records_its_steps
 
                 open_step(&browser, "draft", &mut tally).await;
                 browser.set_value("#draft-on", "2022-05-02").await;
-                browser.type_into("#contents", "クライシスプラン: 眠れない日が続いたら主治医へ").await;
-                tally.follow(&browser, "#action-draft button[type=submit]").await;
-                assert!(browser.text("main").await.contains("クライシスプラン: 眠れない日が続いたら主治医へ"));
+                // The contents by section: one support row, the crisis plan and the person in charge.
+                browser.choose("#support_kind_0", "medical").await;
+                browser.type_into("#support_agency_0", "見本記念病院 精神科外来").await;
+                browser.type_into("#crisis_signs", "眠れない日が続いたら主治医へ").await;
+                browser.type_into("#crisis_day_contact", "目黒区保健予防課 03-0000-0000").await;
+                browser.type_into("#author_officer", "目黒 花子（保健師）").await;
+                tally.follow(&browser, "#action-draft button[type=submit]:not([name=add_row])").await;
+                let main = browser.text("main").await;
+                assert!(
+                    main.contains("眠れない日が続いたら主治医へ") && main.contains("見本記念病院 精神科外来"),
+                    "{main}"
+                );
 
                 // A 支援会議 without participants is refused beside the field, and then recorded.
                 open_step(&browser, "meeting", &mut tally).await;

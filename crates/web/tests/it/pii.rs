@@ -10,8 +10,10 @@ use nimo_domain::access::Permission;
 use nimo_store::audit::AuditEvent;
 use nimo_web::policy::POLICY;
 
-/// GET pages under a case permission that show no personal data (an empty form, a redirect).
-const EXEMPT: &[&str] = &["/cases", "/plans", "/clocks", "/consents", "/municipalities/{code}/cases/new"];
+/// GET pages under a case permission that show no personal data (an empty form, a redirect, the
+/// legal clock rules' reference table).
+const EXEMPT: &[&str] =
+    &["/cases", "/plans", "/clocks", "/consents", "/municipalities/{code}/cases/new", "/clocks/rules"];
 
 fn path_of(pattern: &str) -> String {
     let mut path = String::new();
