@@ -22,6 +22,11 @@ struct Options {
     scale: bool,
 }
 
+/// The allocator `nimo` itself uses (`crates/cli/src/main.rs`): the bench runs the server in its own
+/// process, so its figures are the server's only with the same allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let options = Options::parse();
