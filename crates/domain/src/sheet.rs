@@ -108,6 +108,66 @@ pub struct HistoryEvent {
     pub date: PartialDate,
     /// What happened, one line.
     pub text: String,
+    /// The meeting or event of nimo's records the line was made from, if any (pages, prints and
+    /// exports mark such a line 記録から); `None` for a line typed or imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<RecordRef>,
+}
+
+/// A record of nimo's that a line of the sheet stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordRef {
+    /// What kind of record it is.
+    pub kind: RecordKind,
+    /// The record's id in this deployment.
+    pub id: i64,
+}
+
+/// The kinds of record a sheet line can stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// A meeting of the 協議の場 or another body (書面開催 included).
+    Meeting,
+    /// A 普及啓発 event.
+    Event,
+}
+
+impl RecordKind {
+    /// The kind's code in the database and the exchange formats.
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordKind::Meeting => "meeting",
+            RecordKind::Event => "event",
+        }
+    }
+
+    /// The kind named by its code.
+    pub fn parse(code: &str) -> Option<Self> {
+        [RecordKind::Meeting, RecordKind::Event].into_iter().find(|k| k.code() == code)
+    }
+
+    /// As staff read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            RecordKind::Meeting => "会議",
+            RecordKind::Event => "普及啓発",
+        }
+    }
+}
+
+/// A meeting or event that happened and fulfils a row of the schedule (section 6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Happened {
+    /// The record.
+    pub record: RecordRef,
+    /// The day it was held.
+    #[schema(value_type = String, example = "2022-07-12")]
+    pub on: PartialDate,
+    /// Its title as recorded (令和4年度第1回目黒区精神保健医療福祉推進協議会).
+    pub title: String,
 }
 
 /// Section 4: outcome indicators with target and actual values.
@@ -271,6 +331,11 @@ pub struct ScheduleRow {
     pub item: String,
     /// 実施する内容.
     pub content: String,
+    /// The meetings and events of nimo's records that fulfil the row, filled in when the sheet
+    /// is shown or exported (never stored with the sheet); empty when none has happened or the
+    /// municipality does not keep them in nimo.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub done: Vec<Happened>,
 }
 
 impl Sheet {

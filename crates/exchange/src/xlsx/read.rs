@@ -120,6 +120,7 @@ fn history(g: &Grid) -> Result<Vec<HistoryEvent>, ImportError> {
                     .date(row, date, HISTORY_COLUMNS[0])?
                     .ok_or_else(|| g.error(row, HISTORY_COLUMNS[0], "入力してください"))?,
                 text: g.text(row, text, HISTORY_COLUMNS[1])?,
+                record: None,
             })
         })
         .collect()
@@ -247,6 +248,7 @@ fn schedule(g: &Grid) -> Result<Vec<ScheduleRow>, ImportError> {
                     .ok_or_else(|| g.error(row, SCHEDULE_COLUMNS[0], "入力してください"))?,
                 item: g.text(row, item, SCHEDULE_COLUMNS[1])?,
                 content: g.text(row, content, SCHEDULE_COLUMNS[2])?,
+                done: Vec::new(),
             })
         })
         .collect()

@@ -97,13 +97,13 @@ prop_compose! {
                 plans: policy.0, plans_date: policy.1, goal: policy.2,
                 measures: policy.3, project_title: policy.4, project_text: policy.5,
             },
-            history: history.into_iter().map(|(date, text)| HistoryEvent { date, text }).collect(),
+            history: history.into_iter().map(|(date, text)| HistoryEvent { date, text, record: None }).collect(),
             outcomes: Outcomes {
                 period_label: outcome_texts.0, target_basis: outcome_texts.1,
                 actual_basis: outcome_texts.2, indicators,
             },
             strengths: Strengths { strengths: strengths.0, items: strengths.1, closing: strengths.2 },
-            schedule: schedule.into_iter().map(|(month, item, content)| ScheduleRow { month, item, content }).collect(),
+            schedule: schedule.into_iter().map(|(month, item, content)| ScheduleRow { month, item, content, done: Vec::new() }).collect(),
             editorial_notes,
         }
     }

@@ -251,6 +251,7 @@ fn long_sections_flow_onto_more_pages() {
         .map(|i| nimo_domain::sheet::HistoryEvent {
             date: PartialDate::month(2000 + i / 12, (i % 12) as u8 + 1),
             text: format!("{}（{i}）", event.text),
+            record: None,
         })
         .collect();
     let pdf = render(&sheet);

@@ -154,7 +154,7 @@ pub async fn load(db: &Db, code: &MunicipalityCode, fiscal_year: FiscalYear) -> 
             .fetch_all(&mut *conn)
             .await?
             .into_iter()
-            .map(|row| Ok(HistoryEvent { date: date_from(&row.date)?, text: row.text }))
+            .map(|row| Ok(HistoryEvent { date: date_from(&row.date)?, text: row.text, record: None }))
             .collect::<Result<Vec<_>, StoreError>>()?;
 
     let indicator_rows: Vec<IndicatorRow> = sqlx::query_as(
@@ -253,7 +253,9 @@ pub async fn load(db: &Db, code: &MunicipalityCode, fiscal_year: FiscalYear) -> 
     .fetch_all(&mut *conn)
     .await?
     .into_iter()
-    .map(|row| Ok(ScheduleRow { month: date_from(&row.month)?, item: row.item, content: row.content }))
+    .map(|row| {
+        Ok(ScheduleRow { month: date_from(&row.month)?, item: row.item, content: row.content, done: Vec::new() })
+    })
     .collect::<Result<Vec<_>, StoreError>>()?;
 
     let municipality = nimo_domain::Municipality {

@@ -141,7 +141,7 @@ pub fn apply(
                 let date = r.date(&d);
                 let text = r.required(&t);
                 if let Some(date) = date {
-                    next.history.push(HistoryEvent { date, text });
+                    next.history.push(HistoryEvent { date, text, record: None });
                     kept.push(i);
                 }
             }
@@ -300,7 +300,7 @@ pub fn apply(
                 let item = r.text(&names[1]);
                 let content = r.text(&names[2]);
                 if let Some(month) = month {
-                    next.schedule.push(ScheduleRow { month, item, content });
+                    next.schedule.push(ScheduleRow { month, item, content, done: Vec::new() });
                     kept.push(i);
                 }
             }
