@@ -14,6 +14,10 @@ use serde_json::{Value as Json, json};
 /// The marker printed after a figure nimo computed from others; explained in a footnote.
 pub const DERIVED_MARKER: &str = "※";
 
+/// The words printed under a section-4 value nimo counted from its own records (the sheet page's
+/// 「事例記録から集計」 badge), explained under the table.
+pub const COUNTED_MARK: &str = "記録から集計";
+
 /// Builds the JSON document the template reads as `/sheet.json`.
 pub fn sheet_json(sheet: &Sheet, menu: &ProgramMenu) -> Json {
     let municipality = &sheet.municipality;
@@ -34,10 +38,12 @@ pub fn sheet_json(sheet: &Sheet, menu: &ProgramMenu) -> Json {
         "history": sheet.history.iter().map(|event| json!({
             "date": event.date.wareki(),
             "text": event.text,
+            "mark": event.record.map(|r| format!("{}の記録から", r.kind.label())).unwrap_or_default(),
         })).collect::<Vec<_>>(),
         "outcomes": outcomes(sheet),
         "strengths": strengths(sheet, menu),
         "schedule": schedule(sheet),
+        "schedule_done": sheet.schedule.iter().any(|row| !row.done.is_empty()),
     })
 }
 
@@ -150,12 +156,20 @@ fn policy(sheet: &Sheet) -> Json {
 
 fn outcomes(sheet: &Sheet) -> Json {
     let outcomes = &sheet.outcomes;
+    let counted = |m: Option<&nimo_domain::sheet::Measure>| m.is_some_and(|m| m.value.source == Source::Derived);
+    let mut any_counted = false;
     let indicators: Vec<Json> = outcomes
         .indicators
         .iter()
         .map(|indicator| {
+            let (target_counted, actual_counted) =
+                (counted(indicator.target.as_ref()), counted(indicator.actual.as_ref()));
+            any_counted |= target_counted || actual_counted;
+            any_counted |= indicator.breakdown.iter().any(|l| l.value.source == Source::Derived);
             json!({
                 "name": format!("{}{}", indicator.marker, indicator.name),
+                "target_counted": target_counted,
+                "actual_counted": actual_counted,
                 "target": indicator.target.as_ref().map(|m| m.display()).unwrap_or_default(),
                 "actual": indicator.actual.as_ref().map(|m| m.display()).unwrap_or_default(),
                 "breakdown": indicator.breakdown.iter().map(|line| {
@@ -166,6 +180,7 @@ fn outcomes(sheet: &Sheet) -> Json {
                         "amount": amount,
                         "depth": line.depth,
                         "note": line.note,
+                        "counted": line.value.source == Source::Derived && !value.is_empty(),
                     })
                 }).collect::<Vec<_>>(),
                 "effects": indicator.effects,
@@ -181,6 +196,12 @@ fn outcomes(sheet: &Sheet) -> Json {
             "具体的な成果・効果",
         ],
         "indicators": indicators,
+        "counted_mark": COUNTED_MARK,
+        "counted_note": if any_counted {
+            format!("「{COUNTED_MARK}」の値は、nimo に記録された事例・計画・訪問・会議の記録から集計した値です（{}）。", outcomes.actual_basis)
+        } else {
+            String::new()
+        },
     })
 }
 
@@ -224,6 +245,7 @@ fn schedule(sheet: &Sheet) -> Json {
                 "month_span": span,
                 "item": row.item,
                 "content": row.content,
+                "done": row.done.iter().map(|d| format!("{} {}", d.on.wareki(), d.title)).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -1,6 +1,7 @@
 //! Integration tests of nimo-report: sheets rendered to the PDF bytes a user downloads, read
 //! back with poppler-utils (`pdftotext`, `pdfinfo`, `pdffonts`).
 
+mod marks;
 mod placement;
 mod poppler;
 mod records;
