@@ -61,9 +61,25 @@ pub use serving::{SHUTDOWN_GRACE, serve, serve_until};
 /// How long a PDF or XLSX download waits for a free renderer before the app answers 503.
 pub const RENDER_WAIT: Duration = Duration::from_secs(20);
 
-/// What every handler can reach.
+/// What every handler can reach: one shared [`Shared`] behind an `Arc`. Every middleware
+/// `from_fn_with_state` and every `State` extractor clones the state once per request; a clone
+/// is one atomic increment here, where cloning the fields themselves took about twenty (the
+/// `Arc`s of the pool, the keys, the fonts …), each a cache line the two cores pass back and
+/// forth under load (issue 16: `AppState::clone` and its drop were 1.4 % of a loaded profile).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The fields of [`AppState`].
+#[derive(Clone)]
+pub struct Shared {
     pub db: Db,
     /// The PDF fonts, or why they could not be found (PDF export then explains what to install).
     pub fonts: Arc<Result<Fonts, String>>,
@@ -191,7 +207,7 @@ impl AppState {
     /// State over a database with fonts already found (or the reason they are missing), with
     /// the same defaults as [`AppState::new`].
     pub fn with_fonts(db: Db, fonts: Result<Fonts, String>) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             form_key: db.keyring().map_or_else(
                 |_| form_token::FormKey::random(),
                 |keys| form_token::FormKey::derived(&keys.sign(form_token::FORM_KEY_PURPOSE, b"")),
@@ -213,12 +229,17 @@ impl AppState {
             metrics_token: None,
             stopping: Arc::new(tokio::sync::watch::channel(false).0),
             smtp: None,
-        }
+        }))
+    }
+
+    /// The fields to change while the state is being built (a copy if it is already shared).
+    fn building(&mut self) -> &mut Shared {
+        Arc::make_mut(&mut self.0)
     }
 
     /// Replaces the bed finder's settings.
     pub fn with_beds(mut self, beds: BedSettings) -> Self {
-        self.beds = beds;
+        self.building().beds = beds;
         self
     }
 
@@ -229,63 +250,70 @@ impl AppState {
 
     /// Replaces the retention settings.
     pub fn with_retention(mut self, retention: RetentionSettings) -> Self {
-        self.retention = retention;
+        self.building().retention = retention;
         self
     }
 
     /// Replaces the bed finder's clock (tests share one to move time).
     pub fn with_clock(mut self, clock: clock::Clock) -> Self {
-        self.clock = clock;
+        self.building().clock = clock;
         self
     }
 
     /// Answers only to these hosts (`name` or `name:port`, compared without regard to case; an
     /// entry without a port allows every port). `None` answers to any host.
     pub fn with_allowed_hosts(mut self, hosts: Option<Vec<String>>) -> Self {
-        self.allowed_hosts = hosts.map(Arc::from);
+        self.building().allowed_hosts = hosts.map(Arc::from);
         self
     }
 
     /// Trusts these reverse proxies' `X-Forwarded-For` for the client's address.
     pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> Self {
-        self.trusted_proxies = Arc::from(proxies);
+        self.building().trusted_proxies = Arc::from(proxies);
         self
     }
 
     /// Marks the app as reached over HTTPS, which adds `Strict-Transport-Security`.
     pub fn with_behind_https(mut self, behind_https: bool) -> Self {
-        self.behind_https = behind_https;
+        self.building().behind_https = behind_https;
         self
     }
 
     /// Links every page's footer to this URL for the source of the running version (a modified
     /// nimo must offer its own source there).
     pub fn with_source_url(mut self, url: &str) -> Self {
-        self.source_url = Arc::from(url);
+        self.building().source_url = Arc::from(url);
         self
     }
 
     /// Logs the summary of refused anonymous requests this often instead of every 5 minutes.
     pub fn with_refusal_summary_every(mut self, period: Duration) -> Self {
-        self.refusal_summary_every = period;
+        self.building().refusal_summary_every = period;
         self
     }
 
     /// Serves `GET /metrics` to scrapers that send this bearer token.
     pub fn with_metrics_token(mut self, token: Option<metrics::MetricsToken>) -> Self {
-        self.metrics_token = token;
+        self.building().metrics_token = token;
         self
     }
 
     /// Sends escalation mails of overdue legal clocks through this SMTP server.
     pub fn with_smtp(mut self, settings: escalation::SmtpSettings) -> Self {
-        self.smtp = Some(Arc::new(settings));
+        self.building().smtp = Some(Arc::new(settings));
+        self
+    }
+
+    /// Replaces the key of the anonymous sign-in form's token (by default derived from the
+    /// keyring, so that every server of one deployment accepts the others' forms).
+    pub fn with_form_key(mut self, key: form_token::FormKey) -> Self {
+        self.building().form_key = key;
         self
     }
 
     /// Replaces the limit on concurrent renderings.
     pub fn with_renderers(mut self, renderers: Renderers) -> Self {
-        self.renderers = renderers;
+        self.building().renderers = renderers;
         self
     }
 }

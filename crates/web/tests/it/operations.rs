@@ -183,8 +183,7 @@ async fn behind_a_load_balancer_a_sign_in_form_from_one_server_is_accepted_by_an
         let csrf = crate::harness::csrf_of(&page).unwrap();
         let form = [("login", "hokenshi"), ("password", crate::harness::PASSWORD), ("csrf", csrf.as_str())];
         // A server with a key of its own (as every server had before) refuses that form.
-        let mut stranger = nimo_web::AppState::new(app.db.clone());
-        stranger.form_key = nimo_web::form_token::FormKey::random();
+        let stranger = nimo_web::AppState::new(app.db.clone()).with_form_key(nimo_web::form_token::FormKey::random());
         let stranger = serve(stranger).await;
         let refused = client.post(format!("{stranger}/login")).form(&form).send().await.unwrap();
         assert_eq!(refused.status().as_u16(), 403, "{backend:?}: another key refuses the form");
