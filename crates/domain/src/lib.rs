@@ -17,6 +17,7 @@ pub mod figure;
 pub mod menu;
 pub mod municipality;
 pub mod password;
+pub mod pdca;
 pub mod plans;
 pub mod sheet;
 pub mod template;
