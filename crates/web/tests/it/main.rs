@@ -51,6 +51,7 @@ mod operations;
 mod outreach;
 mod pages;
 mod password_page;
+mod pdca;
 mod people;
 mod phone_pages;
 mod pii;
