@@ -7,6 +7,7 @@
 //! (`tests/it/openapi.rs`).
 
 use crate::beds::api as beds_api;
+use crate::events;
 use crate::problem::Problem;
 use crate::sheets::exports;
 use utoipa::OpenApi;
@@ -26,7 +27,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
     ),
     paths(
         exports::api_sheet,
-        crate::events::api_list,
+        events::api_list,
         beds_api::search,
         beds_api::put_availability,
         beds_api::create_hold,

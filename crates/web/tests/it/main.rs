@@ -52,6 +52,7 @@ mod outreach;
 mod pages;
 mod password_page;
 mod pdca;
+mod pdca_browser;
 mod people;
 mod phone_pages;
 mod pii;
