@@ -157,3 +157,24 @@ async fn section_5_becomes_actions_once_and_readers_cannot_write() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn copying_the_sheet_carries_unfinished_actions_into_next_year() {
+    for_each_backend(|app| async move {
+        assert_eq!(app.post_form("/municipalities/131105/actions/2022/from-sheet", &form(&[])).await.0, 303);
+        let id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM pdca_action").fetch_one(&app.db.pool).await.unwrap();
+        let done = form(&[("owner", "保健予防課"), ("status", "done"), ("progress", ""), ("revision", "1")]);
+        assert_eq!(app.post_form(&format!("/municipalities/131105/actions/2022/{id}"), &done).await.0, 303);
+        let (status, location, _) = app.post_form("/municipalities/131105/sheets/2022/copy", &form(&[])).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/municipalities/131105/sheets/2023?notice=copied")));
+        let (_, next) = app.get("/municipalities/131105/actions/2023").await;
+        assert_eq!(next.matches("前年度から継続").count(), 6, "every action but the 完了 one: {next}");
+        assert!(!next.contains("①地域関係機関に向けた普及啓発（新規）"), "the 完了 one stays in 令和4年度");
+        let (_, sheet) = app.get("/municipalities/131105/sheets/2023").await;
+        let july =
+            sheet.split("<td>令和5年7月</td>").nth(1).expect("the row moved a year on").split("</tr>").next().unwrap();
+        assert!(july.contains("<span class=\"state\">未実施</span>"), "next year's schedule starts undone: {july}");
+        assert!(!sheet.contains("<span class=\"state\">実施済</span>"));
+    })
+    .await;
+}
