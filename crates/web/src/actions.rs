@@ -73,6 +73,9 @@ struct ActionsPage {
     ctx: Layout,
     code: String,
     fy: i32,
+    /// The years before and after, when nimo has them.
+    prev: Option<i32>,
+    next: Option<i32>,
     wareki: String,
     groups: Vec<MenuGroup>,
     totals: Vec<(&'static str, usize)>,
@@ -146,6 +149,8 @@ pub async fn evaluation(
         ctx: Layout::of(&ctx),
         code: code.to_string(),
         fy: fy.year(),
+        prev: FiscalYear::new(fy.year() - 1).map(FiscalYear::year),
+        next: FiscalYear::new(fy.year() + 1).map(FiscalYear::year),
         wareki: fy.wareki(),
         groups,
         totals,

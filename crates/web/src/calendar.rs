@@ -57,6 +57,9 @@ struct CalendarPage {
     ctx: Layout,
     code: String,
     fy: i32,
+    /// The years before and after, when nimo has them.
+    prev: Option<i32>,
+    next: Option<i32>,
     wareki: String,
     has_sheet: bool,
     months: Vec<MonthView>,
@@ -141,6 +144,8 @@ pub async fn show(
         ctx: Layout::of(&ctx),
         code: code.to_string(),
         fy: fy.year(),
+        prev: FiscalYear::new(fy.year() - 1).map(FiscalYear::year),
+        next: FiscalYear::new(fy.year() + 1).map(FiscalYear::year),
         wareki: fy.wareki(),
         has_sheet: schedule.is_some(),
         months: months.into_iter().map(|m| month_view(&code, m, today)).collect(),

@@ -100,6 +100,9 @@ struct EventsPage {
     ctx: Layout,
     code: String,
     fy: i32,
+    /// The years before and after, when nimo has them.
+    prev: Option<i32>,
+    next: Option<i32>,
     wareki: String,
     events: Vec<EventLine>,
     this_year: YearCounts,
@@ -122,6 +125,8 @@ pub async fn list(
         ctx: Layout::of(&ctx),
         code: code.to_string(),
         fy: fy.year(),
+        prev: FiscalYear::new(fy.year() - 1).map(FiscalYear::year),
+        next: FiscalYear::new(fy.year() + 1).map(FiscalYear::year),
         wareki: fy.wareki(),
         events: listed.iter().map(EventLine::of).collect(),
         this_year,

@@ -137,7 +137,19 @@ async fn section_5_becomes_actions_once_and_readers_cannot_write() {
         let (_, other_codes) = account_in_scope(&app.db, "chiyoda", Role::Staff, chiyoda, true).await;
         let other = TestApp::client_for(&app, "chiyoda", &other_codes[0]).await;
         let event = event_form("講演会", "2022-08-20", "普及啓発", "held");
+        assert_eq!(app.post_form(EVENTS, &event).await.0, 303);
+        let event_id: i64 =
+            sqlx::query_scalar("SELECT MIN(id) FROM awareness_event").fetch_one(&app.db.pool).await.unwrap();
         for reader in [&council, &admin] {
+            for page in [format!("{EVENTS}/{event_id}"), path.clone()] {
+                let (status, body) = reader.get(&page).await;
+                assert_eq!(status, 200, "{page}");
+                assert!(
+                    body.contains("閲覧のみです")
+                        && !body.contains("<form method=\"post\" action=\"/municipalities/131105/"),
+                    "{page}"
+                );
+            }
             for page in ["/municipalities/131105/actions/2022", EVENTS, "/municipalities/131105/calendar/2022"] {
                 let (status, body) = reader.get(page).await;
                 assert_eq!(status, 200, "{page}");
@@ -153,7 +165,7 @@ async fn section_5_becomes_actions_once_and_readers_cannot_write() {
         assert_eq!(other.post_form(EVENTS, &event).await.0, 403);
         let events: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM awareness_event").fetch_one(&app.db.pool).await.unwrap();
-        assert_eq!(events, 0);
+        assert_eq!(events, 1, "only the staff's own event");
     })
     .await;
 }

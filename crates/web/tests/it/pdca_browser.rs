@@ -2,7 +2,9 @@
 //! each planned row of section 6 done (with the record that did it) or 未実施, a meeting and the
 //! events of the month, one outside the plan marked 予定外, and nothing wider than the phone.
 //!
-//! Set `NIMO_SCREENSHOT_DIR` to keep the screenshots (`calendar-1280px.png`, `calendar-390px.png`).
+//! Then section 6 of the sheet marks the row the lecture did 実施済, and 「第5節から取組を作成」
+//! makes the year's actions. Set `NIMO_SCREENSHOT_DIR` to keep the screenshots (`calendar-…`,
+//! `sheet-s6-…`, `actions-…` at 1280 and 390 px).
 
 use crate::chrome::Browser;
 use crate::harness::{TestApp, account_in_scope, for_each_backend};
@@ -97,6 +99,14 @@ async fn the_calendar_shows_planned_against_done_on_a_desktop_and_a_phone() {
                     assert_eq!(overflow, Some(0), "nothing sticks out at {width} px");
                 }
                 browser.keep_screenshots(&format!("calendar-{:?}", app.backend).to_lowercase()).await;
+                browser.open("/municipalities/131105/sheets/2022#s6").await;
+                let august = browser.text("#s6 tbody tr:nth-child(3)").await;
+                assert!(august.contains("実施済") && august.contains("第1回 精神保健講演会"), "{august}");
+                browser.keep_screenshots(&format!("sheet-s6-{:?}", app.backend).to_lowercase()).await;
+                browser.open("/municipalities/131105/actions/2022").await;
+                browser.click_and_wait("form[action$='/from-sheet'] button").await;
+                assert!(browser.text(".notice").await.contains("第5節から取組を7件作成しました"));
+                browser.keep_screenshots(&format!("actions-{:?}", app.backend).to_lowercase()).await;
             })
             .await;
         browser.quit().await;
