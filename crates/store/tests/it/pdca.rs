@@ -17,6 +17,9 @@ use time::macros::date;
 
 const MEGURO: &str = "131105";
 
+/// What fulfilled a row: the record's kind and id and the day.
+type Fulfilled = (RecordKind, i64, String);
+
 fn event(on: Date, title: &str, item: &str, status: HeldStatus) -> EventInput {
     EventInput {
         held_on: on,
@@ -165,7 +168,7 @@ async fn schedule_rows_are_done_only_by_held_records_of_their_month_and_item() {
         events::create(&t.db, MEGURO, &cancelled, AuditEvent::cli("event_create")).await.unwrap();
 
         assert_eq!(schedule::apply(&t.db, &mut sheet).await.unwrap(), 2, "{backend:?}");
-        let done: Vec<(String, Vec<(RecordKind, i64, String)>)> = sheet
+        let done: Vec<(String, Vec<Fulfilled>)> = sheet
             .schedule
             .iter()
             .map(|r| {

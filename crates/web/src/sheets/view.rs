@@ -69,6 +69,8 @@ pub struct ScheduleLine {
     pub item: String,
     pub content: String,
     pub state: &'static str,
+    /// `done`, `slipped` or `upcoming`, for the style of the state.
+    pub state_class: &'static str,
     pub done: Vec<(String, String, Option<String>)>,
 }
 
@@ -76,7 +78,13 @@ impl SheetView {
     /// Marks each schedule row done, slipped or still to come on `today` (JST).
     pub fn with_today(mut self, today: time::Date) -> Self {
         for (line, row) in self.schedule.iter_mut().zip(&self.sheet.schedule) {
-            line.state = nimo_domain::pdca::schedule_state(row, today).label();
+            let state = nimo_domain::pdca::schedule_state(row, today);
+            line.state = state.label();
+            line.state_class = match state {
+                nimo_domain::pdca::RowState::Done => "done",
+                nimo_domain::pdca::RowState::Slipped => "slipped",
+                nimo_domain::pdca::RowState::Upcoming => "upcoming",
+            };
         }
         self
     }
@@ -159,6 +167,7 @@ impl SheetView {
                     item: r.item.clone(),
                     content: r.content.clone(),
                     state: "",
+                    state_class: "upcoming",
                     done: r
                         .done
                         .iter()

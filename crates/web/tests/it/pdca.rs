@@ -185,8 +185,11 @@ async fn copying_the_sheet_carries_unfinished_actions_into_next_year() {
         let (_, sheet) = app.get("/municipalities/131105/sheets/2023").await;
         let july =
             sheet.split("<td>令和5年7月</td>").nth(1).expect("the row moved a year on").split("</tr>").next().unwrap();
-        assert!(july.contains("<span class=\"state\">未実施</span>"), "next year's schedule starts undone: {july}");
-        assert!(!sheet.contains("<span class=\"state\">実施済</span>"));
+        assert!(
+            july.contains("<span class=\"state slipped\">未実施</span>"),
+            "next year's schedule starts undone: {july}"
+        );
+        assert!(!sheet.contains("<span class=\"state done\">実施済</span>"));
     })
     .await;
 }
