@@ -11,7 +11,9 @@ use nimo_store::accounts::{self, NewUser};
 mod admissions;
 mod consent;
 mod hospitals;
+mod pdca;
 pub use hospitals::create_beds;
+pub use pdca::create_pdca;
 
 /// One demo account as printed.
 pub struct DemoAccount {

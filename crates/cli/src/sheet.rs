@@ -77,6 +77,8 @@ pub async fn run(command: SheetCommand, config: &config::FileConfig) -> Result<(
             };
             // As on the web: section-4 figures nimo records itself are derived from the records.
             nimo_store::cases::figures::apply(&db, &mut sheet).await?;
+            // Section 6's rows name the meetings and events that fulfilled them.
+            nimo_store::schedule::apply(&db, &mut sheet).await?;
             let bytes = match format {
                 Format::Json => nimo_exchange::to_json(&sheet),
                 Format::Csv => nimo_exchange::to_csv(&sheet),

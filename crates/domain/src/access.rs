@@ -81,6 +81,9 @@ impl Role {
             // Moving a legal clock's deadline (coded reason, audited): the administrator only. The
             // move names the record by number, rule and start, never the person.
             ClockMove => self == Role::SystemAdmin,
+            // The network's PDCA (普及啓発 events, 構築推進事業 actions): staff of the municipality
+            // edit; 協議の場 members and the administrator read them with `SheetRead`.
+            NetworkWrite => self == Role::Staff,
             // An active account of such a role is fully signed in with its second factor.
             TokenCreate => self.requires_two_factor(),
         }
@@ -101,7 +104,8 @@ pub enum Permission {
     Public,
     /// Any active, fully signed-in account (logout, own password, own second factor).
     SignedIn,
-    /// Read a 自治体情報シート and its exports.
+    /// Read a 自治体情報シート and its exports, and what feeds it without personal data: 普及啓発
+    /// events, 構築推進事業 actions, the schedule's calendar and its iCalendar feed.
     SheetRead,
     /// Edit a sheet, start one, copy it to the next year.
     SheetWrite,
@@ -134,6 +138,8 @@ pub enum Permission {
     ConsentDecide,
     /// Move a legal clock's deadline with a coded reason (the administrator only; audited).
     ClockMove,
+    /// Record 普及啓発 events and move 構築推進事業 actions (staff of the municipality).
+    NetworkWrite,
     /// Make an API token in the UI: an account whose role signs in with a second factor (so
     /// that the session making the token has passed it; a token stands for a full sign-in).
     TokenCreate,
@@ -141,7 +147,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order tables list them.
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::SheetRead,
@@ -159,6 +165,7 @@ impl Permission {
         Permission::DistrictManage,
         Permission::ConsentDecide,
         Permission::ClockMove,
+        Permission::NetworkWrite,
         Permission::TokenCreate,
     ];
 
@@ -182,6 +189,7 @@ impl Permission {
             Permission::DistrictManage => "district.manage",
             Permission::ConsentDecide => "consent.decide",
             Permission::ClockMove => "clock.move",
+            Permission::NetworkWrite => "network.write",
             Permission::TokenCreate => "token.create",
         }
     }

@@ -17,6 +17,7 @@ pub mod figure;
 pub mod menu;
 pub mod municipality;
 pub mod password;
+pub mod pdca;
 pub mod plans;
 pub mod sheet;
 pub mod template;
@@ -79,5 +80,18 @@ mod demo_tests {
         assert_eq!(next.schedule[0].month, PartialDate::month(2023, 4));
         assert_eq!(next.outcomes.indicators[0].actual.as_ref().unwrap().value, Figure::unknown());
         validate::validate(&next, &ProgramMenu::builtin(next.fiscal_year)).unwrap();
+    }
+
+    #[test]
+    fn next_years_schedule_starts_undone() {
+        let mut sheet = demo::meguro_r4();
+        sheet.schedule[1].done.push(sheet::Happened {
+            record: sheet::RecordRef { kind: sheet::RecordKind::Meeting, id: 1 },
+            on: PartialDate::parse("2022-07-12").unwrap(),
+            title: "令和4年度第1回目黒区精神保健医療福祉推進協議会".into(),
+        });
+        let next = sheet.copy_to_next_year();
+        assert_eq!(next.schedule[1].month, PartialDate::month(2023, 7));
+        assert!(next.schedule.iter().all(|row| row.done.is_empty()));
     }
 }

@@ -373,6 +373,8 @@ impl Sheet {
         next.basic.as_of.year += 1;
         for row in &mut next.schedule {
             row.month.year += 1;
+            // What fulfilled this year's row is this year's; next year's starts undone.
+            row.done.clear();
         }
         for indicator in &mut next.outcomes.indicators {
             if let Some(actual) = &mut indicator.actual {

@@ -176,6 +176,12 @@ pub enum Record {
     /// An admission (入院).
     #[error("admission")]
     Admission,
+    /// A 普及啓発 event.
+    #[error("awareness_event")]
+    Event,
+    /// A 構築推進事業 action.
+    #[error("pdca_action")]
+    Action,
     /// A legal clock's deadline (moved by somebody else since the page was read, or stopped).
     #[error("clock")]
     ClockMove,
@@ -243,6 +249,8 @@ mod tests {
             StoreError::StaleRevision(Record::Case),
             StoreError::StaleRevision(Record::Plan),
             StoreError::StaleRevision(Record::Person),
+            StoreError::StaleRevision(Record::Event),
+            StoreError::StaleRevision(Record::Action),
             StoreError::SheetExists { municipality: "131105".into(), fiscal_year: FiscalYear::new(2022).unwrap() },
             StoreError::DistrictNameTaken { municipality: "131105".into() },
             StoreError::NoBedLeft { ward: "w-1".into() },

@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod accounts;
+pub mod actions;
 pub mod admissions;
 pub mod audit;
 pub mod backup;
@@ -16,10 +17,12 @@ mod db;
 pub mod districts;
 mod error;
 pub mod escalation;
+pub mod events;
 pub mod menu;
 pub mod municipalities;
 pub mod people;
 pub mod plans;
+pub mod schedule;
 pub mod sealed;
 pub mod sessions;
 pub mod sheets;

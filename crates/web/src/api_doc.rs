@@ -7,6 +7,7 @@
 //! (`tests/it/openapi.rs`).
 
 use crate::beds::api as beds_api;
+use crate::events;
 use crate::problem::Problem;
 use crate::sheets::exports;
 use utoipa::OpenApi;
@@ -26,6 +27,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
     ),
     paths(
         exports::api_sheet,
+        events::api_list,
         beds_api::search,
         beds_api::put_availability,
         beds_api::create_hold,
@@ -39,6 +41,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
     security(("bearer" = [])),
     tags(
         (name = "sheets", description = "自治体情報シート"),
+        (name = "network", description = "普及啓発（会議・取組とともにシートの第6節の実績になる記録）"),
         (name = "bed finder", description = "緊急入院先検索"),
         (name = "meta", description = "この文書"),
     )

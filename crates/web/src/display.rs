@@ -26,6 +26,11 @@ pub fn jst_minute(at: OffsetDateTime) -> String {
     format!("{} {:02}:{:02}", at.date(), at.hour(), at.minute())
 }
 
+/// The day an instant falls on in Japan.
+pub fn jst_date(at: OffsetDateTime) -> Date {
+    at.to_offset(JST).date()
+}
+
 /// An instant in Japan time to the second: `2026-05-01 18:30:05`.
 pub fn jst_second(at: OffsetDateTime) -> String {
     let at = at.to_offset(JST);

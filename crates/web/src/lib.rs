@@ -2,11 +2,13 @@
 //! parse input, call the store, the domain and the report/exchange crates, and render.
 
 mod account;
+mod actions;
 mod admin;
 mod admissions;
 mod api_doc;
 mod audit;
 mod beds;
+mod calendar;
 mod cases;
 mod client_address;
 pub mod clock;
@@ -21,6 +23,7 @@ pub mod display;
 mod districts;
 pub mod error;
 pub mod escalation;
+mod events;
 pub mod form_token;
 mod health;
 mod health_centre;

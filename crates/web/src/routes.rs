@@ -62,6 +62,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/sheets/{fy}/figures/{key}/override", post(figures::set_override))
         .route("/municipalities/{code}/sheets/{fy}/figures/{key}/derive", post(figures::derive))
         .route("/api/v1/municipalities/{code}/sheets/{fy}", get(exports::api_sheet))
+        .route("/api/v1/municipalities/{code}/events", get(crate::events::api_list))
+        .route("/municipalities/{code}/events", get(crate::events::list).post(crate::events::create))
+        .route("/municipalities/{code}/events/new", get(crate::events::new_form))
+        .route("/municipalities/{code}/events/{event_id}", get(crate::events::edit_form).post(crate::events::update))
+        .route("/municipalities/{code}/actions/{fy}", get(crate::actions::evaluation))
+        .route("/municipalities/{code}/actions/{fy}/from-sheet", post(crate::actions::from_sheet))
+        .route(
+            "/municipalities/{code}/actions/{fy}/{action_id}",
+            get(crate::actions::edit_form).post(crate::actions::update),
+        )
+        .route("/municipalities/{code}/calendar/{fy}", get(crate::calendar::show))
+        .route("/municipalities/{code}/calendar.ics", get(crate::calendar::ics))
         .route("/cases", get(worklist::home))
         .route("/municipalities/{code}/cases", get(worklist::worklist).post(intake::create))
         .route("/municipalities/{code}/cases/new", get(intake::new_form))

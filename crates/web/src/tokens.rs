@@ -26,6 +26,7 @@ pub const API_PREFIX: &str = "/api/v1/";
 /// Every `/api/v1` route with the token scope it needs (beside its policy permission).
 pub const API_SCOPES: &[(&str, &str, ApiScope)] = &[
     ("GET", "/api/v1/municipalities/{code}/sheets/{fy}", ApiScope::SheetsRead),
+    ("GET", "/api/v1/municipalities/{code}/events", ApiScope::SheetsRead),
     ("GET", "/api/v1/beds/search", ApiScope::BedsRead),
     ("PUT", "/api/v1/wards/{ward}/availability", ApiScope::BedsWrite),
     ("POST", "/api/v1/holds", ApiScope::HoldsWrite),

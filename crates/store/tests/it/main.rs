@@ -13,6 +13,7 @@ mod consents;
 mod districts;
 mod earlier_schemas;
 mod password_history;
+mod pdca;
 mod plans;
 mod retention;
 mod schema;

@@ -185,6 +185,12 @@ pub fn stale_refusal(record: Record) -> Refusal {
         Record::Admission => {
             ("他の職員が先にこの入院を更新しました。最新の状態を確認してからやり直してください", "state")
         }
+        Record::Event => {
+            ("他の職員が先にこの普及啓発の記録を更新しました。最新の内容を確認してからやり直してください", "revision")
+        }
+        Record::Action => {
+            ("他の職員が先にこの取組を更新しました。最新の内容を確認してからやり直してください", "revision")
+        }
         Record::ClockMove => {
             ("この期限は表示した後に変更されたか、すでに停止しています。画面を読み込み直してください", "seen")
         }

@@ -1,5 +1,6 @@
 //! Section-4 figures derived from case records, applied to a sheet when it is shown or exported
-//! (`nimo_store::cases::figures::apply`), with what the sheet page says about them.
+//! (`nimo_store::cases::figures::apply`), with what the sheet page says about them; and section
+//! 6's rows filled with the meetings and events that fulfil them (`nimo_store::schedule::apply`).
 
 use nimo_domain::Sheet;
 use nimo_store::{Db, StoreError};
@@ -16,8 +17,9 @@ pub struct Derivation {
     pub overrides: Vec<(String, String)>,
 }
 
-/// Puts the derived section-4 counts into the sheet.
+/// Puts the derived section-4 counts into the sheet, and what fulfilled each schedule row.
 pub async fn apply(db: &Db, sheet: &mut Sheet) -> Result<Derivation, StoreError> {
+    nimo_store::schedule::apply(db, sheet).await?;
     let done = nimo_store::cases::figures::apply(db, sheet).await?;
     let fy = done.records_fy;
     Ok(Derivation {

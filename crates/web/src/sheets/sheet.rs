@@ -105,7 +105,7 @@ pub async fn show(
     let derivation = crate::sheets::derived::apply(&state.db, &mut sheet).await?;
     let page = SheetPage {
         ctx: Layout::of(&ctx),
-        v: SheetView::new(sheet, &menu),
+        v: SheetView::new(sheet, &menu).with_today(crate::display::jst_date(state.clock.now())),
         derivation,
         notice: notice_text(query.notice.as_ref()),
         next_wareki: fy.next().wareki(),
@@ -247,5 +247,9 @@ pub async fn copy_to_next_year(
         }
         Err(other) => return Err(other.into()),
     }
+    // This year's 評価 seeds next year's: actions not 完了 go on as next year's actions.
+    let event = audit::event(&ctx.0, "action_carry_over", Outcome::Ok);
+    let today = crate::display::jst_date(state.clock.now());
+    nimo_store::actions::carry_over(&state.db, code.as_str(), fy, today, event).await?;
     Ok(Redirect::to(&format!("/municipalities/{code}/sheets/{}?notice=copied", next.year())).into_response())
 }

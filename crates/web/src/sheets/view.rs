@@ -57,11 +57,38 @@ pub struct SheetView {
     pub history: Vec<(String, String)>,
     pub indicators: Vec<IndicatorView>,
     pub items: Vec<ItemView>,
-    pub schedule: Vec<(String, String, String)>,
+    pub schedule: Vec<ScheduleLine>,
     pub closing: Vec<String>,
 }
 
+/// A row of section 6 as the page shows it: what fulfilled it (day, title, the record's page if
+/// it has one here) and its state on the day shown (実施済, 未実施 for a month over, nothing
+/// for a month to come).
+pub struct ScheduleLine {
+    pub month: String,
+    pub item: String,
+    pub content: String,
+    pub state: &'static str,
+    /// `done`, `slipped` or `upcoming`, for the style of the state.
+    pub state_class: &'static str,
+    pub done: Vec<(String, String, Option<String>)>,
+}
+
 impl SheetView {
+    /// Marks each schedule row done, slipped or still to come on `today` (JST).
+    pub fn with_today(mut self, today: time::Date) -> Self {
+        for (line, row) in self.schedule.iter_mut().zip(&self.sheet.schedule) {
+            let state = nimo_domain::pdca::schedule_state(row, today);
+            line.state = state.label();
+            line.state_class = match state {
+                nimo_domain::pdca::RowState::Done => "done",
+                nimo_domain::pdca::RowState::Slipped => "slipped",
+                nimo_domain::pdca::RowState::Upcoming => "upcoming",
+            };
+        }
+        self
+    }
+
     /// Builds the page model of a sheet, with menu labels of its fiscal year.
     pub fn new(sheet: Sheet, menu: &ProgramMenu) -> Self {
         let as_of = format!("{}時点", sheet.basic.as_of.wareki());
@@ -132,7 +159,26 @@ impl SheetView {
             history: sheet.history.iter().map(|e| (e.date.wareki(), e.text.clone())).collect(),
             indicators,
             items,
-            schedule: sheet.schedule.iter().map(|r| (r.month.wareki(), r.item.clone(), r.content.clone())).collect(),
+            schedule: sheet
+                .schedule
+                .iter()
+                .map(|r| ScheduleLine {
+                    month: r.month.wareki(),
+                    item: r.item.clone(),
+                    content: r.content.clone(),
+                    state: "",
+                    state_class: "upcoming",
+                    done: r
+                        .done
+                        .iter()
+                        .map(|h| {
+                            let href = (h.record.kind == nimo_domain::sheet::RecordKind::Event)
+                                .then(|| format!("/municipalities/{}/events/{}", sheet.municipality.code, h.record.id));
+                            (h.on.wareki(), h.title.clone(), href)
+                        })
+                        .collect(),
+                })
+                .collect(),
             closing: sheet.strengths.closing.lines().map(str::to_string).collect(),
             sheet,
         }

@@ -67,12 +67,13 @@ fn kind(path: &str) -> String {
 /// Whether a link is a page to walk: the app's own, not a download, the API, a stream or an asset.
 fn walkable(path: &str) -> bool {
     let bare = path.split(['?', '#']).next().unwrap_or_default();
-    let download = [".pdf", ".csv", ".xlsx", ".json", ".js", ".css"].iter().any(|ext| bare.ends_with(ext));
+    let download = [".pdf", ".csv", ".xlsx", ".json", ".js", ".css", ".ics"].iter().any(|ext| bare.ends_with(ext));
     bare.starts_with('/')
         && !download
         && !bare.starts_with("/api/")
         && !bare.starts_with("/assets/")
-        && !bare.ends_with("/events")
+        // The live streams (server-sent events), not a municipality's 普及啓発 list.
+        && !["/beds/events", "/hospital/events"].contains(&bare)
         && bare != "/logout"
 }
 
@@ -135,6 +136,10 @@ fn must_reach(role: Role) -> &'static [&'static str] {
             "/municipalities/N/consents/N",
             "/municipalities/N/caseload",
             "/municipalities/N/districts",
+            "/municipalities/N/calendar/N",
+            "/municipalities/N/events",
+            "/municipalities/N/events/new",
+            "/municipalities/N/actions/N",
             "/clocks/rules",
             "/beds",
             "/beds/holds",
@@ -148,6 +153,9 @@ fn must_reach(role: Role) -> &'static [&'static str] {
             "/municipalities/N",
             "/municipalities/N/sheets/N",
             "/municipalities/N/sheets/N/figures/*",
+            "/municipalities/N/calendar/N",
+            "/municipalities/N/events",
+            "/municipalities/N/actions/N",
             "/account/password",
         ],
         Role::HospitalStaff => &["/hospital", "/account/password", "/account/tokens"],

@@ -51,6 +51,8 @@ mod operations;
 mod outreach;
 mod pages;
 mod password_page;
+mod pdca;
+mod pdca_browser;
 mod people;
 mod phone_pages;
 mod pii;
