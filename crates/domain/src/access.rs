@@ -81,6 +81,10 @@ impl Role {
             // Moving a legal clock's deadline (coded reason, audited): the administrator only. The
             // move names the record by number, rule and start, never the person.
             ClockMove => self == Role::SystemAdmin,
+            // The 協議の場's bodies, meetings, decisions and action items: no personal data. The
+            // council reads them; staff with a municipality-wide scope (see `authorize`) keep them.
+            CouncilRead => matches!(self, Role::SystemAdmin | Role::Staff | Role::CouncilMember),
+            CouncilWrite => self == Role::Staff,
             // An active account of such a role is fully signed in with its second factor.
             TokenCreate => self.requires_two_factor(),
         }
@@ -134,6 +138,11 @@ pub enum Permission {
     ConsentDecide,
     /// Move a legal clock's deadline with a coded reason (the administrator only; audited).
     ClockMove,
+    /// Read the bodies of the network (協議の場, 部会, 連絡会), their meetings, decisions and
+    /// action items (no personal data; members' contact details stay with staff).
+    CouncilRead,
+    /// Keep those records: staff with a municipality-wide scope.
+    CouncilWrite,
     /// Make an API token in the UI: an account whose role signs in with a second factor (so
     /// that the session making the token has passed it; a token stands for a full sign-in).
     TokenCreate,
@@ -141,7 +150,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order tables list them.
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 20] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::SheetRead,
@@ -159,6 +168,8 @@ impl Permission {
         Permission::DistrictManage,
         Permission::ConsentDecide,
         Permission::ClockMove,
+        Permission::CouncilRead,
+        Permission::CouncilWrite,
         Permission::TokenCreate,
     ];
 
@@ -182,6 +193,8 @@ impl Permission {
             Permission::DistrictManage => "district.manage",
             Permission::ConsentDecide => "consent.decide",
             Permission::ClockMove => "clock.move",
+            Permission::CouncilRead => "council.read",
+            Permission::CouncilWrite => "council.write",
             Permission::TokenCreate => "token.create",
         }
     }
@@ -295,7 +308,8 @@ pub fn authorize(principal: Option<&Principal>, permission: Permission, target: 
     if !principal.role.grants(permission) {
         return Err(Denial::Role);
     }
-    let whole_municipality = matches!(permission, Permission::DistrictManage | Permission::ConsentDecide);
+    let whole_municipality =
+        matches!(permission, Permission::DistrictManage | Permission::ConsentDecide | Permission::CouncilWrite);
     if whole_municipality && principal.scope.district.is_some() {
         return Err(Denial::Scope);
     }

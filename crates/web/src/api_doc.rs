@@ -18,7 +18,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
     info(
         title = "nimo API",
         version = "1",
-        description = "自治体情報シートの取得と緊急入院先検索（空床検索、空床数の登録、仮押さえとその回答）。\
+        description = "自治体情報シートと協議の場の会議の取得、緊急入院先検索（空床検索、空床数の登録、仮押さえとその回答）。\
                        `Authorization: Bearer <token>` で、トークンの利用者として操作します。トークンはアカウント画面（二要素認証でログインした本人）か \
                        `nimo token create --user LOGIN` で発行し、`/api/v1` でだけ使えます。各操作には利用者の役割の権限とトークンのスコープの両方が必要です \
                        （スコープが足りなければ 403、期限切れ・失効・不明のトークンは 401）。\
@@ -31,6 +31,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
         beds_api::create_hold,
         beds_api::accept,
         beds_api::decline,
+        crate::council::api::list,
+        crate::council::api::show,
         serve,
     ),
     // `Point` is named by a query parameter, which utoipa does not follow into the components.
@@ -40,6 +42,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
     tags(
         (name = "sheets", description = "自治体情報シート"),
         (name = "bed finder", description = "緊急入院先検索"),
+        (name = "council", description = "協議の場と会議（会議・決定事項・対応事項）"),
         (name = "meta", description = "この文書"),
     )
 )]
