@@ -146,14 +146,15 @@ pub const MEETING_TEXTS: &[(&str, TextRule)] = &[
 /// An action item's texts.
 pub const ACTION_TEXTS: &[(&str, TextRule)] = &[("title", TextRule::line(200)), ("owner", TextRule::line(100))];
 
-/// The fields that must not be empty.
+/// The fields that must not be empty (a meeting's title may be: it then gets
+/// [`default_title`]).
 pub const REQUIRED: &[&str] = &["name", "organisation", "title", "owner"];
 
 /// Every problem of a text field under its rule (and, for a required field, emptiness), in
 /// Japanese; empty when it is fine.
 pub fn text_problems(rules: &[(&str, TextRule)], field: &str, text: &str) -> Vec<String> {
     let mut problems = Vec::new();
-    if REQUIRED.contains(&field) && text.trim().is_empty() {
+    if REQUIRED.contains(&field) && rules != MEETING_TEXTS && text.trim().is_empty() {
         problems.push("入力してください".to_string());
     }
     if let Some((_, rule)) = rules.iter().find(|(name, _)| *name == field) {
