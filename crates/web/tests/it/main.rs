@@ -29,6 +29,7 @@ mod clocks_browser;
 mod consent_browser;
 mod consents;
 mod council;
+mod council_browser;
 mod districts;
 mod error_summaries;
 mod escalation;
