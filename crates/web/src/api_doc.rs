@@ -7,6 +7,7 @@
 //! (`tests/it/openapi.rs`).
 
 use crate::beds::api as beds_api;
+use crate::council::api as council_api;
 use crate::problem::Problem;
 use crate::sheets::exports;
 use utoipa::OpenApi;
@@ -31,8 +32,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
         beds_api::create_hold,
         beds_api::accept,
         beds_api::decline,
-        crate::council::api::list,
-        crate::council::api::show,
+        council_api::list,
+        council_api::show,
         serve,
     ),
     // `Point` is named by a query parameter, which utoipa does not follow into the components.
