@@ -134,6 +134,48 @@ async fn council_a_held_meeting_becomes_a_marked_line_of_section_3_and_counts_fo
     .await;
 }
 
+#[tokio::test]
+async fn council_contacts_are_for_staff_and_a_write_needs_its_csrf_token() {
+    for_each_backend(|app| async move {
+        let body = [("name", "関係機関連絡会"), ("kind", "renrakukai"), ("parent_id", "")];
+        let (status, _, _) = app
+            .post_form("/municipalities/131105/council", &form(&[body[0], body[1], body[2], ("csrf", "forged")]))
+            .await;
+        assert_eq!(status, 403, "a forged token is refused");
+        assert!(nimo_store::council::bodies(&app.db, "131105").await.unwrap().is_empty(), "nothing saved");
+        let (status, location, _) = app.post_form("/municipalities/131105/council", &form(&body)).await;
+        assert_eq!(status, 303);
+        let path = location.unwrap();
+        let member = [
+            ("name", "見本 花子（架空）"),
+            ("organisation", "目黒区医師会"),
+            ("sector", "medical"),
+            ("position", "委員"),
+            ("contact", "03-1234-5678"),
+        ];
+        let (status, _, page) = app
+            .post_form(
+                &format!("{path}/members"),
+                &form(&[("sector", "chef"), member[0], member[1], member[3], member[4]]),
+            )
+            .await;
+        assert_eq!(status, 422);
+        assert!(page.contains("分野: 選択肢から選んでください"), "the field and the reason");
+        let (status, _, _) = app.post_form(&format!("{path}/members"), &form(&member)).await;
+        assert_eq!(status, 303);
+        let (_, page) = app.get(&path).await;
+        assert!(page.contains("目黒区医師会") && page.contains("03-1234-5678"), "staff see the contact");
+        account_in_scope(&app.db, "council-contacts", Role::CouncilMember, scope("131105"), false).await;
+        let council = TestApp::client_for_password_only(&app, "council-contacts").await;
+        let (status, page) = council.get(&path).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("目黒区医師会") && !page.contains("03-1234-5678"), "the council sees no contact");
+        let (status, json) = council.get("/api/v1/municipalities/131105/meetings").await;
+        assert_eq!(status, 200, "the council reads the API: {json}");
+    })
+    .await;
+}
+
 /// Every input of a page's form as (name, value), checkboxes only when checked.
 fn scrape_inputs(html: &str) -> Vec<(String, String)> {
     let attr = |tag: &str, name: &str| {
