@@ -77,6 +77,12 @@ async fn council_browser_a_recorded_meeting_reaches_sections_3_and_4_of_the_shee
                 }
                 browser.click_and_wait(&link).await;
                 assert_eq!(browser.path().await, meeting, "the link opens the meeting");
+                if let Some(dir) = std::env::var_os("NIMO_SCREENSHOT_DIR") {
+                    let name = format!("council-meeting-{:?}", app.backend);
+                    for path in browser.screenshots_at_both_widths(std::path::Path::new(&dir), &name).await {
+                        eprintln!("screenshot: {}", path.display());
+                    }
+                }
             })
             .await;
         browser.quit().await;
