@@ -99,14 +99,24 @@ const ORDER: &[&str] = &[
     "revision",
 ];
 
-/// GET /municipalities/{code}/meetings?fy=: the meetings of a fiscal year.
+/// GET /municipalities/{code}/meetings?fy=: the meetings of a fiscal year (by default the latest
+/// with meetings).
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
     PagePath(code, ..): PagePath<MunicipalityCode>,
     Query(query): Query<YearQuery>,
 ) -> Result<Html<String>, WebError> {
-    let fy = query.fy.and_then(FiscalYear::new).unwrap_or_else(this_year);
+    let fy = match query.fy.and_then(FiscalYear::new) {
+        Some(fy) => fy,
+        // The latest year with meetings up to this one (a municipality's records may stop
+        // earlier, as the demo's do), else this year.
+        None => {
+            let now = this_year();
+            let all = meetings::list(&state.db, code.as_str(), None).await?;
+            all.iter().map(|m| m.fiscal_year).filter(|fy| *fy <= now).max().unwrap_or(now)
+        }
+    };
     Ok(Html(meetings_page(&state, &ctx, &code, fy, Fields::new(), Errors::new()).await?.render()?))
 }
 

@@ -49,6 +49,11 @@ async fn council_a_held_meeting_becomes_a_marked_line_of_section_3_and_counts_fo
             app.post_form("/municipalities/131105/meetings", &meeting("2022-01-20", "")).await;
         assert_eq!(status, 303, "{page}");
         let meeting_path = location.unwrap();
+        let (_, list) = app.get("/municipalities/131105/meetings").await;
+        assert!(
+            list.contains("会議の一覧 <small>令和3年度</small>"),
+            "the list opens on the latest year with meetings"
+        );
         let (status, page) = app.get(&meeting_path).await;
         assert_eq!(status, 200);
         assert!(
