@@ -216,6 +216,16 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_range_of_a_meeting_year_is_the_domains() {
+        let document = document();
+        let params = &document["paths"]["/api/v1/municipalities/{code}/meetings"]["get"]["parameters"];
+        let fy = params.as_array().unwrap().iter().find(|p| p["name"] == "fy").unwrap();
+        let range = nimo_domain::FiscalYear::RANGE;
+        assert_eq!(fy["schema"]["minimum"], *range.start());
+        assert_eq!(fy["schema"]["maximum"], *range.end());
+    }
+
+    #[test]
     fn the_free_beds_limit_is_the_domains() {
         let document = document();
         let limit = &document["components"]["schemas"]["PostAvailability"]["properties"]["free_beds"]["maximum"];
