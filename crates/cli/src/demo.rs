@@ -10,6 +10,7 @@ use nimo_store::accounts::{self, NewUser};
 
 mod admissions;
 mod consent;
+mod council;
 mod hospitals;
 mod pdca;
 pub use hospitals::create_beds;
@@ -132,6 +133,10 @@ pub async fn fill_cases(db: &Db) -> Result<nimo_store::synthetic::Summary> {
         summary.cases,
         summary.visits,
         summary.plans
+    );
+    let meetings = council::add_council(db).await?;
+    eprintln!(
+        "デモ用の協議の場（構成員は架空）: 会議 {meetings} 件（令和3年度・令和4年度）、第3節を会議の記録に結びつけました"
     );
     consent::add_consent(db, nurse.id).await?;
     eprintln!("デモ用の市町村長同意（架空）: 1 件（同意済、面会の期限が近い）");

@@ -22,7 +22,7 @@ pub enum TokenCommand {
         /// 用途（例: 病院の病床管理システム）
         #[arg(long, default_value = "API")]
         name: String,
-        /// 使える操作（繰り返し指定可: sheets:read, beds:read, beds:write, holds:write, holds:answer）。
+        /// 使える操作（繰り返し指定可: sheets:read, beds:read, beds:write, holds:write, holds:answer, council:read）。
         /// 省略時は利用者の役割で使えるすべて
         #[arg(long = "scope", value_name = "SCOPE")]
         scopes: Vec<String>,

@@ -84,6 +84,10 @@ impl Role {
             // The network's PDCA (普及啓発 events, 構築推進事業 actions): staff of the municipality
             // edit; 協議の場 members and the administrator read them with `SheetRead`.
             NetworkWrite => self == Role::Staff,
+            // The 協議の場's bodies, meetings, decisions and action items: no personal data. The
+            // council reads them; staff with a municipality-wide scope (see `authorize`) keep them.
+            CouncilRead => matches!(self, Role::SystemAdmin | Role::Staff | Role::CouncilMember),
+            CouncilWrite => self == Role::Staff,
             // An active account of such a role is fully signed in with its second factor.
             TokenCreate => self.requires_two_factor(),
         }
@@ -140,6 +144,11 @@ pub enum Permission {
     ClockMove,
     /// Record 普及啓発 events and move 構築推進事業 actions (staff of the municipality).
     NetworkWrite,
+    /// Read the bodies of the network (協議の場, 部会, 連絡会), their meetings, decisions and
+    /// action items (no personal data; members' contact details stay with staff).
+    CouncilRead,
+    /// Keep those records: staff with a municipality-wide scope.
+    CouncilWrite,
     /// Make an API token in the UI: an account whose role signs in with a second factor (so
     /// that the session making the token has passed it; a token stands for a full sign-in).
     TokenCreate,
@@ -147,7 +156,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order tables list them.
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 21] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::SheetRead,
@@ -166,6 +175,8 @@ impl Permission {
         Permission::ConsentDecide,
         Permission::ClockMove,
         Permission::NetworkWrite,
+        Permission::CouncilRead,
+        Permission::CouncilWrite,
         Permission::TokenCreate,
     ];
 
@@ -190,6 +201,8 @@ impl Permission {
             Permission::ConsentDecide => "consent.decide",
             Permission::ClockMove => "clock.move",
             Permission::NetworkWrite => "network.write",
+            Permission::CouncilRead => "council.read",
+            Permission::CouncilWrite => "council.write",
             Permission::TokenCreate => "token.create",
         }
     }
@@ -303,7 +316,8 @@ pub fn authorize(principal: Option<&Principal>, permission: Permission, target: 
     if !principal.role.grants(permission) {
         return Err(Denial::Role);
     }
-    let whole_municipality = matches!(permission, Permission::DistrictManage | Permission::ConsentDecide);
+    let whole_municipality =
+        matches!(permission, Permission::DistrictManage | Permission::ConsentDecide | Permission::CouncilWrite);
     if whole_municipality && principal.scope.district.is_some() {
         return Err(Denial::Scope);
     }

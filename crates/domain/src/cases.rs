@@ -25,8 +25,8 @@ pub use rules::{
 pub use finding::{FIRST_DUE_DAYS, FIRST_DUE_SOURCE, first_due_on, parse_reception, reception_matches};
 
 pub use section4::{
-    DERIVED_KEYS, Report23Counts, Section4Counts, apply_derived, derived_values, figure_label, figure_of,
-    outcomes_fiscal_year, set_entered,
+    COUNCIL_MEETINGS, DERIVED_KEYS, Report23Counts, Section4Counts, apply_derived, derived_values, figure_label,
+    figure_of, outcomes_fiscal_year, set_entered,
 };
 
 /// A disposition of a 23条 case (入院形態 or none), as a versioned code.

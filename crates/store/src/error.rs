@@ -71,6 +71,11 @@ pub enum StoreError {
     /// names it.
     #[error("unknown code in {0}")]
     UnknownCode(&'static str),
+    /// A text of the 協議の場's records (a body, member, meeting or action item) that is empty
+    /// where required, too long, or holds characters its field does not allow; the field as
+    /// the store's input names it.
+    #[error("invalid text in {0}")]
+    InvalidText(&'static str),
     /// A 地区 name that is empty, too long or holds control characters.
     #[error("invalid district name")]
     InvalidDistrictName,
@@ -185,6 +190,12 @@ pub enum Record {
     /// A legal clock's deadline (moved by somebody else since the page was read, or stopped).
     #[error("clock")]
     ClockMove,
+    /// A meeting of the 協議の場 or another body.
+    #[error("meeting")]
+    Meeting,
+    /// An action item of a meeting.
+    #[error("action_item")]
+    ActionItem,
 }
 
 /// Why one posting of free beds was refused.

@@ -13,6 +13,7 @@ pub mod cases;
 pub mod clock_moves;
 mod columns;
 pub mod consents;
+pub mod council;
 mod db;
 pub mod districts;
 mod error;

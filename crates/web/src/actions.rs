@@ -45,7 +45,11 @@ fn link_line(code: &MunicipalityCode, link: &Link) -> LinkLine {
         title: if link.title.is_empty() { format!("（{}番）", link.id) } else { link.title.clone() },
         day: link.on.map(day).unwrap_or_default(),
         status: link.status,
-        href: (link.kind == actions::LinkKind::Event).then(|| format!("/municipalities/{code}/events/{}", link.id)),
+        href: Some(match link.kind {
+            actions::LinkKind::Event => format!("/municipalities/{code}/events/{}", link.id),
+            actions::LinkKind::Meeting => format!("/municipalities/{code}/meetings/{}", link.id),
+            actions::LinkKind::ActionItem => format!("/municipalities/{code}/action-items#action-{}", link.id),
+        }),
     }
 }
 

@@ -7,6 +7,7 @@
 //! (`tests/it/openapi.rs`).
 
 use crate::beds::api as beds_api;
+use crate::council::api as council_api;
 use crate::events;
 use crate::problem::Problem;
 use crate::sheets::exports;
@@ -19,7 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
     info(
         title = "nimo API",
         version = "1",
-        description = "自治体情報シートの取得と緊急入院先検索（空床検索、空床数の登録、仮押さえとその回答）。\
+        description = "自治体情報シートと協議の場の会議の取得、緊急入院先検索（空床検索、空床数の登録、仮押さえとその回答）。\
                        `Authorization: Bearer <token>` で、トークンの利用者として操作します。トークンはアカウント画面（二要素認証でログインした本人）か \
                        `nimo token create --user LOGIN` で発行し、`/api/v1` でだけ使えます。各操作には利用者の役割の権限とトークンのスコープの両方が必要です \
                        （スコープが足りなければ 403、期限切れ・失効・不明のトークンは 401）。\
@@ -33,6 +34,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
         beds_api::create_hold,
         beds_api::accept,
         beds_api::decline,
+        council_api::list,
+        council_api::show,
         serve,
     ),
     // `Point` is named by a query parameter, which utoipa does not follow into the components.
@@ -43,6 +46,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
         (name = "sheets", description = "自治体情報シート"),
         (name = "network", description = "普及啓発（会議・取組とともにシートの第6節の実績になる記録）"),
         (name = "bed finder", description = "緊急入院先検索"),
+        (name = "council", description = "協議の場と会議（会議・決定事項・対応事項）"),
         (name = "meta", description = "この文書"),
     )
 )]
@@ -212,6 +216,16 @@ mod tests {
         for refused in ["", "-R4", "R4 023", "A12345678901234567890"] {
             assert!(nimo_domain::beds::CaseRef::parse(refused).is_err(), "{refused}");
         }
+    }
+
+    #[test]
+    fn the_documented_range_of_a_meeting_year_is_the_domains() {
+        let document = document();
+        let params = &document["paths"]["/api/v1/municipalities/{code}/meetings"]["get"]["parameters"];
+        let fy = params.as_array().unwrap().iter().find(|p| p["name"] == "fy").unwrap();
+        let range = nimo_domain::FiscalYear::RANGE;
+        assert_eq!(fy["schema"]["minimum"], *range.start());
+        assert_eq!(fy["schema"]["maximum"], *range.end());
     }
 
     #[test]

@@ -69,8 +69,12 @@ struct CalendarPage {
 }
 
 fn href_of(code: &MunicipalityCode, kind: RecordKind, id: i64) -> Option<String> {
-    // Meetings have their pages in the council's module; events have theirs here.
-    (kind == RecordKind::Event).then(|| format!("/municipalities/{code}/events/{id}"))
+    // Meetings have their pages in the council's module; events have theirs here. Both are read
+    // by the roles that read this calendar (SheetRead and CouncilRead are given alike).
+    Some(match kind {
+        RecordKind::Event => format!("/municipalities/{code}/events/{id}"),
+        RecordKind::Meeting => format!("/municipalities/{code}/meetings/{id}"),
+    })
 }
 
 fn day_text(day: time::Date) -> String {

@@ -18,6 +18,7 @@ mod clock_view;
 mod clocks;
 mod consents;
 mod context;
+mod council;
 mod csrf;
 pub mod display;
 mod districts;

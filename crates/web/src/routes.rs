@@ -9,6 +9,7 @@ use crate::beds::{
 };
 use crate::cases::{case_page as cases, identify, intake, merge, people, worklist};
 use crate::consents::{list as consent_list, pages as consents};
+use crate::council;
 use crate::plans::plan as plans;
 use crate::sheets::{exports, figures, imports, sheet as sheets};
 use crate::tokens::{admin as token_admin, pages as token_pages};
@@ -74,6 +75,23 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/municipalities/{code}/calendar/{fy}", get(crate::calendar::show))
         .route("/municipalities/{code}/calendar.ics", get(crate::calendar::ics))
+        .route(
+            "/municipalities/{code}/sheets/{fy}/history",
+            get(crate::sheets::history::propose).post(crate::sheets::history::save),
+        )
+        .route("/municipalities/{code}/council", get(council::bodies::list).post(council::bodies::create))
+        .route("/municipalities/{code}/council/{body_id}", get(council::bodies::show).post(council::bodies::update))
+        .route("/municipalities/{code}/council/{body_id}/members", post(council::bodies::add_member))
+        .route("/municipalities/{code}/meetings", get(council::meetings::list).post(council::meetings::create))
+        .route(
+            "/municipalities/{code}/meetings/{meeting_id}",
+            get(council::meetings::show).post(council::meetings::update),
+        )
+        .route("/municipalities/{code}/meetings/{meeting_id}/actions", post(council::meetings::add_action))
+        .route("/municipalities/{code}/action-items", get(council::actions::list))
+        .route("/municipalities/{code}/action-items/{action_id}", post(council::actions::update))
+        .route("/api/v1/municipalities/{code}/meetings", get(council::api::list))
+        .route("/api/v1/municipalities/{code}/meetings/{meeting_id}", get(council::api::show))
         .route("/cases", get(worklist::home))
         .route("/municipalities/{code}/cases", get(worklist::worklist).post(intake::create))
         .route("/municipalities/{code}/cases/new", get(intake::new_form))

@@ -1,12 +1,14 @@
 //! The 自治体情報シート: the municipality's sheet page and its per-section edit forms (`sheet`, with
 //! the forms in `form` and the page's view in `view`), derived figures and their pages (`derived`,
 //! `figures`), downloads and the sheet API (`exports`), and imports (`import`, the one path the
-//! upload page and the CLI share; `imports`, the upload pages).
+//! upload page and the CLI share; `imports`, the upload pages), and section 3 proposed from the
+//! meetings (`history`).
 
 pub(crate) mod derived;
 pub(crate) mod exports;
 pub(crate) mod figures;
 pub(crate) mod form;
+pub(crate) mod history;
 pub mod import;
 pub(crate) mod imports;
 pub(crate) mod sheet;

@@ -32,6 +32,8 @@ pub const API_SCOPES: &[(&str, &str, ApiScope)] = &[
     ("POST", "/api/v1/holds", ApiScope::HoldsWrite),
     ("POST", "/api/v1/holds/{hold}/accept", ApiScope::HoldsAnswer),
     ("POST", "/api/v1/holds/{hold}/decline", ApiScope::HoldsAnswer),
+    ("GET", "/api/v1/municipalities/{code}/meetings", ApiScope::CouncilRead),
+    ("GET", "/api/v1/municipalities/{code}/meetings/{meeting_id}", ApiScope::CouncilRead),
 ];
 
 /// Whether a request to this path may authenticate with a token.

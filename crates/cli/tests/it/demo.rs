@@ -149,6 +149,18 @@ impl RunningServer {
                 html.contains("実施1件 <a class=\"badge\" href=\"/municipalities/131105/sheets/2022/figures/discharge_support.plans\""),
                 "plans started: derived"
             );
+            // The demo's 協議の場 reproduces the seed's section 4 ① (R3年度: 開催1回, the 書面開催
+            // meeting) from its meetings, and section 3's meeting lines are tied to them.
+            assert!(
+                html.contains("開催1回 <a class=\"badge\" href=\"/municipalities/131105/sheets/2022/figures/kyogi_no_ba.meetings\" title=\"集計した記録を見る\">会議の記録から集計</a>"),
+                "① counted from the meetings"
+            );
+            assert_eq!(
+                html.matches("title=\"会議の記録を見る\">会議の記録から</a>").count(),
+                3,
+                "R3.10, R4.1 and R4.7 tied"
+            );
+            assert!(html.contains("令和3年度第1回目黒区精神保健福祉医療推進協議会を開催（書面開催）"));
             // The demo's five 地区, each with its 主担当, and the caseload over them.
             let page = client.get(format!("{base}/municipalities/131105/districts")).send().await.unwrap();
             let html = page.text().await.unwrap();

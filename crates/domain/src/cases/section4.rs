@@ -18,6 +18,9 @@ pub struct Section4Counts {
     pub visits: Option<Vec<(String, i64)>>,
     /// Outreach calls (電話) in the year, counted apart: the sheet has no line for them.
     pub calls: i64,
+    /// Held meetings (書面開催 included) of the municipality's 協議の場 in the year, when the
+    /// municipality keeps any body of that kind in nimo.
+    pub council_meetings: Option<i64>,
 }
 
 /// The 23条 counts.
@@ -64,6 +67,9 @@ pub fn derived_values(counts: &Section4Counts) -> Vec<(&'static str, i64)> {
         values.push(("outreach.visits.doctor", count("doctor")));
         values.push(("outreach.visits.psw", count("psw")));
     }
+    if let Some(n) = counts.council_meetings {
+        values.push((COUNCIL_MEETINGS, n));
+    }
     values
 }
 
@@ -90,8 +96,12 @@ pub fn apply_derived(sheet: &mut crate::Sheet, counts: &Section4Counts, overridd
     done
 }
 
+/// ① 協議の場 開催回数: held meetings of bodies of kind 協議の場 (書面開催 counts).
+pub const COUNCIL_MEETINGS: &str = "kyogi_no_ba.meetings";
+
 /// Every key nimo can derive, in the order of the form.
 pub const DERIVED_KEYS: &[&str] = &[
+    COUNCIL_MEETINGS,
     "report23.in_area",
     "report23.residents",
     "report23.residents.sochi",
@@ -156,6 +166,7 @@ mod tests {
             plans_started: None,
             visits: Some(vec![("psw".into(), 7)]),
             calls: 0,
+            council_meetings: None,
         };
         let done = apply_derived(&mut sheet, &counts, &["report23.residents".into()]);
         assert!(done.contains(&"report23.in_area") && !done.contains(&"report23.residents"));

@@ -1,7 +1,7 @@
 -- The 協議の場 and the other bodies of the network, their meetings and what the meetings decide
 -- (issue 17, item 2). A body belongs to one municipality; a 部会 names its parent body. Members
 -- are people acting for an organisation (not 要配慮個人情報): their name, organisation and
--- sector. A meeting is planned, held or cancelled, in person, online or 書面開催; seq is its
+-- sector; their contact (a work telephone or address) is shown to staff only. A meeting is planned, held or cancelled, in person, online or 書面開催; seq is its
 -- number in the body's fiscal year (第1回). schedule_item names the row of section 6
 -- (実施する項目) the meeting fulfils, matched by month. Decisions belong to a meeting; an action
 -- item may come from a meeting (and one of its decisions) and serves a 構築推進事業 menu code.
@@ -23,6 +23,7 @@ CREATE TABLE council_member (
     organisation TEXT NOT NULL,
     sector TEXT NOT NULL CHECK (sector IN ('health', 'medical', 'welfare', 'family', 'peer', 'administration', 'police', 'academic', 'other')),
     position TEXT NOT NULL DEFAULT '',
+    contact TEXT NOT NULL DEFAULT '',
     from_on TEXT,
     until_on TEXT
 );

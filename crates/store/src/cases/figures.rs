@@ -16,6 +16,10 @@
 //!   医師 / 精神保健福祉士 took part; a team visit is one visit, counted once in each line of a
 //!   profession it had. Whether 「医師等」 covers more than 医師 is not known (要確認): 医師 only.
 //!
+//! - `kyogi_no_ba.meetings` (① 協議の場 開催回数): meetings held in the year (by held date's
+//!   fiscal year; status 開催済み, 書面開催 included, 中止 and 予定 not) of the municipality's
+//!   bodies of kind 協議の場 (its 部会 and 連絡会 are not counted);
+//!
 //! Each group is derived only when records of its kind exist for the year (`None` otherwise),
 //! so a municipality that does not keep its cases in nimo keeps its entered values.
 
@@ -81,7 +85,18 @@ pub async fn section4_counts(db: &Db, municipality: &str, fy: FiscalYear) -> Res
         .iter()
         .map(|r| Ok((r.try_get::<String, _>("profession")?, r.try_get::<i64, _>("n")?)))
         .collect::<Result<Vec<_>, StoreError>>()?;
+    let council = sqlx::query(
+        "SELECT COUNT(*) AS recorded, COUNT(CASE WHEN m.status = 'held' THEN 1 END) AS held
+         FROM council_meeting m JOIN council_body b ON b.id = m.body_id
+         WHERE m.municipality_code = $1 AND m.fiscal_year = $2 AND b.kind = 'kyogi_no_ba'",
+    )
+    .bind(municipality)
+    .bind(year)
+    .fetch_one(&db.pool)
+    .await?;
+    let recorded: i64 = council.try_get("recorded")?;
     Ok(Section4Counts {
+        council_meetings: if recorded > 0 { Some(council.try_get("held")?) } else { None },
         records_fy: Some(fy),
         report23,
         plans_started: (plans > 0).then_some(plans),
@@ -97,7 +112,7 @@ const SOCHI_PLAN: &str = "EXISTS (SELECT 1 FROM report23 r WHERE r.id = p.case_i
 /// One record a derived figure counts, for the list behind the figure's link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counted {
-    /// `case`, `plan` or `visit`.
+    /// `case`, `plan`, `visit` or `meeting`.
     pub kind: &'static str,
     /// The record's id.
     pub id: i64,
@@ -161,6 +176,13 @@ pub async fn counted_records(
                 ),
             )
         }
+        "kyogi_no_ba.meetings" => (
+            "meeting",
+            "SELECT m.id, CAST(NULL AS BIGINT) AS person_id, m.held_on AS counted_on, '' AS district, m.format AS code
+             FROM council_meeting m JOIN council_body b ON b.id = m.body_id
+             WHERE m.municipality_code = $1 AND m.fiscal_year = $2 AND b.kind = 'kyogi_no_ba' AND m.status = 'held'"
+                .to_string(),
+        ),
         _ => return Err(StoreError::NotFound(format!("figure {key}"))),
     };
     #[derive(sqlx::FromRow)]
@@ -180,6 +202,7 @@ pub async fn counted_records(
     let date_column = match kind {
         "case" => "report23.received_on",
         "plan" => "discharge_plan.started_on",
+        "meeting" => "council_meeting.held_on",
         _ => "outreach_visit.visited_on",
     };
     let mut listed = Vec::new();

@@ -5,7 +5,7 @@ use super::{SHEET_COLUMNS, SheetColumns, StoredSheet, date_from, figure_from, li
 use crate::{Backend, Db, StoreError, columns};
 use nimo_domain::sheet::{
     Action, BasicData, BreakdownLine, ChallengeItem, Header, HistoryEvent, Indicator, Measure, Outcomes, Policy,
-    ScheduleRow, Strengths, Tag,
+    RecordKind, RecordRef, ScheduleRow, Strengths, Tag,
 };
 use nimo_domain::{FiscalYear, MunicipalityCode, Sheet};
 use std::collections::BTreeMap;
@@ -39,6 +39,20 @@ struct FigureRow {
 struct HistoryRow {
     date: String,
     text: String,
+    record_kind: Option<String>,
+    record_id: Option<i64>,
+}
+
+/// The record a history line was made from: both columns or neither.
+fn record_from(kind: Option<&str>, id: Option<i64>) -> Result<Option<RecordRef>, StoreError> {
+    match (kind, id) {
+        (None, None) => Ok(None),
+        (Some(kind), Some(id)) => {
+            let kind = RecordKind::parse(kind).ok_or_else(|| columns::corrupt("sheet_history.record_kind"))?;
+            Ok(Some(RecordRef { kind, id }))
+        }
+        _ => Err(columns::corrupt("sheet_history.record_id")),
+    }
 }
 
 /// A `sheet_indicator` row: its target and actual measures side by side.
@@ -148,14 +162,18 @@ pub async fn load(db: &Db, code: &MunicipalityCode, fiscal_year: FiscalYear) -> 
         figures.insert(row.key, figure_from(&row.state, row.value, &row.source)?);
     }
 
-    let history =
-        sqlx::query_as::<_, HistoryRow>("SELECT date, text FROM sheet_history WHERE sheet_id = $1 ORDER BY position")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|row| Ok(HistoryEvent { date: date_from(&row.date)?, text: row.text, record: None }))
-            .collect::<Result<Vec<_>, StoreError>>()?;
+    let history = sqlx::query_as::<_, HistoryRow>(
+        "SELECT date, text, record_kind, record_id FROM sheet_history WHERE sheet_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|row| {
+        let record = record_from(row.record_kind.as_deref(), row.record_id)?;
+        Ok(HistoryEvent { date: date_from(&row.date)?, text: row.text, record })
+    })
+    .collect::<Result<Vec<_>, StoreError>>()?;
 
     let indicator_rows: Vec<IndicatorRow> = sqlx::query_as(
         "SELECT position, marker, name,

@@ -182,13 +182,18 @@ async fn replace_children(tx: &mut Transaction<'static, Any>, id: i64, sheet: &S
             .await?;
     }
     for (i, event) in sheet.history.iter().enumerate() {
-        sqlx::query("INSERT INTO sheet_history (sheet_id, position, date, text) VALUES ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(i as i64)
-            .bind(event.date.iso())
-            .bind(&event.text)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sheet_history (sheet_id, position, date, text, record_kind, record_id)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(i as i64)
+        .bind(event.date.iso())
+        .bind(&event.text)
+        .bind(event.record.map(|r| r.kind.code()))
+        .bind(event.record.map(|r| r.id))
+        .execute(&mut **tx)
+        .await?;
     }
     for (i, indicator) in o.indicators.iter().enumerate() {
         save_indicator(tx, id, i as i64, indicator).await?;

@@ -96,6 +96,12 @@ pub fn store_refusal(error: &StoreError) -> Option<Refusal> {
         StoreError::UnknownCode(field) => {
             Refusal::new(S::UNPROCESSABLE_ENTITY, "unknown-code", "選択肢から選んでください", Some(field))
         }
+        StoreError::InvalidText(field) => Refusal::new(
+            S::UNPROCESSABLE_ENTITY,
+            "invalid-text",
+            "入力してください（長すぎる文や、使えない文字が含まれていないかも確認してください）",
+            Some(field),
+        ),
         StoreError::InvalidDistrictName => Refusal::new(
             S::UNPROCESSABLE_ENTITY,
             "invalid-name",
@@ -193,6 +199,12 @@ pub fn stale_refusal(record: Record) -> Refusal {
         }
         Record::ClockMove => {
             ("この期限は表示した後に変更されたか、すでに停止しています。画面を読み込み直してください", "seen")
+        }
+        Record::Meeting => {
+            ("他の職員が先にこの会議の記録を更新しました。最新の内容を確認してからやり直してください", "revision")
+        }
+        Record::ActionItem => {
+            ("他の職員が先にこの対応事項を更新しました。最新の内容を確認してからやり直してください", "revision")
         }
     };
     Refusal::new(StatusCode::CONFLICT, "stale-revision", detail, Some(field))

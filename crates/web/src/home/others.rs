@@ -65,7 +65,7 @@ pub(crate) async fn hospital(state: &AppState, _layout: &Layout, principal: &Pri
 }
 
 /// A 協議の場 member's start page: the municipality's sheets, newest first, with their
-/// downloads, and the placement statistics.
+/// downloads, the placement statistics, and the meetings and action items.
 pub(crate) async fn council(state: &AppState, _layout: &Layout, principal: &Principal) -> Result<Parts, WebError> {
     let code = principal.scope.municipality.clone().ok_or_else(crate::pages::not_found)?;
     let summary = nimo_store::municipalities::get(&state.db, &code).await;
@@ -115,7 +115,12 @@ pub(crate) async fn council(state: &AppState, _layout: &Layout, principal: &Prin
         },
     ];
     let lead = "協議の場の資料として、シートと数値を閲覧・ダウンロードできます（個人の記録は含みません）。".to_string();
-    Ok((name, lead, sections, vec![("/beds/stats".to_string(), "入院調整の統計")]))
+    let shortcuts = vec![
+        (format!("/municipalities/{code}/meetings"), "協議の場の会議"),
+        (format!("/municipalities/{code}/action-items"), "対応事項"),
+        ("/beds/stats".to_string(), "入院調整の統計"),
+    ];
+    Ok((name, lead, sections, shortcuts))
 }
 
 /// The administrator's start page: accounts that need attention and today's refusals.

@@ -185,6 +185,8 @@ pub(crate) async fn today(
         (format!("/municipalities/{code}/caseload"), "担当件数"),
         (format!("/municipalities/{code}/districts"), "地区と担当"),
         (format!("/municipalities/{code}"), "自治体情報シート"),
+        (format!("/municipalities/{code}/council"), "協議の場と会議"),
+        (format!("/municipalities/{code}/action-items"), "対応事項"),
         ("/beds/stats".to_string(), "入院調整の統計"),
     ];
     Ok((heading, lead, sections, shortcuts))

@@ -16,7 +16,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nimo_domain::access::{Permission, Target, authorize};
-use nimo_domain::cases::{DERIVED_KEYS, Disposition, outcomes_fiscal_year};
+use nimo_domain::cases::{COUNCIL_MEETINGS, DERIVED_KEYS, Disposition, outcomes_fiscal_year};
 use nimo_domain::template::Kind;
 use nimo_domain::{Figure, Value};
 use nimo_domain::{FiscalYear, MunicipalityCode};
@@ -89,8 +89,9 @@ async fn figure_page(
         status.ok_or_else(not_found)?;
     let records_fy = outcomes_fiscal_year(fy);
     let principal = ctx.0.principal();
-    let may_read_cases =
-        authorize(principal.as_ref(), Permission::CaseRead, &Target::Municipality(code.clone())).is_ok();
+    // The meetings behind ① are no personal data: whoever reads the council's records sees them.
+    let listing = if key == COUNCIL_MEETINGS { Permission::CouncilRead } else { Permission::CaseRead };
+    let may_read_cases = authorize(principal.as_ref(), listing, &Target::Municipality(code.clone())).is_ok();
     let records = if may_read_cases {
         let district = principal.as_ref().and_then(|p| p.scope.district.clone());
         let (listed, total) =
@@ -132,6 +133,11 @@ fn record_row(code: &MunicipalityCode, r: figures::Counted) -> RecordRow {
             format!("/municipalities/{code}/cases/{}", r.id),
         ),
         "plan" => ("退院後支援計画", String::new(), format!("/municipalities/{code}/plans/{}", r.id)),
+        "meeting" => (
+            "協議の場の会議",
+            nimo_domain::council::MeetingFormat::parse(&r.code).map_or("", |f| f.label()).to_string(),
+            format!("/municipalities/{code}/meetings/{}", r.id),
+        ),
         _ => (
             "アウトリーチ訪問",
             nimo_domain::cases::PROFESSIONS.iter().find(|p| p.code == r.code).map_or("", |p| p.label).to_string(),

@@ -31,6 +31,19 @@ pub struct LineView {
     pub derived: bool,
 }
 
+/// One line of section 3.
+pub struct HistoryView {
+    pub date: String,
+    pub text: String,
+    /// The meeting the line was made from, if any (the page links it, 「会議の記録から」).
+    pub meeting: Option<i64>,
+}
+
+/// The badge of a derived figure: what it was counted from.
+pub fn derived_badge(key: &str) -> &'static str {
+    if key == nimo_domain::cases::COUNCIL_MEETINGS { "会議の記録から集計" } else { "事例記録から集計" }
+}
+
 /// One indicator of section 4.
 pub struct IndicatorView {
     pub label: String,
@@ -54,7 +67,7 @@ pub struct SheetView {
     pub banner: Vec<FigureRow>,
     pub table: Vec<FigureRow>,
     pub plans_date: String,
-    pub history: Vec<(String, String)>,
+    pub history: Vec<HistoryView>,
     pub indicators: Vec<IndicatorView>,
     pub items: Vec<ItemView>,
     pub schedule: Vec<ScheduleLine>,
@@ -156,7 +169,15 @@ impl SheetView {
             banner: rows(Place::Banner),
             table: rows(Place::Table),
             plans_date: sheet.policy.plans_date.map(|d| d.wareki()).unwrap_or_default(),
-            history: sheet.history.iter().map(|e| (e.date.wareki(), e.text.clone())).collect(),
+            history: sheet
+                .history
+                .iter()
+                .map(|e| HistoryView {
+                    date: e.date.wareki(),
+                    text: e.text.clone(),
+                    meeting: e.record.filter(|r| r.kind == nimo_domain::sheet::RecordKind::Meeting).map(|r| r.id),
+                })
+                .collect(),
             indicators,
             items,
             schedule: sheet
@@ -172,8 +193,15 @@ impl SheetView {
                         .done
                         .iter()
                         .map(|h| {
-                            let href = (h.record.kind == nimo_domain::sheet::RecordKind::Event)
-                                .then(|| format!("/municipalities/{}/events/{}", sheet.municipality.code, h.record.id));
+                            let code = &sheet.municipality.code;
+                            let href = Some(match h.record.kind {
+                                nimo_domain::sheet::RecordKind::Event => {
+                                    format!("/municipalities/{code}/events/{}", h.record.id)
+                                }
+                                nimo_domain::sheet::RecordKind::Meeting => {
+                                    format!("/municipalities/{code}/meetings/{}", h.record.id)
+                                }
+                            });
                             (h.on.wareki(), h.title.clone(), href)
                         })
                         .collect(),

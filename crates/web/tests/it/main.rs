@@ -28,6 +28,8 @@ mod clock_rules;
 mod clocks_browser;
 mod consent_browser;
 mod consents;
+mod council;
+mod council_browser;
 mod districts;
 mod error_summaries;
 mod escalation;

@@ -141,7 +141,10 @@ pub fn apply(
                 let date = r.date(&d);
                 let text = r.required(&t);
                 if let Some(date) = date {
-                    next.history.push(HistoryEvent { date, text, record: None });
+                    // A line made from a meeting stays tied to it while its row keeps its date
+                    // (the form shows the lines in order, so row i is the stored line i).
+                    let record = sheet.history.get(i).filter(|old| old.date == date).and_then(|old| old.record);
+                    next.history.push(HistoryEvent { date, text, record });
                     kept.push(i);
                 }
             }
