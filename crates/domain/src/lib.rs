@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod cases;
 pub mod clocks;
 pub mod consents;
+pub mod directory;
 pub mod figure;
 pub mod menu;
 pub mod municipality;

@@ -13,6 +13,7 @@ pub mod clock_moves;
 mod columns;
 pub mod consents;
 mod db;
+pub mod directory;
 pub mod districts;
 mod error;
 pub mod escalation;

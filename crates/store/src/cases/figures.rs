@@ -208,10 +208,13 @@ pub struct Derivation {
     pub derived: Vec<&'static str>,
     /// Entered values kept over derived ones: (key, reason).
     pub overrides: Vec<(String, String)>,
+    /// Section 1's counts from the resource directory (`crate::directory::apply_counts`).
+    pub directory: crate::directory::DirectoryDerivation,
 }
 
-/// Puts the section-4 counts derived from the records into a sheet (as shown, exported or
-/// printed: every way out of nimo goes through here), except for figures with a recorded override.
+/// Puts the section-4 counts derived from the records, and section 1's counts from the resource
+/// directory, into a sheet (as shown, exported or printed: every way out of nimo goes through
+/// here), except for figures with a recorded override.
 pub async fn apply(db: &Db, sheet: &mut nimo_domain::Sheet) -> Result<Derivation, StoreError> {
     let code = sheet.municipality.code.as_str().to_string();
     let records_fy = nimo_domain::cases::outcomes_fiscal_year(sheet.fiscal_year);
@@ -219,7 +222,8 @@ pub async fn apply(db: &Db, sheet: &mut nimo_domain::Sheet) -> Result<Derivation
     let overrides = overrides(db, &code, sheet.fiscal_year).await?;
     let keys: Vec<String> = overrides.iter().map(|(k, _)| k.clone()).collect();
     let derived = nimo_domain::cases::apply_derived(sheet, &counts, &keys);
-    Ok(Derivation { records_fy, derived, overrides })
+    let directory = crate::directory::apply_counts(db, sheet, &keys).await?;
+    Ok(Derivation { records_fy, derived, overrides, directory })
 }
 
 /// One derivable figure of a sheet as it stands: what the sheet calls it, the value counted from
@@ -246,6 +250,7 @@ pub async fn statuses(db: &Db, sheet: &nimo_domain::Sheet) -> Result<Vec<FigureS
     let counts = section4_counts(db, code, nimo_domain::cases::outcomes_fiscal_year(sheet.fiscal_year)).await?;
     let counted = nimo_domain::cases::derived_values(&counts);
     let overrides = overrides(db, code, sheet.fiscal_year).await?;
+    let directory = crate::directory::statuses(db, sheet, &overrides).await?;
     Ok(nimo_domain::cases::DERIVED_KEYS
         .iter()
         .filter_map(|key| {
@@ -257,6 +262,7 @@ pub async fn statuses(db: &Db, sheet: &nimo_domain::Sheet) -> Result<Vec<FigureS
                 reason: overrides.iter().find(|(k, _)| k == key).map(|(_, r)| r.clone()),
             })
         })
+        .chain(directory)
         .collect())
 }
 
@@ -351,7 +357,7 @@ async fn upsert_override_in(
     if reason.trim().is_empty() {
         return Err(StoreError::MissingReason);
     }
-    if !nimo_domain::cases::DERIVED_KEYS.contains(&key) {
+    if !nimo_domain::cases::DERIVED_KEYS.contains(&key) && !crate::directory::is_counted(key) {
         return Err(StoreError::NotFound(format!("figure {key}")));
     }
     sqlx::query(

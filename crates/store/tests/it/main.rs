@@ -10,6 +10,7 @@ mod beds;
 mod case_rules;
 mod cases;
 mod consents;
+mod directory;
 mod districts;
 mod earlier_schemas;
 mod password_history;
