@@ -81,6 +81,10 @@ impl Role {
             // Moving a legal clock's deadline (coded reason, audited): the administrator only. The
             // move names the record by number, rule and start, never the person.
             ClockMove => self == Role::SystemAdmin,
+            // The resource directory holds organisations, no personal data: the council reads it;
+            // staff keep it (the administrator reads, as it reads the sheets).
+            DirectoryRead => matches!(self, Role::SystemAdmin | Role::Staff | Role::CouncilMember),
+            DirectoryWrite => self == Role::Staff,
             // An active account of such a role is fully signed in with its second factor.
             TokenCreate => self.requires_two_factor(),
         }
@@ -134,6 +138,10 @@ pub enum Permission {
     ConsentDecide,
     /// Move a legal clock's deadline with a coded reason (the administrator only; audited).
     ClockMove,
+    /// Read the resource directory (社会資源名簿) and its files.
+    DirectoryRead,
+    /// Add, edit and import the resource directory's organisations (staff).
+    DirectoryWrite,
     /// Make an API token in the UI: an account whose role signs in with a second factor (so
     /// that the session making the token has passed it; a token stands for a full sign-in).
     TokenCreate,
@@ -141,7 +149,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order tables list them.
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 20] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::SheetRead,
@@ -159,6 +167,8 @@ impl Permission {
         Permission::DistrictManage,
         Permission::ConsentDecide,
         Permission::ClockMove,
+        Permission::DirectoryRead,
+        Permission::DirectoryWrite,
         Permission::TokenCreate,
     ];
 
@@ -182,6 +192,8 @@ impl Permission {
             Permission::DistrictManage => "district.manage",
             Permission::ConsentDecide => "consent.decide",
             Permission::ClockMove => "clock.move",
+            Permission::DirectoryRead => "directory.read",
+            Permission::DirectoryWrite => "directory.write",
             Permission::TokenCreate => "token.create",
         }
     }

@@ -32,12 +32,21 @@ pub enum ApiScope {
     /// `holds:answer`: accept or decline a hold on the hospital's ward.
     #[serde(rename = "holds:answer")]
     HoldsAnswer,
+    /// `directory:read`: search and read the resource directory.
+    #[serde(rename = "directory:read")]
+    DirectoryRead,
 }
 
 impl ApiScope {
     /// Every scope, in the order lists show them.
-    pub const ALL: [ApiScope; 5] =
-        [ApiScope::SheetsRead, ApiScope::BedsRead, ApiScope::BedsWrite, ApiScope::HoldsWrite, ApiScope::HoldsAnswer];
+    pub const ALL: [ApiScope; 6] = [
+        ApiScope::SheetsRead,
+        ApiScope::BedsRead,
+        ApiScope::BedsWrite,
+        ApiScope::HoldsWrite,
+        ApiScope::HoldsAnswer,
+        ApiScope::DirectoryRead,
+    ];
 
     /// The scope's code (CLI, database, OpenAPI document, problem details).
     pub fn code(self) -> &'static str {
@@ -47,6 +56,7 @@ impl ApiScope {
             ApiScope::BedsWrite => "beds:write",
             ApiScope::HoldsWrite => "holds:write",
             ApiScope::HoldsAnswer => "holds:answer",
+            ApiScope::DirectoryRead => "directory:read",
         }
     }
 
@@ -63,6 +73,7 @@ impl ApiScope {
             ApiScope::BedsWrite => "空床数の登録",
             ApiScope::HoldsWrite => "仮押さえ",
             ApiScope::HoldsAnswer => "仮押さえへの回答（受入・辞退）",
+            ApiScope::DirectoryRead => "社会資源名簿の検索・取得",
         }
     }
 
@@ -73,6 +84,7 @@ impl ApiScope {
             ApiScope::BedsRead => Permission::BedSearch,
             ApiScope::HoldsWrite => Permission::BedHold,
             ApiScope::BedsWrite | ApiScope::HoldsAnswer => Permission::WardUpdate,
+            ApiScope::DirectoryRead => Permission::DirectoryRead,
         }
     }
 
@@ -121,10 +133,10 @@ mod tests {
     fn a_role_is_offered_only_the_scopes_its_permissions_allow() {
         assert_eq!(
             ApiScope::for_role(Role::Staff),
-            vec![ApiScope::SheetsRead, ApiScope::BedsRead, ApiScope::HoldsWrite]
+            vec![ApiScope::SheetsRead, ApiScope::BedsRead, ApiScope::HoldsWrite, ApiScope::DirectoryRead]
         );
         assert_eq!(ApiScope::for_role(Role::HospitalStaff), vec![ApiScope::BedsWrite, ApiScope::HoldsAnswer]);
-        assert_eq!(ApiScope::for_role(Role::SystemAdmin), vec![ApiScope::SheetsRead]);
-        assert_eq!(ApiScope::for_role(Role::CouncilMember), vec![ApiScope::SheetsRead]);
+        assert_eq!(ApiScope::for_role(Role::SystemAdmin), vec![ApiScope::SheetsRead, ApiScope::DirectoryRead]);
+        assert_eq!(ApiScope::for_role(Role::CouncilMember), vec![ApiScope::SheetsRead, ApiScope::DirectoryRead]);
     }
 }

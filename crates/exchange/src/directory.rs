@@ -245,3 +245,12 @@ fn organisation(cell: &dyn Fn(&str) -> String) -> Result<Organisation, Vec<(&'st
     problems.extend(org.problems().into_iter().map(|p| (p.field, p.reason)));
     if problems.is_empty() { Ok(org) } else { Err(problems) }
 }
+
+/// What a CSV column (or a checked field) is called in the file and in error messages.
+pub fn column_label(field: &str) -> &'static str {
+    match field {
+        "id" | "reference" => "ID",
+        "org_type" => "種別",
+        other => header(other),
+    }
+}

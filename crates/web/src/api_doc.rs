@@ -7,6 +7,7 @@
 //! (`tests/it/openapi.rs`).
 
 use crate::beds::api as beds_api;
+use crate::directory::api as directory_api;
 use crate::problem::Problem;
 use crate::sheets::exports;
 use utoipa::OpenApi;
@@ -18,7 +19,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
     info(
         title = "nimo API",
         version = "1",
-        description = "自治体情報シートの取得と緊急入院先検索（空床検索、空床数の登録、仮押さえとその回答）。\
+        description = "自治体情報シートの取得、緊急入院先検索（空床検索、空床数の登録、仮押さえとその回答）と社会資源名簿の検索。\
                        `Authorization: Bearer <token>` で、トークンの利用者として操作します。トークンはアカウント画面（二要素認証でログインした本人）か \
                        `nimo token create --user LOGIN` で発行し、`/api/v1` でだけ使えます。各操作には利用者の役割の権限とトークンのスコープの両方が必要です \
                        （スコープが足りなければ 403、期限切れ・失効・不明のトークンは 401）。\
@@ -31,6 +32,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
         beds_api::create_hold,
         beds_api::accept,
         beds_api::decline,
+        directory_api::search,
+        directory_api::show,
         serve,
     ),
     // `Point` is named by a query parameter, which utoipa does not follow into the components.
@@ -40,6 +43,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
     tags(
         (name = "sheets", description = "自治体情報シート"),
         (name = "bed finder", description = "緊急入院先検索"),
+        (name = "directory", description = "社会資源名簿"),
         (name = "meta", description = "この文書"),
     )
 )]

@@ -17,6 +17,7 @@ mod clocks;
 mod consents;
 mod context;
 mod csrf;
+mod directory;
 pub mod display;
 mod districts;
 pub mod error;

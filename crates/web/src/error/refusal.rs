@@ -27,7 +27,12 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>, field: Option<&'static str>) -> Self {
+    pub(crate) fn new(
+        status: StatusCode,
+        kind: &'static str,
+        detail: impl Into<String>,
+        field: Option<&'static str>,
+    ) -> Self {
         Self { status, kind, detail: detail.into(), field }
     }
 
@@ -87,6 +92,7 @@ pub fn store_refusal(error: &StoreError) -> Option<Refusal> {
             format!("{row}件目: {}", posting_message(refusal)),
             Some(posting_field(refusal)),
         ),
+        StoreError::Directory(refusals) => super::directory::refusal(refusals),
         StoreError::InvalidDate(field) => Refusal::new(
             S::UNPROCESSABLE_ENTITY,
             "invalid-date",
@@ -184,6 +190,9 @@ pub fn stale_refusal(record: Record) -> Refusal {
         }
         Record::Admission => {
             ("他の職員が先にこの入院を更新しました。最新の状態を確認してからやり直してください", "state")
+        }
+        Record::Directory => {
+            ("他の職員が先にこの記録を更新しました。最新の内容を確認してからやり直してください", "revision")
         }
         Record::ClockMove => {
             ("この期限は表示した後に変更されたか、すでに停止しています。画面を読み込み直してください", "seen")

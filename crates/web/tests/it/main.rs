@@ -28,6 +28,7 @@ mod clock_rules;
 mod clocks_browser;
 mod consent_browser;
 mod consents;
+mod directory;
 mod districts;
 mod error_summaries;
 mod escalation;
