@@ -558,6 +558,7 @@ async fn demo_database(args: &DbArgs) -> Result<Db> {
     eprintln!("デモデータを読み込みました: {} {}", sheet.municipality.name, sheet.fiscal_year);
     let (hospitals, wards) = demo::create_beds(&db).await?;
     eprintln!("空床検索のデモデータ: 架空の病院 {hospitals} か所・病棟 {wards} か所");
+    demo::create_directory(&db, &sheet).await?;
     Ok(db)
 }
 

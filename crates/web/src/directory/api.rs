@@ -129,6 +129,7 @@ fn invalid(field: &str, reason: &str) -> Problem {
 #[utoipa::path(
     get,
     path = "/api/v1/municipalities/{code}/directory",
+    operation_id = "directory_search",
     tag = "directory",
     params(("code" = String, Path, description = "the 地方公共団体コード", example = "131105"), ListQuery),
     responses(
@@ -160,6 +161,7 @@ pub async fn search(
 #[utoipa::path(
     get,
     path = "/api/v1/municipalities/{code}/directory/{org_id}",
+    operation_id = "directory_organisation",
     tag = "directory",
     params(
         ("code" = String, Path, description = "the 地方公共団体コード", example = "131105"),

@@ -239,3 +239,61 @@ async fn section_one_counts_come_from_the_directory_and_are_marked_on_the_sheet(
     })
     .await;
 }
+
+/// Adds a hospital to the bed finder.
+async fn hospital(app: &TestApp, id: &str, municipality: &str, area: &str) {
+    let h = nimo_store::beds::Hospital {
+        id: id.into(),
+        name: format!("{id}（架空）"),
+        phone: "03-0000-0000".into(),
+        municipality_code: MunicipalityCode::parse(municipality).unwrap(),
+        area: area.into(),
+        latitude: 35.63,
+        longitude: 139.69,
+        emergency: true,
+        okyu_designated: false,
+        physical_care: false,
+        sochi_designation: nimo_domain::beds::SochiDesignation::Shitei,
+        night_holiday: true,
+    };
+    nimo_store::beds::upsert_hospital(&app.db, &h, nimo_store::audit::AuditEvent::cli("hospital_admin")).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_demo_directory_shows_the_seed_sheets_section_one() {
+    for_each_backend(|app| async move {
+        // As `nimo demo` has them: two fictional hospitals in 目黒区, one in 世田谷区.
+        hospital(&app, "h-meguro-1", "131105", "区南西部").await;
+        hospital(&app, "h-meguro-2", "131105", "区南西部").await;
+        hospital(&app, "h-setagaya-1", "131121", "区西南部").await;
+        let records = nimo_store::synthetic::directory::fill_meguro(&app.db).await.unwrap();
+        let seed = nimo_domain::demo::meguro_r4();
+        let kept = nimo_store::synthetic::directory::keep_sheet_values(&app.db, &seed).await.unwrap();
+        assert_eq!(kept, ["psych_hospitals"], "two demo hospitals against the sheet's one");
+        const SHEET: &str = "/municipalities/131105/sheets/2022";
+        let (_, page) = app.get(SHEET).await;
+        let (_, json) = app.get("/api/v1/municipalities/131105/sheets/2022").await;
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let figures = &json["sheet"]["basic"]["figures"];
+        for key in ["hokenjo", "soudan_ippan", "soudan_tokutei", "kikan_soudan_center"] {
+            let seed_value = seed.basic.figures[key].as_count().unwrap();
+            assert_eq!(figures[key]["value"].as_i64(), Some(seed_value), "{key} equals the seed's");
+            assert_eq!(figures[key]["source"], "derived", "{key} comes from the directory");
+            let link =
+                format!("<a class=\"badge\" href=\"{SHEET}/figures/{key}\" title=\"数えた記録を見る\">名簿から集計");
+            let before = &page[..page.find(&link).unwrap_or_else(|| panic!("{key} marked"))];
+            assert!(before.ends_with(&format!(">{seed_value} ")), "{key}");
+        }
+        for key in ["psych_hospitals", "psych_beds"] {
+            assert_eq!(figures[key]["value"], serde_json::json!(seed.basic.figures[key].as_count()), "{key}");
+            assert_eq!(figures[key]["source"], "entered");
+        }
+        assert!(page.contains(&format!("<a class=\"badge entered\" href=\"{SHEET}/figures/psych_hospitals\"")));
+        let (_, list) = app.get(&format!("{LIST}?type=psych_hospital")).await;
+        assert_eq!(listed(&list).len(), 3, "every bed-finder hospital is a record");
+        assert!(records > 100, "{records}");
+        let (_, list) = app.get(&format!("{LIST}?q=%E3%81%AA%E3%81%8B%E3%82%81%E3%81%90%E3%82%8D")).await;
+        assert!(listed(&list).iter().all(|name| name.starts_with("中目黒") && name.ends_with("（架空）")));
+    })
+    .await;
+}
