@@ -29,6 +29,7 @@ mod clocks_browser;
 mod consent_browser;
 mod consents;
 mod directory;
+mod directory_browser;
 mod districts;
 mod error_summaries;
 mod escalation;
