@@ -7,6 +7,7 @@ use crate::audit::{AuditEvent, append_in, timestamp};
 use crate::{Db, StoreError};
 use nimo_domain::directory::{Organisation, search_key};
 use sqlx::{Any, Row, Transaction};
+use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 
 /// Why a record of a write is refused.
@@ -215,37 +216,43 @@ async fn check_in(
     .fetch_all(&mut **tx)
     .await?;
     let existing: Vec<_> = existing.into_iter().filter(|e| Some(e.0) != except).collect();
+    let taken_refs: HashSet<&str> = existing.iter().map(|e| e.1.as_str()).collect();
+    let taken_names: HashSet<(&str, &str)> =
+        existing.iter().filter(|e| e.4.is_none()).map(|e| (e.2.as_str(), e.3.as_str())).collect();
+    let taken_hospitals: HashSet<&str> = existing.iter().filter_map(|e| e.4.as_deref()).collect();
     let known_hospitals: Vec<String> = sqlx::query_scalar("SELECT id FROM hospital").fetch_all(&mut **tx).await?;
+    // The first record of the batch with each id, type and name, and hospital.
+    let (mut first_ref, mut first_name, mut first_hospital) = (HashMap::new(), HashMap::new(), HashMap::new());
     for (position, org) in orgs.iter().enumerate() {
         let mut refuse = |field: &'static str, conflict: Conflict| refusals.push(Refusal { position, field, conflict });
         for problem in org.problems() {
             refuse(problem.field, Conflict::Invalid(problem.reason));
         }
-        let earlier = &orgs[..position];
-        let name_key = search_key(&org.name);
-        let same_name =
-            |o: &Organisation| o.hospital_id.is_none() && o.org_type == org.org_type && search_key(&o.name) == name_key;
-        if let Some(first) = earlier.iter().position(|o| o.reference == org.reference) {
-            refuse("id", Conflict::RepeatedInBatch { first });
-        } else if existing.iter().any(|e| e.1 == org.reference) {
+        if let Some(first) = first_ref.get(org.reference.as_str()) {
+            refuse("id", Conflict::RepeatedInBatch { first: *first });
+        } else if taken_refs.contains(org.reference.as_str()) {
             refuse("id", Conflict::TakenInDirectory);
         }
+        first_ref.entry(org.reference.as_str()).or_insert(position);
         match &org.hospital_id {
             None => {
-                if let Some(first) = earlier.iter().position(same_name) {
-                    refuse("name", Conflict::RepeatedInBatch { first });
-                } else if existing.iter().any(|e| e.4.is_none() && e.2 == org.org_type.code() && e.3 == name_key) {
+                let key = (org.org_type.code(), search_key(&org.name));
+                if let Some(first) = first_name.get(&key) {
+                    refuse("name", Conflict::RepeatedInBatch { first: *first });
+                } else if taken_names.contains(&(key.0, key.1.as_str())) {
                     refuse("name", Conflict::TakenInDirectory);
                 }
+                first_name.entry(key).or_insert(position);
             }
             Some(hospital) => {
                 if !known_hospitals.contains(hospital) {
                     refuse("hospital_id", Conflict::UnknownHospital);
-                } else if let Some(first) = earlier.iter().position(|o| o.hospital_id.as_ref() == Some(hospital)) {
-                    refuse("hospital_id", Conflict::RepeatedInBatch { first });
-                } else if existing.iter().any(|e| e.4.as_ref() == Some(hospital)) {
+                } else if let Some(first) = first_hospital.get(hospital.as_str()) {
+                    refuse("hospital_id", Conflict::RepeatedInBatch { first: *first });
+                } else if taken_hospitals.contains(hospital.as_str()) {
                     refuse("hospital_id", Conflict::TakenInDirectory);
                 }
+                first_hospital.entry(hospital.as_str()).or_insert(position);
             }
         }
     }
