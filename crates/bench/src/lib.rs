@@ -46,6 +46,7 @@
 //! binary.
 
 pub mod beds;
+pub mod directory;
 mod figures;
 mod http;
 mod offline;

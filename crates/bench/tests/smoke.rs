@@ -76,3 +76,14 @@ fn the_idle_bench_prints_the_demos_and_the_servers_memory() {
         assert!(mib > 1.0, "{line}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quick_directory_run_finds_organisations_and_prints_both_figures() {
+    let figures = nimo_bench::directory::measure(nimo_store::Backend::Sqlite, 300, 12, (2, 5)).await.unwrap();
+    let text = figures.to_text();
+    assert!(figures.found > 0, "{text}");
+    assert_eq!(figures.search.n, 12, "{text}");
+    for label in ["directory of 300 organisations", "search   p50", "/healthz p50", "req/s"] {
+        assert!(text.contains(label), "no {label:?} in\n{text}");
+    }
+}

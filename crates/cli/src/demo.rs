@@ -145,6 +145,17 @@ pub async fn fill_cases(db: &Db) -> Result<nimo_store::synthetic::Summary> {
     Ok(summary)
 }
 
+/// Fills the fictional 目黒区 resource directory (the bed finder's hospitals among it) and keeps
+/// the sheet's entered value, with its reason, for a count the demo's records do not reproduce
+/// (精神科病院の数: the demo has two fictional 目黒区 hospitals, the sheet says 1).
+pub async fn create_directory(db: &Db, sheet: &nimo_domain::Sheet) -> Result<()> {
+    use nimo_store::synthetic::directory;
+    let records = directory::fill_meguro(db).await.context("デモ用の社会資源名簿を作成できません")?;
+    let kept = directory::keep_sheet_values(db, sheet).await.context("デモ用の社会資源名簿を作成できません")?;
+    eprintln!("社会資源名簿のデモデータ: 架空の {records} か所（シートの入力値を残した項目 {}）", kept.join(", "));
+    Ok(())
+}
+
 /// Lists the demo's five 目黒区 地区: the 地区担当 account in charge (主担当) of 東部, the demo
 /// 保健師 of the other four. Case figures do not depend on it.
 async fn create_districts(db: &Db, nurse: i64, district_nurse: i64) -> Result<()> {

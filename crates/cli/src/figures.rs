@@ -1,5 +1,6 @@
-//! `nimo sheet figures`: the section-4 figures nimo derives from its case records for one sheet,
-//! beside the values entered on the sheet, which of the two the sheet shows, and why.
+//! `nimo sheet figures`: the section-4 figures nimo derives from its case records for one sheet
+//! and section 1's counts from the resource directory, beside the values entered on the sheet,
+//! which of the two the sheet shows, and why.
 
 use anyhow::{Result, bail};
 use nimo_domain::{FiscalYear, MunicipalityCode};
@@ -15,7 +16,7 @@ pub async fn print(db: &Db, code: &MunicipalityCode, fy: FiscalYear) -> Result<(
     };
     let records_fy = nimo_domain::cases::outcomes_fiscal_year(fy);
     println!(
-        "{} {}のシート 第4節（{}の記録から集計: {} 〜 {}）",
+        "{} {}のシート 第4節（{}の記録から集計: {} 〜 {}）と第1節（社会資源名簿から集計）",
         stored.sheet.municipality.name,
         fy.wareki(),
         records_fy.wareki(),

@@ -560,6 +560,7 @@ async fn demo_database(args: &DbArgs) -> Result<Db> {
     eprintln!("空床検索のデモデータ: 架空の病院 {hospitals} か所・病棟 {wards} か所");
     let (events, actions) = demo::create_pdca(&db).await?;
     eprintln!("普及啓発 {events} 件・構築推進事業の取組 {actions} 件を登録しました");
+    demo::create_directory(&db, &sheet).await?;
     Ok(db)
 }
 

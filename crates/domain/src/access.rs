@@ -88,6 +88,10 @@ impl Role {
             // council reads them; staff with a municipality-wide scope (see `authorize`) keep them.
             CouncilRead => matches!(self, Role::SystemAdmin | Role::Staff | Role::CouncilMember),
             CouncilWrite => self == Role::Staff,
+            // The resource directory holds organisations, no personal data: the council reads it;
+            // staff keep it (the administrator reads, as it reads the sheets).
+            DirectoryRead => matches!(self, Role::SystemAdmin | Role::Staff | Role::CouncilMember),
+            DirectoryWrite => self == Role::Staff,
             // An active account of such a role is fully signed in with its second factor.
             TokenCreate => self.requires_two_factor(),
         }
@@ -149,6 +153,10 @@ pub enum Permission {
     CouncilRead,
     /// Keep those records: staff with a municipality-wide scope.
     CouncilWrite,
+    /// Read the resource directory (社会資源名簿) and its files.
+    DirectoryRead,
+    /// Add, edit and import the resource directory's organisations (staff).
+    DirectoryWrite,
     /// Make an API token in the UI: an account whose role signs in with a second factor (so
     /// that the session making the token has passed it; a token stands for a full sign-in).
     TokenCreate,
@@ -156,7 +164,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order tables list them.
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 23] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::SheetRead,
@@ -177,6 +185,8 @@ impl Permission {
         Permission::NetworkWrite,
         Permission::CouncilRead,
         Permission::CouncilWrite,
+        Permission::DirectoryRead,
+        Permission::DirectoryWrite,
         Permission::TokenCreate,
     ];
 
@@ -203,6 +213,8 @@ impl Permission {
             Permission::NetworkWrite => "network.write",
             Permission::CouncilRead => "council.read",
             Permission::CouncilWrite => "council.write",
+            Permission::DirectoryRead => "directory.read",
+            Permission::DirectoryWrite => "directory.write",
             Permission::TokenCreate => "token.create",
         }
     }

@@ -35,17 +35,21 @@ pub enum ApiScope {
     /// `council:read`: read the 協議の場's meetings, decisions and action items.
     #[serde(rename = "council:read")]
     CouncilRead,
+    /// `directory:read`: search and read the resource directory.
+    #[serde(rename = "directory:read")]
+    DirectoryRead,
 }
 
 impl ApiScope {
     /// Every scope, in the order lists show them.
-    pub const ALL: [ApiScope; 6] = [
+    pub const ALL: [ApiScope; 7] = [
         ApiScope::SheetsRead,
         ApiScope::BedsRead,
         ApiScope::BedsWrite,
         ApiScope::HoldsWrite,
         ApiScope::HoldsAnswer,
         ApiScope::CouncilRead,
+        ApiScope::DirectoryRead,
     ];
 
     /// The scope's code (CLI, database, OpenAPI document, problem details).
@@ -57,6 +61,7 @@ impl ApiScope {
             ApiScope::HoldsWrite => "holds:write",
             ApiScope::HoldsAnswer => "holds:answer",
             ApiScope::CouncilRead => "council:read",
+            ApiScope::DirectoryRead => "directory:read",
         }
     }
 
@@ -74,6 +79,7 @@ impl ApiScope {
             ApiScope::HoldsWrite => "仮押さえ",
             ApiScope::HoldsAnswer => "仮押さえへの回答（受入・辞退）",
             ApiScope::CouncilRead => "協議の場の会議・決定事項・対応事項の取得",
+            ApiScope::DirectoryRead => "社会資源名簿の検索・取得",
         }
     }
 
@@ -85,6 +91,7 @@ impl ApiScope {
             ApiScope::HoldsWrite => Permission::BedHold,
             ApiScope::BedsWrite | ApiScope::HoldsAnswer => Permission::WardUpdate,
             ApiScope::CouncilRead => Permission::CouncilRead,
+            ApiScope::DirectoryRead => Permission::DirectoryRead,
         }
     }
 
@@ -133,10 +140,22 @@ mod tests {
     fn a_role_is_offered_only_the_scopes_its_permissions_allow() {
         assert_eq!(
             ApiScope::for_role(Role::Staff),
-            vec![ApiScope::SheetsRead, ApiScope::BedsRead, ApiScope::HoldsWrite, ApiScope::CouncilRead]
+            vec![
+                ApiScope::SheetsRead,
+                ApiScope::BedsRead,
+                ApiScope::HoldsWrite,
+                ApiScope::CouncilRead,
+                ApiScope::DirectoryRead
+            ]
         );
         assert_eq!(ApiScope::for_role(Role::HospitalStaff), vec![ApiScope::BedsWrite, ApiScope::HoldsAnswer]);
-        assert_eq!(ApiScope::for_role(Role::SystemAdmin), vec![ApiScope::SheetsRead, ApiScope::CouncilRead]);
-        assert_eq!(ApiScope::for_role(Role::CouncilMember), vec![ApiScope::SheetsRead, ApiScope::CouncilRead]);
+        assert_eq!(
+            ApiScope::for_role(Role::SystemAdmin),
+            vec![ApiScope::SheetsRead, ApiScope::CouncilRead, ApiScope::DirectoryRead]
+        );
+        assert_eq!(
+            ApiScope::for_role(Role::CouncilMember),
+            vec![ApiScope::SheetsRead, ApiScope::CouncilRead, ApiScope::DirectoryRead]
+        );
     }
 }

@@ -14,6 +14,7 @@ pub mod cases;
 pub mod clocks;
 pub mod consents;
 pub mod council;
+pub mod directory;
 pub mod figure;
 pub mod menu;
 pub mod municipality;

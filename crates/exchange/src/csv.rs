@@ -11,7 +11,7 @@ use nimo_domain::text::{from_spreadsheet_cell, spreadsheet_cell};
 pub(crate) use crate::labels::parse_source;
 use crate::labels::{source_label, state_code, state_label, unknown_state};
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The header of [`to_csv`]; [`figures_from_csv`] also reads the English names of earlier
 /// versions (`section,key,label,unit,state,value,source`).
@@ -217,7 +217,7 @@ pub(crate) fn check_kind(kind: Kind, figure: &Figure) -> Result<(), String> {
 }
 
 /// UTF-8 (BOM or not) when the bytes are valid UTF-8, else Shift_JIS when they decode cleanly.
-fn decode(bytes: &[u8]) -> Result<String, ImportError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<String, ImportError> {
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => return Ok(text.to_string()),

@@ -8,6 +8,7 @@
 //! of the sheet's year. The JSON format is documented in `docs/sheet-json.md`.
 
 mod csv;
+pub mod directory;
 mod error;
 mod json;
 pub mod labels;

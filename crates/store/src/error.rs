@@ -64,6 +64,10 @@ pub enum StoreError {
         /// Why.
         refusal: PostingRefusal,
     },
+    /// Records of a directory write were refused (each with its position, field and why); nothing
+    /// was written.
+    #[error("{} directory record(s) refused", .0.len())]
+    Directory(Vec<crate::directory::Refusal>),
     /// A date not written `YYYY-MM-DD`; the field as the store's input names it.
     #[error("invalid date in {0}")]
     InvalidDate(&'static str),
@@ -196,6 +200,9 @@ pub enum Record {
     /// An action item of a meeting.
     #[error("action_item")]
     ActionItem,
+    /// An organisation of the resource directory.
+    #[error("directory_org")]
+    Directory,
 }
 
 /// Why one posting of free beds was refused.

@@ -15,6 +15,7 @@ mod columns;
 pub mod consents;
 pub mod council;
 mod db;
+pub mod directory;
 pub mod districts;
 mod error;
 pub mod escalation;

@@ -6,6 +6,8 @@
 //! 3 医療保護入院 and 3 入院なし; 1 plan started (a second person declined); 2 visits by 医師 and 77
 //! by 精神保健福祉士.
 
+pub mod directory;
+
 use crate::audit::AuditEvent;
 use crate::cases::{self, EventInput, NewCase, NewPlan, NewVisit};
 use crate::people::NewPerson;

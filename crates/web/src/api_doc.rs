@@ -8,6 +8,7 @@
 
 use crate::beds::api as beds_api;
 use crate::council::api as council_api;
+use crate::directory::api as directory_api;
 use crate::events;
 use crate::problem::Problem;
 use crate::sheets::exports;
@@ -20,7 +21,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
     info(
         title = "nimo API",
         version = "1",
-        description = "自治体情報シートと協議の場の会議の取得、緊急入院先検索（空床検索、空床数の登録、仮押さえとその回答）。\
+        description = "自治体情報シート・協議の場の会議・普及啓発の取得、緊急入院先検索（空床検索、空床数の登録、仮押さえとその回答）と社会資源名簿の検索。\
                        `Authorization: Bearer <token>` で、トークンの利用者として操作します。トークンはアカウント画面（二要素認証でログインした本人）か \
                        `nimo token create --user LOGIN` で発行し、`/api/v1` でだけ使えます。各操作には利用者の役割の権限とトークンのスコープの両方が必要です \
                        （スコープが足りなければ 403、期限切れ・失効・不明のトークンは 401）。\
@@ -36,6 +37,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
         beds_api::decline,
         council_api::list,
         council_api::show,
+        directory_api::search,
+        directory_api::show,
         serve,
     ),
     // `Point` is named by a query parameter, which utoipa does not follow into the components.
@@ -47,6 +50,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
         (name = "network", description = "普及啓発（会議・取組とともにシートの第6節の実績になる記録）"),
         (name = "bed finder", description = "緊急入院先検索"),
         (name = "council", description = "協議の場と会議（会議・決定事項・対応事項）"),
+        (name = "directory", description = "社会資源名簿"),
         (name = "meta", description = "この文書"),
     )
 )]

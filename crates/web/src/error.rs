@@ -5,6 +5,7 @@
 //! API the same errors answer RFC 9457 problem details instead ([`problem_of`]). What the
 //! store's and the domain's errors mean to a person is written once, in [`refusal`].
 
+pub mod directory;
 mod refusal;
 #[cfg(test)]
 mod tests;

@@ -20,6 +20,7 @@ mod consents;
 mod context;
 mod council;
 mod csrf;
+mod directory;
 pub mod display;
 mod districts;
 pub mod error;

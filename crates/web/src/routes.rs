@@ -10,6 +10,7 @@ use crate::beds::{
 use crate::cases::{case_page as cases, identify, intake, merge, people, worklist};
 use crate::consents::{list as consent_list, pages as consents};
 use crate::council;
+use crate::directory::{api as directory_api, edit as directory_edit, files as directory_files, pages as directory};
 use crate::plans::plan as plans;
 use crate::sheets::{exports, figures, imports, sheet as sheets};
 use crate::tokens::{admin as token_admin, pages as token_pages};
@@ -32,6 +33,7 @@ const UPLOADS: &[(&str, usize)] = &[
     ("/municipalities/{code}/sheets/{fy}/figures.csv", UPLOAD_LIMIT),
     ("/import", UPLOAD_LIMIT),
     ("/hospital/import", crate::beds::hospital::IMPORT_LIMIT),
+    ("/municipalities/{code}/directory/import", crate::directory::files::IMPORT_LIMIT),
 ];
 
 /// The body limit of a route (its registered pattern) for a signed-in session. The CSRF check
@@ -92,6 +94,20 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/municipalities/{code}/action-items/{action_id}", post(council::actions::update))
         .route("/api/v1/municipalities/{code}/meetings", get(council::api::list))
         .route("/api/v1/municipalities/{code}/meetings/{meeting_id}", get(council::api::show))
+        .route("/municipalities/{code}/directory", get(directory::list).post(directory_edit::create))
+        .route("/municipalities/{code}/directory/new", get(directory_edit::new_form))
+        .route(
+            "/municipalities/{code}/directory/import",
+            get(directory_files::form)
+                .post(directory_files::upload)
+                .layer(DefaultBodyLimit::max(body_limit("/municipalities/{code}/directory/import"))),
+        )
+        .route("/municipalities/{code}/directory/export.csv", get(directory_files::export_csv))
+        .route("/municipalities/{code}/directory/hsds.json", get(directory_files::export_hsds))
+        .route("/municipalities/{code}/directory/{org_id}", get(directory::show).post(directory_edit::update))
+        .route("/municipalities/{code}/directory/{org_id}/edit", get(directory_edit::edit_form))
+        .route("/api/v1/municipalities/{code}/directory", get(directory_api::search))
+        .route("/api/v1/municipalities/{code}/directory/{org_id}", get(directory_api::show))
         .route("/cases", get(worklist::home))
         .route("/municipalities/{code}/cases", get(worklist::worklist).post(intake::create))
         .route("/municipalities/{code}/cases/new", get(intake::new_form))

@@ -34,6 +34,8 @@ pub const API_SCOPES: &[(&str, &str, ApiScope)] = &[
     ("POST", "/api/v1/holds/{hold}/decline", ApiScope::HoldsAnswer),
     ("GET", "/api/v1/municipalities/{code}/meetings", ApiScope::CouncilRead),
     ("GET", "/api/v1/municipalities/{code}/meetings/{meeting_id}", ApiScope::CouncilRead),
+    ("GET", "/api/v1/municipalities/{code}/directory", ApiScope::DirectoryRead),
+    ("GET", "/api/v1/municipalities/{code}/directory/{org_id}", ApiScope::DirectoryRead),
 ];
 
 /// Whether a request to this path may authenticate with a token.

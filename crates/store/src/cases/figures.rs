@@ -23,12 +23,14 @@
 //! Each group is derived only when records of its kind exist for the year (`None` otherwise),
 //! so a municipality that does not keep its cases in nimo keeps its entered values.
 
-use crate::audit::{AuditEvent, append_in, timestamp};
 use crate::columns;
 use crate::{Db, StoreError};
 use nimo_domain::FiscalYear;
 use nimo_domain::cases::{Report23Counts, Section4Counts};
 use sqlx::Row;
+
+mod overrides;
+pub use overrides::{clear_override, override_figure, overrides, set_override};
 
 /// Counts the section-4 figures of one municipality's records of one fiscal year.
 pub async fn section4_counts(db: &Db, municipality: &str, fy: FiscalYear) -> Result<Section4Counts, StoreError> {
@@ -231,10 +233,13 @@ pub struct Derivation {
     pub derived: Vec<&'static str>,
     /// Entered values kept over derived ones: (key, reason).
     pub overrides: Vec<(String, String)>,
+    /// Section 1's counts from the resource directory (`crate::directory::apply_counts`).
+    pub directory: crate::directory::DirectoryDerivation,
 }
 
-/// Puts the section-4 counts derived from the records into a sheet (as shown, exported or
-/// printed: every way out of nimo goes through here), except for figures with a recorded override.
+/// Puts the section-4 counts derived from the records, and section 1's counts from the resource
+/// directory, into a sheet (as shown, exported or printed: every way out of nimo goes through
+/// here), except for figures with a recorded override.
 pub async fn apply(db: &Db, sheet: &mut nimo_domain::Sheet) -> Result<Derivation, StoreError> {
     let code = sheet.municipality.code.as_str().to_string();
     let records_fy = nimo_domain::cases::outcomes_fiscal_year(sheet.fiscal_year);
@@ -242,7 +247,8 @@ pub async fn apply(db: &Db, sheet: &mut nimo_domain::Sheet) -> Result<Derivation
     let overrides = overrides(db, &code, sheet.fiscal_year).await?;
     let keys: Vec<String> = overrides.iter().map(|(k, _)| k.clone()).collect();
     let derived = nimo_domain::cases::apply_derived(sheet, &counts, &keys);
-    Ok(Derivation { records_fy, derived, overrides })
+    let directory = crate::directory::apply_counts(db, sheet, &keys).await?;
+    Ok(Derivation { records_fy, derived, overrides, directory })
 }
 
 /// One derivable figure of a sheet as it stands: what the sheet calls it, the value counted from
@@ -269,6 +275,7 @@ pub async fn statuses(db: &Db, sheet: &nimo_domain::Sheet) -> Result<Vec<FigureS
     let counts = section4_counts(db, code, nimo_domain::cases::outcomes_fiscal_year(sheet.fiscal_year)).await?;
     let counted = nimo_domain::cases::derived_values(&counts);
     let overrides = overrides(db, code, sheet.fiscal_year).await?;
+    let directory = crate::directory::statuses(db, sheet, &overrides).await?;
     Ok(nimo_domain::cases::DERIVED_KEYS
         .iter()
         .filter_map(|key| {
@@ -280,116 +287,6 @@ pub async fn statuses(db: &Db, sheet: &nimo_domain::Sheet) -> Result<Vec<FigureS
                 reason: overrides.iter().find(|(k, _)| k == key).map(|(_, r)| r.clone()),
             })
         })
+        .chain(directory)
         .collect())
-}
-
-/// The recorded overrides of a sheet's section 4: (key, reason).
-pub async fn overrides(db: &Db, municipality: &str, sheet_fy: FiscalYear) -> Result<Vec<(String, String)>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT key, reason FROM figure_override WHERE municipality_code = $1 AND fiscal_year = $2 ORDER BY key",
-    )
-    .bind(municipality)
-    .bind(i64::from(sheet_fy.year()))
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter().map(|r| Ok((r.try_get("key")?, r.try_get("reason")?))).collect()
-}
-
-/// Records (or replaces) the reason why an entered value overrides a derived one. The reason is
-/// required: an override without one is refused.
-pub async fn set_override(
-    db: &Db,
-    municipality: &str,
-    sheet_fy: FiscalYear,
-    key: &str,
-    reason: &str,
-    actor: Option<i64>,
-    audit: AuditEvent,
-) -> Result<(), StoreError> {
-    let mut tx = db.pool.begin().await?;
-    upsert_override_in(&mut tx, municipality, sheet_fy, key, reason, actor).await?;
-    append_in(&mut tx, &override_audit(audit, municipality, sheet_fy, "override", key)).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Keeps an entered value over the derived one: saves the sheet (which carries the entered value,
-/// if its revision is still `revision`) and the reason, with one audit row, in one transaction.
-/// A stale revision is `StaleRevision` and changes nothing.
-pub async fn override_figure(
-    db: &Db,
-    sheet: &nimo_domain::Sheet,
-    revision: i64,
-    key: &str,
-    reason: &str,
-    actor: Option<i64>,
-    audit: AuditEvent,
-) -> Result<i64, StoreError> {
-    let municipality = sheet.municipality.code.as_str();
-    let mut tx = db.pool.begin().await?;
-    upsert_override_in(&mut tx, municipality, sheet.fiscal_year, key, reason, actor).await?;
-    let next = crate::sheets::write::save_in(&mut tx, sheet, crate::sheets::SaveMode::Update { revision }).await?;
-    append_in(&mut tx, &override_audit(audit, municipality, sheet.fiscal_year, "override", key)).await?;
-    tx.commit().await?;
-    Ok(next)
-}
-
-/// Drops an override, so that the figure is derived from the records again. Dropping one that
-/// does not exist is `NotFound`.
-pub async fn clear_override(
-    db: &Db,
-    municipality: &str,
-    sheet_fy: FiscalYear,
-    key: &str,
-    audit: AuditEvent,
-) -> Result<(), StoreError> {
-    let mut tx = db.pool.begin().await?;
-    let done =
-        sqlx::query("DELETE FROM figure_override WHERE municipality_code = $1 AND fiscal_year = $2 AND key = $3")
-            .bind(municipality)
-            .bind(i64::from(sheet_fy.year()))
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound(format!("override {key}")));
-    }
-    append_in(&mut tx, &override_audit(audit, municipality, sheet_fy, "derive", key)).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-fn override_audit(audit: AuditEvent, municipality: &str, sheet_fy: FiscalYear, what: &str, key: &str) -> AuditEvent {
-    audit.with_record("sheet", format!("{municipality}/{}", sheet_fy.year())).with_detail(format!("{what}:{key}"))
-}
-
-async fn upsert_override_in(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    municipality: &str,
-    sheet_fy: FiscalYear,
-    key: &str,
-    reason: &str,
-    actor: Option<i64>,
-) -> Result<(), StoreError> {
-    if reason.trim().is_empty() {
-        return Err(StoreError::MissingReason);
-    }
-    if !nimo_domain::cases::DERIVED_KEYS.contains(&key) {
-        return Err(StoreError::NotFound(format!("figure {key}")));
-    }
-    sqlx::query(
-        "INSERT INTO figure_override (municipality_code, fiscal_year, key, reason, actor, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (municipality_code, fiscal_year, key) DO UPDATE SET reason = $4, actor = $5, recorded_at = $6",
-    )
-    .persistent(false)
-    .bind(municipality)
-    .bind(i64::from(sheet_fy.year()))
-    .bind(key)
-    .bind(reason.trim())
-    .bind(actor)
-    .bind(timestamp(time::OffsetDateTime::now_utc()))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }

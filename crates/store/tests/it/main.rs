@@ -11,6 +11,7 @@ mod case_rules;
 mod cases;
 mod consents;
 mod council;
+mod directory;
 mod districts;
 mod earlier_schemas;
 mod password_history;

@@ -11,7 +11,10 @@ use nimo_domain::beds::{FreeBedsError, HoldState, MAX_FREE_BEDS};
 use nimo_domain::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordError};
 use nimo_store::accounts::{AccountError, LoginError, PASSWORD_HISTORY, Throttle};
 use nimo_store::districts::MAX_NAME_CHARS;
-use nimo_store::{PostingRefusal, Record, StoreError};
+use nimo_store::{PostingRefusal, StoreError};
+
+mod stale;
+pub use stale::stale_refusal;
 
 /// An error as a person is told it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +30,12 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>, field: Option<&'static str>) -> Self {
+    pub(crate) fn new(
+        status: StatusCode,
+        kind: &'static str,
+        detail: impl Into<String>,
+        field: Option<&'static str>,
+    ) -> Self {
         Self { status, kind, detail: detail.into(), field }
     }
 
@@ -87,6 +95,7 @@ pub fn store_refusal(error: &StoreError) -> Option<Refusal> {
             format!("{row}件目: {}", posting_message(refusal)),
             Some(posting_field(refusal)),
         ),
+        StoreError::Directory(refusals) => super::directory::refusal(refusals),
         StoreError::InvalidDate(field) => Refusal::new(
             S::UNPROCESSABLE_ENTITY,
             "invalid-date",
@@ -174,40 +183,6 @@ pub fn store_refusal(error: &StoreError) -> Option<Refusal> {
         | StoreError::Database(_) => return None,
     };
     Some(refusal)
-}
-
-/// Someone saved the record first; the field is where the form shows it.
-pub fn stale_refusal(record: Record) -> Refusal {
-    let (detail, field) = match record {
-        Record::Sheet => {
-            ("他の職員が先にこのシートを保存しました。表示中の値を確認してからやり直してください", "revision")
-        }
-        Record::Case => ("他の職員が先にこの事例を更新しました。最新の状態を確認してからやり直してください", "state"),
-        Record::Plan => ("他の職員が先にこの計画を更新しました。最新の内容を確認してからやり直してください", "state"),
-        Record::Person => ("すでに統合済みの記録は統合できません", "other"),
-        Record::Consent => {
-            ("他の職員が先にこの市町村長同意を更新しました。最新の状態を確認してからやり直してください", "event")
-        }
-        Record::Admission => {
-            ("他の職員が先にこの入院を更新しました。最新の状態を確認してからやり直してください", "state")
-        }
-        Record::Event => {
-            ("他の職員が先にこの普及啓発の記録を更新しました。最新の内容を確認してからやり直してください", "revision")
-        }
-        Record::Action => {
-            ("他の職員が先にこの取組を更新しました。最新の内容を確認してからやり直してください", "revision")
-        }
-        Record::ClockMove => {
-            ("この期限は表示した後に変更されたか、すでに停止しています。画面を読み込み直してください", "seen")
-        }
-        Record::Meeting => {
-            ("他の職員が先にこの会議の記録を更新しました。最新の内容を確認してからやり直してください", "revision")
-        }
-        Record::ActionItem => {
-            ("他の職員が先にこの対応事項を更新しました。最新の内容を確認してからやり直してください", "revision")
-        }
-    };
-    Refusal::new(StatusCode::CONFLICT, "stale-revision", detail, Some(field))
 }
 
 /// A sheet of that fiscal year exists already (pages add what to do instead).

@@ -1,4 +1,5 @@
-//! Section-4 figures derived from case records, applied to a sheet when it is shown or exported
+//! Section-4 figures derived from case records and meetings and section 1's counts from the
+//! resource directory, applied to a sheet when it is shown or exported
 //! (`nimo_store::cases::figures::apply`), with what the sheet page says about them; and section
 //! 6's rows filled with the meetings and events that fulfil them (`nimo_store::schedule::apply`).
 
@@ -15,6 +16,17 @@ pub struct Derivation {
     pub any: bool,
     /// Entered values kept over derived ones: (key, reason).
     pub overrides: Vec<(String, String)>,
+    /// Section 1's keys counted from the resource directory.
+    pub directory: Vec<&'static str>,
+    /// The day the directory was last changed (「2026年12月7日」), empty when nothing was counted.
+    pub directory_as_of: String,
+}
+
+impl Derivation {
+    /// Whether section 1's figure of this key was counted from the directory.
+    pub fn counted_in_directory(&self, key: &str) -> bool {
+        self.directory.contains(&key)
+    }
 }
 
 /// Puts the derived section-4 counts into the sheet, and what fulfilled each schedule row.
@@ -27,5 +39,11 @@ pub async fn apply(db: &Db, sheet: &mut Sheet) -> Result<Derivation, StoreError>
         period: format!("{} 〜 {}", fy.first_day(), fy.last_day()),
         any: !done.derived.is_empty(),
         overrides: done.overrides,
+        directory_as_of: done
+            .directory
+            .as_of
+            .map(|d| format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day()))
+            .unwrap_or_default(),
+        directory: done.directory.derived,
     })
 }

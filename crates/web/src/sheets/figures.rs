@@ -63,7 +63,8 @@ impl FigurePage {
 }
 
 fn figure_key(key: &str) -> Result<&'static str, WebError> {
-    DERIVED_KEYS.iter().copied().find(|k| *k == key).ok_or_else(not_found)
+    let directory = nimo_store::directory::COUNTED_KEYS.iter().map(|(k, _, _)| *k);
+    DERIVED_KEYS.iter().copied().chain(directory).find(|k| *k == key).ok_or_else(not_found)
 }
 
 /// What the typed override looks like, kept when the form comes back.
@@ -92,7 +93,10 @@ async fn figure_page(
     // The meetings behind ① are no personal data: whoever reads the council's records sees them.
     let listing = if key == COUNCIL_MEETINGS { Permission::CouncilRead } else { Permission::CaseRead };
     let may_read_cases = authorize(principal.as_ref(), listing, &Target::Municipality(code.clone())).is_ok();
-    let records = if may_read_cases {
+    let from_directory = nimo_store::directory::is_counted(key);
+    let records = if from_directory {
+        Some((directory_rows(state, code, key).await?, 0))
+    } else if may_read_cases {
         let district = principal.as_ref().and_then(|p| p.scope.district.clone());
         let (listed, total) =
             figures::counted_records(&state.db, code.as_str(), records_fy, key, district.as_deref()).await?;
@@ -111,7 +115,11 @@ async fn figure_page(
         fy_wareki: fy.wareki(),
         key: key.to_string(),
         label,
-        records_fy: format!("{}（{} 〜 {}）", records_fy.wareki(), records_fy.first_day(), records_fy.last_day()),
+        records_fy: if from_directory {
+            "社会資源名簿の運営中の記録（今の名簿）".to_string()
+        } else {
+            format!("{}（{} 〜 {}）", records_fy.wareki(), records_fy.first_day(), records_fy.last_day())
+        },
         derived,
         value: if typed.value.is_empty() { entered.clone() } else { typed.value },
         entered,
@@ -122,6 +130,21 @@ async fn figure_page(
         errors: typed.errors,
         notice: typed.notice,
     })
+}
+
+/// The directory's records a section-1 count counts, as the page lists them.
+async fn directory_rows(state: &AppState, code: &MunicipalityCode, key: &str) -> Result<Vec<RecordRow>, WebError> {
+    let counted = nimo_store::directory::counted(&state.db, code.as_str(), key).await?;
+    Ok(counted
+        .into_iter()
+        .map(|r| RecordRow {
+            on: r.updated_at.get(..10).unwrap_or_default().to_string(),
+            what: format!("{}（{}）", r.org.name, r.org.org_type.label()),
+            district: r.org.area,
+            detail: r.org.reference,
+            link: format!("/municipalities/{code}/directory/{}", r.id),
+        })
+        .collect())
 }
 
 fn record_row(code: &MunicipalityCode, r: figures::Counted) -> RecordRow {
@@ -158,7 +181,7 @@ pub async fn show(
     let key = figure_key(&key)?;
     let notice = match query.notice.as_deref() {
         Some("overridden") => Some("入力値を使うようにしました。シートにはこの入力値が表示されます。"),
-        Some("derived") => Some("集計値に戻しました。シートには事例記録から集計した値が表示されます。"),
+        Some("derived") => Some("集計値に戻しました。シートには記録から集計した値が表示されます。"),
         _ => None,
     };
     let page = figure_page(&state, &ctx, &code, fy, key, Typed { notice, ..Typed::default() }).await?;
@@ -209,7 +232,9 @@ pub async fn set_override(
     if let (Some(value), Some(revision), true) = (parsed, revision, typed.errors.is_empty()) {
         let stored = sheets::load(&state.db, &code, fy).await?;
         let mut sheet = stored.sheet;
-        if !nimo_domain::cases::set_entered(&mut sheet, key, value) {
+        if nimo_store::directory::is_counted(key) {
+            sheet.basic.figures.insert(key.to_string(), Figure { value, source: nimo_domain::Source::Entered });
+        } else if !nimo_domain::cases::set_entered(&mut sheet, key, value) {
             return Err(not_found());
         }
         let actor = ctx.0.principal().map(|p| p.user_id);

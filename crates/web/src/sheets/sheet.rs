@@ -77,7 +77,12 @@ impl SheetPage {
 
     /// What a keyed figure is called on the sheet (the key itself if the sheet lacks it).
     fn label_of(&self, key: &str) -> String {
-        nimo_domain::cases::figure_label(&self.v.sheet, key).unwrap_or_else(|| key.to_string())
+        nimo_domain::cases::figure_label(&self.v.sheet, key)
+            .or_else(|| {
+                let section1 = nimo_domain::template::FIGURES.iter().find(|d| d.key == key);
+                section1.map(|d| format!("１ 自治体の基礎情報：{}", d.label))
+            })
+            .unwrap_or_else(|| key.to_string())
     }
 }
 

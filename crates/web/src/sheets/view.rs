@@ -5,6 +5,7 @@ use nimo_domain::{ProgramMenu, Sheet, Source};
 
 /// One figure row of section 1.
 pub struct FigureRow {
+    pub key: &'static str,
     pub group: String,
     pub label: String,
     pub unit: String,
@@ -112,6 +113,7 @@ impl SheetView {
                 .map(|d| {
                     let figure = sheet.basic.figures.get(d.key).copied().unwrap_or_else(nimo_domain::Figure::unknown);
                     FigureRow {
+                        key: d.key,
                         group: d.group.to_string(),
                         label: d.label.to_string(),
                         unit: d.unit.to_string(),

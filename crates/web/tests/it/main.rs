@@ -30,6 +30,8 @@ mod consent_browser;
 mod consents;
 mod council;
 mod council_browser;
+mod directory;
+mod directory_browser;
 mod districts;
 mod error_summaries;
 mod escalation;

@@ -476,6 +476,7 @@ async fn every_route_answers_every_principal_state_and_scope_as_the_policy_says(
         let fixtures = seed_beds(&app.db).await;
         let staff = accounts::find_by_login(&app.db, "hokenshi").await.expect("the harness's nurse").id;
         seed_cases(&app.db, staff).await;
+        seed::seed_directory(&app.db).await;
         let mut report = Report::default();
         let mut serial = 0;
         for kind in Kind::ALL {

@@ -1,5 +1,6 @@
 //! The records the matrix names: a second municipality's sheet, cases, people and plans in two
-//! municipalities and two 地区, and two hospitals with a ward and a hold each.
+//! municipalities and two 地区, two hospitals with a ward and a hold each, and an organisation of
+//! the resource directory (id 1, named by `{org_id}`) in the own municipality.
 
 use super::*;
 use nimo_store::audit::AuditEvent;
@@ -90,4 +91,14 @@ pub(super) async fn seed_beds(db: &nimo_store::Db) -> Fixtures {
         ids.push(hold.id.to_string());
     }
     Fixtures { own_hold: ids[0].clone(), other_hold: ids[1].clone() }
+}
+
+/// Adds the directory's organisation 1 to the own municipality (`{org_id}` names it; in the other
+/// municipality it names nothing, a 404 for whoever the policy lets through).
+pub(super) async fn seed_directory(db: &nimo_store::Db) {
+    let mut org = nimo_domain::directory::Organisation::empty(nimo_domain::directory::OrgType::Hokenjo);
+    org.reference = "hokenjo".into();
+    org.name = "目黒区保健所（架空）".into();
+    let ids = nimo_store::directory::import(db, OWN, &[org], AuditEvent::cli("directory")).await.expect("directory");
+    assert_eq!(ids, 1);
 }
