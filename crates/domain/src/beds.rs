@@ -350,7 +350,7 @@ pub use reasons::{AdmissionChange, DeclineReason};
 
 pub use search::{
     AdmissionRefusal, Candidate, Criteria, Rank, TOKYO_WARD_CENTRES, admission_refusal, age_label, centre_of,
-    distance_km, fit, matches, percentile, rank,
+    distance_km, fit, matches, percentile, rank, rank_at_distance,
 };
 
 #[cfg(test)]

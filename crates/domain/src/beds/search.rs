@@ -206,12 +206,19 @@ pub fn fit(criteria: &Criteria, candidate: &Candidate) -> i64 {
 /// take admissions now, then fresh postings before stale ones, then better fit, then nearer,
 /// then newer postings.
 pub fn rank(criteria: &Criteria, candidate: &Candidate, stale_after_seconds: i64) -> Rank {
+    let distance = criteria.from.map_or(0.0, |from| distance_km(from, candidate.location));
+    rank_at_distance(criteria, candidate, stale_after_seconds, distance)
+}
+
+/// [`rank`] with the candidate's distance from `criteria.from` already measured (0 without a
+/// point): the search measures it once per hospital, not once per ward.
+pub fn rank_at_distance(criteria: &Criteria, candidate: &Candidate, stale_after_seconds: i64, distance: f64) -> Rank {
     Rank {
         full: u8::from(!candidate.availability.can_hold()),
         closed_now: u8::from(criteria.night_band && !candidate.night_holiday),
         stale: u8::from(candidate.posting_age_seconds > stale_after_seconds),
         misfit: -fit(criteria, candidate),
-        distance_km: criteria.from.map_or(0.0, |from| distance_km(from, candidate.location)),
+        distance_km: distance,
         age_seconds: candidate.posting_age_seconds,
     }
 }

@@ -5,7 +5,7 @@
 
 use super::{HOSPITAL_COLUMNS, Hit, Hospital, TAKEN_COLUMNS, WARD_COLUMNS, WardStatus, hospital_from, status_from};
 use crate::{Db, StoreError};
-use nimo_domain::beds::{Availability, Candidate, Criteria, Rank, matches, rank};
+use nimo_domain::beds::{Availability, Candidate, Criteria, Rank, distance_km, matches, rank_at_distance};
 use std::cmp::Ordering;
 
 /// What a search found: the best `limit` hits, and how many wards and hospitals matched in all.
@@ -77,7 +77,12 @@ pub(super) fn select<'a>(
 ) -> Found {
     let mut candidate: Option<Candidate> = None;
     let mut ranked: Vec<(Rank, &'a Hospital, &'a WardStatus, Availability)> = Vec::new();
-    let mut hospitals = std::collections::HashSet::new();
+    // Distinct hospitals of the matching wards, and the distance of the last hospital measured:
+    // the snapshot and the database both list a hospital's wards together, so a hospital is
+    // hashed and measured once, not once per ward (in another order it is measured again,
+    // never wrongly).
+    let mut hospitals: std::collections::HashSet<&'a str> = std::collections::HashSet::new();
+    let mut last: Option<(&'a str, f64)> = None;
     for (hospital, status, availability) in wards {
         let age_seconds = (now - status.posted_at).max(0);
         let candidate = match candidate.as_mut() {
@@ -90,8 +95,22 @@ pub(super) fn select<'a>(
         if !matches(criteria, candidate) {
             continue;
         }
-        hospitals.insert(hospital.id.as_str());
-        ranked.push((rank(criteria, candidate, stale_after_seconds), hospital, status, availability));
+        let id = hospital.id.as_str();
+        let distance = match last {
+            Some((last_id, distance)) if last_id == id => distance,
+            _ => {
+                hospitals.insert(id);
+                let distance = criteria.from.map_or(0.0, |from| distance_km(from, candidate.location));
+                last = Some((id, distance));
+                distance
+            }
+        };
+        ranked.push((
+            rank_at_distance(criteria, candidate, stale_after_seconds, distance),
+            hospital,
+            status,
+            availability,
+        ));
     }
     let order = |a: &(Rank, &Hospital, &WardStatus, Availability), b: &(Rank, &Hospital, &WardStatus, Availability)| {
         a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal).then_with(|| a.2.ward.id.cmp(&b.2.ward.id))
