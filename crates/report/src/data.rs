@@ -14,9 +14,10 @@ use serde_json::{Value as Json, json};
 /// The marker printed after a figure nimo computed from others; explained in a footnote.
 pub const DERIVED_MARKER: &str = "※";
 
-/// The words printed under a section-4 value nimo counted from its own records (the sheet page's
-/// 「事例記録から集計」 badge), explained under the table.
-pub const COUNTED_MARK: &str = "記録から集計";
+/// The marker printed after a value nimo counted from its own records (cases, plans, visits and
+/// meetings in section 4; the resource directory in section 1: the sheet page's 「…から集計」
+/// badges), explained under its table.
+pub const COUNTED_MARK: &str = "◆";
 
 /// Builds the JSON document the template reads as `/sheet.json`.
 pub fn sheet_json(sheet: &Sheet, menu: &ProgramMenu) -> Json {
@@ -98,10 +99,15 @@ fn basic(sheet: &Sheet) -> Json {
         .filter(|def| !matches!(def.rule, Some(Rule::Share { .. })))
         .collect();
     let mut any_derived = false;
+    let mut any_counted = false;
     let mut rows = Vec::new();
     for (index, def) in table.iter().enumerate() {
-        let (value, derived) = figure_text(figures.get(def.key));
+        let (value, from_nimo) = figure_text(figures.get(def.key));
+        // Computed from other figures by a template rule, or counted from nimo's records (the
+        // resource directory's counts have no rule).
+        let (derived, counted) = (from_nimo && def.rule.is_some(), from_nimo && def.rule.is_none());
         any_derived |= derived;
+        any_counted |= counted && !value.is_empty();
         let share = share_of(def.key).map(|share_def| {
             let (value, derived) = figure_text(figures.get(share_def.key));
             any_derived |= derived;
@@ -123,6 +129,7 @@ fn basic(sheet: &Sheet) -> Json {
             "value": value,
             "unit": def.unit,
             "derived": derived,
+            "counted": counted,
             "share": share,
             "is_yes_no": def.kind == nimo_domain::template::Kind::YesNo,
             "yes_no": yes_no,
@@ -134,6 +141,12 @@ fn basic(sheet: &Sheet) -> Json {
         "banner": banner,
         "rows": rows,
         "any_derived": any_derived,
+        "counted_marker": COUNTED_MARK,
+        "counted_note": if any_counted {
+            format!("{COUNTED_MARK} 印は、nimo の社会資源名簿から集計した値です。")
+        } else {
+            String::new()
+        },
         "derived_marker": DERIVED_MARKER,
         "derived_note": format!(
             "{DERIVED_MARKER} 印は、入力された内訳などから自動計算した値です。"
@@ -198,7 +211,7 @@ fn outcomes(sheet: &Sheet) -> Json {
         "indicators": indicators,
         "counted_mark": COUNTED_MARK,
         "counted_note": if any_counted {
-            format!("「{COUNTED_MARK}」の値は、nimo に記録された事例・計画・訪問・会議の記録から集計した値です（{}）。", outcomes.actual_basis)
+            format!("{COUNTED_MARK} 印は、nimo に記録された事例・計画・訪問・会議の記録から集計した値です（{}）。", outcomes.actual_basis)
         } else {
             String::new()
         },
