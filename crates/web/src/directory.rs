@@ -25,8 +25,9 @@ pub(crate) struct ListQuery {
     /// Name or reading: hiragana, katakana, half or full width, kanji.
     #[serde(default)]
     pub(crate) q: String,
-    /// A type code (`soudan_shien`, `psych_hospital` …).
+    /// A type code (`soudan_shien`, `psych_hospital` …); another code is refused (422).
     #[serde(default, rename = "type")]
+    #[param(schema_with = type_codes)]
     pub(crate) org_type: String,
     /// A 地区・圏域 as the records name it.
     #[serde(default)]
@@ -40,6 +41,14 @@ pub(crate) struct ListQuery {
     /// The page, from 1.
     #[serde(default)]
     pub(crate) page: Option<i64>,
+}
+
+/// The type codes the search knows, as the API document lists them, so that a client (and the
+/// API fuzzing) knows which values are refused.
+fn type_codes() -> utoipa::openapi::schema::ObjectBuilder {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(OrgType::ALL.into_iter().map(OrgType::code)))
 }
 
 impl ListQuery {
