@@ -142,7 +142,12 @@ async fn the_background_tasks_runs_and_last_success_are_counted() {
         let mut text = String::new();
         for _ in 0..50 {
             text = metrics_text(&base).await;
-            if text.contains("nimo_background_task_runs_total{task=\"audit_purge\"}") {
+            // The task runs both sweeps at start, one after the other in either order (its
+            // `select!` picks at random among ready ticks): wait for both.
+            if ["session_cleanup", "audit_purge"]
+                .iter()
+                .all(|task| text.contains(&format!("nimo_background_task_runs_total{{task=\"{task}\"}}")))
+            {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
